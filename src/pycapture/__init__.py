@@ -1,0 +1,60 @@
+"""pycapture: packet capture for Python, after Pcap4J and tcpdump.
+
+Capture goes through libpcap (pcapy-ng), decoding through dpkt; see the README for the command.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .devices import (
+    PcapAddress,
+    PcapNetworkInterface,
+    find_all_devs,
+    get_dev_by_address,
+    get_dev_by_name,
+    lookup_dev,
+    pick_auto,
+)
+from .errors import (
+    CaptureFileError,
+    CapturePermissionError,
+    FilterError,
+    NoDeviceFoundError,
+    NoSuchDeviceError,
+    NotOpenError,
+    PcapEOFError,
+    PcapError,
+    PcapNativeError,
+    PcapTimeoutError,
+)
+from .handle import PcapHandle, PcapStat, open_live, open_offline
+from .libpcap import lib_version
+from .packet import PcapPacket
+
+__all__ = [
+    "CaptureFileError",
+    "CapturePermissionError",
+    "FilterError",
+    "NoDeviceFoundError",
+    "NoSuchDeviceError",
+    "NotOpenError",
+    "PcapAddress",
+    "PcapEOFError",
+    "PcapError",
+    "PcapHandle",
+    "PcapNativeError",
+    "PcapNetworkInterface",
+    "PcapPacket",
+    "PcapStat",
+    "PcapTimeoutError",
+    "__version__",
+    "find_all_devs",
+    "get_dev_by_address",
+    "get_dev_by_name",
+    "lib_version",
+    "lookup_dev",
+    "open_live",
+    "open_offline",
+    "pick_auto",
+]

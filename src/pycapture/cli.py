@@ -1,0 +1,295 @@
+"""The ``pycapture`` command: tcpdump's options and manners over the pycapture library.
+
+Mirrors Pcap4J's GetNextPacketEx sample: open a handle, read packets until the count, print each,
+print the statistics. Packet lines go to stdout, everything else to stderr; exit status 0 on
+success, 1 on an error, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from importlib import metadata
+
+import click
+
+from . import __version__
+from .decode import linktype_description, linktype_name
+from .devices import PcapNetworkInterface, find_all_devs, pick_auto
+from .errors import PcapError
+from .handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle, open_live, open_offline
+from .libpcap import lib_version
+from .output.printer import SummaryPrinter, statistics_lines
+from .pcapfile import PcapWriter
+from .pump import Sink, pump, stop_on_signals
+
+
+def _say(message: str) -> None:
+    click.echo(f"pycapture: {message}", err=True)
+
+
+def _versions() -> str:
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return "\n".join(
+        (
+            f"pycapture {__version__}",
+            lib_version(),
+            f"pcapy-ng {version('pcapy-ng')}",
+            f"dpkt {version('dpkt')}",
+        )
+    )
+
+
+def describe_device(dev: PcapNetworkInterface) -> str:
+    """One ``-D`` line: ``1.eth0 [Up, Running, Connected] 10.0.0.5/24 fe80::1/64 02:00:00:00:00:01``."""
+    line = f"{dev.index}.{dev.name}"
+    if dev.description:
+        line += f" ({dev.description})"
+    flags = dev.flag_names()
+    if flags:
+        line += f" [{', '.join(flags)}]"
+    extras = [str(a) for a in dev.addresses] + list(dev.link_layer_addresses)
+    if extras:
+        line += " " + " ".join(extras)
+    return line
+
+
+def _list_devices() -> None:
+    devices = find_all_devs()
+    if not devices:
+        raise PcapError("no capture device found", "read a saved capture with -r FILE")
+    for dev in devices:
+        click.echo(describe_device(dev))
+
+
+def _open_source(
+    interface: str | None,
+    read_file: str | None,
+    snaplen: int,
+    promiscuous: bool,
+    buffer_kib: int | None,
+    timeout_ms: int,
+) -> PcapHandle:
+    if read_file is not None:
+        handle = open_offline(read_file)
+        _say(f"reading from file {read_file}, link-type {_linktype_text(handle.datalink)}")
+        return handle
+    if interface is None or interface == "auto":
+        dev, reason = pick_auto()
+        interface = dev.name
+        _say(f"capturing on {interface} (auto: {reason})")
+    handle = open_live(
+        interface,
+        snaplen=snaplen,
+        promiscuous=promiscuous,
+        timeout_ms=timeout_ms,
+        buffer_size=buffer_kib * 1024 if buffer_kib else None,
+    )
+    for warning in handle.warnings:
+        _say(warning)
+    _say(
+        f"listening on {interface}, link-type {_linktype_text(handle.datalink)}, "
+        f"snapshot length {snaplen} bytes"
+    )
+    return handle
+
+
+def _linktype_text(linktype: int) -> str:
+    return f"{linktype_name(linktype)} ({linktype_description(linktype)})"
+
+
+def _print_statistics(handle: PcapHandle) -> None:
+    if handle.live:
+        stat = handle.get_stats()
+        lines = statistics_lines(stat.captured, stat.received, stat.dropped, stat.dropped_by_if)
+    else:
+        lines = statistics_lines(handle.captured, None, None)
+    for line in lines:
+        click.echo(line, err=True)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe (``pycapture | head``), send what remains to /dev/null, with no traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def capture(
+    interface: str | None,
+    read_file: str | None,
+    write_file: str | None,
+    count: int,
+    snaplen: int,
+    promiscuous: bool,
+    buffer_kib: int | None,
+    timeout_ms: int,
+    line_buffered: bool,
+    print_too: bool,
+    expression: str,
+) -> None:
+    """Open the source, feed it to the sinks, and print the statistics, whatever ends the capture."""
+    handle = _open_source(interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms)
+    writer: PcapWriter | None = None
+    try:
+        if expression:
+            handle.set_filter(expression)
+        sinks: list[Sink] = []
+        if write_file is not None:
+            writer = PcapWriter(write_file, handle.datalink, handle.snapshot)
+            sinks.append(writer.write)
+        if write_file is None or print_too:
+            out = sys.stdout if write_file != "-" else sys.stderr
+            sinks.append(SummaryPrinter(handle.datalink, out, flush_each=line_buffered or out.isatty()))
+        with stop_on_signals(handle):
+            pump(handle, sinks, count)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+    finally:
+        try:
+            if writer is not None:
+                writer.close()
+        finally:
+            try:
+                _print_statistics(handle)
+            finally:
+                handle.close()
+
+
+def _version_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(_versions())
+        ctx.exit()
+
+
+class _Command(click.Command):
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("pycapture", "[OPTIONS] [EXPRESSION]...")
+
+
+@click.command(
+    cls=_Command,
+    context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": False},
+)
+@click.option(
+    "-i",
+    "--if",
+    "--interface",
+    "interface",
+    metavar="NAME",
+    help="Interface to capture on: a name from -D, 'any', or 'auto' (the default without -r).",
+)
+@click.option(
+    "-r", "read_file", metavar="FILE", help="Read packets from a pcap or pcapng file ('-' for stdin)."
+)
+@click.option("-w", "write_file", metavar="FILE", help="Write packets to a pcap file ('-' for stdout).")
+@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT", help="Stop after COUNT packets.")
+@click.option(
+    "-s",
+    "snaplen",
+    type=click.IntRange(min=0),
+    default=DEFAULT_SNAPLEN,
+    show_default=True,
+    metavar="SNAPLEN",
+    help="Bytes to capture per packet (0 means the default).",
+)
+@click.option("-p", "no_promisc", is_flag=True, help="Do not put the interface into promiscuous mode.")
+@click.option(
+    "-B", "buffer_kib", type=click.IntRange(min=1), metavar="KiB", help="Kernel capture buffer size."
+)
+@click.option(
+    "-n", "numeric", is_flag=True, help="Do not resolve names (the default: names are never resolved)."
+)
+@click.option("-l", "line_buffered", is_flag=True, help="Flush stdout after each packet line.")
+@click.option("--print", "print_too", is_flag=True, help="Print packet lines even when writing with -w.")
+@click.option(
+    "-D",
+    "--list-interfaces",
+    "list_interfaces",
+    is_flag=True,
+    help="List the interfaces that can capture, with flags and addresses.",
+)
+@click.option(
+    "--timeout-ms",
+    type=click.IntRange(min=0),
+    default=DEFAULT_TIMEOUT_MS,
+    show_default=True,
+    help="Packet buffer timeout: how long the kernel may hold packets before delivering them.",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version_callback,
+    help="Print the versions of pycapture, libpcap, pcapy-ng and dpkt.",
+)
+@click.argument("expression", nargs=-1)
+def command(
+    interface: str | None,
+    read_file: str | None,
+    write_file: str | None,
+    count: int | None,
+    snaplen: int,
+    no_promisc: bool,
+    buffer_kib: int | None,
+    numeric: bool,
+    line_buffered: bool,
+    print_too: bool,
+    list_interfaces: bool,
+    timeout_ms: int,
+    debug: bool,
+    expression: tuple[str, ...],
+) -> None:
+    """Capture packets live or read saved captures, and print one line per packet, like tcpdump.
+
+    EXPRESSION is a BPF filter in pcap-filter(7) syntax, e.g. 'udp port 53'. Live capture needs root
+    or the CAP_NET_RAW and CAP_NET_ADMIN capabilities.
+    """
+    if interface is not None and read_file is not None:
+        raise click.UsageError("-i and -r cannot be used together: capture live or read a file")
+    try:
+        if list_interfaces:
+            _list_devices()
+            return
+        capture(
+            interface,
+            read_file,
+            write_file,
+            count or -1,
+            snaplen or DEFAULT_SNAPLEN,
+            not no_promisc,
+            buffer_kib,
+            timeout_ms,
+            line_buffered,
+            print_too,
+            " ".join(expression),
+        )
+    except PcapError as exc:
+        if debug:
+            traceback.print_exc()
+        hint = f"; {exc.hint}" if exc.hint else ""
+        _say(f"{exc}{hint}")
+        sys.exit(1)
+    except OSError as exc:  # the -w file: a bad path, no permission, a full disk
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"{where}{exc.strerror or exc}; check the path and free space for -w")
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script and of ``python -m pycapture``."""
+    command.main(args=argv, prog_name="pycapture")

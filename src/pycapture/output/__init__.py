@@ -1,0 +1,1 @@
+"""Turning decoded packets into text for people, and capture statistics into tcpdump's words."""

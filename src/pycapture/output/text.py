@@ -1,0 +1,292 @@
+"""tcpdump-style one-line summaries, made from the lean decoder's layer tuples.
+
+The wording follows tcpdump 4.99 with ``-n`` (``IP 10.0.0.1.5353 > 10.0.0.2.53: UDP, length 33``,
+``Flags [S.]``, ``ICMP echo request, id 1, seq 2, length 64``, ``ARP, Request who-has ...``). TCP
+sequence numbers are printed absolute, as ``tcpdump -S`` does, since relative numbers need per-flow
+state.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from ..decode.lean import ETHERTYPE_IP
+
+_ntoa = socket.inet_ntoa
+_ntop = socket.inet_ntop
+_AF_INET6 = socket.AF_INET6
+
+_ETHERTYPE_NAMES = {
+    0x0800: "IPv4",
+    0x0806: "ARP",
+    0x86DD: "IPv6",
+    0x8100: "802.1Q",
+    0x88A8: "802.1Q-QinQ",
+    0x9100: "802.1Q-9100",
+    0x0842: "Wake-on-LAN",
+    0x8035: "Reverse ARP",
+    0x809B: "Appletalk",
+    0x8137: "IPX",
+    0x8808: "Ethernet flow control",
+    0x8809: "Slow Protocols",
+    0x8847: "MPLS unicast",
+    0x8848: "MPLS multicast",
+    0x8863: "PPPoE D",
+    0x8864: "PPPoE S",
+    0x886F: "Microsoft NLB heartbeat",
+    0x888E: "EAPOL",
+    0x88CC: "LLDP",
+    0x88E5: "MACsec",
+    0x88F7: "PTP",
+    0x8902: "CFM",
+    0x8906: "FCoE",
+    0x9000: "Loopback",
+}
+
+_IP_PROTO_NAMES = {
+    1: "icmp", 2: "igmp", 4: "ipip", 6: "tcp", 17: "udp", 41: "ip6", 47: "gre", 50: "esp", 51: "ah",
+    58: "icmp6", 89: "ospf", 103: "pim", 112: "vrrp", 132: "sctp",
+}  # fmt: skip
+
+_TCP_FLAG_LETTERS = ((0x01, "F"), (0x02, "S"), (0x04, "R"), (0x08, "P"), (0x10, "."), (0x20, "U"),
+                     (0x40, "E"), (0x80, "W"), (0x100, "e"))  # fmt: skip
+
+_ICMP_SIMPLE = {
+    0: "echo reply", 4: "source quench", 8: "echo request", 9: "router advertisement",
+    10: "router solicitation", 12: "parameter problem", 13: "time stamp query", 14: "time stamp reply",
+    15: "information request", 16: "information reply", 17: "address mask request", 18: "address mask reply",
+}  # fmt: skip
+
+_ICMP6_NAMES = {
+    1: "destination unreachable", 2: "packet too big", 3: "time exceeded in-transit", 4: "parameter problem",
+    128: "echo request", 129: "echo reply", 130: "multicast listener query", 131: "multicast listener report",
+    132: "multicast listener done", 133: "router solicitation", 134: "router advertisement",
+    135: "neighbor solicitation", 136: "neighbor advertisement", 137: "redirect",
+    143: "multicast listener report v2",
+}  # fmt: skip
+
+
+def mac_text(raw: bytes) -> str:
+    """``02:00:00:00:00:01`` from six bytes."""
+    return raw.hex(":")
+
+
+def _ip_text(raw: bytes) -> str:
+    return _ntoa(raw) if len(raw) == 4 else _ntop(_AF_INET6, raw) if len(raw) == 16 else raw.hex(":")
+
+
+def _tcp_options(raw: bytes) -> str:
+    out = []
+    i, n = 0, len(raw)
+    while i < n:
+        kind = raw[i]
+        if kind == 0:
+            out.append("eol")
+            break
+        if kind == 1:
+            out.append("nop")
+            i += 1
+            continue
+        if i + 1 >= n or raw[i + 1] < 2 or i + raw[i + 1] > n:
+            out.append("bad opt")
+            break
+        size = raw[i + 1]
+        body = raw[i + 2 : i + size]
+        if kind == 2 and size == 4:
+            out.append(f"mss {int.from_bytes(body, 'big')}")
+        elif kind == 3 and size == 3:
+            out.append(f"wscale {body[0]}")
+        elif kind == 4:
+            out.append("sackOK")
+        elif kind == 5:
+            blocks = " ".join(
+                f"{{{int.from_bytes(body[j : j + 4], 'big')}:{int.from_bytes(body[j + 4 : j + 8], 'big')}}}"
+                for j in range(0, len(body) - 7, 8)
+            )
+            out.append(f"sack {len(body) // 8} {blocks}")
+        elif kind == 8 and size == 10:
+            out.append(f"TS val {int.from_bytes(body[:4], 'big')} ecr {int.from_bytes(body[4:], 'big')}")
+        elif kind == 30:
+            out.append("mptcp")
+        elif kind == 34:
+            out.append("tfo")
+        else:
+            out.append(f"unknown-{kind} 0x{body.hex()}" if body else f"unknown-{kind}")
+        i += size
+    return ",".join(out)
+
+
+def _tcp_text(t: tuple) -> str:
+    _, _sport, _dport, seq, ack, flags, win, plen, options = t
+    letters = "".join(letter for bit, letter in _TCP_FLAG_LETTERS if flags & bit) or "none"
+    parts = [f"Flags [{letters}]"]
+    if plen > 0:
+        parts.append(f"seq {seq}:{(seq + plen) & 0xFFFFFFFF}")
+    elif flags & 0x07:  # SYN, FIN or RST: the sequence number matters even without data
+        parts.append(f"seq {seq}")
+    if flags & 0x10:
+        parts.append(f"ack {ack}")
+    parts.append(f"win {win}")
+    if options:
+        parts.append(f"options [{_tcp_options(options)}]")
+    parts.append(f"length {max(plen, 0)}")
+    return ", ".join(parts)
+
+
+def _icmp_text(t: tuple) -> str:
+    _, itype, code, rest, length, quoted = t
+    if itype in (0, 8):
+        return f"ICMP {_ICMP_SIMPLE[itype]}, id {rest >> 16}, seq {rest & 0xFFFF}, length {length}"
+    if itype == 3:
+        inner_dst = _ntoa(quoted[16:20]) if len(quoted) >= 20 else "?"
+        if code == 0:
+            what = f"net {inner_dst} unreachable"
+        elif code == 1:
+            what = f"host {inner_dst} unreachable"
+        elif code == 2:
+            what = f"{inner_dst} protocol {quoted[9] if len(quoted) > 9 else '?'} unreachable"
+        elif code == 3:
+            ihl = (quoted[0] & 0x0F) * 4 if quoted else 20
+            proto = _IP_PROTO_NAMES.get(quoted[9], "?") if len(quoted) > 9 else "?"
+            port = int.from_bytes(quoted[ihl + 2 : ihl + 4], "big") if len(quoted) >= ihl + 4 else "?"
+            what = f"{inner_dst} {proto} port {port} unreachable"
+        elif code == 4:
+            what = f"{inner_dst} unreachable - need to frag (mtu {rest & 0xFFFF})"
+        else:
+            what = f"{inner_dst} unreachable - code {code}"
+        return f"ICMP {what}, length {length}"
+    if itype == 11:
+        return f"ICMP time exceeded {'in-transit' if code == 0 else 'ip reassembly'}, length {length}"
+    if itype == 5:
+        return f"ICMP redirect {_ntoa(rest.to_bytes(4, 'big'))}, length {length}"
+    name = _ICMP_SIMPLE.get(itype)
+    return f"ICMP {name or f'type-#{itype}'}, length {length}"
+
+
+def _icmp6_text(t: tuple) -> str:
+    _, itype, _code, rest, length, target = t
+    name = _ICMP6_NAMES.get(itype, f"icmp6 type-#{itype}")
+    if itype in (128, 129):
+        return f"ICMP6, {name}, id {rest >> 16}, seq {rest & 0xFFFF}, length {length}"
+    if itype == 135 and len(target) == 16:
+        return f"ICMP6, {name}, who has {_ntop(_AF_INET6, target)}, length {length}"
+    if itype == 136 and len(target) == 16:
+        return f"ICMP6, {name}, tgt is {_ntop(_AF_INET6, target)}, length {length}"
+    if itype == 2:
+        return f"ICMP6, {name}, mtu {rest}, length {length}"
+    return f"ICMP6, {name}, length {length}"
+
+
+def _arp_text(t: tuple) -> str:
+    _, op, hrd, pro, sha, spa, tha, tpa, length = t
+    if pro != ETHERTYPE_IP or len(spa) != 4:
+        return f"ARP, hardware type {hrd}, protocol 0x{pro:04x}, op {op}, length {length}"
+    if op == 1:
+        known = f" ({mac_text(tha)})" if any(tha) else ""
+        return f"ARP, Request who-has {_ntoa(tpa)}{known} tell {_ntoa(spa)}, length {length}"
+    if op == 2:
+        return f"ARP, Reply {_ntoa(spa)} is-at {mac_text(sha)}, length {length}"
+    if op == 3:
+        return f"RARP, Request who-is {mac_text(tha)} tell {mac_text(sha)}, length {length}"
+    if op == 4:
+        return f"RARP, Reply {mac_text(tha)} at {_ntoa(tpa)}, length {length}"
+    return f"ARP, op {op}, length {length}"
+
+
+def _tail(layers: list[tuple], i: int) -> str:
+    """Text for a trailing trunc or bad marker at position ``i``, else ''."""
+    if i < len(layers):
+        t = layers[i]
+        if t[0] == "trunc":
+            return f" [|{t[1]}]"
+        if t[0] == "bad":
+            return f" [malformed {t[1]}: {t[2]}]"
+    return ""
+
+
+def _ip_line(layers: list[tuple], i: int) -> str:
+    net = layers[i]
+    v6 = net[0] == "ip6"
+    label = "IP6" if v6 else "IP"
+    src, dst = _ip_text(net[1]), _ip_text(net[2])
+    proto, plen = net[3], net[4]
+    nxt = layers[i + 1] if i + 1 < len(layers) else None
+    tag = nxt[0] if nxt else None
+    if tag == "tcp" or tag == "udp":
+        head = f"{label} {src}.{nxt[1]} > {dst}.{nxt[2]}: "
+        body = _tcp_text(nxt) if tag == "tcp" else f"UDP, length {nxt[3]}"
+        return head + body + _tail(layers, i + 2)
+    head = f"{label} {src} > {dst}: "
+    if tag == "icmp":
+        return head + _icmp_text(nxt) + _tail(layers, i + 2)
+    if tag == "icmp6":
+        return head + _icmp6_text(nxt) + _tail(layers, i + 2)
+    if tag == "other" and nxt[1] == "fragment":
+        if v6:
+            return head + f"frag ({net[6][0] if net[6] else 0}|{plen})"
+        return head + _IP_PROTO_NAMES.get(proto, f"ip-proto-{proto}")
+    if tag == "other":
+        name = _IP_PROTO_NAMES.get(proto)
+        return head + (f"{name.upper()}, length {plen}" if name else f"ip-proto-{proto} {plen}")
+    if tag in ("trunc", "bad"):
+        return head + _tail(layers, i + 1).lstrip()
+    return head + f"ip-proto-{proto} {plen}"
+
+
+def summary_line(layers: list[tuple], length: int) -> str:
+    """The tcpdump-style text of one frame (without the timestamp); ``length`` is its wire length."""
+    eth = None
+    for i, t in enumerate(layers):
+        tag = t[0]
+        if tag == "ip" or tag == "ip6":
+            return _ip_line(layers, i)
+        if tag == "arp":
+            return _arp_text(t)
+        if tag == "eth":
+            eth = t
+        elif tag == "llc":
+            _, dsap, ssap, ctrl, _len = t
+            if dsap == 0x42 and ssap == 0x42:
+                return f"STP 802.1d, length {length}"
+            return f"LLC, dsap 0x{dsap:02x}, ssap 0x{ssap:02x}, ctrl 0x{ctrl:02x}, length {length}"
+        elif tag == "other":
+            kind, value, plen = t[1], t[2], t[3]
+            if kind == "ethertype":
+                name = _ETHERTYPE_NAMES.get(value)
+                if name is not None:
+                    return f"{name}, length {plen}"
+                macs = f"{mac_text(eth[2])} > {mac_text(eth[1])}, " if eth else ""
+                return f"{macs}ethertype Unknown (0x{value:04x}), length {length}"
+            if kind == "linktype":
+                return f"link-type {value}, length {length}"
+            return f"{kind} {value}, length {plen}"
+        elif tag == "trunc":
+            return f"[|{t[1]}]"
+        elif tag == "bad":
+            return f"[malformed {t[1]}: {t[2]}]"
+    return f"length {length}"
+
+
+class TimeFormatter:
+    """tcpdump's default timestamp, ``HH:MM:SS.uuuuuu`` in local time (TZ applies), cached per second."""
+
+    __slots__ = ("_last_sec", "_last_text", "_utc")
+
+    def __init__(self, utc: bool = False) -> None:
+        self._last_sec = -1
+        self._last_text = ""
+        self._utc = utc
+
+    def __call__(self, sec: int, usec: int) -> str:
+        if sec != self._last_sec:
+            self._last_sec = sec
+            try:
+                tm = time.gmtime(sec) if self._utc else time.localtime(sec)
+                self._last_text = time.strftime("%H:%M:%S", tm)
+            except (OverflowError, OSError, ValueError):
+                self._last_text = f"[bad time {sec}]"
+        return f"{self._last_text}.{usec:06d}"
+
+
+__all__ = ["TimeFormatter", "mac_text", "summary_line"]
