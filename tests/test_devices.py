@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from conftest import run_cli
@@ -77,3 +80,11 @@ def test_auto_without_a_route_skips_down_loopback_and_addressless(monkeypatch):
         pick_auto([])
     with pytest.raises(NoDeviceFoundError, match="no interface is up"):
         pick_auto([_dev("eth9", 0)])
+
+
+def test_list_interfaces_into_a_closed_pipe_is_quiet():
+    """The reader is gone before pycapture writes (``true`` exits at once): no traceback, exit 0."""
+    script = f'{sys.executable} -m pycapture -D | true; echo "status=${{PIPESTATUS[0]}}"'
+    res = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+    assert res.stderr == ""
+    assert res.stdout.strip() == "status=0"

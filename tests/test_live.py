@@ -203,3 +203,22 @@ def test_list_interfaces_inside_a_namespace(netns_pair: NetnsPair):
 def test_pick_auto_here_says_why():
     dev, why = pick_auto()
     assert dev.name and why
+
+
+def test_no_permission_is_one_line_with_the_fix():
+    """A root process whose bounding set lacks CAP_NET_RAW is refused by the kernel, as a user would be."""
+    setpriv = tool("setpriv")
+    needs_root = subprocess.run([setpriv, "--bounding-set=-net_raw", "true"], capture_output=True)
+    if needs_root.returncode != 0:
+        pytest.skip("setpriv cannot drop capabilities here (not root)")
+    res = subprocess.run(
+        [setpriv, "--bounding-set=-net_raw,-net_admin", "--inh-caps=-net_raw,-net_admin",
+         sys.executable, "-m", "pycapture", "-i", "lo", "-c", "1"],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    (line,) = res.stderr.splitlines()
+    assert "lo: You don't have permission to perform this capture on that device" in line
+    assert "setcap cap_net_raw,cap_net_admin=eip" in line and "--cap-add NET_RAW" in line
+

@@ -282,6 +282,8 @@ def command(
         hint = f"; {exc.hint}" if exc.hint else ""
         _say(f"{exc}{hint}")
         sys.exit(1)
+    except BrokenPipeError:  # the reader went away (pycapture -D | head): not an error
+        _quiet_stdout()
     except OSError as exc:  # the -w file: a bad path, no permission, a full disk
         if debug:
             traceback.print_exc()
