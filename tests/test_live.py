@@ -222,3 +222,17 @@ def test_no_permission_is_one_line_with_the_fix():
     assert "lo: You don't have permission to perform this capture on that device" in line
     assert "setcap cap_net_raw,cap_net_admin=eip" in line and "--cap-add NET_RAW" in line
 
+
+
+def test_line_buffered_output_arrives_while_capturing(live):
+    """-l: each line is on the pipe as soon as its packet is printed, not at exit."""
+    port = free_udp_port()
+    cap = Capture(["-i", "lo", "-l", "-c", "2", "--timeout-ms", "20", "udp", "dst", "port", str(port)])
+    send_udp(port, 1)
+    assert cap.proc.stdout is not None
+    first = cap.proc.stdout.readline().decode()  # blocks until flushed: the capture still runs
+    assert f"> 127.0.0.1.{port}: UDP" in first
+    assert cap.proc.poll() is None
+    send_udp(port, 1)
+    status, rest, _ = cap.finish()
+    assert status == 0 and len(rest.splitlines()) == 1
