@@ -236,3 +236,13 @@ def test_line_buffered_output_arrives_while_capturing(live):
     send_udp(port, 1)
     status, rest, _ = cap.finish()
     assert status == 0 and len(rest.splitlines()) == 1
+
+
+def test_capture_on_any_decodes_linux_cooked_frames(live):
+    port = free_udp_port()
+    cap = Capture(["--if", "any", "-c", "1", "--timeout-ms", "20", "udp", "dst", "port", str(port)])
+    send_udp(port, 3)
+    status, out, err = cap.finish()
+    assert status == 0, err
+    assert "listening on any, link-type LINUX_SLL (Linux cooked v1)" in err
+    assert "IP 127.0.0.1." in out and f"> 127.0.0.1.{port}: UDP, length 15" in out
