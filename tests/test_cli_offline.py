@@ -239,3 +239,21 @@ def test_module_and_console_script_agree(ten_udp):
     assert script, "the console script is installed beside the interpreter"
     res = subprocess.run([script, "-r", str(ten_udp)], capture_output=True, timeout=60)
     assert res.stdout == run_cli("-r", str(ten_udp)).stdout
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in CAPTURES.glob("*.pcap")))
+def test_sample_captures_print_what_tcpdump_prints(sample):
+    """Line for line as tcpdump -S -n (absolute sequence numbers): TCP, UDP, DNS, HTTP, ICMP, ARP, IPv6."""
+    tcpdump = tool("tcpdump")
+    path = str(CAPTURES / sample)
+    theirs = subprocess.run([tcpdump, "-S", "-n", "-r", path], capture_output=True, text=True, env=_utc())
+    ours = run_cli("-r", path, env=_utc())
+    assert ours.returncode == 0
+    assert ours.stdout.decode().splitlines() == theirs.stdout.splitlines()
+
+
+def test_dns_and_http_summaries():
+    lines = run_cli("-r", str(CAPTURES / "mixed.pcap"), env=_utc()).stdout.decode().splitlines()
+    assert any(line.endswith(": 6699+ A? example.com. (29)") for line in lines)
+    assert any(line.endswith(": 6700 1/0/0 AAAA 2001:db8:2::20 (57)") for line in lines)
+    assert any(line.endswith("length 84: HTTP: GET / HTTP/1.1") for line in lines)

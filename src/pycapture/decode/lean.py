@@ -21,6 +21,10 @@ the layouts are (addresses stay as raw bytes, the formatter turns them into text
 ``tcp``    ``("tcp", sport, dport, seq, ack, flags, window, payload_length, options)``
 ``icmp``   ``("icmp", type, code, rest_of_header, length, quoted)`` (``quoted``: invoking packet)
 ``icmp6``  ``("icmp6", type, code, rest_of_header, length, target)`` (``target``: ND address)
+``dns``    ``("dns", ident, flags, counts, questions, answers, length)``: ``counts`` is
+           (qd, an, ns, ar), ``questions`` a list of (name, qtype, qclass), ``answers`` a list of
+           (name, rtype, rdata) with rdata as text where the type is one the summary shows, else None
+``http``   ``("http", first_line)``: the request or status line of a TCP payload on an HTTP port
 ``other``  ``("other", kind, value, length)``: a header this decoder does not open
            (kind ``ethertype``, ``ip-proto``, ``linktype``, ``fragment``)
 ``trunc``  ``("trunc", layer)``: the capture ends inside this layer (tcpdump's ``[|layer]``)
@@ -30,6 +34,7 @@ the layouts are (addresses stay as raw bytes, the formatter turns them into text
 
 from __future__ import annotations
 
+import socket
 import struct
 
 _u16 = struct.Struct("!H").unpack_from
@@ -308,6 +313,12 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[t
         layers.append(("tcp", sport, dport, seq, ack, flags, win, length - hl, options))
         if len(options) < hl - 20:
             layers.append(("trunc", "tcp"))
+        elif length > hl:
+            start = offset + hl
+            if sport == 53 or dport == 53:
+                _dns(data, start + 2, min(length - hl, len(data) - start) - 2, layers)  # 2-byte length prefix
+            elif sport in _HTTP_PORTS or dport in _HTTP_PORTS:
+                _http(data, start, layers)
     elif proto == 17:
         if len(data) < offset + 8:
             layers.append(("trunc", "udp"))
@@ -318,6 +329,8 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[t
             layers.append(("bad", "udp", f"bad-len {ulen}"))
             return
         layers.append(("udp", sport, dport, (ulen or length) - 8))
+        if sport == 53 or dport == 53 or sport == 5353 or dport == 5353:
+            _dns(data, offset + 8, min((ulen or length) - 8, len(data) - offset - 8), layers)
     elif proto == 1:
         if len(data) < offset + 8:
             layers.append(("trunc", "icmp"))
@@ -350,3 +363,101 @@ _LINK_DECODERS = {
 }
 
 SUPPORTED_LINKTYPES = frozenset(_LINK_DECODERS)
+
+
+# --- application summaries: the little of DNS and HTTP that tcpdump's one-line output shows --------------
+
+_HTTP_PORTS = frozenset((80, 3128, 8000, 8080))
+_HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"TRACE ", b"CONNECT ",
+                b"PATCH ", b"HTTP/")  # fmt: skip
+_dns_header = struct.Struct("!HHHHHH").unpack_from
+_rr_fixed = struct.Struct("!HHIH").unpack_from
+
+
+class _DNSError(Exception):
+    pass
+
+
+def _dns_name(data: bytes, pos: int, base: int, end: int) -> tuple[str, int]:
+    """Read a possibly compressed name; return (dotted name, position after it in the message).
+
+    ``base`` is where the DNS message starts: compression pointers count from there.
+    """
+    labels: list[str] = []
+    after = -1
+    jumps = 0
+    while True:
+        if pos >= end:
+            raise _DNSError("name past the end")
+        n = data[pos]
+        if n == 0:
+            pos += 1
+            break
+        if n & 0xC0 == 0xC0:
+            if pos + 1 >= end or jumps > 32:
+                raise _DNSError("bad compression pointer")
+            if after < 0:
+                after = pos + 2
+            pos = ((n & 0x3F) << 8 | data[pos + 1]) + base
+            jumps += 1
+            continue
+        if n & 0xC0 or pos + 1 + n > end:
+            raise _DNSError("bad label")
+        labels.append(data[pos + 1 : pos + 1 + n].decode("ascii", "backslashreplace"))
+        pos += 1 + n
+    return ".".join(labels) + ".", (after if after >= 0 else pos)
+
+
+def _dns(data: bytes, start: int, length: int, layers: list[tuple]) -> None:
+    end = start + length
+    if length < 12 or end > len(data):
+        layers.append(("trunc", "domain"))
+        return
+    ident, flags, qd, an, ns, ar = _dns_header(data, start)
+    questions: list[tuple] = []
+    answers: list[tuple] = []
+    pos = start + 12
+    try:
+        for _ in range(min(qd, 8)):
+            name, pos = _dns_name(data, pos, start, end)
+            if pos + 4 > end:
+                raise _DNSError("question past the end")
+            qtype, qclass = _hh(data, pos)
+            pos += 4
+            questions.append((name, qtype, qclass))
+        for _ in range(min(an, 16) if qd <= 8 else 0):
+            name, pos = _dns_name(data, pos, start, end)
+            if pos + 10 > end:
+                raise _DNSError("answer past the end")
+            rtype, _rclass, _ttl, rdlen = _rr_fixed(data, pos)
+            pos += 10
+            if pos + rdlen > end:
+                raise _DNSError("answer data past the end")
+            answers.append((name, rtype, _rdata_text(data, pos, rdlen, rtype, start, end)))
+            pos += rdlen
+    except _DNSError:
+        layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, length))
+        layers.append(("trunc", "domain"))
+        return
+    layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, length))
+
+
+def _rdata_text(data: bytes, pos: int, rdlen: int, rtype: int, base: int, end: int) -> str | None:
+    if rtype == 1 and rdlen == 4:
+        return socket.inet_ntoa(data[pos : pos + 4])
+    if rtype == 28 and rdlen == 16:
+        return socket.inet_ntop(socket.AF_INET6, data[pos : pos + 16])
+    if rtype in (2, 5, 12):  # NS, CNAME, PTR
+        return _dns_name(data, pos, base, end)[0]
+    if rtype == 15 and rdlen >= 3:  # MX
+        return f"{_dns_name(data, pos + 2, base, end)[0]} {_u16(data, pos)[0]}"
+    return None
+
+
+def _http(data: bytes, start: int, layers: list[tuple]) -> None:
+    head = data[start : start + 512]
+    if head.startswith(_HTTP_STARTS):
+        line = head.split(b"\r\n", 1)[0].split(b"\n", 1)[0]
+        layers.append(("http", line.decode("ascii", "backslashreplace")))
+    else:
+        layers.append(("http", None))

@@ -49,8 +49,9 @@ _IP_PROTO_NAMES = {
     58: "icmp6", 89: "ospf", 103: "pim", 112: "vrrp", 132: "sctp",
 }  # fmt: skip
 
+# tcpdump 4.99 does not show the NS/AE bit (0x100) in the one-line form.
 _TCP_FLAG_LETTERS = ((0x01, "F"), (0x02, "S"), (0x04, "R"), (0x08, "P"), (0x10, "."), (0x20, "U"),
-                     (0x40, "E"), (0x80, "W"), (0x100, "e"))  # fmt: skip
+                     (0x40, "E"), (0x80, "W"))  # fmt: skip
 
 _ICMP_SIMPLE = {
     0: "echo reply", 4: "source quench", 8: "echo request", 9: "router advertisement",
@@ -194,6 +195,56 @@ def _arp_text(t: tuple) -> str:
     return f"ARP, op {op}, length {length}"
 
 
+_DNS_TYPES = {
+    1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 13: "HINFO", 15: "MX", 16: "TXT", 28: "AAAA",
+    33: "SRV", 35: "NAPTR", 39: "DNAME", 41: "OPT", 43: "DS", 46: "RRSIG", 47: "NSEC", 48: "DNSKEY",
+    64: "SVCB", 65: "HTTPS", 99: "SPF", 250: "TSIG", 251: "IXFR", 252: "AXFR", 255: "ANY", 257: "CAA",
+}  # fmt: skip
+_DNS_CLASSES = {1: "", 3: " CHAOS", 4: " HS", 254: " NONE", 255: " ANY"}
+_DNS_OPS = {0: "", 1: " inv_q", 2: " stat", 4: " notify", 5: " update"}
+_DNS_RCODES = {0: "", 1: " FormErr", 2: " ServFail", 3: " NXDomain", 4: " NotImp", 5: " Refused",
+               6: " YXDomain", 7: " YXRRSet", 8: " NXRRSet", 9: " NotAuth", 10: " NotZone"}  # fmt: skip
+
+
+def _dns_text(t: tuple) -> str:
+    """tcpdump's DNS summary (print-domain.c, not verbose): ``6699+ A? example.com. (29)``."""
+    _, ident, flags, (qd, an, ns, ar), questions, answers, length = t
+    opcode = (flags >> 11) & 0xF
+    ops = _DNS_OPS.get(opcode, f" op{opcode}")
+    parts = []
+    if flags & 0x8000:  # a response
+        rcode = flags & 0xF
+        parts.append(
+            f"{ident}{ops}{_DNS_RCODES.get(rcode, f' Resp{rcode}')}{'*' if flags & 0x0400 else ''}"
+            f"{'' if flags & 0x0080 else '-'}{'|' if flags & 0x0200 else ''}"
+        )
+        if qd != 1:
+            parts.append(f" [{qd}q]")
+        parts.append(f" {an}/{ns}/{ar}")
+        shown = []
+        for _name, rtype, rdata in answers:
+            text = f" {_DNS_TYPES.get(rtype, f'Type{rtype}')}"
+            shown.append(text + (f" {rdata}" if rdata is not None else ""))
+        parts.append(",".join(shown))
+    else:
+        parts.append(f"{ident}{ops}{'+' if flags & 0x0100 else ''}{'%' if flags & 0x0010 else ''}")
+        if flags & 0x6CF:
+            parts.append(f" [b2&3=0x{flags:x}]")
+        if an:
+            parts.append(f" [{an}a]")
+        if qd != 1:
+            parts.append(f" [{qd}q]")
+        if ns:
+            parts.append(f" [{ns}n]")
+        if ar:
+            parts.append(f" [{ar}au]")
+        for name, qtype, qclass in questions[:1]:
+            qclass_text = _DNS_CLASSES.get(qclass & 0x7FFF, f" C{qclass & 0x7FFF}")
+            parts.append(f" {_DNS_TYPES.get(qtype, f'Type{qtype}')}{qclass_text}? {name}")
+    parts.append(f" ({length})")
+    return "".join(parts)
+
+
 def _tail(layers: list[tuple], i: int) -> str:
     """Text for a trailing trunc or bad marker at position ``i``, else ''."""
     if i < len(layers):
@@ -215,7 +266,16 @@ def _ip_line(layers: list[tuple], i: int) -> str:
     tag = nxt[0] if nxt else None
     if tag == "tcp" or tag == "udp":
         head = f"{label} {src}.{nxt[1]} > {dst}.{nxt[2]}: "
-        body = _tcp_text(nxt) if tag == "tcp" else f"UDP, length {nxt[3]}"
+        app = layers[i + 2] if i + 2 < len(layers) else None
+        if tag == "udp":
+            if app is not None and app[0] == "dns":
+                return head + _dns_text(app) + _tail(layers, i + 3)
+            return head + f"UDP, length {nxt[3]}" + _tail(layers, i + 2)
+        body = _tcp_text(nxt)
+        if app is not None and app[0] == "dns":
+            return f"{head}{body}: {_dns_text(app)}{_tail(layers, i + 3)}"
+        if app is not None and app[0] == "http":
+            return f"{head}{body}: HTTP" + (f": {app[1]}" if app[1] else "")
         return head + body + _tail(layers, i + 2)
     head = f"{label} {src} > {dst}: "
     if tag == "icmp":
@@ -225,7 +285,7 @@ def _ip_line(layers: list[tuple], i: int) -> str:
     if tag == "other" and nxt[1] == "fragment":
         if v6:
             return head + f"frag ({net[6][0] if net[6] else 0}|{plen})"
-        return head + _IP_PROTO_NAMES.get(proto, f"ip-proto-{proto}")
+        return head + f"ip-proto-{proto}"
     if tag == "other":
         name = _IP_PROTO_NAMES.get(proto)
         return head + (f"{name.upper()}, length {plen}" if name else f"ip-proto-{proto} {plen}")
