@@ -257,3 +257,17 @@ def test_dns_and_http_summaries():
     assert any(line.endswith(": 6699+ A? example.com. (29)") for line in lines)
     assert any(line.endswith(": 6700 1/0/0 AAAA 2001:db8:2::20 (57)") for line in lines)
     assert any(line.endswith("length 84: HTTP: GET / HTTP/1.1") for line in lines)
+
+
+@pytest.mark.parametrize("options", ["-e", "-x", "-xx", "-X", "-XX", "-t", "-tt", "-ttt", "-tttt", "-ttttt",
+                                     "-e -X", "-e -tt -XX"])  # fmt: skip
+def test_output_options_print_what_tcpdump_prints(options):
+    tcpdump = tool("tcpdump")
+    path = str(CAPTURES / "mixed.pcap")
+    args = options.split()
+    theirs = subprocess.run(
+        [tcpdump, "-S", "-n", *args, "-r", path], capture_output=True, text=True, env=_utc()
+    )
+    ours = run_cli(*args, "-r", path, env=_utc())
+    assert ours.returncode == 0
+    assert ours.stdout.decode().splitlines() == theirs.stdout.splitlines()

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from dataclasses import dataclass
 from importlib import metadata
+from typing import TextIO
 
 import click
 
@@ -124,6 +126,30 @@ def _quiet_stdout() -> None:
         pass
 
 
+@dataclass(frozen=True)
+class OutputOptions:
+    """How packets are shown: tcpdump's -l, --print, -t..., -e, -x/-X."""
+
+    line_buffered: bool = False
+    print_too: bool = False
+    time_style: int = 0
+    link_level: bool = False
+    hex_level: int = 0
+    hex_ascii: bool = False
+
+    def printer(self, linktype: int, out: TextIO) -> Sink:
+        """The sink that prints each packet to ``out``."""
+        return SummaryPrinter(
+            linktype,
+            out,
+            flush_each=self.line_buffered or out.isatty(),
+            time_style=self.time_style,
+            link_level=self.link_level,
+            hex_level=self.hex_level,
+            hex_ascii=self.hex_ascii,
+        )
+
+
 def capture(
     interface: str | None,
     read_file: str | None,
@@ -133,9 +159,8 @@ def capture(
     promiscuous: bool,
     buffer_kib: int | None,
     timeout_ms: int,
-    line_buffered: bool,
-    print_too: bool,
     expression: str,
+    output: OutputOptions,
 ) -> None:
     """Open the source, feed it to the sinks, and print the statistics, whatever ends the capture."""
     handle = _open_source(interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms)
@@ -147,9 +172,9 @@ def capture(
         if write_file is not None:
             writer = PcapWriter(write_file, handle.datalink, handle.snapshot)
             sinks.append(writer.write)
-        if write_file is None or print_too:
+        if write_file is None or output.print_too:
             out = sys.stdout if write_file != "-" else sys.stderr
-            sinks.append(SummaryPrinter(handle.datalink, out, flush_each=line_buffered or out.isatty()))
+            sinks.append(output.printer(handle.datalink, out))
         with stop_on_signals(handle):
             pump(handle, sinks, count)
         sys.stdout.flush()
@@ -211,6 +236,21 @@ class _Command(click.Command):
     "-n", "numeric", is_flag=True, help="Do not resolve names (the default: names are never resolved)."
 )
 @click.option("-l", "line_buffered", is_flag=True, help="Flush stdout after each packet line.")
+@click.option(
+    "-t",
+    "time_style",
+    count=True,
+    help="-t no time, -tt epoch seconds, -ttt delta from the previous packet, "
+    "-tttt date and time, -ttttt delta from the first packet.",
+)
+@click.option("-e", "link_level", is_flag=True, help="Print the link-level header (MACs, ethertype, VLAN).")
+@click.option("-x", "hex_count", count=True, help="Print each packet in hex (-xx: with its link header).")
+@click.option(
+    "-X",
+    "hex_ascii_count",
+    count=True,
+    help="Print each packet in hex and ASCII (-XX: with its link header).",
+)
 @click.option("--print", "print_too", is_flag=True, help="Print packet lines even when writing with -w.")
 @click.option(
     "-D",
@@ -246,6 +286,10 @@ def command(
     buffer_kib: int | None,
     numeric: bool,
     line_buffered: bool,
+    time_style: int,
+    link_level: bool,
+    hex_count: int,
+    hex_ascii_count: int,
     print_too: bool,
     list_interfaces: bool,
     timeout_ms: int,
@@ -272,9 +316,15 @@ def command(
             not no_promisc,
             buffer_kib,
             timeout_ms,
-            line_buffered,
-            print_too,
             " ".join(expression),
+            OutputOptions(
+                line_buffered=line_buffered,
+                print_too=print_too,
+                time_style=min(time_style, 5),
+                link_level=link_level,
+                hex_level=min(max(hex_count, hex_ascii_count), 2),
+                hex_ascii=hex_ascii_count > 0,
+            ),
         )
     except PcapError as exc:
         if debug:

@@ -11,7 +11,8 @@ the layouts are (addresses stay as raw bytes, the formatter turns them into text
 ``eth``    ``("eth", dst, src, ethertype)``
 ``vlan``   ``("vlan", tci, ethertype)`` (802.1Q and 802.1ad)
 ``llc``    ``("llc", dsap, ssap, control, length)`` (802.3 frames, length field < 0x600)
-``sll``    ``("sll", packet_type, protocol)`` (Linux cooked capture, v1 and v2)
+``sll``    ``("sll", packet_type, protocol, address)`` (Linux cooked capture v1)
+``sll2``   ``("sll2", packet_type, protocol, address, if_index)`` (Linux cooked capture v2)
 ``null``   ``("null", family)`` (BSD loopback, DLT_NULL and DLT_LOOP)
 ``arp``    ``("arp", op, hw_type, proto_type, sha, spa, tha, tpa, length)``
 ``ip``     ``("ip", src, dst, proto, payload_length, ttl, ident, frag_field)``
@@ -128,7 +129,7 @@ def _linux_sll(data: bytes, length: int, layers: list[tuple]) -> None:
         return
     packet_type = _u16(data, 0)[0]
     proto = _u16(data, 14)[0]
-    layers.append(("sll", packet_type, proto))
+    layers.append(("sll", packet_type, proto, data[6 : 6 + min(_u16(data, 4)[0], 8)]))
     _sll_payload(data, 16, length, proto, layers)
 
 
@@ -137,7 +138,8 @@ def _linux_sll2(data: bytes, length: int, layers: list[tuple]) -> None:
         layers.append(("trunc", "sll2"))
         return
     proto = _u16(data, 0)[0]
-    layers.append(("sll", data[10], proto))
+    address = data[12 : 12 + min(data[11], 8)]
+    layers.append(("sll2", data[10], proto, address, int.from_bytes(data[4:8], "big")))
     _sll_payload(data, 20, length, proto, layers)
 
 

@@ -1,11 +1,35 @@
-"""Sinks that print: one tcpdump-style line per packet, and the statistics at exit."""
+"""Sinks that print: one tcpdump-style line per packet (with -e, -x/-X, -t... as asked), and statistics."""
 
 from __future__ import annotations
 
 from typing import TextIO
 
 from ..decode.lean import decode
-from .text import TimeFormatter, summary_line
+from .hexdump import hex_lines
+from .linklevel import link_prefix
+from .text import summary_line
+from .timestamps import time_formatter
+
+_LINK_HEADER_BYTES = {"eth": 14, "vlan": 4, "sll": 16, "sll2": 20, "null": 4}
+
+
+def lean_link_header_length(layers: list[tuple]) -> int:
+    """How many bytes of link-layer header tcpdump's -x/-X skip, from the lean decoder's layers."""
+    total = 0
+    for t in layers:
+        tag = t[0]
+        if tag == "llc":
+            dsap, ssap, control = t[1], t[2], t[3]
+            if dsap == ssap == 0xAA and control == 0x03:
+                total += 8  # LLC + SNAP
+            else:
+                total += 3 if control & 0x03 == 0x03 else 4  # U-frames have a one-byte control field
+            break
+        size = _LINK_HEADER_BYTES.get(tag)
+        if size is None:
+            break
+        total += size
+    return total
 
 
 class SummaryPrinter:
@@ -13,19 +37,53 @@ class SummaryPrinter:
 
     Called as ``printer(ts_sec, ts_usec, original_length, data)``, the same shape as
     :meth:`pycapture.pcapfile.PcapWriter.write`, so a capture loop can feed either.
+
+    ``time_style``: tcpdump's count of -t flags (0 to 5). ``link_level``: -e. ``hex_level``: 1 for
+    -x/-X (from the network layer), 2 for -xx/-XX (the whole frame); ``hex_ascii`` for the X forms.
     """
 
-    def __init__(self, linktype: int, out: TextIO, *, flush_each: bool = False, utc: bool = False) -> None:
+    def __init__(
+        self,
+        linktype: int,
+        out: TextIO,
+        *,
+        flush_each: bool = False,
+        time_style: int = 0,
+        utc: bool = False,
+        link_level: bool = False,
+        hex_level: int = 0,
+        hex_ascii: bool = False,
+    ) -> None:
         self._linktype = linktype
         self._write = out.write
         self._flush = out.flush if flush_each else None
-        self._time = TimeFormatter(utc=utc)
+        self._time = time_formatter(time_style, utc)
+        self._link_level = link_level
+        self._hex_level = hex_level
+        self._hex_ascii = hex_ascii
+        self._plain = not link_level and not hex_level
 
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
-        line = summary_line(decode(self._linktype, data, length), length)
-        self._write(f"{self._time(ts_sec, ts_usec)} {line}\n")
+        layers = decode(self._linktype, data, length)
+        if self._plain:
+            self._write(f"{self._time(ts_sec, ts_usec)}{summary_line(layers, length)}\n")
+        else:
+            self._write(self._decorated(ts_sec, ts_usec, length, data, layers))
         if self._flush is not None:
             self._flush()
+
+    def _decorated(self, ts_sec: int, ts_usec: int, length: int, data: bytes, layers: list[tuple]) -> str:
+        line = summary_line(layers, length, self._link_level)
+        if self._link_level:
+            prefix = link_prefix(layers, length)
+            line = prefix + line if line else prefix.rstrip(": ")
+        text = f"{self._time(ts_sec, ts_usec)}{line}\n"
+        if self._hex_level:
+            start = lean_link_header_length(layers) if self._hex_level == 1 else 0
+            dump = hex_lines(data[start:], self._hex_ascii)
+            if dump:
+                text += dump + "\n"
+        return text
 
 
 def statistics_lines(

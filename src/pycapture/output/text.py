@@ -9,40 +9,14 @@ state.
 from __future__ import annotations
 
 import socket
-import time
 
 from ..decode.lean import ETHERTYPE_IP
+from .linklevel import ETHERTYPE_NAMES
 
 _ntoa = socket.inet_ntoa
 _ntop = socket.inet_ntop
 _AF_INET6 = socket.AF_INET6
 
-_ETHERTYPE_NAMES = {
-    0x0800: "IPv4",
-    0x0806: "ARP",
-    0x86DD: "IPv6",
-    0x8100: "802.1Q",
-    0x88A8: "802.1Q-QinQ",
-    0x9100: "802.1Q-9100",
-    0x0842: "Wake-on-LAN",
-    0x8035: "Reverse ARP",
-    0x809B: "Appletalk",
-    0x8137: "IPX",
-    0x8808: "Ethernet flow control",
-    0x8809: "Slow Protocols",
-    0x8847: "MPLS unicast",
-    0x8848: "MPLS multicast",
-    0x8863: "PPPoE D",
-    0x8864: "PPPoE S",
-    0x886F: "Microsoft NLB heartbeat",
-    0x888E: "EAPOL",
-    0x88CC: "LLDP",
-    0x88E5: "MACsec",
-    0x88F7: "PTP",
-    0x8902: "CFM",
-    0x8906: "FCoE",
-    0x9000: "Loopback",
-}
 
 _IP_PROTO_NAMES = {
     1: "icmp", 2: "igmp", 4: "ipip", 6: "tcp", 17: "udp", 41: "ip6", 47: "gre", 50: "esp", 51: "ah",
@@ -256,16 +230,16 @@ def _tail(layers: list[tuple], i: int) -> str:
     return ""
 
 
-def _ip_line(layers: list[tuple], i: int) -> str:
+def _ip_line(layers: list[tuple], i: int, link_level: bool = False) -> str:
     net = layers[i]
     v6 = net[0] == "ip6"
-    label = "IP6" if v6 else "IP"
+    label = "" if link_level else "IP6 " if v6 else "IP "
     src, dst = _ip_text(net[1]), _ip_text(net[2])
     proto, plen = net[3], net[4]
     nxt = layers[i + 1] if i + 1 < len(layers) else None
     tag = nxt[0] if nxt else None
     if tag == "tcp" or tag == "udp":
-        head = f"{label} {src}.{nxt[1]} > {dst}.{nxt[2]}: "
+        head = f"{label}{src}.{nxt[1]} > {dst}.{nxt[2]}: "
         app = layers[i + 2] if i + 2 < len(layers) else None
         if tag == "udp":
             if app is not None and app[0] == "dns":
@@ -277,7 +251,7 @@ def _ip_line(layers: list[tuple], i: int) -> str:
         if app is not None and app[0] == "http":
             return f"{head}{body}: HTTP" + (f": {app[1]}" if app[1] else "")
         return head + body + _tail(layers, i + 2)
-    head = f"{label} {src} > {dst}: "
+    head = f"{label}{src} > {dst}: "
     if tag == "icmp":
         return head + _icmp_text(nxt) + _tail(layers, i + 2)
     if tag == "icmp6":
@@ -294,15 +268,21 @@ def _ip_line(layers: list[tuple], i: int) -> str:
     return head + f"ip-proto-{proto} {plen}"
 
 
-def summary_line(layers: list[tuple], length: int) -> str:
-    """The tcpdump-style text of one frame (without the timestamp); ``length`` is its wire length."""
+def summary_line(layers: list[tuple], length: int, link_level: bool = False) -> str:
+    """The tcpdump-style text of one frame (without the timestamp); ``length`` is its wire length.
+
+    With ``link_level`` (tcpdump's -e) the caller prints the link header before this text, so a frame
+    of an unknown ethertype is not introduced by its addresses again.
+    """
     eth = None
     for i, t in enumerate(layers):
         tag = t[0]
         if tag == "ip" or tag == "ip6":
-            return _ip_line(layers, i)
+            return _ip_line(layers, i, link_level)
         if tag == "arp":
-            return _arp_text(t)
+            text = _arp_text(t)
+            # with -e the ethertype already says ARP, and tcpdump drops the word
+            return text[5:] if link_level and text.startswith("ARP, ") else text
         if tag == "eth":
             eth = t
         elif tag == "llc":
@@ -313,9 +293,11 @@ def summary_line(layers: list[tuple], length: int) -> str:
         elif tag == "other":
             kind, value, plen = t[1], t[2], t[3]
             if kind == "ethertype":
-                name = _ETHERTYPE_NAMES.get(value)
+                name = ETHERTYPE_NAMES.get(value)
                 if name is not None:
                     return f"{name}, length {plen}"
+                if link_level:
+                    return ""
                 macs = f"{mac_text(eth[2])} > {mac_text(eth[1])}, " if eth else ""
                 return f"{macs}ethertype Unknown (0x{value:04x}), length {length}"
             if kind == "linktype":
@@ -328,25 +310,4 @@ def summary_line(layers: list[tuple], length: int) -> str:
     return f"length {length}"
 
 
-class TimeFormatter:
-    """tcpdump's default timestamp, ``HH:MM:SS.uuuuuu`` in local time (TZ applies), cached per second."""
-
-    __slots__ = ("_last_sec", "_last_text", "_utc")
-
-    def __init__(self, utc: bool = False) -> None:
-        self._last_sec = -1
-        self._last_text = ""
-        self._utc = utc
-
-    def __call__(self, sec: int, usec: int) -> str:
-        if sec != self._last_sec:
-            self._last_sec = sec
-            try:
-                tm = time.gmtime(sec) if self._utc else time.localtime(sec)
-                self._last_text = time.strftime("%H:%M:%S", tm)
-            except (OverflowError, OSError, ValueError):
-                self._last_text = f"[bad time {sec}]"
-        return f"{self._last_text}.{usec:06d}"
-
-
-__all__ = ["TimeFormatter", "mac_text", "summary_line"]
+__all__ = ["mac_text", "summary_line"]

@@ -1,0 +1,91 @@
+"""The decoded packet model that every rich formatter reads (layered dump, JSON, -e, -v).
+
+A decoder turns bytes into a :class:`DecodedPacket`: the layers in wire order, each with its fields,
+then the undecoded payload, and, if the bytes stopped making sense, what was left and why. Formatters
+only read this model; they never parse bytes themselves.
+
+Field keys follow Wireshark's field names within the layer (``src``, ``dst``, ``srcport``, ``proto``),
+so the JSON output reads like tshark's; labels follow Pcap4J's text dumps (``Source address``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Field:
+    """One header field.
+
+    ``key``: Wireshark-style name within the layer (``srcport``), used as the JSON key.
+    ``label``: Pcap4J's label (``Source port``), used in the layered dump.
+    ``value``: a JSON-ready value (int, str, bool, float, None, or a list/dict of those).
+    ``text``: the dump's rendering when it differs from ``str(value)`` (``80 (HTTP)``).
+    ``json``: False for fields only the dump shows (e.g. a raw options blob).
+    """
+
+    key: str
+    label: str
+    value: Any
+    text: str | None = None
+    json: bool = True
+
+    def display(self) -> str:
+        """The text shown after the label in the layered dump."""
+        if self.text is not None:
+            return self.text
+        if isinstance(self.value, bool):
+            return "true" if self.value else "false"
+        return str(self.value)
+
+
+@dataclass
+class Layer:
+    """One protocol header.
+
+    ``name``: Wireshark's protocol name (``eth``, ``vlan``, ``ip``, ``ipv6``, ``tcp``, ``dns``...).
+    ``title``: Pcap4J's block title (``Ethernet Header``, ``IPv4 Header``, ``TCP Header``).
+    ``length``: the header's length in bytes, as the dump's ``[Title (N bytes)]`` shows it.
+    """
+
+    name: str
+    title: str
+    length: int
+    fields: list[Field] = field(default_factory=list)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of the field called ``key`` (Wireshark-style), or ``default``."""
+        for f in self.fields:
+            if f.key == key:
+                return f.value
+        return default
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """The bytes from where decoding failed, and why (Pcap4J's ``[Illegal Packet (N bytes)]``)."""
+
+    layer: str  # the layer that could not be decoded, Wireshark-style name (``tcp``)
+    cause: str  # one sentence: ``too short for a TCP header: 6 of 20 bytes``
+    data: bytes
+
+
+@dataclass
+class DecodedPacket:
+    """A frame decoded into layers; ``payload`` is application data no layer claimed."""
+
+    linktype: int
+    layers: list[Layer] = field(default_factory=list)
+    payload: bytes = b""
+    malformed: Malformed | None = None
+
+    def get(self, name: str) -> Layer | None:
+        """The first (outermost) layer called ``name``, or None."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        return None
+
+    def contains(self, name: str) -> bool:
+        return self.get(name) is not None

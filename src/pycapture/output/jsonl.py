@@ -1,0 +1,119 @@
+"""JSON Lines output: one compact JSON object per packet.
+
+::
+
+    {"frame": {"number": 1, "time": "2026-01-02T03:04:05.123456Z", "len": 98, "cap_len": 98,
+               "linktype": "EN10MB", "malformed": false},
+     "layers": [{"layer": "eth", "dst": "...", "src": "...", "type": 2048},
+                {"layer": "ip", "src": "10.0.0.1", ..., "proto": 6},
+                {"layer": "tcp", "srcport": 1234, ...},
+                {"layer": "data", "len": 13}]}
+
+(on one line, without spaces). Layers are in wire order, each a ``"layer"`` name then its fields
+under their Wireshark-style keys (only the fields marked ``json``). Undecoded payload becomes
+``{"layer": "data", "len": n}`` (no bytes); a malformed tail ends the list as
+``{"layer": "_malformed", "in": "tcp", "cause": "...", "len": n}`` and sets ``frame.malformed``.
+The time is UTC, ISO-8601 with microseconds and ``Z``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from ..decode.model import DecodedPacket
+
+_USEC = 1_000_000
+
+
+def _fallback(value: Any) -> Any:
+    """For values ``json`` cannot write: bytes as hex, sets as lists, anything else as its text."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    return str(value)
+
+
+# One encoder, reused: compact separators, and a fallback so one odd field value cannot stop the stream.
+_encode = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_fallback).encode
+
+# The last second turned into text, as (second, text); one tuple so that threads never see a mismatch.
+_last_second: tuple[int, str] = (0, "1970-01-01T00:00:00")
+
+
+def utc_time_text(ts_sec: int, ts_usec: int) -> str | None:
+    """``2026-01-02T03:04:05.123456Z``, or None for a time the platform cannot convert."""
+    global _last_second
+    sec, usec = divmod(ts_sec * _USEC + ts_usec, _USEC)
+    cached_sec, text = _last_second
+    if sec != cached_sec:
+        try:
+            text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec))
+        except (OverflowError, OSError, ValueError):
+            return None
+        _last_second = (sec, text)
+    return f"{text}.{usec:06d}Z"
+
+
+class _Repeated(list):
+    """The values of a key that a layer gave more than once (a plain list to ``json``)."""
+
+
+def to_dict(
+    decoded: DecodedPacket,
+    number: int,
+    ts_sec: int,
+    ts_usec: int,
+    original_length: int,
+    captured_length: int,
+    linktype_name: str,
+) -> dict[str, Any]:
+    """The JSON object for one packet (see the module docstring); ``number`` counts from 1."""
+    layers: list[dict[str, Any]] = []
+    for layer in decoded.layers:
+        entry: dict[str, Any] = {"layer": layer.name}
+        for f in layer.fields:
+            if not f.json or f.key == "layer":
+                continue
+            if f.key in entry:
+                # A key given twice keeps every value, as tshark's JSON does with --no-duplicate-keys.
+                previous = entry[f.key]
+                if isinstance(previous, _Repeated):
+                    previous.append(f.value)
+                else:
+                    entry[f.key] = _Repeated((previous, f.value))
+            else:
+                entry[f.key] = f.value
+        layers.append(entry)
+    if decoded.payload:
+        layers.append({"layer": "data", "len": len(decoded.payload)})
+    bad = decoded.malformed
+    if bad is not None:
+        layers.append({"layer": "_malformed", "in": bad.layer, "cause": bad.cause, "len": len(bad.data)})
+    frame = {
+        "number": number,
+        "time": utc_time_text(ts_sec, ts_usec),
+        "len": original_length,
+        "cap_len": captured_length,
+        "linktype": linktype_name,
+        "malformed": bad is not None,
+    }
+    return {"frame": frame, "layers": layers}
+
+
+def to_json(
+    decoded: DecodedPacket,
+    number: int,
+    ts_sec: int,
+    ts_usec: int,
+    original_length: int,
+    captured_length: int,
+    linktype_name: str,
+) -> str:
+    """:func:`to_dict` as one line of compact JSON (no spaces, no newline at the end)."""
+    return _encode(to_dict(decoded, number, ts_sec, ts_usec, original_length, captured_length, linktype_name))
+
+
+__all__ = ["to_dict", "to_json", "utc_time_text"]

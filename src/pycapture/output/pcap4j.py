@@ -1,0 +1,136 @@
+"""The layered text dump Pcap4J prints for a captured packet (``System.out.println(packet)``).
+
+Pcap4J 2's ``PcapPacket.toString()`` (what its GetNextPacketEx sample prints) is::
+
+    Captured at: 2017-10-07T17:25:19.066204Z[Etc/UTC]
+    Original length: 74 bytes
+    [Ethernet Header (14 bytes)]
+      Destination address: 52:54:00:12:35:02
+      Source address: 08:00:27:3e:ac:31
+      Type: 0x0800 (IPv4)
+    [IPv4 Header (20 bytes)]
+      Version: 4 (IPv4)
+      ...
+    [data (13 bytes)]
+      Hex stream: 65 78 61 6d 70 6c 65 2e 63 6f 6d 0d 0a
+
+one block per header (``[Title (N bytes)]``, then ``  Label: text`` per field), the bytes no header
+claimed as ``[data (N bytes)]`` with a ``Hex stream``, and bytes that could not be decoded as
+``[Illegal Packet (N bytes)]`` with a ``Hex stream`` and a ``Cause``. The titles, labels and texts
+come from the decoder (:mod:`pycapture.decode.model`); this module only lays them out.
+
+"Captured at" is Java's ``ZonedDateTime.toString()`` in the system time zone: ISO-8601 with the
+fraction cut to 3, 6 or 9 digits (or left out when zero, the seconds too when both are zero), the
+offset (``Z`` for UTC) and the zone's name in brackets.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+
+from ..decode.model import DecodedPacket
+
+_USEC = 1_000_000
+
+
+def format_packet(
+    decoded: DecodedPacket,
+    ts_sec: int,
+    ts_usec: int,
+    original_length: int,
+    captured_length: int,
+    *,
+    utc: bool = False,
+) -> str:
+    """Pcap4J's dump of one packet; every line ends with ``\\n``.
+
+    Pcap4J's sample prints this with ``println``, so a blank line separates packets; print it with
+    ``print()`` to get the same. ``captured_length`` is not shown (Pcap4J's dump has no line for
+    it) but is taken so that every rich formatter reads the same frame facts. ``utc`` shows the
+    time in UTC (``...Z``) instead of the system time zone.
+    """
+    # Every "[" below is closed on the same line, whatever the decoder's texts: some Pcap4J
+    # versions' toString() leave brackets unbalanced, which trips up anyone parsing the dump.
+    lines = [
+        f"Captured at: {captured_at_text(ts_sec, ts_usec, utc=utc)}",
+        f"Original length: {original_length} bytes",
+    ]
+    for layer in decoded.layers:
+        lines.append(f"[{layer.title} ({layer.length} bytes)]")
+        lines.extend(f"  {f.label}: {f.display()}" for f in layer.fields)
+    if decoded.payload:
+        lines.append(f"[data ({len(decoded.payload)} bytes)]")
+        lines.append(f"  Hex stream: {hex_stream(decoded.payload)}")
+    bad = decoded.malformed
+    if bad is not None:
+        lines.append(f"[Illegal Packet ({len(bad.data)} bytes)]")
+        lines.append(f"  Hex stream: {hex_stream(bad.data)}")
+        lines.append(f"  Cause: {bad.cause}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def hex_stream(data: bytes) -> str:
+    """``48 65 6c``: lowercase hex pairs separated by spaces, Pcap4J's ``toHexString(data, " ")``."""
+    return bytes(data).hex(" ")
+
+
+def captured_at_text(ts_sec: int, ts_usec: int, *, utc: bool = False) -> str:
+    """The time as Java's ``ZonedDateTime.toString()``: ``2026-01-02T03:04:05.000123+09:00[Asia/Tokyo]``.
+
+    With ``utc`` (or when the system zone has no name) the bracketed zone is left out, as for a
+    ``ZonedDateTime`` in ``ZoneOffset.UTC``: ``2026-01-02T03:04:05.000123Z``.
+    """
+    sec, usec = divmod(ts_sec * _USEC + ts_usec, _USEC)
+    try:
+        tm = time.gmtime(sec) if utc else time.localtime(sec)
+    except (OverflowError, OSError, ValueError):
+        return f"{sec}.{usec:06d} (seconds since 1970-01-01T00:00Z)"
+    text = f"{tm.tm_year:04d}-{tm.tm_mon:02d}-{tm.tm_mday:02d}T{tm.tm_hour:02d}:{tm.tm_min:02d}"
+    if tm.tm_sec or usec:
+        text += f":{tm.tm_sec:02d}"
+    if usec:
+        text += f".{usec // 1000:03d}" if usec % 1000 == 0 else f".{usec:06d}"
+    if utc:
+        return text + "Z"
+    zone = _system_zone_id()
+    return text + _offset_text(tm.tm_gmtoff or 0) + (f"[{zone}]" if zone else "")
+
+
+def _offset_text(seconds: int) -> str:
+    """Java's ``ZoneOffset.toString()``: ``Z``, ``+09:00``, ``-03:30``, ``+05:53:28``."""
+    if seconds == 0:
+        return "Z"
+    sign = "+" if seconds > 0 else "-"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+@functools.lru_cache(maxsize=4)
+def _zone_id_for(tz_env: str | None) -> str:
+    """The zone name Java's ``ZoneId.systemDefault()`` finds on Linux, or ``""``."""
+    if tz_env:
+        return tz_env.lstrip(":")
+    try:
+        with open("/etc/timezone", encoding="utf-8") as f:
+            name = f.read().strip()
+        if name:
+            return name
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        return ""
+    marker = "zoneinfo/"
+    return target[target.index(marker) + len(marker) :] if marker in target else ""
+
+
+def _system_zone_id() -> str:
+    return _zone_id_for(os.environ.get("TZ"))
+
+
+__all__ = ["captured_at_text", "format_packet", "hex_stream"]
