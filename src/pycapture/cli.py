@@ -136,13 +136,24 @@ class OutputOptions:
     link_level: bool = False
     hex_level: int = 0
     hex_ascii: bool = False
+    layered: bool = False
+    json: bool = False
 
     def printer(self, linktype: int, out: TextIO) -> Sink:
         """The sink that prints each packet to ``out``."""
+        flush_each = self.line_buffered or out.isatty()
+        if self.json or self.layered:
+            from .output.layered import JsonLinesPrinter, Pcap4jPrinter  # the rich decoder: only when asked
+
+            if self.json:
+                return JsonLinesPrinter(linktype, out, flush_each=flush_each)
+            return Pcap4jPrinter(
+                linktype, out, flush_each=flush_each, hex_level=self.hex_level, hex_ascii=self.hex_ascii
+            )
         return SummaryPrinter(
             linktype,
             out,
-            flush_each=self.line_buffered or out.isatty(),
+            flush_each=flush_each,
             time_style=self.time_style,
             link_level=self.link_level,
             hex_level=self.hex_level,
@@ -237,6 +248,13 @@ class _Command(click.Command):
 )
 @click.option("-l", "line_buffered", is_flag=True, help="Flush stdout after each packet line.")
 @click.option(
+    "-v",
+    "verbose",
+    count=True,
+    help="Print each packet layer by layer, as Pcap4J's GetNextPacketEx sample does.",
+)
+@click.option("--json", "json_lines", is_flag=True, help="Print one JSON object per packet (JSON Lines).")
+@click.option(
     "-t",
     "time_style",
     count=True,
@@ -286,6 +304,8 @@ def command(
     buffer_kib: int | None,
     numeric: bool,
     line_buffered: bool,
+    verbose: int,
+    json_lines: bool,
     time_style: int,
     link_level: bool,
     hex_count: int,
@@ -324,6 +344,8 @@ def command(
                 link_level=link_level,
                 hex_level=min(max(hex_count, hex_ascii_count), 2),
                 hex_ascii=hex_ascii_count > 0,
+                layered=verbose > 0,
+                json=json_lines,
             ),
         )
     except PcapError as exc:
