@@ -1,7 +1,8 @@
 """The rich decoder never raises: random bytes, and truncated or mutated valid frames, for every link type.
 
 Whatever it is given, ``rich.decode`` returns a DecodedPacket whose layers, fields and malformed report
-a formatter can use as they are: JSON-ready values, one-line causes, lengths within the frame.
+a formatter can use as they are: JSON-ready values, one-line causes, lengths within the frame. The lean
+decoder keeps the same promise for the link types it knows, with a list of layer tuples.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pycapture.decode import rich
+from pycapture.decode import lean, rich
 from pycapture.decode.model import DecodedPacket, Field, Layer, Malformed
 from test_decode_rich import SAMPLES
 
@@ -70,3 +71,33 @@ def test_mutated_samples_never_raise(sample: tuple[int, bytes], edits: list[tupl
 def test_samples_with_random_tails_never_raise(sample: tuple[int, bytes], tail: bytes, cut: int) -> None:
     linktype, frame = sample
     check(linktype, frame[: cut % (len(frame) + 1)] + tail)
+
+
+LEAN_FRAMES = [(linktype, frame) for linktype, frame in FRAMES if linktype in lean.SUPPORTED_LINKTYPES]
+
+
+def check_lean(linktype: int, data: bytes) -> None:
+    layers = lean.decode(linktype, data, len(data))
+    assert isinstance(layers, list) and all(isinstance(t, tuple) and isinstance(t[0], str) for t in layers)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(linktype=st.sampled_from(sorted(lean.SUPPORTED_LINKTYPES)), data=st.binary(max_size=256))
+def test_lean_random_bytes_never_raise(linktype: int, data: bytes) -> None:
+    check_lean(linktype, data)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    sample=st.sampled_from(LEAN_FRAMES),
+    edits=st.lists(st.tuples(st.integers(0, 4095), st.integers(0, 255)), max_size=4),
+    cut=st.integers(0, 4095),
+)
+def test_lean_mutated_samples_never_raise(
+    sample: tuple[int, bytes], edits: list[tuple[int, int]], cut: int
+) -> None:
+    linktype, frame = sample
+    data = bytearray(frame)
+    for position, value in edits:
+        data[position % len(data)] = value
+    check_lean(linktype, bytes(data[: cut % (len(data) + 1)]))

@@ -121,6 +121,76 @@ UDP_DATAGRAM = ipv4(17, udp(40000, 9999, b"hello"))
 TCP_SYN = ipv4(6, tcp(40000, 80, opts=b"\x02\x04\x05\xb4\x01\x03\x03\x07\x04\x02\x00\x00"))
 IP6_UDP = ipv6(17, udp(40000, 9999, b"hello"))
 
+
+def arcnet(proto: int, payload: bytes, split: int = 0, src: int = 0xBE, dst: int = 0x50) -> bytes:
+    """LINKTYPE_ARCNET_LINUX: source, destination, 2-byte offset, protocol ID (+ RFC 1201 split fields)."""
+    head = bytes([src, dst, 0xEA, 0x08, proto])
+    if proto not in (0xF0, 0xF1, 0x80, 0xCD):  # RFC 1051 IP and ARP, diagnostics, BACnet: no split flag
+        head += struct.pack("!BH", split, 357)
+    return head + payload
+
+
+def q922(dlci: int, fecn: bool = False) -> bytes:
+    """A 2-octet Frame Relay address."""
+    return bytes([(dlci >> 4) << 2, ((dlci & 0x0F) << 4) | (0x08 if fecn else 0) | 0x01])
+
+
+def ipoib(etype: int, payload: bytes, qpn: int = 0x550, dgid: bytes = IP6_B) -> bytes:
+    """LINKTYPE_IPOIB as Linux writes it: 20 zero bytes, the destination address, then RFC 4391's header."""
+    return bytes(20) + struct.pack("!I", 0x80000000 | qpn) + dgid + struct.pack("!HH", etype, 0) + payload
+
+
+def ipnet(family: int, payload: bytes, hook: int = 0) -> bytes:
+    return struct.pack("!BBHIIIII", 1, family, hook, len(payload), 2, 0, 0xFFFFFFFF, 0) + payload
+
+
+def ppi(dlt: int, frame: bytes, fields: bytes = b"") -> bytes:
+    return struct.pack("<BBHI", 0, 0, 8 + len(fields), dlt) + fields + frame
+
+
+def ppi_80211_common(fcs: bool) -> bytes:
+    body = struct.pack("<QHHHHBBbb", 4090330723, 1 if fcs else 0, 108, 2437, 0x00C0, 0, 0, -56, -96)
+    return struct.pack("<HH", 2, len(body)) + body
+
+
+def pktap(dlt: int, frame: bytes, header_length: int = 108, rectype: int = 1) -> bytes:
+    head = struct.pack("<III24sIIIIi20sIHHi20s", header_length, rectype, dlt, b"en0", 0x2, 2, 14, 0, 512,
+                       b"curl", 0, 6, 0, -1, b"")  # fmt: skip
+    return head.ljust(header_length, b"\x00") + frame
+
+
+JUNIPER_IF_INDEXES = b"\x01\x02\x8c\x00\x04\x04\x4c\x01\x00\x00"  # TLVs: device 140, logical 332
+
+
+def juniper(frame: bytes, flags: int = 0x80, extensions: bytes = JUNIPER_IF_INDEXES) -> bytes:
+    """DLT_JUNIPER_ETHER: magic, flags, and with flag 0x80 the extension TLVs."""
+    head = b"MGC" + bytes([flags])
+    if flags & 0x80:
+        head += struct.pack("!H", len(extensions)) + extensions
+    return head + frame
+
+
+def arista_timestamp(etype: int, payload: bytes, version: int = 0x0010) -> bytes:
+    stamp = (
+        struct.pack("!II", 1559162199, 944724424) if version & 0xF0 == 0x10 else struct.pack("!HI", 60821, 7)
+    )
+    return struct.pack("!HH", 1, version) + stamp + struct.pack("!H", etype) + payload
+
+
+def erspan2(inner: bytes, vlan: int = 101, span: int = 1, index: int = 540773) -> bytes:
+    """GRE with a sequence number and protocol 0x88be, then the ERSPAN type II header and the frame."""
+    gre_header = struct.pack("!HHI", 0x1000, 0x88BE, 1086760)
+    return gre_header + struct.pack("!HHI", (1 << 12) | vlan, (6 << 13) | span, index) + inner
+
+
+def l2tp_data(ppp_frame: bytes, tunnel: int = 0x4A32, session: int = 0xD35E) -> bytes:
+    """An L2TPv2 data message with the offset field (of 0), as dpkt-nb6-http.pcap has them."""
+    return struct.pack("!HHHH", 0x0202, tunnel, session, 0) + ppp_frame
+
+
+# an ARP request over ARCNET: hardware type 7, one-byte hardware addresses
+ARCNET_ARP = struct.pack("!HHBBH", 7, 0x0800, 1, 4, 1) + b"\xbe" + IP_A + b"\x00" + IP_B
+
 # Valid frames for every link type the rich decoder knows; the property tests truncate and mutate them.
 SAMPLES: dict[int, list[bytes]] = {
     1: [
@@ -143,6 +213,9 @@ SAMPLES: dict[int, list[bytes]] = {
         ),
         ether(0x0800, ipv4(6, tcp(50000, 80, dpkt.tcp.TH_PUSH, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"))),
         ether(len(SNAP_IP + UDP_DATAGRAM), SNAP_IP + UDP_DATAGRAM),
+        ether(0xD28B, arista_timestamp(0x0800, UDP_DATAGRAM)),
+        ether(0x0800, ipv4(47, erspan2(ether(0x0800, UDP_DATAGRAM)))),
+        ether(0x0800, ipv4(17, udp(1701, 1701, l2tp_data(b"\xff\x03\x00\x57" + IP6_UDP)))),
     ],
     0: [struct.pack("<I", 2) + UDP_DATAGRAM, struct.pack(">I", 24) + IP6_UDP],
     108: [struct.pack(">I", 2) + UDP_DATAGRAM],
@@ -159,6 +232,29 @@ SAMPLES: dict[int, list[bytes]] = {
     113: [struct.pack("!HHH8sH", 0, 1, 6, MAC_A, 0x0800) + UDP_DATAGRAM],
     127: [radiotap(dot11_data(SNAP_IP + UDP_DATAGRAM)), radiotap(dot11_data(SNAP_IP + TCP_SYN), fcs=True)],
     276: [struct.pack("!HHiHBB8s", 0x86DD, 0, 3, 1, 4, 6, MAC_A) + IP6_UDP],
+    107: [
+        q922(302) + b"\x86\xdd" + IP6_UDP,  # Cisco's encapsulation: an ethertype after the address
+        q922(16) + b"\x03\xcc" + UDP_DATAGRAM,  # RFC 2427: UI control, NLPID
+        q922(16) + b"\x03\x00\x80\x00\x00\x00\x08\x00" + TCP_SYN,  # padding, NLPID SNAP, OUI 0
+        b"\x80\xea\x9d\x08\x00" + UDP_DATAGRAM,  # a 3-octet address
+    ],
+    129: [
+        arcnet(0xD4, UDP_DATAGRAM),
+        arcnet(0xF0, TCP_SYN),
+        arcnet(0xD5, ARCNET_ARP),
+    ],
+    178: [juniper(ether(0x0800, TCP_SYN)), juniper(struct.pack("<I", 2) + UDP_DATAGRAM, flags=0x02)],
+    192: [
+        ppi(1, ether(0x0800, UDP_DATAGRAM)),
+        ppi(
+            105,
+            dot11_data(SNAP_IP + UDP_DATAGRAM, qos=True) + b"\xde\xad\xbe\xef",
+            ppi_80211_common(fcs=True),
+        ),
+    ],
+    226: [ipnet(2, UDP_DATAGRAM), ipnet(26, IP6_UDP, hook=1)],
+    242: [ipoib(0x0800, TCP_SYN), ipoib(0x86DD, IP6_UDP), struct.pack("!HH", 0x0800, 0) + UDP_DATAGRAM],
+    258: [pktap(1, ether(0x0800, ipv4(17, udp(63538, 53, dns_query()))))],
 }
 
 
@@ -217,6 +313,7 @@ def test_unknown_link_type_gives_the_bytes_as_payload():
 
 def test_supported_link_types():
     assert {0, 1, 9, 12, 14, 50, 51, 101, 104, 105, 108, 113, 127, 228, 229, 276} <= rich.SUPPORTED_LINKTYPES
+    assert {107, 129, 178, 192, 226, 242, 258} <= rich.SUPPORTED_LINKTYPES  # ARCNET, Frame Relay, IPoIB...
     assert set(SAMPLES) == rich.SUPPORTED_LINKTYPES
 
 
@@ -612,6 +709,66 @@ def test_gre_then_inner_packets():
     assert names(p) == ["eth", "ip", "gre", "eth", "ipv6", "udp"]
 
 
+def test_arista_timestamp_header():
+    p = decode_ok(1, ether(0xD28B, arista_timestamp(0x0800, UDP_DATAGRAM)))
+    assert names(p) == ["eth", "avsp", "ip", "udp"]
+    a = p.get("avsp")
+    assert (a.get("sub_type"), a.get("ver"), a.get("64sec"), a.get("64ns"), a.get("etype"), a.length) == (
+        1, 0x0010, 1559162199, 944724424, 0x0800, 14,
+    )  # fmt: skip
+    p = decode_ok(1, ether(0xD28B, arista_timestamp(0x8100, vlan_tag(100, 0x0800) + UDP_DATAGRAM, 0x0120)))
+    assert names(p) == ["eth", "avsp", "vlan", "ip", "udp"]
+    assert (p.get("avsp").get("48sec"), p.get("avsp").length) == (60821, 12)
+    unknown = decode_ok(1, ether(0xD28B, arista_timestamp(0x0800, UDP_DATAGRAM, 0x0011)))
+    assert names(unknown) == ["eth", "avsp"]  # a timestamp format Wireshark does not know either
+
+
+def test_erspan_types_behind_gre():
+    p = decode_ok(
+        1, ether(0x0800, ipv4(47, erspan2(ether(0x0800, UDP_DATAGRAM, dst=b"\x01\x00\x5e\x00\x00\x02"))))
+    )
+    assert names(p) == ["eth", "ip", "gre", "erspan", "eth", "ip", "udp"]
+    e = p.get("erspan")
+    assert (e.get("version"), e.get("vlan"), e.get("cos"), e.get("spanid"), e.get("index")) == (
+        1,
+        101,
+        6,
+        1,
+        540773,
+    )
+    assert e.title == "ERSPAN Type II Header" and p.layers[4].get("dst") == "01:00:5e:00:00:02"
+    type_one = decode_ok(1, ether(0x0800, ipv4(47, struct.pack("!HH", 0, 0x88BE) + ether(0x86DD, IP6_UDP))))
+    assert names(type_one) == ["eth", "ip", "gre", "erspan", "eth", "ipv6", "udp"]
+    assert type_one.get("erspan").length == 0  # type I has no header of its own
+    three = struct.pack("!HHIHH", (2 << 12) | 20, 1, 2740542463, 0, 3 << 1)  # Ethernet frame, gra 3
+    p = decode_ok(
+        1, ether(0x0800, ipv4(47, struct.pack("!HH", 0, 0x22EB) + three + ether(0x0800, UDP_DATAGRAM)))
+    )
+    assert names(p) == ["eth", "ip", "gre", "erspan", "eth", "ip", "udp"]
+    assert (p.get("erspan").get("version"), p.get("erspan").get("timestamp"), p.get("erspan").get("gra")) == (
+        2, 2740542463, 3,
+    )  # fmt: skip
+
+
+def test_l2tp_carries_ppp():
+    p = decode_ok(1, ether(0x0800, ipv4(17, udp(1701, 1701, l2tp_data(b"\xff\x03\x00\x57" + IP6_UDP)))))
+    assert names(p) == ["eth", "ip", "udp", "l2tp", "ppp", "ipv6", "udp"]
+    lt = p.get("l2tp")
+    assert (lt.get("version"), lt.get("tunnel"), lt.get("session"), lt.get("offset"), lt.length) == (
+        2, 0x4A32, 0xD35E, 0, 8,
+    )  # fmt: skip
+    control = struct.pack("!HHHHHH", 0xC802, 12, 1, 0, 0, 0)  # T, L, S: a control message without AVPs
+    p = decode_ok(1, ether(0x0800, ipv4(17, udp(1701, 1701, control))))
+    assert names(p) == ["eth", "ip", "udp", "l2tp"] and p.get("l2tp").get("type") == 1
+    assert p.get("l2tp").get("length") == 12 and p.get("l2tp").get("Nr") == 0
+
+
+def test_cisco_hdlc_slarp_is_not_arp():
+    slarp = struct.pack("!I", 2) + bytes(14)  # a SLARP keepalive
+    p = decode_ok(104, b"\x8f\x00\x80\x35" + slarp)
+    assert names(p) == ["chdlc"] and p.payload == slarp
+
+
 def test_vxlan_and_geneve_carry_ethernet():
     inner = ether(0x0800, TCP_SYN, dst=b"\x0a" * 6)
     p = decode_ok(1, ether(0x0800, ipv4(17, udp(50000, 4789, struct.pack("!BxxxI", 8, 42 << 8) + inner))))
@@ -728,6 +885,171 @@ def test_loopback_and_raw_ip():
     assert rich.decode(12, b"\x50" + bytes(30)).malformed.cause == "not an IP packet: version 5"
 
 
+def test_arcnet_rfc1051_and_rfc1201_headers():
+    p = decode_ok(129, arcnet(0xF0, TCP_SYN))  # RFC 1051: the packet right after the protocol ID
+    assert names(p) == ["arcnet", "ip", "tcp"] and p.get("arcnet").length == 5
+    a = p.get("arcnet")
+    assert (a.get("src"), a.get("dst"), a.get("offset"), a.get("protID")) == (0xBE, 0x50, "ea08", 0xF0)
+    assert field(a, "protID").display() == "0xf0 (RFC 1051 IP)" and a.title == "ARCNET Header"
+    p = decode_ok(129, arcnet(0xD4, UDP_DATAGRAM))  # RFC 1201: split flag and sequence number first
+    assert names(p) == ["arcnet", "ip", "udp"] and p.get("arcnet").length == 8
+    assert (p.get("arcnet").get("split_flag"), p.get("arcnet").get("sequence")) == (0, 357)
+    p = decode_ok(129, arcnet(0xD5, ARCNET_ARP))
+    assert names(p) == ["arcnet", "arp"]
+    assert (p.get("arp").get("src.hw"), p.get("arp").get("src.proto_ipv4")) == ("be", "192.0.2.1")
+    assert names(decode_ok(129, arcnet(0xC4, IP6_UDP))) == ["arcnet", "ipv6", "udp"]
+    assert names(decode_ok(129, arcnet(0xD4, UDP_DATAGRAM, split=1))) == ["arcnet", "ip", "udp"]
+    later = decode_ok(129, arcnet(0xD4, b"rest of a split packet", split=2))  # no IP header in it
+    assert names(later) == ["arcnet"] and later.payload == b"rest of a split packet"
+    assert rich.decode(129, arcnet(0xD4, b"")[:6]).malformed.cause == (
+        "too short for an RFC 1201 ARCNET header: 1 of 3 bytes"
+    )
+
+
+def test_frame_relay_encapsulations():
+    p = decode_ok(107, q922(302) + b"\x86\xdd" + IP6_UDP)  # Cisco: an ethertype after the address
+    assert names(p) == ["fr", "ipv6", "udp"] and p.get("fr").title == "Frame Relay Header"
+    fr = p.get("fr")
+    assert (fr.get("dlci"), fr.get("chdlctype"), fr.length) == (302, 0x86DD, 4)
+    assert field(fr, "chdlctype").display() == "0x86dd (IPv6)"
+    p = decode_ok(107, q922(16, fecn=True) + b"\x03\xcc" + UDP_DATAGRAM)  # RFC 2427: UI, NLPID IPv4
+    assert names(p) == ["fr", "ip", "udp"]
+    fr = p.get("fr")
+    assert (fr.get("dlci"), fr.get("fecn"), fr.get("control"), fr.get("nlpid"), fr.length) == (
+        16,
+        True,
+        3,
+        0xCC,
+        4,
+    )
+    p = decode_ok(107, q922(16) + b"\x03\x00\x80\x00\x00\x00\x08\x00" + TCP_SYN)  # pad, SNAP, OUI 0
+    assert (
+        names(p) == ["fr", "ip", "tcp"] and p.get("fr").get("snaptype") == 0x0800 and p.get("fr").length == 10
+    )
+    assert names(decode_ok(107, q922(16) + b"\x03\x8e" + IP6_UDP)) == ["fr", "ipv6", "udp"]
+    isis = decode_ok(107, q922(16) + b"\x03\x83\x1b\x01")  # OSI: the NLPID is the PDU's first byte
+    assert names(isis) == ["fr"] and isis.payload == b"\x83\x1b\x01" and isis.get("fr").get("nlpid") == 0x83
+    p = decode_ok(107, b"\x80\xea\x9d\x08\x00" + UDP_DATAGRAM)  # a 3-octet address, from tcpdump's tests
+    assert names(p) == ["fr", "ip", "udp"]
+    assert (p.get("fr").get("dlci"), p.get("fr").get("de"), p.get("fr").length) == (33703, True, 5)
+    lmi = decode_ok(107, q922(0) + b"\x01\x00\x75\x95")  # DLCI 0, not UI: LAPF signalling, left undecoded
+    assert names(lmi) == ["fr"] and lmi.payload == b"\x00\x75\x95"
+    assert rich.decode(107, b"\x01\x02\x03").malformed.cause == (
+        "bad Q.922 address: the EA bit of its first octet is set"
+    )
+
+
+def test_ipoib_pseudo_header_then_ip():
+    p = decode_ok(242, ipoib(0x0800, TCP_SYN))
+    assert names(p) == ["ipoib", "ip", "tcp"]
+    ib = p.get("ipoib")
+    assert (ib.length, ib.get("type"), ib.get("daddr.qpn"), ib.get("dgid")) == (
+        44,
+        0x0800,
+        0x550,
+        "2001:db8::2",
+    )
+    assert ib.title == "IPoIB Header" and field(ib, "type").display() == "0x0800 (IPv4)"
+    assert names(decode_ok(242, ipoib(0x86DD, IP6_UDP))) == ["ipoib", "ipv6", "udp"]
+    grh = struct.pack("!II", 0x60000000, 0x12) + IP6_A + IP6_B  # with a GRH: the sender's QPN and GID
+    p = decode_ok(242, grh + struct.pack("!HH", 0x0800, 0) + UDP_DATAGRAM)
+    assert (p.get("ipoib").get("grh.sqpn"), p.get("ipoib").get("grh.sgid")) == (0x12, "2001:db8::1")
+    assert rich.decode(242, ipoib(0x0800, b"")[:30]).malformed.cause == (
+        "too short for an IPoIB pseudo-header and header: 30 of 44 bytes"
+    )
+    p = decode_ok(
+        242, struct.pack("!HH", 0x0800, 0) + UDP_DATAGRAM
+    )  # RFC 4391's header alone, no pseudo-header
+    assert names(p) == ["ipoib", "ip", "udp"] and p.get("ipoib").length == 4
+    assert lean.decode(242, struct.pack("!HH", 0x86DD, 0) + IP6_UDP, 44)[0] == ("link", "ipoib", 4, 0x86DD)
+
+
+def test_solaris_ipnet():
+    p = decode_ok(226, ipnet(2, UDP_DATAGRAM))
+    assert names(p) == ["ipnet", "ip", "udp"]
+    n = p.get("ipnet")
+    assert (n.get("family"), n.get("pktlen"), n.get("ifindex"), n.get("zsrc"), n.length) == (
+        2, len(UDP_DATAGRAM), 2, 0xFFFFFFFF, 24,
+    )  # fmt: skip
+    assert field(n, "family").display() == "2 (AF_INET)" and n.title == "IPNET Header"
+    p = decode_ok(226, ipnet(26, IP6_UDP, hook=1))
+    assert names(p) == ["ipnet", "ipv6", "udp"] and field(p.get("ipnet"), "htype").display() == "1 (Outbound)"
+    assert names(decode_ok(226, ipnet(17, b"\x00\x01"))) == ["ipnet"]  # an address family it does not name
+
+
+def test_ppi_then_the_frame_of_its_dlt():
+    p = decode_ok(192, ppi(1, ether(0x0800, UDP_DATAGRAM)))
+    assert names(p) == ["ppi", "eth", "ip", "udp"]
+    assert field(p.get("ppi"), "dlt").display() == "1 (EN10MB)" and p.get("ppi").length == 8
+    frame = dot11_data(SNAP_IP + UDP_DATAGRAM, qos=True) + b"\xde\xad\xbe\xef"
+    p = decode_ok(192, ppi(105, frame, ppi_80211_common(fcs=True)))  # 802.11-Common says: an FCS at the end
+    assert names(p) == ["ppi", "wlan", "llc", "ip", "udp"]
+    assert (
+        p.get("ppi").get("80211-common.flags") == 1 and p.get("ppi").get("80211-common.dbm.antsignal") == -56
+    )
+    assert p.get("wlan").get("fcs") == 0xEFBEADDE and p.get("ppi").get("field_type") == [2]
+    assert rich.decode(192, struct.pack("<BBHI", 0, 0, 4, 1)).malformed.cause == (
+        "bad PPI header length 4: less than the 8-byte minimum"
+    )
+    assert names(decode_ok(192, ppi(147, b"user data"))) == ["ppi"]  # a DLT the decoder does not know
+
+
+def test_pktap_then_the_frame_of_its_dlt():
+    p = decode_ok(258, pktap(1, ether(0x0800, UDP_DATAGRAM)))
+    assert names(p) == ["pktap", "eth", "ip", "udp"]
+    t = p.get("pktap")
+    assert (t.get("ifname"), t.get("cmdname"), t.get("pid"), t.get("epid"), t.get("llhdrlen")) == (
+        "en0", "curl", 512, 0xFFFFFFFF, 14,
+    )  # fmt: skip
+    assert t.length == 108 and t.title == "PKTAP Header"
+    assert names(decode_ok(258, pktap(1, ether(0x0800, UDP_DATAGRAM), header_length=112))) == [
+        "pktap", "eth", "ip", "udp",
+    ]  # fmt: skip
+    assert names(decode_ok(258, pktap(1, b"metadata", rectype=2))) == ["pktap"]  # not a packet record
+    assert rich.decode(258, pktap(1, b"", header_length=100)).malformed.cause == (
+        "bad PKTAP header length 100: less than 108"
+    )
+
+
+def test_juniper_ethernet():
+    p = decode_ok(178, juniper(ether(0x0800, TCP_SYN)))
+    assert names(p) == ["juniper", "eth", "ip", "tcp"]
+    j = p.get("juniper")
+    assert (j.length, j.get("ext_total_len"), j.get("ext.ifd"), j.get("ext.ifl"), j.get("direction")) == (
+        16, 10, 140, 332, 0,
+    )  # fmt: skip
+    assert p.get("eth").get("src") == "02:00:00:00:00:01"
+    assert names(decode_ok(178, juniper(ether(0x86DD, IP6_UDP), flags=0x01))) == [
+        "juniper",
+        "eth",
+        "ipv6",
+        "udp",
+    ]
+    p = decode_ok(178, juniper(struct.pack("<I", 2) + UDP_DATAGRAM, flags=0x02))  # no layer-2 header
+    assert names(p) == ["juniper", "ip", "udp"] and p.get("juniper").get("proto") == 2
+    assert rich.decode(178, b"XYZ\x00" + bytes(20)).malformed.cause == (
+        "no Juniper magic number: 0x58595a, not 0x4d4743"
+    )
+
+
+def test_other_link_types_agree_with_the_lean_decoder():
+    for linktype in (107, 129, 178, 192, 226, 242, 258):
+        assert linktype in lean.SUPPORTED_LINKTYPES
+        for frame in SAMPLES[linktype]:
+            layers = lean.decode(linktype, frame, len(frame))
+            found, expected = _rich_facts(rich.decode(linktype, frame)), _lean_facts(layers)
+            if linktype == 192 and frame[4] == 105:  # lean does not open 802.11: its facts stop before
+                assert not expected and found
+                continue
+            assert found == expected and any(t[0] in ("ip", "ip6", "arp") for t in layers), (linktype, layers)
+    layers = lean.decode(242, ipoib(0x0800, TCP_SYN), 44 + len(TCP_SYN))
+    assert layers[0] == ("link", "ipoib", 44, 0x0800) and layers[1][0] == "ip"
+    layers = lean.decode(258, pktap(1, ether(0x0800, UDP_DATAGRAM)), 200)
+    assert [t[0] for t in layers] == ["link", "eth", "ip", "udp"] and layers[0][1:] == ("pktap", 108, 1)
+    nested = pktap(258, pktap(1, ether(0x0800, UDP_DATAGRAM)))  # PKTAP in PKTAP: lean does not recurse
+    assert lean.decode(258, nested, len(nested))[1][:3] == ("other", "linktype", 258)
+
+
 # --- the corpus --------------------------------------------------------------------------------
 
 
@@ -797,6 +1119,40 @@ def test_corpus_dns_names():
 def test_corpus_vxlan_carries_ipv6():
     packets = corpus_packets("gso-ipv4-vxlan-ipv6.pcap")
     assert any(names(p)[:7] == ["eth", "ip", "udp", "vxlan", "eth", "ipv6", "tcp"] for p in packets)
+
+
+# (file, packet number from 1): the layers down to IP, the first IP source address, and one header
+# field, as tshark 4.0 shows them
+CORPUS_LINK_TYPES = [
+    ("arcnet-rfc1051-arp-icmp-http.pcap", 3, ["arcnet", "ip", "icmp"], "10.80.131.1",
+     ("arcnet", "protID", 0xF0)),
+    ("arcnet-rfc1201-arp-icmp-http.pcap", 3, ["arcnet", "ip", "icmp"], "10.80.131.1",
+     ("arcnet", "sequence", 358)),
+    ("OSPFv3_NBMA_adjacencies.pcap", 1, ["fr", "ipv6"], "fe80::3", ("fr", "dlci", 302)),
+    ("icmp-icmp_print-oobr-2.pcap", 1, ["fr", "ip"], "250.219.91.20", ("fr", "dlci", 33703)),
+    ("ipoib.pcap", 1, ["ipoib", "ip", "icmp"], "192.168.56.10", ("ipoib", "daddr.qpn", 0x550)),
+    ("e1000g.pcap", 1, ["ipnet", "ip", "icmp"], "129.146.106.55", ("ipnet", "zsrc", 4294967295)),
+    ("libpcap-http_PPI.pcap", 1, ["ppi", "wlan", "llc", "ip", "udp", "dns"], "192.168.1.132",
+     ("ppi", "dlt", 105)),
+    ("LINKTYPE_PKTAP.pcap", 1, ["pktap", "eth", "ip", "udp", "dns"], "10.32.4.27",
+     ("pktap", "ifname", "en0")),
+    ("bgp-aigp.pcap", 1, ["juniper", "eth", "ip", "tcp"], "172.16.20.5", ("juniper", "ext.ifd", 140)),
+    ("arista_ether.pcap", 1, ["eth", "avsp", "ip"], "10.136.1.32", ("avsp", "64sec", 1559162199)),
+    ("arista_ether.pcap", 11, ["eth", "avsp", "mpls", "ip"], "10.136.1.32", ("avsp", "48sec", 60822)),
+    ("erspan-type-ii-2.pcap", 1, ["eth", "ip", "gre", "erspan", "eth", "ip", "udp"], "192.168.195.67",
+     ("erspan", "index", 540773)),
+    ("dpkt-nb6-http.pcap", 53, ["eth", "pppoes", "ppp", "ip", "udp", "l2tp", "ppp", "ipv6", "tcp"],
+     "95.136.242.99", ("l2tp", "session", 8298)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "number", "layers", "src", "check"), CORPUS_LINK_TYPES)
+def test_corpus_link_types_and_encapsulations_down_to_ip(name, number, layers, src, check):
+    packet = corpus_packets(name)[number - 1]
+    assert names(packet)[: len(layers)] == layers and packet.malformed is None
+    assert (packet.get("ip") or packet.get("ipv6")).get("src") == src
+    layer, key, value = check
+    assert packet.get(layer).get(key) == value
 
 
 def _lean_facts(layers: list[tuple]) -> list[tuple]:

@@ -14,6 +14,12 @@ the layouts are (addresses stay as raw bytes, the formatter turns them into text
 ``sll``    ``("sll", packet_type, protocol, address)`` (Linux cooked capture v1)
 ``sll2``   ``("sll2", packet_type, protocol, address, if_index)`` (Linux cooked capture v2)
 ``null``   ``("null", family)`` (BSD loopback, DLT_NULL and DLT_LOOP)
+``link``   ``("link", kind, header_length, protocol)``: another link-layer header, ``header_length``
+           bytes long, kind ``arcnet`` (ARCNET_LINUX), ``fr`` (FRELAY), ``ipoib`` (IPOIB, 44 bytes with
+           Linux's pseudo-header, else 4), ``ipnet`` (Solaris IPNET), ``juniper`` (JUNIPER_ETHER), ``ppi`` or
+           ``pktap``; ``protocol`` is what it says follows, in its own numbering (ARCNET protocol ID,
+           NLPID or ethertype, ethertype, address family, Juniper protocol or None before an Ethernet
+           header, DLT of the inner frame, whose own layers follow)
 ``arp``    ``("arp", op, hw_type, proto_type, sha, spa, tha, tpa, length)``
 ``ip``     ``("ip", src, dst, proto, payload_length, ttl, ident, frag_field)``
 ``ip6``    ``("ip6", src, dst, next_header, payload_length, hop_limit, fragment)``; ``fragment`` is
@@ -27,7 +33,8 @@ the layouts are (addresses stay as raw bytes, the formatter turns them into text
            (name, rtype, rdata) with rdata as text where the type is one the summary shows, else None
 ``http``   ``("http", first_line)``: the request or status line of a TCP payload on an HTTP port
 ``other``  ``("other", kind, value, length)``: a header this decoder does not open
-           (kind ``ethertype``, ``ip-proto``, ``linktype``, ``fragment``)
+           (kind ``ethertype``, ``ip-proto``, ``linktype``, ``fragment``, or the numbering of the link
+           header before it: ``family``, ``sll-protocol``, ``arcnet-protocol``, ``nlpid``...)
 ``trunc``  ``("trunc", layer)``: the capture ends inside this layer (tcpdump's ``[|layer]``)
 ``bad``    ``("bad", layer, reason)``: the header is malformed, e.g. an IPv4 header length of 3
 =========  ====================================================================================
@@ -209,6 +216,211 @@ def _family_payload(data: bytes, length: int, family: int, layers: list[tuple]) 
         layers.append(("other", "family", family, length - 4))
 
 
+# --- other link types: a header of its own, then IP, ARP or a frame of another link type ---------------
+
+_ARCNET_UNSPLIT = frozenset((0xF0, 0xF1, 0x80, 0xCD))  # protocol IDs without RFC 1201's split flag
+_ARCNET_IP = frozenset((0xF0, 0xD4))
+_ARCNET_ARP = frozenset((0xF1, 0xD5, 0xD6))
+_ARCNET_IP6 = 0xC4
+
+
+def _arcnet(data: bytes, length: int, layers: list[tuple]) -> None:
+    if len(data) < 5:
+        layers.append(("trunc", "arcnet"))
+        return
+    proto = data[4]
+    size = 5 if proto in _ARCNET_UNSPLIT else 8
+    if len(data) < size:
+        layers.append(("trunc", "arcnet"))
+        return
+    layers.append(("link", "arcnet", size, proto))
+    split = data[5] if size == 8 else 0
+    if split and not split & 1:  # a later fragment of a split packet: no header of its own
+        layers.append(("other", "arcnet-fragment", proto, length - size))
+    elif proto in _ARCNET_IP:
+        _ipv4(data, size, layers)
+    elif proto in _ARCNET_ARP:
+        _arp_packet(data, size, length - size, layers)
+    elif proto == _ARCNET_IP6:
+        _ipv6(data, size, layers)
+    else:
+        layers.append(("other", "arcnet-protocol", proto, length - size))
+
+
+def _frelay(data: bytes, length: int, layers: list[tuple]) -> None:
+    # a Q.922 address of 2 to 4 octets, the last with its EA bit set
+    if len(data) < 2:
+        layers.append(("trunc", "fr"))
+        return
+    if data[0] & 0x01:
+        layers.append(("bad", "fr", "Q.922 address of one octet"))
+        return
+    dlci = ((data[0] & 0xFC) << 2) | (data[1] >> 4)
+    size = 2
+    if not data[1] & 0x01:
+        if len(data) < 4:
+            layers.append(("trunc", "fr"))
+            return
+        octet = data[2]
+        if not octet & 0x01:
+            dlci, size, octet = (dlci << 7) | (octet >> 1), 3, data[3]
+            if not octet & 0x01:
+                layers.append(("bad", "fr", "Q.922 address longer than 4 octets"))
+                return
+        size += 1
+        if not octet & 0x02:  # not a DL-CORE control: the last 6 bits of the DLCI
+            dlci = (dlci << 6) | (octet >> 2)
+    if len(data) < size + 2:
+        layers.append(("trunc", "fr"))
+        return
+    control = data[size]
+    if control != 0x03 and dlci != 0 and control != 0xAF:  # Cisco's encapsulation: an ethertype
+        etype = _u16(data, size)[0]
+        layers.append(("link", "fr", size + 2, etype))
+        _ethertype(data, size + 2, length, etype, layers)
+        return
+    pos = size + 1
+    if control != 0x03:  # LAPF signalling or XID
+        layers.append(("link", "fr", pos, None))
+        layers.append(("other", "fr-control", control, length - pos))
+        return
+    if data[pos] == 0:  # padding before the NLPID
+        pos += 1
+        if len(data) < pos + 1:
+            layers.append(("trunc", "fr"))
+            return
+    nlpid = data[pos]
+    pos += 1
+    if nlpid == 0x80:  # SNAP: an OUI, then an ethertype when the OUI is 0
+        if len(data) < pos + 5:
+            layers.append(("trunc", "fr"))
+            return
+        layers.append(("link", "fr", pos + 5, nlpid))
+        if data[pos : pos + 3] == b"\x00\x00\x00":
+            _ethertype(data, pos + 5, length, _u16(data, pos + 3)[0], layers)
+        else:
+            layers.append(("other", "snap-oui", int.from_bytes(data[pos : pos + 3], "big"), length - pos - 5))
+        return
+    layers.append(("link", "fr", pos, nlpid))
+    if nlpid == 0xCC:
+        _ipv4(data, pos, layers)
+    elif nlpid == 0x8E:
+        _ipv6(data, pos, layers)
+    else:
+        layers.append(("other", "nlpid", nlpid, length - pos))
+
+
+_IPOIB_TYPES = frozenset((ETHERTYPE_IP, ETHERTYPE_IP6, ETHERTYPE_ARP, 0x8035))
+
+
+def _ipoib(data: bytes, length: int, layers: list[tuple]) -> None:
+    # Linux writes 40 bytes (a GRH, or the destination hardware address) before RFC 4391's 4-byte
+    # header; a frame starting with a known ethertype and 2 zero bytes has that header alone
+    if len(data) < 4:
+        layers.append(("trunc", "ipoib"))
+        return
+    size = 4 if data[2:4] == b"\x00\x00" and _u16(data, 0)[0] in _IPOIB_TYPES else 44
+    if len(data) < size:
+        layers.append(("trunc", "ipoib"))
+        return
+    etype = _u16(data, size - 4)[0]
+    layers.append(("link", "ipoib", size, etype))
+    _ethertype(data, size, length, etype, layers)
+
+
+def _ipnet(data: bytes, length: int, layers: list[tuple]) -> None:
+    if len(data) < 24:
+        layers.append(("trunc", "ipnet"))
+        return
+    family = data[1]
+    layers.append(("link", "ipnet", 24, family))
+    if family == 2:
+        _ipv4(data, 24, layers)
+    elif family == 26:  # Solaris' AF_INET6
+        _ipv6(data, 24, layers)
+    else:
+        layers.append(("other", "family", family, length - 24))
+
+
+def _juniper_ether(data: bytes, length: int, layers: list[tuple]) -> None:
+    if len(data) < 4:
+        layers.append(("trunc", "juniper"))
+        return
+    if data[:3] != b"MGC":
+        layers.append(("bad", "juniper", "no magic number"))
+        return
+    flags = data[3]
+    size = 4
+    if flags & 0x80:  # extensions: a 2-byte length, then TLVs
+        if len(data) < 6:
+            layers.append(("trunc", "juniper"))
+            return
+        size = 6 + _u16(data, 4)[0]
+    if flags & 0x02:  # no layer-2 header: a 4-byte protocol (little-endian), then the packet
+        if len(data) < size + 4:
+            layers.append(("trunc", "juniper"))
+            return
+        proto = int.from_bytes(data[size : size + 4], "little")
+        layers.append(("link", "juniper", size + 4, proto))
+        if proto == 2:
+            _ipv4(data, size + 4, layers)
+        elif proto == 6:
+            _ipv6(data, size + 4, layers)
+        else:
+            layers.append(("other", "juniper-protocol", proto, length - size - 4))
+        return
+    if len(data) < size:
+        layers.append(("trunc", "juniper"))
+        return
+    layers.append(("link", "juniper", size, None))
+    _ethernet(data[size:], length - size, layers)
+
+
+def _inner_frame(data: bytes, length: int, size: int, dlt: int, layers: list[tuple]) -> None:
+    """The frame after a PPI or PKTAP header; such headers do not nest, which bounds the recursion."""
+    handler = _LINK_DECODERS.get(dlt) if dlt not in _WRAPPERS else None
+    if handler is None:
+        layers.append(("other", "linktype", dlt, length - size))
+    else:
+        handler(data[size:], length - size, layers)
+
+
+def _ppi(data: bytes, length: int, layers: list[tuple]) -> None:
+    if len(data) < 8:
+        layers.append(("trunc", "ppi"))
+        return
+    size = int.from_bytes(data[2:4], "little")
+    dlt = int.from_bytes(data[4:8], "little")
+    if size < 8:
+        layers.append(("bad", "ppi", f"bad-hlen {size}"))
+        return
+    if len(data) < size:
+        layers.append(("trunc", "ppi"))
+        return
+    layers.append(("link", "ppi", size, dlt))
+    _inner_frame(data, length, size, dlt, layers)
+
+
+def _pktap(data: bytes, length: int, layers: list[tuple]) -> None:
+    if len(data) < 12:
+        layers.append(("trunc", "pktap"))
+        return
+    size = int.from_bytes(data[0:4], "little")
+    rectype = int.from_bytes(data[4:8], "little")
+    dlt = int.from_bytes(data[8:12], "little")
+    if size < 108:
+        layers.append(("bad", "pktap", f"bad-hlen {size}"))
+        return
+    if len(data) < size:
+        layers.append(("trunc", "pktap"))
+        return
+    layers.append(("link", "pktap", size, dlt))
+    if rectype != 1:  # not a packet record
+        layers.append(("other", "pktap-record", rectype, length - size))
+        return
+    _inner_frame(data, length, size, dlt, layers)
+
+
 # --- network layers ----------------------------------------------------------------------------
 
 
@@ -357,12 +569,20 @@ _LINK_DECODERS = {
     12: _raw_ip,
     14: _raw_ip,
     101: _raw_ip,
+    107: _frelay,
     108: _loop,
     113: _linux_sll,
+    129: _arcnet,
+    178: _juniper_ether,
+    192: _ppi,
+    226: _ipnet,
     228: _raw_ipv4,
     229: _raw_ipv6,
+    242: _ipoib,
+    258: _pktap,
     276: _linux_sll2,
 }
+_WRAPPERS = frozenset((192, 258))  # PPI and PKTAP: a header, then a frame of the link type it names
 
 SUPPORTED_LINKTYPES = frozenset(_LINK_DECODERS)
 

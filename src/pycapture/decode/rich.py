@@ -52,6 +52,7 @@ from dpkt import (
 from dpkt import http as dpkt_http
 
 from . import extra
+from .linktypes import linktype_name
 from .model import DecodedPacket, Field, Layer, Malformed
 
 __all__ = ["SUPPORTED_LINKTYPES", "decode"]
@@ -227,7 +228,7 @@ UDP_PORT_NAMES = {
 _ETHERTYPE_NEXT = {
     0x0800: "ip", 0x86DD: "ipv6", 0x0806: "arp", 0x8035: "arp", 0x8100: "vlan", 0x88A8: "vlan",
     0x9100: "vlan", 0x9200: "vlan", 0x8847: "mpls", 0x8848: "mpls", 0x8863: "pppoed", 0x8864: "pppoes",
-    0x6558: "eth", 0x880B: "ppp_hdlc",
+    0x6558: "eth", 0x880B: "ppp_hdlc", 0xD28B: "avsp",
 }  # fmt: skip
 
 
@@ -278,6 +279,37 @@ def _vlan(d: _Decoding, buf: bytes) -> _Step:
         )
     )
     return _after_ethertype(d, tag.type, buf[4:])
+
+
+_AVSP_SUBTYPES = {1: "timestamp"}
+# version: TAI (0x00..) or UTC (0x01..) clock; 64-bit (seconds, nanoseconds) or 48-bit (2-byte seconds)
+_AVSP_TIMESTAMPS = {0x0010: ("64", "!II", "TAI"), 0x0110: ("64", "!II", "UTC"),
+                    0x0020: ("48", "!HI", "TAI"), 0x0120: ("48", "!HI", "UTC")}  # fmt: skip
+
+
+def _avsp(d: _Decoding, buf: bytes) -> _Step:
+    """Arista's vendor-specific header (ethertype 0xd28b): a timestamp, then the ethertype of the rest."""
+    h = _header(extra.AristaVSP, buf, "avsp", "an Arista vendor-specific header")
+    fields = [
+        Field("sub_type", "Sub Type", h.subtype, text=_named(h.subtype, _AVSP_SUBTYPES)),
+        Field("ver", "Version", h.version, text=_hex(h.version)),
+    ]
+    timestamp = _AVSP_TIMESTAMPS.get(h.version) if h.subtype == 1 else None
+    if timestamp is None:  # another subtype, or a timestamp format Wireshark does not know either
+        d.add(Layer("avsp", "Arista Vendor Specific Header", 4, fields))
+        return None, buf[4:]
+    bits, fmt, clock = timestamp
+    size = 4 + struct.calcsize(fmt)
+    _need(buf, size + 2, "avsp", "an Arista timestamp header")
+    seconds, nanoseconds = struct.unpack_from(fmt, buf, 4)
+    etype = int.from_bytes(buf[size : size + 2], "big")
+    fields += [
+        Field(f"{bits}sec", f"Seconds ({clock})", seconds),
+        Field(f"{bits}ns", "Nanoseconds", nanoseconds),
+        Field("etype", "Type", etype, text=_hex_named(etype, ETHERTYPE_NAMES)),
+    ]
+    d.add(Layer("avsp", "Arista Vendor Specific Header", size + 2, fields))
+    return _after_ethertype(d, etype, buf[size + 2 :])
 
 
 _SAP_NAMES = {
@@ -356,6 +388,7 @@ _SLL_PACKET_TYPES = {
 _ARP_HARDWARE_NAMES = {
     1: "Ethernet (10Mb)",
     6: "IEEE 802 Networks",
+    7: "ARCNET",
     24: "IEEE 1394",
     32: "InfiniBand",
     772: "Loopback",
@@ -527,6 +560,7 @@ def _ppp_serial(d: _Decoding, buf: bytes) -> _Step:
 
 
 _CHDLC_ADDRESSES = {0x0F: "Unicast", 0x8F: "Multicast"}
+_CHDLC_NEXT = {etype: key for etype, key in _ETHERTYPE_NEXT.items() if etype != 0x8035}  # 0x8035: SLARP
 
 
 def _chdlc(d: _Decoding, buf: bytes) -> _Step:
@@ -543,7 +577,7 @@ def _chdlc(d: _Decoding, buf: bytes) -> _Step:
             ],
         )
     )
-    return _ETHERTYPE_NEXT.get(h.type), buf[4:]
+    return _CHDLC_NEXT.get(h.type), buf[4:]
 
 
 _PPPOE_CODES = {0x00: "Session Data", 0x07: "PADO", 0x09: "PADI", 0x19: "PADR", 0x65: "PADS", 0xA7: "PADT"}
@@ -592,6 +626,318 @@ def _pppoe(d: _Decoding, buf: bytes) -> _Step:
     fields.append(Field("tags", "Tags", tags, text=" ".join(f"[{t['name']}: {t['value']}]" for t in tags)))
     d.add(Layer("pppoed", "PPPoE Header", 6 + len(body), fields))
     return None, b""
+
+
+# --- other link types: ARCNET, Frame Relay, IPoIB, Solaris ipnet, PPI, PKTAP, Juniper -------------
+
+_ARCNET_PROTOCOLS = {
+    0x00: "Datapoint boot", 0x01: "Datapoint mount", 0x08: "PowerLAN beacon", 0x80: "Diagnose",
+    0xC4: "IPv6", 0xCD: "BACnet", 0xD4: "RFC 1201 IP", 0xD5: "RFC 1201 ARP", 0xD6: "RFC 1201 RARP",
+    0xDD: "Appletalk", 0xE8: "Ethertalk", 0xF0: "RFC 1051 IP", 0xF1: "RFC 1051 ARP",
+    0xF3: "PowerLAN beacon 2", 0xF7: "Banyan", 0xFA: "IPX",
+}  # fmt: skip
+_ARCNET_NEXT = {0xF0: "ip", 0xD4: "ip", 0xC4: "ipv6", 0xF1: "arp", 0xD5: "arp", 0xD6: "arp", 0xCD: "llc"}
+_ARCNET_UNSPLIT = frozenset((0xF0, 0xF1, 0x80, 0xCD))  # no RFC 1201 split flag after these protocol IDs
+
+
+def _arcnet(d: _Decoding, buf: bytes) -> _Step:
+    """LINKTYPE_ARCNET_LINUX: station IDs, offset, protocol ID, and RFC 1201's split flag and sequence."""
+    h = _header(extra.ARCNETLinux, buf, "arcnet", "an ARCNET header")
+    fields = [
+        Field("src", "Source", h.src, text=_hex(h.src, 2)),
+        Field("dst", "Destination", h.dst, text=_hex(h.dst, 2)),
+        Field("offset", "Offset", h.offset.hex()),
+        Field("protID", "Protocol ID", h.type, text=_hex_named(h.type, _ARCNET_PROTOCOLS, 2)),
+    ]
+    size, first = 5, True
+    if h.type not in _ARCNET_UNSPLIT:
+        split = _header(extra.ARCNETSplit, buf[5:], "arcnet", "an RFC 1201 ARCNET header")
+        fields.append(Field("split_flag", "Split Flag", split.split_flag))
+        fields.append(Field("sequence", "Sequence", split.sequence))
+        size = 8
+        first = split.split_flag == 0 or bool(split.split_flag & 1)  # even and not 0: a later fragment
+    d.add(Layer("arcnet", "ARCNET Header", size, fields))
+    return (_ARCNET_NEXT.get(h.type) if first else None), buf[size:]
+
+
+_NLPID_NAMES = {
+    0x08: "Q.933", 0x80: "SNAP", 0x81: "ISO CLNP", 0x82: "ISO ES-IS", 0x83: "ISO IS-IS", 0x8E: "IPv6",
+    0xB0: "Data Compression Protocol", 0xB1: "Frame Relay Fragmentation", 0xCC: "IPv4", 0xCF: "PPP",
+}  # fmt: skip
+_NLPID_NEXT = {0xCC: "ip", 0x8E: "ipv6", 0xCF: "ppp"}
+_NLPID_IN_PDU = frozenset((0x08, 0x81, 0x82, 0x83))  # OSI protocols count the NLPID as their PDU's first byte
+_XDLC_UI = 0x03
+_XDLC_XID = 0xAF
+
+
+def _q922_address(buf: bytes) -> tuple[list[Field], int, int]:
+    """The fields, the DLCI and the size of a Q.922 address: 2 to 4 octets, the last with its EA bit set."""
+    a = _header(extra.Q922Address, buf, "fr", "a Frame Relay address")
+    if a.ea1:
+        raise _Bad("fr", "bad Q.922 address: the EA bit of its first octet is set")
+    dlci, size = (a.upper_dlci << 4) | a.second_dlci, 2
+    fields = [
+        _flag("cr", "C/R", a.cr),
+        _flag("fecn", "FECN", a.fecn),
+        _flag("becn", "BECN", a.becn),
+        _flag("de", "DE", a.de),
+    ]
+    if not a.ea2:  # 3 or 4 octets: 7 more DLCI bits, then 6 more or a DL-CORE control
+        _need(buf, 3, "fr", "a 3-octet Frame Relay address")
+        octet = buf[2]
+        if not octet & 0x01:
+            _need(buf, 4, "fr", "a 4-octet Frame Relay address")
+            dlci, size, octet = (dlci << 7) | (octet >> 1), 3, buf[3]
+            if not octet & 0x01:
+                raise _Bad("fr", "bad Q.922 address: longer than 4 octets")
+        size += 1
+        if octet & 0x02:
+            fields.append(Field("dlcore_control", "DL-CORE Control", octet >> 2))
+        else:
+            dlci = (dlci << 6) | (octet >> 2)
+    return [Field("dlci", "DLCI", dlci), *fields], dlci, size
+
+
+def _fr(d: _Decoding, buf: bytes) -> _Step:
+    """LINKTYPE_FRELAY: a Q.922 address, then RFC 2427's control byte and NLPID, or Cisco's ethertype."""
+    fields, dlci, size = _q922_address(buf)
+    _need(buf, size + 1, "fr", "a Frame Relay header")
+    control = buf[size]
+    if control != _XDLC_UI and dlci != 0 and control != _XDLC_XID:
+        # not an unnumbered information frame: Cisco's encapsulation, a Cisco HDLC protocol type
+        _need(buf, size + 2, "fr", "a Cisco Frame Relay header")
+        etype = int.from_bytes(buf[size : size + 2], "big")
+        fields.append(Field("chdlctype", "Type", etype, text=_hex_named(etype, ETHERTYPE_NAMES)))
+        d.add(Layer("fr", "Frame Relay Header", size + 2, fields))
+        return _CHDLC_NEXT.get(etype), buf[size + 2 :]
+    fields.append(Field("control", "Control Field", control, text=_hex(control, 2)))
+    pos = size + 1
+    if control != _XDLC_UI:  # LAPF signalling on DLCI 0, or an XID frame
+        d.add(Layer("fr", "Frame Relay Header", pos, fields))
+        return None, buf[pos:]
+    _need(buf, pos + 1, "fr", "a Frame Relay NLPID")
+    if buf[pos] == 0:  # a padding byte, to align what follows
+        pos += 1
+        _need(buf, pos + 1, "fr", "a Frame Relay NLPID")
+    nlpid = buf[pos]
+    fields.append(Field("nlpid", "NLPID", nlpid, text=_hex_named(nlpid, _NLPID_NAMES, 2)))
+    if nlpid in _NLPID_IN_PDU:
+        d.add(Layer("fr", "Frame Relay Header", pos, fields))
+        return None, buf[pos:]
+    pos += 1
+    if nlpid != 0x80:
+        d.add(Layer("fr", "Frame Relay Header", pos, fields))
+        return _NLPID_NEXT.get(nlpid), buf[pos:]
+    snap = _header(extra.SNAP, buf[pos:], "fr", "a SNAP header")
+    oui = int.from_bytes(snap.oui, "big")
+    fields.append(Field("snap.oui", "Organization Code", oui, text=_hex(oui, 6)))
+    if oui == 0:
+        fields.append(Field("snaptype", "Type", snap.type, text=_hex_named(snap.type, ETHERTYPE_NAMES)))
+        key = _ETHERTYPE_NEXT.get(snap.type)
+    else:
+        fields.append(Field("snap.pid", "Protocol ID", snap.type, text=_hex(snap.type)))
+        key = "eth" if (oui, snap.type) == (0x0080C2, 0x0007) else None  # bridged Ethernet, no FCS
+    d.add(Layer("fr", "Frame Relay Header", pos + 5, fields))
+    return key, buf[pos + 5 :]
+
+
+_IPOIB_NEXT = {0x0800: "ip", 0x86DD: "ipv6", 0x0806: "arp", 0x8035: "arp"}
+
+
+def _ipoib(d: _Decoding, buf: bytes) -> _Step:
+    """LINKTYPE_IPOIB as Linux writes it (and tshark and tcpdump read it): 40 bytes of a GRH or of the
+    destination hardware address, then RFC 4391's 4-byte encapsulation header. A frame that starts
+    with that 4-byte header itself (a known ethertype, 2 zero bytes) has no pseudo-header: neither a
+    GRH (version 6 first) nor the address form (2 zero bytes first) can start that way."""
+    _need(buf, 4, "ipoib", "an IPoIB header")
+    pseudo, fields = 40, []
+    if buf[2:4] == b"\x00\x00" and int.from_bytes(buf[:2], "big") in _IPOIB_NEXT:
+        pseudo = 0
+    elif buf[:2] == b"\x00\x00":  # no GRH: only the destination address, in the second 20 bytes
+        _need(buf, 44, "ipoib", "an IPoIB pseudo-header and header")
+        a = _header(extra.IPoIBDestination, buf, "ipoib", "an IPoIB destination address")
+        fields = [
+            Field("daddr.qpn", "Destination QPN", a.qpn, text=_hex(a.qpn, 6)),
+            _addr_field("dgid", "Destination GID", a.dgid),
+        ]
+    else:
+        _need(buf, 44, "ipoib", "an IPoIB pseudo-header and header")
+        g = _header(extra.IPoIBGRH, buf, "ipoib", "an IPoIB global route header")
+        fields = [
+            Field("grh.ipver", "IP Version", g.version),
+            Field("grh.tclass", "Traffic Class", g.tclass),
+            Field("grh.flowlabel", "Flow Label", g.flowlabel),
+            Field("grh.sqpn", "Source QPN", g.sqpn, text=_hex(g.sqpn, 6)),
+            _addr_field("grh.sgid", "Source GID", g.sgid),
+            _addr_field("dgid", "Destination GID", g.dgid),
+        ]
+    h = _header(extra.IPoIB, buf[pseudo:], "ipoib", "an IPoIB header")
+    fields.append(Field("type", "Type", h.type, text=_hex_named(h.type, ETHERTYPE_NAMES)))
+    fields.append(Field("reserved", "Reserved", h.reserved, text=_hex(h.reserved)))
+    d.add(Layer("ipoib", "IPoIB Header", pseudo + 4, fields))
+    return _IPOIB_NEXT.get(h.type), buf[pseudo + 4 :]
+
+
+_IPNET_FAMILIES = {2: "AF_INET", 26: "AF_INET6"}
+_IPNET_HOOKS = {0: "Inbound", 1: "Outbound", 2: "Local"}
+
+
+def _ipnet(d: _Decoding, buf: bytes) -> _Step:
+    """LINKTYPE_IPNET: Solaris' 24-byte dl_ipnetinfo header, then an IPv4 or IPv6 packet."""
+    h = _header(extra.IPNET, buf, "ipnet", "a Solaris ipnet header")
+    d.add(
+        Layer(
+            "ipnet",
+            "IPNET Header",
+            24,
+            [
+                Field("version", "Header version", h.version),
+                Field("family", "Address family", h.family, text=_named(h.family, _IPNET_FAMILIES)),
+                Field("htype", "Hook type", h.htype, text=_named(h.htype, _IPNET_HOOKS)),
+                Field("pktlen", "Data length", h.pktlen),
+                Field("ifindex", "Interface index", h.ifindex),
+                Field("grifindex", "Group interface index", h.grifindex),
+                Field("zsrc", "Source Zone ID", h.zsrc),
+                Field("zdst", "Destination Zone ID", h.zdst),
+            ],
+        )
+    )
+    return {2: "ip", 26: "ipv6"}.get(h.family), buf[24:]
+
+
+def _dlt_text(dlt: int) -> str:
+    return f"{dlt} ({linktype_name(dlt)})"
+
+
+def _ppi(d: _Decoding, buf: bytes) -> _Step:
+    """LINKTYPE_PPI: a header with its length and the DLT of the frame after it, PPI fields between."""
+    h = _header(extra.PPI, buf, "ppi", "a PPI header")
+    if h.len < 8:
+        raise _Bad("ppi", f"bad PPI header length {h.len}: less than the 8-byte minimum")
+    _need(buf, h.len, "ppi", "the PPI header")
+    fields = [
+        Field("version", "Version", h.version),
+        Field("flags", "Flags", h.flags, text=_hex(h.flags, 2)),
+        Field("length", "Header length", h.len),
+        Field("dlt", "DLT", h.dlt, text=_dlt_text(h.dlt)),
+    ]
+    pos, types, fcs = 8, [], False
+    while pos + 4 <= h.len:
+        f = _header(extra.PPIField, buf[pos : h.len], "ppi", "a PPI field header")
+        if pos + 4 + f.len > h.len:
+            raise _Bad("ppi", f"PPI field {f.type} runs past the header: {f.len} bytes at byte {pos + 4}")
+        types.append(f.type)
+        if f.type == 2:  # 802.11-Common
+            field = buf[pos + 4 : pos + 4 + f.len]
+            c = _header(extra.PPI80211Common, field, "ppi", "a PPI 802.11-Common field")
+            fcs = bool(c.flags & 0x0001)
+            key, signal, noise = "80211-common.", c.dbm_antsignal, c.dbm_antnoise
+            fields += [
+                Field(key + "tsft", "TSFT", c.tsft),
+                Field(key + "flags", "Flags", c.flags, text=_hex(c.flags)),
+                Field(key + "rate", "Rate", c.rate / 2, text=f"{c.rate / 2} Mb/s"),
+                Field(key + "chan.freq", "Channel Frequency", c.chan_freq, text=f"{c.chan_freq} MHz"),
+                Field(key + "dbm.antsignal", "Antenna Signal", signal, text=f"{signal} dBm"),
+                Field(key + "dbm.antnoise", "Antenna Noise", noise, text=f"{noise} dBm"),
+            ]
+        pos += 4 + f.len
+    fields.append(Field("field_type", "Field types", types))
+    d.add(Layer("ppi", "PPI Header", h.len, fields))
+    frame = buf[h.len :]
+    key = _LINKTYPES.get(h.dlt)
+    if fcs and key == "wlan" and len(frame) >= 4:
+        d.wlan_fcs, frame = frame[-4:], frame[:-4]
+    return (key if frame else None), frame
+
+
+_PKTAP_MIN_LENGTH = 108  # sizeof(pktap_header_t)
+
+
+def _cstring(raw: bytes) -> str:
+    return raw.split(b"\x00", 1)[0].decode("utf-8", "backslashreplace")
+
+
+def _pktap(d: _Decoding, buf: bytes) -> _Step:
+    """LINKTYPE_PKTAP: Apple's header, with its length and the DLT of the frame after it."""
+    h = _header(extra.PKTAP, buf, "pktap", "a PKTAP header")
+    if h.len < _PKTAP_MIN_LENGTH:
+        raise _Bad("pktap", f"bad PKTAP header length {h.len}: less than {_PKTAP_MIN_LENGTH}")
+    _need(buf, h.len, "pktap", "the PKTAP header")
+    i = _header(extra.PKTAPInfo, buf[12:], "pktap", "a PKTAP header")
+    d.add(
+        Layer(
+            "pktap",
+            "PKTAP Header",
+            h.len,
+            [
+                Field("hdrlen", "Header length", h.len),
+                Field("rectype", "Record type", h.rectype),
+                Field("dlt", "DLT", h.dlt, text=_dlt_text(h.dlt)),
+                Field("ifname", "Interface name", _cstring(i.ifname)),
+                Field("flags", "Flags", i.flags, text=_hex(i.flags, 8)),
+                Field("pfamily", "Protocol family", i.pfamily),
+                Field("llhdrlen", "Link-layer header length", i.llhdrlen),
+                Field("lltrlrlen", "Link-layer trailer length", i.lltrlrlen),
+                Field("pid", "Process ID", i.pid),
+                Field("cmdname", "Command name", _cstring(i.cmdname)),
+                Field("svc_class", "Service class", i.svc_class),
+                Field("iftype", "Interface type", i.iftype),
+                Field("ifunit", "Interface unit", i.ifunit),
+                Field("epid", "Effective process ID", i.epid),
+                Field("ecmdname", "Effective command name", _cstring(i.ecmdname)),
+            ],
+        )
+    )
+    frame = buf[h.len :]
+    if h.rectype != 1 or not frame:  # 1: a packet; others carry no frame
+        return None, frame
+    return _LINKTYPES.get(h.dlt), frame
+
+
+_JUNIPER_EXTENSIONS = {
+    1: ("ext.ifd", "Device Interface Index"), 3: ("ext.ifmt", "Device Media Type"),
+    4: ("ext.ifl", "Logical Interface Index"), 5: ("ext.unit", "Logical Unit Number"),
+    6: ("ext.ifle", "Logical Interface Encapsulation"), 7: ("ext.ttp_ifmt", "TTP derived Device Media Type"),
+    8: ("ext.ttp_ifle", "TTP derived Logical Interface Encapsulation"),
+}  # fmt: skip
+_JUNIPER_IN, _JUNIPER_NO_L2, _JUNIPER_EXT = 0x01, 0x02, 0x80
+_JUNIPER_PROTOCOLS = {2: "ip", 6: "ipv6"}
+
+
+def _juniper_ether(d: _Decoding, buf: bytes) -> _Step:
+    """DLT_JUNIPER_ETHER: magic, flags, optional extension TLVs, then an Ethernet frame."""
+    h = _header(extra.Juniper, buf, "juniper", "a Juniper header")
+    if h.magic != b"MGC":
+        raise _Bad("juniper", f"no Juniper magic number: 0x{h.magic.hex()}, not 0x4d4743")
+    fields = [
+        Field("magic-number", "Magic Number", 0x4D4743, text="0x4d4743"),
+        Field("direction", "Direction", h.flags & _JUNIPER_IN, text="In" if h.flags & _JUNIPER_IN else "Out"),
+        Field("l2hdr", "L2 header presence", int(bool(h.flags & _JUNIPER_NO_L2))),
+    ]
+    size = 4
+    if h.flags & _JUNIPER_EXT:
+        _need(buf, 6, "juniper", "a Juniper extension length")
+        ext_len = int.from_bytes(buf[4:6], "big")
+        fields.append(Field("ext_total_len", "Extension(s) Total length", ext_len))
+        size = 6 + ext_len
+        _need(buf, size, "juniper", "the Juniper extensions")
+        pos = 6
+        while pos + 2 <= size:
+            tlv_type, tlv_len = buf[pos], buf[pos + 1]
+            value = buf[pos + 2 : pos + 2 + tlv_len]
+            known = _JUNIPER_EXTENSIONS.get(tlv_type)
+            if known is not None and len(value) == tlv_len and tlv_len in (1, 2, 4):
+                # types below 128 are little-endian, the others big-endian
+                fields.append(Field(*known, int.from_bytes(value, "little" if tlv_type < 128 else "big")))
+            pos += 2 + tlv_len
+    if h.flags & _JUNIPER_NO_L2:  # no Ethernet header: a 4-byte protocol, then the packet
+        _need(buf, size + 4, "juniper", "a Juniper protocol field")
+        proto = int.from_bytes(buf[size : size + 4], "little")
+        fields.append(Field("proto", "Protocol", proto))
+        d.add(Layer("juniper", "Juniper Ethernet Header", size + 4, fields))
+        return _JUNIPER_PROTOCOLS.get(proto), buf[size + 4 :]
+    d.add(Layer("juniper", "Juniper Ethernet Header", size, fields))
+    return "eth", buf[size:]
 
 
 # --- 802.11 ------------------------------------------------------------------------------------
@@ -872,7 +1218,9 @@ def _arp(d: _Decoding, buf: bytes) -> _Step:
         hrd, pro, _hln, _pln, op = struct.unpack_from("!HHBBH", buf)
         sha, spa = buf[8 : 8 + hln], buf[8 + hln : 8 + hln + pln]
         tha, tpa = buf[8 + hln + pln : 8 + 2 * hln + pln], buf[8 + 2 * hln + pln : end]
-    hw_key, proto_key = ("hw_mac", "proto_ipv4") if (hln, pln) == (6, 4) else ("hw", "proto")
+    # as Wireshark names them: by the address sizes (ARCNET and InfiniBand ARP carry IPv4 addresses too)
+    hw_key = "hw_mac" if hln == 6 else "hw"
+    proto_key = "proto_ipv4" if pln == 4 and pro == 0x0800 else "proto"
     d.add(
         Layer(
             "arp",
@@ -1582,6 +1930,7 @@ _UDP_APPLICATIONS = {
     123: "ntp",
     546: "dhcpv6",
     547: "dhcpv6",
+    1701: "l2tp",
     2123: "gtp",
     2152: "gtp",
     4789: "vxlan",
@@ -1764,6 +2113,10 @@ def _gre(d: _Decoding, buf: bytes) -> _Step:
                 break
         _need(buf, size, "gre", "a GRE header with its source route")
     d.add(Layer("gre", "GRE Header", size, fields))
+    if g.p == 0x88BE:  # ERSPAN: type I has no header, and no GRE sequence number
+        return ("erspan" if g.flags & gre.GRE_SP else "erspan1"), buf[size:]
+    if g.p == 0x22EB:
+        return "erspan3", buf[size:]
     return _ETHERTYPE_NEXT.get(g.p), buf[size:]
 
 
@@ -1803,6 +2156,107 @@ def _geneve(d: _Decoding, buf: bytes) -> _Step:
         )
     )
     return _ETHERTYPE_NEXT.get(g.proto), buf[size:]
+
+
+def _erspan(d: _Decoding, buf: bytes) -> _Step:
+    """ERSPAN behind GRE protocol 0x88be with a sequence number: type II (version 1) or III (version 2)."""
+    _need(buf, 1, "erspan", "an ERSPAN header")
+    version = buf[0] >> 4
+    if version == 2:
+        return _erspan3(d, buf)
+    if version != 1:
+        raise _Bad("erspan", f"unknown ERSPAN version {version}")
+    h = _header(extra.ERSPAN2, buf, "erspan", "an ERSPAN type II header")
+    d.add(
+        Layer(
+            "erspan",
+            "ERSPAN Type II Header",
+            8,
+            [
+                Field("version", "Version", h.version, text=f"{h.version} (Type II)"),
+                Field("vlan", "Vlan", h.vlan),
+                Field("cos", "COS", h.cos),
+                Field("encap", "Encap", h.encap),
+                _flag("truncated", "Truncated", h.truncated),
+                Field("spanid", "SpanID", h.spanid),
+                Field("index", "Index", h.index),
+            ],
+        )
+    )
+    return "eth", buf[8:]
+
+
+def _erspan1(d: _Decoding, buf: bytes) -> _Step:
+    """ERSPAN type I: GRE protocol 0x88be without a sequence number, and no header of its own."""
+    d.add(Layer("erspan", "ERSPAN Type I Header", 0, [Field("version", "Version", 0, text="0 (Type I)")]))
+    return "eth", buf
+
+
+_ERSPAN3_FRAME_TYPES = {0: "eth", 2: "raw"}  # Ethernet, IP
+
+
+def _erspan3(d: _Decoding, buf: bytes) -> _Step:
+    """ERSPAN type III (GRE protocol 0x22eb): 12 bytes, and an 8-byte platform subheader when ``o`` is set."""
+    h = _header(extra.ERSPAN3, buf, "erspan", "an ERSPAN type III header")
+    size = 20 if h.o else 12
+    _need(buf, size, "erspan", "an ERSPAN type III header with its platform subheader")
+    d.add(
+        Layer(
+            "erspan",
+            "ERSPAN Type III Header",
+            size,
+            [
+                Field("version", "Version", h.version, text=f"{h.version} (Type III)"),
+                Field("vlan", "Vlan", h.vlan),
+                Field("cos", "COS", h.cos),
+                Field("bso", "Bad/Short/Oversized", h.bso),
+                _flag("truncated", "Truncated", h.truncated),
+                Field("spanid", "SpanID", h.spanid),
+                Field("timestamp", "Timestamp", h.timestamp),
+                Field("sgt", "Security Group Tag", h.sgt),
+                _flag("p", "Has Ethernet PDU", h.p),
+                Field("ft", "Frame Type", h.ft),
+                Field("hw", "Hardware ID", h.hw),
+                _flag("direction", "Direction", h.direction),
+                Field("gra", "Timestamp granularity", h.gra),
+                _flag("o", "Optional Sub headers", h.o),
+            ],
+        )
+    )
+    return _ERSPAN3_FRAME_TYPES.get(h.ft), buf[size:]
+
+
+def _l2tp(d: _Decoding, buf: bytes) -> _Step:
+    """L2TP (UDP port 1701): version 2's flags word, its optional fields, then PPP in a data message."""
+    h = _header(extra.L2TPv2, buf, "l2tp", "an L2TP header")
+    fields = [
+        Field("flags", "Flags", h._flags, text=_hex(h._flags)),
+        Field("type", "Type", h.t, text="Control Message" if h.t else "Data Message"),
+        _flag("length_bit", "Length Bit", h.l),
+        _flag("seq_bit", "Sequence Bit", h.s),
+        _flag("offset_bit", "Offset bit", h.o),
+        _flag("priority", "Priority", h.p),
+        Field("version", "Version", h.version),
+    ]
+    if h.version != 2:  # L2TPv3 over UDP, or not L2TP
+        d.add(Layer("l2tp", "L2TP Header", 2, fields))
+        return None, buf[2:]
+    names = (["length"] if h.l else []) + ["tunnel", "session"] + (["Ns", "Nr"] if h.s else [])
+    names += ["offset"] if h.o else []
+    size = 2 + 2 * len(names)
+    _need(buf, size, "l2tp", "an L2TPv2 header")
+    labels = {"length": "Length", "tunnel": "Tunnel ID", "session": "Session ID", "Ns": "Ns", "Nr": "Nr",
+              "offset": "Offset"}  # fmt: skip
+    values = dict(zip(names, struct.unpack_from(f"!{len(names)}H", buf, 2)))
+    fields += [Field(name, labels[name], value) for name, value in values.items()]
+    size += values.get("offset", 0)  # the offset padding
+    _need(buf, size, "l2tp", "an L2TPv2 header with its offset padding")
+    end = values.get("length", len(buf))
+    if end < size:
+        raise _Bad("l2tp", f"bad L2TP length {end}: less than its {size}-byte header", buf[size:])
+    d.add(Layer("l2tp", "L2TPv2 Header", size, fields))
+    rest = buf[size:end]
+    return (None if h.t or not rest else "ppp_hdlc"), rest
 
 
 _GTP_TYPES = {
@@ -2333,6 +2787,14 @@ _DECODERS: dict[str, tuple[str, str, _Decoder]] = {
     "ppp": ("ppp", "a PPP header", _ppp),
     "ppp_serial": ("ppp", "a PPP header", _ppp_serial),
     "chdlc": ("chdlc", "a Cisco HDLC header", _chdlc),
+    "arcnet": ("arcnet", "an ARCNET header", _arcnet),
+    "fr": ("fr", "a Frame Relay header", _fr),
+    "ipoib": ("ipoib", "an IPoIB header", _ipoib),
+    "ipnet": ("ipnet", "a Solaris ipnet header", _ipnet),
+    "ppi": ("ppi", "a PPI header", _ppi),
+    "pktap": ("pktap", "a PKTAP header", _pktap),
+    "juniper_ether": ("juniper", "a Juniper header", _juniper_ether),
+    "avsp": ("avsp", "an Arista vendor-specific header", _avsp),
     "pppoe": ("pppoe", "a PPPoE header", _pppoe),
     "pppoed": ("pppoed", "a PPPoE discovery header", _pppoe),
     "pppoes": ("pppoes", "a PPPoE session header", _pppoe),
@@ -2354,6 +2816,10 @@ _DECODERS: dict[str, tuple[str, str, _Decoder]] = {
     "mpls": ("mpls", "an MPLS label", _mpls),
     "pwethcw": ("pwethcw", "a pseudowire control word", _pwethcw),
     "gre": ("gre", "a GRE header", _gre),
+    "erspan": ("erspan", "an ERSPAN header", _erspan),
+    "erspan1": ("erspan", "an ERSPAN type I frame", _erspan1),
+    "erspan3": ("erspan", "an ERSPAN type III header", _erspan3),
+    "l2tp": ("l2tp", "an L2TP header", _l2tp),
     "vxlan": ("vxlan", "a VXLAN header", _vxlan),
     "geneve": ("geneve", "a Geneve header", _geneve),
     "gtp": ("gtp", "a GTP header", _gtp),
@@ -2368,7 +2834,9 @@ _DECODERS: dict[str, tuple[str, str, _Decoder]] = {
 
 _LINKTYPES = {
     0: "null", 1: "eth", 9: "ppp_hdlc", 12: "raw", 14: "raw", 50: "ppp_serial", 51: "pppoe", 101: "raw",
-    104: "chdlc", 105: "wlan", 108: "loop", 113: "sll", 127: "radiotap", 228: "ip", 229: "ipv6", 276: "sll2",
+    104: "chdlc", 105: "wlan", 107: "fr", 108: "loop", 113: "sll", 127: "radiotap", 129: "arcnet",
+    178: "juniper_ether", 192: "ppi", 226: "ipnet", 228: "ip", 229: "ipv6", 242: "ipoib", 258: "pktap",
+    276: "sll2",
 }  # fmt: skip
 
 SUPPORTED_LINKTYPES = frozenset(_LINKTYPES)

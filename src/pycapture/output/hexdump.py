@@ -19,7 +19,10 @@ from __future__ import annotations
 from ..decode.model import DecodedPacket
 
 # The layers tcpdump counts in the link-layer header it skips for -x/-X (Wireshark-style names).
-LINK_LAYER_NAMES = frozenset(("eth", "vlan", "llc", "snap", "sll", "sll2", "null", "loop"))
+LINK_LAYER_NAMES = frozenset(
+    {"eth", "vlan", "llc", "snap", "sll", "sll2", "null", "loop"}
+    | {"arcnet", "fr", "ipoib", "ipnet", "juniper", "ppi", "pktap"}
+)
 
 _ASCII_TABLE = bytes(c if 0x20 < c < 0x7F else 0x2E for c in range(256))  # tcpdump's ND_ASCII_ISGRAPH
 _HEX_WIDTH = 40  # eight groups of " hhhh"

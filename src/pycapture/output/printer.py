@@ -25,6 +25,9 @@ def lean_link_header_length(layers: list[tuple]) -> int:
             else:
                 total += 3 if control & 0x03 == 0x03 else 4  # U-frames have a one-byte control field
             break
+        if tag == "link":  # ("link", kind, header_length, protocol)
+            total += t[2]
+            continue
         size = _LINK_HEADER_BYTES.get(tag)
         if size is None:
             break
@@ -73,9 +76,10 @@ class SummaryPrinter:
             self._flush()
 
     def _decorated(self, ts_sec: int, ts_usec: int, length: int, data: bytes, layers: list[tuple]) -> str:
-        line = summary_line(layers, length, self._link_level)
-        if self._link_level:
-            prefix = link_prefix(layers, length)
+        prefix = link_prefix(layers, length) if self._link_level else ""
+        # a link type without -e text keeps the summary's own "IP " label
+        line = summary_line(layers, length, bool(prefix))
+        if prefix:
             line = prefix + line if line else prefix.rstrip(": ")
         text = f"{self._time(ts_sec, ts_usec)}{line}\n"
         if self._hex_level:
