@@ -23,6 +23,7 @@ class Field:
     ``value``: a JSON-ready value (int, str, bool, float, None, or a list/dict of those).
     ``text``: the dump's rendering when it differs from ``str(value)`` (``80 (HTTP)``).
     ``json``: False for fields only the dump shows (e.g. a raw options blob).
+    ``dump``: False for fields only the JSON shows (Pcap4J's dump has no line for them).
     """
 
     key: str
@@ -30,6 +31,7 @@ class Field:
     value: Any
     text: str | None = None
     json: bool = True
+    dump: bool = True
 
     def display(self) -> str:
         """The text shown after the label in the layered dump."""

@@ -1869,8 +1869,9 @@ def _tcp(d: _Decoding, buf: bytes) -> _Step:
             "Flags",
             flags,
             text=f"{_hex(flags, 3)} ({', '.join(n for b, n in _TCP_FLAG_NAMES if flags & b) or 'none'})",
+            dump=False,  # Pcap4J's dump shows the six flag lines above instead
         ),
-        Field("flags_str", "Flags (tcpdump)", tcp_flags_letters(flags)),
+        Field("flags_str", "Flags (tcpdump)", tcp_flags_letters(flags), dump=False),
         Field("window_size", "Window", t.win),
         _checksum("checksum", t.sum),
         Field("urgent_pointer", "Urgent Pointer", t.urp),

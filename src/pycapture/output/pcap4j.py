@@ -59,7 +59,7 @@ def format_packet(
     ]
     for layer in decoded.layers:
         lines.append(f"[{layer.title} ({layer.length} bytes)]")
-        lines.extend(f"  {f.label}: {f.display()}" for f in layer.fields)
+        lines.extend(f"  {f.label}: {f.display()}" for f in layer.fields if f.dump)
     if decoded.payload:
         lines.append(f"[data ({len(decoded.payload)} bytes)]")
         lines.append(f"  Hex stream: {hex_stream(decoded.payload)}")
