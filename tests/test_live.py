@@ -223,7 +223,6 @@ def test_no_permission_is_one_line_with_the_fix():
     assert "setcap cap_net_raw,cap_net_admin=eip" in line and "--cap-add NET_RAW" in line
 
 
-
 def test_line_buffered_output_arrives_while_capturing(live):
     """-l: each line is on the pipe as soon as its packet is printed, not at exit."""
     port = free_udp_port()
