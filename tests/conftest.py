@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,13 @@ class Capture:
                 return
         _, err = self.proc.communicate(timeout=10)
         raise AssertionError(f"capture did not start: {''.join(self.banner)}{err.decode()}")
+
+    def stdout_line(self, timeout: float = 10) -> str:
+        """The next line on stdout; fails after ``timeout`` seconds instead of blocking the suite."""
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        assert ready, f"no line on stdout within {timeout} s"
+        return self.proc.stdout.readline().decode()
 
     def finish(self, timeout: float = 20) -> tuple[int, str, str]:
         """Wait for the process; return (exit status, stdout, all of stderr)."""

@@ -77,11 +77,11 @@ def _open_source(
     promiscuous: bool,
     buffer_kib: int | None,
     timeout_ms: int,
-) -> PcapHandle:
+) -> tuple[PcapHandle, str]:
+    """Open the capture; return it with the banner to print once the filter is in place."""
     if read_file is not None:
         handle = open_offline(read_file)
-        _say(f"reading from file {read_file}, link-type {_linktype_text(handle.datalink)}")
-        return handle
+        return handle, f"reading from file {read_file}, link-type {_linktype_text(handle.datalink)}"
     if interface is None or interface == "auto":
         dev, reason = pick_auto()
         interface = dev.name
@@ -95,11 +95,11 @@ def _open_source(
     )
     for warning in handle.warnings:
         _say(warning)
-    _say(
+    banner = (
         f"listening on {interface}, link-type {_linktype_text(handle.datalink)}, "
         f"snapshot length {snaplen} bytes"
     )
-    return handle
+    return handle, banner
 
 
 def _linktype_text(linktype: int) -> str:
@@ -174,11 +174,13 @@ def capture(
     output: OutputOptions,
 ) -> None:
     """Open the source, feed it to the sinks, and print the statistics, whatever ends the capture."""
-    handle = _open_source(interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms)
+    handle, banner = _open_source(interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms)
     writer: PcapWriter | None = None
     try:
         if expression:
             handle.set_filter(expression)
+        # as tcpdump does, only once the filter is set: what is sent after this line is captured
+        _say(banner)
         sinks: list[Sink] = []
         if write_file is not None:
             writer = PcapWriter(write_file, handle.datalink, handle.snapshot)
