@@ -78,9 +78,16 @@ def corpus() -> list[dict[str, str]]:
 class Capture:
     """A running ``pycapture`` process, started once its banner says it is listening."""
 
-    def __init__(self, args: list[str], prefix: list[str] | None = None, ready: str = "listening on") -> None:
+    def __init__(
+        self,
+        args: list[str],
+        prefix: list[str] | None = None,
+        ready: str = "listening on",
+        command: list[str] | None = None,
+    ) -> None:
+        """Start ``pycapture ARGS`` (or ``command ARGS``: tcpdump, an example script) under ``prefix``."""
         self.proc = subprocess.Popen(
-            [*(prefix or []), sys.executable, "-m", "pycapture", *args],
+            [*(prefix or []), *(command or [sys.executable, "-m", "pycapture"]), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .datalinks import datalink_description, datalink_name, datalink_value
 from .devices import (
     PcapAddress,
     PcapNetworkInterface,
@@ -28,18 +29,31 @@ from .errors import (
     PcapNativeError,
     PcapTimeoutError,
 )
-from .handle import PcapHandle, PcapStat, open_live, open_offline
+from .handle import (
+    BpfProgram,
+    Direction,
+    PcapHandle,
+    PcapStat,
+    TimestampPrecision,
+    open_dead,
+    open_live,
+    open_offline,
+)
 from .libpcap import lib_version
 from .packet import PcapPacket
+from .pcapfile import PcapDumper
 
 __all__ = [
+    "BpfProgram",
     "CaptureFileError",
     "CapturePermissionError",
+    "Direction",
     "FilterError",
     "NoDeviceFoundError",
     "NoSuchDeviceError",
     "NotOpenError",
     "PcapAddress",
+    "PcapDumper",
     "PcapEOFError",
     "PcapError",
     "PcapHandle",
@@ -48,12 +62,17 @@ __all__ = [
     "PcapPacket",
     "PcapStat",
     "PcapTimeoutError",
+    "TimestampPrecision",
     "__version__",
+    "datalink_description",
+    "datalink_name",
+    "datalink_value",
     "find_all_devs",
     "get_dev_by_address",
     "get_dev_by_name",
     "lib_version",
     "lookup_dev",
+    "open_dead",
     "open_live",
     "open_offline",
     "pick_auto",

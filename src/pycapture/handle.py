@@ -9,15 +9,17 @@ and :meth:`PcapHandle.break_loop` through at once.
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import select
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, SupportsBytes
 
 import pcapy
 
+from . import libpcap
 from .errors import (
     CaptureFileError,
     CapturePermissionError,
@@ -29,6 +31,10 @@ from .errors import (
     PcapTimeoutError,
 )
 from .packet import PcapPacket
+from .pcapfile import PcapDumper, file_is_nanosecond
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 DEFAULT_SNAPLEN = 262144
 DEFAULT_TIMEOUT_MS = 1000
@@ -41,7 +47,7 @@ _PCAP_ERROR_IFACE_NOT_UP = -9
 _PCAP_ERROR_PROMISC_PERM_DENIED = -11
 _PCAP_WARNING_PROMISC_NOTSUP = 2
 
-Record = tuple[int, int, int, bytes]  # (ts_sec, ts_usec, original_length, data): the cheap form
+Record = tuple[int, int, int, bytes]  # (ts_sec, ts_frac, original_length, data): the cheap form
 
 
 @dataclass(frozen=True)
@@ -65,12 +71,59 @@ def _native_error(exc: pcapy.PcapError, device: str = "") -> PcapNativeError:
     return PcapNativeError(message)
 
 
-class PcapHandle:
-    """An open libpcap handle: live on an interface, or reading a saved capture.
+class TimestampPrecision(enum.Enum):
+    """Timestamp resolution of a handle (Pcap4J's ``TimestampPrecision``)."""
 
-    Read it packet by packet with :meth:`get_next_packet_ex`, by callback with :meth:`loop`, or as an
-    iterator (``for packet in handle``). Closing it (or leaving its ``with`` block) frees libpcap's
-    handle; any later use raises :class:`NotOpenError`.
+    MICRO = "micro"
+    NANO = "nano"
+
+
+class Direction(enum.IntEnum):
+    """Which packets a live handle captures (Pcap4J's ``PcapDirection``)."""
+
+    INOUT = pcapy.PCAP_D_INOUT
+    IN = pcapy.PCAP_D_IN
+    OUT = pcapy.PCAP_D_OUT
+
+
+def _precision(value: TimestampPrecision | str) -> TimestampPrecision:
+    try:
+        return value if isinstance(value, TimestampPrecision) else TimestampPrecision(str(value).lower())
+    except ValueError:
+        raise ValueError(f"timestamp precision must be 'micro' or 'nano', not {value!r}") from None
+
+
+def _native_unavailable(what: str, exc: Exception) -> NotImplementedError:
+    return NotImplementedError(f"{what} needs libpcap calls that pcapy-ng does not expose, and {exc}")
+
+
+class BpfProgram:
+    """A compiled BPF filter (Pcap4J's ``BpfProgram``): test packets against it without a capture."""
+
+    def __init__(self, expression: str, program: object) -> None:
+        self.expression = expression
+        self._program = program
+
+    def matches(self, packet: bytes | PcapPacket) -> bool:
+        """Whether the filter accepts this frame (raw bytes of the handle's link type, or a packet)."""
+        data = packet.raw if isinstance(packet, PcapPacket) else bytes(packet)
+        return self._program.filter(data) != 0  # type: ignore[attr-defined]
+
+    @property
+    def instructions(self) -> list[tuple[int, int, int, int]]:
+        """The BPF instructions as ``(code, jt, jf, k)`` tuples, as ``tcpdump -dd`` prints them."""
+        return list(self._program.get_bpf())  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"BpfProgram({self.expression!r}, {len(self.instructions)} instructions)"
+
+
+class PcapHandle:
+    """An open libpcap handle: live on an interface, reading a saved capture, or dead (no source).
+
+    Read it packet by packet with :meth:`get_next_packet_ex`, by callback with :meth:`loop` or
+    :meth:`dispatch`, or as an iterator (``for packet in handle``). Closing it (or leaving its
+    ``with`` block) frees libpcap's handle; any later use raises :class:`NotOpenError`.
     """
 
     def __init__(
@@ -82,13 +135,17 @@ class PcapHandle:
         snaplen: int,
         timeout_ms: int = DEFAULT_TIMEOUT_MS,
         warnings: tuple[str, ...] = (),
+        nanosecond: bool = False,
+        dead: bool = False,
     ) -> None:
         self._reader: object | None = reader
         self.source = source
         self.live = live
+        self.dead = dead
         self.snapshot = snaplen
         self.timeout_ms = timeout_ms
         self.warnings = warnings
+        self.nanosecond = nanosecond
         self.datalink: int = reader.datalink()  # type: ignore[attr-defined]
         self.captured = 0
         self._break = False
@@ -99,6 +156,11 @@ class PcapHandle:
             self._fd = reader.getfd()  # type: ignore[attr-defined]
             self._wake_r, self._wake_w = os.pipe()
             os.set_blocking(self._wake_w, False)
+
+    def __repr__(self) -> str:
+        kind = "live" if self.live else "dead" if self.dead else "offline"
+        state = "open" if self.is_open else "closed"
+        return f"<PcapHandle {kind} {self.source!r} linktype={self.datalink} {state}>"
 
     # --- life cycle -----------------------------------------------------------------------------
 
@@ -114,26 +176,49 @@ class PcapHandle:
             self._promisc = True
             self._timeout_ms = DEFAULT_TIMEOUT_MS
             self._buffer_size: int | None = None
+            self._immediate: bool | None = None
+            self._direction: Direction | None = None
+            self._precision = TimestampPrecision.MICRO
 
         def snaplen(self, snaplen: int) -> PcapHandle.Builder:
+            """Bytes kept of each packet (default 262144, tcpdump's)."""
             self._snaplen = snaplen
             return self
 
         def promiscuous(self, promiscuous: bool) -> PcapHandle.Builder:
+            """Capture frames addressed to other hosts too (default True)."""
             self._promisc = promiscuous
             return self
 
         def timeout_ms(self, timeout_ms: int) -> PcapHandle.Builder:
+            """The read timeout: how long libpcap may hold packets back to deliver them together."""
             self._timeout_ms = timeout_ms
             return self
 
         def buffer_size(self, size_bytes: int) -> PcapHandle.Builder:
+            """The kernel buffer size in bytes (libpcap's default is 2 MiB)."""
             self._buffer_size = size_bytes
+            return self
+
+        def immediate(self, immediate: bool = True) -> PcapHandle.Builder:
+            """Deliver each packet at once instead of buffering them (pcap_set_immediate_mode)."""
+            self._immediate = immediate
+            return self
+
+        def direction(self, direction: Direction | str) -> PcapHandle.Builder:
+            """Capture only incoming (``IN``), outgoing (``OUT``) or both (``INOUT``, the default)."""
+            self._direction = direction if isinstance(direction, Direction) else Direction[direction.upper()]
+            return self
+
+        def timestamp_precision(self, precision: TimestampPrecision | str) -> PcapHandle.Builder:
+            """``micro`` (the default) or ``nano``: the resolution of each packet's timestamp."""
+            self._precision = _precision(precision)
             return self
 
         def build(self) -> PcapHandle:
             """Create and activate the handle; raise a PcapNativeError subclass that names the fix."""
             device = self._device
+            nano = self._precision is TimestampPrecision.NANO
             try:
                 reader = pcapy.create(device)
                 reader.set_snaplen(self._snaplen)
@@ -141,6 +226,16 @@ class PcapHandle:
                 reader.set_timeout(self._timeout_ms)
                 if self._buffer_size is not None:
                     reader.set_buffer_size(self._buffer_size)
+            except pcapy.PcapError as exc:
+                raise _native_error(exc, device) from exc
+            if self._immediate is not None or nano:
+                try:
+                    libpcap.set_before_activate(reader, immediate=self._immediate, nano=nano or None)
+                except libpcap.NativeUnavailable as exc:
+                    raise _native_unavailable("immediate mode or nanosecond timestamps", exc) from exc
+                except OSError as exc:
+                    raise PcapNativeError(f"{device}: {exc}") from exc
+            try:
                 status = reader.activate()
             except pcapy.PcapError as exc:
                 raise _native_error(exc, device) from exc
@@ -149,6 +244,12 @@ class PcapHandle:
                 raise self._activate_error(status)
             if status == _PCAP_WARNING_PROMISC_NOTSUP:
                 warnings = (f"{device}: promiscuous mode is not supported; capturing without it",)
+            if self._direction is not None:
+                try:
+                    reader.setdirection(int(self._direction))
+                except pcapy.PcapError as exc:
+                    reader.close()
+                    raise PcapNativeError(f"{device}: cannot set the direction: {exc}") from exc
             return PcapHandle(
                 reader,
                 source=device,
@@ -156,6 +257,7 @@ class PcapHandle:
                 snaplen=self._snaplen,
                 timeout_ms=self._timeout_ms,
                 warnings=warnings,
+                nanosecond=nano,
             )
 
         def _activate_error(self, status: int) -> PcapNativeError:
@@ -198,7 +300,13 @@ class PcapHandle:
 
     @property
     def is_open(self) -> bool:
+        """False once :meth:`close` has run."""
         return self._reader is not None
+
+    @property
+    def timestamp_precision(self) -> TimestampPrecision:
+        """``NANO`` when the packets' timestamps carry nanoseconds, else ``MICRO``."""
+        return TimestampPrecision.NANO if self.nanosecond else TimestampPrecision.MICRO
 
     def __enter__(self) -> PcapHandle:
         return self
@@ -211,14 +319,50 @@ class PcapHandle:
             raise NotOpenError(f"{self.source}: the handle is closed")
         return self._reader
 
-    # --- filters and statistics -------------------------------------------------------------------
+    # --- link types, filters, statistics ----------------------------------------------------------
 
-    def set_filter(self, expression: str) -> None:
-        """Apply a BPF filter (pcap-filter(7) syntax) in the kernel, or to the file being read."""
+    def list_datalinks(self) -> list[int]:
+        """The link types the device can deliver (pcap_list_datalinks), e.g. ``[113, 276]`` for ``any``."""
+        reader = self._live_reader()
         try:
-            self._live_reader().setfilter(expression)  # type: ignore[attr-defined]
+            return libpcap.list_datalinks(reader)
+        except libpcap.NativeUnavailable as exc:
+            raise _native_unavailable("list_datalinks()", exc) from exc
+        except OSError as exc:
+            raise PcapNativeError(f"{self.source}: {exc}") from exc
+
+    def set_datalink(self, linktype: int) -> None:
+        """Switch the device to another of :meth:`list_datalinks` (pcap_set_datalink)."""
+        reader = self._live_reader()
+        try:
+            libpcap.set_datalink(reader, linktype)
+        except libpcap.NativeUnavailable as exc:
+            raise _native_unavailable("set_datalink()", exc) from exc
+        except OSError as exc:
+            raise PcapNativeError(f"{self.source}: {exc}") from exc
+        self.datalink = reader.datalink()  # type: ignore[attr-defined]
+
+    def set_filter(self, expression: str, optimize: bool = True) -> None:
+        """Apply a BPF filter (pcap-filter(7) syntax) in the kernel, or to the file being read."""
+        reader = self._live_reader()
+        try:
+            if optimize:
+                reader.setfilter(expression)  # type: ignore[attr-defined]
+            else:
+                libpcap.set_filter(reader, expression, optimize=False)
+        except (pcapy.PcapError, ValueError) as exc:
+            raise FilterError(f"bad filter expression {expression!r}: {exc}") from exc
+        except libpcap.NativeUnavailable as exc:
+            raise _native_unavailable("a filter without the optimizer", exc) from exc
+
+    def compile_filter(self, expression: str, optimize: bool = True, netmask: int = 0xFFFFFFFF) -> BpfProgram:
+        """Compile a filter for this handle's link type and snapshot length, without applying it."""
+        self._live_reader()
+        try:
+            program = pcapy.compile(self.datalink, self.snapshot, expression, int(optimize), netmask)
         except pcapy.PcapError as exc:
             raise FilterError(f"bad filter expression {expression!r}: {exc}") from exc
+        return BpfProgram(expression, program)
 
     def get_stats(self) -> PcapStat:
         """libpcap's counters for a live handle; for a saved capture only ``captured`` is known."""
@@ -230,6 +374,28 @@ class PcapHandle:
         except pcapy.PcapError as exc:
             raise _native_error(exc, self.source) from exc
         return PcapStat(received, dropped, ifdropped, self.captured)
+
+    # --- sending and dumping ----------------------------------------------------------------------
+
+    def send_packet(self, packet: bytes | bytearray | memoryview | PcapPacket | SupportsBytes) -> None:
+        """Send one frame, link-layer header included, out of the interface (pcap_sendpacket).
+
+        Takes bytes, a :class:`PcapPacket`, or anything with ``__bytes__`` (a dpkt packet, a frame
+        from :mod:`pycapture.build`).
+        """
+        reader = self._live_reader()
+        data = packet.raw if isinstance(packet, PcapPacket) else bytes(packet)
+        if not self.live:
+            raise PcapNativeError(f"{self.source}: cannot send on a saved capture or a dead handle")
+        try:
+            reader.sendpacket(data)  # type: ignore[attr-defined]
+        except pcapy.PcapError as exc:
+            raise _native_error(exc, self.source) from exc
+
+    def dump_open(self, path: str) -> PcapDumper:
+        """A :class:`PcapDumper` writing a pcap file with this handle's link type, snapshot and precision."""
+        self._live_reader()
+        return PcapDumper(path, self.datalink, self.snapshot, nanosecond=self.nanosecond)
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -251,12 +417,20 @@ class PcapHandle:
                 os.read(self._wake_r, 512)
         return self._fd in ready and not self._break
 
-    def records(self, count: int = -1) -> Iterator[Record]:
-        """Yield ``(ts_sec, ts_usec, original_length, data)`` tuples: the cheap path for bulk reading.
+    def _read_error(self, exc: pcapy.PcapError) -> PcapNativeError:
+        if self.live:
+            return _native_error(exc, self.source)
+        if self.dead:
+            return PcapNativeError(f"{self.source}: a dead handle has no packets to read")
+        return CaptureFileError(f"{self.source}: {exc}")
 
-        Stops after ``count`` packets (``-1``: no limit), at the end of a saved capture, or on
-        :meth:`break_loop`. A damaged file raises :class:`CaptureFileError` after the packets before
-        the damage have been yielded. A live handle waits for packets, however quiet the interface.
+    def records(self, count: int = -1) -> Iterator[Record]:
+        """Yield ``(ts_sec, ts_frac, original_length, data)`` tuples: the cheap path for bulk reading.
+
+        ``ts_frac`` is microseconds, or nanoseconds when :attr:`nanosecond` is set. Stops after
+        ``count`` packets (``-1``: no limit), at the end of a saved capture, or on :meth:`break_loop`.
+        A damaged file raises :class:`CaptureFileError` after the packets before the damage have been
+        yielded. A live handle waits for packets, however quiet the interface.
         """
         reader = self._live_reader()
         nxt = reader.next  # type: ignore[attr-defined]
@@ -267,22 +441,25 @@ class PcapHandle:
             try:
                 hdr, data = nxt()
             except pcapy.PcapError as exc:
-                raise (CaptureFileError(f"{self.source}: {exc}") if not live else _native_error(exc)) from exc
+                raise self._read_error(exc) from exc
             if hdr is None:
                 if not live:
                     return
                 self._wait(None)
                 continue
-            sec, usec = hdr.getts()
+            sec, frac = hdr.getts()
             self.captured += 1
             remaining -= 1
-            yield sec, usec, hdr.getlen(), data
+            yield sec, frac, hdr.getlen(), data
+
+    def _packet(self, sec: int, frac: int, length: int, data: bytes) -> PcapPacket:
+        return PcapPacket(data, sec, frac, length, self.datalink, nanosecond=self.nanosecond)
 
     def get_next_packet_ex(self) -> PcapPacket:
         """The next packet; raise PcapTimeoutError, PcapEOFError or PcapNativeError otherwise.
 
         On a live handle, waits at most the read timeout (Pcap4J's ``getNextPacketEx``), so it
-        never hangs on an idle interface.
+        never hangs on an idle interface; :meth:`break_loop` ends the wait with PcapTimeoutError.
         """
         reader = self._live_reader()
         deadline = None
@@ -290,13 +467,11 @@ class PcapHandle:
             try:
                 hdr, data = reader.next()  # type: ignore[attr-defined]
             except pcapy.PcapError as exc:
-                if self.live:
-                    raise _native_error(exc, self.source) from exc
-                raise CaptureFileError(f"{self.source}: {exc}") from exc
+                raise self._read_error(exc) from exc
             if hdr is not None:
-                sec, usec = hdr.getts()
+                sec, frac = hdr.getts()
                 self.captured += 1
-                return PcapPacket(data, sec, usec, hdr.getlen(), self.datalink)
+                return self._packet(sec, frac, hdr.getlen(), data)
             if not self.live:
                 raise PcapEOFError(f"{self.source}: end of file")
             if self._break:
@@ -310,39 +485,95 @@ class PcapHandle:
             self._wait(deadline - now)
 
     def get_next_packet(self) -> Optional[PcapPacket]:  # noqa: UP045 - Optional reads as Pcap4J's nullable
-        """The next packet, or None on timeout or end of file."""
+        """The next packet, or None on timeout or end of file (use the _ex form to tell them apart)."""
         try:
             return self.get_next_packet_ex()
         except (PcapTimeoutError, PcapEOFError):
             return None
 
-    def loop(self, count: int, listener: Callable[[PcapPacket], object]) -> int:
-        """Call ``listener(packet)`` for ``count`` packets (``-1``: until EOF or :meth:`break_loop`)."""
+    def loop(
+        self, count: int, listener: Callable[[PcapPacket], object], executor: Executor | None = None
+    ) -> int:
+        """Call ``listener(packet)`` for ``count`` packets (``-1``: until EOF or :meth:`break_loop`).
+
+        With an ``executor`` each call is submitted to it instead of run in this thread (Pcap4J's
+        ``loop(count, listener, executor)``); the loop does not wait for them. Returns the number of
+        packets handed on.
+        """
         n = 0
-        linktype = self.datalink
-        for sec, usec, length, data in self.records(count):
-            listener(PcapPacket(data, sec, usec, length, linktype))
+        make = self._packet
+        call = listener if executor is None else (lambda packet: executor.submit(listener, packet))
+        for sec, frac, length, data in self.records(count):
+            call(make(sec, frac, length, data))
             n += 1
         return n
 
+    def dispatch(self, count: int, listener: Callable[[PcapPacket], object]) -> int:
+        """Handle the packets available now, at most ``count`` (``-1``: all of them), like pcap_dispatch.
+
+        A live handle waits at most one read timeout for the first packet and returns 0 if none
+        came; a saved capture hands on up to ``count`` packets and returns 0 at its end.
+        """
+        reader = self._live_reader()
+        self._break = False
+        limit = count if count > 0 else -1
+        n = 0
+        waited = False
+        while limit and not self._break:
+            try:
+                hdr, data = reader.next()  # type: ignore[attr-defined]
+            except pcapy.PcapError as exc:
+                raise self._read_error(exc) from exc
+            if hdr is None:
+                if not self.live or n or waited:
+                    break
+                waited = True
+                self._wait(max(self.timeout_ms, 1) / 1000)
+                continue
+            sec, frac = hdr.getts()
+            self.captured += 1
+            listener(self._packet(sec, frac, hdr.getlen(), data))
+            n += 1
+            limit -= 1
+        return n
+
     def __iter__(self) -> Iterator[PcapPacket]:
-        linktype = self.datalink
-        for sec, usec, length, data in self.records():
-            yield PcapPacket(data, sec, usec, length, linktype)
+        make = self._packet
+        for sec, frac, length, data in self.records():
+            yield make(sec, frac, length, data)
 
 
-def open_offline(path: str) -> PcapHandle:
-    """Open a saved capture (pcap or pcapng; ``"-"`` reads standard input)."""
+def open_offline(path: str, precision: TimestampPrecision | str | None = None) -> PcapHandle:
+    """Open a saved capture (pcap or pcapng; ``"-"`` reads standard input).
+
+    ``precision``: ``"micro"`` or ``"nano"`` for the timestamps' fraction; by default a file that
+    records nanoseconds is read in nanoseconds (so nothing is lost) and any other in microseconds.
+    """
     if path != "-" and not os.path.exists(path):
         raise CaptureFileError(f"{path}: No such file or directory", "check the path given to -r")
+    if precision is None:
+        nano = path != "-" and file_is_nanosecond(path)
+    else:
+        nano = _precision(precision) is TimestampPrecision.NANO
     try:
-        reader = pcapy.open_offline(path)
-    except pcapy.PcapError as exc:
+        if nano:
+            try:
+                reader = libpcap.open_offline_with_precision(path, nano=True)
+            except libpcap.NativeUnavailable as exc:
+                if precision is not None:
+                    raise _native_unavailable("nanosecond timestamps", exc) from exc
+                nano = False
+                reader = pcapy.open_offline(path)
+        else:
+            reader = pcapy.open_offline(path)
+    except (pcapy.PcapError, OSError) as exc:
         message = str(exc)
+        text = message if message.startswith(path) else f"{path}: {message}"
         if "permission denied" in message.lower():
-            raise CaptureFileError(f"{path}: {message}", "check the file's permissions") from exc
-        raise CaptureFileError(f"{path}: {message}") from exc
-    return PcapHandle(reader, source=path, live=False, snaplen=DEFAULT_SNAPLEN)
+            raise CaptureFileError(text, "check the file's permissions") from exc
+        raise CaptureFileError(text) from exc
+    snaplen = libpcap.snapshot(reader) or DEFAULT_SNAPLEN
+    return PcapHandle(reader, source=path, live=False, snaplen=snaplen, nanosecond=nano)
 
 
 def open_live(
@@ -352,8 +583,25 @@ def open_live(
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     buffer_size: int | None = None,
 ) -> PcapHandle:
-    """Open ``device`` for live capture with create() + set_*() + activate()."""
+    """Open ``device`` for live capture with create() + set_*() + activate().
+
+    The :class:`PcapHandle.Builder` has the other knobs (immediate mode, direction, precision).
+    """
     builder = PcapHandle.Builder(device).snaplen(snaplen).promiscuous(promiscuous).timeout_ms(timeout_ms)
     if buffer_size is not None:
         builder.buffer_size(buffer_size)
     return builder.build()
+
+
+def open_dead(
+    linktype: int, snaplen: int = DEFAULT_SNAPLEN, precision: TimestampPrecision | str = "micro"
+) -> PcapHandle:
+    """A handle with no source (pcap_open_dead): for compiling filters and writing capture files."""
+    nano = _precision(precision) is TimestampPrecision.NANO
+    try:
+        reader = libpcap.open_dead(linktype, snaplen, nano)
+    except libpcap.NativeUnavailable as exc:
+        raise _native_unavailable("open_dead()", exc) from exc
+    return PcapHandle(
+        reader, source=f"dead:{linktype}", live=False, snaplen=snaplen, nanosecond=nano, dead=True
+    )

@@ -208,3 +208,197 @@ def find_all_devs() -> list[RawInterface]:
         if head:
             lib.pcap_freealldevs(head)
     return result
+
+
+# --- the pcap_t behind a pcapy-ng Reader ----------------------------------------------------------
+#
+# pcapy-ng 2.x lacks pcap_set_immediate_mode, pcap_set_tstamp_precision, pcap_list_datalinks,
+# pcap_set_datalink and pcap_open_dead. Its Reader object is ``struct {PyObject_HEAD; pcap_t *pcap; ...}``
+# (pcapobj.cc, unchanged since pcapy 0.10), so the pcap_t pointer sits right after the object header.
+# Each use checks the pointer against libpcap before trusting it, and a Reader can be given a pcap_t
+# opened here (open_offline_with_precision, open_dead): pcapy then reads and closes it as its own.
+
+PCAP_TSTAMP_PRECISION_MICRO = 0
+PCAP_TSTAMP_PRECISION_NANO = 1
+_PCAP_ERROR_NOT_ACTIVATED = -3
+_POINTER_OFFSET = object.__basicsize__
+
+
+class NativeUnavailable(RuntimeError):
+    """The libpcap call cannot be made here (no ctypes access to pcapy-ng's libpcap)."""
+
+
+@lru_cache(maxsize=1)
+def _native() -> ctypes.CDLL:
+    lib = library()
+    if lib is None:
+        raise NativeUnavailable("pycapture cannot reach pcapy-ng's libpcap through ctypes")
+    p = ctypes.c_void_p
+    _bpf = ctypes.POINTER(_BpfProgram)
+    signatures = {
+        "pcap_set_immediate_mode": ((p, ctypes.c_int), ctypes.c_int),
+        "pcap_set_tstamp_precision": ((p, ctypes.c_int), ctypes.c_int),
+        "pcap_get_tstamp_precision": ((p,), ctypes.c_int),
+        "pcap_open_offline_with_tstamp_precision": ((ctypes.c_char_p, ctypes.c_uint, ctypes.c_char_p), p),
+        "pcap_open_dead_with_tstamp_precision": ((ctypes.c_int, ctypes.c_int, ctypes.c_uint), p),
+        "pcap_list_datalinks": ((p, ctypes.POINTER(ctypes.POINTER(ctypes.c_int))), ctypes.c_int),
+        "pcap_free_datalinks": ((ctypes.POINTER(ctypes.c_int),), None),
+        "pcap_set_datalink": ((p, ctypes.c_int), ctypes.c_int),
+        "pcap_datalink": ((p,), ctypes.c_int),
+        "pcap_snapshot": ((p,), ctypes.c_int),
+        "pcap_geterr": ((p,), ctypes.c_char_p),
+        "pcap_close": ((p,), None),
+        "pcap_datalink_val_to_name": ((ctypes.c_int,), ctypes.c_char_p),
+        "pcap_datalink_val_to_description": ((ctypes.c_int,), ctypes.c_char_p),
+        "pcap_datalink_name_to_val": ((ctypes.c_char_p,), ctypes.c_int),
+        "pcap_compile": ((p, _bpf, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint), ctypes.c_int),
+        "pcap_setfilter": ((p, _bpf), ctypes.c_int),
+        "pcap_freecode": ((_bpf,), None),
+    }
+    try:
+        for name, (args, result) in signatures.items():
+            fn = getattr(lib, name)
+            fn.argtypes = args
+            fn.restype = result
+    except AttributeError as exc:  # a libpcap older than 1.5
+        raise NativeUnavailable(f"this libpcap lacks {exc.args[0]!r}") from exc
+    return lib
+
+
+def _slot(reader: object) -> ctypes.c_void_p:
+    if type(reader).__name__ != "Reader" or type(reader).__module__ not in ("pcapy", "builtins"):
+        raise NativeUnavailable(f"not a pcapy-ng Reader: {type(reader)!r}")
+    return ctypes.c_void_p.from_address(id(reader) + _POINTER_OFFSET)
+
+
+def pcap_pointer(reader: object, activated: bool) -> int:
+    """The pcap_t* inside a pcapy-ng Reader, checked against libpcap; NativeUnavailable if unsure."""
+    lib = _native()
+    ptr = _slot(reader).value
+    if not ptr:
+        raise NativeUnavailable("the pcapy-ng Reader holds no pcap_t (closed?)")
+    if activated:
+        ok = lib.pcap_datalink(ptr) == reader.datalink()  # type: ignore[attr-defined]
+    else:
+        ok = lib.pcap_datalink(ptr) == _PCAP_ERROR_NOT_ACTIVATED
+    if not ok:
+        raise NativeUnavailable("pcapy-ng's Reader layout is not the one pycapture knows")
+    return ptr
+
+
+def _adopt(ptr: int) -> object:
+    """A pcapy-ng Reader that owns ``ptr`` (it reads from it and closes it)."""
+    lib = _native()
+    shell = pcapy.create("any")  # pcap_create only allocates; nothing is opened
+    old = pcap_pointer(shell, activated=False)
+    _slot(shell).value = ptr
+    lib.pcap_close(old)
+    return shell
+
+
+def open_offline_with_precision(path: str, nano: bool) -> object:
+    """pcap_open_offline_with_tstamp_precision, as a pcapy-ng Reader; OSError with libpcap's message."""
+    lib = _native()
+    err = ctypes.create_string_buffer(512)
+    precision = PCAP_TSTAMP_PRECISION_NANO if nano else PCAP_TSTAMP_PRECISION_MICRO
+    ptr = lib.pcap_open_offline_with_tstamp_precision(os.fsencode(path), precision, err)
+    if not ptr:
+        raise OSError(err.value.decode("utf-8", "replace"))
+    return _adopt(ptr)
+
+
+def open_dead(linktype: int, snaplen: int, nano: bool = False) -> object:
+    """pcap_open_dead_with_tstamp_precision, as a pcapy-ng Reader (for filters and dumpers)."""
+    lib = _native()
+    precision = PCAP_TSTAMP_PRECISION_NANO if nano else PCAP_TSTAMP_PRECISION_MICRO
+    ptr = lib.pcap_open_dead_with_tstamp_precision(linktype, snaplen, precision)
+    if not ptr:
+        raise MemoryError("pcap_open_dead failed")
+    return _adopt(ptr)
+
+
+def set_before_activate(reader: object, *, immediate: bool | None, nano: bool | None) -> None:
+    """pcap_set_immediate_mode / pcap_set_tstamp_precision on a created, not yet activated Reader."""
+    lib = _native()
+    ptr = pcap_pointer(reader, activated=False)
+    if immediate is not None and lib.pcap_set_immediate_mode(ptr, int(immediate)) != 0:
+        raise OSError(lib.pcap_geterr(ptr).decode("utf-8", "replace"))
+    if nano is not None:
+        precision = PCAP_TSTAMP_PRECISION_NANO if nano else PCAP_TSTAMP_PRECISION_MICRO
+        if lib.pcap_set_tstamp_precision(ptr, precision) != 0:
+            raise OSError("this device cannot give nanosecond timestamps")
+
+
+def tstamp_precision_is_nano(reader: object) -> bool:
+    """Whether the Reader delivers nanoseconds in its timestamps' fraction."""
+    lib = _native()
+    return lib.pcap_get_tstamp_precision(pcap_pointer(reader, activated=True)) == PCAP_TSTAMP_PRECISION_NANO
+
+
+def list_datalinks(reader: object) -> list[int]:
+    """pcap_list_datalinks: the link types the device offers."""
+    lib = _native()
+    ptr = pcap_pointer(reader, activated=True)
+    values = ctypes.POINTER(ctypes.c_int)()
+    n = lib.pcap_list_datalinks(ptr, ctypes.byref(values))
+    if n < 0:
+        raise OSError(lib.pcap_geterr(ptr).decode("utf-8", "replace"))
+    try:
+        return [values[i] for i in range(n)]
+    finally:
+        lib.pcap_free_datalinks(values)
+
+
+def set_datalink(reader: object, linktype: int) -> None:
+    """pcap_set_datalink; OSError with libpcap's message when the device refuses."""
+    lib = _native()
+    ptr = pcap_pointer(reader, activated=True)
+    if lib.pcap_set_datalink(ptr, linktype) != 0:
+        raise OSError(lib.pcap_geterr(ptr).decode("utf-8", "replace"))
+
+
+def datalink_val_to_name(value: int) -> str | None:
+    """libpcap's name for a DLT value (``EN10MB``), or None."""
+    name = _native().pcap_datalink_val_to_name(value)
+    return name.decode() if name else None
+
+
+def datalink_val_to_description(value: int) -> str | None:
+    """libpcap's description of a DLT value (``Ethernet``), or None."""
+    text = _native().pcap_datalink_val_to_description(value)
+    return text.decode() if text else None
+
+
+def datalink_name_to_val(name: str) -> int:
+    """The DLT value for a name such as ``EN10MB`` or ``DLT_EN10MB``; -1 when unknown."""
+    return _native().pcap_datalink_name_to_val(name.encode())
+
+
+class _BpfProgram(ctypes.Structure):
+    _fields_ = (("bf_len", ctypes.c_uint), ("bf_insns", ctypes.c_void_p))
+
+
+PCAP_NETMASK_UNKNOWN = 0xFFFFFFFF
+
+
+def set_filter(reader: object, expression: str, optimize: bool, netmask: int = PCAP_NETMASK_UNKNOWN) -> None:
+    """pcap_compile + pcap_setfilter with the optimizer on or off; ValueError with libpcap's message."""
+    lib = _native()
+    ptr = pcap_pointer(reader, activated=True)
+    program = _BpfProgram()
+    if lib.pcap_compile(ptr, ctypes.byref(program), expression.encode(), int(optimize), netmask) != 0:
+        raise ValueError(lib.pcap_geterr(ptr).decode("utf-8", "replace"))
+    try:
+        if lib.pcap_setfilter(ptr, ctypes.byref(program)) != 0:
+            raise ValueError(lib.pcap_geterr(ptr).decode("utf-8", "replace"))
+    finally:
+        lib.pcap_freecode(ctypes.byref(program))
+
+
+def snapshot(reader: object) -> int | None:
+    """pcap_snapshot: the handle's snapshot length (a saved capture's own), or None if unknown."""
+    try:
+        lib = _native()
+        return lib.pcap_snapshot(pcap_pointer(reader, activated=True))
+    except NativeUnavailable:
+        return None

@@ -1,23 +1,54 @@
-"""What a capture source hands on: the bytes of one frame with its capture facts."""
+"""One captured frame: its bytes and capture facts, decoded into layers only when asked.
+
+This is where source and decoder meet (gopacket's ``packet.go``): a handle creates packets from
+raw records, and a packet decodes itself the first time its layers are read. The decoder and the
+formatters are imported inside the methods that use them, so reading and writing packets that are
+never looked into costs neither import nor decoding.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .decode.model import DecodedPacket, Layer, Malformed
+
+_NS = 1_000_000_000
+
 
 class PcapPacket:
-    """One captured frame (Pcap4J's PcapPacket): raw bytes, timestamp, lengths and link type.
+    """One captured frame (Pcap4J's ``PcapPacket``): raw bytes, timestamp, lengths and link type.
 
-    The timestamp is kept as whole seconds plus a fraction in microseconds, as libpcap delivers it;
-    ``timestamp_ns`` gives it as one integer. Decoding is left to :mod:`pycapture.decode`.
+    ``ts_sec`` and ``ts_frac`` are the timestamp as libpcap gives it: ``ts_frac`` is microseconds,
+    or nanoseconds when ``nanosecond`` is set. :attr:`timestamp` is the same instant as one integer
+    of nanoseconds since the Unix epoch, whatever the source's precision.
+
+    ``layers``, :meth:`get`, :meth:`contains`, ``str(packet)`` (Pcap4J's layered dump),
+    :meth:`summary` (tcpdump's line) and :meth:`to_dict` (the ``--json`` object) decode the frame
+    on first use and keep the result.
     """
 
-    __slots__ = ("linktype", "original_length", "raw", "ts_sec", "ts_usec")
+    __slots__ = ("_decoded", "linktype", "nanosecond", "original_length", "raw", "ts_frac", "ts_sec")
 
-    def __init__(self, raw: bytes, ts_sec: int, ts_usec: int, original_length: int, linktype: int) -> None:
+    def __init__(
+        self,
+        raw: bytes,
+        ts_sec: int,
+        ts_frac: int,
+        original_length: int,
+        linktype: int,
+        nanosecond: bool = False,
+    ) -> None:
         self.raw = raw
         self.ts_sec = ts_sec
-        self.ts_usec = ts_usec
+        self.ts_frac = ts_frac
         self.original_length = original_length
         self.linktype = linktype
+        self.nanosecond = nanosecond
+        self._decoded: DecodedPacket | None = None
+
+    # --- capture facts ------------------------------------------------------------------------------
 
     @property
     def captured_length(self) -> int:
@@ -25,20 +56,106 @@ class PcapPacket:
         return len(self.raw)
 
     @property
-    def timestamp_ns(self) -> int:
-        """The capture time in nanoseconds since the Unix epoch."""
-        return self.ts_sec * 1_000_000_000 + self.ts_usec * 1000
+    def timestamp(self) -> int:
+        """The capture time in nanoseconds since the Unix epoch (like ``time.time_ns()``)."""
+        return self.ts_sec * _NS + (self.ts_frac if self.nanosecond else self.ts_frac * 1000)
+
+    timestamp_ns = timestamp
 
     @property
-    def timestamp(self) -> float:
-        """The capture time in seconds since the Unix epoch, as a float (microsecond precision)."""
-        return self.ts_sec + self.ts_usec / 1e6
+    def ts_usec(self) -> int:
+        """The fraction of the second in microseconds (nanoseconds are cut, not rounded)."""
+        return self.ts_frac // 1000 if self.nanosecond else self.ts_frac
+
+    @property
+    def datetime(self) -> _dt.datetime:
+        """The capture time as an aware UTC ``datetime`` (which holds microseconds at most)."""
+        epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+        return epoch + _dt.timedelta(seconds=self.ts_sec, microseconds=self.ts_usec)
 
     def __len__(self) -> int:
         return len(self.raw)
 
+    def __bytes__(self) -> bytes:
+        return bytes(self.raw)
+
     def __repr__(self) -> str:
+        digits = 9 if self.nanosecond else 6
         return (
-            f"PcapPacket(ts={self.ts_sec}.{self.ts_usec:06d}, caplen={len(self.raw)}, "
+            f"PcapPacket(ts={self.ts_sec}.{self.ts_frac:0{digits}d}, caplen={len(self.raw)}, "
             f"len={self.original_length}, linktype={self.linktype})"
+        )
+
+    # --- decoded view ---------------------------------------------------------------------------------
+
+    @property
+    def decoded(self) -> DecodedPacket:
+        """The frame decoded into layers by :func:`pycapture.decode.rich.decode` (done once)."""
+        if self._decoded is None:
+            from .decode.rich import decode
+
+            self._decoded = decode(self.linktype, self.raw)
+        return self._decoded
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The headers in wire order; a tunnel's inner headers follow its outer ones."""
+        return self.decoded.layers
+
+    @property
+    def payload(self) -> bytes:
+        """Application data that no layer claimed."""
+        return self.decoded.payload
+
+    @property
+    def malformed(self) -> Malformed | None:
+        """Where and why decoding stopped, or None for a frame that decoded completely."""
+        return self.decoded.malformed
+
+    def get(self, layer: str) -> Layer | None:
+        """The first layer named ``layer`` (Wireshark's names: ``eth``, ``ip``, ``tcp``, ``dns``...)."""
+        return self.decoded.get(layer)
+
+    def contains(self, layer: str) -> bool:
+        """Whether the frame has a layer named ``layer``."""
+        return self.decoded.get(layer) is not None
+
+    def __contains__(self, layer: str) -> bool:
+        return self.contains(layer)
+
+    def summary(self) -> str:
+        """tcpdump's one-line text for this frame, without the timestamp (as ``pycapture -n`` prints it)."""
+        from .decode.lean import decode
+        from .output.text import summary_line
+
+        return summary_line(decode(self.linktype, self.raw, self.original_length), self.original_length)
+
+    def to_dict(self, number: int = 1) -> dict[str, Any]:
+        """The object ``--json`` prints for this frame (schema in the README); ``number`` is frame.number."""
+        from .decode.linktypes import linktype_name
+        from .output.jsonl import to_dict
+
+        return to_dict(
+            self.decoded,
+            number,
+            self.ts_sec,
+            self.ts_frac,
+            self.original_length,
+            len(self.raw),
+            linktype_name(self.linktype),
+            self.nanosecond,
+        )
+
+    def __str__(self) -> str:
+        """Pcap4J's layered dump (``Captured at:``, ``[Ethernet Header (14 bytes)]``...), time in UTC."""
+        from .output.pcap4j import format_packet
+
+        return format_packet(
+            self.decoded,
+            self.ts_sec,
+            self.ts_frac,
+            self.original_length,
+            len(self.raw),
+            utc=True,
+            nano=self.nanosecond,
         )

@@ -13,7 +13,7 @@
 under their Wireshark-style keys (only the fields marked ``json``). Undecoded payload becomes
 ``{"layer": "data", "len": n}`` (no bytes); a malformed tail ends the list as
 ``{"layer": "_malformed", "in": "tcp", "cause": "...", "len": n}`` and sets ``frame.malformed``.
-The time is UTC, ISO-8601 with microseconds and ``Z``.
+The time is UTC, ISO-8601 with ``Z``: microseconds, or nanoseconds for a nanosecond capture.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 from ..decode.model import DecodedPacket
 
 _USEC = 1_000_000
+_NSEC = 1_000_000_000
 
 
 def _fallback(value: Any) -> Any:
@@ -43,10 +44,14 @@ _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=
 _last_second: tuple[int, str] = (0, "1970-01-01T00:00:00")
 
 
-def utc_time_text(ts_sec: int, ts_usec: int) -> str | None:
-    """``2026-01-02T03:04:05.123456Z``, or None for a time the platform cannot convert."""
+def utc_time_text(ts_sec: int, ts_usec: int, nano: bool = False) -> str | None:
+    """``2026-01-02T03:04:05.123456Z``, or None for a time the platform cannot convert.
+
+    With ``nano`` the second argument is nanoseconds and nine digits are shown.
+    """
     global _last_second
-    sec, usec = divmod(ts_sec * _USEC + ts_usec, _USEC)
+    unit = _NSEC if nano else _USEC
+    sec, usec = divmod(ts_sec * unit + ts_usec, unit)
     cached_sec, text = _last_second
     if sec != cached_sec:
         try:
@@ -54,7 +59,7 @@ def utc_time_text(ts_sec: int, ts_usec: int) -> str | None:
         except (OverflowError, OSError, ValueError):
             return None
         _last_second = (sec, text)
-    return f"{text}.{usec:06d}Z"
+    return f"{text}.{usec:09d}Z" if nano else f"{text}.{usec:06d}Z"
 
 
 class _Repeated(list):
@@ -69,8 +74,12 @@ def to_dict(
     original_length: int,
     captured_length: int,
     linktype_name: str,
+    nano: bool = False,
 ) -> dict[str, Any]:
-    """The JSON object for one packet (see the module docstring); ``number`` counts from 1."""
+    """The JSON object for one packet (see the module docstring); ``number`` counts from 1.
+
+    ``ts_usec`` is nanoseconds when ``nano`` is true.
+    """
     layers: list[dict[str, Any]] = []
     for layer in decoded.layers:
         entry: dict[str, Any] = {"layer": layer.name}
@@ -94,7 +103,7 @@ def to_dict(
         layers.append({"layer": "_malformed", "in": bad.layer, "cause": bad.cause, "len": len(bad.data)})
     frame = {
         "number": number,
-        "time": utc_time_text(ts_sec, ts_usec),
+        "time": utc_time_text(ts_sec, ts_usec, nano),
         "len": original_length,
         "cap_len": captured_length,
         "linktype": linktype_name,
@@ -111,9 +120,12 @@ def to_json(
     original_length: int,
     captured_length: int,
     linktype_name: str,
+    nano: bool = False,
 ) -> str:
     """:func:`to_dict` as one line of compact JSON (no spaces, no newline at the end)."""
-    return _encode(to_dict(decoded, number, ts_sec, ts_usec, original_length, captured_length, linktype_name))
+    return _encode(
+        to_dict(decoded, number, ts_sec, ts_usec, original_length, captured_length, linktype_name, nano)
+    )
 
 
 __all__ = ["to_dict", "to_json", "utc_time_text"]

@@ -19,6 +19,7 @@ class Pcap4jPrinter:
     """Print each packet as Pcap4J's GetNextPacketEx sample does: the layered dump, then a blank line.
 
     With ``hex_ascii``/``hex_level`` the tcpdump-style hex dump of the whole frame follows (-v -X).
+    ``nano``: the second argument of each call is nanoseconds, not microseconds.
     """
 
     def __init__(
@@ -30,7 +31,9 @@ class Pcap4jPrinter:
         utc: bool = False,
         hex_level: int = 0,
         hex_ascii: bool = False,
+        nano: bool = False,
     ) -> None:
+        self._nano = nano
         self._linktype = linktype
         self._write = out.write
         self._flush = out.flush if flush_each else None
@@ -40,7 +43,7 @@ class Pcap4jPrinter:
 
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
         decoded = decode(self._linktype, data)
-        text = format_packet(decoded, ts_sec, ts_usec, length, len(data), utc=self._utc)
+        text = format_packet(decoded, ts_sec, ts_usec, length, len(data), utc=self._utc, nano=self._nano)
         if self._hex_level:
             text += hex_lines(data, self._hex_ascii) + "\n"
         self._write(text + "\n")
@@ -51,7 +54,8 @@ class Pcap4jPrinter:
 class JsonLinesPrinter:
     """Print one JSON object per packet (the schema is in the README and :mod:`pycapture.output.jsonl`)."""
 
-    def __init__(self, linktype: int, out: TextIO, *, flush_each: bool = False) -> None:
+    def __init__(self, linktype: int, out: TextIO, *, flush_each: bool = False, nano: bool = False) -> None:
+        self._nano = nano
         self._linktype = linktype
         self._linktype_name = linktype_name(linktype)
         self._write = out.write
@@ -61,7 +65,9 @@ class JsonLinesPrinter:
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
         self._number += 1
         decoded = decode(self._linktype, data)
-        line = to_json(decoded, self._number, ts_sec, ts_usec, length, len(data), self._linktype_name)
+        line = to_json(
+            decoded, self._number, ts_sec, ts_usec, length, len(data), self._linktype_name, self._nano
+        )
         self._write(line + "\n")
         if self._flush is not None:
             self._flush()

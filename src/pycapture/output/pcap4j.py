@@ -43,6 +43,7 @@ def format_packet(
     captured_length: int,
     *,
     utc: bool = False,
+    nano: bool = False,
 ) -> str:
     """Pcap4J's dump of one packet; every line ends with ``\\n``.
 
@@ -54,7 +55,7 @@ def format_packet(
     # Every "[" below is closed on the same line, whatever the decoder's texts: some Pcap4J
     # versions' toString() leave brackets unbalanced, which trips up anyone parsing the dump.
     lines = [
-        f"Captured at: {captured_at_text(ts_sec, ts_usec, utc=utc)}",
+        f"Captured at: {captured_at_text(ts_sec, ts_usec, utc=utc, nano=nano)}",
         f"Original length: {original_length} bytes",
     ]
     for layer in decoded.layers:
@@ -77,20 +78,30 @@ def hex_stream(data: bytes) -> str:
     return bytes(data).hex(" ")
 
 
-def captured_at_text(ts_sec: int, ts_usec: int, *, utc: bool = False) -> str:
+def captured_at_text(ts_sec: int, ts_usec: int, *, utc: bool = False, nano: bool = False) -> str:
     """The time as Java's ``ZonedDateTime.toString()``: ``2026-01-02T03:04:05.000123+09:00[Asia/Tokyo]``.
 
     With ``utc`` (or when the system zone has no name) the bracketed zone is left out, as for a
     ``ZonedDateTime`` in ``ZoneOffset.UTC``: ``2026-01-02T03:04:05.000123Z``.
     """
+    if nano:  # Java's Instant prints 3, 6 or 9 digits: as few as the value needs
+        sec, nsec = divmod(ts_sec * 1_000_000_000 + ts_usec, 1_000_000_000)
+        if nsec % 1000:
+            return _captured_at(sec, 0, utc, f".{nsec:09d}")
+        ts_sec, ts_usec = sec, nsec // 1000
     sec, usec = divmod(ts_sec * _USEC + ts_usec, _USEC)
+    return _captured_at(sec, usec, utc)
+
+
+def _captured_at(sec: int, usec: int, utc: bool, fraction: str = "") -> str:
     try:
         tm = time.gmtime(sec) if utc else time.localtime(sec)
     except (OverflowError, OSError, ValueError):
-        return f"{sec}.{usec:06d} (seconds since 1970-01-01T00:00Z)"
+        return f"{sec}{fraction or f'.{usec:06d}'} (seconds since 1970-01-01T00:00Z)"
     text = f"{tm.tm_year:04d}-{tm.tm_mon:02d}-{tm.tm_mday:02d}T{tm.tm_hour:02d}:{tm.tm_min:02d}"
-    if tm.tm_sec or usec:
+    if tm.tm_sec or usec or fraction:
         text += f":{tm.tm_sec:02d}"
+    text += fraction
     if usec:
         text += f".{usec // 1000:03d}" if usec % 1000 == 0 else f".{usec:06d}"
     if utc:

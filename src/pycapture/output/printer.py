@@ -43,6 +43,7 @@ class SummaryPrinter:
 
     ``time_style``: tcpdump's count of -t flags (0 to 5). ``link_level``: -e. ``hex_level``: 1 for
     -x/-X (from the network layer), 2 for -xx/-XX (the whole frame); ``hex_ascii`` for the X forms.
+    ``nano``: the second argument is nanoseconds and times show nine digits (tcpdump's --nano).
     """
 
     def __init__(
@@ -56,11 +57,12 @@ class SummaryPrinter:
         link_level: bool = False,
         hex_level: int = 0,
         hex_ascii: bool = False,
+        nano: bool = False,
     ) -> None:
         self._linktype = linktype
         self._write = out.write
         self._flush = out.flush if flush_each else None
-        self._time = time_formatter(time_style, utc)
+        self._time = time_formatter(time_style, utc, nano)
         self._link_level = link_level
         self._hex_level = hex_level
         self._hex_ascii = hex_ascii

@@ -14,6 +14,9 @@ separates them, so that ``-t`` (no timestamp) is the empty string and the caller
 5     ``-ttttt``  `` 00:00:00.117039 `` delta since the first packet, with the sign column
 ====  ==========  ==================================================================
 
+With ``nano`` the fraction has nine digits (tcpdump's ``--nano``) and the formatter takes
+nanoseconds; otherwise six digits and microseconds.
+
 A time before the epoch (libpcap hands a 32-bit file's timestamps after 2038 on as negative
 seconds) prints ``[Error converting time]`` in styles 0, 2 and 4, as tcpdump 4.99.3 does.
 """
@@ -26,29 +29,28 @@ from typing import Callable
 TimestampFormatter = Callable[[int, int], str]
 
 _ERROR = "[Error converting time] "
-_USEC = 1_000_000
-_DAY_USEC = 86_400 * _USEC
 
 
-def time_formatter(style: int, utc: bool = False) -> TimestampFormatter:
-    """A function ``(ts_sec, ts_usec) -> prefix`` for tcpdump's timestamp style ``style``.
+def time_formatter(style: int, utc: bool = False, nano: bool = False) -> TimestampFormatter:
+    """A function ``(ts_sec, ts_frac) -> prefix`` for tcpdump's timestamp style ``style``.
 
     ``style`` is the number of ``t`` flags given (0 to 5, see the module docstring); ``utc`` makes
     styles 0 and 4 show UTC instead of local time (tcpdump follows TZ). Styles 3 and 5 remember the
     packets they have seen, so make one formatter per capture.
     """
+    digits = 9 if nano else 6
     if style == 0:
-        return _ClockFormatter("%H:%M:%S", utc)
+        return _ClockFormatter("%H:%M:%S", utc, digits)
     if style == 1:
         return _no_time
     if style == 2:
-        return _epoch_time
+        return _epoch_time_nano if nano else _epoch_time
     if style == 3:
-        return _DeltaFormatter(since_first=False)
+        return _DeltaFormatter(since_first=False, digits=digits)
     if style == 4:
-        return _ClockFormatter("%Y-%m-%d %H:%M:%S", utc)
+        return _ClockFormatter("%Y-%m-%d %H:%M:%S", utc, digits)
     if style == 5:
-        return _DeltaFormatter(since_first=True)
+        return _DeltaFormatter(since_first=True, digits=digits)
     raise ValueError(f"timestamp style must be 0 to 5 (the number of -t flags), not {style}")
 
 
@@ -64,13 +66,20 @@ def _epoch_time(sec: int, usec: int) -> str:
     return f"{sec}.{usec:06d} "
 
 
+def _epoch_time_nano(sec: int, nsec: int) -> str:
+    if sec < 0:
+        return _ERROR
+    return f"{sec}.{nsec:09d} "
+
+
 class _ClockFormatter:
     """Wall-clock time (``strftime`` pattern + ``.uuuuuu``), the strftime part cached per second."""
 
-    __slots__ = ("_convert", "_last_sec", "_last_text", "_pattern")
+    __slots__ = ("_convert", "_digits", "_last_sec", "_last_text", "_pattern")
 
-    def __init__(self, pattern: str, utc: bool) -> None:
+    def __init__(self, pattern: str, utc: bool, digits: int = 6) -> None:
         self._pattern = pattern
+        self._digits = digits
         self._convert = time.gmtime if utc else time.localtime
         self._last_sec: int | None = None
         self._last_text: str | None = None  # None: this second cannot be shown
@@ -81,7 +90,7 @@ class _ClockFormatter:
             self._last_sec = sec
         if self._last_text is None:
             return _ERROR
-        return f"{self._last_text}.{usec:06d} "
+        return f"{self._last_text}.{usec:0{self._digits}d} "
 
     def _seconds_text(self, sec: int) -> str | None:
         if sec < 0:
@@ -100,14 +109,17 @@ class _DeltaFormatter:
     0.000000 cannot be the reference (the next packet becomes it).
     """
 
-    __slots__ = ("_ref", "_since_first")
+    __slots__ = ("_digits", "_ref", "_since_first", "_unit")
 
-    def __init__(self, since_first: bool) -> None:
+    def __init__(self, since_first: bool, digits: int = 6) -> None:
         self._since_first = since_first
         self._ref: int | None = None
+        self._digits = digits
+        self._unit = 10**digits
 
     def __call__(self, sec: int, usec: int) -> str:
-        now = sec * _USEC + usec
+        unit = self._unit
+        now = sec * unit + usec
         ref = self._ref
         if not ref:  # tcpdump takes a zero reference for "not set yet": a 0.000000 packet is no reference
             ref = now
@@ -118,9 +130,9 @@ class _DeltaFormatter:
         if delta < 0:
             sign = "-"
             delta = -delta
-        secs, frac = divmod(delta % _DAY_USEC, _USEC)
+        secs, frac = divmod(delta % (86_400 * unit), unit)
         hours, rest = divmod(secs, 3600)
-        return f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}.{frac:06d} "
+        return f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}.{frac:0{self._digits}d} "
 
 
 __all__ = ["TimestampFormatter", "time_formatter"]
