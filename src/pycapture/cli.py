@@ -20,7 +20,7 @@ from . import __version__
 from .decode import linktype_description, linktype_name
 from .devices import PcapNetworkInterface, find_all_devs, pick_auto
 from .errors import PcapError
-from .handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle, open_live, open_offline
+from .handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle, open_offline
 from .libpcap import lib_version
 from .output.printer import SummaryPrinter, statistics_lines
 from .pcapfile import PcapWriter
@@ -77,22 +77,26 @@ def _open_source(
     promiscuous: bool,
     buffer_kib: int | None,
     timeout_ms: int,
+    live_options: LiveOptions,
 ) -> tuple[PcapHandle, str]:
     """Open the capture; return it with the banner to print once the filter is in place."""
     if read_file is not None:
-        handle = open_offline(read_file)
+        handle = open_offline(read_file, precision=live_options.precision)
         return handle, f"reading from file {read_file}, link-type {_linktype_text(handle.datalink)}"
     if interface is None or interface == "auto":
         dev, reason = pick_auto()
         interface = dev.name
         _say(f"capturing on {interface} (auto: {reason})")
-    handle = open_live(
-        interface,
-        snaplen=snaplen,
-        promiscuous=promiscuous,
-        timeout_ms=timeout_ms,
-        buffer_size=buffer_kib * 1024 if buffer_kib else None,
-    )
+    builder = PcapHandle.Builder(interface).snaplen(snaplen).promiscuous(promiscuous).timeout_ms(timeout_ms)
+    if buffer_kib:
+        builder.buffer_size(buffer_kib * 1024)
+    if live_options.immediate:
+        builder.immediate(True)
+    if live_options.direction:
+        builder.direction(live_options.direction)
+    if live_options.precision:
+        builder.timestamp_precision(live_options.precision)
+    handle = builder.build()
     for warning in handle.warnings:
         _say(warning)
     banner = (
@@ -127,6 +131,15 @@ def _quiet_stdout() -> None:
 
 
 @dataclass(frozen=True)
+class LiveOptions:
+    """tcpdump's --immediate-mode, -Q and --time-stamp-precision (the last also for -r)."""
+
+    immediate: bool = False
+    direction: str | None = None
+    precision: str | None = None
+
+
+@dataclass(frozen=True)
 class OutputOptions:
     """How packets are shown: tcpdump's -l, --print, -t..., -e, -x/-X."""
 
@@ -139,16 +152,21 @@ class OutputOptions:
     layered: bool = False
     json: bool = False
 
-    def printer(self, linktype: int, out: TextIO) -> Sink:
-        """The sink that prints each packet to ``out``."""
+    def printer(self, linktype: int, out: TextIO, nano: bool = False) -> Sink:
+        """The sink that prints each packet to ``out``; ``nano``: the records carry nanoseconds."""
         flush_each = self.line_buffered or out.isatty()
         if self.json or self.layered:
             from .output.layered import JsonLinesPrinter, Pcap4jPrinter  # the rich decoder: only when asked
 
             if self.json:
-                return JsonLinesPrinter(linktype, out, flush_each=flush_each)
+                return JsonLinesPrinter(linktype, out, flush_each=flush_each, nano=nano)
             return Pcap4jPrinter(
-                linktype, out, flush_each=flush_each, hex_level=self.hex_level, hex_ascii=self.hex_ascii
+                linktype,
+                out,
+                flush_each=flush_each,
+                hex_level=self.hex_level,
+                hex_ascii=self.hex_ascii,
+                nano=nano,
             )
         return SummaryPrinter(
             linktype,
@@ -158,6 +176,7 @@ class OutputOptions:
             link_level=self.link_level,
             hex_level=self.hex_level,
             hex_ascii=self.hex_ascii,
+            nano=nano,
         )
 
 
@@ -172,9 +191,12 @@ def capture(
     timeout_ms: int,
     expression: str,
     output: OutputOptions,
+    live_options: LiveOptions | None = None,
 ) -> None:
     """Open the source, feed it to the sinks, and print the statistics, whatever ends the capture."""
-    handle, banner = _open_source(interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms)
+    handle, banner = _open_source(
+        interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms, live_options or LiveOptions()
+    )
     writer: PcapWriter | None = None
     try:
         if expression:
@@ -183,11 +205,11 @@ def capture(
         _say(banner)
         sinks: list[Sink] = []
         if write_file is not None:
-            writer = PcapWriter(write_file, handle.datalink, handle.snapshot)
+            writer = PcapWriter(write_file, handle.datalink, handle.snapshot, nanosecond=handle.nanosecond)
             sinks.append(writer.write)
         if write_file is None or output.print_too:
             out = sys.stdout if write_file != "-" else sys.stderr
-            sinks.append(output.printer(handle.datalink, out))
+            sinks.append(output.printer(handle.datalink, out, handle.nanosecond))
         with stop_on_signals(handle):
             pump(handle, sinks, count)
         sys.stdout.flush()
@@ -286,6 +308,23 @@ class _Command(click.Command):
     show_default=True,
     help="Packet buffer timeout: how long the kernel may hold packets before delivering them.",
 )
+@click.option(
+    "--time-stamp-precision",
+    "precision",
+    type=click.Choice(["micro", "nano"]),
+    help="Timestamp resolution (default: micro live; a file's own, so nanosecond files stay so).",
+)
+@click.option("--nano", "precision", flag_value="nano", help="Same as --time-stamp-precision=nano.")
+@click.option(
+    "--immediate-mode", "immediate", is_flag=True, help="Deliver each packet at once, without buffering."
+)
+@click.option(
+    "-Q",
+    "--direction",
+    "direction",
+    type=click.Choice(["in", "out", "inout"], case_sensitive=False),
+    help="Capture only packets received (in) or sent (out).",
+)
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 @click.option(
     "--version",
@@ -315,6 +354,9 @@ def command(
     print_too: bool,
     list_interfaces: bool,
     timeout_ms: int,
+    precision: str | None,
+    immediate: bool,
+    direction: str | None,
     debug: bool,
     expression: tuple[str, ...],
 ) -> None:
@@ -349,6 +391,7 @@ def command(
                 layered=verbose > 0,
                 json=json_lines,
             ),
+            LiveOptions(immediate=immediate, direction=direction, precision=precision),
         )
     except PcapError as exc:
         if debug:
@@ -358,6 +401,11 @@ def command(
         sys.exit(1)
     except BrokenPipeError:  # the reader went away (pycapture -D | head): not an error
         _quiet_stdout()
+    except NotImplementedError as exc:  # a libpcap knob this pcapy-ng build cannot reach
+        if debug:
+            traceback.print_exc()
+        _say(f"{exc}; leave out the option that needs it")
+        sys.exit(1)
     except OSError as exc:  # the -w file: a bad path, no permission, a full disk
         if debug:
             traceback.print_exc()
