@@ -42,6 +42,7 @@ from .handle import (
 from .libpcap import lib_version
 from .packet import PcapPacket
 from .pcapfile import PcapDumper
+from .replayer import Pacer, Replayer, ReplayStats, replay
 
 __all__ = [
     "BpfProgram",
@@ -52,6 +53,7 @@ __all__ = [
     "NoDeviceFoundError",
     "NoSuchDeviceError",
     "NotOpenError",
+    "Pacer",
     "PcapAddress",
     "PcapDumper",
     "PcapEOFError",
@@ -62,6 +64,8 @@ __all__ = [
     "PcapPacket",
     "PcapStat",
     "PcapTimeoutError",
+    "ReplayStats",
+    "Replayer",
     "TimestampPrecision",
     "__version__",
     "datalink_description",
@@ -76,4 +80,5 @@ __all__ = [
     "open_live",
     "open_offline",
     "pick_auto",
+    "replay",
 ]

@@ -25,6 +25,7 @@ from .libpcap import lib_version
 from .output.printer import SummaryPrinter, statistics_lines
 from .pcapfile import PcapWriter
 from .pump import Sink, pump, stop_on_signals
+from .replayer import Pacer, pump_paced
 
 
 def _say(message: str) -> None:
@@ -192,12 +193,17 @@ def capture(
     expression: str,
     output: OutputOptions,
     live_options: LiveOptions | None = None,
-) -> None:
-    """Open the source, feed it to the sinks, and print the statistics, whatever ends the capture."""
+    pacer: Pacer | None = None,
+) -> bool:
+    """Open the source, feed it to the sinks, and print the statistics, whatever ends the capture.
+
+    Returns True when a signal (Ctrl-C, SIGTERM, SIGHUP) ended it.
+    """
     handle, banner = _open_source(
         interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms, live_options or LiveOptions()
     )
     writer: PcapWriter | None = None
+    received: list[int] = []
     try:
         if expression:
             handle.set_filter(expression)
@@ -210,11 +216,16 @@ def capture(
         if write_file is None or output.print_too:
             out = sys.stdout if write_file != "-" else sys.stderr
             sinks.append(output.printer(handle.datalink, out, handle.nanosecond))
-        with stop_on_signals(handle):
-            pump(handle, sinks, count)
+        with stop_on_signals(handle) as received:
+            if pacer is None:
+                pump(handle, sinks, count)
+            else:
+                pacer.stopped_by(lambda: bool(received))
+                pump_paced(handle, sinks, count, pacer)
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
+        return True
     finally:
         try:
             if writer is not None:
@@ -224,6 +235,7 @@ def capture(
                 _print_statistics(handle)
             finally:
                 handle.close()
+    return bool(received)
 
 
 def _version_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -325,6 +337,17 @@ class _Command(click.Command):
     type=click.Choice(["in", "out", "inout"], case_sensitive=False),
     help="Capture only packets received (in) or sent (out).",
 )
+@click.option(
+    "--realtime",
+    is_flag=True,
+    help="With -r: deliver the packets at the pace their timestamps say, as if arriving live.",
+)
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="X",
+    help="With -r: replay at X times the recorded pace (implies --realtime).",
+)
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 @click.option(
     "--version",
@@ -357,6 +380,8 @@ def command(
     precision: str | None,
     immediate: bool,
     direction: str | None,
+    realtime: bool,
+    speed: float | None,
     debug: bool,
     expression: tuple[str, ...],
 ) -> None:
@@ -367,6 +392,9 @@ def command(
     """
     if interface is not None and read_file is not None:
         raise click.UsageError("-i and -r cannot be used together: capture live or read a file")
+    realtime = realtime or speed is not None
+    if realtime and read_file is None:
+        raise click.UsageError("--realtime and --speed pace a saved capture: use them with -r FILE")
     try:
         if list_interfaces:
             _list_devices()
@@ -382,7 +410,7 @@ def command(
             timeout_ms,
             " ".join(expression),
             OutputOptions(
-                line_buffered=line_buffered,
+                line_buffered=line_buffered or realtime,
                 print_too=print_too,
                 time_style=min(time_style, 5),
                 link_level=link_level,
@@ -392,6 +420,7 @@ def command(
                 json=json_lines,
             ),
             LiveOptions(immediate=immediate, direction=direction, precision=precision),
+            Pacer(speed=speed or 1.0) if realtime else None,
         )
     except PcapError as exc:
         if debug:
@@ -416,4 +445,10 @@ def command(
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and of ``python -m pycapture``."""
-    command.main(args=argv, prog_name="pycapture")
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["replay"]:
+        from .cli_replay import replay_command
+
+        replay_command.main(args=args[1:], prog_name="pycapture replay")
+        return
+    command.main(args=args, prog_name="pycapture")

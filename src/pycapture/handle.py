@@ -392,6 +392,25 @@ class PcapHandle:
         except pcapy.PcapError as exc:
             raise _native_error(exc, self.source) from exc
 
+    def sender(self) -> Callable[[bytes], None]:
+        """A function that sends one frame (bytes) as :meth:`send_packet` does, with no per-call checks.
+
+        For bulk sending (replay): it skips the type and state checks, so it is only valid while the
+        handle is open. Raises :class:`PcapNativeError` when libpcap cannot send.
+        """
+        if not self.live:
+            raise PcapNativeError(f"{self.source}: cannot send on a saved capture or a dead handle")
+        sendpacket = self._live_reader().sendpacket  # type: ignore[attr-defined]
+        source = self.source
+
+        def send(data: bytes) -> None:
+            try:
+                sendpacket(data)
+            except pcapy.PcapError as exc:
+                raise _native_error(exc, source) from exc
+
+        return send
+
     def dump_open(self, path: str) -> PcapDumper:
         """A :class:`PcapDumper` writing a pcap file with this handle's link type, snapshot and precision."""
         self._live_reader()
@@ -405,6 +424,11 @@ class PcapHandle:
         if self._wake_w >= 0:
             with contextlib.suppress(OSError):  # a full pipe: a wake-up is already pending
                 os.write(self._wake_w, b"x")
+
+    @property
+    def break_requested(self) -> bool:
+        """True once :meth:`break_loop` has been called and the loop it stops has not yet returned."""
+        return self._break
 
     def _wait(self, timeout: float | None) -> bool:
         """Wait until the capture descriptor is readable; False on timeout or break_loop()."""
