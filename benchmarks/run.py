@@ -366,6 +366,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--startup-runs", type=int, default=10, help="runs of the start-up row (default 10)")
     parser.add_argument("--markdown-out", type=Path, help="also write the report to this file")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="leave out the rows whose command contains TEXT (repeatable), e.g. --skip 'T ek'",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.packets < 1 or args.scapy_packets < 1:
         parser.error("--rounds, --packets and --scapy-packets must be at least 1")
@@ -443,6 +450,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             skipped.append("scapy is not importable by this Python")
     else:
         skipped.append("scapy (--skip-scapy)")
+    for text in args.skip:
+        left_out = [b for b in benches if text in b.label]
+        benches = [b for b in benches if text not in b.label]
+        skipped += [f"`{b.label}` (--skip {text!r})" for b in left_out]
     for s in skipped:
         say(f"skipping {s}")
 

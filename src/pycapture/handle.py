@@ -17,9 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, SupportsBytes
 
-import pcapy
-
 from . import libpcap
+from ._pcapy import pcapy
 from .errors import (
     CaptureFileError,
     CapturePermissionError,
@@ -148,6 +147,7 @@ class PcapHandle:
         self.nanosecond = nanosecond
         self.datalink: int = reader.datalink()  # type: ignore[attr-defined]
         self.captured = 0
+        self.filter_expression: str | None = None  # the last filter set, for a second reader of the file
         self._break = False
         self._wake_r = self._wake_w = -1
         self._fd = -1
@@ -354,6 +354,7 @@ class PcapHandle:
             raise FilterError(f"bad filter expression {expression!r}: {exc}") from exc
         except libpcap.NativeUnavailable as exc:
             raise _native_unavailable("a filter without the optimizer", exc) from exc
+        self.filter_expression = expression
 
     def compile_filter(self, expression: str, optimize: bool = True, netmask: int = 0xFFFFFFFF) -> BpfProgram:
         """Compile a filter for this handle's link type and snapshot length, without applying it."""
@@ -427,7 +428,11 @@ class PcapHandle:
 
     @property
     def break_requested(self) -> bool:
-        """True once :meth:`break_loop` has been called and the loop it stops has not yet returned."""
+        """True after :meth:`break_loop` until a read clears it.
+
+        Each loop, iteration and :meth:`dispatch` clears it as it starts, :meth:`get_next_packet_ex` as it
+        raises for it; a loop that a break ended leaves it True.
+        """
         return self._break
 
     def _wait(self, timeout: float | None) -> bool:
@@ -475,6 +480,47 @@ class PcapHandle:
             self.captured += 1
             remaining -= 1
             yield sec, frac, hdr.getlen(), data
+
+    def record_batches(self, count: int = -1, size: int = 2048) -> Iterator[list[Record]]:
+        """Yield lists of up to ``size`` records, as :meth:`records` yields them one by one.
+
+        For a saved capture: a sink that takes a whole list (a summary printer) saves the per-packet
+        generator step and call. A live handle yields what is there as soon as the capture waits,
+        so no packet is held back. A damaged file yields the records before the damage, then raises
+        :class:`CaptureFileError`. pcapy-ng's ``next_batch`` is not used: it gives no original length
+        per packet, and a read error loses its whole batch.
+        """
+        reader = self._live_reader()
+        nxt = reader.next  # type: ignore[attr-defined]
+        self._break = False
+        remaining = count if count > 0 else -1
+        live = self.live
+        while remaining and not self._break:
+            batch: list[Record] = []
+            append = batch.append
+            take = size if remaining < 0 else min(size, remaining)
+            try:
+                while take:
+                    hdr, data = nxt()
+                    if hdr is None:
+                        break
+                    sec, frac = hdr.getts()
+                    append((sec, frac, hdr.getlen(), data))
+                    take -= 1
+            except pcapy.PcapError as exc:
+                self.captured += len(batch)
+                if batch:
+                    yield batch
+                raise self._read_error(exc) from exc
+            self.captured += len(batch)
+            if remaining > 0:
+                remaining -= len(batch)
+            if batch:
+                yield batch
+            elif not live:
+                return
+            else:
+                self._wait(None)
 
     def _packet(self, sec: int, frac: int, length: int, data: bytes) -> PcapPacket:
         return PcapPacket(data, sec, frac, length, self.datalink, nanosecond=self.nanosecond)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import signal
+import struct
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
-from .handle import PcapHandle
+from .errors import PcapNativeError
+from .handle import PcapHandle, Record
 
 Sink = Callable[[int, int, int, bytes], object]  # (ts_sec, ts_usec, original_length, data)
 
@@ -45,9 +49,33 @@ def stop_on_signals(handle: PcapHandle, signals: Sequence[int] = STOP_SIGNALS) -
             signal.signal(sig, handler)
 
 
+def _batch_call(sink: Sink) -> Callable[[list[Record]], object]:
+    write_batch = getattr(sink, "write_batch", None)
+    if write_batch is not None:
+        return write_batch
+
+    def each(records: list[Record]) -> None:
+        for sec, usec, length, data in records:
+            sink(sec, usec, length, data)
+
+    return each
+
+
 def pump(handle: PcapHandle, sinks: Sequence[Sink], count: int = -1) -> int:
-    """Feed every packet to each sink; return how many packets were read."""
+    """Feed every packet to each sink; return how many packets were read.
+
+    A saved capture is read in lists of records (:meth:`PcapHandle.record_batches`), handed whole to
+    the sinks that have a ``write_batch`` method, and one by one to the others.
+    """
     n = 0
+    batches = getattr(handle, "record_batches", None)
+    if batches is not None and not handle.live:
+        calls = [_batch_call(sink) for sink in sinks]
+        for records in batches(count):
+            for call in calls:
+                call(records)
+            n += len(records)
+        return n
     if len(sinks) == 1:
         sink = sinks[0]
         for sec, usec, length, data in handle.records(count):
@@ -59,3 +87,166 @@ def pump(handle: PcapHandle, sinks: Sequence[Sink], count: int = -1) -> int:
             sink(sec, usec, length, data)
         n += 1
     return n
+
+
+# --- both cores: two processes read the same file, each formats every other chunk ------------------------
+
+PARALLEL_CHUNK = 4096  # records a worker formats at a time; the other skips them in one next_batch call
+PARALLEL_MIN_BYTES = 32 << 20  # below this, forking costs more than it saves
+WORKERS_VARIABLE = "PYCAPTURE_WORKERS"  # "1": one process always; "2": two even for a small file
+_CHILD_BROKEN_PIPE = 3
+
+
+def parallel_capable(handle: PcapHandle, sinks: Sequence[Sink], count: int = -1) -> bool:
+    """Whether :func:`pump_parallel` can print this capture: one summary printer writing to a file or
+    pipe (not a terminal), a saved capture of at least 32 MiB read by pcapy-ng, no -c, two CPUs.
+
+    ``$PYCAPTURE_WORKERS`` set to 1 keeps one process; set to 2, it drops the size condition.
+    """
+    workers = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if len(sinks) != 1 or count > 0 or workers == "1":
+        return False
+    printer = sinks[0]
+    if not (hasattr(printer, "format_batch") and getattr(printer, "stateless", False)):
+        return False
+    if getattr(printer, "_flush", None) is not None or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return False
+    if not isinstance(handle, PcapHandle) or handle.live or handle.dead or handle.source == "-":
+        return False
+    if not hasattr(handle._reader, "next_batch"):
+        return False
+    try:
+        if os.path.getsize(handle.source) < PARALLEL_MIN_BYTES and workers != "2":
+            return False
+        fd = printer.out.fileno()  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+    return not os.isatty(fd)
+
+
+def _read_chunk(nxt: Callable[[], tuple], size: int) -> tuple[list[Record], Exception | None]:
+    records: list[Record] = []
+    append = records.append
+    try:
+        for _ in range(size):
+            hdr, data = nxt()
+            if hdr is None:
+                break
+            sec, frac = hdr.getts()
+            append((sec, frac, hdr.getlen(), data))
+    except Exception as exc:  # pcapy.PcapError: the damage; the caller says what happened
+        return records, exc
+    return records, None
+
+
+_TOKEN = struct.Struct("=I")  # "your turn", with the number of records the sender has just written
+
+
+def _take_turn(token_in: int) -> int | None:
+    """Wait for the other worker to finish writing; its record count, or None if it is gone."""
+    token = b""
+    while len(token) < _TOKEN.size:
+        more = os.read(token_in, _TOKEN.size - len(token))
+        if not more:
+            return None
+        token += more
+    return _TOKEN.unpack(token)[0]
+
+
+def _work(
+    handle: PcapHandle, printer: object, me: int, token_in: int, token_out: int
+) -> tuple[int, Exception | None, bool]:
+    """Print chunks me, me+2, me+4... in turn with the other worker; skip the rest. Returns (packets
+    read, the read error that ended the file or None, whether a break or the other worker stopped it)."""
+    reader = handle._reader
+    nxt, skip = reader.next, reader.next_batch  # type: ignore[attr-defined]
+    out = printer.out  # type: ignore[attr-defined]
+    read = 0
+    chunk = 0
+    while True:
+        if handle.break_requested:
+            return read, None, True
+        if chunk % 2 == me:
+            records, error = _read_chunk(nxt, PARALLEL_CHUNK)
+            text = printer.format_batch(records) if records else ""  # type: ignore[attr-defined]
+            if chunk > 0 and _take_turn(token_in) is None:
+                return read + len(records), None, True  # the other worker is gone
+            if text:
+                out.write(text)
+                out.flush()
+            with contextlib.suppress(BrokenPipeError):  # the other worker has seen the end already
+                os.write(token_out, _TOKEN.pack(len(records)))
+            read += len(records)
+            if error is not None or len(records) < PARALLEL_CHUNK:
+                return read, error, False
+        else:
+            try:
+                _data, meta = skip(PARALLEL_CHUNK)
+            except Exception as exc:  # the damage is in the other worker's chunk: it prints what precedes it
+                read += _take_turn(token_in) or 0  # once it has printed them, its count of records
+                return read, exc, False
+            read += len(meta) // 16
+            if len(meta) // 16 < PARALLEL_CHUNK:
+                return read, None, False
+        chunk += 1
+
+
+def pump_parallel(handle: PcapHandle, sinks: Sequence[Sink]) -> int:
+    """:func:`pump` for a large saved capture on two cores, with the output in the order of the file.
+
+    A forked child opens the file again (same filter, same precision). The file is cut into chunks of
+    :data:`PARALLEL_CHUNK` records; each process formats every other chunk, and skips the others with
+    pcapy-ng's ``next_batch`` (one call in C). A byte passed back and forth through two pipes says whose
+    turn it is to write. A damaged file ends both at the same chunk: its owner prints the records before
+    the damage, and the error is raised here after them, as :func:`pump` does. Use
+    :func:`parallel_capable` first.
+    """
+    printer = sinks[0]
+    printer.out.flush()  # type: ignore[attr-defined]
+    to_child_r, to_child_w = os.pipe()
+    to_parent_r, to_parent_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child; tests check its output
+        code = 1
+        try:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_DFL)
+            os.close(to_child_w)
+            os.close(to_parent_r)
+            precision = "nano" if handle.nanosecond else "micro"
+            from .handle import open_offline
+
+            mine = open_offline(handle.source, precision)
+            if handle.filter_expression:
+                mine.set_filter(handle.filter_expression)
+            _work(mine, printer, 1, to_child_r, to_parent_w)
+            code = 0
+        except BrokenPipeError:
+            code = _CHILD_BROKEN_PIPE
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(to_child_r)
+    os.close(to_parent_w)
+    try:
+        read, error, stopped = _work(handle, printer, 0, to_parent_r, to_child_w)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        raise
+    finally:
+        os.close(to_child_w)
+        os.close(to_parent_r)
+    if stopped:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    _, status = os.waitpid(pid, 0)
+    handle.captured += read
+    if os.waitstatus_to_exitcode(status) == _CHILD_BROKEN_PIPE:
+        raise BrokenPipeError("standard output was closed")
+    if stopped and not handle.break_requested and os.waitstatus_to_exitcode(status) != 0:
+        raise PcapNativeError(f"{handle.source}: the second reader process failed; set {WORKERS_VARIABLE}=1")
+    if error is not None:
+        raise handle._read_error(error)  # type: ignore[arg-type]
+    return read

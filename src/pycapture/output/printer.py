@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..decode.lean import decode
+from .fastsummary import SummaryCache, summary_batch
 from .hexdump import hex_lines
 from .linklevel import link_prefix
 from .text import summary_line
-from .timestamps import time_formatter
+from .timestamps import second_prefix_function, time_formatter
 
 _LINK_HEADER_BYTES = {"eth": 14, "vlan": 4, "sll": 16, "sll2": 20, "null": 4}
 
@@ -60,13 +61,50 @@ class SummaryPrinter:
         nano: bool = False,
     ) -> None:
         self._linktype = linktype
+        self._out = out
         self._write = out.write
         self._flush = out.flush if flush_each else None
+        self._time_style = time_style
         self._time = time_formatter(time_style, utc, nano)
         self._link_level = link_level
         self._hex_level = hex_level
         self._hex_ascii = hex_ascii
         self._plain = not link_level and not hex_level
+        self._second_prefix = second_prefix_function(self._time)
+        self._cache = SummaryCache()
+
+    @property
+    def out(self) -> TextIO:
+        """The stream the lines go to."""
+        return self._out
+
+    @property
+    def stateless(self) -> bool:
+        """True when each packet's text depends on that packet alone (no -ttt/-ttttt delta) and is short
+        (no hex dump), so that batches may be formatted out of order, in parallel."""
+        return self._time_style not in (3, 5) and not self._hex_level
+
+    def format_batch(self, records: list[tuple[int, int, int, bytes]]) -> str:
+        """The lines of a list of ``(ts_sec, ts_usec, original_length, data)`` records, as one string."""
+        if self._plain:
+            return summary_batch(self._linktype, records, self._time, self._second_prefix, self._cache)
+        decorated = self._decorated
+        linktype = self._linktype
+        return "".join(
+            decorated(sec, usec, length, data, decode(linktype, data, length))
+            for sec, usec, length, data in records
+        )
+
+    def write_batch(self, records: list[tuple[int, int, int, bytes]]) -> None:
+        """Print a list of records: one write for summaries, one per packet with hex dumps (their text
+        is five times the packets' size, too much to hold for a whole batch)."""
+        if self._hex_level:
+            for record in records:
+                self(*record)
+            return
+        self._write(self.format_batch(records))
+        if self._flush is not None:
+            self._flush()
 
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
         layers = decode(self._linktype, data, length)

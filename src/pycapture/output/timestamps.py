@@ -92,6 +92,13 @@ class _ClockFormatter:
             return _ERROR
         return f"{self._last_text}.{usec:0{self._digits}d} "
 
+    def second_prefix(self, sec: int) -> str | None:
+        """The text before the fraction (``"17:25:19."``), or None where :meth:`__call__` prints an error."""
+        if sec != self._last_sec:
+            self._last_text = self._seconds_text(sec)
+            self._last_sec = sec
+        return None if self._last_text is None else self._last_text + "."
+
     def _seconds_text(self, sec: int) -> str | None:
         if sec < 0:
             return None
@@ -135,4 +142,12 @@ class _DeltaFormatter:
         return f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}.{frac:0{self._digits}d} "
 
 
-__all__ = ["TimestampFormatter", "time_formatter"]
+def second_prefix_function(formatter: TimestampFormatter) -> Callable[[int], str | None] | None:
+    """For a wall-clock formatter with microseconds, a function ``sec -> "HH:MM:SS."`` (None where the
+    formatter prints an error); the caller appends the six-digit fraction and a space. Else None."""
+    if isinstance(formatter, _ClockFormatter) and formatter._digits == 6:
+        return formatter.second_prefix
+    return None
+
+
+__all__ = ["TimestampFormatter", "second_prefix_function", "time_formatter"]

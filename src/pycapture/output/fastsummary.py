@@ -1,0 +1,252 @@
+"""The one-line summaries of a batch of frames, with a shortcut for the frames most traffic is made of.
+
+Most packets on a real link are Ethernet (maybe one 802.1Q tag), then IPv4 with a 20-byte header or
+IPv6 without extension headers, then TCP, UDP or an ICMP echo. For those, :func:`summary_batch` reads the
+few header fields the line shows straight from the bytes (the lean decoder's ``struct`` layouts, one
+``unpack_from`` per header) and caches the text that repeats: the ``IP a.b.c.d.p > e.f.g.h.q: `` head of
+each flow, the TCP flag texts, TCP options that are not just timestamps. Every other frame, and any
+frame that fails a check of the shortcut (a short capture, IP options, DNS, a bad length...), goes
+through :func:`pycapture.decode.lean.decode` and :func:`pycapture.output.text.summary_line`, the one
+definition of the output. ``tests/test_output_fastsummary.py`` requires the shortcut to give exactly the
+same lines as that path, frame by frame, over ../shared/corpus and a generated capture.
+
+On the benchmark's generated capture the shortcut covers about 88% of the packets (DNS, ARP and
+neighbor discovery are most of the rest); see benchmarks/README.md for the times.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from collections.abc import Callable, Sequence
+
+from ..decode.lean import decode
+from .text import _TCP_FLAG_LETTERS, _tcp_options, summary_line
+
+Record = tuple[int, int, int, bytes]
+
+_ntoa = socket.inet_ntoa
+_ntop = socket.inet_ntop
+_AF_INET6 = socket.AF_INET6
+
+_ipv4 = struct.Struct("!BxHxxHxB").unpack_from  # version/IHL, total length, fragment field, protocol
+_ipv6 = struct.Struct("!HB").unpack_from  # payload length, next header
+_tcp = struct.Struct("!IIBBH").unpack_from  # seq, ack, data offset, flags, window (after the ports)
+_ports = struct.Struct("!HH").unpack_from
+_u16 = struct.Struct("!H").unpack_from
+_u32x2 = struct.Struct("!II").unpack_from
+
+_FLAGS = [
+    "Flags [" + ("".join(letter for bit, letter in _TCP_FLAG_LETTERS if flags & bit) or "none") + "]"
+    for flags in range(256)
+]
+_TS_ONLY = b"\x01\x01\x08\x0a"  # nop, nop, timestamps (kind 8, length 10): most TCP segments
+_HTTP_PORTS = frozenset((80, 3128, 8000, 8080))  # as in the lean decoder
+_HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"TRACE ", b"CONNECT ",
+                b"PATCH ", b"HTTP/")  # fmt: skip
+_DNS_PORTS = frozenset((53, 5353))
+_CACHE_LIMIT = 1 << 13  # flow heads kept; the caches start again when one grows past it
+
+# the kind of a flow head: the shortcut prints it, with an HTTP summary, or leaves the frame to lean
+_PLAIN, _HTTP, _GENERAL = 0, 1, 2
+
+
+class SummaryCache:
+    """Texts that repeat from packet to packet: flow heads, TCP options. One per capture."""
+
+    __slots__ = ("icmp", "options", "tcp", "udp")
+
+    def __init__(self) -> None:
+        self.tcp: dict[bytes, tuple[str, int]] = {}
+        self.udp: dict[bytes, str | None] = {}
+        self.icmp: dict[bytes, str] = {}
+        self.options: dict[bytes, str] = {}
+
+    def trim(self) -> None:
+        for cache in (self.tcp, self.udp, self.icmp, self.options):
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+
+
+def _address_text(raw: bytes) -> str:
+    return _ntoa(raw) if len(raw) == 4 else _ntop(_AF_INET6, raw)
+
+
+def _tcp_head(key: bytes, label: str, size: int) -> tuple[str, int]:
+    src, dst = _address_text(key[:size]), _address_text(key[size : 2 * size])
+    sport, dport = _ports(key, 2 * size)
+    if sport == 53 or dport == 53:
+        return "", _GENERAL
+    kind = _HTTP if sport in _HTTP_PORTS or dport in _HTTP_PORTS else _PLAIN
+    return f"{label}{src}.{sport} > {dst}.{dport}: ", kind
+
+
+def _udp_head(key: bytes, label: str, size: int) -> str | None:
+    src, dst = _address_text(key[:size]), _address_text(key[size : 2 * size])
+    sport, dport = _ports(key, 2 * size)
+    if sport in _DNS_PORTS or dport in _DNS_PORTS:
+        return None
+    return f"{label}{src}.{sport} > {dst}.{dport}: UDP, length "
+
+
+def _http_text(data: bytes, start: int) -> str:
+    head = data[start : start + 512]
+    if head.startswith(_HTTP_STARTS):
+        line = head.split(b"\r\n", 1)[0].split(b"\n", 1)[0]
+        return ": HTTP: " + line.decode("ascii", "backslashreplace")
+    return ": HTTP"
+
+
+def _tcp_line(
+    data: bytes, t: int, n: int, head: str, kind: int, length: int, cache: SummaryCache
+) -> str | None:
+    """The TCP text after the flow head; ``length``: the IP payload length. None: leave it to lean."""
+    seq, ack, offset, flags, win = _tcp(data, t + 4)
+    hl = (offset >> 4) << 2
+    plen = length - hl
+    if hl < 20 or n < t + hl or plen < 0:
+        return None
+    if plen:
+        text = f"{head}{_FLAGS[flags]}, seq {seq}:{(seq + plen) & 0xFFFFFFFF}"
+    elif flags & 0x07:
+        text = f"{head}{_FLAGS[flags]}, seq {seq}"
+    else:
+        text = head + _FLAGS[flags]
+    text = f"{text}, ack {ack}, win {win}" if flags & 0x10 else f"{text}, win {win}"
+    if hl > 20:
+        if hl == 32 and data[t + 20 : t + 24] == _TS_ONLY:
+            val, ecr = _u32x2(data, t + 24)
+            text = f"{text}, options [nop,nop,TS val {val} ecr {ecr}], length {plen}"
+        else:
+            raw = data[t + 20 : t + hl]
+            options = cache.options.get(raw)
+            if options is None:
+                options = cache.options[raw] = f", options [{_tcp_options(raw)}], length "
+            text = f"{text}{options}{plen}"
+    else:
+        text = f"{text}, length {plen}"
+    if kind == _HTTP and plen:
+        text += _http_text(data, t + hl)
+    return text
+
+
+def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> str | None:
+    """The summary of an IPv4 or IPv6 packet at offset ``o``, or None for the general path."""
+    if etype == 0x0800:
+        if n < o + 28 or data[o] != 0x45:  # the shortcut takes no IP options
+            return None
+        _vhl, total, frag, proto = _ipv4(data, o)
+        if frag & 0x1FFF or total < 20:
+            return None
+        length = total - 20
+        t = o + 20
+        key_start, size, label = o + 12, 4, "IP "
+    elif etype == 0x86DD:
+        if n < o + 48 or data[o] >> 4 != 6:
+            return None
+        length, proto = _ipv6(data, o + 4)
+        t = o + 40
+        key_start, size, label = o + 8, 16, "IP6 "
+    else:
+        return None
+    if proto == 6:
+        if n < t + 20:
+            return None
+        key = data[key_start : t + 4]
+        found = cache.tcp.get(key)
+        if found is None:
+            found = cache.tcp[key] = _tcp_head(key, label, size)
+        head, kind = found
+        if kind == _GENERAL:
+            return None
+        return _tcp_line(data, t, n, head, kind, length, cache)
+    if proto == 17:
+        key = data[key_start : t + 4]
+        head = cache.udp.get(key, "")
+        if head == "":
+            head = cache.udp[key] = _udp_head(key, label, size)
+        if head is None:
+            return None
+        ulen = _u16(data, t + 4)[0]
+        if ulen < 8:
+            return None
+        return f"{head}{ulen - 8}"
+    if proto == 1 or proto == 58:
+        echo = data[t]
+        if proto == 1:
+            if echo != 0 and echo != 8:
+                return None
+            name = "ICMP echo request" if echo else "ICMP echo reply"
+        else:
+            if echo != 128 and echo != 129:
+                return None
+            name = "ICMP6, echo request" if echo == 128 else "ICMP6, echo reply"
+        key = data[key_start : key_start + 2 * size]
+        head = cache.icmp.get(key)
+        if head is None:
+            head = cache.icmp[key] = f"{label}{_address_text(key[:size])} > {_address_text(key[size:])}: "
+        ident, sequence = _ports(data, t + 4)
+        return f"{head}{name}, id {ident}, seq {sequence}, length {length}"
+    return None
+
+
+def frame_summary(linktype: int, data: bytes, length: int, cache: SummaryCache) -> str:
+    """The summary line of one frame (no timestamp, no newline), by the shortcut where it applies."""
+    if linktype == 1:
+        n = len(data)
+        if n >= 34:
+            etype = data[12] << 8 | data[13]
+            o = 14
+            if etype == 0x8100:
+                etype = data[16] << 8 | data[17]
+                o = 18
+            line = _ip_line(data, n, etype, o, cache)
+            if line is not None:
+                return line
+    return summary_line(decode(linktype, data, length), length)
+
+
+def summary_batch(
+    linktype: int,
+    records: Sequence[Record],
+    stamp: Callable[[int, int], str],
+    second_prefix: Callable[[int], str | None] | None,
+    cache: SummaryCache,
+) -> str:
+    """The text (one line per record, each ending in a newline) of a batch of records.
+
+    ``stamp(sec, frac)`` is the timestamp formatter; ``second_prefix(sec)``, when given, returns the
+    part of its text that changes only with the second (``"12:00:01."``), or None where ``stamp``
+    must be called, and the six-digit fraction and a space follow it.
+    """
+    out: list[str] = []
+    append = out.append
+    ethernet = linktype == 1
+    last_sec = -1
+    prefix: str | None = None
+    for sec, frac, length, data in records:
+        if second_prefix is not None:
+            if sec != last_sec:
+                last_sec = sec
+                prefix = second_prefix(sec)
+            when = f"{prefix}{frac:06d} " if prefix is not None else stamp(sec, frac)
+        else:
+            when = stamp(sec, frac)
+        line = None
+        if ethernet:
+            n = len(data)
+            if n >= 34:
+                etype = data[12] << 8 | data[13]
+                o = 14
+                if etype == 0x8100:
+                    etype = data[16] << 8 | data[17]
+                    o = 18
+                line = _ip_line(data, n, etype, o, cache)
+        if line is None:
+            line = summary_line(decode(linktype, data, length), length)
+        append(f"{when}{line}\n")
+    cache.trim()
+    return "".join(out)
+
+
+__all__ = ["SummaryCache", "frame_summary", "summary_batch"]
