@@ -7,60 +7,166 @@ length and timestamp, and lets the caller flush after every packet (tcpdump's -U
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import sys
 import time
 from typing import BinaryIO
+
+from .errors import SaveFileError
 
 PCAP_MAGIC_USEC = 0xA1B2C3D4
 PCAP_MAGIC_NSEC = 0xA1B23C4D
 
 _FILE_HEADER = struct.Struct("=IHHiIII")
 _RECORD_HEADER = struct.Struct("=IIII")
+_CAPLEN = struct.Struct("=I")
+FLUSH_BYTES = 1 << 16
 
 
-class PcapWriter:
-    """Write packets to a pcap file in the machine's byte order, as libpcap does.
+class SaveFileWriter:
+    """A capture file written record by record: the buffering, flushing and failure handling of -w.
 
-    ``path`` may be ``"-"`` for standard output. The file header is written at once, so even a
-    capture stopped before its first packet leaves a valid (empty) file.
+    Records collect in a buffer of :data:`FLUSH_BYTES` (one record with ``packet_buffered``, tcpdump's
+    -U) and go to the file by unbuffered writes, so the writer always knows which bytes reached it.
+    When a write fails (a full disk, a quota), the file is cut back to its last complete record and
+    :class:`SaveFileError` says how many packets it holds: what is on disk stays readable. Subclasses
+    give the file header and the record format.
     """
 
-    def __init__(self, path: str, linktype: int, snaplen: int = 262144, *, nanosecond: bool = False) -> None:
+    def __init__(self, path: str, header: bytes, *, packet_buffered: bool = False) -> None:
         self.path = path
         self._own = path != "-"
-        self._file: BinaryIO = open(path, "wb") if self._own else sys.stdout.buffer  # noqa: SIM115
-        magic = PCAP_MAGIC_NSEC if nanosecond else PCAP_MAGIC_USEC
-        self._file.write(_FILE_HEADER.pack(magic, 2, 4, 0, 0, snaplen, linktype))
-        self._pack = _RECORD_HEADER.pack
+        self._raw: BinaryIO = open(path, "wb", buffering=0) if self._own else sys.stdout.buffer  # noqa: SIM115
+        self._buf = bytearray()
+        self._flush_at = 1 if packet_buffered else FLUSH_BYTES
+        self._written = 0  # bytes known to be in the file
+        self._failed = False
         self.count = 0
+        self._buf += header
+        try:
+            self._flush()  # an empty capture is still a valid file, even while it runs
+        except SaveFileError:
+            self.close()
+            raise
 
-    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
-        """Append one packet record; ``ts_frac`` is in micro- or nanoseconds as the file's magic says."""
-        self._file.write(self._pack(ts_sec, ts_frac, len(data), original_length))
-        self._file.write(data)
-        self.count += 1
+    def _record_length(self, buf: bytearray, pos: int) -> int:
+        """Length of the record that starts at ``pos`` in ``buf`` (the format's own framing)."""
+        raise NotImplementedError
+
+    def _complete(self, limit: int) -> tuple[int, int]:
+        """(bytes, records) of the whole records within the first ``limit`` bytes of the buffer."""
+        buf = self._buf
+        pos = records = 0
+        while pos < limit:
+            end = pos + self._record_length(buf, pos)
+            if end > limit:
+                break
+            pos = end
+            records += 1
+        return pos, records
+
+    def _flush(self) -> None:
+        buf = self._buf
+        if not buf or self._failed:
+            return
+        done = 0
+        try:
+            with memoryview(buf) as view:
+                while done < len(view):
+                    done += self._raw.write(view[done:]) or 0
+            if not self._own:
+                self._raw.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self._fail(exc, done)
+        self._written += len(buf)
+        buf.clear()
+
+    def _fail(self, exc: OSError, done: int) -> None:
+        """Cut the file back to its last complete record and raise the error that says so."""
+        self._failed = True
+        keep = saved = 0
+        if self._written:  # else the file header itself did not fit: nothing to keep
+            keep, records = self._complete(done)
+            saved = self.count - self._complete(len(self._buf))[1] + records
+        if self._own:
+            with contextlib.suppress(OSError):
+                self._raw.truncate(self._written + keep)
+        self._buf.clear()
+        self.count = saved
+        raise SaveFileError(
+            f"{self.path}: {exc.strerror or exc} after {saved} packets; "
+            "the file holds them, up to the last complete one"
+        ) from exc
 
     def flush(self) -> None:
-        self._file.flush()
+        """Push buffered records to the file (pcap_dump_flush)."""
+        self._flush()
 
     def tell(self) -> int:
-        """Bytes written so far (Pcap4J's PcapDumper.ftell)."""
-        return self._file.tell()
+        """Bytes written so far, buffered ones included (Pcap4J's PcapDumper.ftell)."""
+        return self._written + len(self._buf)
 
     def close(self) -> None:
-        """Flush and close; standard output is flushed but left open."""
-        if self._file.closed:
+        """Flush and close; standard output is flushed but left open. Closing twice is harmless."""
+        if self._raw is None:
             return
-        self._file.flush()
-        if self._own:
-            self._file.close()
+        try:
+            # a record cut short by an exception between its header and its data is not saved
+            del self._buf[self._complete(len(self._buf))[0] :]
+            self._flush()
+        finally:
+            raw, self._raw = self._raw, None
+            if self._own:
+                raw.close()
 
-    def __enter__(self) -> PcapWriter:
+    def __enter__(self) -> SaveFileWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class PcapWriter(SaveFileWriter):
+    """Write packets to a pcap file in the machine's byte order, as libpcap does.
+
+    ``path`` may be ``"-"`` for standard output. The file header is written at once, so even a
+    capture stopped before its first packet leaves a valid (empty) file. ``packet_buffered`` writes
+    each packet to the file as it comes (tcpdump's -U).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        linktype: int,
+        snaplen: int = 262144,
+        *,
+        nanosecond: bool = False,
+        packet_buffered: bool = False,
+    ) -> None:
+        self._pack = _RECORD_HEADER.pack
+        magic = PCAP_MAGIC_NSEC if nanosecond else PCAP_MAGIC_USEC
+        header = _FILE_HEADER.pack(magic, 2, 4, 0, 0, snaplen, linktype)
+        super().__init__(path, header, packet_buffered=packet_buffered)
+
+    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
+        """Append one packet record; ``ts_frac`` is in micro- or nanoseconds as the file's magic says."""
+        buf = self._buf
+        buf += self._pack(ts_sec, ts_frac, len(data), original_length)
+        buf += data
+        self.count += 1
+        if len(buf) >= self._flush_at:
+            self._flush()
+
+    def _record_length(self, buf: bytearray, pos: int) -> int:
+        if pos + 16 > len(buf):
+            return 16
+        return 16 + _CAPLEN.unpack_from(buf, pos + 8)[0]
+
+    def __enter__(self) -> PcapWriter:
+        return self
 
 
 _PCAPNG_SHB = 0x0A0D0D0A
