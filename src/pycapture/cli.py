@@ -16,16 +16,19 @@ from typing import TextIO
 
 import click
 
-from . import __version__
+from . import __version__, backends
 from .decode import linktype_description, linktype_name
-from .devices import PcapNetworkInterface, find_all_devs, pick_auto
+from .devices import PcapNetworkInterface, find_all_devs, no_device_error, pick_auto
 from .errors import PcapError
-from .handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle, open_offline
+from .handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle
 from .libpcap import lib_version
 from .output.printer import SummaryPrinter, statistics_lines
-from .pcapfile import PcapWriter
-from .pump import Sink, pump, stop_on_signals
+from .pcapfile import SaveFileWriter
+from .pcapng import InterfaceInfo
+from .privileges import drop_privileges
+from .pump import Sink, parallel_capable, pump, pump_parallel, stop_on_signals
 from .replayer import Pacer, pump_paced
+from .savefile import RotatingWriter, SaveOptions, open_savefile, save_options
 
 
 def _say(message: str) -> None:
@@ -66,7 +69,7 @@ def describe_device(dev: PcapNetworkInterface) -> str:
 def _list_devices() -> None:
     devices = find_all_devs()
     if not devices:
-        raise PcapError("no capture device found", "read a saved capture with -r FILE")
+        raise no_device_error("libpcap lists no interface at all")
     for dev in devices:
         click.echo(describe_device(dev))
 
@@ -79,25 +82,25 @@ def _open_source(
     buffer_kib: int | None,
     timeout_ms: int,
     live_options: LiveOptions,
-) -> tuple[PcapHandle, str]:
+) -> tuple[backends.CaptureSource, str]:
     """Open the capture; return it with the banner to print once the filter is in place."""
     if read_file is not None:
-        handle = open_offline(read_file, precision=live_options.precision)
+        handle = backends.open_offline(read_file, live_options.backend, live_options.precision, say=_say)
         return handle, f"reading from file {read_file}, link-type {_linktype_text(handle.datalink)}"
     if interface is None or interface == "auto":
         dev, reason = pick_auto()
         interface = dev.name
         _say(f"capturing on {interface} (auto: {reason})")
-    builder = PcapHandle.Builder(interface).snaplen(snaplen).promiscuous(promiscuous).timeout_ms(timeout_ms)
-    if buffer_kib:
-        builder.buffer_size(buffer_kib * 1024)
-    if live_options.immediate:
-        builder.immediate(True)
-    if live_options.direction:
-        builder.direction(live_options.direction)
-    if live_options.precision:
-        builder.timestamp_precision(live_options.precision)
-    handle = builder.build()
+    settings = backends.LiveSettings(
+        snaplen,
+        promiscuous,
+        timeout_ms,
+        buffer_kib * 1024 if buffer_kib else None,
+        live_options.immediate,
+        live_options.direction,
+        live_options.precision,
+    )
+    handle = backends.open_live(interface, settings, live_options.backend, say=_say)
     for warning in handle.warnings:
         _say(warning)
     banner = (
@@ -105,6 +108,17 @@ def _open_source(
         f"snapshot length {snaplen} bytes"
     )
     return handle, banner
+
+
+def _interface_info(handle: backends.CaptureSource, expression: str, pcapng: bool) -> InterfaceInfo:
+    """What a pcapng file's interface description says: the device, its description, the filter."""
+    name = handle.source if handle.live else None
+    description = None
+    if name and pcapng:
+        description = next((dev.description for dev in find_all_devs() if dev.name == name), None)
+    return InterfaceInfo(
+        handle.datalink, handle.snapshot, name, description, expression or None, handle.nanosecond
+    )
 
 
 def _linktype_text(linktype: int) -> str:
@@ -133,11 +147,12 @@ def _quiet_stdout() -> None:
 
 @dataclass(frozen=True)
 class LiveOptions:
-    """tcpdump's --immediate-mode, -Q and --time-stamp-precision (the last also for -r)."""
+    """tcpdump's --immediate-mode, -Q and --time-stamp-precision, and --backend (the last two also for -r)."""
 
     immediate: bool = False
     direction: str | None = None
     precision: str | None = None
+    backend: str | None = None  # None: $PYCAPTURE_BACKEND, else auto
 
 
 @dataclass(frozen=True)
@@ -194,30 +209,45 @@ def capture(
     output: OutputOptions,
     live_options: LiveOptions | None = None,
     pacer: Pacer | None = None,
+    save: SaveOptions | None = None,
+    run_as: str | None = None,
 ) -> bool:
     """Open the source, feed it to the sinks, and print the statistics, whatever ends the capture.
 
-    Returns True when a signal (Ctrl-C, SIGTERM, SIGHUP) ended it.
+    ``save``: how -w writes (-U, rotation, pcapng); ``run_as``: -Z, the user to become once the
+    capture is open and before -w creates a file (tcpdump's order). Returns True when a signal
+    (Ctrl-C, SIGTERM, SIGHUP) ended it.
     """
     handle, banner = _open_source(
         interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms, live_options or LiveOptions()
     )
-    writer: PcapWriter | None = None
+    writer: SaveFileWriter | RotatingWriter | None = None
     received: list[int] = []
     try:
         if expression:
             handle.set_filter(expression)
-        # as tcpdump does, only once the filter is set: what is sent after this line is captured
-        _say(banner)
+        if run_as:
+            note = drop_privileges(run_as)
+            if note:
+                _say(note)
         sinks: list[Sink] = []
         if write_file is not None:
-            writer = PcapWriter(write_file, handle.datalink, handle.snapshot, nanosecond=handle.nanosecond)
+            save = save or SaveOptions()
+            info = _interface_info(handle, expression, save.pcapng)
+            writer = open_savefile(write_file, info, save, lambda why: (_say(why), handle.break_loop()))
             sinks.append(writer.write)
         if write_file is None or output.print_too:
             out = sys.stdout if write_file != "-" else sys.stderr
             sinks.append(output.printer(handle.datalink, out, handle.nanosecond))
         with stop_on_signals(handle) as received:
-            if pacer is None:
+            # as tcpdump does, once the filter is set and the -w file exists: what is sent after this
+            # line is captured, and a signal sent after it ends the capture cleanly
+            _say(banner)
+            if received:
+                pass  # stopped before the first packet
+            elif pacer is None and parallel_capable(handle, sinks, count):
+                pump_parallel(handle, sinks)
+            elif pacer is None:
                 pump(handle, sinks, count)
             else:
                 pacer.stopped_by(lambda: bool(received))
@@ -348,6 +378,64 @@ class _Command(click.Command):
     metavar="X",
     help="With -r: replay at X times the recorded pace (implies --realtime).",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(backends.CHOICES, case_sensitive=False),
+    envvar=backends.ENVIRONMENT_VARIABLE,
+    help="Capture library: pcapy (pcapy-ng, the default), scapy (libpcap through scapy), file (reads "
+    "saved captures without libpcap), or auto: the first that works. Also $PYCAPTURE_BACKEND.",
+)
+@click.option(
+    "-U",
+    "--packet-buffered",
+    "packet_buffered",
+    is_flag=True,
+    help="Write each packet to the -w file as it comes (and flush each printed line).",
+)
+@click.option(
+    "-C",
+    "file_size",
+    metavar="MB",
+    help="With -w: start a new file once the current one exceeds MB million bytes (k/m/g: KiB/MiB/GiB).",
+)
+@click.option(
+    "-G",
+    "rotate_seconds",
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="With -w: start a new file every SECONDS; the -w name may hold strftime(3) fields.",
+)
+@click.option(
+    "-W",
+    "file_count",
+    type=click.IntRange(min=1),
+    metavar="COUNT",
+    help="With -C: keep a ring of COUNT files; with -G alone: stop after COUNT files.",
+)
+@click.option(
+    "-b",
+    "--ring-buffer",
+    "ring_buffer",
+    multiple=True,
+    metavar="KEY:VALUE",
+    help="dumpcap's rotation: filesize:KB, duration:SECONDS, packets:N, files:N (repeat -b for each).",
+)
+@click.option("--pcapng", is_flag=True, help="Write -w files as pcapng, with an interface description.")
+@click.option(
+    "--comment",
+    "--capture-comment",
+    "comments",
+    multiple=True,
+    metavar="TEXT",
+    help="With --pcapng: a comment in the file's section header (repeatable).",
+)
+@click.option(
+    "-Z",
+    "--relinquish-privileges",
+    "run_as",
+    metavar="USER",
+    help="When root: become USER once the capture is open, before creating the -w file.",
+)
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 @click.option(
     "--version",
@@ -382,6 +470,15 @@ def command(
     direction: str | None,
     realtime: bool,
     speed: float | None,
+    backend: str | None,
+    packet_buffered: bool,
+    file_size: str | None,
+    rotate_seconds: int | None,
+    file_count: int | None,
+    ring_buffer: tuple[str, ...],
+    pcapng: bool,
+    comments: tuple[str, ...],
+    run_as: str | None,
     debug: bool,
     expression: tuple[str, ...],
 ) -> None:
@@ -395,6 +492,19 @@ def command(
     realtime = realtime or speed is not None
     if realtime and read_file is None:
         raise click.UsageError("--realtime and --speed pace a saved capture: use them with -r FILE")
+    try:
+        save = save_options(
+            write_file,
+            pcapng=pcapng,
+            comments=comments,
+            packet_buffered=packet_buffered,
+            file_size=file_size,
+            rotate_seconds=rotate_seconds,
+            file_count=file_count,
+            ring_buffer=ring_buffer,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     try:
         if list_interfaces:
             _list_devices()
@@ -410,7 +520,7 @@ def command(
             timeout_ms,
             " ".join(expression),
             OutputOptions(
-                line_buffered=line_buffered or realtime,
+                line_buffered=line_buffered or realtime or packet_buffered,
                 print_too=print_too,
                 time_style=min(time_style, 5),
                 link_level=link_level,
@@ -419,8 +529,10 @@ def command(
                 layered=verbose > 0,
                 json=json_lines,
             ),
-            LiveOptions(immediate=immediate, direction=direction, precision=precision),
+            LiveOptions(immediate=immediate, direction=direction, precision=precision, backend=backend),
             Pacer(speed=speed or 1.0) if realtime else None,
+            save=save,
+            run_as=run_as,
         )
     except PcapError as exc:
         if debug:

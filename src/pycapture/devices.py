@@ -10,11 +10,12 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import libpcap
-from .errors import NoDeviceFoundError, NoSuchDeviceError, PcapNativeError
+from .errors import BackendUnavailableError, NoDeviceFoundError, NoSuchDeviceError
 
 if TYPE_CHECKING:
     from .handle import PcapHandle
@@ -63,18 +64,22 @@ class PcapNetworkInterface:
 
     @property
     def loopback(self) -> bool:
+        """Whether this is a loopback interface (PCAP_IF_LOOPBACK)."""
         return bool(self.flags & libpcap.PCAP_IF_LOOPBACK)
 
     @property
     def up(self) -> bool:
+        """Whether the interface is up (PCAP_IF_UP)."""
         return bool(self.flags & libpcap.PCAP_IF_UP)
 
     @property
     def running(self) -> bool:
+        """Whether the interface is running (PCAP_IF_RUNNING)."""
         return bool(self.flags & libpcap.PCAP_IF_RUNNING)
 
     @property
     def wireless(self) -> bool:
+        """Whether the interface is wireless, Wi-Fi or similar (PCAP_IF_WIRELESS)."""
         return bool(self.flags & libpcap.PCAP_IF_WIRELESS)
 
     @property
@@ -123,12 +128,43 @@ _CONNECTION_STATUS = {
 }
 
 
+_WINDOWS = sys.platform == "win32"
+# Words that show a message came from WinPcap or Npcap, whatever platform reads it.
+_WINDOWS_SIGNS = ("PacketGetAdapterNames", "Npcap", "WinPcap", "wpcap", "NPF", "(122)")
+
+
+def no_device_error(detail: str) -> NoDeviceFoundError:
+    """The one answer to "no capture device": the likely cause and the way forward, whatever libpcap said.
+
+    WinPcap's (and Npcap's before 1.30) ``PacketGetAdapterNames ... too small. (122)`` means that no
+    adapter was found, typically because the capture driver is not running; it has nothing to do with
+    the length of adapter names (nmap/npcap#169). Inside a Windows container no driver can load, so
+    there is no live capture at all (nmap/npcap#570).
+    """
+    if _WINDOWS or any(sign in detail for sign in _WINDOWS_SIGNS):
+        cause = (
+            "no capture driver is running: Npcap (or WinPcap) is not installed or its driver is not "
+            "started, and inside a Windows container drivers cannot load at all (nmap/npcap#570); "
+            'error 122 there means "no adapters found", not "names too long" (nmap/npcap#169)'
+        )
+    else:
+        cause = "libpcap sees no interface it may capture on (no capture driver, or no permission)"
+    return NoDeviceFoundError(
+        f"no capture device found ({detail}): {cause}",
+        "read a saved capture instead (e.g. -r captures/mixed.pcap), or capture on the host and read "
+        "its file here",
+    )
+
+
 def find_all_devs() -> list[PcapNetworkInterface]:
-    """Every capture device libpcap knows, in libpcap's order (tcpdump -D's list)."""
+    """Every capture device libpcap knows, in libpcap's order (tcpdump -D's list).
+
+    Raises :class:`NoDeviceFoundError`, naming the likely cause, when the list cannot be had.
+    """
     try:
         raw = libpcap.find_all_devs()
-    except OSError as exc:
-        raise PcapNativeError(f"cannot list interfaces: {exc}", NoDeviceFoundError.hint) from exc
+    except (OSError, BackendUnavailableError) as exc:
+        raise no_device_error(f"listing interfaces failed: {exc}") from exc
     devices = []
     for index, entry in enumerate(raw, start=1):
         addresses = []
@@ -232,7 +268,7 @@ def pick_auto(devices: list[PcapNetworkInterface] | None = None) -> tuple[PcapNe
         if dev.loopback and dev.up:
             return dev, "no other interface is up with an address; loopback only"
     if not devs:
-        raise NoDeviceFoundError("no capture device found (libpcap lists no interface at all)")
+        raise no_device_error("libpcap lists no interface at all")
     raise NoDeviceFoundError(
         "no interface is up with an address (found: " + ", ".join(d.name for d in devs) + ")"
     )
@@ -251,5 +287,6 @@ __all__ = [
     "get_dev_by_address",
     "get_dev_by_name",
     "lookup_dev",
+    "no_device_error",
     "pick_auto",
 ]

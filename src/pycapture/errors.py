@@ -66,3 +66,21 @@ class NoDeviceFoundError(PcapError):
     """No interface that can capture was found."""
 
     hint = "name one with -i (see -D), or read a saved capture with -r FILE"
+
+
+class SaveFileError(PcapError):
+    """Writing a -w file failed (a full disk, a quota); the file still ends at a complete packet."""
+
+    hint = "free space there or write elsewhere; -C/-W or -b filesize:/files: keep a bounded ring of files"
+
+
+class PrivilegeError(PcapError):
+    """-Z could not change to the user asked for."""
+
+    hint = "name an existing account (e.g. -Z nobody), or leave out -Z"
+
+
+class BackendUnavailableError(PcapError):
+    """The capture backend asked for cannot work here (its library does not import or load)."""
+
+    hint = "choose another with --backend (pcapy, scapy, file) or PYCAPTURE_BACKEND"

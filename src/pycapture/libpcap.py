@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pcapy
+from ._pcapy import npcap_dll_directory, pcapy
 
 # pcap_if.flags (pcap/pcap.h)
 PCAP_IF_LOOPBACK = 0x01
@@ -98,7 +98,11 @@ def _library_candidates() -> list[str]:
             pass
     here = os.path.dirname(getattr(pcapy, "__file__", "") or "")
     for pattern in ("pcapy_ng.libs/libpcap*", "pcapy_ng*.dylibs/libpcap*", ".dylibs/libpcap*"):
-        found.extend(p for p in glob.glob(os.path.join(here, pattern)) if p not in found)
+        if here:
+            found.extend(p for p in glob.glob(os.path.join(here, pattern)) if p not in found)
+    npcap = npcap_dll_directory()
+    if npcap:
+        found.append(os.path.join(npcap, "wpcap.dll"))
     for name in ("pcap", "wpcap"):
         path = ctypes.util.find_library(name)
         if path:
@@ -172,7 +176,11 @@ def find_all_devs() -> list[RawInterface]:
     lib = library()
     if lib is None:
         # Names only, but better than nothing (a libpcap we cannot reach through ctypes).
-        return [RawInterface(name, "", 0, ()) for name in pcapy.findalldevs()]
+        try:
+            names = pcapy.findalldevs()
+        except pcapy.PcapError as exc:
+            raise OSError(str(exc)) from exc
+        return [RawInterface(name, "", 0, ()) for name in names]
     head = ctypes.POINTER(_PcapIf)()
     err = ctypes.create_string_buffer(512)
     if lib.pcap_findalldevs(ctypes.byref(head), err) != 0:

@@ -144,6 +144,7 @@ class ReplayStats:
 
     @property
     def not_sent(self) -> int:
+        """Packets not sent: refused by the interface, too big for its MTU, or of another link type."""
         return self.failed + self.skipped_too_big + self.skipped_linktype
 
 
