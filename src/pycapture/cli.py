@@ -26,7 +26,7 @@ from .output.printer import SummaryPrinter, statistics_lines
 from .pcapfile import SaveFileWriter
 from .pcapng import InterfaceInfo
 from .privileges import drop_privileges
-from .pump import Sink, parallel_capable, pump, pump_parallel, stop_on_signals
+from .pump import Sink, drain, parallel_capable, pump, pump_parallel, stop_on_signals
 from .replayer import Pacer, pump_paced
 from .savefile import RotatingWriter, SaveOptions, open_savefile, save_options
 
@@ -249,12 +249,16 @@ def capture(
                 pump_parallel(handle, sinks)
             elif pacer is None:
                 pump(handle, sinks, count)
+                if received:  # Ctrl-C: first take what the kernel already accepted, then stop
+                    drain(handle, sinks, count)
             else:
                 pacer.stopped_by(lambda: bool(received))
                 pump_paced(handle, sinks, count, pacer)
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
+        return True
+    except KeyboardInterrupt:  # a second Ctrl-C: stop at once; the file and the statistics still follow
         return True
     finally:
         try:
