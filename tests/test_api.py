@@ -301,6 +301,27 @@ def test_break_loop_from_a_signal_handler_ends_an_idle_loop(live):
             signal.signal(signal.SIGALRM, previous)
 
 
+def test_a_break_before_the_loop_is_not_lost_and_is_cleared_by_the_loop_it_ends(live):
+    """pcap_breakloop's contract: no race between a stopping thread and a loop that is about to start."""
+    with open_live("lo", timeout_ms=10000) as handle:
+        handle.set_filter("udp port 9")
+        handle.break_loop()
+        assert handle.break_requested
+        started = time.monotonic()
+        assert handle.loop(-1, lambda p: None) == 0
+        assert time.monotonic() - started < 0.5
+        assert not handle.break_requested
+        port = free_udp_port()
+        handle.set_filter(f"udp dst port {port}")
+        send_udp(port, 1)
+        assert handle.get_next_packet_ex().raw.endswith(b"pycapture-test0")  # reading goes on normally
+
+
+def test_a_bad_direction_name_is_a_value_error():
+    with pytest.raises(ValueError, match="'in', 'out' or 'inout'"):
+        PcapHandle.Builder("lo").direction("sideways")
+
+
 def test_list_and_set_datalink_on_any(live):
     with open_live("any", timeout_ms=50) as handle:
         links = handle.list_datalinks()

@@ -207,7 +207,13 @@ class PcapHandle:
 
         def direction(self, direction: Direction | str) -> PcapHandle.Builder:
             """Capture only incoming (``IN``), outgoing (``OUT``) or both (``INOUT``, the default)."""
-            self._direction = direction if isinstance(direction, Direction) else Direction[direction.upper()]
+            if isinstance(direction, Direction):
+                self._direction = direction
+                return self
+            try:
+                self._direction = Direction[str(direction).upper()]
+            except KeyError:
+                raise ValueError(f"direction must be 'in', 'out' or 'inout', not {direction!r}") from None
             return self
 
         def timestamp_precision(self, precision: TimestampPrecision | str) -> PcapHandle.Builder:
@@ -428,10 +434,11 @@ class PcapHandle:
 
     @property
     def break_requested(self) -> bool:
-        """True after :meth:`break_loop` until a read clears it.
+        """True after :meth:`break_loop` until a read honours it.
 
-        Each loop, iteration and :meth:`dispatch` clears it as it starts, :meth:`get_next_packet_ex` as it
-        raises for it; a loop that a break ended leaves it True.
+        As with libpcap's ``pcap_breakloop``: a request made before a loop starts ends that loop at once,
+        and the loop, iteration, :meth:`dispatch` or :meth:`get_next_packet_ex` that honours it clears
+        it, so the next read goes on normally.
         """
         return self._break
 
@@ -463,10 +470,12 @@ class PcapHandle:
         """
         reader = self._live_reader()
         nxt = reader.next  # type: ignore[attr-defined]
-        self._break = False
         remaining = count if count > 0 else -1
         live = self.live
-        while remaining and not self._break:
+        while remaining:
+            if self._break:  # as pcap_breakloop: a request made before the loop counts,
+                self._break = False  # and the loop that honours it clears it
+                break
             try:
                 hdr, data = nxt()
             except pcapy.PcapError as exc:
@@ -492,10 +501,12 @@ class PcapHandle:
         """
         reader = self._live_reader()
         nxt = reader.next  # type: ignore[attr-defined]
-        self._break = False
         remaining = count if count > 0 else -1
         live = self.live
-        while remaining and not self._break:
+        while remaining:
+            if self._break:  # as pcap_breakloop: a request made before the loop counts,
+                self._break = False  # and the loop that honours it clears it
+                break
             batch: list[Record] = []
             append = batch.append
             take = size if remaining < 0 else min(size, remaining)
@@ -585,11 +596,13 @@ class PcapHandle:
         came; a saved capture hands on up to ``count`` packets and returns 0 at its end.
         """
         reader = self._live_reader()
-        self._break = False
         limit = count if count > 0 else -1
         n = 0
         waited = False
-        while limit and not self._break:
+        while limit:
+            if self._break:  # as pcap_breakloop: a request made before the loop counts,
+                self._break = False  # and the loop that honours it clears it
+                break
             try:
                 hdr, data = reader.next()  # type: ignore[attr-defined]
             except pcapy.PcapError as exc:

@@ -276,10 +276,12 @@ class FileHandle:
         if self._stream is None:
             raise NotOpenError(f"{self.source}: the handle is closed")
         remaining = count if count > 0 else -1
-        self._break = False
         reader = self._reader.records(self.nanosecond)  # type: ignore[union-attr]
         try:
-            while remaining and not self._break:
+            while remaining:
+                if self._break:  # as pcap_breakloop: a request made before the loop counts,
+                    self._break = False  # and the loop that honours it clears it
+                    break
                 record = next(reader, None)
                 if record is None:
                     return

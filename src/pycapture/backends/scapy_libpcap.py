@@ -151,8 +151,10 @@ class ScapyHandle:
         data = ctypes.POINTER(ctypes.c_ubyte)()
         string_at = ctypes.string_at
         remaining = count if count > 0 else -1
-        self._break = False
-        while remaining and not self._break:
+        while remaining:
+            if self._break:  # as pcap_breakloop: a request made before the loop counts,
+                self._break = False  # and the loop that honours it clears it
+                break
             status = next_ex(pcap, ctypes.byref(header), ctypes.byref(data))
             if status == 1:
                 hdr = header.contents
