@@ -124,7 +124,9 @@ def test_runtime_runs_pycapture_unprivileged_on_the_bundled_captures() -> None:
     assert _values(runtime, "ENTRYPOINT") == ['["pycapture"]']
     (cmd,) = _values(runtime, "CMD")
     args = json.loads(cmd)
-    assert args[0] == "-r" and (ROOT / args[1]).is_file()
+    assert args[0] == "replay"
+    bundled = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "captures").glob("*.pcap"))
+    assert [arg for arg in args if arg.startswith("captures/")] == bundled  # every bundled capture
     assert "captures ./captures" in _values(runtime, "COPY")
     for source in ("pyproject.toml", "README.md", "src", "captures"):
         assert (ROOT / source).exists()
