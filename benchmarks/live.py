@@ -1,0 +1,142 @@
+"""Live capture under load: does pycapture lose packets where tcpdump does not?
+
+    sudo .venv/bin/python benchmarks/live.py [--packets N] [--rounds R] [--rates topspeed,300000,...]
+
+Makes two network namespaces joined by a veth pair (deleted at the end). For each sending rate, and for
+each receiver (tcpdump and pycapture, each writing ``-w /dev/null`` and printing ``-n`` to /dev/null), it
+starts the receiver on one end, sends a burst of N packets from the other with tcpreplay (``--topspeed``
+or ``--pps``), stops the receiver with SIGINT and reads its statistics. Receivers take turns in a
+different order each round. Prints a Markdown table: for each rate and receiver, the median share of
+the sent packets that were not captured, and the kernel-drop counts. Needs root, iproute2, tcpreplay
+and tcpdump. A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+RECEIVERS = {
+    "tcpdump -w /dev/null": ["tcpdump", "-w", "/dev/null"],
+    "pycapture -w /dev/null": [sys.executable, "-m", "pycapture", "-w", "/dev/null"],
+    "tcpdump -n > /dev/null": ["tcpdump", "-n"],
+    "pycapture -n > /dev/null": [sys.executable, "-m", "pycapture", "-n"],
+}
+
+
+def _ip(*args: str) -> None:
+    subprocess.run(["ip", *args], check=True, capture_output=True)
+
+
+def _capture(packets: int) -> Path:
+    path = OUT / f"capture-{packets}.pcap"
+    if not path.exists() or path.stat().st_mtime < (HERE / "make_capture.py").stat().st_mtime:
+        OUT.mkdir(exist_ok=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "make_capture.py"), str(path), "--packets", str(packets)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return path
+
+
+def _stat(text: str, what: str) -> int:
+    match = re.search(rf"(\d+) packets? {what}", text)
+    return int(match.group(1)) if match else -1
+
+
+def trial(
+    ns_rx: str, if_rx: str, ns_tx: str, if_tx: str, receiver: list[str], rate: str, capture: Path
+) -> dict:
+    """One burst: start the receiver, send, stop it; return sent, captured, received and dropped."""
+    proc = subprocess.Popen(
+        ["ip", "netns", "exec", ns_rx, *receiver, "-i", if_rx],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    banner = ""
+    deadline = time.monotonic() + 20
+    while "listening on" not in banner and time.monotonic() < deadline:
+        banner += proc.stderr.readline()  # type: ignore[union-attr]
+    pace = ["--topspeed"] if rate == "topspeed" else ["--pps", rate]
+    sent_out = subprocess.run(
+        ["ip", "netns", "exec", ns_tx, "tcpreplay", *pace, "-i", if_tx, str(capture)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    sent = int(re.search(r"Successful packets:\s+(\d+)", sent_out).group(1))  # type: ignore[union-attr]
+    rated = re.search(r"([\d.]+) pps", sent_out)
+    time.sleep(2.0)  # let the receiver catch up (and its ring block retire)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    text = banner + err
+    return {
+        "sent": sent,
+        "pps": float(rated.group(1)) if rated else 0.0,
+        "captured": _stat(text, "captured"),
+        "received": _stat(text, "received by filter"),
+        "dropped": _stat(text, "dropped by kernel"),
+    }
+
+
+def main() -> None:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
+    parser.add_argument("--packets", type=int, default=200_000, help="packets per burst (generated capture)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rates", default="topspeed,300000,200000,100000,50000")
+    args = parser.parse_args()
+    for tool in ("ip", "tcpreplay", "tcpdump"):
+        if not shutil.which(tool):
+            sys.exit(f"benchmarks/live.py: {tool} is not installed")
+    capture = _capture(args.packets)
+    tag = uuid.uuid4().hex[:6]
+    ns_tx, ns_rx, if_tx, if_rx = f"live-{tag}-a", f"live-{tag}-b", f"lva{tag}", f"lvb{tag}"
+    created = []
+    results: dict[tuple[str, str], list[dict]] = {}
+    try:
+        for ns in (ns_tx, ns_rx):
+            _ip("netns", "add", ns)
+            created.append(ns)
+        _ip("link", "add", if_tx, "type", "veth", "peer", "name", if_rx)
+        _ip("link", "set", if_tx, "netns", ns_tx)
+        _ip("link", "set", if_rx, "netns", ns_rx)
+        for ns, ifname in ((ns_tx, if_tx), (ns_rx, if_rx)):
+            _ip("-n", ns, "link", "set", ifname, "up")
+        names = list(RECEIVERS)
+        for r in range(args.rounds):
+            for rate in args.rates.split(","):
+                for name in names[r % len(names) :] + names[: r % len(names)]:
+                    result = trial(ns_rx, if_rx, ns_tx, if_tx, RECEIVERS[name], rate, capture)
+                    results.setdefault((rate, name), []).append(result)
+                    print(f"round {r + 1} {rate} {name}: {result}", file=sys.stderr)
+    finally:
+        for ns in created:
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    print(
+        f"Bursts of {args.packets:,} packets from `{capture.name}` sent with tcpreplay; "
+        f"{args.rounds} rounds.\n"
+    )
+    print("| rate asked | achieved pps | receiver | not captured (median) | kernel drops (median) |")
+    print("|---|---:|---|---:|---:|")
+    for (rate, name), runs in results.items():
+        lost = statistics.median((run["sent"] - run["captured"]) / run["sent"] for run in runs)
+        drops = statistics.median(run["dropped"] for run in runs)
+        pps = statistics.median(run["pps"] for run in runs)
+        print(f"| {rate} | {pps:,.0f} | `{name}` | {100 * lost:.3f}% | {drops:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
