@@ -41,6 +41,7 @@ MAKE_CAPTURE = ROOT / "benchmarks" / "make_capture.py"
 STARTUP_CAPTURE = ROOT / "captures" / "icmp.pcap"
 BASELINE = "tcpdump -n -r F"
 GNU_TIME = Path("/usr/bin/time")
+ONE_PROCESS = "PYCAPTURE_WORKERS=1"  # for env(1): pycapture -n -r without its second process
 
 SCAPY_SCRIPT = """
 import sys, time
@@ -410,6 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help_text = subprocess.run([pycapture, "--help"], capture_output=True, text=True).stdout
         benches += [
             Bench("pycapture -n -r F", [pycapture, "-n", "-r", f]),
+            Bench("PYCAPTURE_WORKERS=1 pycapture -n -r F", ["env", ONE_PROCESS, pycapture, "-n", "-r", f]),
             Bench("pycapture -r F -w /dev/null", [pycapture, "-r", f, "-w", "/dev/null"]),
         ]
         startup.append(

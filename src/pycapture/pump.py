@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from .errors import PcapNativeError
 from .handle import PcapHandle, Record
+from .pcapread import RecordBuffers, walk
 
 Sink = Callable[[int, int, int, bytes], object]  # (ts_sec, ts_usec, original_length, data)
 
@@ -64,12 +65,17 @@ def _batch_call(sink: Sink) -> Callable[[list[Record]], object]:
 def pump(handle: PcapHandle, sinks: Sequence[Sink], count: int = -1) -> int:
     """Feed every packet to each sink; return how many packets were read.
 
-    A saved capture is read in lists of records (:meth:`PcapHandle.record_batches`), handed whole to
-    the sinks that have a ``write_batch`` method, and one by one to the others.
+    Packets are read in lists of records (:meth:`PcapHandle.record_batches`; live, a list is what
+    the kernel had ready), handed whole to the sinks that have a ``write_batch`` method, and one by
+    one to the others. A whole classic pcap file printed as plain summaries is read in place instead
+    (:mod:`pycapture.pcapread`): no libpcap call per packet.
     """
+    source = _in_place_source(handle, sinks, count)
+    if source is not None:
+        return _pump_in_place(handle, sinks[0], source)
     n = 0
     batches = getattr(handle, "record_batches", None)
-    if batches is not None and not handle.live:
+    if batches is not None:
         calls = [_batch_call(sink) for sink in sinks]
         for records in batches(count):
             for call in calls:
@@ -87,6 +93,62 @@ def pump(handle: PcapHandle, sinks: Sequence[Sink], count: int = -1) -> int:
             sink(sec, usec, length, data)
         n += 1
     return n
+
+
+# --- a classic pcap file read in place: no libpcap call per packet ----------------------------------------
+
+
+def _in_place_source(handle: PcapHandle, sinks: Sequence[Sink], count: int) -> RecordBuffers | None:
+    """The file's records in buffers, when one plain summary printer prints a whole regular classic pcap
+    file with no filter; else None (the reading goes through libpcap)."""
+    if len(sinks) != 1 or count > 0 or not getattr(sinks[0], "reads_in_place", False):
+        return None
+    if not isinstance(handle, PcapHandle) or handle.live or handle.dead or handle.source == "-":
+        return None
+    if handle.filter_expression or handle.break_requested or handle._reader is None or handle.captured:
+        return None  # (a handle that has handed out packets has moved on from the first record)
+    return RecordBuffers.open(handle.source, handle.nanosecond)
+
+
+def _finish_through_libpcap(handle: PcapHandle, printer: object, done: int) -> int:
+    """Print the records from number ``done`` on through libpcap, as :func:`pump` does: the irregular
+    record and what follows it, or the error libpcap reports. Returns how many it printed."""
+    nxt = handle._reader.next  # type: ignore[union-attr]
+    try:
+        for _ in range(done):  # records already printed: libpcap reads them as they were read
+            nxt()
+    except Exception as exc:  # pcapy.PcapError: not expected, but say it as pump would
+        raise handle._read_error(exc) from exc  # type: ignore[arg-type]
+    handle.captured += done
+    write_batch = _batch_call(printer)  # type: ignore[arg-type]
+    n = 0
+    for records in handle.record_batches():
+        write_batch(records)
+        n += len(records)
+    return n
+
+
+def _pump_in_place(handle: PcapHandle, printer: object, source: RecordBuffers) -> int:
+    """:func:`pump` for one printer that reads the records straight from the file's buffers."""
+    fmt = printer.format_records  # type: ignore[attr-defined]
+    write = printer.out.write  # type: ignore[attr-defined]
+    max_caplen = source.max_caplen
+    done = 0
+    try:
+        while not handle.break_requested:
+            buf = source.fill()
+            if buf is None:
+                break
+            text, used, n = fmt(buf, max_caplen)
+            source.keep(buf, used)
+            write(text)
+            done += n
+    finally:
+        source.close()
+    if source.irregular:
+        return done + _finish_through_libpcap(handle, printer, done)
+    handle.captured += done
+    return done
 
 
 # --- both cores: two processes read the same file, each formats every other chunk ------------------------
@@ -191,6 +253,93 @@ def _work(
         chunk += 1
 
 
+def _work_in_place(
+    source: RecordBuffers, printer: object, me: int, token_in: int, token_out: int, stop: Callable[[], bool]
+) -> tuple[int, bool, bool]:
+    """:func:`_work` on the file's buffers: print buffers me, me+2, me+4... in turn with the other worker;
+    walk the record headers of the others. Returns (records read, whether an irregular record ended the
+    walk, whether a break or the other worker stopped it)."""
+    fmt = printer.format_records  # type: ignore[attr-defined]
+    out = printer.out  # type: ignore[attr-defined]
+    max_caplen = source.max_caplen
+    read = 0
+    chunk = 0
+    while True:
+        if stop():
+            return read, False, True
+        buf = source.fill()
+        if buf is None:
+            if source.irregular and me == 0 and chunk % 2 == 0 and chunk > 0 and _take_turn(token_in) is None:
+                return read, False, True  # the other worker is gone before printing its last buffer
+            return read, source.irregular, False
+        if chunk % 2 == me:
+            text, used, n = fmt(buf, max_caplen)
+            if chunk > 0 and _take_turn(token_in) is None:
+                return read + n, False, True  # the other worker is gone
+            out.write(text)
+            out.flush()
+            with contextlib.suppress(BrokenPipeError):  # the other worker has seen the end already
+                os.write(token_out, _TOKEN.pack(n))
+        else:
+            used, n = walk(buf, max_caplen)
+        source.keep(buf, used)
+        read += n
+        chunk += 1
+
+
+def _pump_parallel_in_place(handle: PcapHandle, printer: object, source: RecordBuffers) -> int:
+    """:func:`pump_parallel` on a file read in place: each process reads the whole file in buffers (the
+    child through a descriptor of its own) and prints every other one; only the parent hands an irregular
+    record (and what follows) to libpcap."""
+    to_child_r, to_child_w = os.pipe()
+    to_parent_r, to_parent_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child; tests check its output
+        code = 1
+        try:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_DFL)
+            os.close(to_child_w)
+            os.close(to_parent_r)
+            _work_in_place(source.reopen(), printer, 1, to_child_r, to_parent_w, lambda: False)
+            printer.out.flush()  # type: ignore[attr-defined]
+            code = 0
+        except BrokenPipeError:
+            code = _CHILD_BROKEN_PIPE
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(to_child_r)
+    os.close(to_parent_w)
+    try:
+        read, irregular, stopped = _work_in_place(
+            source, printer, 0, to_parent_r, to_child_w, lambda: handle.break_requested
+        )
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        raise
+    finally:
+        source.close()
+        os.close(to_child_w)
+        os.close(to_parent_r)
+    if stopped:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == _CHILD_BROKEN_PIPE:
+        handle.captured += read
+        raise BrokenPipeError("standard output was closed")
+    if stopped and not handle.break_requested and os.waitstatus_to_exitcode(status) != 0:
+        handle.captured += read
+        raise PcapNativeError(f"{handle.source}: the second reader process failed; set {WORKERS_VARIABLE}=1")
+    if irregular:
+        return read + _finish_through_libpcap(handle, printer, read)
+    handle.captured += read
+    return read
+
+
 def pump_parallel(handle: PcapHandle, sinks: Sequence[Sink]) -> int:
     """:func:`pump` for a large saved capture on two cores, with the output in the order of the file.
 
@@ -200,9 +349,16 @@ def pump_parallel(handle: PcapHandle, sinks: Sequence[Sink]) -> int:
     turn it is to write. A damaged file ends both at the same chunk: its owner prints the records before
     the damage, and the error is raised here after them, as :func:`pump` does. Use
     :func:`parallel_capable` first.
+
+    A classic pcap file with no filter is read in place instead (:func:`_pump_parallel_in_place`): the
+    chunks are the 4 MiB buffers of :mod:`pycapture.pcapread`, and the other process's are skipped by
+    walking their record headers.
     """
     printer = sinks[0]
     printer.out.flush()  # type: ignore[attr-defined]
+    source = _in_place_source(handle, sinks, -1)
+    if source is not None:
+        return _pump_parallel_in_place(handle, printer, source)
     to_child_r, to_child_w = os.pipe()
     to_parent_r, to_parent_w = os.pipe()
     pid = os.fork()

@@ -4,14 +4,19 @@ Most packets on a real link are Ethernet (maybe one 802.1Q tag), then IPv4 with 
 IPv6 without extension headers, then TCP, UDP or an ICMP echo. For those, :func:`summary_batch` reads the
 few header fields the line shows straight from the bytes (the lean decoder's ``struct`` layouts, one
 ``unpack_from`` per header) and caches the text that repeats: the ``IP a.b.c.d.p > e.f.g.h.q: `` head of
-each flow, the TCP flag texts, TCP options that are not just timestamps. Every other frame, and any
-frame that fails a check of the shortcut (a short capture, IP options, DNS, a bad length...), goes
-through :func:`pycapture.decode.lean.decode` and :func:`pycapture.output.text.summary_line`, the one
-definition of the output. ``tests/test_output_fastsummary.py`` requires the shortcut to give exactly the
-same lines as that path, frame by frame, over ../shared/corpus and a generated capture.
+each flow, the TCP flag texts, TCP options that are not just timestamps. DNS over UDP goes to the lean
+decoder's DNS parser and text directly. Every other frame, and any frame that fails a check of the
+shortcut (a short capture, IP options, a bad length...), goes through :func:`pycapture.decode.lean.decode`
+and :func:`pycapture.output.text.summary_line`, the one definition of the output.
+``tests/test_output_fastsummary.py`` requires the shortcut to give exactly the same lines as that path,
+frame by frame, over ../shared/corpus and a generated capture.
 
-On the benchmark's generated capture the shortcut covers about 88% of the packets (DNS, ARP and
-neighbor discovery are most of the rest); see benchmarks/README.md for the times.
+:func:`summary_records` does the same on a buffer of classic pcap records read in place
+(:mod:`pycapture.pcapread`), with no bytes object or tuple per record: the shortcut reads the frame at
+its offset in the buffer, bounded by the record's end.
+
+On the benchmark's generated capture the shortcut covers about 97% of the packets (ARP and neighbor
+discovery are most of the rest); see benchmarks/README.md for the times.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ import socket
 import struct
 from collections.abc import Callable, Sequence
 
-from ..decode.lean import decode
-from .text import _TCP_FLAG_LETTERS, _tcp_options, summary_line
+from ..decode.lean import _dns, decode
+from .text import _TCP_FLAG_LETTERS, _dns_text, _tcp_options, summary_line
 
 Record = tuple[int, int, int, bytes]
 
@@ -58,7 +63,7 @@ class SummaryCache:
 
     def __init__(self) -> None:
         self.tcp: dict[bytes, tuple[str, int]] = {}
-        self.udp: dict[bytes, str | None] = {}
+        self.udp: dict[bytes, tuple[str, bool]] = {}
         self.icmp: dict[bytes, str] = {}
         self.options: dict[bytes, str] = {}
 
@@ -81,57 +86,39 @@ def _tcp_head(key: bytes, label: str, size: int) -> tuple[str, int]:
     return f"{label}{src}.{sport} > {dst}.{dport}: ", kind
 
 
-def _udp_head(key: bytes, label: str, size: int) -> str | None:
+def _udp_head(key: bytes, label: str, size: int) -> tuple[str, bool]:
+    """The flow head of a UDP datagram, and whether it carries DNS (the head then ends at the colon)."""
     src, dst = _address_text(key[:size]), _address_text(key[size : 2 * size])
     sport, dport = _ports(key, 2 * size)
     if sport in _DNS_PORTS or dport in _DNS_PORTS:
+        return f"{label}{src}.{sport} > {dst}.{dport}: ", True
+    return f"{label}{src}.{sport} > {dst}.{dport}: UDP, length ", False
+
+
+def _dns_line(head: str, message: bytes, size: int) -> str | None:
+    """``head`` and the DNS summary of ``message`` (at most ``size`` bytes of it), as the lean decoder
+    and summary_line give them; None when lean would not call it DNS."""
+    layers: list[tuple] = []
+    _dns(message, 0, min(size, len(message)), layers)
+    if layers[0][0] != "dns":
         return None
-    return f"{label}{src}.{sport} > {dst}.{dport}: UDP, length "
+    return f"{head}{_dns_text(layers[0])}{' [|domain]' if len(layers) > 1 else ''}\n"
 
 
-def _http_text(data: bytes, start: int) -> str:
-    head = data[start : start + 512]
+def _http_text(data: bytes, start: int, n: int) -> str:
+    head = data[start : min(start + 512, n)]
     if head.startswith(_HTTP_STARTS):
         line = head.split(b"\r\n", 1)[0].split(b"\n", 1)[0]
         return ": HTTP: " + line.decode("ascii", "backslashreplace")
     return ": HTTP"
 
 
-def _tcp_line(
-    data: bytes, t: int, n: int, head: str, kind: int, length: int, cache: SummaryCache
-) -> str | None:
-    """The TCP text after the flow head; ``length``: the IP payload length. None: leave it to lean."""
-    seq, ack, offset, flags, win = _tcp(data, t + 4)
-    hl = (offset >> 4) << 2
-    plen = length - hl
-    if hl < 20 or n < t + hl or plen < 0:
-        return None
-    if plen:
-        text = f"{head}{_FLAGS[flags]}, seq {seq}:{(seq + plen) & 0xFFFFFFFF}"
-    elif flags & 0x07:
-        text = f"{head}{_FLAGS[flags]}, seq {seq}"
-    else:
-        text = head + _FLAGS[flags]
-    text = f"{text}, ack {ack}, win {win}" if flags & 0x10 else f"{text}, win {win}"
-    if hl > 20:
-        if hl == 32 and data[t + 20 : t + 24] == _TS_ONLY:
-            val, ecr = _u32x2(data, t + 24)
-            text = f"{text}, options [nop,nop,TS val {val} ecr {ecr}], length {plen}"
-        else:
-            raw = data[t + 20 : t + hl]
-            options = cache.options.get(raw)
-            if options is None:
-                options = cache.options[raw] = f", options [{_tcp_options(raw)}], length "
-            text = f"{text}{options}{plen}"
-    else:
-        text = f"{text}, length {plen}"
-    if kind == _HTTP and plen:
-        text += _http_text(data, t + hl)
-    return text
-
-
 def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> str | None:
-    """The summary of an IPv4 or IPv6 packet at offset ``o``, or None for the general path."""
+    """The summary of an IPv4 or IPv6 packet at offset ``o`` with its newline, or None for the general
+    path. TCP is written out here rather than in a function of its own: a call per segment costs 3%.
+
+    ``data`` may hold more than the frame (a buffer of records): ``n`` is where the frame ends, and
+    every read is checked against it."""
     if etype == 0x0800:
         if n < o + 28 or data[o] != 0x45:  # the shortcut takes no IP options
             return None
@@ -159,18 +146,49 @@ def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> st
         head, kind = found
         if kind == _GENERAL:
             return None
-        return _tcp_line(data, t, n, head, kind, length, cache)
+        seq, ack, offset, flags, win = _tcp(data, t + 4)
+        hl = (offset >> 4) << 2
+        plen = length - hl
+        if hl < 20 or n < t + hl or plen < 0:
+            return None
+        if hl == 32 and data[t + 20 : t + 24] == _TS_ONLY:
+            val, ecr = _u32x2(data, t + 24)
+            tail = f", options [nop,nop,TS val {val} ecr {ecr}], length {plen}"
+        elif hl == 20:
+            tail = f", length {plen}"
+        else:
+            raw = data[t + 20 : t + hl]
+            options = cache.options.get(raw)
+            if options is None:
+                options = cache.options[raw] = f", options [{_tcp_options(raw)}], length "
+            tail = f"{options}{plen}"
+        if kind == _HTTP and plen:
+            tail += _http_text(data, t + hl, n)
+        if flags & 0x10:
+            if plen:
+                end = (seq + plen) & 0xFFFFFFFF
+                return f"{head}{_FLAGS[flags]}, seq {seq}:{end}, ack {ack}, win {win}{tail}\n"
+            if flags & 0x07:
+                return f"{head}{_FLAGS[flags]}, seq {seq}, ack {ack}, win {win}{tail}\n"
+            return f"{head}{_FLAGS[flags]}, ack {ack}, win {win}{tail}\n"
+        if plen:
+            end = (seq + plen) & 0xFFFFFFFF
+            return f"{head}{_FLAGS[flags]}, seq {seq}:{end}, win {win}{tail}\n"
+        if flags & 0x07:
+            return f"{head}{_FLAGS[flags]}, seq {seq}, win {win}{tail}\n"
+        return f"{head}{_FLAGS[flags]}, win {win}{tail}\n"
+
     if proto == 17:
         key = data[key_start : t + 4]
-        head = cache.udp.get(key, "")
-        if head == "":
-            head = cache.udp[key] = _udp_head(key, label, size)
-        if head is None:
-            return None
+        found_udp = cache.udp.get(key)
+        if found_udp is None:
+            found_udp = cache.udp[key] = _udp_head(key, label, size)
         ulen = _u16(data, t + 4)[0]
         if ulen < 8:
             return None
-        return f"{head}{ulen - 8}"
+        if found_udp[1]:
+            return _dns_line(found_udp[0], data[t + 8 : n], ulen - 8)
+        return f"{found_udp[0]}{ulen - 8}\n"
     if proto == 1 or proto == 58:
         echo = data[t]
         if proto == 1:
@@ -186,7 +204,7 @@ def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> st
         if head is None:
             head = cache.icmp[key] = f"{label}{_address_text(key[:size])} > {_address_text(key[size:])}: "
         ident, sequence = _ports(data, t + 4)
-        return f"{head}{name}, id {ident}, seq {sequence}, length {length}"
+        return f"{head}{name}, id {ident}, seq {sequence}, length {length}\n"
     return None
 
 
@@ -202,7 +220,7 @@ def frame_summary(linktype: int, data: bytes, length: int, cache: SummaryCache) 
                 o = 18
             line = _ip_line(data, n, etype, o, cache)
             if line is not None:
-                return line
+                return line[:-1]
     return summary_line(decode(linktype, data, length), length)
 
 
@@ -243,10 +261,68 @@ def summary_batch(
                     o = 18
                 line = _ip_line(data, n, etype, o, cache)
         if line is None:
-            line = summary_line(decode(linktype, data, length), length)
-        append(f"{when}{line}\n")
+            line = summary_line(decode(linktype, data, length), length) + "\n"
+        append(when)
+        append(line)
     cache.trim()
     return "".join(out)
 
 
-__all__ = ["SummaryCache", "frame_summary", "summary_batch"]
+_RECORD_HEADER = struct.Struct("=iiII").unpack_from  # as libpcap reads it: signed times (bpf_int32)
+
+
+def summary_records(
+    linktype: int,
+    buf: bytes,
+    max_caplen: int,
+    stamp: Callable[[int, int], str],
+    second_prefix: Callable[[int], str | None] | None,
+    cache: SummaryCache,
+) -> tuple[str, int, int]:
+    """The lines of the classic pcap records (16-byte header in native byte order, then the bytes) at
+    the start of ``buf``, read in place: ``(text, bytes used, records)``.
+
+    Stops before a record that does not fit in ``buf`` or whose captured length exceeds ``max_caplen``;
+    the caller decides what that record is. The lines are those of :func:`summary_batch`.
+    """
+    out: list[str] = []
+    append = out.append
+    header = _RECORD_HEADER
+    ethernet = linktype == 1
+    end = len(buf)
+    last_sec = -1
+    prefix: str | None = None
+    p = 0
+    count = 0
+    while p + 16 <= end:
+        sec, frac, caplen, length = header(buf, p)
+        d = p + 16
+        e = d + caplen
+        if e > end or caplen > max_caplen:
+            break
+        if second_prefix is not None:
+            if sec != last_sec:
+                last_sec = sec
+                prefix = second_prefix(sec)
+            when = f"{prefix}{frac:06d} " if prefix is not None else stamp(sec, frac)
+        else:
+            when = stamp(sec, frac)
+        line = None
+        if ethernet and caplen >= 34:
+            etype = buf[d + 12] << 8 | buf[d + 13]
+            o = d + 14
+            if etype == 0x8100:
+                etype = buf[d + 16] << 8 | buf[d + 17]
+                o = d + 18
+            line = _ip_line(buf, e, etype, o, cache)
+        if line is None:
+            line = summary_line(decode(linktype, buf[d:e], length), length) + "\n"
+        append(when)
+        append(line)
+        p = e
+        count += 1
+    cache.trim()
+    return "".join(out), p, count
+
+
+__all__ = ["SummaryCache", "frame_summary", "summary_batch", "summary_records"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..decode.lean import decode
-from .fastsummary import SummaryCache, summary_batch
+from .fastsummary import SummaryCache, summary_batch, summary_records
 from .hexdump import hex_lines
 from .linklevel import link_prefix
 from .text import summary_line
@@ -94,6 +94,17 @@ class SummaryPrinter:
             decorated(sec, usec, length, data, decode(linktype, data, length))
             for sec, usec, length, data in records
         )
+
+    @property
+    def reads_in_place(self) -> bool:
+        """True when :meth:`format_records` may print the packets: plain summaries, not flushed per packet."""
+        return self._plain and self._flush is None
+
+    def format_records(self, buf: bytes, max_caplen: int) -> tuple[str, int, int]:
+        """The lines of the classic pcap records at the start of ``buf``, read in place: ``(text, bytes
+        used, records)``. See :func:`pycapture.output.fastsummary.summary_records`; only when
+        :attr:`reads_in_place`."""
+        return summary_records(self._linktype, buf, max_caplen, self._time, self._second_prefix, self._cache)
 
     def write_batch(self, records: list[tuple[int, int, int, bytes]]) -> None:
         """Print a list of records: one write for summaries, one per packet with hex dumps (their text

@@ -1,0 +1,106 @@
+"""Read a classic pcap file's records in place, in large buffers: the fast way through a big saved capture.
+
+libpcap hands over one record per call, and on CPython the call alone (pcapy-ng ``next()`` with its
+header object) costs about as much as tcpdump spends on a whole packet. A classic pcap file is simple
+enough to walk in Python: a 24-byte file header, then records of a 16-byte header (seconds, fraction,
+captured length, original length) and the captured bytes. :class:`RecordBuffers` reads the file in
+buffers of several megabytes that start on a record boundary; a consumer (the summary printer) reads the
+records straight from the buffer and says how far it got.
+
+Only the regular case is read here: a file in this machine's byte order, version 2.4, with the precision
+the handle asked for, and records that libpcap reads as they are (a captured length no larger than the
+snapshot length). Anything else, a damaged or truncated record included, ends the walk; the caller then
+lets libpcap read from that record on (:attr:`RecordBuffers.irregular`), so its checks and its messages
+stay the only ones.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import BinaryIO
+
+_FILE_HEADER = struct.Struct("=IHHiIII")  # magic, version, zone, sigfigs, snaplen, linktype
+_CAPLEN = struct.Struct("=I").unpack_from
+_MAGIC_USEC = 0xA1B2C3D4
+_MAGIC_NSEC = 0xA1B23C4D
+_MAXIMUM_SNAPLEN = 262144  # libpcap's MAXIMUM_SNAPLEN; some link types allow more, which libpcap reads
+BUFFER_BYTES = 1 << 22  # larger than any record libpcap reads (262144 + 16 bytes)
+
+
+def walk(buf: bytes, max_caplen: int) -> tuple[int, int]:
+    """``(bytes, records)`` of the whole regular records at the start of ``buf``: where a consumer that
+    stops at the same record as :func:`pycapture.output.fastsummary.summary_records` stops."""
+    end = len(buf)
+    caplen_of = _CAPLEN
+    p = 0
+    n = 0
+    while p + 16 <= end:
+        caplen = caplen_of(buf, p + 8)[0]
+        e = p + 16 + caplen
+        if e > end or caplen > max_caplen:
+            break
+        p = e
+        n += 1
+    return p, n
+
+
+class RecordBuffers:
+    """The records of a classic pcap file, as buffers that begin on a record boundary.
+
+    Use :meth:`open`, then alternately :meth:`fill` (the unread bytes: what the last buffer left over plus
+    the next read) and :meth:`keep` (how many bytes of it the consumer used). :meth:`fill` returns None
+    at the end of the file, and at a record it leaves to libpcap, setting :attr:`irregular`.
+    """
+
+    def __init__(self, file: BinaryIO, max_caplen: int) -> None:
+        self._file = file
+        self._start = file.tell()
+        self.max_caplen = max_caplen
+        self._rest = b""
+        self.irregular = False
+
+    @classmethod
+    def open(cls, path: str, nanosecond: bool) -> RecordBuffers | None:
+        """The records of ``path``, or None when it is not a classic pcap file (version 2.4) in native
+        byte order with the given precision."""
+        try:
+            file = open(path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError:
+            return None
+        head = file.read(_FILE_HEADER.size)
+        if len(head) == _FILE_HEADER.size:
+            magic, major, minor, _zone, _sigfigs, snaplen, _linktype = _FILE_HEADER.unpack(head)
+            if magic == (_MAGIC_NSEC if nanosecond else _MAGIC_USEC) and (major, minor) == (2, 4):
+                # libpcap reads records up to this length as they are (a few link types allow more)
+                return cls(file, snaplen if 0 < snaplen <= _MAXIMUM_SNAPLEN else _MAXIMUM_SNAPLEN)
+        file.close()
+        return None
+
+    def fill(self) -> bytes | None:
+        """The next buffer; None at the end of the file or at a record left to libpcap."""
+        rest = self._rest
+        if rest and len(rest) >= 16 and _CAPLEN(rest, 8)[0] > self.max_caplen:
+            self.irregular = True
+            return None
+        chunk = self._file.read(BUFFER_BYTES)
+        if not chunk:
+            self.irregular = bool(rest)  # the file ends inside a record
+            return None
+        return rest + chunk if rest else chunk
+
+    def keep(self, buf: bytes, used: int) -> None:
+        """Say that the first ``used`` bytes of ``buf`` (whole records) have been read."""
+        self._rest = buf[used:]
+
+    def reopen(self) -> RecordBuffers:
+        """The same records read through a new descriptor (a forked process shares the file offset of
+        the old one); only before the first :meth:`fill`."""
+        file = open(self._file.name, "rb")  # noqa: SIM115 - closed by close()
+        file.seek(self._start)
+        return RecordBuffers(file, self.max_caplen)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+__all__ = ["BUFFER_BYTES", "RecordBuffers", "walk"]
