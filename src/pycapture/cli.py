@@ -19,7 +19,8 @@ import click
 from . import __version__, backends
 from .decode import linktype_description, linktype_name
 from .devices import PcapNetworkInterface, find_all_devs, no_device_error, pick_auto
-from .errors import PcapError
+from .errors import CaptureFileError, PcapError
+from .filecheck import diagnose
 from .handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle
 from .libpcap import lib_version
 from .output.printer import SummaryPrinter, statistics_lines
@@ -218,9 +219,12 @@ def capture(
     capture is open and before -w creates a file (tcpdump's order). Returns True when a signal
     (Ctrl-C, SIGTERM, SIGHUP) ended it.
     """
-    handle, banner = _open_source(
-        interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms, live_options or LiveOptions()
-    )
+    try:
+        handle, banner = _open_source(
+            interface, read_file, snaplen, promiscuous, buffer_kib, timeout_ms, live_options or LiveOptions()
+        )
+    except CaptureFileError as exc:
+        raise _located(exc, read_file, 0) from exc
     writer: SaveFileWriter | RotatingWriter | None = None
     received: list[int] = []
     try:
@@ -255,6 +259,8 @@ def capture(
                 pacer.stopped_by(lambda: bool(received))
                 pump_paced(handle, sinks, count, pacer)
         sys.stdout.flush()
+    except CaptureFileError as exc:  # a damaged file: say where (with a filter, not every packet is counted)
+        raise _located(exc, read_file, None if expression else handle.captured) from exc
     except BrokenPipeError:
         _quiet_stdout()
         return True
@@ -270,6 +276,27 @@ def capture(
             finally:
                 handle.close()
     return bool(received)
+
+
+def _located(exc: CaptureFileError, path: str | None, packets_read: int | None) -> CaptureFileError:
+    """``exc`` with where the file is damaged: the packet number, the byte offset and what is wrong there.
+
+    libpcap's own message stays, in brackets. Standard input cannot be walked again, so for ``-r -``
+    the place is the count of packets read.
+    """
+    if path is None:
+        return exc
+    message = str(exc)
+    reader = message[len(path) + 2 :] if message.startswith(f"{path}: ") else message
+    if path == "-":
+        after = f"after packet {packets_read}" if packets_read else "before the first packet"
+        where = f"{after} (standard input is read once: the byte offset is not known)"
+        return CaptureFileError(f"{path}: {where}: {reader}", exc.hint)
+    damage = diagnose(path, packets_read)
+    if damage is None:
+        return exc
+    what = f"{damage.problem} ({reader})" if damage.problem else reader
+    return CaptureFileError(f"{path}: {damage.where()}: {what}", exc.hint)
 
 
 def _version_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
