@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
+import dpkt
 from dpkt import pcap, pcapng
 
 from ..errors import BackendUnavailableError, CaptureFileError, NotOpenError
@@ -25,6 +26,8 @@ _MAXIMUM_SNAPLEN = 262144  # libpcap's MAXIMUM_SNAPLEN: larger or zero snapshot 
 _LINKTYPE_MASK = 0x03FFFFFF  # the high bits of a pcap header's link type carry FCS information
 # LINKTYPE_ values that are not the DLT_ value libpcap hands on (pcap-common.c, linktype_to_dlt)
 _LINKTYPE_TO_DLT = {100: 11, 101: 12, 102: 15, 103: 16, 106: 19}
+_MAX_BLOCK = 16 << 20  # libpcap's largest pcapng block (INITIAL_MAX_BLOCKSIZE)
+_READ_CHUNK = 1 << 20  # a length field asks for more: read it in chunks, so only what the file holds is held
 
 
 def _snapshot(snaplen: int) -> int:
@@ -57,7 +60,18 @@ class _Prefixed:
         if len(head) >= n:
             self._head = head[n:]
             return head[:n]
-        return head + self._stream.read(n - len(head))
+        n -= len(head)
+        if n <= _READ_CHUNK:
+            return head + self._stream.read(n)
+        # a damaged length field may ask for gigabytes: never allocate more than the file gives
+        parts = [head]
+        while n > 0:
+            part = self._stream.read(min(n, _READ_CHUNK))
+            if not part:
+                break
+            parts.append(part)
+            n -= len(part)
+        return b"".join(parts)
 
     def fileno(self) -> int:
         return self._stream.fileno()
@@ -160,6 +174,8 @@ class PcapngRecordReader(pcapng.Reader):
             block_type, length = block_header.unpack(raw)
             if length < 12 or length % 4:
                 raise CaptureFileError(f"block in pcapng dump file has a length of {length} < 12")
+            if length > _MAX_BLOCK:
+                raise CaptureFileError(f"pcapng block size {length} > maximum {_MAX_BLOCK}")
             buf = raw + _read_exactly(f, length - 8, "block")
             if block_type == pcapng.PCAPNG_BT_SHB:
                 if buf[8:12] != raw_bom:
@@ -241,7 +257,7 @@ class FileHandle:
             else:
                 self._reader = PcapRecordReader(prefixed)
                 file_nano = self._reader._divisor != 1e6
-        except (ValueError, struct.error, IndexError) as exc:
+        except (ValueError, struct.error, IndexError, dpkt.Error) as exc:
             self.close()
             reason = "unknown file format" if len(head) < 4 else str(exc)
             raise CaptureFileError(f"{path}: {reason}") from exc
@@ -290,7 +306,7 @@ class FileHandle:
                 yield record
         except CaptureFileError as exc:
             raise CaptureFileError(f"{self.source}: {exc}") from exc
-        except (ValueError, struct.error, IndexError) as exc:  # a block dpkt cannot unpack
+        except (ValueError, struct.error, IndexError, dpkt.Error) as exc:  # a block dpkt cannot unpack
             raise CaptureFileError(f"{self.source}: damaged block: {exc}") from exc
 
     def get_stats(self) -> PcapStat:
