@@ -434,3 +434,14 @@ def test_command_reads_any_damaged_file_in_a_limited_process(
     assert "Traceback" not in stderr, stderr
     assert res.returncode in (0, 1)
     assert len(error_lines(stderr)) == res.returncode
+
+
+def test_a_valid_pcapng_libpcap_cannot_read_gets_a_hint_that_says_so(tmp_path: Path) -> None:
+    """Two interfaces of different link types: valid pcapng, which libpcap 1.9 refuses; not 'damaged'."""
+    path = tmp_path / "two-links.pcapng"
+    path.write_bytes(hostile.pcapng(hostile.idb(linktype=0), at=3))
+    result = run_cli("-r", str(path))
+    err = result.stderr.decode()
+    assert result.returncode == 1 and "Traceback" not in err
+    assert "the file is valid pcapng" in err and "frame.interface_id == 0" in err
+    assert "check that the file is a complete" not in err

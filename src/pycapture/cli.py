@@ -292,11 +292,18 @@ def _located(exc: CaptureFileError, path: str | None, packets_read: int | None) 
         after = f"after packet {packets_read}" if packets_read else "before the first packet"
         where = f"{after} (standard input is read once: the byte offset is not known)"
         return CaptureFileError(f"{path}: {where}: {reader}", exc.hint)
+    hint = exc.hint
+    if "different from the type of the first interface" in reader:  # a valid file libpcap cannot read
+        hint = (
+            "the file is valid pcapng, but libpcap (and so tcpdump and pycapture) reads only files whose "
+            "interfaces share one link type and snapshot length; read it with tshark, or take one "
+            f"interface out: tshark -r {path} -Y 'frame.interface_id == 0' -w one.pcapng"
+        )
     damage = diagnose(path, packets_read)
     if damage is None:
-        return exc
+        return CaptureFileError(str(exc), hint)
     what = f"{damage.problem} ({reader})" if damage.problem else reader
-    return CaptureFileError(f"{path}: {damage.where()}: {what}", exc.hint)
+    return CaptureFileError(f"{path}: {damage.where()}: {what}", hint)
 
 
 def _version_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
