@@ -7,9 +7,11 @@ success, 1 on an error, 2 on a usage error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TextIO
@@ -306,6 +308,35 @@ def _located(exc: CaptureFileError, path: str | None, packets_read: int | None) 
     return CaptureFileError(f"{path}: {damage.where()}: {what}", hint)
 
 
+@contextlib.contextmanager
+def reported_errors(debug: bool, os_hint: str = "check the path and free space for -w") -> Iterator[None]:
+    """Turn an error into one line on stderr naming the cause and the fix, and exit status 1.
+
+    ``--debug`` adds the traceback. A closed standard output (``pycapture ... | head``) is not an error.
+    """
+    try:
+        yield
+    except PcapError as exc:
+        if debug:
+            traceback.print_exc()
+        hint = f"; {exc.hint}" if exc.hint else ""
+        _say(f"{exc}{hint}")
+        sys.exit(1)
+    except BrokenPipeError:  # the reader went away (pycapture -D | head): not an error
+        _quiet_stdout()
+    except NotImplementedError as exc:  # a libpcap knob this pcapy-ng build cannot reach
+        if debug:
+            traceback.print_exc()
+        _say(f"{exc}; leave out the option that needs it")
+        sys.exit(1)
+    except OSError as exc:  # a file: a bad path, no permission, a full disk
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"{where}{exc.strerror or exc}; {os_hint}")
+        sys.exit(1)
+
+
 def _version_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         click.echo(_versions())
@@ -543,7 +574,7 @@ def command(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    try:
+    with reported_errors(debug):
         if list_interfaces:
             _list_devices()
             return
@@ -572,25 +603,6 @@ def command(
             save=save,
             run_as=run_as,
         )
-    except PcapError as exc:
-        if debug:
-            traceback.print_exc()
-        hint = f"; {exc.hint}" if exc.hint else ""
-        _say(f"{exc}{hint}")
-        sys.exit(1)
-    except BrokenPipeError:  # the reader went away (pycapture -D | head): not an error
-        _quiet_stdout()
-    except NotImplementedError as exc:  # a libpcap knob this pcapy-ng build cannot reach
-        if debug:
-            traceback.print_exc()
-        _say(f"{exc}; leave out the option that needs it")
-        sys.exit(1)
-    except OSError as exc:  # the -w file: a bad path, no permission, a full disk
-        if debug:
-            traceback.print_exc()
-        where = f"{exc.filename}: " if exc.filename else ""
-        _say(f"{where}{exc.strerror or exc}; check the path and free space for -w")
-        sys.exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import sys
 import time
-import traceback
 
 import click
 
-from .errors import PcapError
+from .cli import LiveOptions, OutputOptions, _say, capture, reported_errors
 from .pump import stop_on_signals
 from .replayer import Pacer, Replayer, ReplayStats
-
-
-def _say(message: str) -> None:
-    click.echo(f"pycapture: {message}", err=True)
 
 
 def _duration(seconds: float) -> str:
@@ -143,22 +138,11 @@ def replay_command(
     """
     if sum(x is not None and x is not False for x in (speed, pps, mbps, topspeed or None)) > 1:
         raise click.UsageError("choose one of --speed, --pps, --mbps and --topspeed")
-    try:
+    with reported_errors(debug, "check the capture file's path"):
         if interface is None:
             _print_files(files, speed, pps, mbps, topspeed, loop, count, bpf_filter, verbose, json_lines)
             return
         _send_files(files, interface, speed, pps, mbps, topspeed, loop, count, duration, bpf_filter, quiet)
-    except PcapError as exc:
-        if debug:
-            traceback.print_exc()
-        hint = f"; {exc.hint}" if exc.hint else ""
-        _say(f"{exc}{hint}")
-        sys.exit(1)
-    except NotImplementedError as exc:
-        if debug:
-            traceback.print_exc()
-        _say(f"{exc}; leave out the option that needs it")
-        sys.exit(1)
 
 
 def _pace_text(speed: float | None, pps: float | None, mbps: float | None, topspeed: bool) -> str:
@@ -226,8 +210,6 @@ def _print_files(
     verbose: bool,
     json_lines: bool,
 ) -> None:
-    from .cli import LiveOptions, OutputOptions, capture  # the print path is the -r path
-
     output = OutputOptions(line_buffered=True, layered=verbose, json=json_lines)
     passes = 0
     while loop == 0 or passes < loop:
