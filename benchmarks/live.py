@@ -21,33 +21,16 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-OUT = HERE / "out"
+from netns import generated_capture, veth_pair
+
 RECEIVERS = {
     "tcpdump -w /dev/null": ["tcpdump", "-w", "/dev/null"],
     "pycapture -w /dev/null": [sys.executable, "-m", "pycapture", "-w", "/dev/null"],
     "tcpdump -n > /dev/null": ["tcpdump", "-n"],
     "pycapture -n > /dev/null": [sys.executable, "-m", "pycapture", "-n"],
 }
-
-
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True)
-
-
-def _capture(packets: int) -> Path:
-    path = OUT / f"capture-{packets}.pcap"
-    if not path.exists() or path.stat().st_mtime < (HERE / "make_capture.py").stat().st_mtime:
-        OUT.mkdir(exist_ok=True)
-        subprocess.run(
-            [sys.executable, str(HERE / "make_capture.py"), str(path), "--packets", str(packets)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return path
 
 
 def _stat(text: str, what: str) -> int:
@@ -101,20 +84,9 @@ def main() -> None:
     for tool in ("ip", "tcpreplay", "tcpdump"):
         if not shutil.which(tool):
             sys.exit(f"benchmarks/live.py: {tool} is not installed")
-    capture = _capture(args.packets)
-    tag = uuid.uuid4().hex[:6]
-    ns_tx, ns_rx, if_tx, if_rx = f"live-{tag}-a", f"live-{tag}-b", f"lva{tag}", f"lvb{tag}"
-    created = []
+    capture = generated_capture(args.packets)
     results: dict[tuple[str, str], list[dict]] = {}
-    try:
-        for ns in (ns_tx, ns_rx):
-            _ip("netns", "add", ns)
-            created.append(ns)
-        _ip("link", "add", if_tx, "type", "veth", "peer", "name", if_rx)
-        _ip("link", "set", if_tx, "netns", ns_tx)
-        _ip("link", "set", if_rx, "netns", ns_rx)
-        for ns, ifname in ((ns_tx, if_tx), (ns_rx, if_rx)):
-            _ip("-n", ns, "link", "set", ifname, "up")
+    with veth_pair("live") as (ns_tx, if_tx, ns_rx, if_rx):
         names = list(RECEIVERS)
         for r in range(args.rounds):
             for rate in args.rates.split(","):
@@ -122,9 +94,6 @@ def main() -> None:
                     result = trial(ns_rx, if_rx, ns_tx, if_tx, RECEIVERS[name], rate, capture)
                     results.setdefault((rate, name), []).append(result)
                     print(f"round {r + 1} {rate} {name}: {result}", file=sys.stderr)
-    finally:
-        for ns in created:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
     print(
         f"Bursts of {args.packets:,} packets from `{capture.name}` sent with tcpreplay; "
         f"{args.rounds} rounds.\n"

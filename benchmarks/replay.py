@@ -16,27 +16,9 @@ import shutil
 import statistics
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-OUT = HERE / "out"
-
-
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True)
-
-
-def _make_capture(packets: int) -> Path:
-    path = OUT / f"capture-{packets}.pcap"
-    if not path.exists() or path.stat().st_mtime < (HERE / "make_capture.py").stat().st_mtime:
-        OUT.mkdir(exist_ok=True)
-        subprocess.run(
-            [sys.executable, str(HERE / "make_capture.py"), str(path), "--packets", str(packets)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return path
+from netns import generated_capture, veth_pair
 
 
 def _run_tcpreplay(ns: str, ifname: str, capture: Path) -> tuple[float, float, int]:
@@ -76,19 +58,8 @@ def main() -> None:
     for tool in ("ip", "tcpreplay"):
         if not shutil.which(tool):
             sys.exit(f"benchmarks/replay.py: {tool} is not installed")
-    capture = args.capture or _make_capture(args.packets)
-    tag = uuid.uuid4().hex[:6]
-    ns_a, ns_b, if_a, if_b = f"bench-{tag}-a", f"bench-{tag}-b", f"bra{tag}", f"brb{tag}"
-    created = []
-    try:
-        for ns in (ns_a, ns_b):
-            _ip("netns", "add", ns)
-            created.append(ns)
-        _ip("link", "add", if_a, "type", "veth", "peer", "name", if_b)
-        _ip("link", "set", if_a, "netns", ns_a)
-        _ip("link", "set", if_b, "netns", ns_b)
-        for ns, ifname in ((ns_a, if_a), (ns_b, if_b)):
-            _ip("-n", ns, "link", "set", ifname, "up")
+    capture = args.capture or generated_capture(args.packets)
+    with veth_pair("bench") as (ns_a, if_a, _ns_b, _if_b):
         runners = {"tcpreplay --topspeed": _run_tcpreplay, "pycapture replay --topspeed": _run_pycapture}
         results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in runners}
         names = list(runners)
@@ -96,9 +67,6 @@ def main() -> None:
             for name in names[r % 2 :] + names[: r % 2]:
                 results[name].append(runners[name](ns_a, if_a, capture))
                 print(f"round {r + 1}: {name}: {results[name][-1]}", file=sys.stderr)
-    finally:
-        for ns in created:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
     base = statistics.median(pps for pps, _, _ in results["tcpreplay --topspeed"])
     print(f"Capture: {capture} ({results[names[0]][0][2]:,} packets), {args.rounds} rounds, medians.\n")
     print("| sender | packets/s | Mbit/s | ratio vs tcpreplay |")
