@@ -295,3 +295,16 @@ def test_frames_over_the_mtu_and_foreign_link_types_are_counted_and_explained(ne
     assert "MTU of 1500" in cli.stderr and "LINUX_SLL" in cli.stderr
     assert "1 too big for the MTU, 3 skipped for their link type" in cli.stderr
     assert "Traceback" not in cli.stderr
+
+
+def test_progress_on_a_terminal_is_a_bar_with_rate_and_eta(capsys):
+    from pycapture.cli_replay import ProgressLine
+    from pycapture.replayer import ReplayStats
+
+    progress = ProgressLine(tty=True)
+    progress(ReplayStats(sent=250, bytes_sent=2_500_000, elapsed_s=2.5, planned=1000))
+    err = capsys.readouterr().err.replace("\x1b[K", "")  # click drops the escape when not on a terminal
+    assert err.startswith("\r[######")
+    assert "25%" in err and "250 packets, 2.5 MB, 100 pps, 8.00 Mbps, ETA 0:00:08" in err
+    progress.clear()
+    assert capsys.readouterr().err.replace("\x1b[K", "") == "\r"
