@@ -32,10 +32,14 @@ the layouts are (addresses stay as raw bytes, the formatter turns them into text
            (qd, an, ns, ar), ``questions`` a list of (name, qtype, qclass), ``answers`` a list of
            (name, rtype, rdata) with rdata as text where the type is one the summary shows, else None
 ``http``   ``("http", first_line)``: the request or status line of a TCP payload on an HTTP port
+           (None where there is none, or where the capture ends in it: a ``trunc`` follows then)
 ``other``  ``("other", kind, value, length)``: a header this decoder does not open
            (kind ``ethertype``, ``ip-proto``, ``linktype``, ``fragment``, or the numbering of the link
            header before it: ``family``, ``sll-protocol``, ``arcnet-protocol``, ``nlpid``...)
-``trunc``  ``("trunc", layer)``: the capture ends inside this layer (tcpdump's ``[|layer]``)
+``trunc``  ``("trunc", layer, *known)``: the capture ends inside this layer (tcpdump's ``[|layer]``);
+           ``known`` is what of it tcpdump still shows: ``(sport, dport)`` of a ``tcp`` or ``udp`` header
+           cut after its ports, ``(type,)`` of an ``icmp6`` header and ``(version,)`` of an IPv4 header
+           cut after their first byte, ``("length",)`` for DNS over TCP cut in its 2-byte length prefix
 ``bad``    ``("bad", layer, reason)``: the header is malformed, e.g. an IPv4 header length of 3
 =========  ====================================================================================
 """
@@ -426,7 +430,7 @@ def _pktap(data: bytes, length: int, layers: list[tuple]) -> None:
 
 def _ipv4(data: bytes, offset: int, layers: list[tuple]) -> None:
     if len(data) < offset + 20:
-        layers.append(("trunc", "ip"))
+        layers.append(("trunc", "ip", data[offset] >> 4) if len(data) > offset else ("trunc", "ip"))
         return
     vhl, _tos, total, ident, frag, ttl, proto, _sum, src, dst = _ip(data, offset)
     if vhl >> 4 != 4:
@@ -515,7 +519,7 @@ def _arp_packet(data: bytes, offset: int, length: int, layers: list[tuple]) -> N
 def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[tuple]) -> None:
     if proto == 6:
         if len(data) < offset + 20:
-            layers.append(("trunc", "tcp"))
+            layers.append(_cut_ports(data, offset, "tcp"))
             return
         sport, dport, seq, ack, off, flags, win = _tcp(data, offset)
         hl = (off >> 4) * 4
@@ -529,13 +533,15 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[t
             layers.append(("trunc", "tcp"))
         elif length > hl:
             start = offset + hl
-            if sport == 53 or dport == 53:
+            if (sport == 53 or dport == 53) and len(data) < start + 2:
+                layers.append(("trunc", "domain", "length"))
+            elif sport == 53 or dport == 53:
                 _dns(data, start + 2, min(length - hl, len(data) - start) - 2, layers)  # 2-byte length prefix
             elif sport in _HTTP_PORTS or dport in _HTTP_PORTS:
-                _http(data, start, layers)
+                _http(data, start, length - hl, layers)
     elif proto == 17:
         if len(data) < offset + 8:
-            layers.append(("trunc", "udp"))
+            layers.append(_cut_ports(data, offset, "udp"))
             return
         sport, dport, ulen = _udp(data, offset)
         if ulen < 8 and ulen != 0:  # 0: a jumbogram's length lives elsewhere
@@ -554,13 +560,18 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[t
         layers.append(("icmp", itype, code, rest, length, quoted))
     elif proto == 58:
         if len(data) < offset + 8:
-            layers.append(("trunc", "icmp6"))
+            layers.append(("trunc", "icmp6", data[offset]) if len(data) > offset else ("trunc", "icmp6"))
             return
         itype, code, _sum, rest = _icmp(data, offset)
         target = data[offset + 8 : offset + 24] if itype in (135, 136, 137) else b""
         layers.append(("icmp6", itype, code, rest, length, target))
     else:
         layers.append(("other", "ip-proto", proto, length))
+
+
+def _cut_ports(data: bytes, offset: int, layer: str) -> tuple:
+    """The trunc marker of a TCP or UDP header the capture ends in: with its ports when they are there."""
+    return ("trunc", layer, *_hh(data, offset)) if len(data) >= offset + 4 else ("trunc", layer)
 
 
 _LINK_DECODERS = {
@@ -594,6 +605,12 @@ _HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b
                 b"PATCH ", b"HTTP/")  # fmt: skip
 _dns_header = struct.Struct("!HHHHHH").unpack_from
 _rr_fixed = struct.Struct("!HHIH").unpack_from
+
+
+def http_line_cut(head: bytes, length: int) -> bool:
+    """Whether the capture ends in the first line of an HTTP message of ``length`` bytes, of which
+    ``head`` is the first 512 bytes or what was captured of them (tcpdump then prints ``HTTP [|http]``)."""
+    return len(head) < min(length, 512) and b"\n" not in head
 
 
 class _DNSError(Exception):
@@ -676,9 +693,12 @@ def _rdata_text(data: bytes, pos: int, rdlen: int, rtype: int, base: int, end: i
     return None
 
 
-def _http(data: bytes, start: int, layers: list[tuple]) -> None:
+def _http(data: bytes, start: int, length: int, layers: list[tuple]) -> None:
     head = data[start : start + 512]
-    if head.startswith(_HTTP_STARTS):
+    if head.startswith(_HTTP_STARTS) and http_line_cut(head, length):
+        layers.append(("http", None))
+        layers.append(("trunc", "http"))
+    elif head.startswith(_HTTP_STARTS):
         line = head.split(b"\r\n", 1)[0].split(b"\n", 1)[0]
         layers.append(("http", line.decode("ascii", "backslashreplace")))
     else:

@@ -25,7 +25,7 @@ import socket
 import struct
 from collections.abc import Callable, Sequence
 
-from ..decode.lean import _dns, decode
+from ..decode.lean import _dns, decode, http_line_cut
 from .text import _TCP_FLAG_LETTERS, _dns_text, _tcp_options, summary_line
 
 Record = tuple[int, int, int, bytes]
@@ -102,11 +102,14 @@ def _dns_line(head: str, message: bytes, size: int) -> str | None:
     _dns(message, 0, min(size, len(message)), layers)
     if layers[0][0] != "dns":
         return None
-    return f"{head}{_dns_text(layers[0])}{' [|domain]' if len(layers) > 1 else ''}\n"
+    cut = len(layers) > 1
+    return f"{head}{_dns_text(layers[0], cut)}{' [|domain]' if cut else ''}\n"
 
 
-def _http_text(data: bytes, start: int, n: int) -> str:
+def _http_text(data: bytes, start: int, n: int, length: int) -> str:
     head = data[start : min(start + 512, n)]
+    if head.startswith(_HTTP_STARTS) and http_line_cut(head, length):
+        return ": HTTP [|http]"
     if head.startswith(_HTTP_STARTS):
         line = head.split(b"\r\n", 1)[0].split(b"\n", 1)[0]
         return ": HTTP: " + line.decode("ascii", "backslashreplace")
@@ -163,7 +166,7 @@ def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> st
                 options = cache.options[raw] = f", options [{_tcp_options(raw)}], length "
             tail = f"{options}{plen}"
         if kind == _HTTP and plen:
-            tail += _http_text(data, t + hl, n)
+            tail += _http_text(data, t + hl, n, plen)
         if flags & 0x10:
             if plen:
                 end = (seq + plen) & 0xFFFFFFFF

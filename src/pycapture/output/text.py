@@ -51,7 +51,51 @@ def _ip_text(raw: bytes) -> str:
     return _ntoa(raw) if len(raw) == 4 else _ntop(_AF_INET6, raw) if len(raw) == 16 else raw.hex(":")
 
 
-def _tcp_options(raw: bytes) -> str:
+_TCP_OPTION_NAMES = {2: "mss", 3: "wscale", 4: "sackOK", 5: "sack", 8: "TS", 30: "mptcp", 34: "tfo"}
+
+
+def _sack_blocks(body: bytes) -> str:
+    return "".join(
+        f"{{{int.from_bytes(body[j : j + 4], 'big')}:{int.from_bytes(body[j + 4 : j + 8], 'big')}}}"
+        for j in range(0, len(body) - 7, 8)
+    )
+
+
+def _tcp_option(kind: int, size: int, body: bytes) -> str:
+    if kind == 2 and size == 4:
+        return f"mss {int.from_bytes(body, 'big')}"
+    if kind == 3 and size == 3:
+        return f"wscale {body[0]}"
+    if kind == 4:
+        return "sackOK"
+    if kind == 5:
+        return f"sack {len(body) // 8} {_sack_blocks(body)}"
+    if kind == 8 and size == 10:
+        return f"TS val {int.from_bytes(body[:4], 'big')} ecr {int.from_bytes(body[4:], 'big')}"
+    if kind == 30:
+        return "mptcp"
+    if kind == 34:
+        return "tfo"
+    return f"unknown-{kind} 0x{body.hex()}" if body else f"unknown-{kind}"
+
+
+def _cut_tcp_option(kind: int, size: int, body: bytes) -> str:
+    """What tcpdump 4.99 prints of an option whose value the capture cuts, its " [|tcp]" included."""
+    if kind == 5:
+        return f"sack {(size - 2) // 8} {_sack_blocks(body)} [|tcp]>"
+    name = _TCP_OPTION_NAMES.get(kind)
+    if name is None:
+        return f"unknown-{kind} 0x{body.hex()} [|tcp]>"
+    # the ">" (which closed option lists once) comes with the values tcpdump reads past a bounds check
+    return f"{name} [|tcp]{'>' if kind in (3, 8) else ''}"
+
+
+def _tcp_options(raw: bytes, cut: bool = False) -> str:
+    """The options of a TCP header, ``mss 1460,nop,wscale 7``.
+
+    With ``cut`` (the capture ends in them), tcpdump's text from the bracket on, ``[mss 1460,TS [|tcp]>``,
+    or "" when an end-of-list option comes before the cut and tcpdump reads no further.
+    """
     out = []
     i, n = 0, len(raw)
     while i < n:
@@ -63,36 +107,24 @@ def _tcp_options(raw: bytes) -> str:
             out.append("nop")
             i += 1
             continue
+        if cut and (i + 1 >= n or i + raw[i + 1] > n):
+            done = "".join(f"{text}," for text in out)
+            if i + 1 >= n:  # not even the option's length
+                return f"[{done} [|tcp]"
+            return f"[{done}{_cut_tcp_option(kind, raw[i + 1], raw[i + 2 :])}"
         if i + 1 >= n or raw[i + 1] < 2 or i + raw[i + 1] > n:
             out.append("bad opt")
             break
         size = raw[i + 1]
-        body = raw[i + 2 : i + size]
-        if kind == 2 and size == 4:
-            out.append(f"mss {int.from_bytes(body, 'big')}")
-        elif kind == 3 and size == 3:
-            out.append(f"wscale {body[0]}")
-        elif kind == 4:
-            out.append("sackOK")
-        elif kind == 5:
-            blocks = " ".join(
-                f"{{{int.from_bytes(body[j : j + 4], 'big')}:{int.from_bytes(body[j + 4 : j + 8], 'big')}}}"
-                for j in range(0, len(body) - 7, 8)
-            )
-            out.append(f"sack {len(body) // 8} {blocks}")
-        elif kind == 8 and size == 10:
-            out.append(f"TS val {int.from_bytes(body[:4], 'big')} ecr {int.from_bytes(body[4:], 'big')}")
-        elif kind == 30:
-            out.append("mptcp")
-        elif kind == 34:
-            out.append("tfo")
-        else:
-            out.append(f"unknown-{kind} 0x{body.hex()}" if body else f"unknown-{kind}")
+        out.append(_tcp_option(kind, size, raw[i + 2 : i + size]))
         i += size
+    if cut:
+        return "" if out and out[-1] == "eol" else "[" + "".join(f"{text}," for text in out) + " [|tcp]"
     return ",".join(out)
 
 
-def _tcp_text(t: tuple) -> str:
+def _tcp_text(t: tuple, cut: bool = False) -> str:
+    """The TCP part of a line; with ``cut``, the capture ends in the header's options."""
     _, _sport, _dport, seq, ack, flags, win, plen, options = t
     letters = "".join(letter for bit, letter in _TCP_FLAG_LETTERS if flags & bit) or "none"
     parts = [f"Flags [{letters}]"]
@@ -103,6 +135,10 @@ def _tcp_text(t: tuple) -> str:
     if flags & 0x10:
         parts.append(f"ack {ack}")
     parts.append(f"win {win}")
+    shown = _tcp_options(options, cut=True) if cut else ""
+    if shown:
+        parts.append(f"options {shown}")
+        return ", ".join(parts)
     if options:
         parts.append(f"options [{_tcp_options(options)}]")
     parts.append(f"length {max(plen, 0)}")
@@ -180,8 +216,9 @@ _DNS_RCODES = {0: "", 1: " FormErr", 2: " ServFail", 3: " NXDomain", 4: " NotImp
                6: " YXDomain", 7: " YXRRSet", 8: " NXRRSet", 9: " NotAuth", 10: " NotZone"}  # fmt: skip
 
 
-def _dns_text(t: tuple) -> str:
-    """tcpdump's DNS summary (print-domain.c, not verbose): ``6699+ A? example.com. (29)``."""
+def _dns_text(t: tuple, cut: bool = False) -> str:
+    """tcpdump's DNS summary (print-domain.c, not verbose): ``6699+ A? example.com. (29)``; with
+    ``cut`` (the capture ends in the message) without the length, which tcpdump prints last."""
     _, ident, flags, (qd, an, ns, ar), questions, answers, length = t
     opcode = (flags >> 11) & 0xF
     ops = _DNS_OPS.get(opcode, f" op{opcode}")
@@ -215,7 +252,8 @@ def _dns_text(t: tuple) -> str:
         for name, qtype, qclass in questions[:1]:
             qclass_text = _DNS_CLASSES.get(qclass & 0x7FFF, f" C{qclass & 0x7FFF}")
             parts.append(f" {_DNS_TYPES.get(qtype, f'Type{qtype}')}{qclass_text}? {name}")
-    parts.append(f" ({length})")
+    if not cut:
+        parts.append(f" ({length})")
     return "".join(parts)
 
 
@@ -230,6 +268,11 @@ def _tail(layers: list[tuple], i: int) -> str:
     return ""
 
 
+# headers whose " [|layer]" tcpdump prints after the colon and its space, where it cannot read even
+# their start ("IP a > b:  [|udp]"); TCP's comes with one space ("IP a > b: [|tcp]")
+_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6"))
+
+
 def _ip_line(layers: list[tuple], i: int, link_level: bool = False) -> str:
     net = layers[i]
     v6 = net[0] == "ip6"
@@ -238,18 +281,29 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False) -> str:
     proto, plen = net[3], net[4]
     nxt = layers[i + 1] if i + 1 < len(layers) else None
     tag = nxt[0] if nxt else None
+    if tag == "trunc" and len(nxt) == 4:  # a TCP or UDP header cut after its ports
+        return f"{label}{src}.{nxt[2]} > {dst}.{nxt[3]}:  [|{nxt[1]}]"
     if tag == "tcp" or tag == "udp":
         head = f"{label}{src}.{nxt[1]} > {dst}.{nxt[2]}: "
         app = layers[i + 2] if i + 2 < len(layers) else None
         if tag == "udp":
             if app is not None and app[0] == "dns":
-                return head + _dns_text(app) + _tail(layers, i + 3)
+                cut = i + 3 < len(layers) and layers[i + 3][0] == "trunc"
+                return head + _dns_text(app, cut) + _tail(layers, i + 3)
+            if app is not None and app[0] == "trunc" and app[1] == "domain":
+                return f"{head} [|domain]"
             return head + f"UDP, length {nxt[3]}" + _tail(layers, i + 2)
+        if app is not None and app[0] == "trunc" and app[1] == "tcp":  # cut in the options
+            return head + _tcp_text(nxt, cut=True)
         body = _tcp_text(nxt)
+        # DNS over TCP follows the length with a space, not a colon, in tcpdump 4.99
         if app is not None and app[0] == "dns":
-            return f"{head}{body}: {_dns_text(app)}{_tail(layers, i + 3)}"
+            cut = i + 3 < len(layers) and layers[i + 3][0] == "trunc"
+            return f"{head}{body} {_dns_text(app, cut)}{_tail(layers, i + 3)}"
+        if app is not None and app[0] == "trunc" and app[1] == "domain":
+            return f"{head}{body}{'' if app[2:] else ' '} [|domain]"  # the space comes after the prefix
         if app is not None and app[0] == "http":
-            return f"{head}{body}: HTTP" + (f": {app[1]}" if app[1] else "")
+            return f"{head}{body}: HTTP" + (f": {app[1]}" if app[1] else "") + _tail(layers, i + 3)
         return head + body + _tail(layers, i + 2)
     head = f"{label}{src} > {dst}: "
     if tag == "icmp":
@@ -263,6 +317,10 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False) -> str:
     if tag == "other":
         name = _IP_PROTO_NAMES.get(proto)
         return head + (f"{name.upper()}, length {plen}" if name else f"ip-proto-{proto} {plen}")
+    if tag == "trunc" and nxt[1] == "icmp6" and len(nxt) == 3:
+        return f"{head}ICMP6, {_ICMP6_NAMES.get(nxt[2], f'icmp6 type-#{nxt[2]}')} [|icmp6]"
+    if tag == "trunc" and nxt[1] in _SPACED_TRUNC:
+        return head + _tail(layers, i + 1)
     if tag in ("trunc", "bad"):
         return head + _tail(layers, i + 1).lstrip()
     return head + f"ip-proto-{proto} {plen}"
@@ -304,7 +362,9 @@ def summary_line(layers: list[tuple], length: int, link_level: bool = False) -> 
                 return f"link-type {value}, length {length}"
             return f"{kind} {value}, length {plen}"
         elif tag == "trunc":
-            return f"[|{t[1]}]"
+            # tcpdump names IPv4 once it has the version, then its " [|ip]" as everywhere
+            label = "IP " if t[1] == "ip" and t[2:] == (4,) and not link_level else ""
+            return f"{label} [|{t[1]}]"
         elif tag == "bad":
             return f"[malformed {t[1]}: {t[2]}]"
     return f"length {length}"
