@@ -46,6 +46,7 @@ the layouts are (addresses stay as raw bytes, the formatter turns them into text
 
 from __future__ import annotations
 
+import re
 import socket
 import struct
 
@@ -607,10 +608,58 @@ _dns_header = struct.Struct("!HHHHHH").unpack_from
 _rr_fixed = struct.Struct("!HHIH").unpack_from
 
 
-def http_line_cut(head: bytes, length: int) -> bool:
-    """Whether the capture ends in the first line of an HTTP message of ``length`` bytes, of which
-    ``head`` is the first 512 bytes or what was captured of them (tcpdump then prints ``HTTP [|http]``)."""
-    return len(head) < min(length, 512) and b"\n" not in head
+_TEXT_RUN = re.compile(rb"[\t\x20-\x7e]*")  # what tcpdump prints of a text protocol's line as it is
+_PRINTABLE = re.compile(rb"[\x20-\x7e]*")
+
+
+def http_first_line(data: bytes, start: int, length: int, end: int) -> tuple[str | None, bool]:
+    """The first line of the HTTP message of ``length`` bytes at ``start``, of which the capture holds
+    what lies before ``end``, as tcpdump's print_txt_line reads it: ``(line, cut)``.
+
+    The line ends at LF or CR LF. A byte that is neither printable ASCII nor a tab before the line ends, or
+    a CR followed by anything else, makes it binary data: no line. ``cut`` when the capture ends before the
+    line does (no line), or when the message ends with no line end (the line so far, then ``[|http]``).
+    """
+    limit = start + length
+    cap = min(end, limit)
+    j = _TEXT_RUN.match(data, start, cap).end()  # type: ignore[union-attr]
+    if j == limit:
+        return data[start:j].decode("ascii"), True
+    if j == cap:
+        return None, True
+    c = data[j]
+    if c == 10:
+        return data[start:j].decode("ascii"), False
+    if c == 13:
+        if j + 1 >= limit:
+            return None, False
+        if j + 1 >= cap:
+            return None, True
+        if data[j + 1] == 10:
+            return data[start:j].decode("ascii"), False
+    return None, False
+
+
+def _char_text(c: int) -> str:
+    """tcpdump's fn_print_char: ``M-`` for the high bit, ``^`` and the letter for a control character."""
+    text = ""
+    if c >= 0x80:
+        c &= 0x7F
+        text = "M-"
+    if c < 0x20 or c == 0x7F:
+        return f"{text}^{chr(c ^ 0x40)}"
+    return text + chr(c)
+
+
+_ESCAPES = {c: _char_text(c) for c in range(256) if not 0x20 <= c <= 0x7E}
+
+
+def printable_text(raw: bytes) -> str:
+    """``raw`` as tcpdump prints untrusted bytes (a DNS label, say): no byte can end the line or reach
+    the terminal as a control character."""
+    if _PRINTABLE.fullmatch(raw):
+        return raw.decode("ascii")
+    return raw.decode("latin-1").translate(_ESCAPES)
 
 
 class _DNSError(Exception):
@@ -642,7 +691,7 @@ def _dns_name(data: bytes, pos: int, base: int, end: int) -> tuple[str, int]:
             continue
         if n & 0xC0 or pos + 1 + n > end:
             raise _DNSError("bad label")
-        labels.append(data[pos + 1 : pos + 1 + n].decode("ascii", "backslashreplace"))
+        labels.append(printable_text(data[pos + 1 : pos + 1 + n]))
         pos += 1 + n
     return ".".join(labels) + ".", (after if after >= 0 else pos)
 
@@ -670,9 +719,14 @@ def _dns(data: bytes, start: int, length: int, layers: list[tuple]) -> None:
                 raise _DNSError("answer past the end")
             rtype, _rclass, _ttl, rdlen = _rr_fixed(data, pos)
             pos += 10
-            if pos + rdlen > end:
-                raise _DNSError("answer data past the end")
-            answers.append((name, rtype, _rdata_text(data, pos, rdlen, rtype, start, end)))
+            try:
+                if pos + rdlen > end:
+                    raise _DNSError("answer data past the end")
+                rdata = _rdata_text(data, pos, rdlen, rtype, start, end)
+            except _DNSError:
+                answers.append((name, rtype, None))  # tcpdump prints the type before it reads the data
+                raise
+            answers.append((name, rtype, rdata))
             pos += rdlen
     except _DNSError:
         layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, length))
@@ -694,12 +748,10 @@ def _rdata_text(data: bytes, pos: int, rdlen: int, rtype: int, base: int, end: i
 
 
 def _http(data: bytes, start: int, length: int, layers: list[tuple]) -> None:
-    head = data[start : start + 512]
-    if head.startswith(_HTTP_STARTS) and http_line_cut(head, length):
+    if not data.startswith(_HTTP_STARTS, start, start + length):
         layers.append(("http", None))
+        return
+    line, cut = http_first_line(data, start, length, len(data))
+    layers.append(("http", line))
+    if cut:
         layers.append(("trunc", "http"))
-    elif head.startswith(_HTTP_STARTS):
-        line = head.split(b"\r\n", 1)[0].split(b"\n", 1)[0]
-        layers.append(("http", line.decode("ascii", "backslashreplace")))
-    else:
-        layers.append(("http", None))

@@ -25,7 +25,7 @@ import socket
 import struct
 from collections.abc import Callable, Sequence
 
-from ..decode.lean import _dns, decode, http_line_cut
+from ..decode.lean import _dns, decode, http_first_line
 from .text import _TCP_FLAG_LETTERS, _dns_text, _tcp_options, summary_line
 
 Record = tuple[int, int, int, bytes]
@@ -107,13 +107,11 @@ def _dns_line(head: str, message: bytes, size: int) -> str | None:
 
 
 def _http_text(data: bytes, start: int, n: int, length: int) -> str:
-    head = data[start : min(start + 512, n)]
-    if head.startswith(_HTTP_STARTS) and http_line_cut(head, length):
-        return ": HTTP [|http]"
-    if head.startswith(_HTTP_STARTS):
-        line = head.split(b"\r\n", 1)[0].split(b"\n", 1)[0]
-        return ": HTTP: " + line.decode("ascii", "backslashreplace")
-    return ": HTTP"
+    """The HTTP part of a line: the message of ``length`` bytes is at ``start``, the frame ends at ``n``."""
+    if not data.startswith(_HTTP_STARTS, start, min(n, start + length)):
+        return ": HTTP"
+    line, cut = http_first_line(data, start, length, n)
+    return f": HTTP{': ' + line if line else ''}{' [|http]' if cut else ''}"
 
 
 def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> str | None:
