@@ -17,16 +17,31 @@ its offset in the buffer, bounded by the record's end.
 
 On the benchmark's generated capture the shortcut covers about 97% of the packets (ARP and neighbor
 discovery are most of the rest); see benchmarks/README.md for the times.
+
+The shortcut also exists compiled, in ``_fastline.c`` (TCP with the options of handshakes and
+timestamps, UDP with DNS, ICMP echo): when that extension was built, both functions hand it the records
+first and print in Python only the frames it leaves (rarer TCP options, everything not IP).
+Setting ``PYCAPTURE_PURE_PYTHON=1`` turns it off; the tests hold it to the Python's text frame by frame.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 from collections.abc import Callable, Sequence
 
 from ..decode.lean import _dns, decode, http_first_line
-from .text import _TCP_FLAG_LETTERS, _dns_text, _tcp_options, summary_line
+from .text import (
+    _DNS_CLASSES,
+    _DNS_OPS,
+    _DNS_RCODES,
+    _DNS_TYPES,
+    _TCP_FLAG_LETTERS,
+    _dns_text,
+    _tcp_options,
+    summary_line,
+)
 
 Record = tuple[int, int, int, bytes]
 
@@ -54,6 +69,19 @@ _CACHE_LIMIT = 1 << 13  # flow heads kept; the caches start again when one grows
 
 # the kind of a flow head: the shortcut prints it, with an HTTP summary, or leaves the frame to lean
 _PLAIN, _HTTP, _GENERAL = 0, 1, 2
+
+_fastline = None
+if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
+    try:
+        from . import _fastline  # type: ignore[no-redef]
+    except ImportError:  # built without a C compiler: the Python below prints everything
+        pass
+    else:
+        _fastline.set_flag_texts(_FLAGS)
+        _fastline.set_dns_tables(_DNS_TYPES, _DNS_CLASSES, _DNS_OPS, _DNS_RCODES)
+
+COMPILED = _fastline is not None
+"""Whether the compiled shortcut is in use."""
 
 
 class SummaryCache:
@@ -231,13 +259,17 @@ def summary_batch(
     stamp: Callable[[int, int], str],
     second_prefix: Callable[[int], str | None] | None,
     cache: SummaryCache,
+    compiled: bool = True,
 ) -> str:
     """The text (one line per record, each ending in a newline) of a batch of records.
 
     ``stamp(sec, frac)`` is the timestamp formatter; ``second_prefix(sec)``, when given, returns the
     part of its text that changes only with the second (``"12:00:01."``), or None where ``stamp``
-    must be called, and the six-digit fraction and a space follow it.
+    must be called, and the six-digit fraction and a space follow it. ``compiled=False`` keeps the
+    compiled shortcut out (the tests compare the two).
     """
+    if compiled and _fastline is not None and linktype == 1 and second_prefix is not None:
+        return _summary_batch_compiled(records, stamp, second_prefix, cache)
     out: list[str] = []
     append = out.append
     ethernet = linktype == 1
@@ -274,11 +306,12 @@ _RECORD_HEADER = struct.Struct("=iiII").unpack_from  # as libpcap reads it: sign
 
 def summary_records(
     linktype: int,
-    buf: bytes,
+    buf: bytes | memoryview,
     max_caplen: int,
     stamp: Callable[[int, int], str],
     second_prefix: Callable[[int], str | None] | None,
     cache: SummaryCache,
+    compiled: bool = True,
 ) -> tuple[str, int, int]:
     """The lines of the classic pcap records (16-byte header in native byte order, then the bytes) at
     the start of ``buf``, read in place: ``(text, bytes used, records)``.
@@ -286,6 +319,25 @@ def summary_records(
     Stops before a record that does not fit in ``buf`` or whose captured length exceeds ``max_caplen``;
     the caller decides what that record is. The lines are those of :func:`summary_batch`.
     """
+    if compiled and _fastline is not None and linktype == 1 and second_prefix is not None:
+        return _summary_records_compiled(buf, max_caplen, stamp, second_prefix, cache)
+    if not isinstance(buf, bytes):
+        buf = bytes(buf)  # the Python slices the buffer into cache keys: they must be bytes
+    return _summary_records(linktype, buf, 0, max_caplen, stamp, second_prefix, cache, -1)
+
+
+def _summary_records(
+    linktype: int,
+    buf: bytes,
+    p: int,
+    max_caplen: int,
+    stamp: Callable[[int, int], str],
+    second_prefix: Callable[[int], str | None] | None,
+    cache: SummaryCache,
+    limit: int,
+) -> tuple[str, int, int]:
+    """:func:`summary_records` in Python, from byte ``p`` on, for at most ``limit`` records (-1: all);
+    returns the position after the last record printed rather than a length."""
     out: list[str] = []
     append = out.append
     header = _RECORD_HEADER
@@ -293,9 +345,8 @@ def summary_records(
     end = len(buf)
     last_sec = -1
     prefix: str | None = None
-    p = 0
     count = 0
-    while p + 16 <= end:
+    while p + 16 <= end and count != limit:
         sec, frac, caplen, length = header(buf, p)
         d = p + 16
         e = d + caplen
@@ -326,4 +377,54 @@ def summary_records(
     return "".join(out), p, count
 
 
-__all__ = ["SummaryCache", "frame_summary", "summary_batch", "summary_records"]
+def _summary_records_compiled(
+    buf: bytes | memoryview,
+    max_caplen: int,
+    stamp: Callable[[int, int], str],
+    second_prefix: Callable[[int], str | None],
+    cache: SummaryCache,
+) -> tuple[str, int, int]:
+    """:func:`summary_records` of Ethernet records by the compiled shortcut, each record it leaves printed
+    by the Python."""
+    records = _fastline.records  # type: ignore[union-attr]
+    out: list[str] = []
+    p = count = 0
+    while True:
+        text, p, n, left = records(buf, p, max_caplen, second_prefix)
+        out.append(text)
+        count += n
+        if not left:
+            break
+        record = bytes(buf[p : p + 16 + _RECORD_HEADER(buf, p)[2]])  # whole: the extension checked
+        text, used, n = _summary_records(1, record, 0, max_caplen, stamp, second_prefix, cache, 1)
+        out.append(text)
+        count += n
+        p += used
+    return "".join(out), p, count
+
+
+def _summary_batch_compiled(
+    records: Sequence[Record],
+    stamp: Callable[[int, int], str],
+    second_prefix: Callable[[int], str | None],
+    cache: SummaryCache,
+) -> str:
+    """:func:`summary_batch` of Ethernet records by the compiled shortcut, each record it leaves printed
+    by the Python."""
+    batch = _fastline.batch  # type: ignore[union-attr]
+    if not isinstance(records, list):
+        records = list(records)
+    out: list[str] = []
+    i = 0
+    total = len(records)
+    while True:
+        text, i = batch(records, i, second_prefix)
+        out.append(text)
+        if i >= total:
+            break
+        out.append(summary_batch(1, records[i : i + 1], stamp, second_prefix, cache, False))
+        i += 1
+    return "".join(out)
+
+
+__all__ = ["COMPILED", "SummaryCache", "frame_summary", "summary_batch", "summary_records"]

@@ -1,0 +1,17 @@
+"""The optional C part of pycapture: everything else is in pyproject.toml.
+
+``pycapture.output._fastline`` prints the commonest summary lines in C. It is optional: where it cannot
+be compiled (no C compiler, no Python headers) the install goes on and pycapture prints in Python.
+"""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "pycapture.output._fastline",
+            sources=["src/pycapture/output/_fastline.c"],
+            optional=True,
+        )
+    ]
+)
