@@ -16,6 +16,8 @@ stay the only ones.
 
 from __future__ import annotations
 
+import mmap
+import os
 import struct
 from typing import BinaryIO
 
@@ -27,7 +29,7 @@ _MAXIMUM_SNAPLEN = 262144  # libpcap's MAXIMUM_SNAPLEN; some link types allow mo
 BUFFER_BYTES = 1 << 22  # larger than any record libpcap reads (262144 + 16 bytes)
 
 
-def walk(buf: bytes, max_caplen: int) -> tuple[int, int]:
+def walk(buf: bytes | memoryview, max_caplen: int) -> tuple[int, int]:
     """``(bytes, records)`` of the whole regular records at the start of ``buf``: where a consumer that
     stops at the same record as :func:`pycapture.output.fastsummary.summary_records` stops."""
     end = len(buf)
@@ -50,6 +52,11 @@ class RecordBuffers:
     Use :meth:`open`, then alternately :meth:`fill` (the unread bytes: what the last buffer left over plus
     the next read) and :meth:`keep` (how many bytes of it the consumer used). :meth:`fill` returns None
     at the end of the file, and at a record it leaves to libpcap, setting :attr:`irregular`.
+
+    A file that can be mapped is read through ``mmap``: each buffer is then a read-only ``memoryview``
+    of the mapping, with no copy (on the benchmark's capture, 0.15 s of 0.5 s); the file's size is
+    taken when it is opened, and the pages read are let go as the reading moves on, so that the
+    resident set stays small. Others (a pipe, a file of size 0) are read with ``read`` into ``bytes``.
     """
 
     def __init__(self, file: BinaryIO, max_caplen: int) -> None:
@@ -58,6 +65,22 @@ class RecordBuffers:
         self.max_caplen = max_caplen
         self._rest = b""
         self.irregular = False
+        self._map: mmap.mmap | None = None
+        self._view: memoryview | None = None
+        try:
+            size = os.fstat(file.fileno()).st_size
+            if size > self._start:
+                self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                self._view = memoryview(self._map)
+                if hasattr(mmap, "MADV_SEQUENTIAL"):
+                    self._map.madvise(mmap.MADV_SEQUENTIAL)
+        except (OSError, ValueError):
+            self._map = self._view = None
+        self._pos = self._start
+        self._size = len(self._map) if self._map is not None else 0
+        self._window_end = 0
+        self._stalled = False
+        self._unmapped = 0  # pages before this offset have been let go (MADV_DONTNEED)
 
     @classmethod
     def open(cls, path: str, nanosecond: bool) -> RecordBuffers | None:
@@ -76,8 +99,10 @@ class RecordBuffers:
         file.close()
         return None
 
-    def fill(self) -> bytes | None:
+    def fill(self) -> bytes | memoryview | None:
         """The next buffer; None at the end of the file or at a record left to libpcap."""
+        if self._view is not None:
+            return self._fill_mapped(self._view)
         rest = self._rest
         if rest and len(rest) >= 16 and _CAPLEN(rest, 8)[0] > self.max_caplen:
             self.irregular = True
@@ -88,9 +113,36 @@ class RecordBuffers:
             return None
         return rest + chunk if rest else chunk
 
-    def keep(self, buf: bytes, used: int) -> None:
+    def _fill_mapped(self, view: memoryview) -> memoryview | None:
+        pos, size = self._pos, self._size
+        if pos >= size:
+            return None
+        if self._stalled or (size - pos >= 16 and _CAPLEN(view, pos + 8)[0] > self.max_caplen):
+            self.irregular = True  # a record cut by the end of the file, or one libpcap must judge
+            return None
+        self._window_end = min(size, pos + BUFFER_BYTES)
+        return view[pos : self._window_end]
+
+    def keep(self, buf: bytes | memoryview, used: int) -> None:
         """Say that the first ``used`` bytes of ``buf`` (whole records) have been read."""
-        self._rest = buf[used:]
+        if self._view is not None:
+            if used == 0 and self._window_end == self._size:
+                self._stalled = True  # the consumer cannot use what is left: the end of the file cuts it
+            self._pos += used
+            self._let_go()
+            return
+        self._rest = buf[used:]  # type: ignore[assignment]
+
+    def _let_go(self) -> None:
+        """Drop the pages already read from this process's resident set: the mapped file would otherwise
+        count whole in its RSS (the page cache keeps them; nothing is read twice)."""
+        done = self._pos - self._pos % mmap.PAGESIZE
+        if done - self._unmapped >= BUFFER_BYTES and hasattr(mmap, "MADV_DONTNEED"):
+            try:
+                self._map.madvise(mmap.MADV_DONTNEED, self._unmapped, done - self._unmapped)  # type: ignore[union-attr]
+            except OSError:
+                return
+            self._unmapped = done
 
     def reopen(self) -> RecordBuffers:
         """The same records read through a new descriptor (a forked process shares the file offset of
@@ -100,6 +152,15 @@ class RecordBuffers:
         return RecordBuffers(file, self.max_caplen)
 
     def close(self) -> None:
+        if self._map is not None:
+            view, self._view = self._view, None
+            try:
+                if view is not None:
+                    view.release()
+                self._map.close()
+            except BufferError:
+                pass  # a consumer still holds a buffer: the mapping goes when that is released
+            self._map = None
         self._file.close()
 
 
