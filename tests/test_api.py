@@ -146,7 +146,7 @@ def test_packets_decode_lazily_and_once(monkeypatch):
 
 def test_packet_text_forms_match_the_cli():
     utc = {**os.environ, "TZ": "UTC"}
-    lines = run_cli("-t", "-r", HTTP, env=utc).stdout.decode().splitlines()
+    lines = run_cli("-t", "-S", "-r", HTTP, env=utc).stdout.decode().splitlines()  # a lone packet: absolute
     dumps = run_cli("-v", "-r", HTTP, env=utc).stdout.decode().split("\n\n")
     jsons = run_cli("--json", "-r", HTTP).stdout.decode().splitlines()
     import json

@@ -241,13 +241,16 @@ def test_module_and_console_script_agree(ten_udp):
     assert res.stdout == run_cli("-r", str(ten_udp)).stdout
 
 
+@pytest.mark.parametrize("sequence", [[], ["-S"]], ids=["relative", "absolute"])
 @pytest.mark.parametrize("sample", sorted(p.name for p in CAPTURES.glob("*.pcap")))
-def test_sample_captures_print_what_tcpdump_prints(sample):
-    """Line for line as tcpdump -S -n (absolute sequence numbers): TCP, UDP, DNS, HTTP, ICMP, ARP, IPv6."""
+def test_sample_captures_print_what_tcpdump_prints(sample, sequence):
+    """Line for line as tcpdump -n, with relative TCP sequence numbers and with -S: TCP, UDP, DNS, HTTP,
+    ICMP, ARP, IPv6."""
     tcpdump = tool("tcpdump")
     path = str(CAPTURES / sample)
-    theirs = subprocess.run([tcpdump, "-S", "-n", "-r", path], capture_output=True, text=True, env=_utc())
-    ours = run_cli("-r", path, env=_utc())
+    command = [tcpdump, *sequence, "-n", "-r", path]
+    theirs = subprocess.run(command, capture_output=True, text=True, env=_utc())
+    ours = run_cli(*sequence, "-r", path, env=_utc())
     assert ours.returncode == 0
     assert ours.stdout.decode().splitlines() == theirs.stdout.splitlines()
 
@@ -265,9 +268,7 @@ def test_output_options_print_what_tcpdump_prints(options):
     tcpdump = tool("tcpdump")
     path = str(CAPTURES / "mixed.pcap")
     args = options.split()
-    theirs = subprocess.run(
-        [tcpdump, "-S", "-n", *args, "-r", path], capture_output=True, text=True, env=_utc()
-    )
+    theirs = subprocess.run([tcpdump, "-n", *args, "-r", path], capture_output=True, text=True, env=_utc())
     ours = run_cli(*args, "-r", path, env=_utc())
     assert ours.returncode == 0
     assert ours.stdout.decode().splitlines() == theirs.stdout.splitlines()

@@ -24,7 +24,7 @@ from conftest import CAPTURES, CORPUS, IN_CI, ROOT
 from pycapture.decode.lean import decode
 from pycapture.output import fastsummary
 from pycapture.output.fastsummary import SummaryCache, summary_batch, summary_records
-from pycapture.output.text import summary_line
+from pycapture.output.text import TcpSequences, summary_line
 from pycapture.output.timestamps import second_prefix_function, time_formatter
 from test_output_fastsummary import frames
 
@@ -43,7 +43,7 @@ def _prefix(_sec: int) -> str:
 
 def compiled_line(data: bytes, length: int) -> str | None:
     """The extension's line for one Ethernet frame (without time and newline), or None if it leaves it."""
-    text, index = fastline.batch([(0, 0, length, data)], 0, _prefix)
+    text, index = fastline.batch([(0, 0, length, data)], 0, _prefix, None, TcpSequences.LIMIT)
     if index == 0:
         assert text == ""
         return None
@@ -219,19 +219,24 @@ def test_tcp_options_of_handshakes():
     assert compiled_line(sack, len(sack)) is None  # SACK blocks are left to the Python
 
 
-def test_buffers_and_batches_print_the_same_with_and_without_the_extension(generated):
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
+def test_buffers_and_batches_print_the_same_with_and_without_the_extension(generated, relative):
+    def cache() -> SummaryCache:
+        return SummaryCache(TcpSequences() if relative else None)
+
     linktype, records = frames(generated)
     for utc in (True, False):
         stamp = time_formatter(0, utc, False)
         prefix = second_prefix_function(stamp)
-        compiled = summary_batch(linktype, records, stamp, prefix, SummaryCache())
-        assert compiled == summary_batch(linktype, records, stamp, prefix, SummaryCache(), compiled=False)
+        compiled = summary_batch(linktype, records, stamp, prefix, cache())
+        assert compiled == summary_batch(linktype, records, stamp, prefix, cache(), compiled=False)
         raw = generated.read_bytes()[24:]
-        text, used, count = summary_records(linktype, raw, 262144, stamp, prefix, SummaryCache())
+        text, used, count = summary_records(linktype, raw, 262144, stamp, prefix, cache())
         assert (text, used, count) == summary_records(
-            linktype, raw, 262144, stamp, prefix, SummaryCache(), compiled=False
+            linktype, raw, 262144, stamp, prefix, cache(), compiled=False
         )
         assert count == len(records) and text == compiled
+    assert (", ack 1, " in compiled) == relative
 
 
 def test_buffer_cut_inside_a_record_stops_before_it(generated):

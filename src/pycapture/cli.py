@@ -160,7 +160,7 @@ class LiveOptions:
 
 @dataclass(frozen=True)
 class OutputOptions:
-    """How packets are shown: tcpdump's -l, --print, -t..., -e, -x/-X."""
+    """How packets are shown: tcpdump's -l, --print, -t..., -e, -x/-X, -S."""
 
     line_buffered: bool = False
     print_too: bool = False
@@ -170,6 +170,7 @@ class OutputOptions:
     hex_ascii: bool = False
     layered: bool = False
     json: bool = False
+    absolute_seq: bool = False
 
     def printer(self, linktype: int, out: TextIO, nano: bool = False) -> Sink:
         """The sink that prints each packet to ``out``; ``nano``: the records carry nanoseconds."""
@@ -196,6 +197,7 @@ class OutputOptions:
             hex_level=self.hex_level,
             hex_ascii=self.hex_ascii,
             nano=nano,
+            relative=not self.absolute_seq,
         )
 
 
@@ -397,6 +399,13 @@ class _Command(click.Command):
     "-tttt date and time, -ttttt delta from the first packet.",
 )
 @click.option("-e", "link_level", is_flag=True, help="Print the link-level header (MACs, ethertype, VLAN).")
+@click.option(
+    "-S",
+    "--absolute-tcp-sequence-numbers",
+    "absolute_seq",
+    is_flag=True,
+    help="Print absolute TCP sequence numbers (by default they are relative to each conversation).",
+)
 @click.option("-x", "hex_count", count=True, help="Print each packet in hex (-xx: with its link header).")
 @click.option(
     "-X",
@@ -529,6 +538,7 @@ def command(
     json_lines: bool,
     time_style: int,
     link_level: bool,
+    absolute_seq: bool,
     hex_count: int,
     hex_ascii_count: int,
     print_too: bool,
@@ -597,6 +607,7 @@ def command(
                 hex_ascii=hex_ascii_count > 0,
                 layered=verbose > 0,
                 json=json_lines,
+                absolute_seq=absolute_seq,
             ),
             LiveOptions(immediate=immediate, direction=direction, precision=precision, backend=backend),
             Pacer(speed=speed or 1.0) if realtime else None,

@@ -124,7 +124,8 @@ class PcapPacket:
         return self.contains(layer)
 
     def summary(self) -> str:
-        """tcpdump's one-line text for this frame, without the timestamp (as ``pycapture -n`` prints it)."""
+        """tcpdump's one-line text for this frame, without the timestamp (as ``pycapture -n -S`` prints
+        it: a packet alone has no conversation, so TCP sequence numbers are absolute)."""
         from .decode.lean import decode
         from .output.text import summary_line
 

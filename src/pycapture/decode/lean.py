@@ -601,7 +601,7 @@ SUPPORTED_LINKTYPES = frozenset(_LINK_DECODERS)
 
 # --- application summaries: the little of DNS and HTTP that tcpdump's one-line output shows --------------
 
-_HTTP_PORTS = frozenset((80, 3128, 8000, 8080))
+_HTTP_PORTS = frozenset((80, 8080))  # tcpdump 4.99 reads HTTP on these two (print-tcp.c)
 _HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"TRACE ", b"CONNECT ",
                 b"PATCH ", b"HTTP/")  # fmt: skip
 _dns_header = struct.Struct("!HHHHHH").unpack_from

@@ -181,7 +181,7 @@ static const char *const http_starts[] = {"GET ", "POST ", "HEAD ", "PUT ", "DEL
 static int
 is_http_port(unsigned port)
 {
-    return port == 80 || port == 3128 || port == 8000 || port == 8080;
+    return port == 80 || port == 8080; /* lean._HTTP_PORTS, as tcpdump 4.99 */
 }
 
 /* Room for more bytes at w, which points into out's buffer past out->len: the new w (the buffer may move),
@@ -572,12 +572,65 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length)
     return 1;
 }
 
+/* Relative sequence numbers: text.TcpSequences.relative, on the same dict (bytes key of the conversation
+ * to seq_base << 32 | ack_base), so that the Python and this module share one state. Changes *seq and
+ * *ack in place; -1 with an exception set on failure. */
+typedef struct {
+    PyObject *table; /* a dict, or NULL for absolute numbers */
+    Py_ssize_t limit;
+} Sequences;
+
+static int
+relative(const Sequences *seqs, const uint8_t *src, const uint8_t *dst, int size, unsigned sport,
+         unsigned dport, unsigned flags, uint32_t *seq, uint32_t *ack)
+{
+    uint8_t key[36];
+    int rev = sport > dport || (sport == dport && memcmp(src, dst, (size_t)size) > 0);
+    unsigned first = rev ? dport : sport, second = rev ? sport : dport;
+    memcpy(key, rev ? dst : src, (size_t)size);
+    memcpy(key + size, rev ? src : dst, (size_t)size);
+    key[2 * size] = (uint8_t)(first >> 8);
+    key[2 * size + 1] = (uint8_t)first;
+    key[2 * size + 2] = (uint8_t)(second >> 8);
+    key[2 * size + 3] = (uint8_t)second;
+    PyObject *k = PyBytes_FromStringAndSize((const char *)key, 2 * size + 4);
+    if (k == NULL)
+        return -1;
+    PyObject *base = PyDict_GetItemWithError(seqs->table, k); /* borrowed */
+    if (base == NULL && PyErr_Occurred()) {
+        Py_DECREF(k);
+        return -1;
+    }
+    if (base == NULL || (flags & 0x02)) {
+        uint32_t thseq = rev ? *ack - 1 : *seq, thack = rev ? *seq : *ack - 1;
+        if (base != NULL || PyDict_GET_SIZE(seqs->table) < seqs->limit) {
+            PyObject *value = PyLong_FromUnsignedLongLong((unsigned long long)thseq << 32 | thack);
+            if (value == NULL || PyDict_SetItem(seqs->table, k, value) < 0) {
+                Py_XDECREF(value);
+                Py_DECREF(k);
+                return -1;
+            }
+            Py_DECREF(value);
+        }
+        Py_DECREF(k);
+        return 0; /* the segment that records the conversation prints absolute numbers */
+    }
+    unsigned long long both = PyLong_AsUnsignedLongLong(base);
+    Py_DECREF(k);
+    if (both == (unsigned long long)-1 && PyErr_Occurred())
+        return -1;
+    uint32_t thseq = (uint32_t)(both >> 32), thack = (uint32_t)both;
+    *seq -= rev ? thack : thseq;
+    *ack -= rev ? thseq : thack;
+    return 0;
+}
+
 /* The line (with its newline) of the Ethernet frame f of n captured bytes, as fastsummary._ip_line
  * writes it, or NULL where that function returns None or where the Python must print it (a TCP option
  * put_tcp_options leaves), with an exception set when memory ran out. w points into out's buffer, which
  * has room for LONGEST_LINE from w; DNS text grows it as needed, so the result may be in a new buffer. */
 static char *
-frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n)
+frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *seqs)
 {
     if (n < 34)
         return NULL;
@@ -635,6 +688,9 @@ frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n)
             if (options_end == NULL)
                 return NULL;
         }
+        if (seqs->table != NULL && (flags & 0x10)
+            && relative(seqs, f + key, f + key + size, size, sport, dport, flags, &seq, &ack) < 0)
+            return NULL;
         w = put_flow(w, f + key, size, sport, dport);
         w = put(w, flag_text[flags], flag_len[flags]);
         if (plen) {
@@ -794,7 +850,8 @@ finish(Out *out, PyObject *rest)
 
 /* One record: "{prefix}{frac:06d} {line}" into out, or 0 where the Python must print it. */
 static int
-record_line(Out *out, Prefix *prefix, long long sec, long long frac, const uint8_t *f, Py_ssize_t n)
+record_line(Out *out, Prefix *prefix, const Sequences *seqs, long long sec, long long frac, const uint8_t *f,
+            Py_ssize_t n)
 {
     int known = prefix_for(prefix, sec);
     if (known <= 0)
@@ -805,7 +862,7 @@ record_line(Out *out, Prefix *prefix, long long sec, long long frac, const uint8
     char *w = put(start, prefix->text, (size_t)prefix->len);
     w = put_frac(w, frac);
     *w++ = ' ';
-    w = frame_line(out, w, f, n);
+    w = frame_line(out, w, f, n, seqs);
     if (w == NULL)
         return PyErr_Occurred() ? -1 : 0;
     out->len = w - out->buf;
@@ -813,24 +870,32 @@ record_line(Out *out, Prefix *prefix, long long sec, long long frac, const uint8
 }
 
 PyDoc_STRVAR(records_doc,
-"records(buf, pos, max_caplen, second_prefix) -> (text, pos, count, stopped_at_frame)\n\n"
+"records(buf, pos, max_caplen, second_prefix, seqs, limit) -> (text, pos, count, stopped_at_frame)\n\n"
 "The lines of the classic pcap records (native byte order) of buf from byte pos on, as\n"
 "fastsummary.summary_records prints them, up to the first record that does not fit in buf or whose\n"
 "captured length exceeds max_caplen (stopped_at_frame False), or to the first whole record the shortcut\n"
-"does not print (stopped_at_frame True; pos is that record's).");
+"does not print (stopped_at_frame True; pos is that record's). seqs is TcpSequences.table, or None for\n"
+"absolute sequence numbers; limit is TcpSequences.LIMIT.");
 
 static PyObject *
 fastline_records(PyObject *self, PyObject *args)
 {
     Py_buffer view;
     Py_ssize_t pos, max_caplen;
-    PyObject *function;
+    PyObject *function, *table;
+    Sequences seqs;
     if (!flags_ready || !dns_ready) {
         PyErr_SetString(PyExc_RuntimeError, "set_flag_texts() and set_dns_tables() must be called first");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "y*nnO", &view, &pos, &max_caplen, &function))
+    if (!PyArg_ParseTuple(args, "y*nnOOn", &view, &pos, &max_caplen, &function, &table, &seqs.limit))
         return NULL;
+    if (table != Py_None && !PyDict_Check(table)) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_TypeError, "the sequence table must be a dict or None");
+        return NULL;
+    }
+    seqs.table = table == Py_None ? NULL : table;
     const uint8_t *buf = view.buf;
     Py_ssize_t end = view.len, count = 0;
     Prefix prefix = {function, 0, -1, {0}, 0};
@@ -846,7 +911,7 @@ fastline_records(PyObject *self, PyObject *args)
         memcpy(&caplen, buf + pos + 8, 4);
         if ((Py_ssize_t)caplen > end - pos - 16 || (Py_ssize_t)caplen > max_caplen)
             break;
-        int done = record_line(&out, &prefix, sec, frac, buf + pos + 16, (Py_ssize_t)caplen);
+        int done = record_line(&out, &prefix, &seqs, sec, frac, buf + pos + 16, (Py_ssize_t)caplen);
         if (done < 0) {
             PyMem_Free(out.buf);
             PyBuffer_Release(&view);
@@ -869,7 +934,7 @@ fastline_records(PyObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(batch_doc,
-"batch(records, start, second_prefix) -> (text, index)\n\n"
+"batch(records, start, second_prefix, seqs, limit) -> (text, index)\n\n"
 "The lines of records[start:] (a list of (sec, usec, length, data) tuples) as\n"
 "fastsummary.summary_batch prints them, up to the first record the shortcut does not print; index is\n"
 "that record's (len(records) when all are printed).");
@@ -877,14 +942,20 @@ PyDoc_STRVAR(batch_doc,
 static PyObject *
 fastline_batch(PyObject *self, PyObject *args)
 {
-    PyObject *records, *function;
+    PyObject *records, *function, *table;
     Py_ssize_t index;
+    Sequences seqs;
     if (!flags_ready || !dns_ready) {
         PyErr_SetString(PyExc_RuntimeError, "set_flag_texts() and set_dns_tables() must be called first");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "O!nO", &PyList_Type, &records, &index, &function))
+    if (!PyArg_ParseTuple(args, "O!nOOn", &PyList_Type, &records, &index, &function, &table, &seqs.limit))
         return NULL;
+    if (table != Py_None && !PyDict_Check(table)) {
+        PyErr_SetString(PyExc_TypeError, "the sequence table must be a dict or None");
+        return NULL;
+    }
+    seqs.table = table == Py_None ? NULL : table;
     Prefix prefix = {function, 0, -1, {0}, 0};
     Out out = {NULL, 0, 0};
     if (index < 0)
@@ -903,7 +974,7 @@ fastline_batch(PyObject *self, PyObject *args)
         if (overflow_sec || overflow_frac)
             break;
         PyObject *data = PyTuple_GET_ITEM(record, 3);
-        int done = record_line(&out, &prefix, sec, frac, (const uint8_t *)PyBytes_AS_STRING(data),
+        int done = record_line(&out, &prefix, &seqs, sec, frac, (const uint8_t *)PyBytes_AS_STRING(data),
                                PyBytes_GET_SIZE(data));
         if (done < 0) {
             PyMem_Free(out.buf);

@@ -31,13 +31,14 @@ import socket
 import struct
 from collections.abc import Callable, Sequence
 
-from ..decode.lean import _dns, decode, http_first_line
+from ..decode.lean import _HTTP_PORTS, _dns, decode, http_first_line
 from .text import (
     _DNS_CLASSES,
     _DNS_OPS,
     _DNS_RCODES,
     _DNS_TYPES,
     _TCP_FLAG_LETTERS,
+    TcpSequences,
     _dns_text,
     _tcp_options,
     summary_line,
@@ -61,7 +62,6 @@ _FLAGS = [
     for flags in range(256)
 ]
 _TS_ONLY = b"\x01\x01\x08\x0a"  # nop, nop, timestamps (kind 8, length 10): most TCP segments
-_HTTP_PORTS = frozenset((80, 3128, 8000, 8080))  # as in the lean decoder
 _HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"TRACE ", b"CONNECT ",
                 b"PATCH ", b"HTTP/")  # fmt: skip
 _DNS_PORTS = frozenset((53, 5353))
@@ -85,15 +85,18 @@ COMPILED = _fastline is not None
 
 
 class SummaryCache:
-    """Texts that repeat from packet to packet: flow heads, TCP options. One per capture."""
+    """Texts that repeat from packet to packet (flow heads, TCP options), and the TCP conversations of
+    relative sequence numbers (``seqs``; None prints them absolute, as ``tcpdump -S``). One per
+    capture: the caches may be trimmed, the conversations may not."""
 
-    __slots__ = ("icmp", "options", "tcp", "udp")
+    __slots__ = ("icmp", "options", "seqs", "tcp", "udp")
 
-    def __init__(self) -> None:
+    def __init__(self, seqs: TcpSequences | None = None) -> None:
         self.tcp: dict[bytes, tuple[str, int]] = {}
         self.udp: dict[bytes, tuple[str, bool]] = {}
         self.icmp: dict[bytes, str] = {}
-        self.options: dict[bytes, str] = {}
+        self.options: dict[bytes, tuple[str, bool]] = {}
+        self.seqs = seqs
 
     def trim(self) -> None:
         for cache in (self.tcp, self.udp, self.icmp, self.options):
@@ -180,6 +183,11 @@ def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> st
         plen = length - hl
         if hl < 20 or n < t + hl or plen < 0:
             return None
+        sack_base = 0
+        if flags & 0x10 and cache.seqs is not None:
+            sport, dport = _ports(data, t)
+            src, dst = key[:size], key[size : 2 * size]
+            seq, ack, sack_base = cache.seqs.relative(src, dst, sport, dport, flags, seq, ack)
         if hl == 32 and data[t + 20 : t + 24] == _TS_ONLY:
             val, ecr = _u32x2(data, t + 24)
             tail = f", options [nop,nop,TS val {val} ecr {ecr}], length {plen}"
@@ -187,9 +195,13 @@ def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> st
             tail = f", length {plen}"
         else:
             raw = data[t + 20 : t + hl]
-            options = cache.options.get(raw)
-            if options is None:
-                options = cache.options[raw] = f", options [{_tcp_options(raw)}], length "
+            found_options = cache.options.get(raw)
+            if found_options is None:
+                text = _tcp_options(raw)
+                found_options = cache.options[raw] = (f", options [{text}], length ", "sack " in text)
+            options, sack = found_options
+            if sack and sack_base:  # SACK blocks are relative too: this text is the segment's own
+                options = f", options [{_tcp_options(raw, False, sack_base)}], length "
             tail = f"{options}{plen}"
         if kind == _HTTP and plen:
             tail += _http_text(data, t + hl, n, plen)
@@ -250,7 +262,7 @@ def frame_summary(linktype: int, data: bytes, length: int, cache: SummaryCache) 
             line = _ip_line(data, n, etype, o, cache)
             if line is not None:
                 return line[:-1]
-    return summary_line(decode(linktype, data, length), length)
+    return summary_line(decode(linktype, data, length), length, False, cache.seqs)
 
 
 def summary_batch(
@@ -294,7 +306,7 @@ def summary_batch(
                     o = 18
                 line = _ip_line(data, n, etype, o, cache)
         if line is None:
-            line = summary_line(decode(linktype, data, length), length) + "\n"
+            line = summary_line(decode(linktype, data, length), length, False, cache.seqs) + "\n"
         append(when)
         append(line)
     cache.trim()
@@ -368,7 +380,7 @@ def _summary_records(
                 o = d + 18
             line = _ip_line(buf, e, etype, o, cache)
         if line is None:
-            line = summary_line(decode(linktype, buf[d:e], length), length) + "\n"
+            line = summary_line(decode(linktype, buf[d:e], length), length, False, cache.seqs) + "\n"
         append(when)
         append(line)
         p = e
@@ -387,10 +399,11 @@ def _summary_records_compiled(
     """:func:`summary_records` of Ethernet records by the compiled shortcut, each record it leaves printed
     by the Python."""
     records = _fastline.records  # type: ignore[union-attr]
+    table = cache.seqs.table if cache.seqs is not None else None
     out: list[str] = []
     p = count = 0
     while True:
-        text, p, n, left = records(buf, p, max_caplen, second_prefix)
+        text, p, n, left = records(buf, p, max_caplen, second_prefix, table, TcpSequences.LIMIT)
         out.append(text)
         count += n
         if not left:
@@ -414,11 +427,12 @@ def _summary_batch_compiled(
     batch = _fastline.batch  # type: ignore[union-attr]
     if not isinstance(records, list):
         records = list(records)
+    table = cache.seqs.table if cache.seqs is not None else None
     out: list[str] = []
     i = 0
     total = len(records)
     while True:
-        text, i = batch(records, i, second_prefix)
+        text, i = batch(records, i, second_prefix, table, TcpSequences.LIMIT)
         out.append(text)
         if i >= total:
             break

@@ -8,7 +8,7 @@ from ..decode.lean import decode
 from .fastsummary import SummaryCache, summary_batch, summary_records
 from .hexdump import hex_lines
 from .linklevel import link_prefix
-from .text import summary_line
+from .text import TcpSequences, summary_line
 from .timestamps import second_prefix_function, time_formatter
 
 _LINK_HEADER_BYTES = {"eth": 14, "vlan": 4, "sll": 16, "sll2": 20, "null": 4}
@@ -45,6 +45,8 @@ class SummaryPrinter:
     ``time_style``: tcpdump's count of -t flags (0 to 5). ``link_level``: -e. ``hex_level``: 1 for
     -x/-X (from the network layer), 2 for -xx/-XX (the whole frame); ``hex_ascii`` for the X forms.
     ``nano``: the second argument is nanoseconds and times show nine digits (tcpdump's --nano).
+    ``relative``: TCP sequence numbers relative to each conversation, as tcpdump prints them by default
+    (False: absolute, tcpdump's -S).
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class SummaryPrinter:
         hex_level: int = 0,
         hex_ascii: bool = False,
         nano: bool = False,
+        relative: bool = True,
     ) -> None:
         self._linktype = linktype
         self._out = out
@@ -71,7 +74,7 @@ class SummaryPrinter:
         self._hex_ascii = hex_ascii
         self._plain = not link_level and not hex_level
         self._second_prefix = second_prefix_function(self._time)
-        self._cache = SummaryCache()
+        self._cache = SummaryCache(TcpSequences() if relative else None)
 
     @property
     def out(self) -> TextIO:
@@ -80,9 +83,10 @@ class SummaryPrinter:
 
     @property
     def stateless(self) -> bool:
-        """True when each packet's text depends on that packet alone (no -ttt/-ttttt delta) and is short
-        (no hex dump), so that batches may be formatted out of order, in parallel."""
-        return self._time_style not in (3, 5) and not self._hex_level
+        """True when each packet's text depends on that packet alone (no -ttt/-ttttt delta, no relative
+        TCP sequence numbers) and is short (no hex dump), so that batches may be formatted out of order,
+        in parallel."""
+        return self._time_style not in (3, 5) and not self._hex_level and self._cache.seqs is None
 
     def format_batch(self, records: list[tuple[int, int, int, bytes]]) -> str:
         """The lines of a list of ``(ts_sec, ts_usec, original_length, data)`` records, as one string."""
@@ -120,7 +124,8 @@ class SummaryPrinter:
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
         layers = decode(self._linktype, data, length)
         if self._plain:
-            self._write(f"{self._time(ts_sec, ts_usec)}{summary_line(layers, length)}\n")
+            line = summary_line(layers, length, False, self._cache.seqs)
+            self._write(f"{self._time(ts_sec, ts_usec)}{line}\n")
         else:
             self._write(self._decorated(ts_sec, ts_usec, length, data, layers))
         if self._flush is not None:
@@ -129,7 +134,7 @@ class SummaryPrinter:
     def _decorated(self, ts_sec: int, ts_usec: int, length: int, data: bytes, layers: list[tuple]) -> str:
         prefix = link_prefix(layers, length) if self._link_level else ""
         # a link type without -e text keeps the summary's own "IP " label
-        line = summary_line(layers, length, bool(prefix))
+        line = summary_line(layers, length, bool(prefix), self._cache.seqs)
         if prefix:
             line = prefix + line if line else prefix.rstrip(": ")
         text = f"{self._time(ts_sec, ts_usec)}{line}\n"

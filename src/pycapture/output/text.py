@@ -2,13 +2,14 @@
 
 The wording follows tcpdump 4.99 with ``-n`` (``IP 10.0.0.1.5353 > 10.0.0.2.53: UDP, length 33``,
 ``Flags [S.]``, ``ICMP echo request, id 1, seq 2, length 64``, ``ARP, Request who-has ...``). TCP
-sequence numbers are printed absolute, as ``tcpdump -S`` does, since relative numbers need per-flow
-state.
+sequence numbers are relative to each conversation's first segment with ACK when a
+:class:`TcpSequences` is given (tcpdump's default), absolute without one (``tcpdump -S``).
 """
 
 from __future__ import annotations
 
 import socket
+import struct
 
 from ..decode.lean import ETHERTYPE_IP
 from .linklevel import ETHERTYPE_NAMES
@@ -52,16 +53,61 @@ def _ip_text(raw: bytes) -> str:
 
 
 _TCP_OPTION_NAMES = {2: "mss", 3: "wscale", 4: "sackOK", 5: "sack", 8: "TS", 30: "mptcp", 34: "tfo"}
+_M32 = 0xFFFFFFFF
+_PORT_PAIR = struct.Struct("!HH").pack
 
 
-def _sack_blocks(body: bytes) -> str:
+class TcpSequences:
+    """tcpdump's relative TCP sequence numbers (print-tcp.c): the state of one capture.
+
+    A conversation (both directions: addresses and ports in one order, the lower port first) is
+    recorded at its first segment with ACK set, and again at each SYN with ACK; that segment prints
+    absolute numbers, the later ones the difference from the recorded ones. Segments without ACK print
+    absolute numbers and record nothing. tcpdump never forgets a conversation; this table stops
+    recording new ones after :attr:`LIMIT` of them (those then print absolute numbers, as with ``-S``),
+    so that a capture of a port scan cannot grow it without bound.
+    """
+
+    LIMIT = 1 << 18
+
+    __slots__ = ("table",)
+
+    def __init__(self) -> None:
+        self.table: dict[bytes, int] = {}
+
+    def relative(
+        self, src: bytes, dst: bytes, sport: int, dport: int, flags: int, seq: int, ack: int
+    ) -> tuple[int, int, int]:
+        """``(seq, ack, sack_base)`` to print for a segment; SACK blocks print less ``sack_base``."""
+        if not flags & 0x10:
+            return seq, ack, 0
+        rev = sport > dport or (sport == dport and src > dst)
+        key = dst + src + _PORT_PAIR(dport, sport) if rev else src + dst + _PORT_PAIR(sport, dport)
+        table = self.table
+        base = table.get(key)
+        if base is None or flags & 0x02:
+            if rev:
+                thseq, thack = (ack - 1) & _M32, seq
+            else:
+                thseq, thack = seq, (ack - 1) & _M32
+            if base is not None or len(table) < self.LIMIT:
+                table[key] = thseq << 32 | thack
+            return seq, ack, thseq if rev else thack
+        thseq, thack = base >> 32, base & _M32
+        if rev:
+            return (seq - thack) & _M32, (ack - thseq) & _M32, thseq
+        return (seq - thseq) & _M32, (ack - thack) & _M32, thack
+
+
+def _sack_blocks(body: bytes, base: int = 0) -> str:
     return "".join(
-        f"{{{int.from_bytes(body[j : j + 4], 'big')}:{int.from_bytes(body[j + 4 : j + 8], 'big')}}}"
+        f"{{{(int.from_bytes(body[j : j + 4], 'big') - base) & _M32}:"
+        f"{(int.from_bytes(body[j + 4 : j + 8], 'big') - base) & _M32}}}"
         for j in range(0, len(body) - 7, 8)
     )
 
 
-def _tcp_option(kind: int, size: int, body: bytes) -> str:
+def _tcp_option(kind: int, size: int, body: bytes, sack_base: int = 0) -> str:
     if kind == 2 and size == 4:
         return f"mss {int.from_bytes(body, 'big')}"
     if kind == 3 and size == 3:
@@ -69,7 +115,7 @@ def _tcp_option(kind: int, size: int, body: bytes) -> str:
     if kind == 4:
         return "sackOK"
     if kind == 5:
-        return f"sack {len(body) // 8} {_sack_blocks(body)}"
+        return f"sack {len(body) // 8} {_sack_blocks(body, sack_base)}"
     if kind == 8 and size == 10:
         return f"TS val {int.from_bytes(body[:4], 'big')} ecr {int.from_bytes(body[4:], 'big')}"
     if kind == 30:
@@ -79,10 +125,10 @@ def _tcp_option(kind: int, size: int, body: bytes) -> str:
     return f"unknown-{kind} 0x{body.hex()}" if body else f"unknown-{kind}"
 
 
-def _cut_tcp_option(kind: int, size: int, body: bytes) -> str:
+def _cut_tcp_option(kind: int, size: int, body: bytes, sack_base: int = 0) -> str:
     """What tcpdump 4.99 prints of an option whose value the capture cuts, its " [|tcp]" included."""
     if kind == 5:
-        return f"sack {(size - 2) // 8} {_sack_blocks(body)} [|tcp]>"
+        return f"sack {(size - 2) // 8} {_sack_blocks(body, sack_base)} [|tcp]>"
     name = _TCP_OPTION_NAMES.get(kind)
     if name is None:
         return f"unknown-{kind} 0x{body.hex()} [|tcp]>"
@@ -90,8 +136,8 @@ def _cut_tcp_option(kind: int, size: int, body: bytes) -> str:
     return f"{name} [|tcp]{'>' if kind in (3, 8) else ''}"
 
 
-def _tcp_options(raw: bytes, cut: bool = False) -> str:
-    """The options of a TCP header, ``mss 1460,nop,wscale 7``.
+def _tcp_options(raw: bytes, cut: bool = False, sack_base: int = 0) -> str:
+    """The options of a TCP header, ``mss 1460,nop,wscale 7``; SACK blocks less ``sack_base``.
 
     With ``cut`` (the capture ends in them), tcpdump's text from the bracket on, ``[mss 1460,TS [|tcp]>``,
     or "" when an end-of-list option comes before the cut and tcpdump reads no further.
@@ -111,21 +157,27 @@ def _tcp_options(raw: bytes, cut: bool = False) -> str:
             done = "".join(f"{text}," for text in out)
             if i + 1 >= n:  # not even the option's length
                 return f"[{done} [|tcp]"
-            return f"[{done}{_cut_tcp_option(kind, raw[i + 1], raw[i + 2 :])}"
+            return f"[{done}{_cut_tcp_option(kind, raw[i + 1], raw[i + 2 :], sack_base)}"
         if i + 1 >= n or raw[i + 1] < 2 or i + raw[i + 1] > n:
             out.append("bad opt")
             break
         size = raw[i + 1]
-        out.append(_tcp_option(kind, size, raw[i + 2 : i + size]))
+        out.append(_tcp_option(kind, size, raw[i + 2 : i + size], sack_base))
         i += size
     if cut:
         return "" if out and out[-1] == "eol" else "[" + "".join(f"{text}," for text in out) + " [|tcp]"
     return ",".join(out)
 
 
-def _tcp_text(t: tuple, cut: bool = False) -> str:
-    """The TCP part of a line; with ``cut``, the capture ends in the header's options."""
-    _, _sport, _dport, seq, ack, flags, win, plen, options = t
+def _tcp_text(
+    t: tuple, cut: bool = False, seqs: TcpSequences | None = None, src: bytes = b"", dst: bytes = b""
+) -> str:
+    """The TCP part of a line; with ``cut``, the capture ends in the header's options. With ``seqs``,
+    sequence numbers relative to the conversation of ``src`` and ``dst``."""
+    _, sport, dport, seq, ack, flags, win, plen, options = t
+    sack_base = 0
+    if seqs is not None:
+        seq, ack, sack_base = seqs.relative(src, dst, sport, dport, flags, seq, ack)
     letters = "".join(letter for bit, letter in _TCP_FLAG_LETTERS if flags & bit) or "none"
     parts = [f"Flags [{letters}]"]
     if plen > 0:
@@ -135,12 +187,12 @@ def _tcp_text(t: tuple, cut: bool = False) -> str:
     if flags & 0x10:
         parts.append(f"ack {ack}")
     parts.append(f"win {win}")
-    shown = _tcp_options(options, cut=True) if cut else ""
+    shown = _tcp_options(options, True, sack_base) if cut else ""
     if shown:
         parts.append(f"options {shown}")
         return ", ".join(parts)
     if options:
-        parts.append(f"options [{_tcp_options(options)}]")
+        parts.append(f"options [{_tcp_options(options, False, sack_base)}]")
     parts.append(f"length {max(plen, 0)}")
     return ", ".join(parts)
 
@@ -273,7 +325,7 @@ def _tail(layers: list[tuple], i: int) -> str:
 _SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6"))
 
 
-def _ip_line(layers: list[tuple], i: int, link_level: bool = False) -> str:
+def _ip_line(layers: list[tuple], i: int, link_level: bool = False, seqs: TcpSequences | None = None) -> str:
     net = layers[i]
     v6 = net[0] == "ip6"
     label = "" if link_level else "IP6 " if v6 else "IP "
@@ -294,8 +346,8 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False) -> str:
                 return f"{head} [|domain]"
             return head + f"UDP, length {nxt[3]}" + _tail(layers, i + 2)
         if app is not None and app[0] == "trunc" and app[1] == "tcp":  # cut in the options
-            return head + _tcp_text(nxt, cut=True)
-        body = _tcp_text(nxt)
+            return head + _tcp_text(nxt, True, seqs, net[1], net[2])
+        body = _tcp_text(nxt, False, seqs, net[1], net[2])
         # DNS over TCP follows the length with a space, not a colon, in tcpdump 4.99
         if app is not None and app[0] == "dns":
             cut = i + 3 < len(layers) and layers[i + 3][0] == "trunc"
@@ -326,17 +378,20 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False) -> str:
     return head + f"ip-proto-{proto} {plen}"
 
 
-def summary_line(layers: list[tuple], length: int, link_level: bool = False) -> str:
+def summary_line(
+    layers: list[tuple], length: int, link_level: bool = False, seqs: TcpSequences | None = None
+) -> str:
     """The tcpdump-style text of one frame (without the timestamp); ``length`` is its wire length.
 
     With ``link_level`` (tcpdump's -e) the caller prints the link header before this text, so a frame
-    of an unknown ethertype is not introduced by its addresses again.
+    of an unknown ethertype is not introduced by its addresses again. ``seqs``: the capture's TCP
+    conversations, for relative sequence numbers (None: absolute, as ``tcpdump -S``).
     """
     eth = None
     for i, t in enumerate(layers):
         tag = t[0]
         if tag == "ip" or tag == "ip6":
-            return _ip_line(layers, i, link_level)
+            return _ip_line(layers, i, link_level, seqs)
         if tag == "arp":
             text = _arp_text(t)
             # with -e the ethertype already says ARP, and tcpdump drops the word
@@ -370,4 +425,4 @@ def summary_line(layers: list[tuple], length: int, link_level: bool = False) -> 
     return f"length {length}"
 
 
-__all__ = ["mac_text", "summary_line"]
+__all__ = ["TcpSequences", "mac_text", "summary_line"]
