@@ -127,9 +127,10 @@ def test_batches_print_what_packet_by_packet_printing_prints(generated, options)
 
 
 def run(path: Path, workers: str, *args: str) -> subprocess.CompletedProcess:
+    """pycapture -n -S ARGS -r PATH: absolute sequence numbers, so that two processes may print it."""
     env = dict(os.environ, TZ="UTC", PYCAPTURE_WORKERS=workers)
     return subprocess.run(
-        [sys.executable, "-m", "pycapture", "-n", *args, "-r", str(path)],
+        [sys.executable, "-m", "pycapture", "-n", "-S", *args, "-r", str(path)],
         capture_output=True,
         env=env,
         timeout=120,
@@ -161,7 +162,7 @@ def test_two_processes_on_a_damaged_file_print_the_packets_before_the_damage(gen
 def test_two_processes_stop_quietly_when_the_reader_goes_away(generated):
     env = dict(os.environ, TZ="UTC", PYCAPTURE_WORKERS="2")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pycapture", "-n", "-r", str(generated)],
+        [sys.executable, "-m", "pycapture", "-n", "-S", "-r", str(generated)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
