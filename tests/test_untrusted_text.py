@@ -120,3 +120,24 @@ def test_printable_text_escapes_every_byte_as_tcpdump_does(raw):
     assert text.count("^") + text.count("M-") >= sum(1 for b in raw if not 0x20 <= b <= 0x7E)
     if all(0x20 <= b <= 0x7E for b in raw):
         assert text == raw.decode("ascii")
+
+
+def test_layered_dump_escapes_control_characters(tmp_path):
+    """-v prints decoded texts (a DNS question here) with control characters escaped: one line each."""
+    message = _dns_message([b"a\nb\x1b[31m", b"com"])
+    frame = build.over_ethernet(build.udp(*V4, 40000, 53, message), *MACS, pad=False)
+    capture = tmp_path / "ctl.pcap"
+    _write(capture, [(frame, len(frame))])
+    got = run_cli("-v", "-r", str(capture), text=True)
+    assert got.returncode == 0, got.stderr
+    assert "\x1b" not in got.stdout
+    assert "  Question: [a\\x0ab\\x1b[31m.com A IN]" in got.stdout.splitlines()
+    heads = ("Captured at: ", "Original length: ", "[", "  ")
+    assert all(line.startswith(heads) for line in got.stdout.splitlines() if line)
+
+
+def test_escaping_keeps_printable_text_and_escapes_bidi_overrides():
+    from pycapture.output.pcap4j import _escaped
+
+    assert _escaped("caf\u00e9 \u65e5\u672c") == "caf\u00e9 \u65e5\u672c"
+    assert _escaped("evil\u202etxt.exe\r\n") == "evil\\u202etxt.exe\\x0d\\x0a"

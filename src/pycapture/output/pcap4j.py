@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import os
 import time
+import unicodedata
 
 from ..decode.model import DecodedPacket
 
@@ -59,8 +60,8 @@ def format_packet(
         f"Original length: {original_length} bytes",
     ]
     for layer in decoded.layers:
-        lines.append(f"[{layer.title} ({layer.length} bytes)]")
-        lines.extend(f"  {f.label}: {f.display()}" for f in layer.fields if f.dump)
+        lines.append(f"[{_escaped(layer.title)} ({layer.length} bytes)]")
+        lines.extend(f"  {f.label}: {_escaped(f.display())}" for f in layer.fields if f.dump)
     if decoded.payload:
         lines.append(f"[data ({len(decoded.payload)} bytes)]")
         lines.append(f"  Hex stream: {hex_stream(decoded.payload)}")
@@ -68,9 +69,25 @@ def format_packet(
     if bad is not None:
         lines.append(f"[Illegal Packet ({len(bad.data)} bytes)]")
         lines.append(f"  Hex stream: {hex_stream(bad.data)}")
-        lines.append(f"  Cause: {bad.cause}")
+        lines.append(f"  Cause: {_escaped(bad.cause)}")
     lines.append("")
     return "\n".join(lines)
+
+
+_UNSAFE = frozenset(("Cc", "Cf", "Zl", "Zp"))  # controls, format characters (bidi overrides), line breaks
+
+
+def _escaped(text: str) -> str:
+    """``text`` with every character that could break the line or act on a terminal (a newline, an
+    escape sequence, a bidi override from a packet's DNS name or SSID) written as ``\\xNN``/``\\uNNNN``."""
+    if text.isprintable():
+        return text
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if unicodedata.category(c) in _UNSAFE
+        else c
+        for c in text
+    )
 
 
 def hex_stream(data: bytes) -> str:
