@@ -398,6 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         about.append(first_line([tcpdump, "--version"]))
         benches += [
             Bench("tcpdump -n -r F", [tcpdump, "-n", "-r", f]),
+            Bench("tcpdump -S -n -r F", [tcpdump, "-S", "-n", "-r", f]),
             Bench("tcpdump -r F -w /dev/null", [tcpdump, "-r", f, "-w", "/dev/null"]),
         ]
         startup.append(
@@ -411,7 +412,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help_text = subprocess.run([pycapture, "--help"], capture_output=True, text=True).stdout
         benches += [
             Bench("pycapture -n -r F", [pycapture, "-n", "-r", f]),
-            Bench("PYCAPTURE_WORKERS=1 pycapture -n -r F", ["env", ONE_PROCESS, pycapture, "-n", "-r", f]),
+            Bench("pycapture -S -n -r F", [pycapture, "-S", "-n", "-r", f]),
+            Bench(
+                "PYCAPTURE_WORKERS=1 pycapture -S -n -r F",
+                ["env", ONE_PROCESS, pycapture, "-S", "-n", "-r", f],
+            ),
             Bench("pycapture -r F -w /dev/null", [pycapture, "-r", f, "-w", "/dev/null"]),
         ]
         startup.append(
