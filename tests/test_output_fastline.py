@@ -90,7 +90,7 @@ def test_generated_and_sample_frames_mostly_compiled(generated):
                 assert_same(data, length)
     _linktype, records = frames(generated)
     printed = sum(assert_same(data, length) for _sec, _frac, length, data in records)
-    assert printed >= 0.95 * len(records)  # all but ARP and neighbor discovery
+    assert printed >= 0.85 * len(records)  # all but ARP, neighbor discovery, NTP, syslog and DNS TXT
 
 
 def test_every_cut_of_generated_frames(generated):
@@ -160,14 +160,18 @@ def test_dns_answers_of_every_kind():
 
     question = b"\x07example\x03com\x00" + struct.pack("!HH", 1, 1)
     answers = [rr(1, bytes([192, 0, 2, 7])), rr(28, socket.inet_pton(socket.AF_INET6, "2001:db8::1")),
-               rr(5, b"\x03www\xc0\x0c"), rr(15, b"\x00\x0a\x04mail\xc0\x0c"), rr(16, b"\x05hello"),
+               rr(5, b"\x03www\xc0\x0c"), rr(15, b"\x00\x0a\x04mail\xc0\x0c"), rr(99, b"\x05hello"),
                rr(12, b"\x03\xff\x80x\x00")]  # fmt: skip
     message = struct.pack("!6H", 7, 0x8180, 1, len(answers), 0, 0) + question + b"".join(answers)
     frame = _udp_frame(message)
     assert compiled_line(frame, len(frame)) == general(frame, len(frame))
-    assert "A 192.0.2.7, AAAA 2001:db8::1, CNAME www.example.com., MX mail.example.com. 10, TXT" in general(
+    assert "A 192.0.2.7, AAAA 2001:db8::1, CNAME www.example.com., MX mail.example.com. 10, SPF" in general(
         frame, len(frame)
     )
+    txt = struct.pack("!6H", 7, 0x8180, 1, 1, 0, 0) + question + rr(16, b"\x05hello")
+    frame = _udp_frame(txt)
+    assert compiled_line(frame, len(frame)) is None  # TXT strings: the Python prints them
+    assert general(frame, len(frame)).endswith(' 1/0/0 TXT "hello" (47)')
     query = struct.pack("!6H", 8, 0x0100, 1, 0, 0, 1) + question
     frame = _udp_frame(query, 40000, 53)
     assert (

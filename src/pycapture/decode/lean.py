@@ -28,9 +28,15 @@ the layouts are (addresses stay as raw bytes, the formatter turns them into text
 ``tcp``    ``("tcp", sport, dport, seq, ack, flags, window, payload_length, options)``
 ``icmp``   ``("icmp", type, code, rest_of_header, length, quoted)`` (``quoted``: invoking packet)
 ``icmp6``  ``("icmp6", type, code, rest_of_header, length, target)`` (``target``: ND address)
-``dns``    ``("dns", ident, flags, counts, questions, answers, length)``: ``counts`` is
-           (qd, an, ns, ar), ``questions`` a list of (name, qtype, qclass), ``answers`` a list of
-           (name, rtype, rdata) with rdata as text where the type is one the summary shows, else None
+``dns``    ``("dns", ident, flags, counts, questions, answers, length, mdns)``: ``counts`` is
+           (qd, an, ns, ar), ``questions`` a list of (name, qtype, qclass) (a query's first; None
+           where a response is cut in its questions), ``answers`` a list of
+           ("", rtype, rdata, rclass), rdata as text where the type is one the summary shows, else None
+           (the name is not read, as tcpdump without -v); rtype None for an answer tcpdump could not
+           start to read (it prints only the comma before it)
+``dns-short`` ``("dns-short", length)``: a DNS message shorter than its 12-byte header
+``ntp``    ``("ntp", version, mode)``: the first byte of an NTP message (UDP port 123)
+``syslog`` ``("syslog", priority)``: a syslog message's ``<PRI>`` (UDP port 514), None if it has none
 ``http``   ``("http", first_line)``: the request or status line of a TCP payload on an HTTP port
            (None where there is none, or where the capture ends in it: a ``trunc`` follows then)
 ``other``  ``("other", kind, value, length)``: a header this decoder does not open
@@ -551,7 +557,13 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[t
             return
         layers.append(("udp", sport, dport, (ulen or length) - 8))
         if sport == 53 or dport == 53 or sport == 5353 or dport == 5353:
-            _dns(data, offset + 8, min((ulen or length) - 8, len(data) - offset - 8), layers)
+            size = (ulen or length) - 8
+            mdns = (sport == 5353 or dport == 5353) and sport != 53 and dport != 53
+            _dns(data, offset + 8, min(size, len(data) - offset - 8), layers, size, mdns)
+        elif sport == 123 or dport == 123:
+            _ntp(data, offset + 8, min(len(data), offset + length), layers)
+        elif sport == 514 or dport == 514:
+            _syslog(data, offset + 8, min(len(data), offset + length), layers)
     elif proto == 1:
         if len(data) < offset + 8:
             layers.append(("trunc", "icmp"))
@@ -606,6 +618,44 @@ _HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b
                 b"PATCH ", b"HTTP/")  # fmt: skip
 _dns_header = struct.Struct("!HHHHHH").unpack_from
 _rr_fixed = struct.Struct("!HHIH").unpack_from
+
+
+_UDP_NAMED = frozenset((123, 514))  # UDP ports (besides DNS) whose protocol the summary names
+
+
+def _ntp(data: bytes, start: int, end: int, layers: list[tuple]) -> None:
+    """tcpdump's one-line NTP: version and mode from the first byte (print-ntp.c, not verbose)."""
+    if start >= end:
+        layers.append(("trunc", "ntp"))
+        return
+    first = data[start]
+    layers.append(("ntp", (first >> 3) & 7, first & 7))
+
+
+def _syslog(data: bytes, start: int, end: int, layers: list[tuple]) -> None:
+    """tcpdump's one-line syslog (print-syslog.c): the priority between ``<`` and ``>``, at most three
+    digits; ``("syslog", None)`` where that is not there (tcpdump's ``(invalid)``)."""
+    if start >= end:
+        layers.append(("trunc", "syslog"))
+        return
+    if data[start] != 0x3C:  # "<"
+        layers.append(("syslog", None))
+        return
+    at, priority = start + 1, 0
+    while at <= start + 3:
+        if at >= end:
+            layers.append(("trunc", "syslog"))
+            return
+        if not 0x30 <= data[at] <= 0x39:
+            break
+        priority = priority * 10 + data[at] - 0x30
+        at += 1
+    if at >= end:
+        layers.append(("trunc", "syslog"))
+    elif data[at] != 0x3E:  # ">"
+        layers.append(("syslog", None))
+    else:
+        layers.append(("syslog", priority))
 
 
 _TEXT_RUN = re.compile(rb"[\t\x20-\x7e]*")  # what tcpdump prints of a text protocol's line as it is
@@ -696,43 +746,102 @@ def _dns_name(data: bytes, pos: int, base: int, end: int) -> tuple[str, int]:
     return ".".join(labels) + ".", (after if after >= 0 else pos)
 
 
-def _dns(data: bytes, start: int, length: int, layers: list[tuple]) -> None:
+def _dns_skip(data: bytes, pos: int, end: int) -> int | None:
+    """Where a name starting at ``pos`` ends, as tcpdump's ns_nskip finds it: labels are stepped over
+    and a compression pointer ends the name without being followed; None where a length byte is past
+    ``end`` or a label type is not one it knows."""
+    if pos >= end:
+        return None
+    n = data[pos]
+    pos += 1
+    while n:
+        if n & 0xC0 == 0xC0:
+            return pos + 1
+        if n & 0xC0:
+            return None
+        pos += n
+        if pos >= end:
+            return None
+        n = data[pos]
+        pos += 1
+    return pos
+
+
+def _dns(
+    data: bytes,
+    start: int,
+    length: int,
+    layers: list[tuple],
+    wire_length: int | None = None,
+    mdns: bool = False,
+) -> None:
+    """The DNS message of ``length`` captured bytes at ``start``; ``wire_length`` (its length in the
+    packet, what tcpdump prints) defaults to ``length``; ``mdns``: multicast DNS (port 5353), whose
+    classes carry a flag in their top bit.
+
+    Read as tcpdump reads it without -v: of a query only the first question; of a response, the
+    questions are stepped over (``questions`` None if that fails: ``[|domain]`` comes before the
+    counts) and the answers read, where an answer whose name or fixed fields the message does not hold
+    ends the reading quietly (a lone comma, if it is not the first); answers left unread then, or data
+    cut inside an answer, end the text with ``[|domain]``.
+    """
     end = start + length
+    shown_length = length if wire_length is None else wire_length
+    if wire_length is not None and wire_length < 12:
+        layers.append(("dns-short", wire_length))
+        return
     if length < 12 or end > len(data):
         layers.append(("trunc", "domain"))
         return
     ident, flags, qd, an, ns, ar = _dns_header(data, start)
-    questions: list[tuple] = []
+    questions: list[tuple] | None = []
     answers: list[tuple] = []
     pos = start + 12
     try:
-        for _ in range(min(qd, 8)):
-            name, pos = _dns_name(data, pos, start, end)
-            if pos + 4 > end:
+        if not flags & 0x8000:  # a query: tcpdump shows its first question and reads no further
+            if qd:
+                after = _dns_skip(data, pos, end)
+                if after is None or after + 4 > end:
+                    raise _DNSError("question past the end")
+                qtype, qclass = _hh(data, after)
+                questions.append((_dns_name(data, pos, start, end)[0], qtype, qclass))
+            layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, shown_length, mdns))
+            return
+        for _ in range(qd):  # a response: tcpdump steps over every question, unchecked past the name
+            after = _dns_skip(data, pos, end)
+            if after is None:
+                questions = None
                 raise _DNSError("question past the end")
-            qtype, qclass = _hh(data, pos)
-            pos += 4
-            questions.append((name, qtype, qclass))
-        for _ in range(min(an, 16) if qd <= 8 else 0):
-            name, pos = _dns_name(data, pos, start, end)
-            if pos + 10 > end:
-                raise _DNSError("answer past the end")
-            rtype, _rclass, _ttl, rdlen = _rr_fixed(data, pos)
+            pos = after + 4
+        remaining = an
+        while remaining and (pos < end or not answers):
+            remaining -= 1
+            after = _dns_skip(data, pos, end)
+            if after is None or after + 10 > end:
+                answers.append(("", None, None, 0))  # tcpdump stops reading answers here, quietly
+                break
+            pos = after
+            rtype, rclass, _ttl, rdlen = _rr_fixed(data, pos)
             pos += 10
             try:
                 if pos + rdlen > end:
                     raise _DNSError("answer data past the end")
                 rdata = _rdata_text(data, pos, rdlen, rtype, start, end)
-            except _DNSError:
-                answers.append((name, rtype, None))  # tcpdump prints the type before it reads the data
+            except _DNSCut as cut:
+                answers.append(("", rtype, cut.shown or None, rclass))
                 raise
-            answers.append((name, rtype, rdata))
+            except _DNSError:
+                answers.append(("", rtype, None, rclass))  # tcpdump prints the type before the data
+                raise
+            answers.append(("", rtype, rdata, rclass))
             pos += rdlen
+        if remaining:
+            raise _DNSError("answers past the end")
     except _DNSError:
-        layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, length))
+        layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, shown_length, mdns))
         layers.append(("trunc", "domain"))
         return
-    layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, length))
+    layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, shown_length, mdns))
 
 
 def _rdata_text(data: bytes, pos: int, rdlen: int, rtype: int, base: int, end: int) -> str | None:
@@ -744,7 +853,37 @@ def _rdata_text(data: bytes, pos: int, rdlen: int, rtype: int, base: int, end: i
         return _dns_name(data, pos, base, end)[0]
     if rtype == 15 and rdlen >= 3:  # MX
         return f"{_dns_name(data, pos + 2, base, end)[0]} {_u16(data, pos)[0]}"
+    if rtype == 16:
+        text, whole = _txt_text(data, pos, pos + rdlen, end)
+        if not whole:
+            raise _DNSCut(text)
+        return text or None
     return None
+
+
+class _DNSCut(_DNSError):
+    """The message ends inside an answer's data, after ``shown`` of it was printed."""
+
+    def __init__(self, shown: str) -> None:
+        super().__init__("answer data cut")
+        self.shown = shown
+
+
+def _txt_text(data: bytes, pos: int, stop: int, end: int) -> tuple[str, bool]:
+    """A TXT record's strings as tcpdump prints them (``"v=spf1 -all" "x"``), and whether the message
+    holds them all; if not, the text so far (an opening quote and the bytes there are)."""
+    parts: list[str] = []
+    while pos < stop:
+        if pos >= end:
+            return "".join(parts)[1:], False
+        n = data[pos]
+        chunk = data[pos + 1 : min(pos + 1 + n, end)]
+        parts.append(f' "{printable_text(chunk)}')
+        if pos + 1 + n > end:
+            return "".join(parts)[1:], False
+        parts.append('"')
+        pos += 1 + n
+    return "".join(parts)[1:], True
 
 
 def _http(data: bytes, start: int, length: int, layers: list[tuple]) -> None:

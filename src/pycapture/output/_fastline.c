@@ -355,7 +355,7 @@ out_u32(Out *out, uint32_t v)
     return out_put(out, tmp, (size_t)(end - tmp));
 }
 
-/* A name from table, or the fallback "{before}{key}" (e.g. "Type" 99, " C" 7). */
+/* A name from table, or the fallback "{before}{key}" (e.g. "Type" 99, " op" 3). */
 static int
 out_name(Out *out, const Table *table, unsigned key, const char *before)
 {
@@ -365,6 +365,18 @@ out_name(Out *out, const Table *table, unsigned key, const char *before)
     if (out_put(out, before, strlen(before)) < 0)
         return -1;
     return out_u32(out, key);
+}
+
+/* text._dns_class: " CHAOS", " (Class 7)", nothing for IN (its table maps 1 to ""). */
+static int
+out_class(Out *out, unsigned value)
+{
+    const Name *name = lookup(&dns_classes, value);
+    if (name != NULL)
+        return out_put(out, name->text, strlen(name->text));
+    if (OUT_LIT(out, " (Class ") < 0 || out_u32(out, value) < 0)
+        return -1;
+    return OUT_LIT(out, ")");
 }
 
 #define DNS_BAD (-1)
@@ -426,9 +438,34 @@ dns_name(const uint8_t *m, Py_ssize_t pos, Py_ssize_t end, Out *out, Py_ssize_t 
     return 0;
 }
 
+/* lean._dns_skip (tcpdump's ns_nskip): where a name ends, a compression pointer ending it unfollowed;
+ * -1 where a length byte is past the end or a label type is unknown. */
+static int
+dns_skip(const uint8_t *m, Py_ssize_t pos, Py_ssize_t end, Py_ssize_t *after)
+{
+    if (pos >= end)
+        return -1;
+    unsigned n = m[pos++];
+    while (n) {
+        if ((n & 0xC0) == 0xC0) {
+            *after = pos + 1;
+            return 0;
+        }
+        if (n & 0xC0)
+            return -1;
+        pos += n;
+        if (pos >= end)
+            return -1;
+        n = m[pos++];
+    }
+    *after = pos;
+    return 0;
+}
+
 typedef struct {
     unsigned rtype;
-    int kind; /* 0: no data shown, 1: A, 28: AAAA, 2: a name, 15: MX */
+    unsigned rclass;
+    int kind; /* 0: no data shown, 1: A, 28: AAAA, 2: a name, 15: MX, -1: not read (a lone comma) */
     Py_ssize_t at;
 } Answer;
 
@@ -436,7 +473,7 @@ typedef struct {
  * message m of length bytes, appended to out: 1, or 0 where the lean decoder would not call it DNS
  * (shorter than a header), or -1 when memory runs out. */
 static int
-dns_text(Out *out, const uint8_t *m, Py_ssize_t length)
+dns_text(Out *out, const uint8_t *m, Py_ssize_t length, Py_ssize_t wire, int mdns)
 {
     if (length < 12)
         return 0;
@@ -447,33 +484,49 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length)
     Py_ssize_t qname = 0;
     unsigned qtype = 0, qclass = 0;
     Answer shown[16];
-    unsigned limit = qd < 8 ? qd : 8;
-    for (unsigned i = 0; i < limit && !cut; i++) {
-        Py_ssize_t start = pos;
-        if (dns_name(m, pos, end, NULL, &after) < 0 || after + 4 > end) {
-            cut = 1;
-            break;
+    int questions_cut = 0;
+    unsigned remaining = 0;
+    if (!(flags & 0x8000)) { /* a query: its first question, nothing further */
+        if (qd) {
+            Py_ssize_t named;
+            if (dns_skip(m, pos, end, &after) < 0 || after + 4 > end || dns_name(m, pos, end, NULL, &named) < 0)
+                cut = 1;
+            else {
+                qname = pos;
+                qtype = u16(m + after);
+                qclass = u16(m + after + 2);
+                questions = 1;
+            }
         }
-        pos = after;
-        if (i == 0) {
-            qname = start;
-            qtype = u16(m + pos);
-            qclass = u16(m + pos + 2);
-        }
-        pos += 4;
-        questions++;
     }
-    limit = qd <= 8 ? (an < 16 ? an : 16) : 0;
-    for (unsigned i = 0; i < limit && !cut; i++) {
-        if (dns_name(m, pos, end, NULL, &after) < 0 || after + 10 > end) {
-            cut = 1;
+    else {
+        for (unsigned i = 0; i < qd; i++) { /* a response: step over the questions */
+            if (dns_skip(m, pos, end, &after) < 0) {
+                questions_cut = cut = 1;
+                break;
+            }
+            pos = after + 4;
+        }
+        if (an > 16)
+            return 0; /* more answers than this module keeps: the Python prints them */
+        remaining = questions_cut ? 0 : an;
+    }
+
+    while (remaining && !cut && (pos < end || answers == 0)) {
+        remaining--;
+        Answer *a = &shown[answers];
+        if (dns_skip(m, pos, end, &after) < 0 || after + 10 > end) {
+            a->kind = -1; /* tcpdump stops reading answers here, quietly */
+            answers++;
             break;
         }
         pos = after;
-        unsigned rtype = u16(m + pos), rdlen = u16(m + pos + 8);
+        unsigned rtype = u16(m + pos), rclass = u16(m + pos + 2), rdlen = u16(m + pos + 8);
         pos += 10;
-        Answer *a = &shown[answers];
+        if (rtype == 16)
+            return 0; /* TXT: lean._txt_text prints it */
         a->rtype = rtype;
+        a->rclass = rclass;
         a->kind = 0;
         a->at = pos;
         if (pos + (Py_ssize_t)rdlen > end) { /* tcpdump prints the type before it reads the data */
@@ -500,6 +553,8 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length)
         answers++;
         pos += rdlen;
     }
+    if (remaining)
+        cut = 1;
 
     unsigned opcode = (flags >> 11) & 0xF;
     if (out_u32(out, ident) < 0 || out_name(out, &dns_ops, opcode, " op") < 0)
@@ -513,15 +568,25 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length)
             return -1;
         if ((flags & 0x0200) && OUT_LIT(out, "|") < 0)
             return -1;
+        if ((flags & 0x0020) && OUT_LIT(out, "$") < 0)
+            return -1;
         if (qd != 1 && (OUT_LIT(out, " [") < 0 || out_u32(out, qd) < 0 || OUT_LIT(out, "q]") < 0))
             return -1;
+        if (questions_cut)
+            return OUT_LIT(out, " [|domain]\n") < 0 ? -1 : 1;
         if (OUT_LIT(out, " ") < 0 || out_u32(out, an) < 0 || OUT_LIT(out, "/") < 0 || out_u32(out, ns) < 0
             || OUT_LIT(out, "/") < 0 || out_u32(out, ar) < 0)
             return -1;
         for (int i = 0; i < answers; i++) {
             const Answer *a = &shown[i];
-            if ((i && OUT_LIT(out, ",") < 0) || OUT_LIT(out, " ") < 0
-                || out_name(out, &dns_types, a->rtype, "Type") < 0)
+            if (i && OUT_LIT(out, ",") < 0)
+                return -1;
+            if (a->kind == -1)
+                continue;
+            unsigned rclass = mdns ? a->rclass & 0x7FFF : a->rclass;
+            if (out_class(out, rclass) < 0 || (mdns && (a->rclass & 0x8000) && OUT_LIT(out, " (Cache flush)") < 0))
+                return -1;
+            if (OUT_LIT(out, " ") < 0 || out_name(out, &dns_types, a->rtype, "Type") < 0)
                 return -1;
             if (a->kind == 0)
                 continue;
@@ -560,14 +625,17 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length)
             return -1;
         if (questions) {
             if (OUT_LIT(out, " ") < 0 || out_name(out, &dns_types, qtype, "Type") < 0
-                || out_name(out, &dns_classes, qclass & 0x7FFF, " C") < 0 || OUT_LIT(out, "? ") < 0
-                || dns_name(m, qname, end, out, &after) == DNS_NOMEM)
+                || out_class(out, mdns ? qclass & 0x7FFF : qclass) < 0)
+                return -1;
+            if (mdns && ((qclass & 0x8000) ? OUT_LIT(out, " (QU)") : OUT_LIT(out, " (QM)")) < 0)
+                return -1;
+            if (OUT_LIT(out, "? ") < 0 || dns_name(m, qname, end, out, &after) == DNS_NOMEM)
                 return -1;
         }
     }
     if (cut)
         return OUT_LIT(out, " [|domain]\n") < 0 ? -1 : 1;
-    if (OUT_LIT(out, " (") < 0 || out_u32(out, (uint32_t)length) < 0 || OUT_LIT(out, ")\n") < 0)
+    if (OUT_LIT(out, " (") < 0 || out_u32(out, (uint32_t)wire) < 0 || OUT_LIT(out, ")\n") < 0)
         return -1;
     return 1;
 }
@@ -740,7 +808,8 @@ frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *s
             Py_ssize_t message = ulen - 8, captured = n - (t + 8);
             Py_ssize_t mark = out->len;
             out->len = w - out->buf;
-            int done = dns_text(out, f + t + 8, message < captured ? message : captured);
+            int mdns = (sport == 5353 || dport == 5353) && sport != 53 && dport != 53;
+            int done = dns_text(out, f + t + 8, message < captured ? message : captured, message, mdns);
             if (done <= 0) {
                 out->len = mark;
                 return NULL;
@@ -749,6 +818,8 @@ frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *s
             out->len = mark;
             return w;
         }
+        if (sport == 123 || dport == 123 || sport == 514 || dport == 514)
+            return NULL; /* lean._UDP_NAMED: NTP and syslog, in the Python */
         w = PUT(w, "UDP, length ");
         w = put_u32(w, ulen - 8);
         *w++ = '\n';

@@ -31,7 +31,7 @@ import socket
 import struct
 from collections.abc import Callable, Sequence
 
-from ..decode.lean import _HTTP_PORTS, _dns, decode, http_first_line
+from ..decode.lean import _HTTP_PORTS, _UDP_NAMED, _dns, decode, http_first_line
 from .text import (
     _DNS_CLASSES,
     _DNS_OPS,
@@ -67,8 +67,8 @@ _HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b
 _DNS_PORTS = frozenset((53, 5353))
 _CACHE_LIMIT = 1 << 13  # flow heads kept; the caches start again when one grows past it
 
-# the kind of a flow head: the shortcut prints it, with an HTTP summary, or leaves the frame to lean
-_PLAIN, _HTTP, _GENERAL = 0, 1, 2
+# the kind of a flow head: the shortcut prints it, with an HTTP or DNS summary, or leaves the frame to lean
+_PLAIN, _HTTP, _GENERAL, _DNS, _MDNS = 0, 1, 2, 3, 4
 
 _fastline = None
 if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
@@ -93,7 +93,7 @@ class SummaryCache:
 
     def __init__(self, seqs: TcpSequences | None = None) -> None:
         self.tcp: dict[bytes, tuple[str, int]] = {}
-        self.udp: dict[bytes, tuple[str, bool]] = {}
+        self.udp: dict[bytes, tuple[str, int]] = {}
         self.icmp: dict[bytes, str] = {}
         self.options: dict[bytes, tuple[str, bool]] = {}
         self.seqs = seqs
@@ -117,20 +117,24 @@ def _tcp_head(key: bytes, label: str, size: int) -> tuple[str, int]:
     return f"{label}{src}.{sport} > {dst}.{dport}: ", kind
 
 
-def _udp_head(key: bytes, label: str, size: int) -> tuple[str, bool]:
-    """The flow head of a UDP datagram, and whether it carries DNS (the head then ends at the colon)."""
+def _udp_head(key: bytes, label: str, size: int) -> tuple[str, int]:
+    """The flow head of a UDP datagram and its kind: _PLAIN, _DNS (the head then ends at the colon) or
+    _GENERAL (a protocol the lean decoder names: NTP, syslog)."""
     src, dst = _address_text(key[:size]), _address_text(key[size : 2 * size])
     sport, dport = _ports(key, 2 * size)
     if sport in _DNS_PORTS or dport in _DNS_PORTS:
-        return f"{label}{src}.{sport} > {dst}.{dport}: ", True
-    return f"{label}{src}.{sport} > {dst}.{dport}: UDP, length ", False
+        mdns = sport != 53 and dport != 53  # as the lean decoder decides
+        return f"{label}{src}.{sport} > {dst}.{dport}: ", _MDNS if mdns else _DNS
+    if sport in _UDP_NAMED or dport in _UDP_NAMED:
+        return "", _GENERAL
+    return f"{label}{src}.{sport} > {dst}.{dport}: UDP, length ", _PLAIN
 
 
-def _dns_line(head: str, message: bytes, size: int) -> str | None:
+def _dns_line(head: str, message: bytes, size: int, mdns: bool) -> str | None:
     """``head`` and the DNS summary of ``message`` (at most ``size`` bytes of it), as the lean decoder
     and summary_line give them; None when lean would not call it DNS."""
     layers: list[tuple] = []
-    _dns(message, 0, min(size, len(message)), layers)
+    _dns(message, 0, min(size, len(message)), layers, size, mdns)
     if layers[0][0] != "dns":
         return None
     cut = len(layers) > 1
@@ -227,8 +231,10 @@ def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> st
         ulen = _u16(data, t + 4)[0]
         if ulen < 8:
             return None
-        if found_udp[1]:
-            return _dns_line(found_udp[0], data[t + 8 : n], ulen - 8)
+        if found_udp[1] >= _DNS:
+            return _dns_line(found_udp[0], data[t + 8 : n], ulen - 8, found_udp[1] == _MDNS)
+        if found_udp[1] == _GENERAL:
+            return None
         return f"{found_udp[0]}{ulen - 8}\n"
     if proto == 1 or proto == 58:
         echo = data[t]

@@ -257,21 +257,34 @@ def _arp_text(t: tuple) -> str:
     return f"ARP, op {op}, length {length}"
 
 
+# tcpdump 4.99's names (print-domain.c); a type it does not name prints as Type<n>, a class as (Class <n>)
 _DNS_TYPES = {
-    1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 13: "HINFO", 15: "MX", 16: "TXT", 28: "AAAA",
-    33: "SRV", 35: "NAPTR", 39: "DNAME", 41: "OPT", 43: "DS", 46: "RRSIG", 47: "NSEC", 48: "DNSKEY",
-    64: "SVCB", 65: "HTTPS", 99: "SPF", 250: "TSIG", 251: "IXFR", 252: "AXFR", 255: "ANY", 257: "CAA",
+    1: "A", 2: "NS", 3: "MD", 4: "MF", 5: "CNAME", 6: "SOA", 7: "MB", 8: "MG", 9: "MR", 10: "NULL",
+    11: "WKS", 12: "PTR", 13: "HINFO", 14: "MINFO", 15: "MX", 16: "TXT", 17: "RP", 18: "AFSDB", 19: "X25",
+    20: "ISDN", 21: "RT", 22: "NSAP", 23: "NSAP_PTR", 24: "SIG", 25: "KEY", 26: "PX", 27: "GPOS",
+    28: "AAAA", 29: "LOC", 30: "NXT", 31: "EID", 32: "NIMLOC", 33: "SRV", 34: "ATMA", 35: "NAPTR",
+    36: "KX", 37: "CERT", 38: "A6", 39: "DNAME", 40: "SINK", 41: "OPT", 42: "APL", 43: "DS", 44: "SSHFP",
+    45: "IPSECKEY", 46: "RRSIG", 47: "NSEC", 48: "DNSKEY", 99: "SPF", 100: "UINFO", 101: "UID",
+    102: "GID", 103: "UNSPEC", 104: "UNSPECA", 249: "TKEY", 250: "TSIG", 251: "IXFR", 252: "AXFR",
+    253: "MAILB", 254: "MAILA", 255: "ANY", 256: "URI",
 }  # fmt: skip
-_DNS_CLASSES = {1: "", 3: " CHAOS", 4: " HS", 254: " NONE", 255: " ANY"}
-_DNS_OPS = {0: "", 1: " inv_q", 2: " stat", 4: " notify", 5: " update"}
+_DNS_CLASSES = {1: "", 3: " CHAOS", 4: " HS", 255: " ANY"}
+_DNS_OPS = {0: "", 1: " inv_q", 2: " stat", 4: " notify", 5: " update", 9: " updateA", 10: " updateD",
+            11: " updateDA", 12: " updateM", 13: " updateMA", 14: " zoneInit", 15: " zoneRef"}  # fmt: skip
 _DNS_RCODES = {0: "", 1: " FormErr", 2: " ServFail", 3: " NXDomain", 4: " NotImp", 5: " Refused",
-               6: " YXDomain", 7: " YXRRSet", 8: " NXRRSet", 9: " NotAuth", 10: " NotZone"}  # fmt: skip
+               6: " YXDomain", 7: " YXRRSet", 8: " NXRRSet", 9: " NotAuth", 10: " NotZone",
+               15: " NoChange"}  # fmt: skip
+
+
+def _dns_class(value: int) -> str:
+    """`` CHAOS``, `` (Class 7)``; nothing for IN."""
+    return _DNS_CLASSES.get(value, f" (Class {value})")
 
 
 def _dns_text(t: tuple, cut: bool = False) -> str:
     """tcpdump's DNS summary (print-domain.c, not verbose): ``6699+ A? example.com. (29)``; with
     ``cut`` (the capture ends in the message) without the length, which tcpdump prints last."""
-    _, ident, flags, (qd, an, ns, ar), questions, answers, length = t
+    _, ident, flags, (qd, an, ns, ar), questions, answers, length, mdns = t
     opcode = (flags >> 11) & 0xF
     ops = _DNS_OPS.get(opcode, f" op{opcode}")
     parts = []
@@ -279,14 +292,21 @@ def _dns_text(t: tuple, cut: bool = False) -> str:
         rcode = flags & 0xF
         parts.append(
             f"{ident}{ops}{_DNS_RCODES.get(rcode, f' Resp{rcode}')}{'*' if flags & 0x0400 else ''}"
-            f"{'' if flags & 0x0080 else '-'}{'|' if flags & 0x0200 else ''}"
+            f"{'' if flags & 0x0080 else '-'}{'|' if flags & 0x0200 else ''}{'$' if flags & 0x0020 else ''}"
         )
         if qd != 1:
             parts.append(f" [{qd}q]")
+        if questions is None:  # cut in the questions, before tcpdump prints the counts
+            return "".join(parts)
         parts.append(f" {an}/{ns}/{ar}")
         shown = []
-        for _name, rtype, rdata in answers:
-            text = f" {_DNS_TYPES.get(rtype, f'Type{rtype}')}"
+        for _name, rtype, rdata, rclass in answers:
+            if rtype is None:  # an answer tcpdump could not even start to read: only its comma
+                shown.append("")
+                continue
+            flush = mdns and rclass & 0x8000
+            text = f"{_dns_class(rclass & 0x7FFF if mdns else rclass)}{' (Cache flush)' if flush else ''}"
+            text += f" {_DNS_TYPES.get(rtype, f'Type{rtype}')}"
             shown.append(text + (f" {rdata}" if rdata is not None else ""))
         parts.append(",".join(shown))
     else:
@@ -302,11 +322,29 @@ def _dns_text(t: tuple, cut: bool = False) -> str:
         if ar:
             parts.append(f" [{ar}au]")
         for name, qtype, qclass in questions[:1]:
-            qclass_text = _DNS_CLASSES.get(qclass & 0x7FFF, f" C{qclass & 0x7FFF}")
+            if mdns:  # the top bit asks for a unicast answer
+                qclass_text = f"{_dns_class(qclass & 0x7FFF)} {'(QU)' if qclass & 0x8000 else '(QM)'}"
+            else:
+                qclass_text = _dns_class(qclass)
             parts.append(f" {_DNS_TYPES.get(qtype, f'Type{qtype}')}{qclass_text}? {name}")
     if not cut:
         parts.append(f" ({length})")
     return "".join(parts)
+
+
+_NTP_MODES = ("unspecified", "symmetric active", "symmetric passive", "Client", "Server", "Broadcast",
+              "Control Message", "Reserved")  # fmt: skip
+_SYSLOG_FACILITIES = ("kernel", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+                      "authpriv", "ftp", "ntp", "security", "console", "cron", "local0", "local1", "local2",
+                      "local3", "local4", "local5", "local6", "local7")  # fmt: skip
+_SYSLOG_SEVERITIES = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
+
+
+def _syslog_text(priority: int, length: int) -> str:
+    """tcpdump's ``SYSLOG user.notice, length: 9`` (the colon is tcpdump's)."""
+    facility = (priority & 0x3F8) >> 3
+    name = _SYSLOG_FACILITIES[facility] if facility < len(_SYSLOG_FACILITIES) else f"unknown ({facility})"
+    return f"SYSLOG {name}.{_SYSLOG_SEVERITIES[priority & 7]}, length: {length}"
 
 
 def _tail(layers: list[tuple], i: int) -> str:
@@ -342,8 +380,14 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False, seqs: TcpSeq
             if app is not None and app[0] == "dns":
                 cut = i + 3 < len(layers) and layers[i + 3][0] == "trunc"
                 return head + _dns_text(app, cut) + _tail(layers, i + 3)
-            if app is not None and app[0] == "trunc" and app[1] == "domain":
-                return f"{head} [|domain]"
+            if app is not None and app[0] == "dns-short":
+                return f"{head}domain [length {app[1]} < 12] (invalid)"
+            if app is not None and app[0] == "trunc" and app[1] in ("domain", "ntp", "syslog"):
+                return f"{head} [|{app[1]}]"
+            if app is not None and app[0] == "ntp":
+                return f"{head}NTPv{app[1]}, {_NTP_MODES[app[2]]}, length {nxt[3]}"
+            if app is not None and app[0] == "syslog":
+                return head + (_syslog_text(app[1], nxt[3]) if app[1] is not None else " (invalid)")
             return head + f"UDP, length {nxt[3]}" + _tail(layers, i + 2)
         if app is not None and app[0] == "trunc" and app[1] == "tcp":  # cut in the options
             return head + _tcp_text(nxt, True, seqs, net[1], net[2])
