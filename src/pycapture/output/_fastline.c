@@ -465,9 +465,64 @@ dns_skip(const uint8_t *m, Py_ssize_t pos, Py_ssize_t end, Py_ssize_t *after)
 typedef struct {
     unsigned rtype;
     unsigned rclass;
-    int kind; /* 0: no data shown, 1: A, 28: AAAA, 2: a name, 15: MX, -1: not read (a lone comma) */
-    Py_ssize_t at;
+    int kind; /* 0: no data shown, 1: A, 28: AAAA, 2: a name, 15: MX, 16: TXT, -1: not read (a lone comma) */
+    Py_ssize_t at, stop;
 } Answer;
+
+/* lean.printable_text (tcpdump's fn_print_char) of n bytes; room for 4 * n at w. */
+static char *
+put_printable(char *w, const uint8_t *p, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++) {
+        unsigned c = p[k];
+        if (c >= 0x80) {
+            *w++ = 'M';
+            *w++ = '-';
+            c &= 0x7F;
+        }
+        if (c < 0x20 || c == 0x7F) {
+            *w++ = '^';
+            c ^= 0x40;
+        }
+        *w++ = (char)c;
+    }
+    return w;
+}
+
+/* Whether the TXT strings of [pos, stop) lie within the message's end (lean._txt_text's second value). */
+static int
+txt_whole(const uint8_t *m, Py_ssize_t pos, Py_ssize_t stop, Py_ssize_t end)
+{
+    while (pos < stop) {
+        if (pos >= end || pos + 1 + m[pos] > end)
+            return 0;
+        pos += 1 + m[pos];
+    }
+    return 1;
+}
+
+/* lean._txt_text: ' "string"' for each string, the last one cut short (no closing quote) where the
+ * message ends in it. */
+static int
+out_txt(Out *out, const uint8_t *m, Py_ssize_t pos, Py_ssize_t stop, Py_ssize_t end)
+{
+    while (pos < stop && pos < end) {
+        Py_ssize_t n = m[pos], avail = pos + 1 + n <= end ? n : end - pos - 1;
+        if (out_reserve(out, 4 * avail + 4) < 0)
+            return -1;
+        char *w = out->buf + out->len;
+        *w++ = ' ';
+        *w++ = '"';
+        w = put_printable(w, m + pos + 1, avail);
+        if (avail == n)
+            *w++ = '"';
+        out->len = w - out->buf;
+        if (avail < n)
+            break;
+        pos += 1 + n;
+    }
+    return 0;
+}
 
 /* The DNS part of a line (lean._dns, then text._dns_text and fastsummary._dns_line's " [|domain]") for the
  * message m of length bytes, appended to out: 1, or 0 where the lean decoder would not call it DNS
@@ -523,12 +578,11 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length, Py_ssize_t wire, int mdn
         pos = after;
         unsigned rtype = u16(m + pos), rclass = u16(m + pos + 2), rdlen = u16(m + pos + 8);
         pos += 10;
-        if (rtype == 16)
-            return 0; /* TXT: lean._txt_text prints it */
         a->rtype = rtype;
         a->rclass = rclass;
         a->kind = 0;
         a->at = pos;
+        a->stop = pos + rdlen;
         if (pos + (Py_ssize_t)rdlen > end) { /* tcpdump prints the type before it reads the data */
             answers++;
             cut = 1;
@@ -543,6 +597,14 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length, Py_ssize_t wire, int mdn
         else if (rtype == 15 && rdlen >= 3) {
             a->kind = 15;
             a->at = pos + 2;
+        }
+        else if (rtype == 16) {
+            a->kind = 16;
+            if (!txt_whole(m, pos, pos + rdlen, end)) {
+                answers++;
+                cut = 1;
+                break;
+            }
         }
         if ((a->kind == 2 || a->kind == 15) && dns_name(m, a->at, end, NULL, &after) < 0) {
             a->kind = 0;
@@ -590,6 +652,11 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length, Py_ssize_t wire, int mdn
                 return -1;
             if (a->kind == 0)
                 continue;
+            if (a->kind == 16) {
+                if (out_txt(out, m, a->at, a->stop, end) < 0)
+                    return -1;
+                continue;
+            }
             if (OUT_LIT(out, " ") < 0 || out_reserve(out, 64) < 0)
                 return -1;
             if (a->kind == 1)
@@ -691,6 +758,71 @@ relative(const Sequences *seqs, const uint8_t *src, const uint8_t *dst, int size
     *seq -= rev ? thack : thseq;
     *ack -= rev ? thseq : thack;
     return 0;
+}
+
+static const char *const ntp_modes[8] = {"unspecified", "symmetric active", "symmetric passive", "Client",
+                                          "Server", "Broadcast", "Control Message", "Reserved"};
+static const char *const syslog_facilities[24] = {
+    "kernel", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+    "ntp", "security", "console", "cron", "local0", "local1", "local2", "local3", "local4", "local5",
+    "local6", "local7"};
+static const char *const syslog_severities[8] = {"emergency", "alert", "critical", "error",
+                                                 "warning", "notice", "info", "debug"};
+
+static char *
+put_ntp(char *w, const uint8_t *f, Py_ssize_t start, Py_ssize_t stop, unsigned length)
+{
+    if (start >= stop) {
+        w = PUT(w, " [|ntp]\n");
+        return w;
+    }
+    w = PUT(w, "NTPv");
+    w = put_u32(w, (f[start] >> 3) & 7);
+    w = PUT(w, ", ");
+    const char *mode = ntp_modes[f[start] & 7];
+    w = put(w, mode, strlen(mode));
+    w = PUT(w, ", length ");
+    w = put_u32(w, length);
+    *w++ = '\n';
+    return w;
+}
+
+static char *
+put_syslog(char *w, const uint8_t *f, Py_ssize_t start, Py_ssize_t stop, unsigned length)
+{
+    if (start >= stop)
+        return PUT(w, " [|syslog]\n");
+    if (f[start] != '<')
+        return PUT(w, " (invalid)\n");
+    Py_ssize_t at = start + 1;
+    unsigned priority = 0;
+    while (at <= start + 3) {
+        if (at >= stop)
+            return PUT(w, " [|syslog]\n");
+        if (f[at] < '0' || f[at] > '9')
+            break;
+        priority = priority * 10 + (unsigned)(f[at] - '0');
+        at++;
+    }
+    if (at >= stop)
+        return PUT(w, " [|syslog]\n");
+    if (f[at] != '>')
+        return PUT(w, " (invalid)\n");
+    unsigned facility = (priority & 0x3F8) >> 3;
+    w = PUT(w, "SYSLOG ");
+    if (facility < 24)
+        w = put(w, syslog_facilities[facility], strlen(syslog_facilities[facility]));
+    else {
+        w = PUT(w, "unknown (");
+        w = put_u32(w, facility);
+        *w++ = ')';
+    }
+    *w++ = '.';
+    w = put(w, syslog_severities[priority & 7], strlen(syslog_severities[priority & 7]));
+    w = PUT(w, ", length: ");
+    w = put_u32(w, length);
+    *w++ = '\n';
+    return w;
 }
 
 /* The line (with its newline) of the Ethernet frame f of n captured bytes, as fastsummary._ip_line
@@ -818,8 +950,11 @@ frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *s
             out->len = mark;
             return w;
         }
-        if (sport == 123 || dport == 123 || sport == 514 || dport == 514)
-            return NULL; /* lean._UDP_NAMED: NTP and syslog, in the Python */
+        Py_ssize_t start = t + 8, stop = n < t + length ? n : t + length; /* lean: min(captured, IP end) */
+        if (sport == 123 || dport == 123) /* lean._ntp, text: NTPv4, Client, length 48 */
+            return put_ntp(w, f, start, stop, ulen - 8);
+        if (sport == 514 || dport == 514) /* lean._syslog */
+            return put_syslog(w, f, start, stop, ulen - 8);
         w = PUT(w, "UDP, length ");
         w = put_u32(w, ulen - 8);
         *w++ = '\n';
