@@ -379,6 +379,26 @@ out_class(Out *out, unsigned value)
     return OUT_LIT(out, ")");
 }
 
+/* lean.printable_text (tcpdump's fn_print_char) of n bytes; room for 4 * n at w. */
+static char *
+put_printable(char *w, const uint8_t *p, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++) {
+        unsigned c = p[k];
+        if (c >= 0x80) {
+            *w++ = 'M';
+            *w++ = '-';
+            c &= 0x7F;
+        }
+        if (c < 0x20 || c == 0x7F) {
+            *w++ = '^';
+            c ^= 0x40;
+        }
+        *w++ = (char)c;
+    }
+    return w;
+}
+
 #define DNS_BAD (-1)
 #define DNS_NOMEM (-2)
 
@@ -414,19 +434,7 @@ dns_name(const uint8_t *m, Py_ssize_t pos, Py_ssize_t end, Out *out, Py_ssize_t 
             char *w = out->buf + out->len;
             if (labels)
                 *w++ = '.';
-            for (unsigned k = 0; k < n; k++) { /* lean.printable_text: tcpdump's fn_print_char */
-                unsigned c = m[pos + 1 + k];
-                if (c >= 0x80) {
-                    *w++ = 'M';
-                    *w++ = '-';
-                    c &= 0x7F;
-                }
-                if (c < 0x20 || c == 0x7F) {
-                    *w++ = '^';
-                    c ^= 0x40;
-                }
-                *w++ = (char)c;
-            }
+            w = put_printable(w, m + pos + 1, (Py_ssize_t)n);
             out->len = w - out->buf;
         }
         labels++;
@@ -468,26 +476,6 @@ typedef struct {
     int kind; /* 0: no data shown, 1: A, 28: AAAA, 2: a name, 15: MX, 16: TXT, -1: not read (a lone comma) */
     Py_ssize_t at, stop;
 } Answer;
-
-/* lean.printable_text (tcpdump's fn_print_char) of n bytes; room for 4 * n at w. */
-static char *
-put_printable(char *w, const uint8_t *p, Py_ssize_t n)
-{
-    for (Py_ssize_t k = 0; k < n; k++) {
-        unsigned c = p[k];
-        if (c >= 0x80) {
-            *w++ = 'M';
-            *w++ = '-';
-            c &= 0x7F;
-        }
-        if (c < 0x20 || c == 0x7F) {
-            *w++ = '^';
-            c ^= 0x40;
-        }
-        *w++ = (char)c;
-    }
-    return w;
-}
 
 /* Whether the TXT strings of [pos, stop) lie within the message's end (lean._txt_text's second value). */
 static int

@@ -31,7 +31,7 @@ import socket
 import struct
 from collections.abc import Callable, Sequence
 
-from ..decode.lean import _HTTP_PORTS, _UDP_NAMED, _dns, decode, http_first_line
+from ..decode.lean import _HTTP_PORTS, _HTTP_STARTS, _UDP_NAMED, _dns, decode, http_first_line
 from .text import (
     _DNS_CLASSES,
     _DNS_OPS,
@@ -62,8 +62,6 @@ _FLAGS = [
     for flags in range(256)
 ]
 _TS_ONLY = b"\x01\x01\x08\x0a"  # nop, nop, timestamps (kind 8, length 10): most TCP segments
-_HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"TRACE ", b"CONNECT ",
-                b"PATCH ", b"HTTP/")  # fmt: skip
 _DNS_PORTS = frozenset((53, 5353))
 _CACHE_LIMIT = 1 << 13  # flow heads kept; the caches start again when one grows past it
 
