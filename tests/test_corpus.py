@@ -42,7 +42,8 @@ def test_corpus_file(row: dict[str, str]) -> None:
     if res.exception is not None and not isinstance(res.exception, SystemExit):
         raise AssertionError(f"{row['file']}: {res.exception!r}") from res.exception
     assert "Traceback" not in res.stderr
-    lines = res.stdout.splitlines()
+    # one line per packet, and under it the hex dump of a link type tcpdump has no printer for
+    lines = [line for line in res.stdout.splitlines() if not line.startswith("\t0x")]
     if row["tcpdump_exit"] == "0":
         assert res.exit_code == 0, res.stderr
         expected = PARTIAL_READS.get(row["file"], (int(row["packets"]), ""))[0]

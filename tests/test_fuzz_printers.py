@@ -92,7 +92,12 @@ def test_summary_printer_prints_anything(linktype: int, batch: list, options: di
     lines = one_by_one.split("\n")
     assert lines[-1] == ""
     if not options["hex_level"]:
-        assert len(lines) - 1 == len(batch), one_by_one  # one line per packet, whatever the bytes say
+        # one line per packet, whatever the bytes say (and for a link type tcpdump has no printer for,
+        # the frame in hex under it, as tcpdump prints it)
+        heads = [line for line in lines[:-1] if not line.startswith("\t0x")]
+        assert len(heads) == len(batch), one_by_one
+        if linktype not in lean.TCPDUMP_UNSUPPORTED:
+            assert len(lines) - 1 == len(batch), one_by_one
     assert all(line.replace("\t", "").isprintable() for line in lines), one_by_one
 
 

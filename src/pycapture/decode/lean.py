@@ -42,6 +42,8 @@ the layouts are (addresses stay as raw bytes, the formatter turns them into text
 ``other``  ``("other", kind, value, length)``: a header this decoder does not open
            (kind ``ethertype``, ``ip-proto``, ``linktype``, ``fragment``, or the numbering of the link
            header before it: ``family``, ``sll-protocol``, ``arcnet-protocol``, ``nlpid``...)
+``unsupported`` ``("unsupported", linktype, length, frame)``: a link type neither this decoder nor tcpdump
+           prints (tcpdump dumps the frame in hex and ASCII)
 ``trunc``  ``("trunc", layer, *known)``: the capture ends inside this layer (tcpdump's ``[|layer]``);
            ``known`` is what of it tcpdump still shows: ``(sport, dport)`` of a ``tcp`` or ``udp`` header
            cut after its ports, ``(type,)`` of an ``icmp6`` header and ``(version,)`` of an IPv4 header
@@ -79,12 +81,25 @@ _IP6_AH = 51
 _IP6_NO_NEXT = 59
 
 
+# Link types tcpdump 4.99 has no printer for (it prints "UNSUPPORTED" and the frame in hex and ASCII),
+# found by reading a one-frame file of each type 0-299 with it.
+TCPDUMP_UNSUPPORTED = frozenset((
+    110, 111, 115, 116, 118, 120, 121, 124, 125, 126, 128, *range(139, 149), *range(150, 163), 165,
+    *range(169, 178), *range(183, 189), 190, 191, 193, 194, *range(196, 201), *range(202, 220), 221, 222,
+    223, 224, 225, 227, *range(231, 239), *range(243, 258), *range(259, 271), *range(272, 276),
+    *range(277, 281), *range(286, 290),
+))  # fmt: skip
+
+
 def decode(linktype: int, data: bytes, length: int) -> list[tuple]:
     """Decode the headers of one frame; never raises, whatever the bytes."""
     layers: list[tuple] = []
     handler = _LINK_DECODERS.get(linktype)
     if handler is None:
-        layers.append(("other", "linktype", linktype, length))
+        if linktype in TCPDUMP_UNSUPPORTED:
+            layers.append(("unsupported", linktype, length, bytes(data)))
+        else:
+            layers.append(("other", "linktype", linktype, length))
         return layers
     try:
         handler(data, length, layers)

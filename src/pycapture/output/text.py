@@ -12,6 +12,7 @@ import socket
 import struct
 
 from ..decode.lean import ETHERTYPE_IP
+from .hexdump import hex_lines
 from .linklevel import ETHERTYPE_NAMES
 
 _ntoa = socket.inet_ntoa
@@ -460,6 +461,9 @@ def summary_line(
             if kind == "linktype":
                 return f"link-type {value}, length {length}"
             return f"{kind} {value}, length {plen}"
+        elif tag == "unsupported":  # tcpdump's unsupported_if_print
+            dump = hex_lines(t[3], True)
+            return f"UNSUPPORTED\n{dump}" if dump else "UNSUPPORTED"
         elif tag == "trunc":
             # tcpdump names IPv4 once it has the version, then its " [|ip]" as everywhere
             label = "IP " if t[1] == "ip" and t[2:] == (4,) and not link_level else ""
