@@ -287,10 +287,10 @@ def _work_in_place(
         chunk += 1
 
 
-def _pump_parallel_in_place(handle: PcapHandle, printer: object, source: RecordBuffers) -> int:
-    """:func:`pump_parallel` on a file read in place: each process reads the whole file in buffers (the
-    child through a descriptor of its own) and prints every other one; only the parent hands an irregular
-    record (and what follows) to libpcap."""
+def _start_child(printer: object, work: Callable[[int, int], object]) -> tuple[int, int, int]:
+    """Fork the second worker and return ``(pid, token_in, token_out)``, the parent's ends of the two
+    pipes. The child runs ``work(token_in, token_out)`` with its own ends, flushes the printer and
+    exits: 0, 1 on an error, or _CHILD_BROKEN_PIPE when standard output was closed."""
     to_child_r, to_child_w = os.pipe()
     to_parent_r, to_parent_w = os.pipe()
     pid = os.fork()
@@ -301,7 +301,7 @@ def _pump_parallel_in_place(handle: PcapHandle, printer: object, source: RecordB
                 signal.signal(sig, signal.SIG_DFL)
             os.close(to_child_w)
             os.close(to_parent_r)
-            _work_in_place(source.reopen(), printer, 1, to_child_r, to_parent_w, lambda: False)
+            work(to_child_r, to_parent_w)
             printer.out.flush()  # type: ignore[attr-defined]
             code = 0
         except BrokenPipeError:
@@ -312,6 +312,18 @@ def _pump_parallel_in_place(handle: PcapHandle, printer: object, source: RecordB
             os._exit(code)
     os.close(to_child_r)
     os.close(to_parent_w)
+    return pid, to_parent_r, to_child_w
+
+
+def _pump_parallel_in_place(handle: PcapHandle, printer: object, source: RecordBuffers) -> int:
+    """:func:`pump_parallel` on a file read in place: each process reads the whole file in buffers (the
+    child through a descriptor of its own) and prints every other one; only the parent hands an irregular
+    record (and what follows) to libpcap."""
+
+    def child(token_in: int, token_out: int) -> None:  # pragma: no cover - runs in the child
+        _work_in_place(source.reopen(), printer, 1, token_in, token_out, lambda: False)
+
+    pid, to_parent_r, to_child_w = _start_child(printer, child)
     try:
         read, irregular, stopped = _work_in_place(
             source, printer, 0, to_parent_r, to_child_w, lambda: handle.break_requested
@@ -359,32 +371,16 @@ def pump_parallel(handle: PcapHandle, sinks: Sequence[Sink]) -> int:
     source = _in_place_source(handle, sinks, -1)
     if source is not None:
         return _pump_parallel_in_place(handle, printer, source)
-    to_child_r, to_child_w = os.pipe()
-    to_parent_r, to_parent_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child; tests check its output
-        code = 1
-        try:
-            for sig in STOP_SIGNALS:
-                signal.signal(sig, signal.SIG_DFL)
-            os.close(to_child_w)
-            os.close(to_parent_r)
-            precision = "nano" if handle.nanosecond else "micro"
-            from .handle import open_offline
 
-            mine = open_offline(handle.source, precision)
-            if handle.filter_expression:
-                mine.set_filter(handle.filter_expression)
-            _work(mine, printer, 1, to_child_r, to_parent_w)
-            code = 0
-        except BrokenPipeError:
-            code = _CHILD_BROKEN_PIPE
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(to_child_r)
-    os.close(to_parent_w)
+    def child(token_in: int, token_out: int) -> None:  # pragma: no cover - runs in the child
+        from .handle import open_offline
+
+        mine = open_offline(handle.source, "nano" if handle.nanosecond else "micro")
+        if handle.filter_expression:
+            mine.set_filter(handle.filter_expression)
+        _work(mine, printer, 1, token_in, token_out)
+
+    pid, to_parent_r, to_child_w = _start_child(printer, child)
     try:
         read, error, stopped = _work(handle, printer, 0, to_parent_r, to_child_w)
     except BaseException:
