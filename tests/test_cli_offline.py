@@ -8,22 +8,15 @@ import struct
 import subprocess
 import sys
 
-import dpkt
 import pcapy
 import pytest
 
 from conftest import CAPTURES, run_cli, tool
+from hostile import udp_frame
 
 TS0 = 1767323045  # 2026-01-02T03:04:05Z
 
 
-def _udp_frame(i: int, payload: bytes = b"hello") -> bytes:
-    udp = dpkt.udp.UDP(sport=40000 + i, dport=9999, data=payload)
-    udp.ulen = len(bytes(udp))
-    ip = dpkt.ip.IP(src=bytes([192, 0, 2, 1]), dst=bytes([192, 0, 2, 2]), p=17, data=udp)
-    ip.len = len(bytes(ip))
-    eth = dpkt.ethernet.Ethernet(src=b"\x02\x00\x00\x00\x00\x01", dst=b"\x02\x00\x00\x00\x00\x02", data=ip)
-    return bytes(eth)
 
 
 def write_pcap(path, frames: list[bytes], origlen_extra: int = 0) -> None:
@@ -38,7 +31,7 @@ def write_pcap(path, frames: list[bytes], origlen_extra: int = 0) -> None:
 @pytest.fixture
 def ten_udp(tmp_path):
     path = tmp_path / "ten.pcap"
-    write_pcap(path, [_udp_frame(i) for i in range(10)])
+    write_pcap(path, [udp_frame(i) for i in range(10)])
     return path
 
 
@@ -98,7 +91,7 @@ def test_write_then_read_back_keeps_packets_lengths_and_times(ten_udp, tmp_path)
 
 def test_write_keeps_original_length_of_truncated_packets(tmp_path):
     src = tmp_path / "snapped.pcap"
-    write_pcap(src, [_udp_frame(0)], origlen_extra=100)
+    write_pcap(src, [udp_frame(0)], origlen_extra=100)
     out = tmp_path / "out.pcap"
     assert run_cli("-r", str(src), "-w", str(out)).returncode == 0
     hdr, data = pcapy.open_offline(str(out)).next()
@@ -129,7 +122,7 @@ def test_print_with_write(ten_udp, tmp_path):
 
 def test_broken_pipe_ends_quietly(tmp_path):
     big = tmp_path / "big.pcap"
-    write_pcap(big, [_udp_frame(i % 100) for i in range(20000)])
+    write_pcap(big, [udp_frame(i % 100) for i in range(20000)])
     pipeline = subprocess.run(
         f"{sys.executable} -m pycapture -r {big} | head -n 2",
         shell=True,
