@@ -243,6 +243,7 @@ def _native() -> ctypes.CDLL:
         raise NativeUnavailable("pycapture cannot reach pcapy-ng's libpcap through ctypes")
     p = ctypes.c_void_p
     _bpf = ctypes.POINTER(_BpfProgram)
+    _u32p = ctypes.POINTER(ctypes.c_uint32)
     signatures = {
         "pcap_set_immediate_mode": ((p, ctypes.c_int), ctypes.c_int),
         "pcap_set_tstamp_precision": ((p, ctypes.c_int), ctypes.c_int),
@@ -262,6 +263,7 @@ def _native() -> ctypes.CDLL:
         "pcap_compile": ((p, _bpf, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint), ctypes.c_int),
         "pcap_setfilter": ((p, _bpf), ctypes.c_int),
         "pcap_freecode": ((_bpf,), None),
+        "pcap_lookupnet": ((ctypes.c_char_p, _u32p, _u32p, ctypes.c_char_p), ctypes.c_int),
     }
     try:
         for name, (args, result) in signatures.items():
@@ -386,6 +388,15 @@ class _BpfProgram(ctypes.Structure):
     _fields_ = (("bf_len", ctypes.c_uint), ("bf_insns", ctypes.c_void_p))
 
 
+class _BpfInsn(ctypes.Structure):
+    _fields_ = (
+        ("code", ctypes.c_ushort),
+        ("jt", ctypes.c_ubyte),
+        ("jf", ctypes.c_ubyte),
+        ("k", ctypes.c_uint32),
+    )
+
+
 PCAP_NETMASK_UNKNOWN = 0xFFFFFFFF
 
 
@@ -401,6 +412,32 @@ def set_filter(reader: object, expression: str, optimize: bool, netmask: int = P
             raise ValueError(lib.pcap_geterr(ptr).decode("utf-8", "replace"))
     finally:
         lib.pcap_freecode(ctypes.byref(program))
+
+
+def set_filter_program(reader: object, instructions: list[tuple[int, int, int, int]]) -> None:
+    """pcap_setfilter with a compiled program, as ``(code, jt, jf, k)`` tuples; ValueError if refused."""
+    lib = _native()
+    ptr = pcap_pointer(reader, activated=True)
+    insns = (_BpfInsn * len(instructions))(*instructions)
+    program = _BpfProgram(len(instructions), ctypes.cast(insns, ctypes.c_void_p))
+    if lib.pcap_setfilter(ptr, ctypes.byref(program)) != 0:
+        raise ValueError(lib.pcap_geterr(ptr).decode("utf-8", "replace"))
+
+
+def lookup_net(device: str) -> tuple[int, int]:
+    """pcap_lookupnet: the IPv4 network number and netmask of ``device`` as host-order ints; OSError with
+    libpcap's message (for example for a device without an IPv4 address)."""
+    lib = _native()
+    net, mask = ctypes.c_uint32(), ctypes.c_uint32()
+    err = ctypes.create_string_buffer(512)
+    if lib.pcap_lookupnet(device.encode(), ctypes.byref(net), ctypes.byref(mask), err) != 0:
+        raise OSError(err.value.decode("utf-8", "replace"))
+
+    # libpcap leaves them as they sit in a socket address: in network byte order in memory
+    def host(value: ctypes.c_uint32) -> int:
+        return int.from_bytes(value.value.to_bytes(4, sys.byteorder), "big")
+
+    return host(net), host(mask)
 
 
 def snapshot(reader: object) -> int | None:

@@ -7,13 +7,12 @@ this backend needs no compiled extension: it works where pcapy-ng has no wheel. 
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
-import select
 from collections.abc import Iterator
 from typing import Any
 
+from .. import _checks
 from ..errors import (
     BackendUnavailableError,
     CaptureFileError,
@@ -23,6 +22,7 @@ from ..errors import (
     NotOpenError,
     PcapNativeError,
 )
+from ..guard import HandleGuard
 from ..handle import DEFAULT_SNAPLEN, PcapStat, Record
 from ..pcapfile import file_is_nanosecond
 from . import LiveSettings
@@ -92,19 +92,18 @@ class ScapyHandle:
         self.captured = 0
         self._break = False
         self._fd = -1
-        self._wake_r = self._wake_w = -1
-        if live and hasattr(lib, "pcap_get_selectable_fd"):
+        selectable = live and hasattr(lib, "pcap_get_selectable_fd")
+        self._guard = HandleGuard(self, source, self._free, wakeable=selectable)
+        if selectable:
             errbuf = ctypes.create_string_buffer(lib.PCAP_ERRBUF_SIZE)
             lib.pcap_setnonblock(pcap, 1, errbuf)
             self._fd = lib.pcap_get_selectable_fd(pcap)
-            self._wake_r, self._wake_w = os.pipe()
-            os.set_blocking(self._wake_w, False)
 
     def __repr__(self) -> str:
         return f"<ScapyHandle {'live' if self.live else 'offline'} {self.source!r} linktype={self.datalink}>"
 
     def _handle(self) -> Any:
-        if self._pcap is None:
+        if self._pcap is None or self._guard.closing:
             raise NotOpenError(f"{self.source}: the handle is closed")
         return self._pcap
 
@@ -115,20 +114,21 @@ class ScapyHandle:
         """Compile the expression with libpcap and apply it (in the kernel when live)."""
         lib, pcap = self._lib, self._handle()
         program = lib.bpf_program()
-        if lib.pcap_compile(pcap, ctypes.byref(program), expression.encode(), 1, _PCAP_NETMASK_UNKNOWN) != 0:
-            raise FilterError(f"bad filter expression {expression!r}: {self._error()}")
-        try:
-            if lib.pcap_setfilter(pcap, ctypes.byref(program)) != 0:
+        with self._guard.reading:  # no read may use the old program while it is replaced
+            if self._guard.closing:
+                raise self._guard.closed_error()
+            if lib.pcap_compile(pcap, ctypes.byref(program), expression.encode(), 1, _PCAP_NETMASK_UNKNOWN):
                 raise FilterError(f"bad filter expression {expression!r}: {self._error()}")
-        finally:
-            lib.pcap_freecode(ctypes.byref(program))
+            try:
+                if lib.pcap_setfilter(pcap, ctypes.byref(program)) != 0:
+                    raise FilterError(f"bad filter expression {expression!r}: {self._error()}")
+            finally:
+                lib.pcap_freecode(ctypes.byref(program))
 
     def break_loop(self) -> None:
         """Stop :meth:`records` promptly; safe from a thread or a signal handler."""
         self._break = True
-        if self._wake_w >= 0:
-            with contextlib.suppress(OSError):
-                os.write(self._wake_w, b"x")
+        self._guard.wake()
 
     @property
     def break_requested(self) -> bool:
@@ -138,10 +138,7 @@ class ScapyHandle:
     def _wait(self) -> None:
         if self._fd < 0:
             return  # Windows: pcap_next_ex itself waits up to the read timeout
-        ready, _, _ = select.select([self._fd, self._wake_r], [], [])
-        if self._wake_r in ready:
-            with contextlib.suppress(BlockingIOError):
-                os.read(self._wake_r, 512)
+        self._guard.wait(self._fd, None)
 
     def records(self, count: int = -1) -> Iterator[Record]:
         """Yield ``(ts_sec, ts_frac, original_length, data)`` until ``count``, the end or a break."""
@@ -150,26 +147,36 @@ class ScapyHandle:
         header = ctypes.POINTER(lib.pcap_pkthdr)()
         data = ctypes.POINTER(ctypes.c_ubyte)()
         string_at = ctypes.string_at
-        remaining = count if count > 0 else -1
-        while remaining:
-            if self._break:  # as pcap_breakloop: a request made before the loop counts,
-                self._break = False  # and the loop that honours it clears it
-                break
-            status = next_ex(pcap, ctypes.byref(header), ctypes.byref(data))
-            if status == 1:
-                hdr = header.contents
-                self.captured += 1
-                remaining -= 1
-                yield hdr.ts.tv_sec, hdr.ts.tv_usec, hdr.len, string_at(data, hdr.caplen)
-            elif status == 0:
-                self._wait()
-            elif status == -2:  # end of a saved capture, or pcap_breakloop
-                return
-            else:
-                message = self._error()
-                if self.live:
+        remaining = _checks.count(count)
+        guard = self._guard
+        try:
+            while remaining:
+                if self._break:  # as pcap_breakloop: a request made before the loop counts,
+                    self._break = False  # and the loop that honours it clears it
+                    break
+                with guard.reading:  # ctypes lets go of the GIL: close() must wait for this read
+                    if guard.closing:
+                        raise guard.closed_error()
+                    status = next_ex(pcap, ctypes.byref(header), ctypes.byref(data))
+                    if status == 1:
+                        hdr = header.contents
+                        record = hdr.ts.tv_sec, hdr.ts.tv_usec, hdr.len, string_at(data, hdr.caplen)
+                    elif status not in (0, -2):
+                        message = self._error()
+                if status == 1:
+                    self.captured += 1
+                    remaining -= 1
+                    yield record
+                elif status == 0:
+                    self._wait()
+                elif status == -2:  # end of a saved capture, or pcap_breakloop
+                    return
+                elif self.live:
                     raise PcapNativeError(f"{self.source}: {message}")
-                raise CaptureFileError(f"{self.source}: {message}")
+                else:
+                    raise CaptureFileError(f"{self.source}: {message}")
+        finally:
+            guard.leave()
 
     def get_stats(self) -> PcapStat:
         """libpcap's counters for a live capture; for a file only ``captured`` is known."""
@@ -177,20 +184,19 @@ class ScapyHandle:
         if not self.live:
             return PcapStat(self.captured, 0, 0, self.captured)
         stat = self._lib.pcap_stat()
-        if self._lib.pcap_stats(pcap, ctypes.byref(stat)) != 0:
-            raise PcapNativeError(f"{self.source}: {self._error()}")
+        with self._guard.use():
+            if self._lib.pcap_stats(pcap, ctypes.byref(stat)) != 0:
+                raise PcapNativeError(f"{self.source}: {self._error()}")
         return PcapStat(stat.ps_recv, stat.ps_drop, stat.ps_ifdrop, self.captured)
 
     def close(self) -> None:
-        """Close the libpcap handle; closing twice is harmless."""
+        """Close the libpcap handle, from any thread (see :mod:`pycapture.guard`); twice is harmless."""
+        self._guard.close()
+
+    def _free(self) -> None:
         pcap, self._pcap = self._pcap, None
-        if pcap is None:
-            return
-        self._lib.pcap_close(pcap)
-        for fd in (self._wake_r, self._wake_w):
-            if fd >= 0:
-                os.close(fd)
-        self._wake_r = self._wake_w = -1
+        if pcap is not None:
+            self._lib.pcap_close(pcap)
 
     def __enter__(self) -> ScapyHandle:
         return self

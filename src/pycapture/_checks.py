@@ -1,0 +1,44 @@
+"""Argument checks for the library's public calls: a wrong type is a TypeError, a wrong value a ValueError.
+
+Both are raised at the call, with the argument's name and the range it takes, rather than later from
+struct, ctypes or libpcap with a message that names neither.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Callable
+
+C_INT_MAX = (1 << 31) - 1  # libpcap takes snapshot lengths, timeouts, buffer sizes and link types as C ints
+U32_MAX = (1 << 32) - 1
+LINKTYPE_MAX = 0x03FFFFFF  # a pcap header's link type field keeps FCS information above these bits
+
+
+def integer(name: str, value: object, low: int, high: int) -> int:
+    """``value`` as an int in ``low..high``; TypeError for a non-integer (bool and float included)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    number = operator.index(value)  # type: ignore[arg-type]
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be {low} to {high}, not {number}")
+    return number
+
+
+def count(value: object) -> int:
+    """A packet count for loop() and dispatch(): a positive int, or 0 or less for no limit (libpcap's)."""
+    number = integer("count", value, -(1 << 63), 1 << 63)
+    return number if number > 0 else -1
+
+
+def text(name: str, value: object) -> str:
+    """``value`` as a str; TypeError otherwise (bytes included: pass text)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    return value
+
+
+def function(name: str, value: object) -> Callable[..., object]:
+    """``value`` if it can be called; TypeError otherwise."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, not {type(value).__name__}")
+    return value
