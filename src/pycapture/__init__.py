@@ -15,6 +15,7 @@ from .devices import (
     get_dev_by_address,
     get_dev_by_name,
     lookup_dev,
+    lookup_net,
     pick_auto,
 )
 from .errors import (
@@ -32,6 +33,7 @@ from .errors import (
 from .handle import (
     BpfProgram,
     Direction,
+    LoopCount,
     PcapHandle,
     PcapStat,
     TimestampPrecision,
@@ -50,6 +52,7 @@ __all__ = [
     "CapturePermissionError",
     "Direction",
     "FilterError",
+    "LoopCount",
     "NoDeviceFoundError",
     "NoSuchDeviceError",
     "NotOpenError",
@@ -76,6 +79,7 @@ __all__ = [
     "get_dev_by_name",
     "lib_version",
     "lookup_dev",
+    "lookup_net",
     "open_dead",
     "open_live",
     "open_offline",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from . import libpcap
+from . import _checks, libpcap
 from .decode.linktypes import LINKTYPES
 
 
 def datalink_name(value: int) -> str:
     """libpcap's name of a DLT value: ``datalink_name(1) == "EN10MB"``; ``DLT_<n>`` when unknown."""
+    value = _checks.integer("linktype", value, 0, _checks.C_INT_MAX)
     try:
         name = libpcap.datalink_val_to_name(value)
     except libpcap.NativeUnavailable:
@@ -20,6 +21,7 @@ def datalink_name(value: int) -> str:
 
 def datalink_description(value: int) -> str:
     """libpcap's description of a DLT value: ``datalink_description(1) == "Ethernet"``."""
+    value = _checks.integer("linktype", value, 0, _checks.C_INT_MAX)
     try:
         text = libpcap.datalink_val_to_description(value)
     except libpcap.NativeUnavailable:
@@ -35,7 +37,7 @@ def datalink_value(name: str) -> int:
 
     Raises ValueError for a name libpcap does not know.
     """
-    bare = name.upper().removeprefix("DLT_")
+    bare = _checks.text("name", name).upper().removeprefix("DLT_")
     try:
         value = libpcap.datalink_name_to_val(bare)
     except libpcap.NativeUnavailable:

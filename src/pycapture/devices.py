@@ -7,6 +7,7 @@ deprecated, and it is the call that fails inside Windows containers.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -14,8 +15,8 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import libpcap
-from .errors import BackendUnavailableError, NoDeviceFoundError, NoSuchDeviceError
+from . import _checks, libpcap
+from .errors import BackendUnavailableError, NoDeviceFoundError, NoSuchDeviceError, PcapNativeError
 
 if TYPE_CHECKING:
     from .handle import PcapHandle
@@ -194,20 +195,60 @@ def find_all_devs() -> list[PcapNetworkInterface]:
 
 def get_dev_by_name(name: str) -> PcapNetworkInterface:
     """The device called ``name``; NoSuchDeviceError if libpcap does not list it."""
+    name = _checks.text("name", name)
     for dev in find_all_devs():
         if dev.name == name:
             return dev
     raise NoSuchDeviceError(f"{name}: No such device exists")
 
 
+def _scope_names(dev: PcapNetworkInterface) -> set[str]:
+    """The texts an IPv6 scope on this device may take: its name and its index."""
+    names = {dev.name}
+    with contextlib.suppress(OSError):
+        names.add(str(socket.if_nametoindex(dev.name)))
+    return names
+
+
 def get_dev_by_address(address: str) -> PcapNetworkInterface:
-    """The device holding ``address`` (IPv4 or IPv6 text); NoSuchDeviceError if none does."""
-    wanted = ipaddress.ip_address(address)
+    """The device holding ``address`` (IPv4 or IPv6 text); NoSuchDeviceError if none does.
+
+    A scoped IPv6 address as :func:`find_all_devs` prints it (``fe80::1%eth0``, or with the interface's
+    index) names the device of that scope; without a scope, the first device holding the address.
+    """
+    text = _checks.text("address", address)
+    try:
+        wanted = ipaddress.ip_address(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not an IPv4 or IPv6 address") from exc
+    scope = getattr(wanted, "scope_id", None)
+    bare = ipaddress.ip_address(text.split("%")[0])
     for dev in find_all_devs():
         for a in dev.addresses:
-            if ipaddress.ip_address(a.address.split("%")[0]) == wanted:
+            held = a.address.split("%")
+            if ipaddress.ip_address(held[0]) != bare:
+                continue
+            if scope is None or scope in _scope_names(dev) or scope in held[1:]:
                 return dev
-    raise NoSuchDeviceError(f"no interface has the address {address}")
+    raise NoSuchDeviceError(f"no interface has the address {text}")
+
+
+def lookup_net(device: str) -> ipaddress.IPv4Network:
+    """The IPv4 network of ``device`` (Pcap4J's ``Pcaps.lookupNet``, libpcap's pcap_lookupnet).
+
+    Raises :class:`PcapNativeError` with libpcap's message when the device has no IPv4 address.
+    """
+    device = _checks.text("device", device)
+    try:
+        net, mask = libpcap.lookup_net(device)
+    except libpcap.NativeUnavailable as exc:
+        raise NotImplementedError(f"lookup_net() needs pcap_lookupnet, and {exc}") from exc
+    except OSError as exc:
+        message = str(exc)
+        if "no such device" in message.lower():
+            raise NoSuchDeviceError(message) from exc
+        raise PcapNativeError(message, "choose a device with an IPv4 address (see pycapture -D)") from exc
+    return ipaddress.IPv4Network((net, str(ipaddress.IPv4Address(mask))))
 
 
 def default_route_interfaces(proc: str = "/proc") -> list[str]:
