@@ -568,7 +568,7 @@ class PcapHandle:
                 raise guard.closed_error()
             guard.reader = threading.get_ident()
             try:
-                return self._reader.next()  # type: ignore[attr-defined,no-any-return]
+                return self._reader.next()  # type: ignore[union-attr,no-any-return]
             except pcapy.PcapError as exc:
                 raise self._read_error(exc) from exc
             finally:
@@ -819,7 +819,7 @@ def _frame_bytes(packet: object) -> bytes:
     if isinstance(packet, PcapPacket):
         return packet.raw
     if isinstance(packet, (bytes, bytearray, memoryview)) or hasattr(type(packet), "__bytes__"):
-        return bytes(packet)  # type: ignore[arg-type]
+        return bytes(packet)  # type: ignore[call-overload]
     raise TypeError(f"a frame must be bytes, a PcapPacket or have __bytes__, not {type(packet).__name__}")
 
 

@@ -418,7 +418,7 @@ def set_filter_program(reader: object, instructions: list[tuple[int, int, int, i
     """pcap_setfilter with a compiled program, as ``(code, jt, jf, k)`` tuples; ValueError if refused."""
     lib = _native()
     ptr = pcap_pointer(reader, activated=True)
-    insns = (_BpfInsn * len(instructions))(*instructions)
+    insns = (_BpfInsn * len(instructions))(*(_BpfInsn(*insn) for insn in instructions))
     program = _BpfProgram(len(instructions), ctypes.cast(insns, ctypes.c_void_p))
     if lib.pcap_setfilter(ptr, ctypes.byref(program)) != 0:
         raise ValueError(lib.pcap_geterr(ptr).decode("utf-8", "replace"))
