@@ -190,3 +190,25 @@ def test_get_dev_by_address_takes_the_scoped_text_find_all_devs_prints() -> None
 def test_py_typed_is_installed() -> None:
     """PEP 561: the marker ships with the package, so users' type checkers read its annotations."""
     assert (Path(pycapture.__file__).parent / "py.typed").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "says"),
+    [
+        ((None, 0, 0, 0, 1), TypeError, "raw must be bytes"),
+        (("abc", 0, 0, 3, 1), TypeError, "raw must be bytes"),
+        ((b"\0" * 60, 0, 0, -1, 1), ValueError, "original_length must be 0 to"),
+        ((b"\0" * 60, 0, 0, "60", 1), TypeError, "original_length must be an int"),
+        ((b"\0" * 60, 0, 0, 60, -1), ValueError, "linktype must be 0 to"),
+        ((b"\0" * 60, 0, 0, 60, 2**40), ValueError, "linktype must be 0 to"),
+    ],
+)
+def test_packets_made_by_hand_are_checked(args: tuple, error: type[Exception], says: str) -> None:
+    with pytest.raises(error, match=says):
+        pycapture.PcapPacket(*args)
+
+
+def test_packets_take_any_bytes_like_frame() -> None:
+    frame = bytearray(b"\x01" * 60)
+    assert pycapture.PcapPacket(frame, 0, 0, 60, 1).raw == bytes(frame)
+    assert pycapture.PcapPacket(memoryview(frame), 0, 0, 60, 1).raw == bytes(frame)

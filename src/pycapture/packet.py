@@ -15,6 +15,20 @@ if TYPE_CHECKING:
     from .decode.model import DecodedPacket, Layer, Malformed
 
 _NS = 1_000_000_000
+_U32_MAX = (1 << 32) - 1  # a record header's lengths and a link type are unsigned 32-bit fields
+
+
+def _frame_bytes(raw: object) -> bytes:
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        return bytes(raw)
+    raise TypeError(f"raw must be bytes, bytearray or memoryview, not {type(raw).__name__}")
+
+
+def _check_lengths(original_length: object, linktype: object) -> None:
+    from . import _checks
+
+    _checks.integer("original_length", original_length, 0, _U32_MAX)
+    _checks.integer("linktype", linktype, 0, _U32_MAX)
 
 
 class PcapPacket:
@@ -40,6 +54,14 @@ class PcapPacket:
         linktype: int,
         nanosecond: bool = False,
     ) -> None:
+        if type(raw) is not bytes:  # handles pass bytes: the check costs them one comparison
+            raw = _frame_bytes(raw)
+        try:
+            sane = 0 <= original_length <= _U32_MAX and 0 <= linktype <= _U32_MAX
+        except TypeError:
+            sane = False
+        if not sane:
+            _check_lengths(original_length, linktype)
         self.raw = raw
         self.ts_sec = ts_sec
         self.ts_frac = ts_frac
@@ -64,12 +86,20 @@ class PcapPacket:
 
     @property
     def ts_usec(self) -> int:
-        """The fraction of the second in microseconds (nanoseconds are cut, not rounded)."""
-        return self.ts_frac // 1000 if self.nanosecond else self.ts_frac
+        """The fraction of the second in microseconds: nanoseconds are cut toward zero, as libpcap cuts
+        them when it reads a nanosecond file in microseconds."""
+        frac = self.ts_frac
+        if not self.nanosecond:
+            return frac
+        return -(-frac // 1000) if frac < 0 else frac // 1000
 
     @property
     def datetime(self) -> _dt.datetime:
-        """The capture time as an aware UTC ``datetime`` (which holds microseconds at most)."""
+        """The capture time as an aware UTC ``datetime`` (which holds microseconds at most).
+
+        Raises OverflowError for a time outside ``datetime``'s years 1 to 9999: a pcapng file's
+        timestamps are 64-bit and reach far beyond them.
+        """
         epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
         return epoch + _dt.timedelta(seconds=self.ts_sec, microseconds=self.ts_usec)
 
