@@ -57,3 +57,37 @@ class FakeWindowsCapture:
             monkeypatch.setattr(_pcapy.pcapy, "lookupdev", self.lookupdev)
             monkeypatch.setattr(_pcapy.pcapy, "findalldevs", self.lookupdev)
         return self
+
+
+# WinPcap 4.1.3's pcap_lib_version(), and what its libpcap 1.0 (savefile.c) says of a magic number it does
+# not know: it reads the microsecond pcap magic only, so neither pcapng nor nanosecond pcap files.
+WINPCAP_LIB_VERSION = (
+    "WinPcap version 4.1.3 (packet.dll version 4.1.0.2980), based on libpcap version 1.0 branch 1_0_rel0b "
+    "(20091008)"
+)
+BAD_DUMP_FILE_FORMAT = "bad dump file format"
+_MICROSECOND_MAGICS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4")
+
+
+class FakeLibpcap10:
+    """Saved captures opened as WinPcap 4.1.3's libpcap 1.0 opens them, at the seams pycapture calls:
+    ``pcapy.open_offline`` refuses any other magic with libpcap 1.0's words, and the ctypes call for
+    nanosecond precision is missing (libpcap 1.0 has no pcap_open_offline_with_tstamp_precision)."""
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> FakeLibpcap10:
+        real_open = _pcapy.pcapy.open_offline
+
+        def open_offline(path: str) -> object:
+            with open(path, "rb") as f:
+                magic = f.read(4)
+            if magic not in _MICROSECOND_MAGICS:
+                raise _pcapy.pcapy.PcapError(BAD_DUMP_FILE_FORMAT)
+            return real_open(path)
+
+        def no_precision(path: str, nano: bool) -> object:
+            raise libpcap.NativeUnavailable("this libpcap lacks 'pcap_open_offline_with_tstamp_precision'")
+
+        monkeypatch.setattr(_pcapy.pcapy, "open_offline", open_offline)
+        monkeypatch.setattr(libpcap, "open_offline_with_precision", no_precision)
+        monkeypatch.setattr(libpcap, "lib_version", lambda: WINPCAP_LIB_VERSION)
+        return self

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..errors import BackendUnavailableError
+from .. import libpcap
+from ..errors import BackendUnavailableError, CaptureFileError, PcapError
 from ..handle import PcapStat, Record
 
 BACKENDS = ("pcapy", "scapy", "file")
@@ -125,11 +126,38 @@ def _open(backend: str | None, live: bool, say: Say | None, opener: Callable[[ob
     )
 
 
+# What libpcap says of a file whose format it does not know: libpcap 1.0 (inside WinPcap 4.1.3) of pcapng
+# and of nanosecond pcap files, later versions of anything that is neither pcap nor pcapng.
+_FORMAT_REFUSED = ("bad dump file format", "unknown file format")
+
+
 def open_offline(
     path: str, backend: str | None = None, precision: str | None = None, say: Say | None = None
 ) -> CaptureSource:
-    """Open a saved capture (pcap or pcapng; ``"-"``: stdin) with the chosen backend, or the first to work."""
-    return _open(backend, False, say, lambda module: module.open_offline(path, precision))  # type: ignore[attr-defined]
+    """Open a saved capture (pcap or pcapng; ``"-"``: stdin) with the chosen backend, or the first to work.
+
+    With ``auto``, a file whose format the loaded libpcap does not know (WinPcap's libpcap 1.0 reads
+    neither pcapng nor nanosecond pcap) is read by the file backend when that can read it, and ``say``
+    tells so in one line; the output is the same.
+    """
+    try:
+        return _open(backend, False, say, lambda module: module.open_offline(path, precision))  # type: ignore[attr-defined]
+    except CaptureFileError as exc:
+        if path == "-" or not any(text in str(exc) for text in _FORMAT_REFUSED):
+            raise
+        from . import dpkt_file
+
+        try:
+            handle = dpkt_file.open_offline(path, precision)
+        except PcapError:
+            raise exc from None
+        refused = f"{libpcap.lib_version()} cannot read this file's format ({exc})"
+        if chosen(backend) != "auto":
+            handle.close()
+            raise CaptureFileError(str(exc), f"{refused}; read it with --backend file or auto") from exc
+        if say is not None:
+            say(f"using the file backend: {refused}; pycapture's own reader can")
+        return handle
 
 
 def open_live(
