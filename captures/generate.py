@@ -1,11 +1,17 @@
-"""Write the small sample captures in this folder: http, dns, icmp, arp, ipv6 and mixed ``.pcap`` files.
+"""Write the small sample captures in this folder: http, dns, icmp, arp, ipv6 and mixed ``.pcap`` files,
+and ``mixed.pcapng`` and ``mixed-nano.pcap``, the formats that WinPcap's libpcap 1.0 does not read.
 
-Every file is a classic pcap (microsecond timestamps, link type 1 = Ethernet) whose first packet is stamped
-2026-01-02T03:04:05Z; later packets follow at small fixed increments. ``mixed.pcap`` holds the packets of
-all the others merged in timestamp order, plus one 802.1Q-tagged frame (VLAN 100). The packets use only
-documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32, fe80::/10) and
-locally administered MAC addresses; broadcast and multicast destinations are the ones the protocols
-require. dpkt fills in every length and checksum.
+Every ``.pcap`` file but one is a classic pcap (microsecond timestamps, link type 1 = Ethernet) whose first
+packet is stamped 2026-01-02T03:04:05Z; later packets follow at small fixed increments. ``mixed.pcap`` holds
+the packets of all the others merged in timestamp order, plus one 802.1Q-tagged frame (VLAN 100).
+``mixed.pcapng`` holds the same packets with the same timestamps as pcapng (a section header, one
+interface description, Enhanced Packet Blocks: what Wireshark and ``pktmon etl2pcap`` write), and
+``mixed-nano.pcap`` as a nanosecond pcap (magic 0xa1b23c4d, as ``tcpdump --nano -w`` writes) in which the
+Nth packet's timestamp is N nanoseconds later, so that a reader that drops the nanoseconds shows it.
+
+The packets use only documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32,
+fe80::/10) and locally administered MAC addresses; broadcast and multicast destinations are the ones the
+protocols require. dpkt fills in every length and checksum.
 
 Nothing here is random or read from the clock, so the output is byte-identical on every run. Regenerate with:
 
@@ -293,6 +299,9 @@ def vlan_frame() -> bytes:
 
 # --- writing --------------------------------------------------------------------------------------------
 
+NANOSECOND = 1_000  # per microsecond
+USERAPPL = "pycapture captures/generate.py"  # the pcapng section header's shb_userappl
+
 
 def pcap_bytes(packets: Sequence[tuple[int, bytes]]) -> bytes:
     """A classic little-endian microsecond pcap, whatever the byte order of the machine running this."""
@@ -301,6 +310,47 @@ def pcap_bytes(packets: Sequence[tuple[int, bytes]]) -> bytes:
         sec, usec = divmod(START_SEC * SECOND + offset, SECOND)
         out.append(bytes(dpkt.pcap.LEPktHdr(tv_sec=sec, tv_usec=usec, caplen=len(frame), len=len(frame))))
         out.append(frame)
+    return b"".join(out)
+
+
+def pcap_nano_bytes(packets: Sequence[tuple[int, bytes]]) -> bytes:
+    """A classic little-endian nanosecond pcap; the Nth packet (from 1) is stamped N ns after its offset."""
+    header = dpkt.pcap.LEFileHdr(
+        magic=dpkt.pcap.TCPDUMP_MAGIC_NANO, snaplen=SNAPLEN, linktype=dpkt.pcap.DLT_EN10MB
+    )
+    out = [bytes(header)]
+    for number, (offset, frame) in enumerate(packets, start=1):
+        sec, nsec = divmod((START_SEC * SECOND + offset) * NANOSECOND + number, SECOND * NANOSECOND)
+        # dpkt names the field tv_usec; with the nanosecond magic it holds nanoseconds
+        out.append(bytes(dpkt.pcap.LEPktHdr(tv_sec=sec, tv_usec=nsec, caplen=len(frame), len=len(frame))))
+        out.append(frame)
+    return b"".join(out)
+
+
+def _options(*options: tuple[int, bytes]) -> list[dpkt.pcapng.PcapngOptionLE]:
+    """pcapng options in order, with the opt_endofopt that must close them."""
+    return [
+        *(dpkt.pcapng.PcapngOptionLE(code=code, data=data) for code, data in options),
+        dpkt.pcapng.PcapngOptionLE(code=dpkt.pcapng.PCAPNG_OPT_ENDOFOPT),
+    ]
+
+
+def pcapng_bytes(packets: Sequence[tuple[int, bytes]]) -> bytes:
+    """A little-endian pcapng: a section header, one Ethernet interface (microseconds), one EPB a packet."""
+    ng = dpkt.pcapng
+    shb = ng.SectionHeaderBlockLE(opts=_options((ng.PCAPNG_OPT_SHB_USERAPPL, USERAPPL.encode())))
+    idb = ng.InterfaceDescriptionBlockLE(
+        linktype=dpkt.pcap.DLT_EN10MB,
+        snaplen=SNAPLEN,
+        opts=_options((ng.PCAPNG_OPT_IF_TSRESOL, bytes([6]))),  # 10^-6 s, the default, said explicitly
+    )
+    out = [bytes(shb), bytes(idb)]
+    for offset, frame in packets:
+        usec = START_SEC * SECOND + offset
+        epb = ng.EnhancedPacketBlockLE(
+            iface_id=0, ts_high=usec >> 32, ts_low=usec & 0xFFFFFFFF, pkt_data=frame, opts=[]
+        )
+        out.append(bytes(epb))
     return b"".join(out)
 
 
@@ -325,6 +375,16 @@ def build() -> dict[str, Capture]:
     return captures
 
 
+def files() -> dict[str, tuple[int, bytes]]:
+    """Every file's packet count and bytes, by file name: the classic pcaps, then mixed in other formats."""
+    captures = build()
+    written = {name: (len(packets), pcap_bytes(packets)) for name, packets in captures.items()}
+    mixed = captures["mixed.pcap"]
+    written["mixed.pcapng"] = (len(mixed), pcapng_bytes(mixed))
+    written["mixed-nano.pcap"] = (len(mixed), pcap_nano_bytes(mixed))
+    return written
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -337,10 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out_dir: Path = args.output_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, packets in build().items():
-        data = pcap_bytes(packets)
+    for name, (count, data) in files().items():
         (out_dir / name).write_bytes(data)
-        print(f"{out_dir / name}: {len(packets)} packets, {len(data)} bytes")
+        print(f"{out_dir / name}: {count} packets, {len(data)} bytes")
     return 0
 
 
