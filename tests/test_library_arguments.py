@@ -55,8 +55,8 @@ WRONG_TYPE: list[tuple[str, Callable[[], object], str]] = [
     ("set_direction(None)", lambda: _offline().set_direction(None), "direction"),  # type: ignore[arg-type]
     ("send_packet(None)", lambda: _offline().send_packet(None), "frame"),  # type: ignore[arg-type]
     ("send_packet(5)", lambda: _offline().send_packet(5), "frame"),  # type: ignore[arg-type]
-    ("matches(None)", lambda: _offline().compile_filter("udp").matches(None), "matches"),  # type: ignore[arg-type]
-    ("matches('abc')", lambda: _offline().compile_filter("udp").matches("abc"), "matches"),  # type: ignore[arg-type]
+    ("matches(None)", lambda: _offline().compile_filter("udp").matches(None), "packet"),  # type: ignore[arg-type]
+    ("matches('abc')", lambda: _offline().compile_filter("udp").matches("abc"), "packet"),  # type: ignore[arg-type]
 ]
 
 WRONG_VALUE: list[tuple[str, Callable[[], object], str]] = [

@@ -11,10 +11,12 @@ import time
 import pcapy
 import pytest
 
+import pycapture
 from conftest import Capture, run_cli, tool
 from pycapture import build
+from pycapture.errors import FilterError
 from pycapture.pcapfile import PcapWriter
-from pycapture.replayer import Pacer, frame_limit
+from pycapture.replayer import DURATION, MBPS, PPS, SPEED, Pacer, frame_limit
 
 SRC_MAC, DST_MAC = "02:00:00:00:00:aa", "02:00:00:00:00:bb"  # not the peer's MAC: nobody answers
 PORT = 9999
@@ -201,6 +203,99 @@ def test_pacing_options_are_usage_errors_where_they_make_no_sense(tmp_path):
     missing = run_cli("replay", str(tmp_path / "nope.pcap"), "--topspeed")
     assert missing.returncode == 1 and b"Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+# --- the numbers pacing takes ---------------------------------------------------------------------------
+
+_RATES = {"speed": SPEED, "pps": PPS, "mbps": MBPS}
+
+
+def _outside(bounds) -> list[str]:
+    return ["nan", "inf", "-inf", "-1", "0", repr(bounds.low / 2), repr(bounds.high * 2), "x"]
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    [(["-r"], "--speed", v) for v in _outside(SPEED)]
+    + [(["replay"], f"--{name}", v) for name, bounds in _RATES.items() for v in _outside(bounds)]
+    + [(["replay", "--if", "lo"], "--duration", v) for v in _outside(DURATION)],
+    ids=str,
+)
+def test_a_pacing_number_outside_its_range_is_a_usage_error(tmp_path, command, option, value):
+    path = _paced_file(tmp_path, [1000])
+    result = run_cli(*command, str(path), option, value, text=True)
+    assert result.returncode == 2
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"Error: Invalid value for '{option}': must be ")
+    assert f"not {value!r}" in error
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    [(["-r"], "--speed", repr(SPEED.low)), (["-r"], "--speed", repr(SPEED.high))]
+    + [(["replay"], f"--{name}", repr(b.low)) for name, b in _RATES.items()]
+    + [(["replay"], f"--{name}", repr(b.high)) for name, b in _RATES.items()],
+    ids=str,
+)
+def test_the_edges_of_each_range_are_taken(tmp_path, command, option, value):
+    path = _paced_file(tmp_path, [1000])  # with -c 1 the first packet is due at once, whatever the pace
+    result = run_cli(*command, str(path), "-c", "1", option, value, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", list(_RATES))
+def test_pacer_takes_its_ranges_and_refuses_what_is_outside_them(name):
+    bounds = _RATES[name]
+    for value in (bounds.low, bounds.high, int(bounds.high)):
+        Pacer(**{name: value})
+    for value in (float("nan"), float("inf"), -1.0, 0, bounds.low / 2, bounds.high * 2, 10**400):
+        with pytest.raises(ValueError, match=f"{name} must be .* to .*, not"):
+            Pacer(**{name: value})
+    for value in ("1", True, [1]):
+        with pytest.raises(TypeError, match=f"{name} must be a number"):
+            Pacer(**{name: value})
+    # the slowest pace turns the widest gap a pcapng file can hold into a finite wait
+    assert isinstance(Pacer(speed=SPEED.low).due(0, 60) + Pacer(speed=SPEED.low).due(2**64, 60), int)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"loop": -1}, ValueError, "loop must be 0 .until stopped. or more"),
+        ({"loop": "2"}, TypeError, "loop must be an int"),
+        ({"count": -1}, ValueError, "count must be 1 or more"),
+        ({"count": 0}, ValueError, "count must be 1 or more"),
+        ({"count": 1.5}, TypeError, "count must be an int"),
+        ({"duration_s": float("nan")}, ValueError, "duration_s must be"),
+        ({"duration_s": 0}, ValueError, "duration_s must be"),
+        ({"speed": float("nan")}, ValueError, "speed must be"),
+        ({"pps": float("nan"), "count": 3}, ValueError, "pps must be"),
+        ({"mbps": 1e308}, ValueError, "mbps must be"),
+        ({"bpf_filter": 5}, TypeError, "bpf_filter must be a str"),
+        ({"bpf_filter": "udp prot 5", "topspeed": True}, FilterError, "bad filter expression 'udp prot 5'"),
+        ({"progress": 5}, TypeError, "progress must be callable"),
+    ],
+    ids=str,
+)
+def test_replay_refuses_bad_arguments_before_sending_anything(tmp_path, kwargs, error, words):
+    """libtest.py's replay lines: each is the documented error, raised before an interface is opened."""
+    path = _paced_file(tmp_path, [1000])
+    with pytest.raises(error, match=words):
+        pycapture.replay(str(path), "no-such-interface0", **kwargs)
+
+
+def test_replay_refuses_what_is_not_a_file_or_an_interface(tmp_path):
+    path = str(_paced_file(tmp_path, [1000]))
+    with pytest.raises(TypeError, match="files must be a path or a sequence of paths"):
+        pycapture.replay(None, "lo")
+    with pytest.raises(TypeError, match=r"a capture file must be a str or os\.PathLike"):
+        pycapture.replay([path, 5], "lo")
+    with pytest.raises(TypeError, match="interface must be a str"):
+        pycapture.replay(path, None)
+    with pytest.raises(pycapture.PcapError, match="no capture file to replay"):
+        pycapture.replay([], "lo")
 
 
 # --- sending onto a veth pair ---------------------------------------------------------------------------

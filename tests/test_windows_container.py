@@ -447,9 +447,6 @@ def test_the_build_log_says_which_backend_the_image_has() -> None:
     assert result.exit_code == 0 and re.search(r"^pcapy-ng \d", result.output, re.MULTILINE)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 14: cli.py's --version is to name the backend (the lead's change)"
-)
 def test_version_names_the_backend_auto_uses() -> None:
     """What the workflow's --version step looks for: a line ``backend: NAME``, here pcapy."""
     result = CliRunner().invoke(command, ["--version"])

@@ -70,3 +70,15 @@ def test_a_file_no_reader_can_read_keeps_libpcaps_error(
     result = CliRunner().invoke(command, ["-n", "-r", str(junk)])
     assert result.exit_code == 1 and "file backend" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_version_says_which_backend_auto_falls_back_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An image whose pcapy-ng build failed says so: --version names the backend auto uses, and why."""
+    from pycapture import _pcapy
+
+    monkeypatch.setattr(_pcapy, "AVAILABLE", False)
+    monkeypatch.setattr(_pcapy, "IMPORT_ERROR", "No module named 'pcapy'")
+    result = CliRunner().invoke(command, ["--version"])
+    assert result.exit_code == 0
+    (line,) = [line for line in result.output.splitlines() if line.startswith("backend: ")]
+    assert line.startswith("backend: scapy (pcapy: pcapy-ng cannot be imported: No module named 'pcapy'")

@@ -14,11 +14,16 @@ U32_MAX = (1 << 32) - 1
 LINKTYPE_MAX = 0x03FFFFFF  # a pcap header's link type field keeps FCS information above these bits
 
 
-def integer(name: str, value: object, low: int, high: int) -> int:
-    """``value`` as an int in ``low..high``; TypeError for a non-integer (bool and float included)."""
+def whole(name: str, value: object) -> int:
+    """``value`` as an int of any size; TypeError for anything else (bool, float and NaN included)."""
     if isinstance(value, bool) or not hasattr(value, "__index__"):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    number = operator.index(value)  # type: ignore[arg-type]
+    return operator.index(value)  # type: ignore[arg-type]
+
+
+def integer(name: str, value: object, low: int, high: int) -> int:
+    """``value`` as an int in ``low..high``; TypeError for a non-integer (bool and float included)."""
+    number = whole(name, value)
     if not low <= number <= high:
         raise ValueError(f"{name} must be {low} to {high}, not {number}")
     return number
@@ -28,6 +33,18 @@ def count(value: object) -> int:
     """A packet count for loop() and dispatch(): a positive int, or 0 or less for no limit (libpcap's)."""
     number = integer("count", value, -(1 << 63), 1 << 63)
     return number if number > 0 else -1
+
+
+def frame(name: str, value: object) -> bytes:
+    """A frame's bytes: bytes as they are; a bytearray, memoryview or ``__bytes__`` object copied (a
+    PcapPacket has ``__bytes__``); TypeError for anything else."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)) or hasattr(type(value), "__bytes__"):
+        return bytes(value)  # type: ignore[call-overload]
+    # bytes(5) would make five zero bytes, bytes("x") needs an encoding: neither is a frame
+    kinds = "bytes, bytearray, memoryview, a PcapPacket or have __bytes__"
+    raise TypeError(f"{name} must be {kinds}, not {type(value).__name__}")
 
 
 def text(name: str, value: object) -> str:

@@ -25,12 +25,12 @@ from .errors import CaptureFileError, PcapError
 from .filecheck import diagnose
 from .handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle
 from .libpcap import lib_version
-from .output.printer import SummaryPrinter, statistics_lines
+from .output.printer import SummaryPrinter, statistics_lines, tcpdump_prints
 from .pcapfile import SaveFileWriter
 from .pcapng import InterfaceInfo
 from .privileges import drop_privileges
 from .pump import Sink, drain, parallel_capable, pump, pump_parallel, stop_on_signals
-from .replayer import Pacer, pump_paced
+from .replayer import SPEED, Bounds, Pacer, pump_paced
 from .savefile import RotatingWriter, SaveOptions, open_savefile, save_options
 
 
@@ -51,6 +51,7 @@ def _versions() -> str:
             lib_version(),
             f"pcapy-ng {version('pcapy-ng')}",
             f"dpkt {version('dpkt')}",
+            f"backend: {backends.auto_choice()}",
         )
     )
 
@@ -229,6 +230,9 @@ def capture(
         )
     except CaptureFileError as exc:
         raise _located(exc, read_file, 0) from exc
+    if not tcpdump_prints(handle.datalink) and (expression or write_file is None or output.print_too):
+        handle.close()
+        raise _unknown_linktype(read_file or handle.source, handle.datalink)
     writer: SaveFileWriter | RotatingWriter | None = None
     received: list[int] = []
     try:
@@ -282,6 +286,16 @@ def capture(
     return bool(received)
 
 
+def _unknown_linktype(source: str, datalink: int) -> PcapError:
+    """tcpdump's refusal of a link type it knows nothing about, with what can be done instead."""
+    return PcapError(
+        f"{source}: unknown data link type {datalink}",
+        "tcpdump and tshark refuse it too (the registered types: https://www.tcpdump.org/linktypes.html); "
+        "if you know what the frames hold, put that link type in the file header, or copy the packets "
+        "as they are with -w FILE and no filter",
+    )
+
+
 def _located(exc: CaptureFileError, path: str | None, packets_read: int | None) -> CaptureFileError:
     """``exc`` with where the file is damaged: the packet number, the byte offset and what is wrong there.
 
@@ -308,6 +322,22 @@ def _located(exc: CaptureFileError, path: str | None, packets_read: int | None) 
         return CaptureFileError(str(exc), hint)
     what = f"{damage.problem} ({reader})" if damage.problem else reader
     return CaptureFileError(f"{path}: {damage.where()}: {what}", hint)
+
+
+class BoundedFloat(click.ParamType):
+    """A number option within :class:`~pycapture.replayer.Bounds`: a usage error outside them, NaN and the
+    infinities included (click's FloatRange lets NaN through)."""
+
+    name = "float"
+
+    def __init__(self, bounds: Bounds) -> None:
+        self.bounds = bounds
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            return self.bounds.check("value", float(value))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"must be {self.bounds}, not {value!r}", param, ctx)
 
 
 @contextlib.contextmanager
@@ -452,7 +482,7 @@ class _Command(click.Command):
 )
 @click.option(
     "--speed",
-    type=click.FloatRange(min=0, min_open=True),
+    type=BoundedFloat(SPEED),
     metavar="X",
     help="With -r: replay at X times the recorded pace (implies --realtime).",
 )

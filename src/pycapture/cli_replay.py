@@ -11,9 +11,9 @@ import time
 
 import click
 
-from .cli import LiveOptions, OutputOptions, _say, capture, reported_errors
+from .cli import BoundedFloat, LiveOptions, OutputOptions, _say, capture, reported_errors
 from .pump import stop_on_signals
-from .replayer import Pacer, Replayer, ReplayStats
+from .replayer import DURATION, MBPS, PPS, SPEED, Pacer, Replayer, ReplayStats
 
 
 def _duration(seconds: float) -> str:
@@ -83,12 +83,12 @@ def report_lines(stats: ReplayStats, interface: str) -> list[str]:
 )
 @click.option(
     "--speed",
-    type=click.FloatRange(min=0, min_open=True),
+    type=BoundedFloat(SPEED),
     metavar="X",
-    help="Multiply the recorded pace by X (default 1: as recorded).",
+    help=f"Multiply the recorded pace by X, {SPEED.low:g} to {SPEED.high:g} (default 1: as recorded).",
 )
-@click.option("--pps", type=click.FloatRange(min=0, min_open=True), metavar="N", help="Send N packets/s.")
-@click.option("--mbps", type=click.FloatRange(min=0, min_open=True), metavar="N", help="Send at N Mbit/s.")
+@click.option("--pps", type=BoundedFloat(PPS), metavar="N", help=f"Send N packets/s: {PPS}.")
+@click.option("--mbps", type=BoundedFloat(MBPS), metavar="N", help=f"Send at N Mbit/s: {MBPS}.")
 @click.option("--topspeed", is_flag=True, help="Send as fast as possible.")
 @click.option(
     "--loop",
@@ -101,7 +101,7 @@ def report_lines(stats: ReplayStats, interface: str) -> list[str]:
 @click.option("-c", "--count", type=click.IntRange(min=1), metavar="N", help="Stop after N packets.")
 @click.option(
     "--duration",
-    type=click.FloatRange(min=0, min_open=True),
+    type=BoundedFloat(DURATION),
     metavar="S",
     help="Stop after S seconds.",
 )

@@ -31,7 +31,7 @@ from .errors import (
 )
 from .guard import HandleGuard
 from .packet import PcapPacket
-from .pcapfile import PcapDumper, file_is_nanosecond
+from .pcapfile import PcapDumper, file_is_nanosecond, file_linktype
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -119,12 +119,7 @@ class BpfProgram:
 
     def matches(self, packet: bytes | bytearray | memoryview | PcapPacket) -> bool:
         """Whether the filter accepts this frame (raw bytes of the handle's link type, or a packet)."""
-        if isinstance(packet, PcapPacket):
-            data = packet.raw
-        elif isinstance(packet, (bytes, bytearray, memoryview)):
-            data = bytes(packet)
-        else:
-            raise TypeError(f"matches() takes bytes or a PcapPacket, not {type(packet).__name__}")
+        data = packet.raw if isinstance(packet, PcapPacket) else _checks.frame("packet", packet)
         return self._program.filter(data) != 0  # type: ignore[attr-defined]
 
     @property
@@ -497,7 +492,7 @@ class PcapHandle:
         Takes bytes, a :class:`PcapPacket`, or anything with ``__bytes__`` (a dpkt packet, a frame
         from :mod:`pycapture.build`). Safe while other threads read the handle.
         """
-        data = _frame_bytes(packet)
+        data = _checks.frame("frame", packet)
         reader = self._open_reader()
         if not self.live:
             raise PcapNativeError(f"{self.source}: cannot send on a saved capture or a dead handle")
@@ -530,7 +525,7 @@ class PcapHandle:
     def dump_open(self, path: str) -> PcapDumper:
         """A :class:`PcapDumper` writing a pcap file with this handle's link type, snapshot and precision."""
         self._open_reader()
-        return PcapDumper(path, self.datalink, self.snapshot, nanosecond=self.nanosecond)
+        return PcapDumper(path, file_linktype(self.datalink), self.snapshot, nanosecond=self.nanosecond)
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -812,15 +807,6 @@ def _listener_call(
     if not callable(submit):
         raise TypeError(f"executor must have a submit() method, not {type(executor).__name__}")
     return lambda packet: submit(listener, packet)
-
-
-def _frame_bytes(packet: object) -> bytes:
-    """The bytes of a frame given as bytes, a PcapPacket or anything with ``__bytes__``; TypeError else."""
-    if isinstance(packet, PcapPacket):
-        return packet.raw
-    if isinstance(packet, (bytes, bytearray, memoryview)) or hasattr(type(packet), "__bytes__"):
-        return bytes(packet)  # type: ignore[call-overload]
-    raise TypeError(f"a frame must be bytes, a PcapPacket or have __bytes__, not {type(packet).__name__}")
 
 
 def open_offline(path: str, precision: TimestampPrecision | str | None = None) -> PcapHandle:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
+from . import _checks
+
 if TYPE_CHECKING:
     from .decode.model import DecodedPacket, Layer, Malformed
 
@@ -18,15 +20,7 @@ _NS = 1_000_000_000
 _U32_MAX = (1 << 32) - 1  # a record header's lengths and a link type are unsigned 32-bit fields
 
 
-def _frame_bytes(raw: object) -> bytes:
-    if isinstance(raw, (bytes, bytearray, memoryview)):
-        return bytes(raw)
-    raise TypeError(f"raw must be bytes, bytearray or memoryview, not {type(raw).__name__}")
-
-
 def _check_lengths(original_length: object, linktype: object) -> None:
-    from . import _checks
-
     _checks.integer("original_length", original_length, 0, _U32_MAX)
     _checks.integer("linktype", linktype, 0, _U32_MAX)
 
@@ -55,7 +49,7 @@ class PcapPacket:
         nanosecond: bool = False,
     ) -> None:
         if type(raw) is not bytes:  # handles pass bytes: the check costs them one comparison
-            raw = _frame_bytes(raw)
+            raw = _checks.frame("raw", raw)
         try:
             sane = 0 <= original_length <= _U32_MAX and 0 <= linktype <= _U32_MAX
         except TypeError:

@@ -8,20 +8,38 @@ length and timestamp, and lets the caller flush after every packet (tcpdump's -U
 from __future__ import annotations
 
 import contextlib
+import os
 import struct
 import sys
 import time
 from typing import BinaryIO
 
-from .errors import SaveFileError
+from ._checks import C_INT_MAX, U32_MAX, frame, integer, whole
+from .errors import NotOpenError, SaveFileError
+from .packet import PcapPacket
 
 PCAP_MAGIC_USEC = 0xA1B2C3D4
 PCAP_MAGIC_NSEC = 0xA1B23C4D
+
+# The header's LinkType field: the link-layer type in the low 16 bits, and the FCS length (bits 28-31)
+# with the bit that says it is present (26); the bits between are reserved, written as 0.
+LINKTYPE_FCS_BITS = 0xF4000000
+_LINKTYPE_RESERVED = U32_MAX & ~(LINKTYPE_FCS_BITS | 0xFFFF)
+
+# libpcap's dlt_to_linktype: the DLT values (on Linux) that a file records as another LINKTYPE value
+# (ATM_RFC1483, RAW, SLIP_BSDOS, PPP_BSDOS, ATM_CLIP); every other DLT is its own LINKTYPE.
+_LINKTYPE_OF_DLT = {11: 100, 12: 101, 15: 102, 16: 103, 19: 106}
 
 _FILE_HEADER = struct.Struct("=IHHiIII")
 _RECORD_HEADER = struct.Struct("=IIII")
 _CAPLEN = struct.Struct("=I")
 FLUSH_BYTES = 1 << 16
+
+
+def file_linktype(datalink: int) -> int:
+    """The LinkType a pcap or pcapng file records for a handle's DLT value, as libpcap's dumper writes
+    it: ``file_linktype(12) == 101`` (raw IP)."""
+    return _LINKTYPE_OF_DLT.get(datalink, datalink)
 
 
 class SaveFileWriter:
@@ -49,6 +67,10 @@ class SaveFileWriter:
         except SaveFileError:
             self.close()
             raise
+
+    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
+        """Append one packet (the subclass's record format)."""
+        raise NotImplementedError
 
     def _record_length(self, buf: bytearray, pos: int) -> int:
         """Length of the record that starts at ``pos`` in ``buf`` (the format's own framing)."""
@@ -109,6 +131,11 @@ class SaveFileWriter:
         """Bytes written so far, buffered ones included (Pcap4J's PcapDumper.ftell)."""
         return self._written + len(self._buf)
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has run."""
+        return self._raw is None
+
     def close(self) -> None:
         """Flush and close; standard output is flushed but left open. Closing twice is harmless."""
         if self._raw is None:
@@ -135,6 +162,12 @@ class PcapWriter(SaveFileWriter):
     ``path`` may be ``"-"`` for standard output. The file header is written at once, so even a
     capture stopped before its first packet leaves a valid (empty) file. ``packet_buffered`` writes
     each packet to the file as it comes (tcpdump's -U).
+
+    Timestamps are written as libpcap's ``pcap_dump`` writes them: the file's two 32-bit fields get the
+    low 32 bits of the seconds and of the fraction, in two's complement. A time before 1970 or from
+    2106 on, and a fraction of -1 or of 10^6 or more (as read from a damaged file), are folded into
+    those fields, never refused: ``-1`` s is written ``0xffffffff``, and tcpdump reads back what it
+    reads from its own ``-w`` file.
     """
 
     def __init__(
@@ -154,7 +187,10 @@ class PcapWriter(SaveFileWriter):
     def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
         """Append one packet record; ``ts_frac`` is in micro- or nanoseconds as the file's magic says."""
         buf = self._buf
-        buf += self._pack(ts_sec, ts_frac, len(data), original_length)
+        try:
+            buf += self._pack(ts_sec, ts_frac, len(data), original_length)
+        except struct.error:  # a timestamp outside 0..2^32-1: folded as pcap_dump folds it
+            buf += self._pack(ts_sec & U32_MAX, ts_frac & U32_MAX, len(data), original_length)
         buf += data
         self.count += 1
         if len(buf) >= self._flush_at:
@@ -231,13 +267,35 @@ class PcapDumper:
 
     Each packet keeps its own timestamp and original length. ``nanosecond`` writes a
     nanosecond-resolution file (magic ``a1b23c4d``), as libpcap does for a nanosecond handle.
+
+    ``path`` is a str or ``os.PathLike`` (``"-"``: standard output). ``linktype`` is what the file
+    header's LinkType field holds: a link-layer type 0..65535, optionally with the FCS-length bits
+    (:data:`LINKTYPE_FCS_BITS`); ``snaplen`` is 1 to 2^31-1, and no frame longer than it is dumped,
+    because libpcap cannot read such a record back. A wrong type raises TypeError, a wrong value
+    ValueError.
     """
 
-    def __init__(self, path: str, linktype: int, snaplen: int = 262144, *, nanosecond: bool = False) -> None:
-        self.path = path
-        self.linktype = linktype
-        self.nanosecond = nanosecond
-        self._writer = PcapWriter(path, linktype, snaplen, nanosecond=nanosecond)
+    def __init__(
+        self, path: str | os.PathLike[str], linktype: int, snaplen: int = 262144, *, nanosecond: bool = False
+    ) -> None:
+        name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+        if not isinstance(name, str):
+            raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+        self.linktype = whole("linktype", linktype)
+        if not 0 <= self.linktype <= U32_MAX or self.linktype & _LINKTYPE_RESERVED:
+            raise ValueError(
+                "linktype must be a link-layer type 0 to 65535, optionally with the FCS-length bits "
+                f"0x{LINKTYPE_FCS_BITS:08x} (the pcap header's LinkType field), not {linktype}"
+            )
+        self.snaplen = integer("snaplen", snaplen, 1, C_INT_MAX)
+        self.path = name
+        self.nanosecond = bool(nanosecond)
+        self._writer = PcapWriter(name, self.linktype, self.snaplen, nanosecond=self.nanosecond)
+
+    def _open_writer(self) -> PcapWriter:
+        if self._writer.closed:
+            raise NotOpenError(f"{self.path}: the dumper is closed", "open another with dump_open()")
+        return self._writer
 
     def dump(
         self,
@@ -247,33 +305,50 @@ class PcapDumper:
     ) -> None:
         """Append a packet: a :class:`~pycapture.packet.PcapPacket` (its own time and lengths), or bytes.
 
-        For bytes, ``timestamp_ns`` defaults to now and ``original_length`` to the byte count.
+        Bytes are ``bytes``, ``bytearray``, ``memoryview`` or an object with ``__bytes__``; for them,
+        ``timestamp_ns`` (an int) defaults to now and ``original_length`` (0 to 2^32-1) to the byte
+        count. A timestamp outside the file's 32-bit fields is folded as :class:`PcapWriter` says.
+        Raises :class:`~pycapture.errors.NotOpenError` after :meth:`close`, TypeError for anything
+        else, and ValueError for a frame longer than the snapshot length.
         """
-        raw = getattr(packet, "raw", None)
-        if raw is not None:
-            data = raw
-            ns = packet.timestamp_ns if timestamp_ns is None else timestamp_ns  # type: ignore[attr-defined]
-            length = packet.original_length if original_length is None else original_length  # type: ignore[attr-defined]
+        writer = self._open_writer()
+        if isinstance(packet, PcapPacket):
+            data = frame("packet.raw", packet.raw)
+            length = packet.original_length if original_length is None else original_length
+            if timestamp_ns is None:
+                sec, frac = whole("packet.ts_sec", packet.ts_sec), whole("packet.ts_frac", packet.ts_frac)
+                if packet.nanosecond != self.nanosecond:
+                    frac = frac * 1000 if self.nanosecond else _truncated_thousandths(frac)
+            else:
+                sec, frac = self._split(timestamp_ns)
         else:
-            data = bytes(packet)  # type: ignore[call-overload]
-            ns = time.time_ns() if timestamp_ns is None else timestamp_ns
+            data = frame("packet", packet)
             length = len(data) if original_length is None else original_length
-        sec, frac = divmod(ns, 1_000_000_000)
-        if not self.nanosecond:
-            frac //= 1000
-        self._writer.write(sec, frac, length, data)
+            sec, frac = self._split(time.time_ns() if timestamp_ns is None else timestamp_ns)
+        length = integer("original_length", length, 0, U32_MAX)
+        if len(data) > self.snaplen:
+            raise ValueError(
+                f"a {len(data)}-byte frame is longer than the dumper's snaplen of {self.snaplen}, and "
+                f"libpcap could not read it back; dump data[:{self.snaplen}] with original_length={length}"
+            )
+        writer.write(sec, frac, length, data)
+
+    def _split(self, timestamp_ns: object) -> tuple[int, int]:
+        """(seconds, fraction in the file's unit) of a time in nanoseconds since the epoch."""
+        sec, frac = divmod(whole("timestamp_ns", timestamp_ns), 1_000_000_000)
+        return sec, frac if self.nanosecond else frac // 1000
 
     def flush(self) -> None:
         """Push what was dumped to the file (pcap_dump_flush)."""
-        self._writer.flush()
+        self._open_writer().flush()
 
     def ftell(self) -> int:
         """Bytes written so far, file header included (pcap_dump_ftell)."""
-        return self._writer.tell()
+        return self._open_writer().tell()
 
     @property
     def count(self) -> int:
-        """Packets dumped so far."""
+        """Packets dumped so far (still readable after :meth:`close`)."""
         return self._writer.count
 
     def close(self) -> None:
@@ -285,3 +360,8 @@ class PcapDumper:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _truncated_thousandths(frac: int) -> int:
+    """Nanoseconds to microseconds as libpcap scales a nanosecond file down (C division: toward zero)."""
+    return frac // 1000 if frac >= 0 else -(-frac // 1000)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from dpkt import pcapng as ng
 
 from . import __version__
+from ._checks import U32_MAX
+from .errors import SaveFileError
 from .pcapfile import SaveFileWriter
 
 _LITTLE = sys.byteorder == "little"
@@ -26,6 +28,8 @@ _OPTION = ng.PcapngOptionLE if _LITTLE else ng.PcapngOption
 _EPB_HEAD = struct.Struct("=IIIIIII")  # type, total length, interface, ts high, ts low, caplen, origlen
 _U32 = struct.Struct("=I")
 _PADDING = (b"", b"\0\0\0", b"\0\0", b"\0")  # indexed by length % 4
+_U64_MAX = (1 << 64) - 1
+_IDB_MAX_LINKTYPE = 0xFFFF  # an Interface Description Block's LinkType field has 16 bits
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,11 @@ class PcapngWriter(SaveFileWriter):
     Same calls as :class:`~pycapture.pcapfile.PcapWriter`; ``ts_frac`` is micro- or nanoseconds as
     ``info.nanosecond`` says, and the interface's if_tsresol records which. ``comments`` go into the
     section header (dumpcap's --capture-comment).
+
+    The timestamp is written as dumpcap writes it (Wireshark's writecap/pcapio.c): one unsigned 64-bit
+    count of units, ``sec * units + frac`` with the fraction (32 bits, as libpcap hands it on) taken as
+    unsigned, modulo 2^64. One from a pcapng file is written back unchanged; a time before 1970 wraps to
+    the top of the range, and a classic pcap file's fraction of -1 counts as 2^32 - 1 units.
     """
 
     def __init__(
@@ -85,6 +94,11 @@ class PcapngWriter(SaveFileWriter):
         comments: Sequence[str] = (),
         packet_buffered: bool = False,
     ) -> None:
+        if not 0 <= info.linktype <= _IDB_MAX_LINKTYPE:
+            raise SaveFileError(
+                f"{path}: link-type {info.linktype} does not fit a pcapng file, whose field has 16 bits",
+                "write a pcap file instead (leave out --pcapng)",
+            )
         self.info = info
         self._scale = 1_000_000_000 if info.nanosecond else 1_000_000
         self._pack = _EPB_HEAD.pack
@@ -98,8 +112,14 @@ class PcapngWriter(SaveFileWriter):
         pad = _PADDING[caplen & 3]
         total = 32 + caplen + len(pad)
         ts = ts_sec * self._scale + ts_frac
+        if ts_frac < 0:  # a 32-bit fraction libpcap read as signed: dumpcap takes it unsigned
+            ts += 1 << 32
         buf = self._buf
-        buf += self._pack(6, total, 0, ts >> 32, ts & 0xFFFFFFFF, caplen, original_length)
+        try:
+            buf += self._pack(6, total, 0, ts >> 32, ts & U32_MAX, caplen, original_length)
+        except struct.error:  # a count outside 64 bits (a time before 1970): wrapped, as dumpcap's guint64
+            ts &= _U64_MAX
+            buf += self._pack(6, total, 0, ts >> 32, ts & U32_MAX, caplen, original_length)
         buf += data
         buf += pad + self._tail(total)
         self.count += 1

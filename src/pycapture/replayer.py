@@ -11,11 +11,14 @@ one or more files with ``pcap_sendpacket``, as tcpreplay does, and returns :clas
 
 from __future__ import annotations
 
+import numbers
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
+from . import _checks
 from .decode import linktype_name
 from .errors import PcapError, PcapNativeError
 from .handle import PcapHandle, Record, open_offline
@@ -26,6 +29,40 @@ PROGRESS_INTERVAL_S = 0.25
 
 LINKTYPE_ETHERNET = 1
 _VLAN_ETHERTYPES = (b"\x81\x00", b"\x88\xa8", b"\x91\x00")
+_MAX_COUNT = (1 << 63) - 1
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The values a pacing setting takes, ``low`` to ``high`` inclusive, in ``unit``."""
+
+    low: float
+    high: float
+    unit: str
+
+    def check(self, name: str, value: object) -> float:
+        """``value`` as a float within the bounds: TypeError for what is not a real number, ValueError for
+        one outside them (NaN and the infinities included), with the range in the message."""
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+        real = cast(float, value)  # an int, a float or another real: each compares with a float
+        if not self.low <= real <= self.high:  # NaN fails every comparison
+            raise ValueError(f"{name} must be {self}, not {value!r}")
+        return float(real)
+
+    def __str__(self) -> str:
+        return f"{self.low:.3g} to {self.high:.3g} {self.unit}"
+
+
+# The pacer schedules in whole nanoseconds: 10^9 times the recorded pace makes a recorded second one
+# nanosecond, and 10^9 packets/s is one a nanosecond; 10^6 Mbit/s is a terabit a second, past any
+# interface. The low ends of pps and mbps are tcpreplay's, which counts packets per hour and bits per
+# second; a millionth of the recorded pace makes a second eleven days. A duration is a millisecond
+# to some thirty years.
+SPEED = Bounds(1e-6, 1e9, "times the recorded pace")
+PPS = Bounds(1 / 3600, 1e9, "packets/s (one an hour to one a nanosecond)")
+MBPS = Bounds(1e-6, 1e6, "Mbit/s")
+DURATION = Bounds(1e-3, 1e9, "seconds")
 
 
 class Pacer:
@@ -34,7 +71,8 @@ class Pacer:
     Exactly one rate applies: ``topspeed`` wins, then ``pps``, then ``mbps``, else ``speed`` (1.0 is the
     recorded pace). Call :meth:`restart` at the start of each file or loop: the first packet after it is
     due at once and the rest are timed from it. ``stopped`` is polled while waiting; when it returns
-    true, :meth:`wait` returns False at once.
+    true, :meth:`wait` returns False at once. Each rate given must be within :data:`SPEED`,
+    :data:`PPS` or :data:`MBPS` (ValueError otherwise, TypeError for what is not a number).
     """
 
     def __init__(
@@ -46,8 +84,9 @@ class Pacer:
         topspeed: bool = False,
         stopped: Callable[[], bool] = lambda: False,
     ) -> None:
-        if speed <= 0 or (pps is not None and pps <= 0) or (mbps is not None and mbps <= 0):
-            raise ValueError("speed, pps and mbps must be greater than 0")
+        speed = SPEED.check("speed", speed)
+        pps = None if pps is None else PPS.check("pps", pps)
+        mbps = None if mbps is None else MBPS.check("mbps", mbps)
         self.speed = speed
         self.pps = None if topspeed else pps
         self.mbps = None if topspeed or pps else mbps
@@ -190,14 +229,16 @@ class Replayer:
         progress: ProgressCallback | None = None,
         count_first: bool = False,
     ) -> None:
-        if loop < 0:
-            raise ValueError("loop must be 0 (forever) or more")
-        self.interface = interface
-        self.loop = loop
-        self.count = count
-        self.duration_s = duration_s
-        self.bpf_filter = bpf_filter
-        self.progress = progress
+        self.interface = _checks.text("interface", interface)
+        self.loop = _checks.integer("loop", loop, -_MAX_COUNT, _MAX_COUNT)
+        if self.loop < 0:
+            raise ValueError(f"loop must be 0 (until stopped) or more passes, not {loop}")
+        self.count = None if count is None else _checks.integer("count", count, -_MAX_COUNT, _MAX_COUNT)
+        if self.count is not None and self.count < 1:
+            raise ValueError(f"count must be 1 or more packets (None: no limit), not {count}")
+        self.duration_s = None if duration_s is None else DURATION.check("duration_s", duration_s)
+        self.bpf_filter = None if bpf_filter is None else _checks.text("bpf_filter", bpf_filter)
+        self.progress = None if progress is None else _checks.function("progress", progress)
         self.count_first = count_first
         self._stop = False
         self.pacer = Pacer(speed=speed, pps=pps, mbps=mbps, topspeed=topspeed, stopped=self._should_stop)
@@ -382,8 +423,17 @@ def replay(
     stopped); ``count`` and ``duration_s`` end the run early; ``bpf_filter`` sends only matching packets.
     Frames larger than the interface's MTU and files whose link type differs from the interface's
     are counted in the statistics, not sent. Needs the same privileges as live capture.
+
+    The rates take the ranges of :data:`SPEED`, :data:`PPS` and :data:`MBPS`, ``duration_s`` that of
+    :data:`DURATION`; ``loop`` is 0 or more and ``count`` 1 or more. A value outside its range raises
+    ValueError, a wrong type TypeError, and a filter that does not compile FilterError (a ValueError).
     """
-    paths = [os.fspath(files)] if isinstance(files, (str, os.PathLike)) else [os.fspath(f) for f in files]
+    if isinstance(files, (str, os.PathLike)):
+        paths = [_path(files)]
+    elif isinstance(files, Sequence):
+        paths = [_path(f) for f in files]
+    else:
+        raise TypeError(f"files must be a path or a sequence of paths, not {type(files).__name__}")
     if not paths:
         raise PcapError("no capture file to replay", "name at least one pcap or pcapng file")
     return Replayer(
@@ -398,6 +448,14 @@ def replay(
         bpf_filter=bpf_filter,
         progress=progress,
     ).run(paths)
+
+
+def _path(value: object) -> str:
+    """A capture file's path as a str; TypeError for what is not a str or os.PathLike."""
+    path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    if not isinstance(path, str):
+        raise TypeError(f"a capture file must be a str or os.PathLike path, not {type(value).__name__}")
+    return path
 
 
 def pump_paced(

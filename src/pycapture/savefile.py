@@ -8,6 +8,7 @@ files they expect. A packet is written to exactly one file: rotation happens bet
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import time
@@ -15,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .pcapfile import PcapWriter, SaveFileWriter
+from .pcapfile import PcapWriter, SaveFileWriter, file_linktype
 from .pcapng import InterfaceInfo, PcapngWriter
 
 _TCPDUMP_UNITS = {"": 1_000_000, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -97,6 +98,8 @@ def open_savefile(
     ``stop(reason)`` is called when tcpdump would end the capture: ``-G`` with ``-W`` after the
     last file's period.
     """
+
+    info = dataclasses.replace(info, linktype=file_linktype(info.linktype))
 
     def open_one(name: str) -> SaveFileWriter:
         if options.pcapng:

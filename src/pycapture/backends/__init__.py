@@ -131,6 +131,22 @@ def _open(backend: str | None, live: bool, say: Say | None, opener: Callable[[ob
 _FORMAT_REFUSED = ("bad dump file format", "unknown file format")
 
 
+def auto_choice() -> str:
+    """The backend ``auto`` reads files with here, and why each one before it was passed over:
+    ``"pcapy"``, or for example ``"file (pcapy: ...; scapy: ...)"`` (for ``--version``)."""
+    reasons: list[str] = []
+    for name in BACKENDS:
+        require = getattr(importlib.import_module(f".{_MODULES[name]}", __name__), "require", None)
+        try:
+            if require is not None:
+                require()
+        except BackendUnavailableError as exc:
+            reasons.append(f"{name}: {exc}")
+            continue
+        return f"{name} ({'; '.join(reasons)})" if reasons else name
+    return f"none ({'; '.join(reasons)})"
+
+
 def open_offline(
     path: str, backend: str | None = None, precision: str | None = None, say: Say | None = None
 ) -> CaptureSource:
@@ -173,6 +189,7 @@ __all__ = [
     "ENVIRONMENT_VARIABLE",
     "CaptureSource",
     "LiveSettings",
+    "auto_choice",
     "chosen",
     "open_live",
     "open_offline",

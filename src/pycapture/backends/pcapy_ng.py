@@ -9,7 +9,8 @@ from ..handle import open_offline as _open_offline
 from . import LiveSettings
 
 
-def _require() -> None:
+def require() -> None:
+    """Raise BackendUnavailableError unless pcapy-ng imports."""
     if not _pcapy.AVAILABLE:
         raise BackendUnavailableError(
             f"pcapy-ng cannot be imported: {_pcapy.IMPORT_ERROR}", _pcapy.NPCAP_HINT
@@ -18,13 +19,13 @@ def _require() -> None:
 
 def open_offline(path: str, precision: str | None = None) -> PcapHandle:
     """A saved capture read by libpcap through pcapy-ng."""
-    _require()
+    require()
     return _open_offline(path, precision=precision)
 
 
 def open_live(device: str, settings: LiveSettings) -> PcapHandle:
     """A live capture through pcapy-ng, built as :class:`PcapHandle.Builder` builds it."""
-    _require()
+    require()
     builder = (
         PcapHandle.Builder(device)
         .snaplen(settings.snaplen)

@@ -53,6 +53,11 @@ def _winpcapy() -> Any:
     return winpcapy
 
 
+def require() -> None:
+    """Raise BackendUnavailableError unless scapy loads libpcap (or Npcap)."""
+    _winpcapy()
+
+
 def _optional(lib: Any, name: str, argtypes: tuple, restype: Any) -> Any:
     """A libpcap function scapy does not bind, from the very library scapy loaded; None if absent."""
     fn = getattr(lib._lib, name, None)

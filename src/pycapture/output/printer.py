@@ -13,6 +13,22 @@ from .timestamps import second_prefix_function, time_formatter
 
 _LINK_HEADER_BYTES = {"eth": 14, "vlan": 4, "sll": 16, "sll2": 20, "null": 4}
 
+# tcpdump compiles a filter for every capture (an empty one when none is given), and libpcap's compiler
+# (gencode.c, init_linktype) stops with "unknown data link type N" for a DLT it has no offsets for. It
+# takes every DLT of the "matching range" (DLT_MATCHING_MIN..DLT_MATCHING_MAX in libpcap 1.10; there
+# only link[N:M] filters work, and tcpdump prints what it has no printer for as UNSUPPORTED hex) and,
+# below it, the DLTs its switch names, at their Linux values: NULL, EN10MB, IEEE802, ARCNET, SLIP, PPP,
+# FDDI, ATM_RFC1483, RAW, SLIP_BSDOS, PPP_BSDOS, ATM_CLIP, PPP_SERIAL, PPP_ETHER, SYMANTEC_FIREWALL.
+DLT_MATCHING_MIN = 104
+DLT_MATCHING_MAX = 289
+_COMPILER_DLTS = frozenset((0, 1, 6, 7, 8, 9, 10, 11, 12, 15, 16, 19, 50, 51, 99))
+
+
+def tcpdump_prints(datalink: int) -> bool:
+    """Whether tcpdump prints packets of this DLT at all; False where it stops at once with
+    "unknown data link type", printing no packet (with -w, -c, a filter or -x alike)."""
+    return DLT_MATCHING_MIN <= datalink <= DLT_MATCHING_MAX or datalink in _COMPILER_DLTS
+
 
 def lean_link_header_length(layers: list[tuple]) -> int:
     """How many bytes of link-layer header tcpdump's -x/-X skip, from the lean decoder's layers."""
