@@ -431,7 +431,7 @@ class PcapHandle:
         if isinstance(expression, BpfProgram):
             self._set_program(expression)
             return
-        expression = _checks.text("expression", expression)
+        expression = _filter_text(expression)
         mask = DEFAULT_NETMASK if netmask is None else _checks.integer("netmask", netmask, 0, _checks.U32_MAX)
         with self._exclusive() as reader:
             try:
@@ -464,8 +464,9 @@ class PcapHandle:
 
         ``netmask`` (an int, e.g. ``0xFFFFFF00``) is as for :meth:`set_filter`.
         """
-        expression = _checks.text("expression", expression)
+        expression = _filter_text(expression)
         mask = DEFAULT_NETMASK if netmask is None else _checks.integer("netmask", netmask, 0, _checks.U32_MAX)
+        self._open_reader()
         try:
             program = pcapy.compile(self.datalink, self.snapshot, expression, int(bool(optimize)), mask)
         except (pcapy.PcapError, ValueError) as exc:
@@ -795,6 +796,14 @@ class PcapHandle:
         records = self.records()
         make = self._packet
         return (make(sec, frac, length, data) for sec, frac, length, data in records)
+
+
+def _filter_text(expression: object) -> str:
+    """A filter expression as libpcap takes it: text, with no NUL (C would read only what comes before)."""
+    text = _checks.text("expression", expression)
+    if "\0" in text:
+        raise FilterError(f"bad filter expression {text!r}: a NUL character, where libpcap's text would end")
+    return text
 
 
 def _listener_call(
