@@ -3,22 +3,173 @@
 libpcap stops at a damaged record with a message that says what it tried ("truncated dump file; tried
 to read 16 header bytes, only got 6") but not where. :func:`diagnose` walks the file's framing again in
 pure Python (pcap record headers, pcapng block headers and trailers), making the checks libpcap makes
-(1.9.1, the one pcapy-ng's wheels hold), and names the first place they fail. It is meant for the
-error path only: it reads a bounded window of the file at a time and never reads or allocates by a
-length field, whatever the file claims.
+(1.9.1, the one pcapy-ng's wheels hold, and 1.10, tcpdump's), and names the first place they fail. It
+is meant for the error path only: it reads a bounded window of the file at a time and never reads or
+allocates by a length field, whatever the file claims.
+
+The rules of libpcap's savefile readers that decide what a record holds are here too, once, for the
+walk and for the file backend (:mod:`pycapture.backends.dpkt_file`) that reads without libpcap: the
+snapshot length a file is read with (:func:`adjust_snapshot`), the order of a pcap record's two
+lengths (:func:`lengths_order`), and a pcapng interface's time resolution and offset
+(:func:`interface_options`).
 """
 
 from __future__ import annotations
 
+import enum
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from dpkt.pcapng import PCAPNG_OPT_ENDOFOPT, PCAPNG_OPT_IF_TSOFFSET, PCAPNG_OPT_IF_TSRESOL
+
 _WINDOW = 1 << 20  # bytes read at a time while walking
-_MAXIMUM_SNAPLEN = 262144  # libpcap's MAXIMUM_SNAPLEN
+MAXIMUM_SNAPLEN = 262144  # libpcap's MAXIMUM_SNAPLEN
 _MAX_SNAPLEN_FOR_DLT = {231: 128 << 20, 249: 1 << 20, 279: 8 << 20}  # DBUS, USBPCAP, EBHSCR
-_MAX_BLOCK = 16 << 20  # libpcap's INITIAL_MAX_BLOCKSIZE for pcapng blocks
+INT_MAX = (1 << 31) - 1  # libpcap keeps snapshot lengths in C ints
+MAX_BLOCK = 16 << 20  # libpcap's INITIAL_MAX_BLOCKSIZE for pcapng blocks
+# LINKTYPE_ values that are not the DLT_ value libpcap hands on (pcap-common.c, linktype_to_dlt)
+_LINKTYPE_TO_DLT = {100: 11, 101: 12, 102: 15, 103: 16, 106: 19}
+_MAX_DECIMAL_TSRESOL = 19  # 10^19 ticks a second is the most a 64-bit count holds (libpcap's limit)
+_MAX_BINARY_TSRESOL = 63  # and 2^63
+LINKTYPE_MASK = 0x03FFFFFF  # the high bits of a pcap header's link type carry FCS information
+
+
+def linktype_to_dlt(linktype: int) -> int:
+    """The DLT_ value libpcap hands on for a file's LINKTYPE_ value."""
+    return _LINKTYPE_TO_DLT.get(linktype, linktype)
+
+
+def max_snaplen_for_dlt(dlt: int) -> int:
+    """The largest captured length libpcap reads for link type ``dlt`` (more is a damaged file)."""
+    return _MAX_SNAPLEN_FOR_DLT.get(dlt, MAXIMUM_SNAPLEN)
+
+
+def max_block_size(dlt: int | None) -> int:
+    """The longest pcapng block libpcap reads once the first interface has link type ``dlt`` (None:
+    before it): room for the largest packet of that link type and 128 KiB of options, at least
+    :data:`MAX_BLOCK` (MAX_BLOCKSIZE_FOR_SNAPLEN)."""
+    if dlt is None:
+        return MAX_BLOCK
+    return max(MAX_BLOCK, 8 + 20 + max_snaplen_for_dlt(dlt) + 131072 + 4)
+
+
+def adjust_snapshot(dlt: int, snaplen: int) -> int:
+    """The snapshot length libpcap reads a file with (pcap_adjust_snapshot): the header's, unless that is
+    0 or does not fit in an int."""
+    return snaplen if 0 < snaplen <= INT_MAX else max_snaplen_for_dlt(dlt)
+
+
+class LengthsOrder(enum.Enum):
+    """How a pcap record's captured and original lengths are ordered (libpcap's ``lengths_swapped``)."""
+
+    AS_WRITTEN = 0
+    SWAPPED = 1  # before 2.3, and DG/UX's 543.0, the original length came first
+    MAYBE_SWAPPED = 2  # 2.3 files were written both ways: swapped where the captured length is larger
+
+    def lengths(self, caplen: int, length: int) -> tuple[int, int]:
+        """``(captured length, original length)`` from the record's two fields, in the file's order."""
+        if self is LengthsOrder.SWAPPED or (self is LengthsOrder.MAYBE_SWAPPED and caplen > length):
+            return length, caplen
+        return caplen, length
+
+
+def lengths_order(major: int, minor: int) -> LengthsOrder:
+    """The order of the lengths in the records of a pcap file of version ``major.minor``."""
+    if major == 543 or (major == 2 and minor < 3):
+        return LengthsOrder.SWAPPED
+    if (major, minor) == (2, 3):
+        return LengthsOrder.MAYBE_SWAPPED
+    return LengthsOrder.AS_WRITTEN
+
+
+class InterfaceOptionError(ValueError):
+    """An Interface Description Block option that libpcap refuses: ``str()`` is libpcap's own message,
+    :attr:`problem` says the same in the walk's words."""
+
+    def __init__(self, message: str, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+def interface_options(read: Callable[[int, int], bytes], size: int, order: str) -> tuple[int, bool, int]:
+    """What libpcap takes from an Interface Description Block's options (process_idb_options):
+    ``(units, binary, offset)``.
+
+    ``units``: timestamp ticks a second (if_tsresol: 10^n, or 2^n when ``binary``; 10^6 without it);
+    ``offset``: seconds added to every timestamp (if_tsoffset, an unsigned 64-bit number; 0 without it).
+    ``read(pos, n)`` gives the ``n`` bytes at ``pos`` of the ``size`` bytes of options (the block's body
+    after the link type and snapshot length), in byte order ``order``. Raises
+    :class:`InterfaceOptionError` where libpcap refuses the block.
+    """
+    units, binary, offset = 10**6, False, 0
+    saw_resolution = saw_offset = False
+    pos = 0
+    while pos < size:
+        if size - pos < 4:
+            raise _option_past_the_end()
+        code, length = struct.unpack(order + "HH", read(pos, 4))
+        value, pos = pos + 4, pos + 4 + (length + 3) // 4 * 4  # values are padded to 32 bits
+        if pos > size:
+            raise _option_past_the_end()
+        if code == PCAPNG_OPT_ENDOFOPT:
+            if length:
+                raise InterfaceOptionError(
+                    f"Interface Description Block has opt_endofopt option with length {length} != 0",
+                    f"its end-of-options option is {length} bytes long, not 0",
+                )
+            break
+        if code == PCAPNG_OPT_IF_TSRESOL:
+            if length != 1:
+                raise InterfaceOptionError(
+                    f"Interface Description Block has if_tsresol option with length {length} != 1",
+                    f"its if_tsresol option is {length} bytes long, not 1",
+                )
+            if saw_resolution:
+                raise InterfaceOptionError(
+                    "Interface Description Block has more than one if_tsresol option",
+                    "it has more than one if_tsresol option",
+                )
+            saw_resolution = True
+            units, binary = _time_resolution(read(value, 1)[0])
+        elif code == PCAPNG_OPT_IF_TSOFFSET:
+            if length != 8:
+                raise InterfaceOptionError(
+                    f"Interface Description Block has if_tsoffset option with length {length} != 8",
+                    f"its if_tsoffset option is {length} bytes long, not 8",
+                )
+            if saw_offset:
+                raise InterfaceOptionError(
+                    "Interface Description Block has more than one if_tsoffset option",
+                    "it has more than one if_tsoffset option",
+                )
+            saw_offset = True
+            (offset,) = struct.unpack(order + "Q", read(value, 8))
+    return units, binary, offset
+
+
+def _option_past_the_end() -> InterfaceOptionError:
+    return InterfaceOptionError(
+        f"block of type {_IDB} in pcapng dump file is too short",
+        "an option of the interface description block runs past the block's end",
+    )
+
+
+def _time_resolution(value: int) -> tuple[int, bool]:
+    """``(ticks a second, binary)`` of an if_tsresol byte: 10^-n seconds, or 2^-n with the top bit set."""
+    exponent = value & 0x7F
+    binary = bool(value & 0x80)
+    if exponent > (_MAX_BINARY_TSRESOL if binary else _MAX_DECIMAL_TSRESOL):
+        base = 2 if binary else 10
+        raise InterfaceOptionError(
+            f"Interface Description Block if_tsresol option resolution {base}^-{exponent} is too high",
+            f"its if_tsresol option asks for ticks of {base}^-{exponent} s, more a second than libpcap "
+            "counts in 64 bits",
+        )
+    return (1 << exponent if binary else 10**exponent), binary
+
 
 _PCAP_MAGICS = {  # magic as read little-endian: (byte order of the file, record header size)
     0xA1B2C3D4: ("<", 16),
@@ -133,10 +284,9 @@ def _walk_pcap(
     _magic, major, minor, _zone, _sigfigs, _snaplen, linktype = struct.unpack(order + "IHHiIII", head)
     if major < 2 or not ((major == 2 and minor <= 4) or (major, minor) == (543, 0)):
         return Damage(4, 0, False, f"version {major}.{minor} is not pcap 2.0 to 2.4", True), None
-    max_caplen = _MAX_SNAPLEN_FOR_DLT.get(linktype & 0x03FFFFFF, _MAXIMUM_SNAPLEN)
-    # before 2.3 the captured and original lengths were written the other way round (libpcap swaps them)
-    swapped = 2 if major == 2 and minor < 3 else 1 if (major, minor) == (2, 3) else 0
-    record = struct.Struct(order + "IIII")
+    max_caplen = max_snaplen_for_dlt(linktype_to_dlt(linktype & LINKTYPE_MASK))
+    lengths = lengths_order(major, minor).lengths
+    record = struct.Struct(order + "II")
     pos = 24
     n = 0
     boundary = 24 if packets_read == 0 else None
@@ -145,9 +295,7 @@ def _walk_pcap(
         if len(raw) < record_size:
             problem = f"the record header is cut short: {len(raw)} of {record_size} bytes"
             return Damage(pos, n, True, problem), boundary
-        _sec, _frac, caplen, length = record.unpack_from(raw)
-        if swapped == 2 or (swapped == 1 and caplen > length):
-            caplen = length
+        caplen, _length = lengths(*record.unpack_from(raw, 8))
         if caplen > max_caplen:
             problem = f"its capture length {caplen} is larger than libpcap's limit of {max_caplen} bytes"
             return Damage(pos, n, True, problem), boundary
@@ -181,8 +329,9 @@ class _Pcapng:
             return "the file does not begin with a section header block"
         if length < 12 or length % 4:
             return f"its block length {length} is not a multiple of 4 of at least 12"
-        if length > _MAX_BLOCK:
-            return f"its block length {length} is larger than libpcap's limit of {_MAX_BLOCK} bytes"
+        limit = max_block_size(None if self.linktype is None else linktype_to_dlt(self.linktype))
+        if length > limit:
+            return f"its block length {length} is larger than libpcap's limit of {limit} bytes"
         if self.size - pos < length:
             return f"the block is cut short: {self.size - pos} of {length} bytes"
         trailer = self.u32(window.at(pos + length - 4, 4))[0]
@@ -201,16 +350,23 @@ class _Pcapng:
         elif btype == _IDB:
             if body < 8:
                 return f"the interface description block is too short: {length} bytes"
-            linktype, snapshot = self.u16(raw, 8)[0], self.u32(raw, 12)[0]
-            # libpcap 1.9 compares snapshot lengths as written, but for 0 and those that are negative as ints
-            if not 0 < snapshot < 1 << 31:
-                snapshot = _MAX_SNAPLEN_FOR_DLT.get(linktype, _MAXIMUM_SNAPLEN)
+            linktype, snaplen = self.u16(raw, 8)[0], self.u32(raw, 12)[0]
             if self.linktype is None:
-                self.linktype, self.snapshot = linktype, snapshot
-            elif linktype != self.linktype:
+                self.linktype, self.snapshot = linktype, adjust_snapshot(linktype_to_dlt(linktype), snaplen)
+            # libpcap compares a later interface's link type as written with the first one's DLT_ value
+            elif linktype != linktype_to_dlt(self.linktype):
+                if linktype == self.linktype:
+                    return (
+                        f"a second interface of link type {linktype}, which libpcap compares with the "
+                        f"first one's DLT value {linktype_to_dlt(linktype)} and refuses"
+                    )
                 return f"an interface of link type {linktype}, where the first one is of {self.linktype}"
-            elif snapshot != self.snapshot:
-                return f"an interface of snapshot length {snapshot}, where the first one has {self.snapshot}"
+            elif adjust_snapshot(linktype_to_dlt(self.linktype), snaplen) != self.snapshot:
+                return f"an interface of snapshot length {snaplen}, where the first one has {self.snapshot}"
+            try:
+                interface_options(lambda at, n: window.at(pos + 16 + at, n), body - 8, self.order)
+            except InterfaceOptionError as exc:
+                return exc.problem
             self.interfaces += 1
         elif btype in _PACKET_BLOCKS:
             return self._packet_problem(raw, btype, body)
@@ -241,8 +397,8 @@ def _walk_pcapng(window: _Window, packets_read: int | None) -> tuple[Damage | No
     size = window.size
     head = window.at(0, 12)
     if len(head) < 12:
-        problem = f"the section header block is cut short: {len(head)} of at least 28 bytes"
-        return Damage(0, 0, False, problem, True), None
+        cut = f"the section header block is cut short: {len(head)} of at least 28 bytes"
+        return Damage(0, 0, False, cut, True), None
     magic = head[8:12]
     if magic not in (struct.pack("<I", _BYTE_ORDER_MAGIC), struct.pack(">I", _BYTE_ORDER_MAGIC)):
         return Damage(8, 0, False, f"byte-order magic {magic.hex()} is not pcapng's", True), None
@@ -253,8 +409,7 @@ def _walk_pcapng(window: _Window, packets_read: int | None) -> tuple[Damage | No
     while pos < size:
         raw = window.at(pos, 28)
         if len(raw) < 8:
-            problem = f"the block header is cut short: {len(raw)} of 8 bytes"
-            return Damage(pos, n, False, problem), boundary
+            return Damage(pos, n, False, f"the block header is cut short: {len(raw)} of 8 bytes"), boundary
         btype, length = struct.unpack(state.order + "II", raw[:8])
         problem = state.problem(window, pos, raw, btype, length)
         if problem is not None:

@@ -91,11 +91,17 @@ class PcapPacket:
     def datetime(self) -> _dt.datetime:
         """The capture time as an aware UTC ``datetime`` (which holds microseconds at most).
 
-        Raises OverflowError for a time outside ``datetime``'s years 1 to 9999: a pcapng file's
-        timestamps are 64-bit and reach far beyond them.
+        Raises ValueError for a time outside ``datetime``'s years 1 to 9999: a pcapng file's
+        timestamps are 64-bit and reach far beyond them (:attr:`timestamp` holds any of them).
         """
         epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
-        return epoch + _dt.timedelta(seconds=self.ts_sec, microseconds=self.ts_usec)
+        try:
+            return epoch + _dt.timedelta(seconds=self.ts_sec, microseconds=self.ts_usec)
+        except OverflowError:
+            raise ValueError(
+                f"the capture time, {self.ts_sec} s from 1970, is outside the years 1 to 9999 a datetime "
+                "holds; the timestamp property holds it"
+            ) from None
 
     def __len__(self) -> int:
         return len(self.raw)

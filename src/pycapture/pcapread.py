@@ -21,12 +21,12 @@ import os
 import struct
 from typing import BinaryIO
 
+from .filecheck import MAXIMUM_SNAPLEN
+from .pcapfile import PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC
+
 _FILE_HEADER = struct.Struct("=IHHiIII")  # magic, version, zone, sigfigs, snaplen, linktype
 _CAPLEN = struct.Struct("=I").unpack_from
-_MAGIC_USEC = 0xA1B2C3D4
-_MAGIC_NSEC = 0xA1B23C4D
-_MAXIMUM_SNAPLEN = 262144  # libpcap's MAXIMUM_SNAPLEN; some link types allow more, which libpcap reads
-BUFFER_BYTES = 1 << 22  # larger than any record libpcap reads (262144 + 16 bytes)
+BUFFER_BYTES = 1 << 22  # larger than any record read here (MAXIMUM_SNAPLEN + 16 bytes)
 
 
 def walk(buf: bytes | memoryview, max_caplen: int) -> tuple[int, int]:
@@ -93,9 +93,10 @@ class RecordBuffers:
         head = file.read(_FILE_HEADER.size)
         if len(head) == _FILE_HEADER.size:
             magic, major, minor, _zone, _sigfigs, snaplen, _linktype = _FILE_HEADER.unpack(head)
-            if magic == (_MAGIC_NSEC if nanosecond else _MAGIC_USEC) and (major, minor) == (2, 4):
-                # libpcap reads records up to this length as they are (a few link types allow more)
-                return cls(file, snaplen if 0 < snaplen <= _MAXIMUM_SNAPLEN else _MAXIMUM_SNAPLEN)
+            if magic == (PCAP_MAGIC_NSEC if nanosecond else PCAP_MAGIC_USEC) and (major, minor) == (2, 4):
+                # libpcap reads records up to this length as they are (a few link types allow more, which
+                # are left to libpcap)
+                return cls(file, snaplen if 0 < snaplen <= MAXIMUM_SNAPLEN else MAXIMUM_SNAPLEN)
         file.close()
         return None
 

@@ -1,11 +1,22 @@
-"""The file backend: pcap and pcapng files read by dpkt alone, for machines where no libpcap loads.
+"""The file backend: pcap and pcapng files read without libpcap, for machines where no libpcap loads.
 
-dpkt's readers parse the file and section headers; their iterators give a float timestamp and the
-captured bytes only, so the readers here extend them the dpkt way, with a :meth:`records` that keeps the
-original length and the exact timestamp, as libpcap hands them on. Where libpcap refuses a file (a
-packet on an interface never described, interfaces of different link types, a record cut short), this
-reader refuses it too, after the packets before the damage. Filter expressions need libpcap's compiler,
-so this backend cannot apply them.
+Each record comes out as libpcap hands it on, ``(sec, frac, original_length, data)``, by the rules of
+libpcap's savefile readers (sf-pcap.c and sf-pcapng.c, 1.10), so that this backend prints what the
+others print and refuses what they refuse, with libpcap's messages:
+
+- pcap: dpkt reads the file header (either byte order, micro- or nanosecond, Kuznetsov's variant); the
+  timestamp fields are signed 32-bit numbers (after 2038 the seconds are negative) in a file of this
+  machine's byte order, and unsigned ones in a file of the other (libpcap's SWAPLONG gives an unsigned
+  int), scaled between micro- and nanoseconds by C's integer division; files before version 2.3 and
+  DG/UX's 543.0 have the captured and original lengths the other way round, and 2.3 files either way
+  (:func:`pycapture.filecheck.lengths_order`); a captured length past the snapshot length is cut to it.
+- pcapng: blocks are read and checked as libpcap reads them (lengths, trailers, a packet before any
+  interface, interfaces of another link type or snapshot length, a packet too long); each interface's
+  if_tsresol and if_tsoffset are taken as libpcap takes them (:func:`pycapture.filecheck.interface_options`:
+  a resolution finer than 10^-19 or 2^-63 is refused), and a timestamp becomes seconds and a fraction
+  in 64-bit unsigned arithmetic, the seconds then a signed ``time_t`` (so 2^63 becomes -2^63).
+
+Filter expressions need libpcap's compiler, so this backend cannot apply them.
 """
 
 from __future__ import annotations
@@ -19,27 +30,38 @@ import dpkt
 from dpkt import pcap, pcapng
 
 from ..errors import BackendUnavailableError, CaptureFileError, NotOpenError
-from ..handle import DEFAULT_SNAPLEN, PcapStat, Record
+from ..filecheck import (
+    INT_MAX,
+    LINKTYPE_MASK,
+    InterfaceOptionError,
+    LengthsOrder,
+    adjust_snapshot,
+    interface_options,
+    lengths_order,
+    linktype_to_dlt,
+    max_block_size,
+    max_snaplen_for_dlt,
+)
+from ..handle import PcapStat, Record
 from ..pcapfile import file_is_nanosecond
 
-_MAXIMUM_SNAPLEN = 262144  # libpcap's MAXIMUM_SNAPLEN: larger or zero snapshot lengths are read as this
-_LINKTYPE_MASK = 0x03FFFFFF  # the high bits of a pcap header's link type carry FCS information
-# LINKTYPE_ values that are not the DLT_ value libpcap hands on (pcap-common.c, linktype_to_dlt)
-_LINKTYPE_TO_DLT = {100: 11, 101: 12, 102: 15, 103: 16, 106: 19}
-_MAX_BLOCK = 16 << 20  # libpcap's largest pcapng block (INITIAL_MAX_BLOCKSIZE)
+_MICRO, _NANO = 10**6, 10**9
+_UINT64 = 1 << 64
+_DLT_EN10MB = 1
 _READ_CHUNK = 1 << 20  # a length field asks for more: read it in chunks, so only what the file holds is held
+_SHB_MIN, _SHB_MAX = 28, 1 << 20  # libpcap's bounds for the first section header block (BT_SHB_INSANE_MAX)
+_PCAPNG_VERSIONS = ((1, 0), (1, 2))  # of the first section; later sections need major version 1 only
+_PACKET_BLOCKS = (pcapng.PCAPNG_BT_EPB, pcapng.PCAPNG_BT_PB, pcapng.PCAPNG_BT_SPB)
 
 
-def _snapshot(snaplen: int) -> int:
-    return snaplen if 0 < snaplen <= _MAXIMUM_SNAPLEN else _MAXIMUM_SNAPLEN
+def _signed(value: int, bits: int) -> int:
+    """``value`` as C reads those bits into a signed integer."""
+    return value - (1 << bits) if value >> (bits - 1) else value
 
 
-def _signed32(value: int) -> int:
-    return value - (1 << 32) if value >= 1 << 31 else value
-
-
-def _dlt(linktype: int) -> int:
-    return _LINKTYPE_TO_DLT.get(linktype, linktype)
+def _c_divide(a: int, b: int) -> int:
+    """``a / b`` in C: the quotient truncated toward zero, not floored."""
+    return -(-a // b) if a < 0 else a // b
 
 
 _PCAPNG_SHB_MAGIC = struct.pack("<I", pcapng.PCAPNG_BT_SHB)
@@ -77,150 +99,281 @@ class _Prefixed:
         return self._stream.fileno()
 
 
-def _read_exactly(f: _Prefixed, n: int, what: str) -> bytes:
-    data = f.read(n)
-    if len(data) < n:
-        raise CaptureFileError(f"truncated dump file; tried to read {n} {what} bytes, only got {len(data)}")
-    return data
-
-
 class PcapRecordReader(pcap.Reader):
-    """dpkt's pcap reader, yielding ``(sec, frac, original_length, data)`` with libpcap's checks."""
+    """dpkt's pcap reader, yielding ``(sec, frac, original_length, data)`` as libpcap's sf-pcap.c does."""
 
     def __init__(self, fileobj: _Prefixed) -> None:
-        super().__init__(fileobj)
+        head = fileobj.read(pcap.FileHdr.__hdr_len__)
+        if len(head) < pcap.FileHdr.__hdr_len__:  # libpcap counts the bytes after the magic number
+            raise CaptureFileError(
+                f"truncated dump file; tried to read {pcap.FileHdr.__hdr_len__} file header bytes, "
+                f"only got {max(len(head) - 4, 0)}"
+            )
+        super().__init__(_Prefixed(head, fileobj))  # type: ignore[arg-type]
         header = self._Reader__fh  # type: ignore[attr-defined]
         major, minor = header.v_major, header.v_minor
         if major < 2:
             raise ValueError("archaic pcap savefile format")
         if not (major == 2 and minor <= 4) and (major, minor) != (543, 0):
             raise ValueError(f"unsupported pcap savefile version {major}.{minor}")
+        self._lengths = lengths_order(major, minor)
+        self._dlt = linktype_to_dlt(header.linktype & LINKTYPE_MASK)
+        snapshot = adjust_snapshot(self._dlt, header.snaplen)
+        if header.magic == pcap.MODPCAP_MAGIC and self._dlt == _DLT_EN10MB:
+            # libpcap allows for the Ethernet header faked on a cooked capture by this patched libpcap
+            snapshot = min(snapshot + 14, INT_MAX)
+        self.snapshot = snapshot
+        self.file_nano = self._divisor != _MICRO  # the file's fractions are nanoseconds
 
     def datalink(self) -> int:
-        return _dlt(super().datalink() & _LINKTYPE_MASK)
+        return self._dlt
 
     def records(self, nanosecond: bool) -> Iterator[Record]:
         f = self._Reader__f  # type: ignore[attr-defined]
         header_type = self._Reader__ph  # type: ignore[attr-defined]
         size = header_type.__hdr_len__
-        file_nano = self._divisor != 1e6
-        scale_up = 1000 if nanosecond and not file_nano else 1
-        scale_down = 1000 if file_nano and not nanosecond else 1
-        snapshot = _snapshot(self.snaplen)
+        scale_up = nanosecond and not self.file_nano
+        scale_down = self.file_nano and not nanosecond
+        lengths = None if self._lengths is LengthsOrder.AS_WRITTEN else self._lengths.lengths
+        snapshot = self.snapshot
+        limit = max_snaplen_for_dlt(self._dlt)
+        order = header_type.__hdr_fmt__[0]  # dpkt's declaration of the record header, in the file's order
+        # libpcap reads the timestamp fields as signed 32-bit numbers (after 2038 the seconds go negative),
+        # but through SWAPLONG, an unsigned int, in a file of the other byte order
+        native = order == ("<" if sys.byteorder == "little" else ">")
+        unpack = struct.Struct(order + ("iiII" if native else "IIII")).unpack_from
         while True:
             raw = f.read(size)
             if not raw:
                 return
             if len(raw) < size:
                 raise CaptureFileError(
-                    f"truncated dump file; tried to read {size} file header bytes, only got {len(raw)}"
+                    f"truncated dump file; tried to read {size} header bytes, only got {len(raw)}"
                 )
-            hdr = header_type(raw)
-            caplen = hdr.caplen
-            if caplen > _MAXIMUM_SNAPLEN:
+            sec, frac, caplen, length = unpack(raw)
+            if scale_up:
+                frac *= 1000
+            elif scale_down:
+                frac = _c_divide(frac, 1000)
+            if lengths is not None:
+                caplen, length = lengths(caplen, length)
+            if caplen > limit:
+                bound = f"snaplen of {snapshot}" if caplen > snapshot else f"maximum of {limit}"
+                raise CaptureFileError(f"invalid packet capture length {caplen}, bigger than {bound}")
+            if caplen <= snapshot:
+                yield sec, frac, length, self._captured(f, caplen, caplen)
+                continue
+            # more than the snapshot length (a damaged or odd file): libpcap keeps that much of it
+            data = self._captured(f, snapshot, snapshot)
+            rest = len(f.read(caplen - snapshot))
+            if rest < caplen - snapshot:
+                got = snapshot + rest
                 raise CaptureFileError(
-                    f"invalid packet capture length {caplen}, bigger than maximum of {_MAXIMUM_SNAPLEN}"
+                    f"truncated dump file; tried to read {caplen} captured bytes, only got {got}"
                 )
-            data = _read_exactly(f, caplen, "captured packet")
-            if caplen > snapshot:
-                data = data[:snapshot]
-            # libpcap reads both timestamp fields as signed 32-bit numbers: after 2038 seconds go negative
-            sec, frac = _signed32(hdr.tv_sec), _signed32(hdr.tv_usec)
-            yield sec, frac * scale_up // scale_down, hdr.len, data
+            yield sec, frac, length, data
+
+    @staticmethod
+    def _captured(f: _Prefixed, n: int, told: int) -> bytes:
+        data = f.read(n)
+        if len(data) < n:
+            raise CaptureFileError(
+                f"truncated dump file; tried to read {told} captured bytes, only got {len(data)}"
+            )
+        return data
 
 
 class _Interface:
-    def __init__(self, idb: pcapng.InterfaceDescriptionBlock, little: bool) -> None:
-        self.linktype = idb.linktype
-        self.snaplen = idb.snaplen
-        self.units = 10**6
-        self.offset = 0
-        for opt in idb.opts:
-            if opt.code == pcapng.PCAPNG_OPT_IF_TSRESOL and opt.data:
-                value = opt.data[0]
-                self.units = 2 ** (value & 0x7F) if value & 0x80 else 10 ** (value & 0x7F)
-            elif opt.code == pcapng.PCAPNG_OPT_IF_TSOFFSET and len(opt.data) >= 8:
-                self.offset = struct.unpack("<q" if little else ">q", opt.data[:8])[0]
+    """What libpcap keeps of an Interface Description Block: link type, snapshot length, time units."""
+
+    __slots__ = ("binary", "linktype", "offset", "snaplen", "units")
+
+    def __init__(self, body: bytes, order: str) -> None:
+        if len(body) < 8:
+            raise CaptureFileError(f"block of type {pcapng.PCAPNG_BT_IDB} in pcapng dump file is too short")
+        self.linktype, _reserved, self.snaplen = struct.unpack_from(order + "HHI", body)
+        try:
+            self.units, self.binary, self.offset = interface_options(
+                lambda at, n: body[8 + at : 8 + at + n], len(body) - 8, order
+            )
+        except InterfaceOptionError as exc:
+            raise CaptureFileError(str(exc)) from None
+
+    def timestamp(self, stamp: int, target: int) -> tuple[int, int]:
+        """libpcap's ``(tv_sec, tv_usec)`` for a timestamp of ``stamp`` ticks, the fraction in units of
+        ``1/target`` s: unsigned 64-bit arithmetic (which wraps), the seconds then a signed time_t."""
+        units = self.units
+        sec = _signed((stamp // units + self.offset) % _UINT64, 64)
+        frac = stamp % units
+        if units == target:
+            return sec, frac
+        if self.binary:  # multiply, then divide: the product may wrap, as in libpcap
+            return sec, frac * target % _UINT64 // units
+        if units > target:
+            return sec, frac // (units // target)
+        return sec, frac * (target // units)
 
 
-class PcapngRecordReader(pcapng.Reader):
-    """dpkt's pcapng reader, yielding ``(sec, frac, original_length, data)`` from every interface.
+class PcapngRecordReader:
+    """A pcapng file read as libpcap's sf-pcapng.c reads it, yielding ``(sec, frac, original_length, data)``.
 
     Like libpcap, it reads on across sections and refuses an interface whose link type or snapshot
-    length differs from the first interface's, since a handle has one of each.
+    length differs from the first interface's, since a handle has one of each. The section header and
+    the first interface are read when it is made, so that their errors come at once, as libpcap's do.
     """
 
+    def __init__(self, fileobj: _Prefixed) -> None:
+        self._file = fileobj
+        head = fileobj.read(12)  # block type, block length, byte-order magic
+        if len(head) < 12:
+            raise ValueError("unknown file format")
+        if head[8:12] == struct.pack("<I", pcapng.BYTE_ORDER_MAGIC):
+            order = "<"
+        elif head[8:12] == struct.pack(">I", pcapng.BYTE_ORDER_MAGIC):
+            order = ">"
+        else:
+            raise ValueError("unknown file format")
+        self._order = order
+        self._block_header = struct.Struct(order + "II")
+        self._bom = head[8:12]
+        (length,) = struct.unpack(order + "I", head[4:8])
+        if not _SHB_MIN <= length <= _SHB_MAX:
+            raise CaptureFileError(
+                f"Section Header Block in pcapng dump file has invalid length {_SHB_MIN} < _{length}_ < "
+                f"{_SHB_MAX} (BT_SHB_INSANE_MAX)"
+            )
+        section = self._read(length - 12)  # the first section header's trailer goes unchecked, as in libpcap
+        major, minor = struct.unpack_from(order + "HH", section)
+        if (major, minor) not in _PCAPNG_VERSIONS:
+            raise CaptureFileError(f"unsupported pcapng savefile version {major}.{minor}")
+        self._max_block = max_block_size(None)
+        while True:
+            block = self._next_block()
+            if block is None:
+                raise CaptureFileError("the capture file has no Interface Description Blocks")
+            btype, body = block
+            if btype == pcapng.PCAPNG_BT_IDB:
+                break
+            if btype in _PACKET_BLOCKS:
+                raise CaptureFileError(
+                    "the capture file has a packet block before any Interface Description Blocks"
+                )
+        first = _Interface(body, order)
+        self._interfaces = [first]
+        self._dlt = linktype_to_dlt(first.linktype)
+        self.snaplen = first.snaplen
+        self.snapshot = adjust_snapshot(self._dlt, first.snaplen)
+        self._max_block = max_block_size(self._dlt)
+
     def datalink(self) -> int:
-        return _dlt(super().datalink())
+        return self._dlt
+
+    def _read(self, n: int) -> bytes:
+        data = self._file.read(n)
+        if len(data) < n:
+            raise CaptureFileError(
+                f"truncated pcapng dump file; tried to read {n} bytes, only got {len(data)}"
+            )
+        return data
+
+    def _next_block(self) -> tuple[int, bytes] | None:
+        """``(block type, body)`` of the next block, the body without header and trailer; None at the end."""
+        raw = self._file.read(8)
+        if not raw:
+            return None
+        if len(raw) < 8:
+            raise CaptureFileError(f"truncated pcapng dump file; tried to read 8 bytes, only got {len(raw)}")
+        btype, length = self._block_header.unpack(raw)
+        if length < 12:
+            raise CaptureFileError(f"block in pcapng dump file has a length of {length} < 12")
+        if length % 4:
+            raise CaptureFileError(
+                f"block in pcapng dump file has a length of {length} that is not a multiple of 4"
+            )
+        if length > self._max_block:
+            raise CaptureFileError(f"pcapng block size {length} > maximum {self._max_block}")
+        rest = self._read(length - 8)
+        if self._block_header.unpack_from(rest, len(rest) - 8)[1] != length:
+            raise CaptureFileError("block total length in header and trailer don't match")
+        return btype, rest[:-4]
+
+    def _too_short(self, btype: int) -> CaptureFileError:
+        return CaptureFileError(f"block of type {btype} in pcapng dump file is too short")
 
     def records(self, nanosecond: bool) -> Iterator[Record]:
-        f = self._Reader__f  # type: ignore[attr-defined]
-        little = self._Reader__le  # type: ignore[attr-defined]
-        order = "<" if little else ">"
-        interfaces = [_Interface(self.idb, little)]
-        first = interfaces[0]
-        target = 10**9 if nanosecond else 10**6
-        block_header = struct.Struct(order + "II")
-        raw_bom = struct.pack(order + "I", pcapng.BYTE_ORDER_MAGIC)
-        snapshot = _snapshot(first.snaplen)
+        order = self._order
+        epb = struct.Struct(order + "IIIII").unpack_from  # interface, timestamp high and low, caplen, len
+        pb = struct.Struct(order + "HHIIII").unpack_from  # interface, drops, timestamp high and low, ...
+        u32 = struct.Struct(order + "I").unpack_from
+        target = _NANO if nanosecond else _MICRO
+        snapshot = self.snapshot
+        interfaces = self._interfaces
         while True:
-            raw = f.read(8)
-            if len(raw) < 8:
-                if raw:
-                    raise CaptureFileError(
-                        f"truncated pcapng dump file; tried to read 8 bytes, only got {len(raw)}"
-                    )
+            block = self._next_block()
+            if block is None:
                 return
-            block_type, length = block_header.unpack(raw)
-            if length < 12 or length % 4:
-                raise CaptureFileError(f"block in pcapng dump file has a length of {length} < 12")
-            if length > _MAX_BLOCK:
-                raise CaptureFileError(f"pcapng block size {length} > maximum {_MAX_BLOCK}")
-            buf = raw + _read_exactly(f, length - 8, "block")
-            if block_type == pcapng.PCAPNG_BT_SHB:
-                if buf[8:12] != raw_bom:
+            btype, body = block
+            if btype == pcapng.PCAPNG_BT_EPB:
+                if len(body) < 20:
+                    raise self._too_short(btype)
+                interface, high, low, caplen, length = epb(body)
+                fixed = 20
+            elif btype == pcapng.PCAPNG_BT_PB:
+                if len(body) < 20:
+                    raise self._too_short(btype)
+                interface, _drops, high, low, caplen, length = pb(body)
+                fixed = 20
+            elif btype == pcapng.PCAPNG_BT_SPB:
+                if len(body) < 4:
+                    raise self._too_short(btype)
+                (length,) = u32(body)
+                interface, high, low, caplen, fixed = 0, 0, 0, min(length, snapshot), 4
+            else:
+                self._other_block(btype, body)
+                continue
+            if interface >= len(interfaces):
+                raise CaptureFileError(
+                    f"a packet arrived on interface {interface}, but there's no Interface Description "
+                    "Block for that interface"
+                )
+            if caplen > snapshot:
+                raise CaptureFileError(
+                    f"invalid packet capture length {caplen}, bigger than snaplen of {snapshot}"
+                )
+            sec, frac = interfaces[interface].timestamp(high << 32 | low, target)
+            if len(body) - fixed < caplen:
+                raise self._too_short(btype)
+            yield sec, frac, length, body[fixed : fixed + caplen]
+
+    def _other_block(self, btype: int, body: bytes) -> None:
+        """Take in a block that holds no packet: a new interface or section; skip any other kind."""
+        if btype == pcapng.PCAPNG_BT_IDB:
+            if len(body) < 8:
+                raise self._too_short(btype)
+            linktype, _reserved, snaplen = struct.unpack_from(self._order + "HHI", body)
+            # as libpcap: this interface's link type as written against the first one's DLT_ value
+            if linktype != self._dlt:
+                raise CaptureFileError(
+                    f"an interface has a type {linktype} different from the type of the first interface"
+                )
+            if adjust_snapshot(self._dlt, snaplen) != self.snapshot:
+                raise CaptureFileError(
+                    f"an interface has a snapshot length {snaplen} different from the snapshot length of "
+                    "the first interface"
+                )
+            self._interfaces.append(_Interface(body, self._order))
+        elif btype == pcapng.PCAPNG_BT_SHB:
+            if len(body) < 16:
+                raise self._too_short(btype)
+            bom = body[:4]
+            if bom != self._bom:
+                if bom == self._bom[::-1]:
                     raise CaptureFileError("the file has sections with different byte orders")
-                (major,) = struct.unpack(order + "H", buf[12:14])
-                if major != 1:
-                    raise CaptureFileError(f"unknown pcapng savefile major version number {major}")
-                interfaces = []
-                continue
-            if block_type == pcapng.PCAPNG_BT_IDB:
-                cls = pcapng.InterfaceDescriptionBlockLE if little else pcapng.InterfaceDescriptionBlock
-                interface = _Interface(cls(buf), little)
-                if interface.linktype != first.linktype:
-                    raise CaptureFileError(
-                        f"an interface has link type {interface.linktype}, the first one "
-                        f"{first.linktype}: a capture holds one link type"
-                    )
-                if _snapshot(interface.snaplen) != _snapshot(first.snaplen):
-                    raise CaptureFileError(
-                        f"an interface has snapshot length {interface.snaplen}, the first one "
-                        f"{first.snaplen}: a capture holds one snapshot length"
-                    )
-                interfaces.append(interface)
-                continue
-            if block_type in (pcapng.PCAPNG_BT_EPB, pcapng.PCAPNG_BT_PB):
-                if block_type == pcapng.PCAPNG_BT_EPB:
-                    cls = pcapng.EnhancedPacketBlockLE if little else pcapng.EnhancedPacketBlock
-                else:
-                    cls = pcapng.PacketBlockLE if little else pcapng.PacketBlock
-                block = cls(buf)
-                if block.iface_id >= len(interfaces):
-                    raise CaptureFileError(
-                        f"a packet arrived on interface {block.iface_id}, but there's no such interface"
-                    )
-                interface = interfaces[block.iface_id]
-                stamp = (block.ts_high << 32) | block.ts_low
-                sec, frac = divmod(stamp, interface.units)
-                data = block.pkt_data[:snapshot]
-                yield sec + interface.offset, frac * target // interface.units, block.pkt_len, data
-            elif block_type == pcapng.PCAPNG_BT_SPB:
-                if not interfaces:
-                    raise CaptureFileError("a simple packet block arrived before any interface")
-                (original,) = struct.unpack(order + "I", buf[8:12])
-                caplen = min(original, length - 16, snapshot)
-                yield 0, 0, original, buf[12 : 12 + caplen]
+                raise CaptureFileError("the file has a section with a bad byte order magic field")
+            (major,) = struct.unpack_from(self._order + "H", body, 4)
+            if major != 1:
+                raise CaptureFileError(f"unknown pcapng savefile major version number {major}")
+            self._interfaces.clear()  # each section describes its own interfaces
 
 
 class FileHandle:
@@ -251,20 +404,24 @@ class FileHandle:
         head = stream.read(4)
         prefixed = _Prefixed(head, stream)
         try:
+            if len(head) < 4:
+                raise CaptureFileError(
+                    f"truncated dump file; tried to read 4 file header bytes, only got {len(head)}"
+                )
             if head == _PCAPNG_SHB_MAGIC:
-                self._reader: pcap.Reader | pcapng.Reader = PcapngRecordReader(prefixed)
+                self._reader: PcapRecordReader | PcapngRecordReader = PcapngRecordReader(prefixed)
                 file_nano = path != "-" and file_is_nanosecond(path)
-            else:
+            elif int.from_bytes(head, "big") in pcap.MAGIC_TO_PKT_HDR:
                 self._reader = PcapRecordReader(prefixed)
-                file_nano = self._reader._divisor != 1e6
-        except (ValueError, struct.error, IndexError, dpkt.Error) as exc:
+                file_nano = self._reader.file_nano
+            else:
+                raise CaptureFileError("unknown file format")
+        except (CaptureFileError, ValueError, struct.error, IndexError, dpkt.Error) as exc:
             self.close()
-            reason = "unknown file format" if len(head) < 4 else str(exc)
-            raise CaptureFileError(f"{path}: {reason}") from exc
+            raise CaptureFileError(f"{path}: {exc}") from exc
         self.nanosecond = file_nano if precision is None else precision == "nano"
         self.datalink: int = self._reader.datalink()
-        snaplen = self._reader.snaplen
-        self.snapshot = _snapshot(snaplen) if snaplen else DEFAULT_SNAPLEN
+        self.snapshot = self._reader.snapshot
         self.captured = 0
         self._break = False
 
@@ -292,7 +449,7 @@ class FileHandle:
         if self._stream is None:
             raise NotOpenError(f"{self.source}: the handle is closed")
         remaining = count if count > 0 else -1
-        reader = self._reader.records(self.nanosecond)  # type: ignore[union-attr]
+        reader = self._reader.records(self.nanosecond)
         try:
             while remaining:
                 if self._break:  # as pcap_breakloop: a request made before the loop counts,

@@ -84,19 +84,19 @@ put_u32(char *w, uint32_t v)
     return w;
 }
 
-/* f"{frac:06d}": at least six characters, the sign counted, zeros after the sign. */
+/* The fraction as tcpdump prints it: printf("%06u", (unsigned)frac), so -1 is 4294967295. */
 static char *
 put_frac(char *w, long long frac)
 {
-    if (frac >= 0 && frac < 1000000) {
-        uint32_t v = (uint32_t)frac;
+    uint32_t v = (uint32_t)frac;
+    if (v < 1000000) {
         for (int i = 5; i >= 0; i--) {
             w[i] = (char)('0' + v % 10);
             v /= 10;
         }
         return w + 6;
     }
-    return w + sprintf(w, "%06lld", frac);
+    return w + sprintf(w, "%06u", (unsigned)v);
 }
 
 static char *

@@ -43,6 +43,7 @@ from .text import (
     _tcp_options,
     summary_line,
 )
+from .timestamps import UNSIGNED_32
 
 Record = tuple[int, int, int, bytes]
 
@@ -281,8 +282,8 @@ def summary_batch(
 
     ``stamp(sec, frac)`` is the timestamp formatter; ``second_prefix(sec)``, when given, returns the
     part of its text that changes only with the second (``"12:00:01."``), or None where ``stamp``
-    must be called, and the six-digit fraction and a space follow it. ``compiled=False`` keeps the
-    compiled shortcut out (the tests compare the two).
+    must be called, and the six-digit fraction (as tcpdump's ``(unsigned)``) and a space follow it.
+    ``compiled=False`` keeps the compiled shortcut out (the tests compare the two).
     """
     if compiled and _fastline is not None and linktype == 1 and second_prefix is not None:
         return _summary_batch_compiled(records, stamp, second_prefix, cache)
@@ -296,7 +297,7 @@ def summary_batch(
             if sec != last_sec:
                 last_sec = sec
                 prefix = second_prefix(sec)
-            when = f"{prefix}{frac:06d} " if prefix is not None else stamp(sec, frac)
+            when = f"{prefix}{frac & UNSIGNED_32:06d} " if prefix is not None else stamp(sec, frac)
         else:
             when = stamp(sec, frac)
         line = None
@@ -372,7 +373,7 @@ def _summary_records(
             if sec != last_sec:
                 last_sec = sec
                 prefix = second_prefix(sec)
-            when = f"{prefix}{frac:06d} " if prefix is not None else stamp(sec, frac)
+            when = f"{prefix}{frac & UNSIGNED_32:06d} " if prefix is not None else stamp(sec, frac)
         else:
             when = stamp(sec, frac)
         line = None

@@ -21,7 +21,8 @@ come from the decoder (:mod:`pycapture.decode.model`); this module only lays the
 
 "Captured at" is Java's ``ZonedDateTime.toString()`` in the system time zone: ISO-8601 with the
 fraction cut to 3, 6 or 9 digits (or left out when zero, the seconds too when both are zero), the
-offset (``Z`` for UTC) and the zone's name in brackets.
+offset (``Z`` for UTC) and the zone's name in brackets. A time outside the range of Java's dates (a
+pcapng file's 64-bit seconds reach far beyond it) is shown as its number of seconds instead.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import unicodedata
 from ..decode.model import DecodedPacket
 
 _USEC = 1_000_000
+_JAVA_MAX_YEAR = 999_999_999  # java.time.LocalDateTime's range, and so ZonedDateTime's: +-999999999
 
 
 def format_packet(
@@ -112,10 +114,12 @@ def captured_at_text(ts_sec: int, ts_usec: int, *, utc: bool = False, nano: bool
 
 def _captured_at(sec: int, usec: int, utc: bool, fraction: str = "") -> str:
     try:
-        tm = time.gmtime(sec) if utc else time.localtime(sec)
+        tm: time.struct_time | None = time.gmtime(sec) if utc else time.localtime(sec)
     except (OverflowError, OSError, ValueError):
+        tm = None
+    if tm is None or abs(tm.tm_year) > _JAVA_MAX_YEAR:  # no ZonedDateTime in Java: say the number
         return f"{sec}{fraction or f'.{usec:06d}'} (seconds since 1970-01-01T00:00Z)"
-    text = f"{tm.tm_year:04d}-{tm.tm_mon:02d}-{tm.tm_mday:02d}T{tm.tm_hour:02d}:{tm.tm_min:02d}"
+    text = f"{_java_year(tm.tm_year)}-{tm.tm_mon:02d}-{tm.tm_mday:02d}T{tm.tm_hour:02d}:{tm.tm_min:02d}"
     if tm.tm_sec or usec or fraction:
         text += f":{tm.tm_sec:02d}"
     text += fraction
@@ -125,6 +129,13 @@ def _captured_at(sec: int, usec: int, utc: bool, fraction: str = "") -> str:
         return text + "Z"
     zone = _system_zone_id()
     return text + _offset_text(tm.tm_gmtoff or 0) + (f"[{zone}]" if zone else "")
+
+
+def _java_year(year: int) -> str:
+    """The year as Java's ``LocalDate.toString()`` writes it: four digits at least, ``+`` past 9999."""
+    if abs(year) < 1000:
+        return f"{year:05d}" if year < 0 else f"{year:04d}"
+    return f"+{year}" if year > 9999 else str(year)
 
 
 def _offset_text(seconds: int) -> str:

@@ -17,8 +17,20 @@ separates them, so that ``-t`` (no timestamp) is the empty string and the caller
 With ``nano`` the fraction has nine digits (tcpdump's ``--nano``) and the formatter takes
 nanoseconds; otherwise six digits and microseconds.
 
-A time before the epoch (libpcap hands a 32-bit file's timestamps after 2038 on as negative
-seconds) prints ``[Error converting time]`` in styles 0, 2 and 4, as tcpdump 4.99.3 does.
+A formatter takes ``(ts_sec, ts_frac)`` as libpcap hands them on, whatever they are: a classic pcap
+file's fields are signed 32-bit numbers (after 2038 the seconds are negative, and a fraction field of
+0xffffffff is -1), a pcapng file's seconds are a 64-bit ``time_t``, and neither fraction need be
+below one second. tcpdump 4.99.3 (``util-print.c``) prints them by these rules, and so does this
+module:
+
+- the fraction is printed as a C ``(unsigned)``: its low 32 bits, ``%06u`` (``%09u`` with nano), so -1
+  prints ``.4294967295`` and 1000000 prints ``.1000000``;
+- whenever bit 31 of the seconds' low 32 bits is set, the text is ``[Error converting time]``; else the
+  clock styles show ``localtime``/``gmtime`` of the whole 64-bit number (the same error where that
+  fails), and ``-tt`` shows the low 32 bits of the seconds;
+- the deltas subtract the seconds and the fractions apart (``netdissect_timevalsub``), borrowing one
+  second only when the fraction goes negative, and are printed as a time of day in UTC by the rules
+  above (so a fraction of one second or more is not carried into the seconds).
 """
 
 from __future__ import annotations
@@ -28,7 +40,13 @@ from typing import Callable
 
 TimestampFormatter = Callable[[int, int], str]
 
-_ERROR = "[Error converting time] "
+UNSIGNED_32 = 0xFFFFFFFF  # C's (unsigned) of a number, its low 32 bits: how tcpdump prints fractions
+_BAD_SECOND = 0x80000000  # tcpdump refuses a time whose seconds have this bit set, as (unsigned)
+_TIME_T = 1 << 64  # the seconds of a delta are a 64-bit time_t, which wraps
+_ERROR = "[Error converting time]"
+_DAY = 86_400
+_TIME_OF_DAY = "%H:%M:%S"
+_DATE_AND_TIME = "%Y-%m-%d %H:%M:%S"
 
 
 def time_formatter(style: int, utc: bool = False, nano: bool = False) -> TimestampFormatter:
@@ -40,7 +58,7 @@ def time_formatter(style: int, utc: bool = False, nano: bool = False) -> Timesta
     """
     digits = 9 if nano else 6
     if style == 0:
-        return _ClockFormatter("%H:%M:%S", utc, digits)
+        return _ClockFormatter(_TIME_OF_DAY, utc, digits)
     if style == 1:
         return _no_time
     if style == 2:
@@ -48,28 +66,27 @@ def time_formatter(style: int, utc: bool = False, nano: bool = False) -> Timesta
     if style == 3:
         return _DeltaFormatter(since_first=False, digits=digits)
     if style == 4:
-        return _ClockFormatter("%Y-%m-%d %H:%M:%S", utc, digits)
+        return _ClockFormatter(_DATE_AND_TIME, utc, digits)
     if style == 5:
         return _DeltaFormatter(since_first=True, digits=digits)
     raise ValueError(f"timestamp style must be 0 to 5 (the number of -t flags), not {style}")
 
 
-def _no_time(sec: int, usec: int) -> str:
+def _no_time(sec: int, frac: int) -> str:
     return ""
 
 
-def _epoch_time(sec: int, usec: int) -> str:
-    # tcpdump 4.99.3 casts the seconds to a 32-bit unsigned int here, so it prints 0.000000 for
-    # 2106-02-07 06:28:16; printing the true number is more useful than copying that overflow.
-    if sec < 0:
-        return _ERROR
-    return f"{sec}.{usec:06d} "
+def _epoch_time(sec: int, frac: int) -> str:
+    # tcpdump prints (unsigned)sec: after 2106-02-07 06:28:15 the count starts again from 0
+    if sec & _BAD_SECOND:
+        return _ERROR + " "
+    return f"{sec & UNSIGNED_32}.{frac & UNSIGNED_32:06d} "
 
 
-def _epoch_time_nano(sec: int, nsec: int) -> str:
-    if sec < 0:
-        return _ERROR
-    return f"{sec}.{nsec:09d} "
+def _epoch_time_nano(sec: int, frac: int) -> str:
+    if sec & _BAD_SECOND:
+        return _ERROR + " "
+    return f"{sec & UNSIGNED_32}.{frac & UNSIGNED_32:09d} "
 
 
 class _ClockFormatter:
@@ -84,13 +101,13 @@ class _ClockFormatter:
         self._last_sec: int | None = None
         self._last_text: str | None = None  # None: this second cannot be shown
 
-    def __call__(self, sec: int, usec: int) -> str:
+    def __call__(self, sec: int, frac: int) -> str:
         if sec != self._last_sec:
             self._last_text = self._seconds_text(sec)
             self._last_sec = sec
         if self._last_text is None:
-            return _ERROR
-        return f"{self._last_text}.{usec:0{self._digits}d} "
+            return _ERROR + " "
+        return f"{self._last_text}.{frac & UNSIGNED_32:0{self._digits}d} "
 
     def second_prefix(self, sec: int) -> str | None:
         """The text before the fraction (``"17:25:19."``), or None where :meth:`__call__` prints an error."""
@@ -100,54 +117,77 @@ class _ClockFormatter:
         return None if self._last_text is None else self._last_text + "."
 
     def _seconds_text(self, sec: int) -> str | None:
-        if sec < 0:
-            return None
-        try:
-            return time.strftime(self._pattern, self._convert(sec))
-        except (OverflowError, OSError, ValueError):
-            return None
+        return _clock_text(self._pattern, self._convert, sec)
+
+
+def _clock_text(pattern: str, convert: Callable[[int], time.struct_time], sec: int) -> str | None:
+    """``strftime(pattern, convert(sec))`` as tcpdump's ts_date_hmsfrac_print makes it, or None where
+    tcpdump prints ``[Error converting time]``."""
+    if sec & _BAD_SECOND:
+        return None
+    try:
+        tm = convert(sec)
+    except (OverflowError, OSError, ValueError):  # beyond what localtime/gmtime can convert
+        return None
+    try:
+        return time.strftime(pattern, tm)
+    except (OverflowError, ValueError):
+        # a year that fits no C int: glibc's strftime prints tm_year + 1900 computed as an int, wrapped
+        year = (tm.tm_year + (1 << 31)) % (1 << 32) - (1 << 31)
+        text = f"{tm.tm_hour:02d}:{tm.tm_min:02d}:{tm.tm_sec:02d}"
+        return f"{year}-{tm.tm_mon:02d}-{tm.tm_mday:02d} {text}" if pattern == _DATE_AND_TIME else text
 
 
 class _DeltaFormatter:
     """Time since the previous packet (``-ttt``) or the first one (``-ttttt``): ``[ -]HH:MM:SS.uuuuuu``.
 
-    Like tcpdump, the hours wrap after a day (tcpdump formats the delta with gmtime), a packet
-    older than the reference gets a minus sign instead of the leading space, and a packet stamped
+    As tcpdump's ts_print: the seconds and the fractions are subtracted apart, the later time from
+    the earlier; a packet older than the reference gets a minus sign instead of the leading space; the
+    hours wrap after a day (the delta is shown as a time of day, by gmtime); and a packet stamped
     0.000000 cannot be the reference (the next packet becomes it).
     """
 
-    __slots__ = ("_digits", "_ref", "_since_first", "_unit")
+    __slots__ = ("_digits", "_ref_frac", "_ref_sec", "_since_first", "_unit")
 
     def __init__(self, since_first: bool, digits: int = 6) -> None:
         self._since_first = since_first
-        self._ref: int | None = None
+        self._ref_sec = 0
+        self._ref_frac = 0  # (0, 0): no reference yet, as tcpdump's timevalisset
         self._digits = digits
         self._unit = 10**digits
 
-    def __call__(self, sec: int, usec: int) -> str:
-        unit = self._unit
-        now = sec * unit + usec
-        ref = self._ref
-        if not ref:  # tcpdump takes a zero reference for "not set yet": a 0.000000 packet is no reference
-            ref = now
-        if not self._since_first or not self._ref:
-            self._ref = now
-        delta = now - ref
-        sign = " "
-        if delta < 0:
-            sign = "-"
-            delta = -delta
-        secs, frac = divmod(delta % (86_400 * unit), unit)
-        hours, rest = divmod(secs, 3600)
-        return f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}.{frac:0{self._digits}d} "
+    def __call__(self, sec: int, frac: int) -> str:
+        if not (self._ref_sec or self._ref_frac):
+            self._ref_sec, self._ref_frac = sec, frac
+        ref_sec, ref_frac = self._ref_sec, self._ref_frac
+        if not self._since_first:
+            self._ref_sec, self._ref_frac = sec, frac
+        negative = sec < ref_sec if sec != ref_sec else frac < ref_frac
+        if negative:
+            secs, part = ref_sec - sec, ref_frac - frac
+        else:
+            secs, part = sec - ref_sec, frac - ref_frac
+        if part < 0:
+            secs -= 1
+            part += self._unit
+        sign = "-" if negative else " "
+        if not 0 <= secs < _BAD_SECOND:  # rare: a delta of 68 years or more, or one that wrapped
+            secs = (secs + _TIME_T // 2) % _TIME_T - _TIME_T // 2
+            text = _clock_text(_TIME_OF_DAY, time.gmtime, secs)
+            if text is None:
+                return f"{sign}{_ERROR} "
+            return f"{sign}{text}.{part & UNSIGNED_32:0{self._digits}d} "
+        hours, rest = divmod(secs % _DAY, 3600)
+        return f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}.{part & UNSIGNED_32:0{self._digits}d} "
 
 
 def second_prefix_function(formatter: TimestampFormatter) -> Callable[[int], str | None] | None:
     """For a wall-clock formatter with microseconds, a function ``sec -> "HH:MM:SS."`` (None where the
-    formatter prints an error); the caller appends the six-digit fraction and a space. Else None."""
+    formatter prints an error); the caller appends ``frac & UNSIGNED_32`` in six digits and a space.
+    Else None."""
     if isinstance(formatter, _ClockFormatter) and formatter._digits == 6:
         return formatter.second_prefix
     return None
 
 
-__all__ = ["TimestampFormatter", "second_prefix_function", "time_formatter"]
+__all__ = ["UNSIGNED_32", "TimestampFormatter", "second_prefix_function", "time_formatter"]
