@@ -11,7 +11,6 @@ from typing import Callable
 
 C_INT_MAX = (1 << 31) - 1  # libpcap takes snapshot lengths, timeouts, buffer sizes and link types as C ints
 U32_MAX = (1 << 32) - 1
-LINKTYPE_MAX = 0x03FFFFFF  # a pcap header's link type field keeps FCS information above these bits
 
 
 def whole(name: str, value: object) -> int:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import _checks, libpcap
 from .errors import BackendUnavailableError, NoDeviceFoundError, NoSuchDeviceError, PcapNativeError
+from .filecheck import MAXIMUM_SNAPLEN
 
 if TYPE_CHECKING:
     from .handle import PcapHandle
@@ -107,7 +108,7 @@ class PcapNetworkInterface:
         return names
 
     def open_live(
-        self, snaplen: int = 262144, promiscuous: bool = True, timeout_ms: int = 1000
+        self, snaplen: int = MAXIMUM_SNAPLEN, promiscuous: bool = True, timeout_ms: int = 1000
     ) -> PcapHandle:
         """Open this interface for live capture (Pcap4J's ``nif.openLive``)."""
         from .handle import PcapHandle

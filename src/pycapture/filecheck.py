@@ -25,10 +25,11 @@ from typing import BinaryIO
 
 from dpkt.pcapng import PCAPNG_OPT_ENDOFOPT, PCAPNG_OPT_IF_TSOFFSET, PCAPNG_OPT_IF_TSRESOL
 
+from ._checks import C_INT_MAX  # libpcap keeps snapshot lengths in C ints
+
 _WINDOW = 1 << 20  # bytes read at a time while walking
 MAXIMUM_SNAPLEN = 262144  # libpcap's MAXIMUM_SNAPLEN
 _MAX_SNAPLEN_FOR_DLT = {231: 128 << 20, 249: 1 << 20, 279: 8 << 20}  # DBUS, USBPCAP, EBHSCR
-INT_MAX = (1 << 31) - 1  # libpcap keeps snapshot lengths in C ints
 MAX_BLOCK = 16 << 20  # libpcap's INITIAL_MAX_BLOCKSIZE for pcapng blocks
 # LINKTYPE_ values that are not the DLT_ value libpcap hands on (pcap-common.c, linktype_to_dlt)
 _LINKTYPE_TO_DLT = {100: 11, 101: 12, 102: 15, 103: 16, 106: 19}
@@ -59,7 +60,7 @@ def max_block_size(dlt: int | None) -> int:
 def adjust_snapshot(dlt: int, snaplen: int) -> int:
     """The snapshot length libpcap reads a file with (pcap_adjust_snapshot): the header's, unless that is
     0 or does not fit in an int."""
-    return snaplen if 0 < snaplen <= INT_MAX else max_snaplen_for_dlt(dlt)
+    return snaplen if 0 < snaplen <= C_INT_MAX else max_snaplen_for_dlt(dlt)
 
 
 class LengthsOrder(enum.Enum):

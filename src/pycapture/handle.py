@@ -29,6 +29,7 @@ from .errors import (
     PcapNativeError,
     PcapTimeoutError,
 )
+from .filecheck import LINKTYPE_MASK, MAXIMUM_SNAPLEN
 from .guard import HandleGuard
 from .packet import PcapPacket
 from .pcapfile import PcapDumper, file_is_nanosecond, file_linktype
@@ -36,7 +37,7 @@ from .pcapfile import PcapDumper, file_is_nanosecond, file_linktype
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-DEFAULT_SNAPLEN = 262144
+DEFAULT_SNAPLEN = MAXIMUM_SNAPLEN  # tcpdump keeps all that libpcap keeps
 DEFAULT_TIMEOUT_MS = 1000
 DEFAULT_NETMASK = 0  # tcpdump 4.99 compiles with 0, live or not (it looks the netmask up for -f only)
 
@@ -878,7 +879,7 @@ def open_dead(
     ``linktype`` is a DLT value (``1``: Ethernet; see :func:`~pycapture.datalink_value`), ``snaplen`` 0
     or more (0: 262144, as ``tcpdump -s 0``).
     """
-    linktype = _checks.integer("linktype", linktype, 0, _checks.LINKTYPE_MAX)
+    linktype = _checks.integer("linktype", linktype, 0, LINKTYPE_MASK)
     snaplen = _checks.integer("snaplen", snaplen, 0, _checks.C_INT_MAX) or DEFAULT_SNAPLEN
     nano = _precision(precision) is TimestampPrecision.NANO
     try:

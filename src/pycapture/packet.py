@@ -17,12 +17,11 @@ if TYPE_CHECKING:
     from .decode.model import DecodedPacket, Layer, Malformed
 
 _NS = 1_000_000_000
-_U32_MAX = (1 << 32) - 1  # a record header's lengths and a link type are unsigned 32-bit fields
 
 
 def _check_lengths(original_length: object, linktype: object) -> None:
-    _checks.integer("original_length", original_length, 0, _U32_MAX)
-    _checks.integer("linktype", linktype, 0, _U32_MAX)
+    _checks.integer("original_length", original_length, 0, _checks.U32_MAX)
+    _checks.integer("linktype", linktype, 0, _checks.U32_MAX)
 
 
 class PcapPacket:
@@ -51,7 +50,7 @@ class PcapPacket:
         if type(raw) is not bytes:  # handles pass bytes: the check costs them one comparison
             raw = _checks.frame("raw", raw)
         try:
-            sane = 0 <= original_length <= _U32_MAX and 0 <= linktype <= _U32_MAX
+            sane = 0 <= original_length <= _checks.U32_MAX and 0 <= linktype <= _checks.U32_MAX
         except TypeError:
             sane = False
         if not sane:

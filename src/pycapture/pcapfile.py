@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from ._checks import C_INT_MAX, U32_MAX, frame, integer, whole
 from .errors import NotOpenError, SaveFileError
+from .filecheck import MAXIMUM_SNAPLEN
 from .packet import PcapPacket
 
 PCAP_MAGIC_USEC = 0xA1B2C3D4
@@ -174,7 +175,7 @@ class PcapWriter(SaveFileWriter):
         self,
         path: str,
         linktype: int,
-        snaplen: int = 262144,
+        snaplen: int = MAXIMUM_SNAPLEN,
         *,
         nanosecond: bool = False,
         packet_buffered: bool = False,
@@ -255,7 +256,7 @@ def _idb_resolution_digits(options: bytes, order: str) -> int:
             break
         if code == _IF_TSRESOL and length >= 1 and pos + 4 < len(options):
             value = options[pos + 4]
-            if value & 0x80:  # a power of two: 2^-30 and finer is finer than a microsecond
+            if value & 0x80:  # a power of two: 2^-20 and finer is finer than a microsecond
                 return 9 if value & 0x7F >= 20 else 6
             return value
         pos += 4 + (length + 3) // 4 * 4
@@ -276,7 +277,12 @@ class PcapDumper:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], linktype: int, snaplen: int = 262144, *, nanosecond: bool = False
+        self,
+        path: str | os.PathLike[str],
+        linktype: int,
+        snaplen: int = MAXIMUM_SNAPLEN,
+        *,
+        nanosecond: bool = False,
     ) -> None:
         name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
         if not isinstance(name, str):

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from .. import libpcap
 from ..errors import BackendUnavailableError, CaptureFileError, PcapError
+from ..filecheck import MAXIMUM_SNAPLEN
 from ..handle import PcapStat, Record
 
 BACKENDS = ("pcapy", "scapy", "file")
@@ -70,7 +71,7 @@ class CaptureSource(Protocol):
 class LiveSettings:
     """How to open an interface, whichever backend opens it."""
 
-    snaplen: int = 262144
+    snaplen: int = MAXIMUM_SNAPLEN
     promiscuous: bool = True
     timeout_ms: int = 1000
     buffer_size: int | None = None

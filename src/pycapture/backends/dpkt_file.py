@@ -29,9 +29,9 @@ from typing import BinaryIO
 import dpkt
 from dpkt import pcap, pcapng
 
+from .._checks import C_INT_MAX
 from ..errors import BackendUnavailableError, CaptureFileError, NotOpenError
 from ..filecheck import (
-    INT_MAX,
     LINKTYPE_MASK,
     InterfaceOptionError,
     LengthsOrder,
@@ -121,7 +121,7 @@ class PcapRecordReader(pcap.Reader):
         snapshot = adjust_snapshot(self._dlt, header.snaplen)
         if header.magic == pcap.MODPCAP_MAGIC and self._dlt == _DLT_EN10MB:
             # libpcap allows for the Ethernet header faked on a cooked capture by this patched libpcap
-            snapshot = min(snapshot + 14, INT_MAX)
+            snapshot = min(snapshot + 14, C_INT_MAX)
         self.snapshot = snapshot
         self.file_nano = self._divisor != _MICRO  # the file's fractions are nanoseconds
 

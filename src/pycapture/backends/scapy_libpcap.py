@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import _checks
+from .._checks import U32_MAX  # scapy's pcap_pkthdr has a signed len: libpcap's is unsigned
 from ..errors import (
     BackendUnavailableError,
     CaptureFileError,
@@ -23,7 +24,7 @@ from ..errors import (
     PcapNativeError,
 )
 from ..guard import HandleGuard
-from ..handle import DEFAULT_SNAPLEN, PcapStat, Record
+from ..handle import DEFAULT_NETMASK, DEFAULT_SNAPLEN, PcapStat, Record
 from ..pcapfile import file_is_nanosecond
 from . import LiveSettings
 
@@ -31,7 +32,6 @@ _PCAP_ERROR_NO_SUCH_DEVICE = -5
 _PCAP_ERROR_PERM_DENIED = -8
 _PCAP_ERROR_PROMISC_PERM_DENIED = -11
 _PCAP_WARNING = 0
-_PCAP_NETMASK_UNKNOWN = 0xFFFFFFFF
 _PCAP_TSTAMP_PRECISION_NANO = 1
 _DIRECTIONS = {"inout": 0, "in": 1, "out": 2}
 
@@ -122,7 +122,7 @@ class ScapyHandle:
         with self._guard.reading:  # no read may use the old program while it is replaced
             if self._guard.closing:
                 raise self._guard.closed_error()
-            if lib.pcap_compile(pcap, ctypes.byref(program), expression.encode(), 1, _PCAP_NETMASK_UNKNOWN):
+            if lib.pcap_compile(pcap, ctypes.byref(program), expression.encode(), 1, DEFAULT_NETMASK):
                 raise FilterError(f"bad filter expression {expression!r}: {self._error()}")
             try:
                 if lib.pcap_setfilter(pcap, ctypes.byref(program)) != 0:
@@ -165,7 +165,7 @@ class ScapyHandle:
                     status = next_ex(pcap, ctypes.byref(header), ctypes.byref(data))
                     if status == 1:
                         hdr = header.contents
-                        record = hdr.ts.tv_sec, hdr.ts.tv_usec, hdr.len, string_at(data, hdr.caplen)
+                        record = hdr.ts.tv_sec, hdr.ts.tv_usec, hdr.len & U32_MAX, string_at(data, hdr.caplen)
                     elif status not in (0, -2):
                         message = self._error()
                 if status == 1:

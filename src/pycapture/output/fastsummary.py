@@ -31,6 +31,7 @@ import socket
 import struct
 from collections.abc import Callable, Sequence
 
+from .._checks import U32_MAX  # C's (unsigned): how tcpdump prints a fraction
 from ..decode.lean import _HTTP_PORTS, _HTTP_STARTS, _UDP_NAMED, _dns, decode, http_first_line
 from .text import (
     _DNS_CLASSES,
@@ -43,7 +44,6 @@ from .text import (
     _tcp_options,
     summary_line,
 )
-from .timestamps import UNSIGNED_32
 
 Record = tuple[int, int, int, bytes]
 
@@ -297,7 +297,7 @@ def summary_batch(
             if sec != last_sec:
                 last_sec = sec
                 prefix = second_prefix(sec)
-            when = f"{prefix}{frac & UNSIGNED_32:06d} " if prefix is not None else stamp(sec, frac)
+            when = f"{prefix}{frac & U32_MAX:06d} " if prefix is not None else stamp(sec, frac)
         else:
             when = stamp(sec, frac)
         line = None
@@ -373,7 +373,7 @@ def _summary_records(
             if sec != last_sec:
                 last_sec = sec
                 prefix = second_prefix(sec)
-            when = f"{prefix}{frac & UNSIGNED_32:06d} " if prefix is not None else stamp(sec, frac)
+            when = f"{prefix}{frac & U32_MAX:06d} " if prefix is not None else stamp(sec, frac)
         else:
             when = stamp(sec, frac)
         line = None

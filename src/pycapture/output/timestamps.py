@@ -38,9 +38,10 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from .._checks import U32_MAX  # C's (unsigned) of a number, its low 32 bits: how tcpdump prints fractions
+
 TimestampFormatter = Callable[[int, int], str]
 
-UNSIGNED_32 = 0xFFFFFFFF  # C's (unsigned) of a number, its low 32 bits: how tcpdump prints fractions
 _BAD_SECOND = 0x80000000  # tcpdump refuses a time whose seconds have this bit set, as (unsigned)
 _TIME_T = 1 << 64  # the seconds of a delta are a 64-bit time_t, which wraps
 _ERROR = "[Error converting time]"
@@ -80,13 +81,13 @@ def _epoch_time(sec: int, frac: int) -> str:
     # tcpdump prints (unsigned)sec: after 2106-02-07 06:28:15 the count starts again from 0
     if sec & _BAD_SECOND:
         return _ERROR + " "
-    return f"{sec & UNSIGNED_32}.{frac & UNSIGNED_32:06d} "
+    return f"{sec & U32_MAX}.{frac & U32_MAX:06d} "
 
 
 def _epoch_time_nano(sec: int, frac: int) -> str:
     if sec & _BAD_SECOND:
         return _ERROR + " "
-    return f"{sec & UNSIGNED_32}.{frac & UNSIGNED_32:09d} "
+    return f"{sec & U32_MAX}.{frac & U32_MAX:09d} "
 
 
 class _ClockFormatter:
@@ -107,7 +108,7 @@ class _ClockFormatter:
             self._last_sec = sec
         if self._last_text is None:
             return _ERROR + " "
-        return f"{self._last_text}.{frac & UNSIGNED_32:0{self._digits}d} "
+        return f"{self._last_text}.{frac & U32_MAX:0{self._digits}d} "
 
     def second_prefix(self, sec: int) -> str | None:
         """The text before the fraction (``"17:25:19."``), or None where :meth:`__call__` prints an error."""
@@ -176,18 +177,18 @@ class _DeltaFormatter:
             text = _clock_text(_TIME_OF_DAY, time.gmtime, secs)
             if text is None:
                 return f"{sign}{_ERROR} "
-            return f"{sign}{text}.{part & UNSIGNED_32:0{self._digits}d} "
+            return f"{sign}{text}.{part & U32_MAX:0{self._digits}d} "
         hours, rest = divmod(secs % _DAY, 3600)
-        return f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}.{part & UNSIGNED_32:0{self._digits}d} "
+        return f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}.{part & U32_MAX:0{self._digits}d} "
 
 
 def second_prefix_function(formatter: TimestampFormatter) -> Callable[[int], str | None] | None:
     """For a wall-clock formatter with microseconds, a function ``sec -> "HH:MM:SS."`` (None where the
-    formatter prints an error); the caller appends ``frac & UNSIGNED_32`` in six digits and a space.
+    formatter prints an error); the caller appends ``frac & U32_MAX`` in six digits and a space.
     Else None."""
     if isinstance(formatter, _ClockFormatter) and formatter._digits == 6:
         return formatter.second_prefix
     return None
 
 
-__all__ = ["UNSIGNED_32", "TimestampFormatter", "second_prefix_function", "time_formatter"]
+__all__ = ["TimestampFormatter", "second_prefix_function", "time_formatter"]
