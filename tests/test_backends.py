@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CAPTURES, CORPUS, ROOT, Capture
-from pycapture import backends
+from pycapture import backends, libpcap
 from pycapture.cli import command
 
 
@@ -70,7 +70,17 @@ def test_libpcap_backends_filter_alike() -> None:
     assert _run("pcapy", "-r", path, "udp")[1].count("\n") >= 1
 
 
-def test_file_backend_says_filters_need_libpcap() -> None:
+@pytest.mark.parametrize("expression", ["udp", "greater 100", "ip broadcast", "icmp6 or arp"])
+def test_file_backend_filters_as_libpcap_does(expression: str) -> None:
+    """Compiled by libpcap and run on each record with its original length (pcap_offline_filter)."""
+    _same_everywhere("-n", "-r", str(CAPTURES / "mixed.pcap"), expression)
+
+
+def test_file_backend_says_filters_need_libpcap_where_none_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_libpcap() -> None:
+        raise libpcap.NativeUnavailable("pycapture cannot reach libpcap through ctypes")
+
+    monkeypatch.setattr(libpcap, "_offline_filtering", no_libpcap)
     status, out, err = _run("file", "-r", str(CAPTURES / "mixed.pcap"), "udp")
     assert status == 1 and out == ""
     assert "the file backend cannot apply the filter 'udp': filters are compiled by libpcap" in err
@@ -84,10 +94,8 @@ def test_file_backend_refuses_live_capture() -> None:
 
 
 def test_environment_variable_chooses_the_backend() -> None:
-    res = CliRunner(env={backends.ENVIRONMENT_VARIABLE: "file"}).invoke(
-        command, ["-r", str(CAPTURES / "mixed.pcap"), "udp"]
-    )
-    assert res.exit_code == 1 and "the file backend cannot apply" in res.stderr
+    res = CliRunner(env={backends.ENVIRONMENT_VARIABLE: "file"}).invoke(command, ["-i", "lo", "-c", "1"])
+    assert res.exit_code == 1 and "the file backend reads saved captures only" in res.stderr
     res = CliRunner(env={backends.ENVIRONMENT_VARIABLE: "nonsense"}).invoke(command, ["-r", "x.pcap"])
     assert res.exit_code == 2 and "nonsense" in res.stderr
 

@@ -307,3 +307,30 @@ def test_tcpdump_reads_what_was_read_concurrently(tmp_path: Path) -> None:
     original = subprocess.run([tcpdump, "-n", "-r", str(src)], capture_output=True, text=True)
     assert counted.returncode == 0
     assert sorted(counted.stdout.splitlines()) == sorted(original.stdout.splitlines())
+
+
+@pytest.mark.parametrize("backend", ["file", "scapy"])
+def test_other_backends_close_from_another_thread(big_file: Path, backend: str) -> None:
+    """The file and scapy backends end a reader the same way: NotOpenError or done, never a raw error."""
+    from pycapture import backends
+
+    for _ in range(CYCLES):
+        handle = backends.open_offline(str(big_file), backend)
+        ended: list[str] = []
+
+        def read(handle: backends.CaptureSource = handle, ended: list[str] = ended) -> None:
+            try:
+                for _ in handle.records():
+                    pass
+                ended.append("returned")
+            except pycapture.NotOpenError:
+                ended.append("NotOpenError")
+            except BaseException as exc:
+                ended.append(f"{type(exc).__name__}: {exc}")
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        time.sleep(0.001)
+        handle.close()
+        thread.join(3)
+        assert not thread.is_alive() and ended[0] in ("returned", "NotOpenError"), ended

@@ -28,7 +28,10 @@ def windows_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("kind", ["pcapng", "nanosecond"])
-@pytest.mark.parametrize("args", [["-n"], ["-n", "-v"], ["--json"]], ids=["plain", "-v", "--json"])
+@pytest.mark.parametrize(
+    "args", [["-n"], ["-n", "-v"], ["--json"], ["-n", "udp or icmp6"], ["-n", "greater 100"]],
+    ids=["plain", "-v", "--json", "filter", "filter on the original length"],
+)
 def test_a_format_libpcap_1_0_refuses_is_read_by_the_file_backend(
     monkeypatch: pytest.MonkeyPatch, windows_files: dict[str, Path], kind: str, args: list[str]
 ) -> None:

@@ -440,6 +440,73 @@ def lookup_net(device: str) -> tuple[int, int]:
     return host(net), host(mask)
 
 
+class _PcapPkthdr(ctypes.Structure):
+    _fields_ = (
+        ("ts_sec", ctypes.c_long),  # struct timeval: two longs, 64-bit on Linux, 32-bit on Windows
+        ("ts_usec", ctypes.c_long),
+        ("caplen", ctypes.c_uint32),
+        ("len", ctypes.c_uint32),
+    )
+
+
+@lru_cache(maxsize=1)
+def _offline_filtering() -> ctypes.CDLL:
+    """The calls an offline filter needs, all in libpcap 1.0 (WinPcap 4.1.3 has them, where :func:`_native`
+    finds later ones missing)."""
+    lib = library()
+    if lib is None:
+        raise NativeUnavailable("pycapture cannot reach libpcap through ctypes")
+    p, bpf = ctypes.c_void_p, ctypes.POINTER(_BpfProgram)
+    signatures = {
+        "pcap_open_dead": ((ctypes.c_int, ctypes.c_int), p),
+        "pcap_compile": ((p, bpf, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint), ctypes.c_int),
+        "pcap_geterr": ((p,), ctypes.c_char_p),
+        "pcap_close": ((p,), None),
+        "pcap_freecode": ((bpf,), None),
+        "pcap_offline_filter": ((bpf, ctypes.POINTER(_PcapPkthdr), ctypes.c_char_p), ctypes.c_int),
+    }
+    try:
+        for name, (args, result) in signatures.items():
+            fn = getattr(lib, name)
+            fn.argtypes = args
+            fn.restype = result
+    except AttributeError as exc:
+        raise NativeUnavailable(f"this libpcap lacks {exc.args[0]!r}") from exc
+    return lib
+
+
+class OfflineFilter:
+    """A filter expression compiled by libpcap (pcap_compile on pcap_open_dead) and run on packets read
+    without it (pcap_offline_filter), their original length included: what libpcap does to a file it
+    reads. NativeUnavailable where no libpcap loads; ValueError with libpcap's message for a bad one."""
+
+    def __init__(self, linktype: int, snaplen: int, expression: str, netmask: int) -> None:
+        lib = _offline_filtering()
+        self._lib = lib
+        self._program = _BpfProgram()
+        dead = lib.pcap_open_dead(linktype, snaplen)
+        if not dead:
+            raise MemoryError("pcap_open_dead failed")
+        try:
+            if lib.pcap_compile(dead, ctypes.byref(self._program), expression.encode(), 1, netmask) != 0:
+                raise ValueError(lib.pcap_geterr(dead).decode("utf-8", "replace"))
+        finally:
+            lib.pcap_close(dead)
+        self._header = _PcapPkthdr()
+
+    def matches(self, data: bytes, original_length: int) -> bool:
+        """Whether the filter takes this frame (its captured bytes, and its length on the wire)."""
+        header = self._header
+        header.caplen = len(data)
+        header.len = original_length
+        return self._lib.pcap_offline_filter(ctypes.byref(self._program), ctypes.byref(header), data) != 0
+
+    def __del__(self) -> None:
+        program = getattr(self, "_program", None)
+        if program is not None and program.bf_insns:
+            self._lib.pcap_freecode(ctypes.byref(program))
+
+
 def snapshot(reader: object) -> int | None:
     """pcap_snapshot: the handle's snapshot length (a saved capture's own), or None if unknown."""
     try:

@@ -29,8 +29,9 @@ from typing import BinaryIO
 import dpkt
 from dpkt import pcap, pcapng
 
+from .. import libpcap
 from .._checks import C_INT_MAX
-from ..errors import BackendUnavailableError, CaptureFileError, NotOpenError
+from ..errors import BackendUnavailableError, CaptureFileError, FilterError, NotOpenError
 from ..filecheck import (
     LINKTYPE_MASK,
     InterfaceOptionError,
@@ -42,7 +43,7 @@ from ..filecheck import (
     max_block_size,
     max_snaplen_for_dlt,
 )
-from ..handle import PcapStat, Record
+from ..handle import DEFAULT_NETMASK, PcapStat, Record
 from ..pcapfile import file_is_nanosecond
 
 _MICRO, _NANO = 10**6, 10**9
@@ -424,16 +425,25 @@ class FileHandle:
         self.snapshot = self._reader.snapshot
         self.captured = 0
         self._break = False
+        self._filter: libpcap.OfflineFilter | None = None
 
     def __repr__(self) -> str:
         return f"<FileHandle {self.source!r} linktype={self.datalink}>"
 
     def set_filter(self, expression: str) -> None:
-        """Refuse: filter expressions are compiled by libpcap, which this backend does without."""
-        raise BackendUnavailableError(
-            f"the file backend cannot apply the filter {expression!r}: filters are compiled by libpcap",
-            "drop the filter, or use --backend pcapy or --backend scapy where libpcap or Npcap loads",
-        )
+        """Apply a filter expression as libpcap applies it to a file: compiled by libpcap (any version
+        from 1.0, so WinPcap's too) and run on each record with its original length. Where no libpcap
+        loads at all, refuse."""
+        try:
+            self._filter = libpcap.OfflineFilter(self.datalink, self.snapshot, expression, DEFAULT_NETMASK)
+        except libpcap.NativeUnavailable as exc:
+            raise BackendUnavailableError(
+                f"the file backend cannot apply the filter {expression!r}: filters are compiled by libpcap, "
+                f"and {exc}",
+                "drop the filter, or use --backend pcapy or --backend scapy where libpcap or Npcap loads",
+            ) from exc
+        except ValueError as exc:
+            raise FilterError(f"bad filter expression {expression!r}: {exc}") from exc
 
     def break_loop(self) -> None:
         """Stop :meth:`records` before the next packet."""
@@ -450,6 +460,7 @@ class FileHandle:
             raise NotOpenError(f"{self.source}: the handle is closed")
         remaining = count if count > 0 else -1
         reader = self._reader.records(self.nanosecond)
+        wanted = self._filter.matches if self._filter is not None else None
         try:
             while remaining:
                 if self._break:  # as pcap_breakloop: a request made before the loop counts,
@@ -458,12 +469,16 @@ class FileHandle:
                 record = next(reader, None)
                 if record is None:
                     return
+                if wanted is not None and not wanted(record[3], record[2]):
+                    continue
                 self.captured += 1
                 remaining -= 1
                 yield record
         except CaptureFileError as exc:
             raise CaptureFileError(f"{self.source}: {exc}") from exc
         except (ValueError, struct.error, IndexError, dpkt.Error) as exc:  # a block dpkt cannot unpack
+            if self._stream is None:  # closed from another thread while reading: the file went away
+                raise NotOpenError(f"{self.source}: the handle is closed") from exc
             raise CaptureFileError(f"{self.source}: damaged block: {exc}") from exc
 
     def get_stats(self) -> PcapStat:
