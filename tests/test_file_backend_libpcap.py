@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import struct
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -153,16 +152,6 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, data in FILES.items():
         (path / name).write_bytes(data)
     return path
-
-
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Local time is UTC in this process, as for the tcpdump it is compared with."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def _records(path: str, backend: str, precision: str) -> tuple[list[tuple], str | None]:

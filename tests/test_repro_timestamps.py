@@ -10,7 +10,6 @@ pcap 2.0 file whose lengths libpcap swaps is refused as libpcap refuses it; and 
 from __future__ import annotations
 
 import subprocess
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -38,16 +37,6 @@ PREFIX_ONLY = {"ts2038.pcap"}
 WAYS = ["compiled", "python", "file"]
 
 pytestmark = pytest.mark.skipif(not REPRO.is_dir(), reason="../shared/repro is not present")
-
-
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Local time is UTC in this process, as for the tcpdump it is compared with."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def _tcpdump(name: str, *flags: str) -> subprocess.CompletedProcess:

@@ -89,10 +89,8 @@ def test_pcap_is_byte_for_byte_what_tcpdump_writes(tmp_path, name, precision):
     assert _tcpdump("-tt", "-r", str(ours)).stdout == _tcpdump("-tt", "-r", str(theirs)).stdout
 
 
-@pytest.mark.parametrize("name", ["usec_overflow.pcap", "nsec_overflow.pcap", *PCAPNG_FILES])
-def test_pcapng_timestamps_are_what_dumpcap_writes(tmp_path, name):
-    source = repro(name)
-    theirs, ours = tmp_path / "dumpcap.pcapng", tmp_path / "pycapture.pcapng"
+def _dumpcap_writes(source: Path, theirs: Path) -> None:
+    """dumpcap reading ``source`` from a pipe and writing ``theirs`` (pcapng): Wireshark's own writer."""
     with source.open("rb") as stdin:
         subprocess.run(
             [tool("dumpcap"), "-q", "-i", "-", "-w", str(theirs)],
@@ -100,6 +98,13 @@ def test_pcapng_timestamps_are_what_dumpcap_writes(tmp_path, name):
             capture_output=True,
             check=True,
         )
+
+
+@pytest.mark.parametrize("name", ["usec_overflow.pcap", "nsec_overflow.pcap", *PCAPNG_FILES])
+def test_pcapng_timestamps_are_what_dumpcap_writes(tmp_path, name):
+    source = repro(name)
+    theirs, ours = tmp_path / "dumpcap.pcapng", tmp_path / "pycapture.pcapng"
+    _dumpcap_writes(source, theirs)
     _pycapture_writes(source, ours, "--pcapng")
     assert _instants_ns(ours) == _instants_ns(theirs)
     assert _tcpdump("-tt", "-r", str(ours)).stdout == _tcpdump("-tt", "-r", str(theirs)).stdout
@@ -113,13 +118,7 @@ def test_pcapng_of_every_kind_of_32_bit_fraction_is_what_dumpcap_writes(tmp_path
         f.write(struct.pack("=IHHiIII", magic, 2, 4, 0, 0, 65535, 1))
         for i, frac in enumerate(fractions):
             f.write(struct.pack("=IIII", 1_767_323_045 + i, frac, 14, 14) + bytes(12) + b"\x88\xb5")
-    with source.open("rb") as stdin:
-        subprocess.run(
-            [tool("dumpcap"), "-q", "-i", "-", "-w", str(theirs)],
-            stdin=stdin,
-            capture_output=True,
-            check=True,
-        )
+    _dumpcap_writes(source, theirs)
     _pycapture_writes(source, ours, "--pcapng")
     assert _instants_ns(ours) == _instants_ns(theirs)
     assert len(_instants_ns(ours)) == len(fractions)

@@ -106,7 +106,7 @@ def interface_options(read: Callable[[int, int], bytes], size: int, order: str) 
     :class:`InterfaceOptionError` where libpcap refuses the block.
     """
     units, binary, offset = 10**6, False, 0
-    saw_resolution = saw_offset = False
+    seen: set[int] = set()
     pos = 0
     while pos < size:
         if size - pos < 4:
@@ -116,39 +116,30 @@ def interface_options(read: Callable[[int, int], bytes], size: int, order: str) 
         if pos > size:
             raise _option_past_the_end()
         if code == PCAPNG_OPT_ENDOFOPT:
-            if length:
-                raise InterfaceOptionError(
-                    f"Interface Description Block has opt_endofopt option with length {length} != 0",
-                    f"its end-of-options option is {length} bytes long, not 0",
-                )
+            _check_option("opt_endofopt", "end-of-options", length, 0)
             break
         if code == PCAPNG_OPT_IF_TSRESOL:
-            if length != 1:
-                raise InterfaceOptionError(
-                    f"Interface Description Block has if_tsresol option with length {length} != 1",
-                    f"its if_tsresol option is {length} bytes long, not 1",
-                )
-            if saw_resolution:
-                raise InterfaceOptionError(
-                    "Interface Description Block has more than one if_tsresol option",
-                    "it has more than one if_tsresol option",
-                )
-            saw_resolution = True
+            _check_option("if_tsresol", "if_tsresol", length, 1, repeated=code in seen)
             units, binary = _time_resolution(read(value, 1)[0])
         elif code == PCAPNG_OPT_IF_TSOFFSET:
-            if length != 8:
-                raise InterfaceOptionError(
-                    f"Interface Description Block has if_tsoffset option with length {length} != 8",
-                    f"its if_tsoffset option is {length} bytes long, not 8",
-                )
-            if saw_offset:
-                raise InterfaceOptionError(
-                    "Interface Description Block has more than one if_tsoffset option",
-                    "it has more than one if_tsoffset option",
-                )
-            saw_offset = True
+            _check_option("if_tsoffset", "if_tsoffset", length, 8, repeated=code in seen)
             (offset,) = struct.unpack(order + "Q", read(value, 8))
+        seen.add(code)
     return units, binary, offset
+
+
+def _check_option(name: str, words: str, length: int, wanted: int, *, repeated: bool = False) -> None:
+    """libpcap's checks of an IDB option: its length, and that an option it takes once is not ``repeated``."""
+    if length != wanted:
+        raise InterfaceOptionError(
+            f"Interface Description Block has {name} option with length {length} != {wanted}",
+            f"its {words} option is {length} bytes long, not {wanted}",
+        )
+    if repeated:
+        raise InterfaceOptionError(
+            f"Interface Description Block has more than one {name} option",
+            f"it has more than one {name} option",
+        )
 
 
 def _option_past_the_end() -> InterfaceOptionError:
