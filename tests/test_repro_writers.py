@@ -187,3 +187,17 @@ def test_pcapng_refuses_a_linktype_over_16_bits_and_says_to_write_pcap(tmp_path)
     plain = run_cli("-r", str(source), "-w", str(tmp_path / "out.pcap"), text=True)
     assert plain.returncode == 0, plain.stderr
     assert (tmp_path / "out.pcap").read_bytes()[20:24] == struct.pack("=I", 0x10001)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["udp prot 5"], ["-w", "/nonexistent-folder/x.pcap"]],
+    ids=["bad filter", "bad -w path"],
+)
+def test_no_statistics_when_the_capture_never_started(args: list[str]) -> None:
+    """tcpdump prints no 'packets captured' line when setting up fails; only the error."""
+    from conftest import CAPTURES, run_cli
+
+    proc = run_cli("-n", "-r", str(CAPTURES / "mixed.pcap"), *args)
+    assert proc.returncode == 1
+    assert b"captured" not in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr

@@ -235,6 +235,7 @@ def capture(
         raise _unknown_linktype(read_file or handle.source, handle.datalink)
     writer: SaveFileWriter | RotatingWriter | None = None
     received: list[int] = []
+    started = False  # as tcpdump: no statistics when the capture never started (a bad filter, -w path...)
     try:
         if expression:
             handle.set_filter(expression)
@@ -255,6 +256,7 @@ def capture(
             # as tcpdump does, once the filter is set and the -w file exists: what is sent after this
             # line is captured, and a signal sent after it ends the capture cleanly
             _say(banner)
+            started = True
             if received:
                 pass  # stopped before the first packet
             elif pacer is None and parallel_capable(handle, sinks, count):
@@ -280,7 +282,8 @@ def capture(
                 writer.close()
         finally:
             try:
-                _print_statistics(handle)
+                if started:
+                    _print_statistics(handle)
             finally:
                 handle.close()
     return bool(received)
