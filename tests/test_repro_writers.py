@@ -15,7 +15,7 @@ from pathlib import Path
 import pcapy
 import pytest
 
-from conftest import ROOT, run_cli, tool
+from conftest import CAPTURES, ROOT, run_cli, tool
 
 REPRO = ROOT.parent / "shared" / "repro"
 PCAP_FILES = ["ts2038.pcap", "usec_overflow.pcap", "nsec_overflow.pcap"]
@@ -196,8 +196,6 @@ def test_pcapng_refuses_a_linktype_over_16_bits_and_says_to_write_pcap(tmp_path)
 )
 def test_no_statistics_when_the_capture_never_started(args: list[str]) -> None:
     """tcpdump prints no 'packets captured' line when setting up fails; only the error."""
-    from conftest import CAPTURES, run_cli
-
     proc = run_cli("-n", "-r", str(CAPTURES / "mixed.pcap"), *args)
     assert proc.returncode == 1
     assert b"captured" not in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr
