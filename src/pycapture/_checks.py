@@ -34,6 +34,12 @@ def count(value: object) -> int:
     return number if number > 0 else -1
 
 
+def c_divide(a: int, b: int) -> int:
+    """``a / b`` as C divides ints: the quotient truncated toward zero, not floored (libpcap scales
+    nanoseconds to microseconds so)."""
+    return -(-a // b) if a < 0 else a // b
+
+
 def frame(name: str, value: object) -> bytes:
     """A frame's bytes: bytes as they are; a bytearray, memoryview or ``__bytes__`` object copied (a
     PcapPacket has ``__bytes__``); TypeError for anything else."""

@@ -38,9 +38,18 @@ _MAX_BINARY_TSRESOL = 63  # and 2^63
 LINKTYPE_MASK = 0x03FFFFFF  # the high bits of a pcap header's link type carry FCS information
 
 
+_DLT_TO_LINKTYPE = {dlt: linktype for linktype, dlt in _LINKTYPE_TO_DLT.items()}
+
+
 def linktype_to_dlt(linktype: int) -> int:
     """The DLT_ value libpcap hands on for a file's LINKTYPE_ value."""
     return _LINKTYPE_TO_DLT.get(linktype, linktype)
+
+
+def file_linktype(dlt: int) -> int:
+    """The LINKTYPE_ value a pcap or pcapng file records for a handle's DLT_ value, as libpcap's dumper
+    (dlt_to_linktype) writes it: ``file_linktype(12) == 101`` (raw IP); every other DLT is its own."""
+    return _DLT_TO_LINKTYPE.get(dlt, dlt)
 
 
 def max_snaplen_for_dlt(dlt: int) -> int:

@@ -29,10 +29,10 @@ from .errors import (
     PcapNativeError,
     PcapTimeoutError,
 )
-from .filecheck import LINKTYPE_MASK, MAXIMUM_SNAPLEN
+from .filecheck import LINKTYPE_MASK, MAXIMUM_SNAPLEN, file_linktype
 from .guard import HandleGuard
 from .packet import PcapPacket
-from .pcapfile import PcapDumper, file_is_nanosecond, file_linktype
+from .pcapfile import PcapDumper, file_is_nanosecond
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor

@@ -81,10 +81,7 @@ class PcapPacket:
     def ts_usec(self) -> int:
         """The fraction of the second in microseconds: nanoseconds are cut toward zero, as libpcap cuts
         them when it reads a nanosecond file in microseconds."""
-        frac = self.ts_frac
-        if not self.nanosecond:
-            return frac
-        return -(-frac // 1000) if frac < 0 else frac // 1000
+        return _checks.c_divide(self.ts_frac, 1000) if self.nanosecond else self.ts_frac
 
     @property
     def datetime(self) -> _dt.datetime:

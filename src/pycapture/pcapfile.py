@@ -14,7 +14,7 @@ import sys
 import time
 from typing import BinaryIO
 
-from ._checks import C_INT_MAX, U32_MAX, frame, integer, whole
+from ._checks import C_INT_MAX, U32_MAX, c_divide, frame, integer, whole
 from .errors import NotOpenError, SaveFileError
 from .filecheck import MAXIMUM_SNAPLEN
 from .packet import PcapPacket
@@ -27,20 +27,10 @@ PCAP_MAGIC_NSEC = 0xA1B23C4D
 LINKTYPE_FCS_BITS = 0xF4000000
 _LINKTYPE_RESERVED = U32_MAX & ~(LINKTYPE_FCS_BITS | 0xFFFF)
 
-# libpcap's dlt_to_linktype: the DLT values (on Linux) that a file records as another LINKTYPE value
-# (ATM_RFC1483, RAW, SLIP_BSDOS, PPP_BSDOS, ATM_CLIP); every other DLT is its own LINKTYPE.
-_LINKTYPE_OF_DLT = {11: 100, 12: 101, 15: 102, 16: 103, 19: 106}
-
 _FILE_HEADER = struct.Struct("=IHHiIII")
 _RECORD_HEADER = struct.Struct("=IIII")
 _CAPLEN = struct.Struct("=I")
 FLUSH_BYTES = 1 << 16
-
-
-def file_linktype(datalink: int) -> int:
-    """The LinkType a pcap or pcapng file records for a handle's DLT value, as libpcap's dumper writes
-    it: ``file_linktype(12) == 101`` (raw IP)."""
-    return _LINKTYPE_OF_DLT.get(datalink, datalink)
 
 
 class SaveFileWriter:
@@ -324,7 +314,7 @@ class PcapDumper:
             if timestamp_ns is None:
                 sec, frac = whole("packet.ts_sec", packet.ts_sec), whole("packet.ts_frac", packet.ts_frac)
                 if packet.nanosecond != self.nanosecond:
-                    frac = frac * 1000 if self.nanosecond else _truncated_thousandths(frac)
+                    frac = frac * 1000 if self.nanosecond else c_divide(frac, 1000)
             else:
                 sec, frac = self._split(timestamp_ns)
         else:
@@ -368,6 +358,3 @@ class PcapDumper:
         self.close()
 
 
-def _truncated_thousandths(frac: int) -> int:
-    """Nanoseconds to microseconds as libpcap scales a nanosecond file down (C division: toward zero)."""
-    return frac // 1000 if frac >= 0 else -(-frac // 1000)

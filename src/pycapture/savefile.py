@@ -16,7 +16,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .pcapfile import PcapWriter, SaveFileWriter, file_linktype
+from .filecheck import file_linktype
+from .pcapfile import PcapWriter, SaveFileWriter
 from .pcapng import InterfaceInfo, PcapngWriter
 
 _TCPDUMP_UNITS = {"": 1_000_000, "k": 1024, "m": 1024**2, "g": 1024**3}

@@ -30,7 +30,7 @@ import dpkt
 from dpkt import pcap, pcapng
 
 from .. import libpcap
-from .._checks import C_INT_MAX
+from .._checks import C_INT_MAX, c_divide
 from ..errors import BackendUnavailableError, CaptureFileError, FilterError, NotOpenError
 from ..filecheck import (
     LINKTYPE_MASK,
@@ -58,11 +58,6 @@ _PACKET_BLOCKS = (pcapng.PCAPNG_BT_EPB, pcapng.PCAPNG_BT_PB, pcapng.PCAPNG_BT_SP
 def _signed(value: int, bits: int) -> int:
     """``value`` as C reads those bits into a signed integer."""
     return value - (1 << bits) if value >> (bits - 1) else value
-
-
-def _c_divide(a: int, b: int) -> int:
-    """``a / b`` in C: the quotient truncated toward zero, not floored."""
-    return -(-a // b) if a < 0 else a // b
 
 
 _PCAPNG_SHB_MAGIC = struct.pack("<I", pcapng.PCAPNG_BT_SHB)
@@ -155,7 +150,7 @@ class PcapRecordReader(pcap.Reader):
             if scale_up:
                 frac *= 1000
             elif scale_down:
-                frac = _c_divide(frac, 1000)
+                frac = c_divide(frac, 1000)
             if lengths is not None:
                 caplen, length = lengths(caplen, length)
             if caplen > limit:
