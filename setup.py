@@ -1,7 +1,7 @@
 """The optional C part of pycapture: everything else is in pyproject.toml.
 
-``pycapture.output._fastline`` prints the commonest summary lines in C. It is optional: where it cannot
-be compiled (no C compiler, no Python headers) the install goes on and pycapture prints in Python.
+``pycapture.output.tcpdump._fastline`` prints the commonest summary lines in C. It is optional: where it
+cannot be compiled (no C compiler, no Python headers) the install goes on and pycapture prints in Python.
 """
 
 from setuptools import Extension, setup
@@ -9,8 +9,8 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "pycapture.output._fastline",
-            sources=["src/pycapture/output/_fastline.c"],
+            "pycapture.output.tcpdump._fastline",
+            sources=["src/pycapture/output/tcpdump/_fastline.c"],
             optional=True,
         )
     ]

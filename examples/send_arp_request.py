@@ -14,7 +14,7 @@ import sys
 import time
 
 import pycapture
-from pycapture import build
+from pycapture import craft
 
 
 def resolve(interface: str, target_ip: str, timeout: float = 2.0) -> str | None:
@@ -25,7 +25,7 @@ def resolve(interface: str, target_ip: str, timeout: float = 2.0) -> str | None:
     builder = pycapture.PcapHandle.Builder(interface).snaplen(65536).timeout_ms(10).immediate(True)
     with builder.build() as handle:
         handle.set_filter(f"arp and src host {target_ip} and dst host {my_ip} and ether dst {my_mac}")
-        handle.send_packet(build.arp_request(my_mac, my_ip, target_ip))
+        handle.send_packet(craft.arp_request(my_mac, my_ip, target_ip))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:

@@ -5,7 +5,8 @@
     .venv/bin/python tests/atheris_fuzz.py printers -max_total_time=600
 
 ``reader``: the input is a capture file. libpcap (pcapy-ng) reads it, the walker of
-:mod:`pycapture.filecheck` must place the damage exactly where libpcap stops, and the command reads it in
+:mod:`pycapture.savefile.damage` must place the damage exactly where libpcap stops, and the command reads
+it in
 process with each backend without a traceback. ``printers``: the first byte picks a link type, the rest
 is a frame, printed by every printer (one-line with -e/-X, -v with -X, --json). A crash is written by
 libFuzzer to ``crash-*``; turn it into an ``@example`` of the matching hypothesis test.
@@ -25,9 +26,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 with atheris.instrument_imports():
     from click.testing import CliRunner
 
-    from pycapture.cli import command
+    from pycapture.cli.main import command
     from pycapture.output.layered import JsonLinesPrinter, Pcap4jPrinter
-    from pycapture.output.printer import SummaryPrinter
+    from pycapture.output.tcpdump.printer import SummaryPrinter
     from test_fuzz_printers import ALL_LINKTYPES
     from test_hostile_files import agree
 

@@ -26,7 +26,7 @@ from pycapture import (
     open_live,
     open_offline,
 )
-from pycapture.pcapfile import PcapWriter
+from pycapture.savefile.pcap_writer import PcapWriter
 from test_live import free_udp_port, send_udp
 
 HTTP = str(CAPTURES / "http.pcap")

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CAPTURES, CORPUS, ROOT, Capture
-from pycapture import backends, libpcap
-from pycapture.cli import command
+from pycapture.capture import backends, libpcap
+from pycapture.cli.main import command
 
 
 def _rows() -> list[str]:

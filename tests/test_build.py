@@ -1,4 +1,4 @@
-"""Packet builders (pycapture.build): every frame is parsed back with dpkt, its lengths and checksums
+"""Packet builders (pycapture.craft): every frame is parsed back with dpkt, its lengths and checksums
 recomputed here from the raw bytes with a one's-complement sum of our own, then read by tcpdump (which
 must call every checksum correct) and by pycapture's rich decoder (which must find no malformed layer).
 """
@@ -15,9 +15,9 @@ import dpkt
 import pytest
 
 from conftest import IN_CI
-from pycapture import build
+from pycapture import craft
 from pycapture.decode.rich import decode
-from pycapture.pcapfile import PcapWriter
+from pycapture.savefile.pcap_writer import PcapWriter
 
 MAC_A, MAC_B = "02:00:00:00:00:01", "02:00:00:00:00:02"
 RAW_MAC_A, RAW_MAC_B = bytes.fromhex("020000000001"), bytes.fromhex("020000000002")
@@ -83,7 +83,7 @@ def assert_transport_checksum(raw: bytes, offset: int) -> int:
 
 
 def test_ipv4_sets_total_length_and_header_checksum():
-    raw = build.ipv4(A4, B4, 253, b"hello", ttl=7, ident=0x1234, tos=0x10)
+    raw = craft.ipv4(A4, B4, 253, b"hello", ttl=7, ident=0x1234, tos=0x10)
     assert len(raw) == 25
     h = dpkt.ip.IP(raw)
     assert (h.v, h.hl, h.len, h.id, h.ttl, h.p, h.tos) == (4, 5, 25, 0x1234, 7, 253, 0x10)
@@ -94,7 +94,7 @@ def test_ipv4_sets_total_length_and_header_checksum():
 
 
 def test_ipv4_may_fragment():
-    raw = build.ipv4(A4, B4, 253, b"", dont_fragment=False)
+    raw = craft.ipv4(A4, B4, 253, b"", dont_fragment=False)
     assert raw[6:8] == b"\x00\x00"
     assert struct.unpack_from("!H", raw, 2)[0] == 20
     assert_ipv4_header_checksum(raw)
@@ -102,12 +102,12 @@ def test_ipv4_may_fragment():
 
 def test_ipv4_carries_its_payload_as_given():
     segment = bytes(dpkt.udp.UDP(sport=1, dport=2, ulen=8, sum=0x1234))
-    raw = build.ipv4(A4, B4, 17, segment)
+    raw = craft.ipv4(A4, B4, 17, segment)
     assert raw[20:] == segment  # the checksum inside is left alone
 
 
 def test_ipv6_sets_payload_length_and_header_fields():
-    raw = build.ipv6(A6, B6, 253, b"hello", hop_limit=9, flow_label=0xABCDE, traffic_class=0xB8)
+    raw = craft.ipv6(A6, B6, 253, b"hello", hop_limit=9, flow_label=0xABCDE, traffic_class=0xB8)
     assert len(raw) == 45
     h = dpkt.ip6.IP6(raw)
     assert (h.v, h.plen, h.nxt, h.hlim, h.flow, h.fc) == (6, 5, 253, 9, 0xABCDE, 0xB8)
@@ -122,7 +122,7 @@ def test_ipv6_sets_payload_length_and_header_fields():
 @families
 @pytest.mark.parametrize("payload", [b"", b"abc", b"\xff" * 1001], ids=["empty", "odd", "long"])
 def test_udp_length_and_pseudo_header_checksum(src, dst, payload):
-    raw = build.udp(src, dst, 40000, 5001, payload, ttl=3)
+    raw = craft.udp(src, dst, 40000, 5001, payload, ttl=3)
     _, segment, proto = split_ip(raw)
     assert proto == 17
     u = dpkt.udp.UDP(segment)
@@ -141,14 +141,14 @@ def zero_sum_payload(src: str, dst: str) -> bytes:
 
     It is the checksum of the same datagram with a zero payload: one's complement adds it back to 0xffff.
     """
-    _, segment, _ = split_ip(build.udp(src, dst, 40000, 5001, b"\x00\x00"))
+    _, segment, _ = split_ip(craft.udp(src, dst, 40000, 5001, b"\x00\x00"))
     return segment[6:8]
 
 
 @families
 def test_udp_checksum_adding_up_to_zero_goes_out_as_ffff(src, dst):
     # a computed 0 must be sent as 0xffff: 0 means "no checksum", which IPv6 forbids
-    raw = build.udp(src, dst, 40000, 5001, zero_sum_payload(src, dst))
+    raw = craft.udp(src, dst, 40000, 5001, zero_sum_payload(src, dst))
     _, segment, _ = split_ip(raw)
     assert segment[6:8] == b"\xff\xff"
     assert_transport_checksum(raw, 6)
@@ -165,7 +165,7 @@ def tcp_segment(raw: bytes) -> dpkt.tcp.TCP:
 
 @families
 def test_tcp_syn_default_options_as_linux_sends_them(src, dst):
-    raw = build.tcp_syn(src, dst, 40000, 80, seq=0xDEADBEEF)
+    raw = craft.tcp_syn(src, dst, 40000, 80, seq=0xDEADBEEF)
     t = tcp_segment(raw)
     assert (t.sport, t.dport, t.seq, t.ack, t.win) == (40000, 80, 0xDEADBEEF, 0, 64240)
     assert t.flags == dpkt.tcp.TH_SYN
@@ -178,7 +178,7 @@ def test_tcp_syn_default_options_as_linux_sends_them(src, dst):
 
 @families
 def test_tcp_syn_with_timestamps(src, dst):
-    raw = build.tcp_syn(src, dst, 1, 2, mss=1220, wscale=14, timestamps=(123456789, 0))
+    raw = craft.tcp_syn(src, dst, 1, 2, mss=1220, wscale=14, timestamps=(123456789, 0))
     t = tcp_segment(raw)
     assert dpkt.tcp.parse_opts(t.opts) == [
         (2, struct.pack("!H", 1220)),
@@ -192,7 +192,7 @@ def test_tcp_syn_with_timestamps(src, dst):
 
 
 def test_tcp_syn_without_options():
-    raw = build.tcp_syn(A4, B4, 1, 2, mss=None, wscale=None, sack_permitted=False)
+    raw = craft.tcp_syn(A4, B4, 1, 2, mss=None, wscale=None, sack_permitted=False)
     t = tcp_segment(raw)
     assert (t.off, t.opts) == (5, b"")
     assert len(raw) == 40
@@ -201,7 +201,7 @@ def test_tcp_syn_without_options():
 
 @families
 def test_tcp_flags_ack_and_payload(src, dst):
-    raw = build.tcp(src, dst, 443, 51000, flags="P.", seq=7, ack=0xFFFFFFFF, window=512, payload=b"hello")
+    raw = craft.tcp(src, dst, 443, 51000, flags="P.", seq=7, ack=0xFFFFFFFF, window=512, payload=b"hello")
     t = tcp_segment(raw)
     assert t.flags == dpkt.tcp.TH_PUSH | dpkt.tcp.TH_ACK
     assert (t.seq, t.ack, t.win, t.off, t.data) == (7, 0xFFFFFFFF, 512, 5, b"hello")
@@ -209,13 +209,13 @@ def test_tcp_flags_ack_and_payload(src, dst):
 
 
 def test_tcp_flags_as_bits_and_letters_agree():
-    bits = build.tcp(A4, B4, 1, 2, flags=dpkt.tcp.TH_SYN | dpkt.tcp.TH_ACK | dpkt.tcp.TH_ECE)
-    assert build.tcp(A4, B4, 1, 2, flags="SAE") == bits
-    assert build.tcp(A4, B4, 1, 2, flags="S.E") == bits
+    bits = craft.tcp(A4, B4, 1, 2, flags=dpkt.tcp.TH_SYN | dpkt.tcp.TH_ACK | dpkt.tcp.TH_ECE)
+    assert craft.tcp(A4, B4, 1, 2, flags="SAE") == bits
+    assert craft.tcp(A4, B4, 1, 2, flags="S.E") == bits
 
 
 def test_tcp_raw_options_are_padded_to_32_bits():
-    raw = build.tcp(A6, B6, 1, 2, flags="S", options=b"\x02\x04\x05\xb4\x01")
+    raw = craft.tcp(A6, B6, 1, 2, flags="S", options=b"\x02\x04\x05\xb4\x01")
     t = tcp_segment(raw)
     assert t.opts == b"\x02\x04\x05\xb4\x01\x00\x00\x00"
     assert t.off == 7
@@ -227,7 +227,7 @@ def test_tcp_raw_options_are_padded_to_32_bits():
 
 @pytest.mark.parametrize(("reply", "kind"), [(False, 8), (True, 0)], ids=["request", "reply"])
 def test_icmpv4_echo(reply, kind):
-    raw = build.icmp_echo(A4, B4, 0x4242, 7, b"ping!", reply=reply)
+    raw = craft.icmp_echo(A4, B4, 0x4242, 7, b"ping!", reply=reply)
     assert_ipv4_header_checksum(raw)
     _, message, proto = split_ip(raw)
     assert proto == 1
@@ -240,7 +240,7 @@ def test_icmpv4_echo(reply, kind):
 
 @pytest.mark.parametrize(("reply", "kind"), [(False, 128), (True, 129)], ids=["request", "reply"])
 def test_icmpv6_echo_checksum_covers_the_pseudo_header(reply, kind):
-    raw = build.icmp_echo(A6, B6, 0x4242, 7, b"ping!", reply=reply)
+    raw = craft.icmp_echo(A6, B6, 0x4242, 7, b"ping!", reply=reply)
     _, message, proto = split_ip(raw)
     assert proto == 58
     assert struct.unpack_from("!H", raw, 4)[0] == len(message) == 13
@@ -255,20 +255,20 @@ def test_icmpv6_echo_checksum_covers_the_pseudo_header(reply, kind):
 
 
 def test_ethernet_pads_a_short_frame_to_60_bytes():
-    frame = build.ethernet(MAC_B, MAC_A, b"xyz", 0x88B5)
+    frame = craft.ethernet(MAC_B, MAC_A, b"xyz", 0x88B5)
     assert len(frame) == 60
     assert frame[:17] == RAW_MAC_B + RAW_MAC_A + b"\x88\xb5xyz"
     assert frame[17:] == bytes(43)
 
 
 def test_ethernet_without_padding_and_with_a_long_payload():
-    assert build.ethernet(MAC_B, MAC_A, b"xyz", 0x88B5, pad=False) == RAW_MAC_B + RAW_MAC_A + b"\x88\xb5xyz"
-    long = build.ethernet(MAC_B, MAC_A, bytes(100), 0x88B5)
+    assert craft.ethernet(MAC_B, MAC_A, b"xyz", 0x88B5, pad=False) == RAW_MAC_B + RAW_MAC_A + b"\x88\xb5xyz"
+    long = craft.ethernet(MAC_B, MAC_A, bytes(100), 0x88B5)
     assert len(long) == 114
 
 
 def test_ethernet_vlan_tag():
-    frame = build.ethernet(MAC_B, MAC_A, b"xyz", 0x0800, vlan=100)
+    frame = craft.ethernet(MAC_B, MAC_A, b"xyz", 0x0800, vlan=100)
     assert frame[12:18] == b"\x81\x00" + struct.pack("!H", 100) + b"\x08\x00"
     assert frame[18:21] == b"xyz"
     assert len(frame) == 60
@@ -277,23 +277,23 @@ def test_ethernet_vlan_tag():
 
 
 def test_ethernet_accepts_uppercase_and_dashed_macs():
-    assert build.ethernet("02-00-00-00-00-0A", MAC_A, b"", 0x88B5)[:6] == bytes.fromhex("02000000000a")
+    assert craft.ethernet("02-00-00-00-00-0A", MAC_A, b"", 0x88B5)[:6] == bytes.fromhex("02000000000a")
 
 
 @pytest.mark.parametrize(
     ("packet", "ethertype"),
-    [(build.udp(A4, B4, 1, 2), b"\x08\x00"), (build.udp(A6, B6, 1, 2), b"\x86\xdd")],
+    [(craft.udp(A4, B4, 1, 2), b"\x08\x00"), (craft.udp(A6, B6, 1, 2), b"\x86\xdd")],
     ids=["ipv4", "ipv6"],
 )
 def test_over_ethernet_types_the_frame_by_ip_version(packet, ethertype):
-    frame = build.over_ethernet(packet, MAC_B, MAC_A)
+    frame = craft.over_ethernet(packet, MAC_B, MAC_A)
     assert frame[12:14] == ethertype
     assert frame[14 : 14 + len(packet)] == packet
     assert len(frame) == max(60, 14 + len(packet))
 
 
 def test_arp_request_is_a_padded_broadcast_who_has():
-    frame = build.arp_request(MAC_A, A4, B4)
+    frame = craft.arp_request(MAC_A, A4, B4)
     assert len(frame) == 60
     assert frame[:6] == b"\xff" * 6
     assert frame[6:12] == RAW_MAC_A
@@ -306,7 +306,7 @@ def test_arp_request_is_a_padded_broadcast_who_has():
 
 
 def test_arp_reply_goes_to_the_asker():
-    frame = build.arp_reply(MAC_B, B4, MAC_A, A4)
+    frame = craft.arp_reply(MAC_B, B4, MAC_A, A4)
     assert len(frame) == 60
     assert frame[:12] == RAW_MAC_A + RAW_MAC_B
     a = dpkt.arp.ARP(frame[14:42])
@@ -316,7 +316,7 @@ def test_arp_reply_goes_to_the_asker():
 
 
 def test_arp_in_a_vlan():
-    frame = build.arp_request(MAC_A, A4, B4, vlan=7)
+    frame = craft.arp_request(MAC_A, A4, B4, vlan=7)
     assert frame[12:18] == b"\x81\x00\x00\x07\x08\x06"
     assert dpkt.arp.ARP(frame[18:46]).op == 1
 
@@ -327,34 +327,34 @@ def test_arp_in_a_vlan():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: build.udp("10.0.0.256", B4, 1, 2), "bad source address '10.0.0.256'"),
-        (lambda: build.udp(A4, "nowhere", 1, 2), "bad destination address 'nowhere'"),
-        (lambda: build.udp(A4, B6, 1, 2), "source 192.0.2.1 is IPv4 but destination 2001:db8::2 is IPv6"),
-        (lambda: build.ipv4(A6, B4, 17, b""), "an IPv6 address where IPv4 is needed"),
-        (lambda: build.ipv6(A6, B4, 17, b""), "an IPv4 address where IPv6 is needed"),
-        (lambda: build.udp(A4, B4, 65536, 2), r"source port out of range: 65536 \(0-65535\)"),
-        (lambda: build.tcp_syn(A4, B4, 1, -1), r"destination port out of range: -1"),
+        (lambda: craft.udp("10.0.0.256", B4, 1, 2), "bad source address '10.0.0.256'"),
+        (lambda: craft.udp(A4, "nowhere", 1, 2), "bad destination address 'nowhere'"),
+        (lambda: craft.udp(A4, B6, 1, 2), "source 192.0.2.1 is IPv4 but destination 2001:db8::2 is IPv6"),
+        (lambda: craft.ipv4(A6, B4, 17, b""), "an IPv6 address where IPv4 is needed"),
+        (lambda: craft.ipv6(A6, B4, 17, b""), "an IPv4 address where IPv6 is needed"),
+        (lambda: craft.udp(A4, B4, 65536, 2), r"source port out of range: 65536 \(0-65535\)"),
+        (lambda: craft.tcp_syn(A4, B4, 1, -1), r"destination port out of range: -1"),
         (
-            lambda: build.ipv4(A4, B4, 17, bytes(65516)),
+            lambda: craft.ipv4(A4, B4, 17, bytes(65516)),
             "payload too long for IPv4: 65516 bytes, at most 65515",
         ),
-        (lambda: build.udp(A4, B4, 1, 2, bytes(65508)), "UDP payload too long for IPv4: 65508 bytes"),
-        (lambda: build.udp(A6, B6, 1, 2, bytes(65528)), "UDP payload too long for IPv6: 65528 bytes"),
-        (lambda: build.ipv6(A6, B6, 17, bytes(65536)), "payload too long for IPv6"),
-        (lambda: build.ethernet("02:00:00:00:00", MAC_A, b"", 0x800), "bad destination MAC address"),
-        (lambda: build.arp_request("zz:00:00:00:00:01", A4, B4), "bad source MAC address"),
-        (lambda: build.ethernet(MAC_B, MAC_A, b"", 0x800, vlan=4095), "4095 is reserved"),
-        (lambda: build.ethernet(MAC_B, MAC_A, b"", 0x10000), "ethertype out of range"),
-        (lambda: build.over_ethernet(b"\x50\x00", MAC_B, MAC_A), "not an IP packet: version 5"),
-        (lambda: build.over_ethernet(b"", MAC_B, MAC_A), "not an IP packet: it is empty"),
-        (lambda: build.tcp(A4, B4, 1, 2, flags="SX"), "bad TCP flags 'SX'"),
-        (lambda: build.tcp(A4, B4, 1, 2, flags="S", options=bytes(41)), "TCP options too long: 41"),
-        (lambda: build.tcp_syn(A4, B4, 1, 2, wscale=15), "window scale out of range: 15"),
-        (lambda: build.tcp_syn(A4, B4, 1, 2, timestamps=(1,)), "timestamps must be a"),
-        (lambda: build.ipv4(A4, B4, 17, b"", ttl=256), "TTL out of range"),
-        (lambda: build.ipv6(A6, B6, 17, b"", flow_label=1 << 20), "flow label out of range"),
-        (lambda: build.icmp_echo(A4, B4, 70000, 1), "echo identifier out of range"),
-        (lambda: build.udp(A4, B4, 1, 2, "text"), "payload must be bytes"),
+        (lambda: craft.udp(A4, B4, 1, 2, bytes(65508)), "UDP payload too long for IPv4: 65508 bytes"),
+        (lambda: craft.udp(A6, B6, 1, 2, bytes(65528)), "UDP payload too long for IPv6: 65528 bytes"),
+        (lambda: craft.ipv6(A6, B6, 17, bytes(65536)), "payload too long for IPv6"),
+        (lambda: craft.ethernet("02:00:00:00:00", MAC_A, b"", 0x800), "bad destination MAC address"),
+        (lambda: craft.arp_request("zz:00:00:00:00:01", A4, B4), "bad source MAC address"),
+        (lambda: craft.ethernet(MAC_B, MAC_A, b"", 0x800, vlan=4095), "4095 is reserved"),
+        (lambda: craft.ethernet(MAC_B, MAC_A, b"", 0x10000), "ethertype out of range"),
+        (lambda: craft.over_ethernet(b"\x50\x00", MAC_B, MAC_A), "not an IP packet: version 5"),
+        (lambda: craft.over_ethernet(b"", MAC_B, MAC_A), "not an IP packet: it is empty"),
+        (lambda: craft.tcp(A4, B4, 1, 2, flags="SX"), "bad TCP flags 'SX'"),
+        (lambda: craft.tcp(A4, B4, 1, 2, flags="S", options=bytes(41)), "TCP options too long: 41"),
+        (lambda: craft.tcp_syn(A4, B4, 1, 2, wscale=15), "window scale out of range: 15"),
+        (lambda: craft.tcp_syn(A4, B4, 1, 2, timestamps=(1,)), "timestamps must be a"),
+        (lambda: craft.ipv4(A4, B4, 17, b"", ttl=256), "TTL out of range"),
+        (lambda: craft.ipv6(A6, B6, 17, b"", flow_label=1 << 20), "flow label out of range"),
+        (lambda: craft.icmp_echo(A4, B4, 70000, 1), "echo identifier out of range"),
+        (lambda: craft.udp(A4, B4, 1, 2, "text"), "payload must be bytes"),
     ],
 )
 def test_bad_input_is_a_value_error_naming_the_problem(call, message):
@@ -363,7 +363,7 @@ def test_bad_input_is_a_value_error_naming_the_problem(call, message):
 
 
 def test_largest_ipv4_payload_fits():
-    raw = build.udp(A4, B4, 1, 2, bytes(65507))
+    raw = craft.udp(A4, B4, 1, 2, bytes(65507))
     assert len(raw) == 65535
     assert_transport_checksum(raw, 6)
 
@@ -380,27 +380,27 @@ def sample_frames() -> list[tuple[str, bytes, str | None]]:
     """
 
     def eth(packet: bytes, vlan: int | None = None) -> bytes:
-        return build.over_ethernet(packet, MAC_B, MAC_A, vlan=vlan)
+        return craft.over_ethernet(packet, MAC_B, MAC_A, vlan=vlan)
 
     return [
-        ("arp request", build.arp_request(MAC_A, A4, B4), None),
-        ("arp reply", build.arp_reply(MAC_B, B4, MAC_A, A4), None),
-        ("ipv4 raw", eth(build.ipv4(A4, B4, 253, b"xyz")), None),
-        ("ipv4 udp", eth(build.udp(A4, B4, 40000, 5001, b"abc")), "[udp sum ok]"),
-        ("ipv6 udp", eth(build.udp(A6, B6, 40000, 5001, b"abcd")), "[udp sum ok]"),
-        ("ipv6 udp ffff", eth(build.udp(A6, B6, 40000, 5001, zero_sum_payload(A6, B6))), "[udp sum ok]"),
-        ("ipv4 syn", eth(build.tcp_syn(A4, B4, 40000, 80, seq=1, timestamps=(5, 0))), "(correct)"),
-        ("ipv6 syn vlan", eth(build.tcp_syn(A6, B6, 40000, 80, seq=1), vlan=42), "(correct)"),
+        ("arp request", craft.arp_request(MAC_A, A4, B4), None),
+        ("arp reply", craft.arp_reply(MAC_B, B4, MAC_A, A4), None),
+        ("ipv4 raw", eth(craft.ipv4(A4, B4, 253, b"xyz")), None),
+        ("ipv4 udp", eth(craft.udp(A4, B4, 40000, 5001, b"abc")), "[udp sum ok]"),
+        ("ipv6 udp", eth(craft.udp(A6, B6, 40000, 5001, b"abcd")), "[udp sum ok]"),
+        ("ipv6 udp ffff", eth(craft.udp(A6, B6, 40000, 5001, zero_sum_payload(A6, B6))), "[udp sum ok]"),
+        ("ipv4 syn", eth(craft.tcp_syn(A4, B4, 40000, 80, seq=1, timestamps=(5, 0))), "(correct)"),
+        ("ipv6 syn vlan", eth(craft.tcp_syn(A6, B6, 40000, 80, seq=1), vlan=42), "(correct)"),
         (
             "ipv4 push",
-            eth(build.tcp(A4, B4, 80, 40000, flags="P.", seq=9, ack=2, payload=b"odd")),
+            eth(craft.tcp(A4, B4, 80, 40000, flags="P.", seq=9, ack=2, payload=b"odd")),
             "(correct)",
         ),
-        ("ipv6 push", eth(build.tcp(A6, B6, 80, 40000, flags="FA", payload=b"even")), "(correct)"),
-        ("ipv4 ping", eth(build.icmp_echo(A4, B4, 1, 2, b"ping")), None),
-        ("ipv4 pong", eth(build.icmp_echo(B4, A4, 1, 2, b"ping", reply=True)), None),
-        ("ipv6 ping", eth(build.icmp_echo(A6, B6, 1, 2, b"ping")), "[icmp6 sum ok]"),
-        ("ipv6 pong", eth(build.icmp_echo(B6, A6, 1, 2, b"pong!", reply=True)), "[icmp6 sum ok]"),
+        ("ipv6 push", eth(craft.tcp(A6, B6, 80, 40000, flags="FA", payload=b"even")), "(correct)"),
+        ("ipv4 ping", eth(craft.icmp_echo(A4, B4, 1, 2, b"ping")), None),
+        ("ipv4 pong", eth(craft.icmp_echo(B4, A4, 1, 2, b"ping", reply=True)), None),
+        ("ipv6 ping", eth(craft.icmp_echo(A6, B6, 1, 2, b"ping")), "[icmp6 sum ok]"),
+        ("ipv6 pong", eth(craft.icmp_echo(B6, A6, 1, 2, b"pong!", reply=True)), "[icmp6 sum ok]"),
     ]
 
 
@@ -451,16 +451,16 @@ def test_tcpdump_notices_a_broken_checksum(tcpdump, tmp_path):
         return frame[:offset] + bytes([frame[offset] ^ 0x01]) + frame[offset + 1 :]
 
     def eth(packet: bytes) -> bytes:
-        return build.over_ethernet(packet, MAC_B, MAC_A)
+        return craft.over_ethernet(packet, MAC_B, MAC_A)
 
     cases = [
-        (broken(eth(build.ipv4(A4, B4, 253, b"xyz")), 14 + 11), "bad cksum"),
-        (broken(eth(build.udp(A4, B4, 1, 5001, b"abc")), 14 + 20 + 7), "bad udp cksum"),
-        (broken(eth(build.udp(A6, B6, 1, 5001, b"abc")), 14 + 40 + 7), "bad udp cksum"),
-        (broken(eth(build.tcp_syn(A4, B4, 1, 80)), 14 + 20 + 17), "(incorrect"),
-        (broken(eth(build.tcp_syn(A6, B6, 1, 80)), 14 + 40 + 17), "(incorrect"),
-        (broken(eth(build.icmp_echo(A4, B4, 1, 2, b"ping")), 14 + 20 + 3), "wrong icmp cksum"),
-        (broken(eth(build.icmp_echo(A6, B6, 1, 2, b"ping")), 14 + 40 + 3), "bad icmp6 cksum"),
+        (broken(eth(craft.ipv4(A4, B4, 253, b"xyz")), 14 + 11), "bad cksum"),
+        (broken(eth(craft.udp(A4, B4, 1, 5001, b"abc")), 14 + 20 + 7), "bad udp cksum"),
+        (broken(eth(craft.udp(A6, B6, 1, 5001, b"abc")), 14 + 40 + 7), "bad udp cksum"),
+        (broken(eth(craft.tcp_syn(A4, B4, 1, 80)), 14 + 20 + 17), "(incorrect"),
+        (broken(eth(craft.tcp_syn(A6, B6, 1, 80)), 14 + 40 + 17), "(incorrect"),
+        (broken(eth(craft.icmp_echo(A4, B4, 1, 2, b"ping")), 14 + 20 + 3), "wrong icmp cksum"),
+        (broken(eth(craft.icmp_echo(A6, B6, 1, 2, b"ping")), 14 + 40 + 3), "bad icmp6 cksum"),
     ]
     packets = tcpdump_packets(tcpdump, tmp_path / "broken.pcap", [frame for frame, _ in cases])
     for (_, complaint), text in zip(cases, packets):
@@ -479,8 +479,8 @@ def test_rich_decoder_finds_nothing_malformed(name, frame, _good):
 
 
 def test_rich_decoder_reads_back_a_syn():
-    frame = build.over_ethernet(
-        build.tcp_syn(A4, B4, 40000, 443, seq=99, timestamps=(5, 6), ttl=33), MAC_B, MAC_A, vlan=42
+    frame = craft.over_ethernet(
+        craft.tcp_syn(A4, B4, 40000, 443, seq=99, timestamps=(5, 6), ttl=33), MAC_B, MAC_A, vlan=42
     )
     packet = decode(LINKTYPE_ETHERNET, frame)
     assert packet.malformed is None
@@ -502,7 +502,7 @@ def test_rich_decoder_reads_back_a_syn():
 
 
 def test_rich_decoder_reads_back_udp_over_ipv6():
-    frame = build.over_ethernet(build.udp(A6, B6, 40000, 5001, b"hello", ttl=5), MAC_B, MAC_A)
+    frame = craft.over_ethernet(craft.udp(A6, B6, 40000, 5001, b"hello", ttl=5), MAC_B, MAC_A)
     packet = decode(LINKTYPE_ETHERNET, frame)
     assert packet.malformed is None
     assert [layer.name for layer in packet.layers] == ["eth", "ipv6", "udp"]
@@ -515,19 +515,19 @@ def test_rich_decoder_reads_back_udp_over_ipv6():
 
 
 def test_rich_decoder_reads_back_echo_and_arp():
-    ping = decode(LINKTYPE_ETHERNET, build.over_ethernet(build.icmp_echo(A4, B4, 7, 8, b"x"), MAC_B, MAC_A))
+    ping = decode(LINKTYPE_ETHERNET, craft.over_ethernet(craft.icmp_echo(A4, B4, 7, 8, b"x"), MAC_B, MAC_A))
     icmp = ping.get("icmp")
     assert (icmp.get("type"), icmp.get("ident"), icmp.get("seq")) == (8, 7, 8)
     assert ping.get("eth").get("padding") == ":".join(["00"] * 17)  # 60 - 14 - 20 - 8 - 1
 
     pong6 = decode(
-        LINKTYPE_ETHERNET, build.over_ethernet(build.icmp_echo(A6, B6, 7, 8, reply=True), MAC_B, MAC_A)
+        LINKTYPE_ETHERNET, craft.over_ethernet(craft.icmp_echo(A6, B6, 7, 8, reply=True), MAC_B, MAC_A)
     )
     icmpv6 = pong6.get("icmpv6")
     assert icmpv6.get("type") == 129
     assert (icmpv6.get("echo.identifier"), icmpv6.get("echo.sequence_number")) == (7, 8)
 
-    arp = decode(LINKTYPE_ETHERNET, build.arp_request(MAC_A, A4, B4))
+    arp = decode(LINKTYPE_ETHERNET, craft.arp_request(MAC_A, A4, B4))
     assert arp.malformed is None
     layer = arp.get("arp")
     assert layer.get("opcode") == 1

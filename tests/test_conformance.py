@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS, IN_CI, tool
-from pycapture.cli import command
+from pycapture.cli.main import command
 from test_corpus import PARTIAL_READS
 
 # tshark field -> (our layer name, our key)

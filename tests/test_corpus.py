@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS
-from pycapture.cli import command
+from pycapture.cli.main import command
 
 
 def _rows() -> list[dict[str, str]]:

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import run_cli
 from pycapture import NoDeviceFoundError, PcapAddress, PcapNetworkInterface, find_all_devs, pick_auto
-from pycapture.devices import default_route_interfaces
-from pycapture.libpcap import PCAP_IF_LOOPBACK, PCAP_IF_RUNNING, PCAP_IF_UP
+from pycapture.capture.devices import default_route_interfaces
+from pycapture.capture.libpcap import PCAP_IF_LOOPBACK, PCAP_IF_RUNNING, PCAP_IF_UP
 
 UP = PCAP_IF_UP | PCAP_IF_RUNNING
 
@@ -54,7 +54,7 @@ def test_auto_prefers_the_default_route(tmp_path, monkeypatch):
         _dev("eth1", UP, ("10.0.0.5", "255.255.255.0")),
         _dev("wlan0", UP, ("192.168.0.9", "255.255.255.0")),
     ]
-    import pycapture.devices as devices
+    import pycapture.capture.devices as devices
 
     monkeypatch.setattr(devices, "default_route_interfaces", lambda: default_route_interfaces(str(tmp_path)))
     dev, why = pick_auto(devs)
@@ -63,7 +63,7 @@ def test_auto_prefers_the_default_route(tmp_path, monkeypatch):
 
 
 def test_auto_without_a_route_skips_down_loopback_and_addressless(monkeypatch):
-    import pycapture.devices as devices
+    import pycapture.capture.devices as devices
 
     monkeypatch.setattr(devices, "default_route_interfaces", lambda: [])
     devs = [

@@ -16,9 +16,9 @@ import pytest
 
 import pycapture
 from conftest import ROOT, tool
+from pycapture.capture.libpcap import library
 from pycapture.errors import NotOpenError
-from pycapture.libpcap import library
-from pycapture.pcapfile import PcapWriter
+from pycapture.savefile.pcap_writer import PcapWriter
 
 REPRO = ROOT.parent / "shared" / "repro"
 FRAME = bytes.fromhex("ffffffffffff02000000000188b5") + bytes(46)  # 60 bytes, local experimental type

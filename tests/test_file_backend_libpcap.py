@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 import hostile
 from conftest import tool
 from fuzzing import fuzz
-from pycapture import backends
-from pycapture.cli import command
+from pycapture.capture import backends
+from pycapture.cli.main import command
 from pycapture.errors import CaptureFileError
-from pycapture.filecheck import diagnose
+from pycapture.savefile.damage import diagnose
 from test_hostile_files import BASES, EDIT, mutate
 
 BACKENDS = ("pcapy", "file", "scapy")
@@ -270,7 +270,7 @@ def test_a_file_is_read_in_nanoseconds_where_its_interface_counts_finer_than_mic
     ],
 )
 def test_walker_finds_what_libpcap_refuses(name: str, directory: Path) -> None:
-    """pycapture.filecheck names the block or record libpcap stops at, by the same rules."""
+    """pycapture.savefile.damage names the block or record libpcap stops at, by the same rules."""
     records, error = _records(str(directory / name), "pcapy", "micro")
     damage = diagnose(str(directory / name))
     assert error is not None and damage is not None and damage.problem

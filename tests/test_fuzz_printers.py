@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from fuzzing import fuzz
 from pycapture.decode import lean, rich
-from pycapture.decode.linktypes import LINKTYPES
 from pycapture.output.layered import JsonLinesPrinter, Pcap4jPrinter
-from pycapture.output.printer import SummaryPrinter
+from pycapture.output.tcpdump.printer import SummaryPrinter
+from pycapture.protocols.linktypes import LINKTYPES
 from test_decode_rich import SAMPLES
 
 ALL_LINKTYPES = sorted(set(LINKTYPES) | lean.SUPPORTED_LINKTYPES | rich.SUPPORTED_LINKTYPES | {147, 65535})

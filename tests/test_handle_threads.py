@@ -266,7 +266,7 @@ def test_close_wakes_a_reader_waiting_with_no_timeout(live: None) -> None:
 @pytest.mark.live
 def test_send_while_another_thread_loops(live: None) -> None:
     """Pcap4J's SendArpRequest: a loop in one thread, sends from another, then close from the sender."""
-    from pycapture import build
+    from pycapture import craft
 
     handle = pycapture.PcapHandle.Builder("lo").immediate().timeout_ms(10).build()
     handle.set_filter("udp port 47124")
@@ -274,7 +274,7 @@ def test_send_while_another_thread_loops(live: None) -> None:
     thread = threading.Thread(target=lambda: got.append(handle.loop(-1, lambda p: None)))
     thread.start()
     zero = "00:00:00:00:00:00"
-    frame = build.over_ethernet(build.udp("127.0.0.1", "127.0.0.1", 40000, 47124, b"hello"), zero, zero)
+    frame = craft.over_ethernet(craft.udp("127.0.0.1", "127.0.0.1", 40000, 47124, b"hello"), zero, zero)
     for _ in range(20):
         handle.send_packet(frame)
     time.sleep(0.3)
@@ -312,7 +312,7 @@ def test_tcpdump_reads_what_was_read_concurrently(tmp_path: Path) -> None:
 @pytest.mark.parametrize("backend", ["file", "scapy"])
 def test_other_backends_close_from_another_thread(big_file: Path, backend: str) -> None:
     """The file and scapy backends end a reader the same way: NotOpenError or done, never a raw error."""
-    from pycapture import backends
+    from pycapture.capture import backends
 
     for _ in range(CYCLES):
         handle = backends.open_offline(str(big_file), backend)

@@ -2,7 +2,7 @@
 wrong and where (packet number, byte offset), exit status 1, no traceback, and memory bounded whatever a
 length field claims. The files are made from a small valid capture by tests/hostile.py; tcpdump reads
 the same matrix the same way (a test holds that), and a fuzz target checks that pycapture's walker
-(:mod:`pycapture.filecheck`) finds the damage exactly where libpcap stops.
+(:mod:`pycapture.savefile.damage`) finds the damage exactly where libpcap stops.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import hostile
 from conftest import run_cli, tool
 from fuzzing import fuzz
 from hostile import CASES, Case
-from pycapture.cli import command
-from pycapture.filecheck import diagnose
+from pycapture.cli.main import command
+from pycapture.savefile.damage import diagnose
 
 MEMORY_LIMIT = 512 << 20  # address space for a reading process: a 2 GiB length-driven allocation fails
 BACKENDS = ("pcapy", "file", "scapy")

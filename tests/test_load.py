@@ -12,8 +12,8 @@ import pcapy
 import pytest
 
 from conftest import Capture, tool
-from pycapture import build
-from pycapture.pcapfile import PcapWriter
+from pycapture import craft
+from pycapture.savefile.pcap_writer import PcapWriter
 
 ETHERTYPE = 0x88B5  # IEEE local experimental: nothing else on the veth carries it
 FILTER = ["ether", "proto", str(ETHERTYPE)]
@@ -23,7 +23,7 @@ LOAD_SECONDS = 60
 def _frames_file(path, n: int, size: int = 100) -> None:
     with PcapWriter(str(path), 1) as writer:
         for i in range(n):
-            frame = build.ethernet(
+            frame = craft.ethernet(
                 "02:00:00:00:00:bb", "02:00:00:00:00:aa", bytes([i % 256]) * size, ETHERTYPE
             )
             writer.write(1, i, len(frame), frame)

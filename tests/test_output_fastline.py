@@ -1,4 +1,4 @@
-"""The compiled shortcut (pycapture.output._fastline) prints exactly the lines of the Python.
+"""The compiled shortcut (pycapture.output.tcpdump._fastline) prints exactly the lines of the Python.
 
 Where the extension prints a frame at all, its line must be the general path's (lean decoder plus
 ``summary_line``), for every Ethernet frame of ../shared/corpus, of captures/ and of a generated capture,
@@ -22,17 +22,17 @@ from hypothesis import strategies as st
 
 from conftest import CAPTURES, CORPUS, IN_CI, ROOT
 from pycapture.decode.lean import decode
-from pycapture.output import fastsummary
-from pycapture.output.fastsummary import SummaryCache, summary_batch, summary_records
-from pycapture.output.text import TcpSequences, summary_line
-from pycapture.output.timestamps import second_prefix_function, time_formatter
+from pycapture.output.tcpdump import fastsummary
+from pycapture.output.tcpdump.fastsummary import SummaryCache, summary_batch, summary_records
+from pycapture.output.tcpdump.text import TcpSequences, summary_line
+from pycapture.output.tcpdump.timestamps import second_prefix_function, time_formatter
 from test_output_fastsummary import frames
 
 MAKE_CAPTURE = ROOT / "benchmarks" / "make_capture.py"
 
 if IN_CI and not fastsummary.COMPILED and not os.environ.get("PYCAPTURE_PURE_PYTHON"):
-    pytest.fail("CI=true but pycapture.output._fastline was not built", pytrace=False)
-fastline = pytest.importorskip("pycapture.output._fastline", reason="the C extension was not built")
+    pytest.fail("CI=true but pycapture.output.tcpdump._fastline was not built", pytrace=False)
+fastline = pytest.importorskip("pycapture.output.tcpdump._fastline", reason="the C extension was not built")
 
 _PREFIX = "P."
 
@@ -268,7 +268,7 @@ def test_times_the_prefix_function_cannot_print_go_to_the_python(generated):
 
 
 def test_pure_python_switch_turns_the_extension_off():
-    code = "from pycapture.output import fastsummary; print(fastsummary.COMPILED)"
+    code = "from pycapture.output.tcpdump import fastsummary; print(fastsummary.COMPILED)"
     for value, expected in (("1", "False"), ("", "True")):
         env = dict(os.environ, PYCAPTURE_PURE_PYTHON=value)
         out = subprocess.run(

@@ -1,4 +1,5 @@
-"""The summary shortcut (pycapture.output.fastsummary) and the two-process reader agree with the general path.
+"""The summary shortcut (pycapture.output.tcpdump.fastsummary) and the two-process reader agree with the
+general path.
 
 The shortcut reads TCP, UDP and ICMP echo over Ethernet/IPv4/IPv6 straight from the bytes; the general
 path is the lean decoder plus ``summary_line``. Every frame of ../shared/corpus, of captures/ and of a
@@ -21,9 +22,9 @@ from hypothesis import strategies as st
 
 from conftest import CAPTURES, CORPUS, ROOT
 from pycapture.decode.lean import decode
-from pycapture.output.fastsummary import SummaryCache, frame_summary
-from pycapture.output.printer import SummaryPrinter
-from pycapture.output.text import summary_line
+from pycapture.output.tcpdump.fastsummary import SummaryCache, frame_summary
+from pycapture.output.tcpdump.printer import SummaryPrinter
+from pycapture.output.tcpdump.text import summary_line
 
 MAKE_CAPTURE = ROOT / "benchmarks" / "make_capture.py"
 
@@ -175,7 +176,7 @@ def test_two_processes_stop_quietly_when_the_reader_goes_away(generated):
     assert b"Traceback" not in stderr
 
 
-# --- a classic pcap file read in place (pycapture.pcapread) against libpcap reading it ---------------------
+# --- a classic pcap file read in place (pycapture.savefile.reader) against libpcap reading it ---------
 
 
 def _patched(generated: Path, tmp_path: Path, name: str, edit) -> Path:
@@ -253,8 +254,8 @@ def test_files_read_in_place_print_what_libpcap_reading_prints(generated, tmp_pa
 
 
 def test_pump_reads_in_place_only_from_the_first_record(generated):
-    from pycapture.handle import open_offline
-    from pycapture.pump import pump
+    from pycapture.capture.handle import open_offline
+    from pycapture.flow.pump import pump
 
     _linktype, records = frames(generated)
     expected = _Out()

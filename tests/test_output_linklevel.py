@@ -10,7 +10,7 @@ import pytest
 from conftest import CORPUS
 from pycapture import open_offline
 from pycapture.decode.lean import decode
-from pycapture.output.linklevel import ethertype_text, link_prefix, vlan_tci_text
+from pycapture.output.tcpdump.linklevel import ethertype_text, link_prefix, vlan_tci_text
 
 A = bytes.fromhex("020000000001")
 B = bytes.fromhex("020000000002")

@@ -14,10 +14,10 @@ import hostile
 from conftest import CORPUS
 from pycapture import open_offline
 from pycapture.decode.lean import decode
-from pycapture.output.fastsummary import SummaryCache, summary_batch, summary_records
 from pycapture.output.pcap4j import captured_at_text
-from pycapture.output.text import summary_line
-from pycapture.output.timestamps import second_prefix_function, time_formatter
+from pycapture.output.tcpdump.fastsummary import SummaryCache, summary_batch, summary_records
+from pycapture.output.tcpdump.text import summary_line
+from pycapture.output.tcpdump.timestamps import second_prefix_function, time_formatter
 from pycapture.packet import PcapPacket
 
 TS = 1767323045  # 2026-01-02 03:04:05 UTC

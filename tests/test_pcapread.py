@@ -1,4 +1,4 @@
-"""Reading a classic pcap file in place through mmap (pycapture.pcapread): the resident set stays small
+"""Reading a classic pcap file in place through mmap (pycapture.savefile.reader): the resident set stays small
 whatever the file's size, and a file that cannot be mapped is read the other way with the same result."""
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from pycapture.pcapread import BUFFER_BYTES, RecordBuffers, walk
+from pycapture.savefile.reader import BUFFER_BYTES, RecordBuffers, walk
 
 MAKE_CAPTURE = ROOT / "benchmarks" / "make_capture.py"
 
 _PEAK = """
 import sys
-from pycapture.cli import main
+from pycapture.cli.main import main
 try:
     main(["-n", "-r", sys.argv[1]])
 except SystemExit:

@@ -13,10 +13,10 @@ import pytest
 
 import pycapture
 from conftest import Capture, run_cli, tool
-from pycapture import build
+from pycapture import craft
 from pycapture.errors import FilterError
-from pycapture.pcapfile import PcapWriter
-from pycapture.replayer import DURATION, MBPS, PPS, SPEED, Pacer, frame_limit
+from pycapture.replay.replayer import DURATION, MBPS, PPS, SPEED, Pacer, frame_limit
+from pycapture.savefile.pcap_writer import PcapWriter
 
 SRC_MAC, DST_MAC = "02:00:00:00:00:aa", "02:00:00:00:00:bb"  # not the peer's MAC: nobody answers
 PORT = 9999
@@ -25,7 +25,7 @@ LINKTYPE_LINUX_SLL = 113
 
 def _frame(pair, i: int, size: int) -> bytes:
     payload = i.to_bytes(4, "big") + bytes([i % 251]) * size
-    return build.over_ethernet(build.udp(pair.addr_a, pair.addr_b, 40000, PORT, payload), DST_MAC, SRC_MAC)
+    return craft.over_ethernet(craft.udp(pair.addr_a, pair.addr_b, 40000, PORT, payload), DST_MAC, SRC_MAC)
 
 
 def _write(path, frames: list[bytes], gaps_us: list[int], linktype: int = 1, start: int = 1767323045) -> None:
@@ -130,8 +130,8 @@ def test_a_stop_request_ends_a_long_wait_at_once():
 
 
 def test_frame_limit_is_the_mtu_plus_the_link_header():
-    plain = build.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, bytes(100), 0x88B5)
-    tagged = build.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, bytes(100), 0x88B5, vlan=10)
+    plain = craft.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, bytes(100), 0x88B5)
+    tagged = craft.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, bytes(100), 0x88B5, vlan=10)
     assert frame_limit(1, 1500, plain) == 1514
     assert frame_limit(1, 1500, tagged) == 1518
     assert frame_limit(LINKTYPE_LINUX_SLL, 1500, plain) is None
@@ -144,7 +144,7 @@ def test_frame_limit_is_the_mtu_plus_the_link_header():
 def _paced_file(tmp_path, gaps_us: list[int]):
     path = tmp_path / "paced.pcap"
     frames = [
-        build.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, bytes([i]) * 50, 0x88B5) for i in range(len(gaps_us) + 1)
+        craft.ethernet("ff:ff:ff:ff:ff:ff", SRC_MAC, bytes([i]) * 50, 0x88B5) for i in range(len(gaps_us) + 1)
     ]
     _write(path, frames, gaps_us)
     return path
@@ -393,8 +393,8 @@ def test_frames_over_the_mtu_and_foreign_link_types_are_counted_and_explained(ne
 
 
 def test_progress_on_a_terminal_is_a_bar_with_rate_and_eta(capsys):
-    from pycapture.cli_replay import ProgressLine
-    from pycapture.replayer import ReplayStats
+    from pycapture.cli.replay import ProgressLine
+    from pycapture.replay.replayer import ReplayStats
 
     progress = ProgressLine(tty=True)
     progress(ReplayStats(sent=250, bytes_sent=2_500_000, elapsed_s=2.5, planned=1000))

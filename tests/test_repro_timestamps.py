@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, tool
-from pycapture.cli import command
-from pycapture.output import fastsummary
+from pycapture.cli.main import command
+from pycapture.output.tcpdump import fastsummary
 
 REPRO = ROOT.parent / "shared" / "repro"
 TIMESTAMP_FILES = [

@@ -103,7 +103,7 @@ def _dumpcap_writes(source: Path, theirs: Path) -> None:
 @pytest.mark.parametrize("name", ["usec_overflow.pcap", "nsec_overflow.pcap", *PCAPNG_FILES])
 def test_pcapng_timestamps_are_what_dumpcap_writes(tmp_path, name):
     source = repro(name)
-    theirs, ours = tmp_path / "dumpcap.pcapng", tmp_path / "pycapture.pcapng"
+    theirs, ours = tmp_path / "dumpcap.pcapng", tmp_path / "pycapture.savefile.pcapng_writer"
     _dumpcap_writes(source, theirs)
     _pycapture_writes(source, ours, "--pcapng")
     assert _instants_ns(ours) == _instants_ns(theirs)
@@ -136,7 +136,7 @@ def test_pcapng_of_seconds_libpcap_reads_as_negative_wraps_as_pcapio_c(tmp_path)
     writecap/pcapio.c's ``(guint64)sec * ts_mul + usec`` wraps such a time modulo 2^64. (dumpcap's own
     pipe reader takes the field as unsigned, so ``dumpcap -i -`` is no witness for these two.)"""
     source = repro("ts2038.pcap")
-    ours = tmp_path / "pycapture.pcapng"
+    ours = tmp_path / "pycapture.savefile.pcapng_writer"
     _pycapture_writes(source, ours, "--pcapng")
     records = _libpcap_times(source)
     assert [sec for sec, _ in records] == [0x7FFFFFFF, -(1 << 31), -16]

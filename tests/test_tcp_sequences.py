@@ -15,9 +15,9 @@ import sys
 import pytest
 
 from conftest import ROOT, run_cli, tool
-from pycapture import build
-from pycapture.output.text import TcpSequences
-from pycapture.pcapfile import PcapWriter
+from pycapture import craft
+from pycapture.output.tcpdump.text import TcpSequences
+from pycapture.savefile.pcap_writer import PcapWriter
 
 MAKE_CAPTURE = ROOT / "benchmarks" / "make_capture.py"
 A, B = "192.0.2.1", "192.0.2.2"
@@ -26,8 +26,8 @@ MACS = ("02:00:00:00:00:02", "02:00:00:00:00:01")
 
 
 def _frame(src: str, dst: str, sport: int, dport: int, flags: str, seq: int, ack: int = 0, **kw) -> bytes:
-    packet = build.tcp(src, dst, sport, dport, flags=flags, seq=seq, ack=ack, **kw)
-    return build.over_ethernet(packet, *MACS, pad=False)
+    packet = craft.tcp(src, dst, sport, dport, flags=flags, seq=seq, ack=ack, **kw)
+    return craft.over_ethernet(packet, *MACS, pad=False)
 
 
 def _vlan(frame: bytes, vid: int = 10) -> bytes:

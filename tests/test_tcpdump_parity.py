@@ -15,7 +15,7 @@ import pytest
 
 from conftest import CORPUS, run_cli, tool
 from pycapture.decode.lean import TCPDUMP_UNSUPPORTED
-from pycapture.pcapfile import PcapWriter
+from pycapture.savefile.pcap_writer import PcapWriter
 
 
 @pytest.mark.parametrize("options", [[], ["-x"], ["-X"], ["-xx"], ["-XX"], ["-e"]], ids=str)

@@ -11,10 +11,10 @@ import dpkt
 import pytest
 
 from conftest import run_cli, tool
-from pycapture import build
+from pycapture import craft
 from pycapture.decode.lean import decode
-from pycapture.output.text import summary_line
-from pycapture.pcapfile import PcapWriter
+from pycapture.output.tcpdump.text import summary_line
+from pycapture.savefile.pcap_writer import PcapWriter
 
 V4 = ("192.0.2.1", "192.0.2.2")
 V6 = ("2001:db8::1", "2001:db8::2")
@@ -29,24 +29,24 @@ def _dns_query() -> bytes:
 
 def _frame(kind: str, addresses: tuple[str, str]) -> bytes:
     if kind == "udp":
-        packet = build.udp(*addresses, 1234, 5000, b"x" * 12)
+        packet = craft.udp(*addresses, 1234, 5000, b"x" * 12)
     elif kind == "dns":
-        packet = build.udp(*addresses, 1234, 53, _dns_query())
+        packet = craft.udp(*addresses, 1234, 53, _dns_query())
     elif kind == "syn":  # mss, sackOK, TS, nop, wscale: options of every shape
-        packet = build.tcp_syn(*addresses, 1234, 80, timestamps=(1, 0))
+        packet = craft.tcp_syn(*addresses, 1234, 80, timestamps=(1, 0))
     elif kind == "sack":  # two SACK blocks, an option tcpdump does not know, then the end of the list
         options = b"\x01\x01\x05\x12" + bytes(range(1, 17)) + b"\x09\x04\xab\xcd\x03\x03\x07"
-        packet = build.tcp(*addresses, 1234, 80, flags=".", seq=5, ack=7, options=options)
+        packet = craft.tcp(*addresses, 1234, 80, flags=".", seq=5, ack=7, options=options)
     elif kind == "tcpdns":  # a 2-byte length, then the message
         query = _dns_query()
         payload = len(query).to_bytes(2, "big") + query
-        packet = build.tcp(*addresses, 1234, 53, flags="P.", seq=5, ack=7, payload=payload)
+        packet = craft.tcp(*addresses, 1234, 53, flags="P.", seq=5, ack=7, payload=payload)
     elif kind == "http":
         payload = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
-        packet = build.tcp(*addresses, 1234, 80, flags="P.", seq=5, ack=7, payload=payload)
+        packet = craft.tcp(*addresses, 1234, 80, flags="P.", seq=5, ack=7, payload=payload)
     else:
-        packet = build.icmp_echo(*addresses, 7, 9, b"p" * 16)
-    return build.over_ethernet(packet, *MACS, pad=False)
+        packet = craft.icmp_echo(*addresses, 7, 9, b"p" * 16)
+    return craft.over_ethernet(packet, *MACS, pad=False)
 
 
 KINDS = ("udp", "dns", "syn", "sack", "tcpdns", "http", "icmp")

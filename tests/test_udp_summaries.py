@@ -16,15 +16,15 @@ import subprocess
 import pytest
 
 from conftest import run_cli, tool
-from pycapture import build
-from pycapture.pcapfile import PcapWriter
+from pycapture import craft
+from pycapture.savefile.pcap_writer import PcapWriter
 
 V4 = ("192.0.2.1", "198.51.100.2")
 MACS = ("02:00:00:00:00:02", "02:00:00:00:00:01")
 
 
 def _frame(payload: bytes, sport: int, dport: int) -> bytes:
-    return build.over_ethernet(build.udp(*V4, sport, dport, payload), *MACS, pad=False)
+    return craft.over_ethernet(craft.udp(*V4, sport, dport, payload), *MACS, pad=False)
 
 
 def _ntp_frames() -> list[bytes]:

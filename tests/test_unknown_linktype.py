@@ -16,7 +16,7 @@ import pytest
 
 import pycapture
 from conftest import run_cli, tool
-from pycapture.output.printer import tcpdump_prints
+from pycapture.output.tcpdump.printer import tcpdump_prints
 
 FRAME = bytes(range(60))
 # the LinkType field's low 26 bits are the type for libpcap 1.10; the top bits say the FCS length

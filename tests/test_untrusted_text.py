@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import run_cli, tool
-from pycapture import build
+from pycapture import craft
 from pycapture.decode.lean import decode, printable_text
-from pycapture.output.text import summary_line
-from pycapture.pcapfile import PcapWriter
+from pycapture.output.tcpdump.text import summary_line
+from pycapture.savefile.pcap_writer import PcapWriter
 
 V4 = ("192.0.2.1", "192.0.2.2")
 MACS = ("02:00:00:00:00:02", "02:00:00:00:00:01")
@@ -63,10 +63,10 @@ DNS_MESSAGES = [
 def _frames() -> list[bytes]:
     frames = []
     for payload in HTTP_PAYLOADS:
-        packet = build.tcp(*V4, 40000, 80, flags="P.", seq=5, ack=7, payload=payload)
-        frames.append(build.over_ethernet(packet, *MACS, pad=False))
+        packet = craft.tcp(*V4, 40000, 80, flags="P.", seq=5, ack=7, payload=payload)
+        frames.append(craft.over_ethernet(packet, *MACS, pad=False))
     for message in DNS_MESSAGES:
-        frames.append(build.over_ethernet(build.udp(*V4, 40000, 53, message), *MACS, pad=False))
+        frames.append(craft.over_ethernet(craft.udp(*V4, 40000, 53, message), *MACS, pad=False))
     return frames
 
 
@@ -106,8 +106,8 @@ def test_lines_with_untrusted_bytes_are_tcpdumps(tmp_path, pure):
 )
 def test_no_http_line_holds_a_control_character(body, method, cut):
     payload = method + b"".join(body)
-    packet = build.tcp(*V4, 40000, 8080, flags="P.", payload=payload)
-    frame = build.over_ethernet(packet, *MACS, pad=False)
+    packet = craft.tcp(*V4, 40000, 8080, flags="P.", payload=payload)
+    frame = craft.over_ethernet(packet, *MACS, pad=False)
     frame = frame[: len(frame) - min(cut, len(payload))]
     line = summary_line(decode(1, frame, len(frame)), len(frame))
     assert all(c == "\t" or 0x20 <= ord(c) <= 0x7E for c in line), line
@@ -125,7 +125,7 @@ def test_printable_text_escapes_every_byte_as_tcpdump_does(raw):
 def test_layered_dump_escapes_control_characters(tmp_path):
     """-v prints decoded texts (a DNS question here) with control characters escaped: one line each."""
     message = _dns_message([b"a\nb\x1b[31m", b"com"])
-    frame = build.over_ethernet(build.udp(*V4, 40000, 53, message), *MACS, pad=False)
+    frame = craft.over_ethernet(craft.udp(*V4, 40000, 53, message), *MACS, pad=False)
     capture = tmp_path / "ctl.pcap"
     _write(capture, [(frame, len(frame))])
     got = run_cli("-v", "-r", str(capture), text=True)

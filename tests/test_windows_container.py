@@ -25,8 +25,8 @@ from packaging.requirements import Requirement
 
 import workflow_yaml
 from conftest import CAPTURES, ROOT, needs, run_cli, tool
-from pycapture.cli import command
-from pycapture.cli_replay import replay_command
+from pycapture.cli.main import command
+from pycapture.cli.replay import replay_command
 from windows_fakes import BAD_DUMP_FILE_FORMAT, FakeLibpcap10
 
 DOCKERFILE = ROOT / "Dockerfile.windows"
@@ -571,7 +571,7 @@ def _excluded(path: str) -> bool:
         "dist/pycapture_ng-0.1.0-py3-none-any.whl",
         "src/pycapture_ng.egg-info/PKG-INFO",
         "pycapture_ng.egg-info/PKG-INFO",
-        "src/pycapture/output/_fastline.cpython-311-x86_64-linux-gnu.so",
+        "src/pycapture/output/tcpdump/_fastline.cpython-311-x86_64-linux-gnu.so",
         "_fastline.so",
         ".venv/bin/python",
         ".git/HEAD",
@@ -595,7 +595,7 @@ def test_the_build_context_keeps_what_the_dockerfile_copies() -> None:
         assert kept, source
     for needed in (
         "src/pycapture/__init__.py",
-        "src/pycapture/output/_fastline.c",
+        "src/pycapture/output/tcpdump/_fastline.c",
         "bin/capture.bat",
         "captures/mixed.pcapng",
         "captures/mixed-nano.pcap",

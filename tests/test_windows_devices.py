@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import pycapture
-from pycapture.cli import command
+from pycapture.cli.main import command
 from windows_fakes import ERROR_3, ERROR_122, LONG_NAME, FakeWindowsCapture, adapter
 
 FAILURES = {
@@ -52,7 +52,7 @@ def test_no_device_is_one_clear_line(
 def test_error_122_text_alone_names_the_windows_cause(monkeypatch: pytest.MonkeyPatch) -> None:
     """Even without the platform check, WinPcap's words are recognised as WinPcap's."""
     fake = FakeWindowsCapture(error=ERROR_122).install(monkeypatch)
-    monkeypatch.setattr(pycapture.devices, "_WINDOWS", False)
+    monkeypatch.setattr(pycapture.capture.devices, "_WINDOWS", False)
     with pytest.raises(pycapture.NoDeviceFoundError, match="inside a Windows container"):
         pycapture.find_all_devs()
     assert fake.error is not None
@@ -84,8 +84,8 @@ def test_long_adapter_name_is_chosen_by_auto_and_its_open_fails_cleanly(
 def test_lookupdev_failing_does_not_matter(monkeypatch: pytest.MonkeyPatch) -> None:
     """pcap_lookupdev raising error 122 (the original failure) does not stop auto: it is never called."""
     fake = FakeWindowsCapture(error=None, interfaces=[adapter("\\Device\\NPF_{4E2A}")]).install(monkeypatch)
-    if pycapture._pcapy.AVAILABLE:
-        with pytest.raises(pycapture._pcapy.pcapy.PcapError, match=r"\(122\)"):
-            pycapture._pcapy.pcapy.lookupdev()
+    if pycapture.capture.pcapy.AVAILABLE:
+        with pytest.raises(pycapture.capture.pcapy.pcapy.PcapError, match=r"\(122\)"):
+            pycapture.capture.pcapy.pcapy.lookupdev()
     assert pycapture.lookup_dev() == "\\Device\\NPF_{4E2A}"
     assert fake.find_all_devs()

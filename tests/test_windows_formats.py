@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CAPTURES, run_cli, tool
-from pycapture.cli import command
+from pycapture.cli.main import command
 from windows_fakes import BAD_DUMP_FILE_FORMAT, WINPCAP_LIB_VERSION, FakeLibpcap10
 
 
@@ -77,7 +77,7 @@ def test_a_file_no_reader_can_read_keeps_libpcaps_error(
 
 def test_version_says_which_backend_auto_falls_back_to(monkeypatch: pytest.MonkeyPatch) -> None:
     """An image whose pcapy-ng build failed says so: --version names the backend auto uses, and why."""
-    from pycapture import _pcapy
+    from pycapture.capture import pcapy as _pcapy
 
     monkeypatch.setattr(_pcapy, "AVAILABLE", False)
     monkeypatch.setattr(_pcapy, "IMPORT_ERROR", "No module named 'pcapy'")

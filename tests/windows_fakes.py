@@ -1,7 +1,8 @@
 """A fake of what WinPcap and Npcap answer where no capture driver runs (a Windows Server Core container).
 
 Windows and Npcap cannot exist on this machine, so the tests replay their answers at the one seam where
-pycapture asks for devices: :func:`pycapture.libpcap.find_all_devs`, which calls ``pcap_findalldevs``. The
+pycapture asks for devices: :func:`pycapture.capture.libpcap.find_all_devs`, which calls
+``pcap_findalldevs``. The
 texts are the ones those libraries print: WinPcap 4.1.3 (and Npcap before 1.30) report "no adapters" as
 error 122, Npcap 1.30 and later the real cause, error 3 in a container (nmap/npcap#169). pcapy's
 ``lookupdev`` and ``findalldevs`` raise the same text, so that a call to either would show.
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from pycapture import _pcapy, devices, libpcap
+from pycapture.capture import devices, libpcap
+from pycapture.capture import pcapy as _pcapy
 
 ERROR_122 = "PacketGetAdapterNames: The data area passed to a system call is too small. (122)"
 ERROR_3 = "PacketGetAdapterNames: (3) The system cannot find the path specified."

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .datalinks import datalink_description, datalink_name, datalink_value
-from .devices import (
+from .capture.datalinks import datalink_description, datalink_name, datalink_value
+from .capture.devices import (
     PcapAddress,
     PcapNetworkInterface,
     find_all_devs,
@@ -18,6 +18,18 @@ from .devices import (
     lookup_net,
     pick_auto,
 )
+from .capture.handle import (
+    BpfProgram,
+    Direction,
+    LoopCount,
+    PcapHandle,
+    PcapStat,
+    TimestampPrecision,
+    open_dead,
+    open_live,
+    open_offline,
+)
+from .capture.libpcap import lib_version
 from .errors import (
     CaptureFileError,
     CapturePermissionError,
@@ -30,21 +42,9 @@ from .errors import (
     PcapNativeError,
     PcapTimeoutError,
 )
-from .handle import (
-    BpfProgram,
-    Direction,
-    LoopCount,
-    PcapHandle,
-    PcapStat,
-    TimestampPrecision,
-    open_dead,
-    open_live,
-    open_offline,
-)
-from .libpcap import lib_version
 from .packet import PcapPacket
-from .pcapfile import PcapDumper
-from .replayer import Pacer, Replayer, ReplayStats, replay
+from .replay.replayer import Pacer, Replayer, ReplayStats, replay
+from .savefile.pcap_writer import PcapDumper
 
 __all__ = [
     "BpfProgram",

@@ -1,5 +1,5 @@
 """``python -m pycapture``: the same as the ``pycapture`` command."""
 
-from .cli import main
+from .cli.main import main
 
 main()

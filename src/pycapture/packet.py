@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
-from . import _checks
+from . import checks
 
 if TYPE_CHECKING:
     from .decode.model import DecodedPacket, Layer, Malformed
@@ -20,8 +20,8 @@ _NS = 1_000_000_000
 
 
 def _check_lengths(original_length: object, linktype: object) -> None:
-    _checks.integer("original_length", original_length, 0, _checks.U32_MAX)
-    _checks.integer("linktype", linktype, 0, _checks.U32_MAX)
+    checks.integer("original_length", original_length, 0, checks.U32_MAX)
+    checks.integer("linktype", linktype, 0, checks.U32_MAX)
 
 
 class PcapPacket:
@@ -48,9 +48,9 @@ class PcapPacket:
         nanosecond: bool = False,
     ) -> None:
         if type(raw) is not bytes:  # handles pass bytes: the check costs them one comparison
-            raw = _checks.frame("raw", raw)
+            raw = checks.frame("raw", raw)
         try:
-            sane = 0 <= original_length <= _checks.U32_MAX and 0 <= linktype <= _checks.U32_MAX
+            sane = 0 <= original_length <= checks.U32_MAX and 0 <= linktype <= checks.U32_MAX
         except TypeError:
             sane = False
         if not sane:
@@ -81,7 +81,7 @@ class PcapPacket:
     def ts_usec(self) -> int:
         """The fraction of the second in microseconds: nanoseconds are cut toward zero, as libpcap cuts
         them when it reads a nanosecond file in microseconds."""
-        return _checks.c_divide(self.ts_frac, 1000) if self.nanosecond else self.ts_frac
+        return checks.c_divide(self.ts_frac, 1000) if self.nanosecond else self.ts_frac
 
     @property
     def datetime(self) -> _dt.datetime:
@@ -153,14 +153,14 @@ class PcapPacket:
         """tcpdump's one-line text for this frame, without the timestamp (as ``pycapture -n -S`` prints
         it: a packet alone has no conversation, so TCP sequence numbers are absolute)."""
         from .decode.lean import decode
-        from .output.text import summary_line
+        from .output.tcpdump.text import summary_line
 
         return summary_line(decode(self.linktype, self.raw, self.original_length), self.original_length)
 
     def to_dict(self, number: int = 1) -> dict[str, Any]:
         """The object ``--json`` prints for this frame (schema in the README); ``number`` is frame.number."""
-        from .decode.linktypes import linktype_name
         from .output.jsonl import to_dict
+        from .protocols.linktypes import linktype_name
 
         return to_dict(
             self.decoded,

@@ -51,8 +51,8 @@ from dpkt import (
 )
 from dpkt import http as dpkt_http
 
-from . import extra
-from .linktypes import linktype_name
+from ..protocols import headers as extra
+from ..protocols.linktypes import linktype_name
 from .model import DecodedPacket, Field, Layer, Malformed
 
 __all__ = ["SUPPORTED_LINKTYPES", "decode"]

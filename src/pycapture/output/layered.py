@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..decode.linktypes import linktype_name
 from ..decode.rich import decode
+from ..protocols.linktypes import linktype_name
 from .hexdump import hex_lines
 from .jsonl import to_json
 from .pcap4j import format_packet

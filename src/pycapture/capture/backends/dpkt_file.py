@@ -1,0 +1,509 @@
+"""The file backend: pcap and pcapng files read without libpcap, for machines where no libpcap loads.
+
+Each record comes out as libpcap hands it on, ``(sec, frac, original_length, data)``, by the rules of
+libpcap's savefile readers (sf-pcap.c and sf-pcapng.c, 1.10), so that this backend prints what the
+others print and refuses what they refuse, with libpcap's messages:
+
+- pcap: dpkt reads the file header (either byte order, micro- or nanosecond, Kuznetsov's variant); the
+  timestamp fields are signed 32-bit numbers (after 2038 the seconds are negative) in a file of this
+  machine's byte order, and unsigned ones in a file of the other (libpcap's SWAPLONG gives an unsigned
+  int), scaled between micro- and nanoseconds by C's integer division; files before version 2.3 and
+  DG/UX's 543.0 have the captured and original lengths the other way round, and 2.3 files either way
+  (:func:`pycapture.filecheck.lengths_order`); a captured length past the snapshot length is cut to it.
+- pcapng: blocks are read and checked as libpcap reads them (lengths, trailers, a packet before any
+  interface, interfaces of another link type or snapshot length, a packet too long); each interface's
+  if_tsresol and if_tsoffset are taken as libpcap takes them (:func:`pycapture.filecheck.interface_options`:
+  a resolution finer than 10^-19 or 2^-63 is refused), and a timestamp becomes seconds and a fraction
+  in 64-bit unsigned arithmetic, the seconds then a signed ``time_t`` (so 2^63 becomes -2^63).
+
+Filter expressions need libpcap's compiler, so this backend cannot apply them.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import dpkt
+from dpkt import pcap, pcapng
+
+from ...checks import C_INT_MAX, c_divide
+from ...errors import BackendUnavailableError, CaptureFileError, FilterError, NotOpenError
+from ...savefile.damage import (
+    LINKTYPE_MASK,
+    InterfaceOptionError,
+    LengthsOrder,
+    adjust_snapshot,
+    interface_options,
+    lengths_order,
+    linktype_to_dlt,
+    max_block_size,
+    max_snaplen_for_dlt,
+)
+from ...savefile.pcap_writer import file_is_nanosecond
+from .. import libpcap
+from ..handle import DEFAULT_NETMASK, PcapStat, Record
+
+_MICRO, _NANO = 10**6, 10**9
+_UINT64 = 1 << 64
+_DLT_EN10MB = 1
+_READ_CHUNK = 1 << 20  # a length field asks for more: read it in chunks, so only what the file holds is held
+_SHB_MIN, _SHB_MAX = 28, 1 << 20  # libpcap's bounds for the first section header block (BT_SHB_INSANE_MAX)
+_PCAPNG_VERSIONS = ((1, 0), (1, 2))  # of the first section; later sections need major version 1 only
+_PACKET_BLOCKS = (pcapng.PCAPNG_BT_EPB, pcapng.PCAPNG_BT_PB, pcapng.PCAPNG_BT_SPB)
+
+
+def _signed(value: int, bits: int) -> int:
+    """``value`` as C reads those bits into a signed integer."""
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+_PCAPNG_SHB_MAGIC = struct.pack("<I", pcapng.PCAPNG_BT_SHB)
+
+
+class _Prefixed:
+    """A stream whose first bytes were already read to sniff the format: give them back first."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = head
+        self._stream = stream
+        self.name = getattr(stream, "name", "<stdin>")
+
+    def read(self, n: int = -1) -> bytes:
+        head, self._head = self._head, b""
+        if n < 0:
+            return head + self._stream.read()
+        if len(head) >= n:
+            self._head = head[n:]
+            return head[:n]
+        n -= len(head)
+        if n <= _READ_CHUNK:
+            return head + self._stream.read(n)
+        # a damaged length field may ask for gigabytes: never allocate more than the file gives
+        parts = [head]
+        while n > 0:
+            part = self._stream.read(min(n, _READ_CHUNK))
+            if not part:
+                break
+            parts.append(part)
+            n -= len(part)
+        return b"".join(parts)
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+
+class PcapRecordReader(pcap.Reader):
+    """dpkt's pcap reader, yielding ``(sec, frac, original_length, data)`` as libpcap's sf-pcap.c does."""
+
+    def __init__(self, fileobj: _Prefixed) -> None:
+        head = fileobj.read(pcap.FileHdr.__hdr_len__)
+        if len(head) < pcap.FileHdr.__hdr_len__:  # libpcap counts the bytes after the magic number
+            raise CaptureFileError(
+                f"truncated dump file; tried to read {pcap.FileHdr.__hdr_len__} file header bytes, "
+                f"only got {max(len(head) - 4, 0)}"
+            )
+        super().__init__(_Prefixed(head, fileobj))  # type: ignore[arg-type]
+        header = self._Reader__fh  # type: ignore[attr-defined]
+        major, minor = header.v_major, header.v_minor
+        if major < 2:
+            raise ValueError("archaic pcap savefile format")
+        if not (major == 2 and minor <= 4) and (major, minor) != (543, 0):
+            raise ValueError(f"unsupported pcap savefile version {major}.{minor}")
+        self._lengths = lengths_order(major, minor)
+        self._dlt = linktype_to_dlt(header.linktype & LINKTYPE_MASK)
+        snapshot = adjust_snapshot(self._dlt, header.snaplen)
+        if header.magic == pcap.MODPCAP_MAGIC and self._dlt == _DLT_EN10MB:
+            # libpcap allows for the Ethernet header faked on a cooked capture by this patched libpcap
+            snapshot = min(snapshot + 14, C_INT_MAX)
+        self.snapshot = snapshot
+        self.file_nano = self._divisor != _MICRO  # the file's fractions are nanoseconds
+
+    def datalink(self) -> int:
+        return self._dlt
+
+    def records(self, nanosecond: bool) -> Iterator[Record]:
+        f = self._Reader__f  # type: ignore[attr-defined]
+        header_type = self._Reader__ph  # type: ignore[attr-defined]
+        size = header_type.__hdr_len__
+        scale_up = nanosecond and not self.file_nano
+        scale_down = self.file_nano and not nanosecond
+        lengths = None if self._lengths is LengthsOrder.AS_WRITTEN else self._lengths.lengths
+        snapshot = self.snapshot
+        limit = max_snaplen_for_dlt(self._dlt)
+        order = header_type.__hdr_fmt__[0]  # dpkt's declaration of the record header, in the file's order
+        # libpcap reads the timestamp fields as signed 32-bit numbers (after 2038 the seconds go negative),
+        # but through SWAPLONG, an unsigned int, in a file of the other byte order
+        native = order == ("<" if sys.byteorder == "little" else ">")
+        unpack = struct.Struct(order + ("iiII" if native else "IIII")).unpack_from
+        while True:
+            raw = f.read(size)
+            if not raw:
+                return
+            if len(raw) < size:
+                raise CaptureFileError(
+                    f"truncated dump file; tried to read {size} header bytes, only got {len(raw)}"
+                )
+            sec, frac, caplen, length = unpack(raw)
+            if scale_up:
+                frac *= 1000
+            elif scale_down:
+                frac = c_divide(frac, 1000)
+            if lengths is not None:
+                caplen, length = lengths(caplen, length)
+            if caplen > limit:
+                bound = f"snaplen of {snapshot}" if caplen > snapshot else f"maximum of {limit}"
+                raise CaptureFileError(f"invalid packet capture length {caplen}, bigger than {bound}")
+            if caplen <= snapshot:
+                yield sec, frac, length, self._captured(f, caplen, caplen)
+                continue
+            # more than the snapshot length (a damaged or odd file): libpcap keeps that much of it
+            data = self._captured(f, snapshot, snapshot)
+            rest = len(f.read(caplen - snapshot))
+            if rest < caplen - snapshot:
+                got = snapshot + rest
+                raise CaptureFileError(
+                    f"truncated dump file; tried to read {caplen} captured bytes, only got {got}"
+                )
+            yield sec, frac, length, data
+
+    @staticmethod
+    def _captured(f: _Prefixed, n: int, told: int) -> bytes:
+        data = f.read(n)
+        if len(data) < n:
+            raise CaptureFileError(
+                f"truncated dump file; tried to read {told} captured bytes, only got {len(data)}"
+            )
+        return data
+
+
+class _Interface:
+    """What libpcap keeps of an Interface Description Block: link type, snapshot length, time units."""
+
+    __slots__ = ("binary", "linktype", "offset", "snaplen", "units")
+
+    def __init__(self, body: bytes, order: str) -> None:
+        if len(body) < 8:
+            raise CaptureFileError(f"block of type {pcapng.PCAPNG_BT_IDB} in pcapng dump file is too short")
+        self.linktype, _reserved, self.snaplen = struct.unpack_from(order + "HHI", body)
+        try:
+            self.units, self.binary, self.offset = interface_options(
+                lambda at, n: body[8 + at : 8 + at + n], len(body) - 8, order
+            )
+        except InterfaceOptionError as exc:
+            raise CaptureFileError(str(exc)) from None
+
+    def timestamp(self, stamp: int, target: int) -> tuple[int, int]:
+        """libpcap's ``(tv_sec, tv_usec)`` for a timestamp of ``stamp`` ticks, the fraction in units of
+        ``1/target`` s: unsigned 64-bit arithmetic (which wraps), the seconds then a signed time_t."""
+        units = self.units
+        sec = _signed((stamp // units + self.offset) % _UINT64, 64)
+        frac = stamp % units
+        if units == target:
+            return sec, frac
+        if self.binary:  # multiply, then divide: the product may wrap, as in libpcap
+            return sec, frac * target % _UINT64 // units
+        if units > target:
+            return sec, frac // (units // target)
+        return sec, frac * (target // units)
+
+
+class PcapngRecordReader:
+    """A pcapng file read as libpcap's sf-pcapng.c reads it, yielding ``(sec, frac, original_length, data)``.
+
+    Like libpcap, it reads on across sections and refuses an interface whose link type or snapshot
+    length differs from the first interface's, since a handle has one of each. The section header and
+    the first interface are read when it is made, so that their errors come at once, as libpcap's do.
+    """
+
+    def __init__(self, fileobj: _Prefixed) -> None:
+        self._file = fileobj
+        head = fileobj.read(12)  # block type, block length, byte-order magic
+        if len(head) < 12:
+            raise ValueError("unknown file format")
+        if head[8:12] == struct.pack("<I", pcapng.BYTE_ORDER_MAGIC):
+            order = "<"
+        elif head[8:12] == struct.pack(">I", pcapng.BYTE_ORDER_MAGIC):
+            order = ">"
+        else:
+            raise ValueError("unknown file format")
+        self._order = order
+        self._block_header = struct.Struct(order + "II")
+        self._bom = head[8:12]
+        (length,) = struct.unpack(order + "I", head[4:8])
+        if not _SHB_MIN <= length <= _SHB_MAX:
+            raise CaptureFileError(
+                f"Section Header Block in pcapng dump file has invalid length {_SHB_MIN} < _{length}_ < "
+                f"{_SHB_MAX} (BT_SHB_INSANE_MAX)"
+            )
+        section = self._read(length - 12)  # the first section header's trailer goes unchecked, as in libpcap
+        major, minor = struct.unpack_from(order + "HH", section)
+        if (major, minor) not in _PCAPNG_VERSIONS:
+            raise CaptureFileError(f"unsupported pcapng savefile version {major}.{minor}")
+        self._max_block = max_block_size(None)
+        while True:
+            block = self._next_block()
+            if block is None:
+                raise CaptureFileError("the capture file has no Interface Description Blocks")
+            btype, body = block
+            if btype == pcapng.PCAPNG_BT_IDB:
+                break
+            if btype in _PACKET_BLOCKS:
+                raise CaptureFileError(
+                    "the capture file has a packet block before any Interface Description Blocks"
+                )
+        first = _Interface(body, order)
+        self._interfaces = [first]
+        self._dlt = linktype_to_dlt(first.linktype)
+        self.snaplen = first.snaplen
+        self.snapshot = adjust_snapshot(self._dlt, first.snaplen)
+        self._max_block = max_block_size(self._dlt)
+
+    def datalink(self) -> int:
+        return self._dlt
+
+    def _read(self, n: int) -> bytes:
+        data = self._file.read(n)
+        if len(data) < n:
+            raise CaptureFileError(
+                f"truncated pcapng dump file; tried to read {n} bytes, only got {len(data)}"
+            )
+        return data
+
+    def _next_block(self) -> tuple[int, bytes] | None:
+        """``(block type, body)`` of the next block, the body without header and trailer; None at the end."""
+        raw = self._file.read(8)
+        if not raw:
+            return None
+        if len(raw) < 8:
+            raise CaptureFileError(f"truncated pcapng dump file; tried to read 8 bytes, only got {len(raw)}")
+        btype, length = self._block_header.unpack(raw)
+        if length < 12:
+            raise CaptureFileError(f"block in pcapng dump file has a length of {length} < 12")
+        if length % 4:
+            raise CaptureFileError(
+                f"block in pcapng dump file has a length of {length} that is not a multiple of 4"
+            )
+        if length > self._max_block:
+            raise CaptureFileError(f"pcapng block size {length} > maximum {self._max_block}")
+        rest = self._read(length - 8)
+        if self._block_header.unpack_from(rest, len(rest) - 8)[1] != length:
+            raise CaptureFileError("block total length in header and trailer don't match")
+        return btype, rest[:-4]
+
+    def _too_short(self, btype: int) -> CaptureFileError:
+        return CaptureFileError(f"block of type {btype} in pcapng dump file is too short")
+
+    def records(self, nanosecond: bool) -> Iterator[Record]:
+        order = self._order
+        epb = struct.Struct(order + "IIIII").unpack_from  # interface, timestamp high and low, caplen, len
+        pb = struct.Struct(order + "HHIIII").unpack_from  # interface, drops, timestamp high and low, ...
+        u32 = struct.Struct(order + "I").unpack_from
+        target = _NANO if nanosecond else _MICRO
+        snapshot = self.snapshot
+        interfaces = self._interfaces
+        while True:
+            block = self._next_block()
+            if block is None:
+                return
+            btype, body = block
+            if btype == pcapng.PCAPNG_BT_EPB:
+                if len(body) < 20:
+                    raise self._too_short(btype)
+                interface, high, low, caplen, length = epb(body)
+                fixed = 20
+            elif btype == pcapng.PCAPNG_BT_PB:
+                if len(body) < 20:
+                    raise self._too_short(btype)
+                interface, _drops, high, low, caplen, length = pb(body)
+                fixed = 20
+            elif btype == pcapng.PCAPNG_BT_SPB:
+                if len(body) < 4:
+                    raise self._too_short(btype)
+                (length,) = u32(body)
+                interface, high, low, caplen, fixed = 0, 0, 0, min(length, snapshot), 4
+            else:
+                self._other_block(btype, body)
+                continue
+            if interface >= len(interfaces):
+                raise CaptureFileError(
+                    f"a packet arrived on interface {interface}, but there's no Interface Description "
+                    "Block for that interface"
+                )
+            if caplen > snapshot:
+                raise CaptureFileError(
+                    f"invalid packet capture length {caplen}, bigger than snaplen of {snapshot}"
+                )
+            sec, frac = interfaces[interface].timestamp(high << 32 | low, target)
+            if len(body) - fixed < caplen:
+                raise self._too_short(btype)
+            yield sec, frac, length, body[fixed : fixed + caplen]
+
+    def _other_block(self, btype: int, body: bytes) -> None:
+        """Take in a block that holds no packet: a new interface or section; skip any other kind."""
+        if btype == pcapng.PCAPNG_BT_IDB:
+            if len(body) < 8:
+                raise self._too_short(btype)
+            linktype, _reserved, snaplen = struct.unpack_from(self._order + "HHI", body)
+            # as libpcap: this interface's link type as written against the first one's DLT_ value
+            if linktype != self._dlt:
+                raise CaptureFileError(
+                    f"an interface has a type {linktype} different from the type of the first interface"
+                )
+            if adjust_snapshot(self._dlt, snaplen) != self.snapshot:
+                raise CaptureFileError(
+                    f"an interface has a snapshot length {snaplen} different from the snapshot length of "
+                    "the first interface"
+                )
+            self._interfaces.append(_Interface(body, self._order))
+        elif btype == pcapng.PCAPNG_BT_SHB:
+            if len(body) < 16:
+                raise self._too_short(btype)
+            bom = body[:4]
+            if bom != self._bom:
+                if bom == self._bom[::-1]:
+                    raise CaptureFileError("the file has sections with different byte orders")
+                raise CaptureFileError("the file has a section with a bad byte order magic field")
+            (major,) = struct.unpack_from(self._order + "H", body, 4)
+            if major != 1:
+                raise CaptureFileError(f"unknown pcapng savefile major version number {major}")
+            self._interfaces.clear()  # each section describes its own interfaces
+
+
+class FileHandle:
+    """A saved capture read without libpcap, with pycapture's handle interface."""
+
+    live = False
+    warnings: tuple[str, ...] = ()
+
+    def __init__(self, path: str, precision: str | None = None) -> None:
+        self.source = path
+        stream: BinaryIO
+        if path == "-":
+            stream = sys.stdin.buffer
+            self._own = False
+        else:
+            try:
+                stream = open(path, "rb")  # noqa: SIM115 - closed by close()
+            except FileNotFoundError as exc:
+                raise CaptureFileError(
+                    f"{path}: No such file or directory", "check the path given to -r"
+                ) from exc
+            except OSError as exc:
+                raise CaptureFileError(
+                    f"{path}: {exc.strerror or exc}", "check the file's permissions"
+                ) from exc
+            self._own = True
+        self._stream: BinaryIO | None = stream
+        head = stream.read(4)
+        prefixed = _Prefixed(head, stream)
+        try:
+            if len(head) < 4:
+                raise CaptureFileError(
+                    f"truncated dump file; tried to read 4 file header bytes, only got {len(head)}"
+                )
+            if head == _PCAPNG_SHB_MAGIC:
+                self._reader: PcapRecordReader | PcapngRecordReader = PcapngRecordReader(prefixed)
+                file_nano = path != "-" and file_is_nanosecond(path)
+            elif int.from_bytes(head, "big") in pcap.MAGIC_TO_PKT_HDR:
+                self._reader = PcapRecordReader(prefixed)
+                file_nano = self._reader.file_nano
+            else:
+                raise CaptureFileError("unknown file format")
+        except (CaptureFileError, ValueError, struct.error, IndexError, dpkt.Error) as exc:
+            self.close()
+            raise CaptureFileError(f"{path}: {exc}") from exc
+        self.nanosecond = file_nano if precision is None else precision == "nano"
+        self.datalink: int = self._reader.datalink()
+        self.snapshot = self._reader.snapshot
+        self.captured = 0
+        self._break = False
+        self._filter: libpcap.OfflineFilter | None = None
+
+    def __repr__(self) -> str:
+        return f"<FileHandle {self.source!r} linktype={self.datalink}>"
+
+    def set_filter(self, expression: str) -> None:
+        """Apply a filter expression as libpcap applies it to a file: compiled by libpcap (any version
+        from 1.0, so WinPcap's too) and run on each record with its original length. Where no libpcap
+        loads at all, refuse."""
+        try:
+            self._filter = libpcap.OfflineFilter(self.datalink, self.snapshot, expression, DEFAULT_NETMASK)
+        except libpcap.NativeUnavailable as exc:
+            raise BackendUnavailableError(
+                f"the file backend cannot apply the filter {expression!r}: filters are compiled by libpcap, "
+                f"and {exc}",
+                "drop the filter, or use --backend pcapy or --backend scapy where libpcap or Npcap loads",
+            ) from exc
+        except ValueError as exc:
+            raise FilterError(f"bad filter expression {expression!r}: {exc}") from exc
+
+    def break_loop(self) -> None:
+        """Stop :meth:`records` before the next packet."""
+        self._break = True
+
+    @property
+    def break_requested(self) -> bool:
+        """True once :meth:`break_loop` has been called and :meth:`records` has not yet returned."""
+        return self._break
+
+    def records(self, count: int = -1) -> Iterator[Record]:
+        """Yield ``(ts_sec, ts_frac, original_length, data)`` until ``count``, the end or a break."""
+        if self._stream is None:
+            raise NotOpenError(f"{self.source}: the handle is closed")
+        remaining = count if count > 0 else -1
+        reader = self._reader.records(self.nanosecond)
+        wanted = self._filter.matches if self._filter is not None else None
+        try:
+            while remaining:
+                if self._break:  # as pcap_breakloop: a request made before the loop counts,
+                    self._break = False  # and the loop that honours it clears it
+                    break
+                record = next(reader, None)
+                if record is None:
+                    return
+                if wanted is not None and not wanted(record[3], record[2]):
+                    continue
+                self.captured += 1
+                remaining -= 1
+                yield record
+        except CaptureFileError as exc:
+            raise CaptureFileError(f"{self.source}: {exc}") from exc
+        except (ValueError, struct.error, IndexError, dpkt.Error) as exc:  # a block dpkt cannot unpack
+            if self._stream is None:  # closed from another thread while reading: the file went away
+                raise NotOpenError(f"{self.source}: the handle is closed") from exc
+            raise CaptureFileError(f"{self.source}: damaged block: {exc}") from exc
+
+    def get_stats(self) -> PcapStat:
+        """Only ``captured`` is known for a saved capture."""
+        return PcapStat(self.captured, 0, 0, self.captured)
+
+    def close(self) -> None:
+        """Close the file (standard input stays open); closing twice is harmless."""
+        stream, self._stream = self._stream, None
+        if stream is not None and self._own:
+            stream.close()
+
+    def __enter__(self) -> FileHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_offline(path: str, precision: str | None = None) -> FileHandle:
+    """A saved capture read by dpkt, without libpcap."""
+    return FileHandle(path, precision)
+
+
+def open_live(device: str, settings: object) -> FileHandle:
+    """Refuse: the file backend has no way to capture."""
+    raise BackendUnavailableError(
+        f"{device}: the file backend reads saved captures only; live capture needs libpcap",
+        "use --backend pcapy or --backend scapy",
+    )
+
+
+__all__ = ["FileHandle", "PcapRecordReader", "PcapngRecordReader", "open_live", "open_offline"]

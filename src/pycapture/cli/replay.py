@@ -1,0 +1,221 @@
+"""``pycapture replay FILE...``: print saved captures at their recorded pace, or send them onto an interface.
+
+With ``--if``, packets go out through :class:`pycapture.replayer.Replayer` (pcap_sendpacket), as tcpreplay
+sends them; without it, they are printed as ``pycapture -r FILE --realtime`` prints them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from ..flow.pump import stop_on_signals
+from ..replay.replayer import DURATION, MBPS, PPS, SPEED, Pacer, Replayer, ReplayStats
+from .main import BoundedFloat, LiveOptions, OutputOptions, _say, capture, reported_errors
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class ProgressLine:
+    """Progress on stderr: a bar redrawn in place on a terminal, a plain line every 10 s otherwise."""
+
+    WIDTH = 24
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.drawn = False
+        self._next_plain = time.monotonic() + 10
+
+    def __call__(self, stats: ReplayStats) -> None:
+        rate = stats.pps
+        megabytes = stats.bytes_sent / 1e6
+        text = f"{stats.sent:,} packets, {megabytes:,.1f} MB, {rate:,.0f} pps, {stats.mbps:,.2f} Mbps"
+        if stats.planned:
+            done = min(1.0, (stats.sent + stats.not_sent) / stats.planned)
+            left = stats.planned - stats.sent - stats.not_sent
+            eta = _duration(left / rate) if rate > 0 else "?"
+            bar = "#" * int(done * self.WIDTH)
+            text = f"[{bar:<{self.WIDTH}}] {done:4.0%} {text}, ETA {eta}"
+        if self.tty:
+            click.echo(f"\r\x1b[K{text}", err=True, nl=False)
+            self.drawn = True
+        elif time.monotonic() >= self._next_plain:
+            self._next_plain = time.monotonic() + 10
+            _say(text)
+
+    def clear(self) -> None:
+        if self.drawn:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self.drawn = False
+
+
+def report_lines(stats: ReplayStats, interface: str) -> list[str]:
+    """The statistics printed at the end of a replay (stderr), tcpreplay's facts in pycapture's words."""
+    lines = [
+        f"{stats.sent} packets sent on {interface} ({stats.bytes_sent} bytes) in {stats.elapsed_s:.3f} s: "
+        f"{stats.pps:.1f} pps, {stats.mbps:.2f} Mbps",
+        f"{stats.failed} packets failed, {stats.skipped_too_big} too big for the MTU, "
+        f"{stats.skipped_linktype} skipped for their link type",
+    ]
+    if stats.truncated:
+        lines.append(f"{stats.truncated} packets were cut short in the capture and were sent as captured")
+    if stats.late_us_mean or stats.late_us_max:
+        lines.append(
+            f"timing: packets left {stats.late_us_mean:.0f} µs after their due time on average, "
+            f"{stats.late_us_max:.0f} µs at most"
+        )
+    return lines
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "-i",
+    "--if",
+    "interface",
+    metavar="NAME",
+    help="Send the packets out of this interface; without it, print them at their recorded pace.",
+)
+@click.option(
+    "--speed",
+    type=BoundedFloat(SPEED),
+    metavar="X",
+    help=f"Multiply the recorded pace by X, {SPEED.low:g} to {SPEED.high:g} (default 1: as recorded).",
+)
+@click.option("--pps", type=BoundedFloat(PPS), metavar="N", help=f"Send N packets/s: {PPS}.")
+@click.option("--mbps", type=BoundedFloat(MBPS), metavar="N", help=f"Send at N Mbit/s: {MBPS}.")
+@click.option("--topspeed", is_flag=True, help="Send as fast as possible.")
+@click.option(
+    "--loop",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Pass over the files N times (0: until stopped).",
+)
+@click.option("-c", "--count", type=click.IntRange(min=1), metavar="N", help="Stop after N packets.")
+@click.option(
+    "--duration",
+    type=BoundedFloat(DURATION),
+    metavar="S",
+    help="Stop after S seconds.",
+)
+@click.option(
+    "--filter",
+    "bpf_filter",
+    metavar="EXPR",
+    help="Replay only the packets matching this BPF filter (pcap-filter(7)).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress while sending.")
+@click.option("-v", "verbose", is_flag=True, help="When printing: the layered Pcap4J-style dump.")
+@click.option("--json", "json_lines", is_flag=True, help="When printing: one JSON object per packet.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def replay_command(
+    files: tuple[str, ...],
+    interface: str | None,
+    speed: float | None,
+    pps: float | None,
+    mbps: float | None,
+    topspeed: bool,
+    loop: int,
+    count: int | None,
+    duration: float | None,
+    bpf_filter: str | None,
+    quiet: bool,
+    verbose: bool,
+    json_lines: bool,
+    debug: bool,
+) -> None:
+    """Replay saved captures: send them onto an interface (--if), or print them at their recorded pace.
+
+    Timing: the recorded gaps (times --speed), a fixed --pps or --mbps, or --topspeed. Sending needs
+    root or CAP_NET_RAW, as capture does. Exit status 1 when any packet could not be sent.
+    """
+    if sum(x is not None and x is not False for x in (speed, pps, mbps, topspeed or None)) > 1:
+        raise click.UsageError("choose one of --speed, --pps, --mbps and --topspeed")
+    with reported_errors(debug, "check the capture file's path"):
+        if interface is None:
+            _print_files(files, speed, pps, mbps, topspeed, loop, count, bpf_filter, verbose, json_lines)
+            return
+        _send_files(files, interface, speed, pps, mbps, topspeed, loop, count, duration, bpf_filter, quiet)
+
+
+def _pace_text(speed: float | None, pps: float | None, mbps: float | None, topspeed: bool) -> str:
+    if topspeed:
+        return "at top speed"
+    if pps:
+        return f"at {pps:g} packets/s"
+    if mbps:
+        return f"at {mbps:g} Mbit/s"
+    return f"at {speed or 1:g}x the recorded pace"
+
+
+def _send_files(
+    files: tuple[str, ...],
+    interface: str,
+    speed: float | None,
+    pps: float | None,
+    mbps: float | None,
+    topspeed: bool,
+    loop: int,
+    count: int | None,
+    duration: float | None,
+    bpf_filter: str | None,
+    quiet: bool,
+) -> None:
+    tty = sys.stderr.isatty()
+    progress = None if quiet else ProgressLine(tty)
+    replayer = Replayer(
+        interface,
+        speed=speed or 1.0,
+        pps=pps,
+        mbps=mbps,
+        topspeed=topspeed,
+        loop=loop,
+        count=count,
+        duration_s=duration,
+        bpf_filter=bpf_filter,
+        progress=progress,
+        count_first=tty and progress is not None,
+    )
+    _say(f"sending {', '.join(files)} on {interface} {_pace_text(speed, pps, mbps, topspeed)}")
+    try:
+        with stop_on_signals(replayer):  # type: ignore[arg-type] - it needs only break_loop()
+            stats = replayer.run(files)
+    finally:
+        if progress is not None:
+            progress.clear()
+    for message in stats.messages:
+        _say(message)
+    for line in report_lines(stats, interface):
+        click.echo(line, err=True)
+    if stats.not_sent:
+        sys.exit(1)
+
+
+def _print_files(
+    files: tuple[str, ...],
+    speed: float | None,
+    pps: float | None,
+    mbps: float | None,
+    topspeed: bool,
+    loop: int,
+    count: int | None,
+    bpf_filter: str | None,
+    verbose: bool,
+    json_lines: bool,
+) -> None:
+    output = OutputOptions(line_buffered=True, layered=verbose, json=json_lines)
+    passes = 0
+    while loop == 0 or passes < loop:
+        passes += 1
+        for path in files:
+            pacer = None if topspeed else Pacer(speed=speed or 1.0, pps=pps, mbps=mbps)
+            args = (None, path, None, count or -1, 0, False, None, 0, bpf_filter or "", output, LiveOptions())
+            if capture(*args, pacer):
+                return

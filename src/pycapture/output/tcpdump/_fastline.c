@@ -1,0 +1,1288 @@
+/*
+ * pycapture.output.tcpdump._fastline: the summary shortcut of fastsummary.py, compiled.
+ *
+ * On CPython, formatting a line costs about 1.6 us of interpreted code per packet, more than tcpdump
+ * spends on a whole packet. This module writes, in C, exactly the lines that the shortcut in
+ * fastsummary.py (_ip_line) writes for the frames most traffic is made of: Ethernet (one optional
+ * 802.1Q tag), IPv4 without options or IPv6 without extension headers, then TCP (with the options
+ * handshakes carry: mss, wscale, sackOK, timestamps, nop, eol), UDP (DNS included: the lean decoder's
+ * _dns and text._dns_text), and ICMP/ICMPv6 echo. For every other frame it stops and
+ * says so, and the Python code prints that one frame (tests/test_output_fastsummary.py holds the two
+ * to the same text, frame by frame). It is optional: without a C compiler pycapture runs the Python.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Room reserved before each record: the time prefix (bounded below), the fraction, two IPv6 addresses and
+ * ports, the TCP fields and options. HTTP lines and DNS names, which a packet may make long, grow the
+ * buffer as they are written (ensure, out_put). */
+#define PREFIX_MAX 64
+#define LONGEST_LINE 1024
+
+static char flag_text[256][24];
+static unsigned char flag_len[256];
+static int flags_ready = 0;
+
+typedef struct {
+    char *buf;
+    Py_ssize_t len;
+    Py_ssize_t cap;
+} Out;
+
+static int
+out_reserve(Out *o, Py_ssize_t more)
+{
+    if (o->len + more <= o->cap)
+        return 0;
+    Py_ssize_t cap = o->cap ? o->cap : (1 << 16);
+    while (cap < o->len + more)
+        cap *= 2;
+    char *grown = PyMem_Realloc(o->buf, (size_t)cap);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->buf = grown;
+    o->cap = cap;
+    return 0;
+}
+
+static inline uint16_t
+u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline char *
+put(char *w, const char *s, size_t n)
+{
+    memcpy(w, s, n);
+    return w + n;
+}
+
+#define PUT(w, literal) put((w), (literal), sizeof(literal) - 1)
+
+static inline char *
+put_u32(char *w, uint32_t v)
+{
+    char tmp[10];
+    int i = 0;
+    do {
+        tmp[i++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (i)
+        *w++ = tmp[--i];
+    return w;
+}
+
+/* The fraction as tcpdump prints it: printf("%06u", (unsigned)frac), so -1 is 4294967295. */
+static char *
+put_frac(char *w, long long frac)
+{
+    uint32_t v = (uint32_t)frac;
+    if (v < 1000000) {
+        for (int i = 5; i >= 0; i--) {
+            w[i] = (char)('0' + v % 10);
+            v /= 10;
+        }
+        return w + 6;
+    }
+    return w + sprintf(w, "%06u", (unsigned)v);
+}
+
+static char *
+put_ipv4(char *w, const uint8_t *a)
+{
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            *w++ = '.';
+        w = put_u32(w, a[i]);
+    }
+    return w;
+}
+
+/* inet_ntop(AF_INET6) as glibc (and BIND before it) writes it, which is what socket.inet_ntop gives on
+ * Linux: the longest run of two or more zero groups (the first of equal runs) becomes "::", hex in lower
+ * case, and an IPv4-compatible or IPv4-mapped address ends in dotted quad. */
+static char *
+put_ipv6(char *w, const uint8_t *a)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned words[8];
+    int best_base = -1, best_len = 0, cur_base = -1, cur_len = 0;
+    for (int i = 0; i < 8; i++) {
+        words[i] = (unsigned)(a[2 * i] << 8 | a[2 * i + 1]);
+        if (words[i] == 0) {
+            if (cur_base == -1) {
+                cur_base = i;
+                cur_len = 1;
+            }
+            else
+                cur_len++;
+        }
+        else if (cur_base != -1) {
+            if (best_base == -1 || cur_len > best_len) {
+                best_base = cur_base;
+                best_len = cur_len;
+            }
+            cur_base = -1;
+        }
+    }
+    if (cur_base != -1 && (best_base == -1 || cur_len > best_len)) {
+        best_base = cur_base;
+        best_len = cur_len;
+    }
+    if (best_base != -1 && best_len < 2)
+        best_base = -1;
+    for (int i = 0; i < 8; i++) {
+        if (best_base != -1 && i >= best_base && i < best_base + best_len) {
+            if (i == best_base)
+                *w++ = ':';
+            continue;
+        }
+        if (i != 0)
+            *w++ = ':';
+        if (i == 6 && best_base == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
+            w = put_ipv4(w, a + 12);
+            return w;
+        }
+        unsigned v = words[i];
+        if (v >= 0x1000)
+            *w++ = hex[v >> 12];
+        if (v >= 0x100)
+            *w++ = hex[(v >> 8) & 0xf];
+        if (v >= 0x10)
+            *w++ = hex[(v >> 4) & 0xf];
+        *w++ = hex[v & 0xf];
+    }
+    if (best_base != -1 && best_base + best_len == 8)
+        *w++ = ':';
+    return w;
+}
+
+static char *
+put_address(char *w, const uint8_t *a, int size)
+{
+    return size == 4 ? put_ipv4(w, a) : put_ipv6(w, a);
+}
+
+static const char *const http_starts[] = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ",
+                                          "TRACE ", "CONNECT ", "PATCH ", "HTTP/"};
+
+static int
+is_http_port(unsigned port)
+{
+    return port == 80 || port == 8080; /* lean._HTTP_PORTS, as tcpdump 4.99 */
+}
+
+/* Room for more bytes at w, which points into out's buffer past out->len: the new w (the buffer may move),
+ * or NULL with MemoryError set. */
+static char *
+ensure(Out *out, char *w, Py_ssize_t more)
+{
+    Py_ssize_t at = w - out->buf;
+    if (at + more <= out->cap)
+        return w;
+    if (out_reserve(out, at + more - out->len) < 0)
+        return NULL;
+    return out->buf + at;
+}
+
+/* fastsummary._http_text and lean.http_first_line (tcpdump's print_txt_line): the HTTP part of a TCP line
+ * whose payload of plen bytes starts at p, of which avail bytes were captured. NULL when memory runs out. */
+static char *
+put_http(Out *out, char *w, const uint8_t *p, Py_ssize_t avail, long plen)
+{
+    Py_ssize_t cap = avail < (Py_ssize_t)plen ? avail : (Py_ssize_t)plen;
+    if (cap < 0)
+        cap = 0;
+    int starts = 0;
+    for (size_t k = 0; k < sizeof(http_starts) / sizeof(http_starts[0]); k++) {
+        size_t len = strlen(http_starts[k]);
+        if ((size_t)cap >= len && memcmp(p, http_starts[k], len) == 0) {
+            starts = 1;
+            break;
+        }
+    }
+    if (!starts)
+        return PUT(w, ": HTTP");
+    Py_ssize_t j = 0;
+    while (j < cap && (p[j] == '\t' || (p[j] >= 0x20 && p[j] <= 0x7e)))
+        j++;
+    int line = 0, cut = 0;
+    if (j == (Py_ssize_t)plen)
+        line = cut = 1;
+    else if (j == cap)
+        cut = 1;
+    else if (p[j] == '\n')
+        line = 1;
+    else if (p[j] == '\r') {
+        if (j + 1 >= (Py_ssize_t)plen)
+            ;
+        else if (j + 1 >= cap)
+            cut = 1;
+        else if (p[j + 1] == '\n')
+            line = 1;
+    }
+    if (line) {
+        w = ensure(out, w, j + 32);
+        if (w == NULL)
+            return NULL;
+        w = PUT(w, ": HTTP: ");
+        w = put(w, (const char *)p, (size_t)j);
+    }
+    else
+        w = PUT(w, ": HTTP");
+    if (cut)
+        w = PUT(w, " [|http]");
+    return w;
+}
+
+/* "{label}{src}.{sport} > {dst}.{dport}: " */
+static char *
+put_flow(char *w, const uint8_t *key, int size, unsigned sport, unsigned dport)
+{
+    w = size == 4 ? PUT(w, "IP ") : PUT(w, "IP6 ");
+    w = put_address(w, key, size);
+    *w++ = '.';
+    w = put_u32(w, sport);
+    w = PUT(w, " > ");
+    w = put_address(w, key + size, size);
+    *w++ = '.';
+    w = put_u32(w, dport);
+    return PUT(w, ": ");
+}
+
+/* fastsummary passes text._tcp_options' words for the options this module prints; any other option
+ * (sack, mptcp, tfo, unknown) leaves the frame to the Python. Returns NULL for that. */
+static char *
+put_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
+{
+    Py_ssize_t i = 0;
+    int first = 1;
+    while (i < n) {
+        unsigned kind = raw[i];
+        if (!first)
+            *w++ = ',';
+        first = 0;
+        if (kind == 0) {
+            w = PUT(w, "eol");
+            break;
+        }
+        if (kind == 1) {
+            w = PUT(w, "nop");
+            i++;
+            continue;
+        }
+        if (i + 1 >= n || raw[i + 1] < 2 || i + raw[i + 1] > n) {
+            w = PUT(w, "bad opt");
+            break;
+        }
+        unsigned size = raw[i + 1];
+        const uint8_t *body = raw + i + 2;
+        if (kind == 2 && size == 4) {
+            w = PUT(w, "mss ");
+            w = put_u32(w, u16(body));
+        }
+        else if (kind == 3 && size == 3) {
+            w = PUT(w, "wscale ");
+            w = put_u32(w, body[0]);
+        }
+        else if (kind == 4)
+            w = PUT(w, "sackOK");
+        else if (kind == 8 && size == 10) {
+            w = PUT(w, "TS val ");
+            w = put_u32(w, u32(body));
+            w = PUT(w, " ecr ");
+            w = put_u32(w, u32(body + 4));
+        }
+        else
+            return NULL;
+        i += size;
+    }
+    return w;
+}
+
+/* text.py's DNS tables (type, class, opcode and rcode names), passed in by fastsummary. */
+typedef struct {
+    unsigned key;
+    char text[24];
+} Name;
+
+typedef struct {
+    Name *names;
+    Py_ssize_t count;
+} Table;
+
+static Table dns_types, dns_classes, dns_ops, dns_rcodes;
+static int dns_ready = 0;
+
+static const Name *
+lookup(const Table *table, unsigned key)
+{
+    for (Py_ssize_t i = 0; i < table->count; i++)
+        if (table->names[i].key == key)
+            return &table->names[i];
+    return NULL;
+}
+
+static int
+out_put(Out *out, const char *s, size_t n)
+{
+    if (out_reserve(out, (Py_ssize_t)n) < 0)
+        return -1;
+    memcpy(out->buf + out->len, s, n);
+    out->len += (Py_ssize_t)n;
+    return 0;
+}
+
+#define OUT_LIT(out, literal) out_put((out), (literal), sizeof(literal) - 1)
+
+static int
+out_u32(Out *out, uint32_t v)
+{
+    char tmp[12];
+    char *end = put_u32(tmp, v);
+    return out_put(out, tmp, (size_t)(end - tmp));
+}
+
+/* A name from table, or the fallback "{before}{key}" (e.g. "Type" 99, " op" 3). */
+static int
+out_name(Out *out, const Table *table, unsigned key, const char *before)
+{
+    const Name *name = lookup(table, key);
+    if (name != NULL)
+        return out_put(out, name->text, strlen(name->text));
+    if (out_put(out, before, strlen(before)) < 0)
+        return -1;
+    return out_u32(out, key);
+}
+
+/* text._dns_class: " CHAOS", " (Class 7)", nothing for IN (its table maps 1 to ""). */
+static int
+out_class(Out *out, unsigned value)
+{
+    const Name *name = lookup(&dns_classes, value);
+    if (name != NULL)
+        return out_put(out, name->text, strlen(name->text));
+    if (OUT_LIT(out, " (Class ") < 0 || out_u32(out, value) < 0)
+        return -1;
+    return OUT_LIT(out, ")");
+}
+
+/* lean.printable_text (tcpdump's fn_print_char) of n bytes; room for 4 * n at w. */
+static char *
+put_printable(char *w, const uint8_t *p, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++) {
+        unsigned c = p[k];
+        if (c >= 0x80) {
+            *w++ = 'M';
+            *w++ = '-';
+            c &= 0x7F;
+        }
+        if (c < 0x20 || c == 0x7F) {
+            *w++ = '^';
+            c ^= 0x40;
+        }
+        *w++ = (char)c;
+    }
+    return w;
+}
+
+#define DNS_BAD (-1)
+#define DNS_NOMEM (-2)
+
+/* lean._dns_name: a possibly compressed name at pos of the message m (end bytes); its dotted text is
+ * appended to out when out is not NULL; *after is where the name ends in the message. */
+static int
+dns_name(const uint8_t *m, Py_ssize_t pos, Py_ssize_t end, Out *out, Py_ssize_t *after)
+{
+    Py_ssize_t resume = -1;
+    int jumps = 0, labels = 0;
+    for (;;) {
+        if (pos >= end)
+            return DNS_BAD;
+        unsigned n = m[pos];
+        if (n == 0) {
+            pos++;
+            break;
+        }
+        if ((n & 0xC0) == 0xC0) {
+            if (pos + 1 >= end || jumps > 32)
+                return DNS_BAD;
+            if (resume < 0)
+                resume = pos + 2;
+            pos = (Py_ssize_t)((n & 0x3F) << 8 | m[pos + 1]);
+            jumps++;
+            continue;
+        }
+        if ((n & 0xC0) || pos + 1 + (Py_ssize_t)n > end)
+            return DNS_BAD;
+        if (out != NULL) {
+            if (out_reserve(out, 4 * (Py_ssize_t)n + 1) < 0)
+                return DNS_NOMEM;
+            char *w = out->buf + out->len;
+            if (labels)
+                *w++ = '.';
+            w = put_printable(w, m + pos + 1, (Py_ssize_t)n);
+            out->len = w - out->buf;
+        }
+        labels++;
+        pos += 1 + n;
+    }
+    if (out != NULL && OUT_LIT(out, ".") < 0)
+        return DNS_NOMEM;
+    *after = resume >= 0 ? resume : pos;
+    return 0;
+}
+
+/* lean._dns_skip (tcpdump's ns_nskip): where a name ends, a compression pointer ending it unfollowed;
+ * -1 where a length byte is past the end or a label type is unknown. */
+static int
+dns_skip(const uint8_t *m, Py_ssize_t pos, Py_ssize_t end, Py_ssize_t *after)
+{
+    if (pos >= end)
+        return -1;
+    unsigned n = m[pos++];
+    while (n) {
+        if ((n & 0xC0) == 0xC0) {
+            *after = pos + 1;
+            return 0;
+        }
+        if (n & 0xC0)
+            return -1;
+        pos += n;
+        if (pos >= end)
+            return -1;
+        n = m[pos++];
+    }
+    *after = pos;
+    return 0;
+}
+
+typedef struct {
+    unsigned rtype;
+    unsigned rclass;
+    int kind; /* 0: no data shown, 1: A, 28: AAAA, 2: a name, 15: MX, 16: TXT, -1: not read (a lone comma) */
+    Py_ssize_t at, stop;
+} Answer;
+
+/* Whether the TXT strings of [pos, stop) lie within the message's end (lean._txt_text's second value). */
+static int
+txt_whole(const uint8_t *m, Py_ssize_t pos, Py_ssize_t stop, Py_ssize_t end)
+{
+    while (pos < stop) {
+        if (pos >= end || pos + 1 + m[pos] > end)
+            return 0;
+        pos += 1 + m[pos];
+    }
+    return 1;
+}
+
+/* lean._txt_text: ' "string"' for each string, the last one cut short (no closing quote) where the
+ * message ends in it. */
+static int
+out_txt(Out *out, const uint8_t *m, Py_ssize_t pos, Py_ssize_t stop, Py_ssize_t end)
+{
+    while (pos < stop && pos < end) {
+        Py_ssize_t n = m[pos], avail = pos + 1 + n <= end ? n : end - pos - 1;
+        if (out_reserve(out, 4 * avail + 4) < 0)
+            return -1;
+        char *w = out->buf + out->len;
+        *w++ = ' ';
+        *w++ = '"';
+        w = put_printable(w, m + pos + 1, avail);
+        if (avail == n)
+            *w++ = '"';
+        out->len = w - out->buf;
+        if (avail < n)
+            break;
+        pos += 1 + n;
+    }
+    return 0;
+}
+
+/* The DNS part of a line (lean._dns, then text._dns_text and fastsummary._dns_line's " [|domain]") for the
+ * message m of length bytes, appended to out: 1, or 0 where the lean decoder would not call it DNS
+ * (shorter than a header), or -1 when memory runs out. */
+static int
+dns_text(Out *out, const uint8_t *m, Py_ssize_t length, Py_ssize_t wire, int mdns)
+{
+    if (length < 12)
+        return 0;
+    unsigned ident = u16(m), flags = u16(m + 2), qd = u16(m + 4), an = u16(m + 6), ns = u16(m + 8),
+             ar = u16(m + 10);
+    Py_ssize_t end = length, pos = 12, after;
+    int cut = 0, questions = 0, answers = 0;
+    Py_ssize_t qname = 0;
+    unsigned qtype = 0, qclass = 0;
+    Answer shown[16];
+    int questions_cut = 0;
+    unsigned remaining = 0;
+    if (!(flags & 0x8000)) { /* a query: its first question, nothing further */
+        if (qd) {
+            Py_ssize_t named;
+            if (dns_skip(m, pos, end, &after) < 0 || after + 4 > end || dns_name(m, pos, end, NULL, &named) < 0)
+                cut = 1;
+            else {
+                qname = pos;
+                qtype = u16(m + after);
+                qclass = u16(m + after + 2);
+                questions = 1;
+            }
+        }
+    }
+    else {
+        for (unsigned i = 0; i < qd; i++) { /* a response: step over the questions */
+            if (dns_skip(m, pos, end, &after) < 0) {
+                questions_cut = cut = 1;
+                break;
+            }
+            pos = after + 4;
+        }
+        if (an > 16)
+            return 0; /* more answers than this module keeps: the Python prints them */
+        remaining = questions_cut ? 0 : an;
+    }
+
+    while (remaining && !cut && (pos < end || answers == 0)) {
+        remaining--;
+        Answer *a = &shown[answers];
+        if (dns_skip(m, pos, end, &after) < 0 || after + 10 > end) {
+            a->kind = -1; /* tcpdump stops reading answers here, quietly */
+            answers++;
+            break;
+        }
+        pos = after;
+        unsigned rtype = u16(m + pos), rclass = u16(m + pos + 2), rdlen = u16(m + pos + 8);
+        pos += 10;
+        a->rtype = rtype;
+        a->rclass = rclass;
+        a->kind = 0;
+        a->at = pos;
+        a->stop = pos + rdlen;
+        if (pos + (Py_ssize_t)rdlen > end) { /* tcpdump prints the type before it reads the data */
+            answers++;
+            cut = 1;
+            break;
+        }
+        if (rtype == 1 && rdlen == 4)
+            a->kind = 1;
+        else if (rtype == 28 && rdlen == 16)
+            a->kind = 28;
+        else if (rtype == 2 || rtype == 5 || rtype == 12)
+            a->kind = 2;
+        else if (rtype == 15 && rdlen >= 3) {
+            a->kind = 15;
+            a->at = pos + 2;
+        }
+        else if (rtype == 16) {
+            a->kind = 16;
+            if (!txt_whole(m, pos, pos + rdlen, end)) {
+                answers++;
+                cut = 1;
+                break;
+            }
+        }
+        if ((a->kind == 2 || a->kind == 15) && dns_name(m, a->at, end, NULL, &after) < 0) {
+            a->kind = 0;
+            answers++;
+            cut = 1;
+            break;
+        }
+        answers++;
+        pos += rdlen;
+    }
+    if (remaining)
+        cut = 1;
+
+    unsigned opcode = (flags >> 11) & 0xF;
+    if (out_u32(out, ident) < 0 || out_name(out, &dns_ops, opcode, " op") < 0)
+        return -1;
+    if (flags & 0x8000) {
+        if (out_name(out, &dns_rcodes, flags & 0xF, " Resp") < 0)
+            return -1;
+        if ((flags & 0x0400) && OUT_LIT(out, "*") < 0)
+            return -1;
+        if (!(flags & 0x0080) && OUT_LIT(out, "-") < 0)
+            return -1;
+        if ((flags & 0x0200) && OUT_LIT(out, "|") < 0)
+            return -1;
+        if ((flags & 0x0020) && OUT_LIT(out, "$") < 0)
+            return -1;
+        if (qd != 1 && (OUT_LIT(out, " [") < 0 || out_u32(out, qd) < 0 || OUT_LIT(out, "q]") < 0))
+            return -1;
+        if (questions_cut)
+            return OUT_LIT(out, " [|domain]\n") < 0 ? -1 : 1;
+        if (OUT_LIT(out, " ") < 0 || out_u32(out, an) < 0 || OUT_LIT(out, "/") < 0 || out_u32(out, ns) < 0
+            || OUT_LIT(out, "/") < 0 || out_u32(out, ar) < 0)
+            return -1;
+        for (int i = 0; i < answers; i++) {
+            const Answer *a = &shown[i];
+            if (i && OUT_LIT(out, ",") < 0)
+                return -1;
+            if (a->kind == -1)
+                continue;
+            unsigned rclass = mdns ? a->rclass & 0x7FFF : a->rclass;
+            if (out_class(out, rclass) < 0 || (mdns && (a->rclass & 0x8000) && OUT_LIT(out, " (Cache flush)") < 0))
+                return -1;
+            if (OUT_LIT(out, " ") < 0 || out_name(out, &dns_types, a->rtype, "Type") < 0)
+                return -1;
+            if (a->kind == 0)
+                continue;
+            if (a->kind == 16) {
+                if (out_txt(out, m, a->at, a->stop, end) < 0)
+                    return -1;
+                continue;
+            }
+            if (OUT_LIT(out, " ") < 0 || out_reserve(out, 64) < 0)
+                return -1;
+            if (a->kind == 1)
+                out->len = put_ipv4(out->buf + out->len, m + a->at) - out->buf;
+            else if (a->kind == 28)
+                out->len = put_ipv6(out->buf + out->len, m + a->at) - out->buf;
+            else {
+                if (dns_name(m, a->at, end, out, &after) == DNS_NOMEM)
+                    return -1;
+                if (a->kind == 15 && (OUT_LIT(out, " ") < 0 || out_u32(out, u16(m + a->at - 2)) < 0))
+                    return -1;
+            }
+        }
+    }
+    else {
+        if ((flags & 0x0100) && OUT_LIT(out, "+") < 0)
+            return -1;
+        if ((flags & 0x0010) && OUT_LIT(out, "%") < 0)
+            return -1;
+        if (flags & 0x6CF) {
+            char tmp[24];
+            int k = snprintf(tmp, sizeof(tmp), " [b2&3=0x%x]", flags);
+            if (out_put(out, tmp, (size_t)k) < 0)
+                return -1;
+        }
+        if (an && (OUT_LIT(out, " [") < 0 || out_u32(out, an) < 0 || OUT_LIT(out, "a]") < 0))
+            return -1;
+        if (qd != 1 && (OUT_LIT(out, " [") < 0 || out_u32(out, qd) < 0 || OUT_LIT(out, "q]") < 0))
+            return -1;
+        if (ns && (OUT_LIT(out, " [") < 0 || out_u32(out, ns) < 0 || OUT_LIT(out, "n]") < 0))
+            return -1;
+        if (ar && (OUT_LIT(out, " [") < 0 || out_u32(out, ar) < 0 || OUT_LIT(out, "au]") < 0))
+            return -1;
+        if (questions) {
+            if (OUT_LIT(out, " ") < 0 || out_name(out, &dns_types, qtype, "Type") < 0
+                || out_class(out, mdns ? qclass & 0x7FFF : qclass) < 0)
+                return -1;
+            if (mdns && ((qclass & 0x8000) ? OUT_LIT(out, " (QU)") : OUT_LIT(out, " (QM)")) < 0)
+                return -1;
+            if (OUT_LIT(out, "? ") < 0 || dns_name(m, qname, end, out, &after) == DNS_NOMEM)
+                return -1;
+        }
+    }
+    if (cut)
+        return OUT_LIT(out, " [|domain]\n") < 0 ? -1 : 1;
+    if (OUT_LIT(out, " (") < 0 || out_u32(out, (uint32_t)wire) < 0 || OUT_LIT(out, ")\n") < 0)
+        return -1;
+    return 1;
+}
+
+/* Relative sequence numbers: text.TcpSequences.relative, on the same dict (bytes key of the conversation
+ * to seq_base << 32 | ack_base), so that the Python and this module share one state. Changes *seq and
+ * *ack in place; -1 with an exception set on failure. */
+typedef struct {
+    PyObject *table; /* a dict, or NULL for absolute numbers */
+    Py_ssize_t limit;
+} Sequences;
+
+static int
+relative(const Sequences *seqs, const uint8_t *src, const uint8_t *dst, int size, unsigned sport,
+         unsigned dport, unsigned flags, uint32_t *seq, uint32_t *ack)
+{
+    uint8_t key[36];
+    int rev = sport > dport || (sport == dport && memcmp(src, dst, (size_t)size) > 0);
+    unsigned first = rev ? dport : sport, second = rev ? sport : dport;
+    memcpy(key, rev ? dst : src, (size_t)size);
+    memcpy(key + size, rev ? src : dst, (size_t)size);
+    key[2 * size] = (uint8_t)(first >> 8);
+    key[2 * size + 1] = (uint8_t)first;
+    key[2 * size + 2] = (uint8_t)(second >> 8);
+    key[2 * size + 3] = (uint8_t)second;
+    PyObject *k = PyBytes_FromStringAndSize((const char *)key, 2 * size + 4);
+    if (k == NULL)
+        return -1;
+    PyObject *base = PyDict_GetItemWithError(seqs->table, k); /* borrowed */
+    if (base == NULL && PyErr_Occurred()) {
+        Py_DECREF(k);
+        return -1;
+    }
+    if (base == NULL || (flags & 0x02)) {
+        uint32_t thseq = rev ? *ack - 1 : *seq, thack = rev ? *seq : *ack - 1;
+        if (base != NULL || PyDict_GET_SIZE(seqs->table) < seqs->limit) {
+            PyObject *value = PyLong_FromUnsignedLongLong((unsigned long long)thseq << 32 | thack);
+            if (value == NULL || PyDict_SetItem(seqs->table, k, value) < 0) {
+                Py_XDECREF(value);
+                Py_DECREF(k);
+                return -1;
+            }
+            Py_DECREF(value);
+        }
+        Py_DECREF(k);
+        return 0; /* the segment that records the conversation prints absolute numbers */
+    }
+    unsigned long long both = PyLong_AsUnsignedLongLong(base);
+    Py_DECREF(k);
+    if (both == (unsigned long long)-1 && PyErr_Occurred())
+        return -1;
+    uint32_t thseq = (uint32_t)(both >> 32), thack = (uint32_t)both;
+    *seq -= rev ? thack : thseq;
+    *ack -= rev ? thseq : thack;
+    return 0;
+}
+
+static const char *const ntp_modes[8] = {"unspecified", "symmetric active", "symmetric passive", "Client",
+                                          "Server", "Broadcast", "Control Message", "Reserved"};
+static const char *const syslog_facilities[24] = {
+    "kernel", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+    "ntp", "security", "console", "cron", "local0", "local1", "local2", "local3", "local4", "local5",
+    "local6", "local7"};
+static const char *const syslog_severities[8] = {"emergency", "alert", "critical", "error",
+                                                 "warning", "notice", "info", "debug"};
+
+static char *
+put_ntp(char *w, const uint8_t *f, Py_ssize_t start, Py_ssize_t stop, unsigned length)
+{
+    if (start >= stop) {
+        w = PUT(w, " [|ntp]\n");
+        return w;
+    }
+    w = PUT(w, "NTPv");
+    w = put_u32(w, (f[start] >> 3) & 7);
+    w = PUT(w, ", ");
+    const char *mode = ntp_modes[f[start] & 7];
+    w = put(w, mode, strlen(mode));
+    w = PUT(w, ", length ");
+    w = put_u32(w, length);
+    *w++ = '\n';
+    return w;
+}
+
+static char *
+put_syslog(char *w, const uint8_t *f, Py_ssize_t start, Py_ssize_t stop, unsigned length)
+{
+    if (start >= stop)
+        return PUT(w, " [|syslog]\n");
+    if (f[start] != '<')
+        return PUT(w, " (invalid)\n");
+    Py_ssize_t at = start + 1;
+    unsigned priority = 0;
+    while (at <= start + 3) {
+        if (at >= stop)
+            return PUT(w, " [|syslog]\n");
+        if (f[at] < '0' || f[at] > '9')
+            break;
+        priority = priority * 10 + (unsigned)(f[at] - '0');
+        at++;
+    }
+    if (at >= stop)
+        return PUT(w, " [|syslog]\n");
+    if (f[at] != '>')
+        return PUT(w, " (invalid)\n");
+    unsigned facility = (priority & 0x3F8) >> 3;
+    w = PUT(w, "SYSLOG ");
+    if (facility < 24)
+        w = put(w, syslog_facilities[facility], strlen(syslog_facilities[facility]));
+    else {
+        w = PUT(w, "unknown (");
+        w = put_u32(w, facility);
+        *w++ = ')';
+    }
+    *w++ = '.';
+    w = put(w, syslog_severities[priority & 7], strlen(syslog_severities[priority & 7]));
+    w = PUT(w, ", length: ");
+    w = put_u32(w, length);
+    *w++ = '\n';
+    return w;
+}
+
+/* The line (with its newline) of the Ethernet frame f of n captured bytes, as fastsummary._ip_line
+ * writes it, or NULL where that function returns None or where the Python must print it (a TCP option
+ * put_tcp_options leaves), with an exception set when memory ran out. w points into out's buffer, which
+ * has room for LONGEST_LINE from w; DNS text grows it as needed, so the result may be in a new buffer. */
+static char *
+frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *seqs)
+{
+    if (n < 34)
+        return NULL;
+    unsigned etype = u16(f + 12);
+    Py_ssize_t o = 14;
+    if (etype == 0x8100) {
+        etype = u16(f + 16);
+        o = 18;
+    }
+    long length;
+    Py_ssize_t t, key;
+    int size;
+    unsigned proto;
+    if (etype == 0x0800) {
+        if (n < o + 28 || f[o] != 0x45)
+            return NULL;
+        unsigned total = u16(f + o + 2), frag = u16(f + o + 6);
+        proto = f[o + 9];
+        if ((frag & 0x1FFF) || total < 20)
+            return NULL;
+        length = (long)total - 20;
+        t = o + 20;
+        key = o + 12;
+        size = 4;
+    }
+    else if (etype == 0x86DD) {
+        if (n < o + 48 || f[o] >> 4 != 6)
+            return NULL;
+        length = u16(f + o + 4);
+        proto = f[o + 6];
+        t = o + 40;
+        key = o + 8;
+        size = 16;
+    }
+    else
+        return NULL;
+
+    if (proto == 6) {
+        if (n < t + 20)
+            return NULL;
+        unsigned sport = u16(f + t), dport = u16(f + t + 2);
+        if (sport == 53 || dport == 53)
+            return NULL;
+        uint32_t seq = u32(f + t + 4), ack = u32(f + t + 8);
+        unsigned flags = f[t + 13], win = u16(f + t + 14);
+        Py_ssize_t hl = (Py_ssize_t)(f[t + 12] >> 4) << 2;
+        long plen = length - (long)hl;
+        if (hl < 20 || n < t + hl || plen < 0)
+            return NULL;
+        int timestamps = hl == 32 && memcmp(f + t + 20, "\x01\x01\x08\x0a", 4) == 0;
+        char options[400];
+        char *options_end = options;
+        if (hl > 20 && !timestamps) {
+            options_end = put_tcp_options(options, f + t + 20, hl - 20);
+            if (options_end == NULL)
+                return NULL;
+        }
+        if (seqs->table != NULL && (flags & 0x10)
+            && relative(seqs, f + key, f + key + size, size, sport, dport, flags, &seq, &ack) < 0)
+            return NULL;
+        w = put_flow(w, f + key, size, sport, dport);
+        w = put(w, flag_text[flags], flag_len[flags]);
+        if (plen) {
+            w = PUT(w, ", seq ");
+            w = put_u32(w, seq);
+            *w++ = ':';
+            w = put_u32(w, seq + (uint32_t)plen);
+        }
+        else if (flags & 0x07) {
+            w = PUT(w, ", seq ");
+            w = put_u32(w, seq);
+        }
+        if (flags & 0x10) {
+            w = PUT(w, ", ack ");
+            w = put_u32(w, ack);
+        }
+        w = PUT(w, ", win ");
+        w = put_u32(w, win);
+        if (timestamps) {
+            w = PUT(w, ", options [nop,nop,TS val ");
+            w = put_u32(w, u32(f + t + 24));
+            w = PUT(w, " ecr ");
+            w = put_u32(w, u32(f + t + 28));
+            *w++ = ']';
+        }
+        else if (hl > 20) {
+            w = PUT(w, ", options [");
+            w = put(w, options, (size_t)(options_end - options));
+            *w++ = ']';
+        }
+        w = PUT(w, ", length ");
+        w = put_u32(w, (uint32_t)plen);
+        if (plen && (is_http_port(sport) || is_http_port(dport))) {
+            w = put_http(out, w, f + t + hl, n - (t + hl), plen);
+            if (w == NULL)
+                return NULL;
+        }
+        *w++ = '\n';
+        return w;
+    }
+    if (proto == 17) {
+        unsigned sport = u16(f + t), dport = u16(f + t + 2), ulen = u16(f + t + 4);
+        if (ulen < 8)
+            return NULL;
+        w = put_flow(w, f + key, size, sport, dport);
+        if (sport == 53 || dport == 53 || sport == 5353 || dport == 5353) {
+            Py_ssize_t message = ulen - 8, captured = n - (t + 8);
+            Py_ssize_t mark = out->len;
+            out->len = w - out->buf;
+            int mdns = (sport == 5353 || dport == 5353) && sport != 53 && dport != 53;
+            int done = dns_text(out, f + t + 8, message < captured ? message : captured, message, mdns);
+            if (done <= 0) {
+                out->len = mark;
+                return NULL;
+            }
+            w = out->buf + out->len;
+            out->len = mark;
+            return w;
+        }
+        Py_ssize_t start = t + 8, stop = n < t + length ? n : t + length; /* lean: min(captured, IP end) */
+        if (sport == 123 || dport == 123) /* lean._ntp, text: NTPv4, Client, length 48 */
+            return put_ntp(w, f, start, stop, ulen - 8);
+        if (sport == 514 || dport == 514) /* lean._syslog */
+            return put_syslog(w, f, start, stop, ulen - 8);
+        w = PUT(w, "UDP, length ");
+        w = put_u32(w, ulen - 8);
+        *w++ = '\n';
+        return w;
+    }
+    if (proto == 1 || proto == 58) {
+        unsigned echo = f[t];
+        const char *name;
+        size_t name_len;
+        if (proto == 1) {
+            if (echo != 0 && echo != 8)
+                return NULL;
+            name = echo ? "ICMP echo request" : "ICMP echo reply";
+        }
+        else {
+            if (echo != 128 && echo != 129)
+                return NULL;
+            name = echo == 128 ? "ICMP6, echo request" : "ICMP6, echo reply";
+        }
+        name_len = strlen(name);
+        w = size == 4 ? PUT(w, "IP ") : PUT(w, "IP6 ");
+        w = put_address(w, f + key, size);
+        w = PUT(w, " > ");
+        w = put_address(w, f + key + size, size);
+        w = PUT(w, ": ");
+        w = put(w, name, name_len);
+        w = PUT(w, ", id ");
+        w = put_u32(w, u16(f + t + 4));
+        w = PUT(w, ", seq ");
+        w = put_u32(w, u16(f + t + 6));
+        w = PUT(w, ", length ");
+        w = put_u32(w, (uint32_t)length);
+        *w++ = '\n';
+        return w;
+    }
+    return NULL;
+}
+
+/* The time text before the fraction for second sec, from the Python second_prefix function: 1 when
+ * known, 0 when that function gives None (the Python prints that record), -1 on an exception. */
+typedef struct {
+    PyObject *function;
+    long long sec;
+    int valid;
+    char text[PREFIX_MAX];
+    Py_ssize_t len;
+} Prefix;
+
+static int
+prefix_for(Prefix *prefix, long long sec)
+{
+    if (prefix->valid != -1 && sec == prefix->sec)
+        return prefix->valid;
+    PyObject *result = PyObject_CallFunction(prefix->function, "L", sec);
+    if (result == NULL)
+        return -1;
+    prefix->sec = sec;
+    prefix->valid = 0;
+    if (result != Py_None) {
+        Py_ssize_t len;
+        const char *text = PyUnicode_Check(result) ? PyUnicode_AsUTF8AndSize(result, &len) : NULL;
+        if (text == NULL) {
+            PyErr_Clear();
+        }
+        else if (len < PREFIX_MAX) {
+            memcpy(prefix->text, text, (size_t)len);
+            prefix->len = len;
+            prefix->valid = 1;
+        }
+    }
+    Py_DECREF(result);
+    return prefix->valid;
+}
+
+static PyObject *
+finish(Out *out, PyObject *rest)
+{
+    PyObject *text = PyUnicode_DecodeUTF8(out->buf ? out->buf : "", out->len, "strict");
+    PyMem_Free(out->buf);
+    if (text == NULL) {
+        Py_DECREF(rest);
+        return NULL;
+    }
+    PyObject *result = PyTuple_New(1 + PyTuple_GET_SIZE(rest));
+    if (result == NULL) {
+        Py_DECREF(text);
+        Py_DECREF(rest);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(result, 0, text);
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(rest); i++) {
+        PyObject *item = PyTuple_GET_ITEM(rest, i);
+        Py_INCREF(item);
+        PyTuple_SET_ITEM(result, i + 1, item);
+    }
+    Py_DECREF(rest);
+    return result;
+}
+
+/* One record: "{prefix}{frac:06d} {line}" into out, or 0 where the Python must print it. */
+static int
+record_line(Out *out, Prefix *prefix, const Sequences *seqs, long long sec, long long frac, const uint8_t *f,
+            Py_ssize_t n)
+{
+    int known = prefix_for(prefix, sec);
+    if (known <= 0)
+        return known;
+    if (out_reserve(out, LONGEST_LINE) < 0)
+        return -1;
+    char *start = out->buf + out->len;
+    char *w = put(start, prefix->text, (size_t)prefix->len);
+    w = put_frac(w, frac);
+    *w++ = ' ';
+    w = frame_line(out, w, f, n, seqs);
+    if (w == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    out->len = w - out->buf;
+    return 1;
+}
+
+PyDoc_STRVAR(records_doc,
+"records(buf, pos, max_caplen, second_prefix, seqs, limit) -> (text, pos, count, stopped_at_frame)\n\n"
+"The lines of the classic pcap records (native byte order) of buf from byte pos on, as\n"
+"fastsummary.summary_records prints them, up to the first record that does not fit in buf or whose\n"
+"captured length exceeds max_caplen (stopped_at_frame False), or to the first whole record the shortcut\n"
+"does not print (stopped_at_frame True; pos is that record's). seqs is TcpSequences.table, or None for\n"
+"absolute sequence numbers; limit is TcpSequences.LIMIT.");
+
+static PyObject *
+fastline_records(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    Py_ssize_t pos, max_caplen;
+    PyObject *function, *table;
+    Sequences seqs;
+    if (!flags_ready || !dns_ready) {
+        PyErr_SetString(PyExc_RuntimeError, "set_flag_texts() and set_dns_tables() must be called first");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "y*nnOOn", &view, &pos, &max_caplen, &function, &table, &seqs.limit))
+        return NULL;
+    if (table != Py_None && !PyDict_Check(table)) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_TypeError, "the sequence table must be a dict or None");
+        return NULL;
+    }
+    seqs.table = table == Py_None ? NULL : table;
+    const uint8_t *buf = view.buf;
+    Py_ssize_t end = view.len, count = 0;
+    Prefix prefix = {function, 0, -1, {0}, 0};
+    Out out = {NULL, 0, 0};
+    int stopped = 0;
+    if (pos < 0)
+        pos = 0;
+    while (pos + 16 <= end) {
+        int32_t sec, frac;
+        uint32_t caplen;
+        memcpy(&sec, buf + pos, 4);
+        memcpy(&frac, buf + pos + 4, 4);
+        memcpy(&caplen, buf + pos + 8, 4);
+        if ((Py_ssize_t)caplen > end - pos - 16 || (Py_ssize_t)caplen > max_caplen)
+            break;
+        int done = record_line(&out, &prefix, &seqs, sec, frac, buf + pos + 16, (Py_ssize_t)caplen);
+        if (done < 0) {
+            PyMem_Free(out.buf);
+            PyBuffer_Release(&view);
+            return NULL;
+        }
+        if (done == 0) {
+            stopped = 1;
+            break;
+        }
+        pos += 16 + (Py_ssize_t)caplen;
+        count++;
+    }
+    PyBuffer_Release(&view);
+    PyObject *rest = Py_BuildValue("(nnO)", pos, count, stopped ? Py_True : Py_False);
+    if (rest == NULL) {
+        PyMem_Free(out.buf);
+        return NULL;
+    }
+    return finish(&out, rest);
+}
+
+PyDoc_STRVAR(batch_doc,
+"batch(records, start, second_prefix, seqs, limit) -> (text, index)\n\n"
+"The lines of records[start:] (a list of (sec, usec, length, data) tuples) as\n"
+"fastsummary.summary_batch prints them, up to the first record the shortcut does not print; index is\n"
+"that record's (len(records) when all are printed).");
+
+static PyObject *
+fastline_batch(PyObject *self, PyObject *args)
+{
+    PyObject *records, *function, *table;
+    Py_ssize_t index;
+    Sequences seqs;
+    if (!flags_ready || !dns_ready) {
+        PyErr_SetString(PyExc_RuntimeError, "set_flag_texts() and set_dns_tables() must be called first");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!nOOn", &PyList_Type, &records, &index, &function, &table, &seqs.limit))
+        return NULL;
+    if (table != Py_None && !PyDict_Check(table)) {
+        PyErr_SetString(PyExc_TypeError, "the sequence table must be a dict or None");
+        return NULL;
+    }
+    seqs.table = table == Py_None ? NULL : table;
+    Prefix prefix = {function, 0, -1, {0}, 0};
+    Out out = {NULL, 0, 0};
+    if (index < 0)
+        index = 0;
+    for (; index < PyList_GET_SIZE(records); index++) {
+        PyObject *record = PyList_GET_ITEM(records, index);
+        if (!PyTuple_Check(record) || PyTuple_GET_SIZE(record) != 4 || !PyBytes_Check(PyTuple_GET_ITEM(record, 3)))
+            break;
+        int overflow_sec, overflow_frac;
+        long long sec = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(record, 0), &overflow_sec);
+        long long frac = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(record, 1), &overflow_frac);
+        if ((sec == -1 || frac == -1) && PyErr_Occurred()) {
+            PyErr_Clear();
+            break;
+        }
+        if (overflow_sec || overflow_frac)
+            break;
+        PyObject *data = PyTuple_GET_ITEM(record, 3);
+        int done = record_line(&out, &prefix, &seqs, sec, frac, (const uint8_t *)PyBytes_AS_STRING(data),
+                               PyBytes_GET_SIZE(data));
+        if (done < 0) {
+            PyMem_Free(out.buf);
+            return NULL;
+        }
+        if (done == 0)
+            break;
+    }
+    PyObject *rest = Py_BuildValue("(n)", index);
+    if (rest == NULL) {
+        PyMem_Free(out.buf);
+        return NULL;
+    }
+    return finish(&out, rest);
+}
+
+PyDoc_STRVAR(set_flag_texts_doc,
+"set_flag_texts(texts)\n\nThe 256 TCP flag texts (\"Flags [S.]\"), indexed by the flags byte.");
+
+static PyObject *
+fastline_set_flag_texts(PyObject *self, PyObject *arg)
+{
+    PyObject *seq = PySequence_Fast(arg, "a sequence of 256 str is needed");
+    if (seq == NULL)
+        return NULL;
+    if (PySequence_Fast_GET_SIZE(seq) != 256) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "a sequence of 256 str is needed");
+        return NULL;
+    }
+    for (int i = 0; i < 256; i++) {
+        Py_ssize_t len;
+        const char *text = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(seq, i), &len);
+        if (text == NULL || len >= (Py_ssize_t)sizeof(flag_text[0])) {
+            Py_DECREF(seq);
+            if (text != NULL)
+                PyErr_SetString(PyExc_ValueError, "a flag text is too long");
+            return NULL;
+        }
+        memcpy(flag_text[i], text, (size_t)len);
+        flag_len[i] = (unsigned char)len;
+    }
+    Py_DECREF(seq);
+    flags_ready = 1;
+    Py_RETURN_NONE;
+}
+
+static int
+table_from(Table *table, PyObject *dict)
+{
+    if (!PyDict_Check(dict)) {
+        PyErr_SetString(PyExc_TypeError, "a dict of int to str is needed");
+        return -1;
+    }
+    Py_ssize_t count = PyDict_Size(dict), i = 0, at = 0;
+    Name *names = PyMem_Calloc((size_t)(count ? count : 1), sizeof(Name));
+    if (names == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject *key, *value;
+    while (PyDict_Next(dict, &i, &key, &value)) {
+        Py_ssize_t len;
+        unsigned long number = PyLong_AsUnsignedLong(key);
+        const char *text = (number == (unsigned long)-1 && PyErr_Occurred()) ? NULL
+                                                                            : PyUnicode_AsUTF8AndSize(value, &len);
+        if (text == NULL || len >= (Py_ssize_t)sizeof(names[0].text)) {
+            PyMem_Free(names);
+            if (text != NULL)
+                PyErr_SetString(PyExc_ValueError, "a name is too long");
+            return -1;
+        }
+        names[at].key = (unsigned)number;
+        memcpy(names[at].text, text, (size_t)len);
+        names[at].text[len] = 0;
+        at++;
+    }
+    PyMem_Free(table->names);
+    table->names = names;
+    table->count = at;
+    return 0;
+}
+
+PyDoc_STRVAR(set_dns_tables_doc,
+"set_dns_tables(types, classes, opcodes, rcodes)\n\ntext.py's DNS name tables (dicts of int to str).");
+
+static PyObject *
+fastline_set_dns_tables(PyObject *self, PyObject *args)
+{
+    PyObject *types, *classes, *ops, *rcodes;
+    if (!PyArg_ParseTuple(args, "OOOO", &types, &classes, &ops, &rcodes))
+        return NULL;
+    if (table_from(&dns_types, types) < 0 || table_from(&dns_classes, classes) < 0
+        || table_from(&dns_ops, ops) < 0 || table_from(&dns_rcodes, rcodes) < 0)
+        return NULL;
+    dns_ready = 1;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"set_dns_tables", fastline_set_dns_tables, METH_VARARGS, set_dns_tables_doc},
+    {"records", fastline_records, METH_VARARGS, records_doc},
+    {"batch", fastline_batch, METH_VARARGS, batch_doc},
+    {"set_flag_texts", fastline_set_flag_texts, METH_O, set_flag_texts_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "pycapture.output.tcpdump._fastline",
+    "The summary shortcut of pycapture.output.tcpdump.fastsummary, compiled (optional).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__fastline(void)
+{
+    return PyModule_Create(&module);
+}

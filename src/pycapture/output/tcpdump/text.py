@@ -1,0 +1,476 @@
+"""tcpdump-style one-line summaries, made from the lean decoder's layer tuples.
+
+The wording follows tcpdump 4.99 with ``-n`` (``IP 10.0.0.1.5353 > 10.0.0.2.53: UDP, length 33``,
+``Flags [S.]``, ``ICMP echo request, id 1, seq 2, length 64``, ``ARP, Request who-has ...``). TCP
+sequence numbers are relative to each conversation's first segment with ACK when a
+:class:`TcpSequences` is given (tcpdump's default), absolute without one (``tcpdump -S``).
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+from ...decode.lean import ETHERTYPE_IP
+from ..hexdump import hex_lines
+from .linklevel import ETHERTYPE_NAMES
+
+_ntoa = socket.inet_ntoa
+_ntop = socket.inet_ntop
+_AF_INET6 = socket.AF_INET6
+
+
+_IP_PROTO_NAMES = {
+    1: "icmp", 2: "igmp", 4: "ipip", 6: "tcp", 17: "udp", 41: "ip6", 47: "gre", 50: "esp", 51: "ah",
+    58: "icmp6", 89: "ospf", 103: "pim", 112: "vrrp", 132: "sctp",
+}  # fmt: skip
+
+# tcpdump 4.99 does not show the NS/AE bit (0x100) in the one-line form.
+_TCP_FLAG_LETTERS = ((0x01, "F"), (0x02, "S"), (0x04, "R"), (0x08, "P"), (0x10, "."), (0x20, "U"),
+                     (0x40, "E"), (0x80, "W"))  # fmt: skip
+
+_ICMP_SIMPLE = {
+    0: "echo reply", 4: "source quench", 8: "echo request", 9: "router advertisement",
+    10: "router solicitation", 12: "parameter problem", 13: "time stamp query", 14: "time stamp reply",
+    15: "information request", 16: "information reply", 17: "address mask request", 18: "address mask reply",
+}  # fmt: skip
+
+_ICMP6_NAMES = {
+    1: "destination unreachable", 2: "packet too big", 3: "time exceeded in-transit", 4: "parameter problem",
+    128: "echo request", 129: "echo reply", 130: "multicast listener query", 131: "multicast listener report",
+    132: "multicast listener done", 133: "router solicitation", 134: "router advertisement",
+    135: "neighbor solicitation", 136: "neighbor advertisement", 137: "redirect",
+    143: "multicast listener report v2",
+}  # fmt: skip
+
+
+def mac_text(raw: bytes) -> str:
+    """``02:00:00:00:00:01`` from six bytes."""
+    return raw.hex(":")
+
+
+def _ip_text(raw: bytes) -> str:
+    return _ntoa(raw) if len(raw) == 4 else _ntop(_AF_INET6, raw) if len(raw) == 16 else raw.hex(":")
+
+
+_TCP_OPTION_NAMES = {2: "mss", 3: "wscale", 4: "sackOK", 5: "sack", 8: "TS", 30: "mptcp", 34: "tfo"}
+_M32 = 0xFFFFFFFF
+_PORT_PAIR = struct.Struct("!HH").pack
+
+
+class TcpSequences:
+    """tcpdump's relative TCP sequence numbers (print-tcp.c): the state of one capture.
+
+    A conversation (both directions: addresses and ports in one order, the lower port first) is
+    recorded at its first segment with ACK set, and again at each SYN with ACK; that segment prints
+    absolute numbers, the later ones the difference from the recorded ones. Segments without ACK print
+    absolute numbers and record nothing. tcpdump never forgets a conversation; this table stops
+    recording new ones after :attr:`LIMIT` of them (those then print absolute numbers, as with ``-S``),
+    so that a capture of a port scan cannot grow it without bound.
+    """
+
+    LIMIT = 1 << 18
+
+    __slots__ = ("table",)
+
+    def __init__(self) -> None:
+        self.table: dict[bytes, int] = {}
+
+    def relative(
+        self, src: bytes, dst: bytes, sport: int, dport: int, flags: int, seq: int, ack: int
+    ) -> tuple[int, int, int]:
+        """``(seq, ack, sack_base)`` to print for a segment; SACK blocks print less ``sack_base``."""
+        if not flags & 0x10:
+            return seq, ack, 0
+        rev = sport > dport or (sport == dport and src > dst)
+        key = dst + src + _PORT_PAIR(dport, sport) if rev else src + dst + _PORT_PAIR(sport, dport)
+        table = self.table
+        base = table.get(key)
+        if base is None or flags & 0x02:
+            if rev:
+                thseq, thack = (ack - 1) & _M32, seq
+            else:
+                thseq, thack = seq, (ack - 1) & _M32
+            if base is not None or len(table) < self.LIMIT:
+                table[key] = thseq << 32 | thack
+            return seq, ack, thseq if rev else thack
+        thseq, thack = base >> 32, base & _M32
+        if rev:
+            return (seq - thack) & _M32, (ack - thseq) & _M32, thseq
+        return (seq - thseq) & _M32, (ack - thack) & _M32, thack
+
+
+def _sack_blocks(body: bytes, base: int = 0) -> str:
+    return "".join(
+        f"{{{(int.from_bytes(body[j : j + 4], 'big') - base) & _M32}:"
+        f"{(int.from_bytes(body[j + 4 : j + 8], 'big') - base) & _M32}}}"
+        for j in range(0, len(body) - 7, 8)
+    )
+
+
+def _tcp_option(kind: int, size: int, body: bytes, sack_base: int = 0) -> str:
+    if kind == 2 and size == 4:
+        return f"mss {int.from_bytes(body, 'big')}"
+    if kind == 3 and size == 3:
+        return f"wscale {body[0]}"
+    if kind == 4:
+        return "sackOK"
+    if kind == 5:
+        return f"sack {len(body) // 8} {_sack_blocks(body, sack_base)}"
+    if kind == 8 and size == 10:
+        return f"TS val {int.from_bytes(body[:4], 'big')} ecr {int.from_bytes(body[4:], 'big')}"
+    if kind == 30:
+        return "mptcp"
+    if kind == 34:
+        return "tfo"
+    return f"unknown-{kind} 0x{body.hex()}" if body else f"unknown-{kind}"
+
+
+def _cut_tcp_option(kind: int, size: int, body: bytes, sack_base: int = 0) -> str:
+    """What tcpdump 4.99 prints of an option whose value the capture cuts, its " [|tcp]" included."""
+    if kind == 5:
+        return f"sack {(size - 2) // 8} {_sack_blocks(body, sack_base)} [|tcp]>"
+    name = _TCP_OPTION_NAMES.get(kind)
+    if name is None:
+        return f"unknown-{kind} 0x{body.hex()} [|tcp]>"
+    # the ">" (which closed option lists once) comes with the values tcpdump reads past a bounds check
+    return f"{name} [|tcp]{'>' if kind in (3, 8) else ''}"
+
+
+def _tcp_options(raw: bytes, cut: bool = False, sack_base: int = 0) -> str:
+    """The options of a TCP header, ``mss 1460,nop,wscale 7``; SACK blocks less ``sack_base``.
+
+    With ``cut`` (the capture ends in them), tcpdump's text from the bracket on, ``[mss 1460,TS [|tcp]>``,
+    or "" when an end-of-list option comes before the cut and tcpdump reads no further.
+    """
+    out = []
+    i, n = 0, len(raw)
+    while i < n:
+        kind = raw[i]
+        if kind == 0:
+            out.append("eol")
+            break
+        if kind == 1:
+            out.append("nop")
+            i += 1
+            continue
+        if cut and (i + 1 >= n or i + raw[i + 1] > n):
+            done = "".join(f"{text}," for text in out)
+            if i + 1 >= n:  # not even the option's length
+                return f"[{done} [|tcp]"
+            return f"[{done}{_cut_tcp_option(kind, raw[i + 1], raw[i + 2 :], sack_base)}"
+        if i + 1 >= n or raw[i + 1] < 2 or i + raw[i + 1] > n:
+            out.append("bad opt")
+            break
+        size = raw[i + 1]
+        out.append(_tcp_option(kind, size, raw[i + 2 : i + size], sack_base))
+        i += size
+    if cut:
+        return "" if out and out[-1] == "eol" else "[" + "".join(f"{text}," for text in out) + " [|tcp]"
+    return ",".join(out)
+
+
+def _tcp_text(
+    t: tuple, cut: bool = False, seqs: TcpSequences | None = None, src: bytes = b"", dst: bytes = b""
+) -> str:
+    """The TCP part of a line; with ``cut``, the capture ends in the header's options. With ``seqs``,
+    sequence numbers relative to the conversation of ``src`` and ``dst``."""
+    _, sport, dport, seq, ack, flags, win, plen, options = t
+    sack_base = 0
+    if seqs is not None:
+        seq, ack, sack_base = seqs.relative(src, dst, sport, dport, flags, seq, ack)
+    letters = "".join(letter for bit, letter in _TCP_FLAG_LETTERS if flags & bit) or "none"
+    parts = [f"Flags [{letters}]"]
+    if plen > 0:
+        parts.append(f"seq {seq}:{(seq + plen) & 0xFFFFFFFF}")
+    elif flags & 0x07:  # SYN, FIN or RST: the sequence number matters even without data
+        parts.append(f"seq {seq}")
+    if flags & 0x10:
+        parts.append(f"ack {ack}")
+    parts.append(f"win {win}")
+    shown = _tcp_options(options, True, sack_base) if cut else ""
+    if shown:
+        parts.append(f"options {shown}")
+        return ", ".join(parts)
+    if options:
+        parts.append(f"options [{_tcp_options(options, False, sack_base)}]")
+    parts.append(f"length {max(plen, 0)}")
+    return ", ".join(parts)
+
+
+def _icmp_text(t: tuple) -> str:
+    _, itype, code, rest, length, quoted = t
+    if itype in (0, 8):
+        return f"ICMP {_ICMP_SIMPLE[itype]}, id {rest >> 16}, seq {rest & 0xFFFF}, length {length}"
+    if itype == 3:
+        inner_dst = _ntoa(quoted[16:20]) if len(quoted) >= 20 else "?"
+        if code == 0:
+            what = f"net {inner_dst} unreachable"
+        elif code == 1:
+            what = f"host {inner_dst} unreachable"
+        elif code == 2:
+            what = f"{inner_dst} protocol {quoted[9] if len(quoted) > 9 else '?'} unreachable"
+        elif code == 3:
+            ihl = (quoted[0] & 0x0F) * 4 if quoted else 20
+            proto = _IP_PROTO_NAMES.get(quoted[9], "?") if len(quoted) > 9 else "?"
+            port = int.from_bytes(quoted[ihl + 2 : ihl + 4], "big") if len(quoted) >= ihl + 4 else "?"
+            what = f"{inner_dst} {proto} port {port} unreachable"
+        elif code == 4:
+            what = f"{inner_dst} unreachable - need to frag (mtu {rest & 0xFFFF})"
+        else:
+            what = f"{inner_dst} unreachable - code {code}"
+        return f"ICMP {what}, length {length}"
+    if itype == 11:
+        return f"ICMP time exceeded {'in-transit' if code == 0 else 'ip reassembly'}, length {length}"
+    if itype == 5:
+        return f"ICMP redirect {_ntoa(rest.to_bytes(4, 'big'))}, length {length}"
+    name = _ICMP_SIMPLE.get(itype)
+    return f"ICMP {name or f'type-#{itype}'}, length {length}"
+
+
+def _icmp6_text(t: tuple) -> str:
+    _, itype, _code, rest, length, target = t
+    name = _ICMP6_NAMES.get(itype, f"icmp6 type-#{itype}")
+    if itype in (128, 129):
+        return f"ICMP6, {name}, id {rest >> 16}, seq {rest & 0xFFFF}, length {length}"
+    if itype == 135 and len(target) == 16:
+        return f"ICMP6, {name}, who has {_ntop(_AF_INET6, target)}, length {length}"
+    if itype == 136 and len(target) == 16:
+        return f"ICMP6, {name}, tgt is {_ntop(_AF_INET6, target)}, length {length}"
+    if itype == 2:
+        return f"ICMP6, {name}, mtu {rest}, length {length}"
+    return f"ICMP6, {name}, length {length}"
+
+
+def _arp_text(t: tuple) -> str:
+    _, op, hrd, pro, sha, spa, tha, tpa, length = t
+    if pro != ETHERTYPE_IP or len(spa) != 4:
+        return f"ARP, hardware type {hrd}, protocol 0x{pro:04x}, op {op}, length {length}"
+    if op == 1:
+        known = f" ({mac_text(tha)})" if any(tha) else ""
+        return f"ARP, Request who-has {_ntoa(tpa)}{known} tell {_ntoa(spa)}, length {length}"
+    if op == 2:
+        return f"ARP, Reply {_ntoa(spa)} is-at {mac_text(sha)}, length {length}"
+    if op == 3:
+        return f"RARP, Request who-is {mac_text(tha)} tell {mac_text(sha)}, length {length}"
+    if op == 4:
+        return f"RARP, Reply {mac_text(tha)} at {_ntoa(tpa)}, length {length}"
+    return f"ARP, op {op}, length {length}"
+
+
+# tcpdump 4.99's names (print-domain.c); a type it does not name prints as Type<n>, a class as (Class <n>)
+_DNS_TYPES = {
+    1: "A", 2: "NS", 3: "MD", 4: "MF", 5: "CNAME", 6: "SOA", 7: "MB", 8: "MG", 9: "MR", 10: "NULL",
+    11: "WKS", 12: "PTR", 13: "HINFO", 14: "MINFO", 15: "MX", 16: "TXT", 17: "RP", 18: "AFSDB", 19: "X25",
+    20: "ISDN", 21: "RT", 22: "NSAP", 23: "NSAP_PTR", 24: "SIG", 25: "KEY", 26: "PX", 27: "GPOS",
+    28: "AAAA", 29: "LOC", 30: "NXT", 31: "EID", 32: "NIMLOC", 33: "SRV", 34: "ATMA", 35: "NAPTR",
+    36: "KX", 37: "CERT", 38: "A6", 39: "DNAME", 40: "SINK", 41: "OPT", 42: "APL", 43: "DS", 44: "SSHFP",
+    45: "IPSECKEY", 46: "RRSIG", 47: "NSEC", 48: "DNSKEY", 99: "SPF", 100: "UINFO", 101: "UID",
+    102: "GID", 103: "UNSPEC", 104: "UNSPECA", 249: "TKEY", 250: "TSIG", 251: "IXFR", 252: "AXFR",
+    253: "MAILB", 254: "MAILA", 255: "ANY", 256: "URI",
+}  # fmt: skip
+_DNS_CLASSES = {1: "", 3: " CHAOS", 4: " HS", 255: " ANY"}
+_DNS_OPS = {0: "", 1: " inv_q", 2: " stat", 4: " notify", 5: " update", 9: " updateA", 10: " updateD",
+            11: " updateDA", 12: " updateM", 13: " updateMA", 14: " zoneInit", 15: " zoneRef"}  # fmt: skip
+_DNS_RCODES = {0: "", 1: " FormErr", 2: " ServFail", 3: " NXDomain", 4: " NotImp", 5: " Refused",
+               6: " YXDomain", 7: " YXRRSet", 8: " NXRRSet", 9: " NotAuth", 10: " NotZone",
+               15: " NoChange"}  # fmt: skip
+
+
+def _dns_class(value: int) -> str:
+    """`` CHAOS``, `` (Class 7)``; nothing for IN."""
+    return _DNS_CLASSES.get(value, f" (Class {value})")
+
+
+def _dns_text(t: tuple, cut: bool = False) -> str:
+    """tcpdump's DNS summary (print-domain.c, not verbose): ``6699+ A? example.com. (29)``; with
+    ``cut`` (the capture ends in the message) without the length, which tcpdump prints last."""
+    _, ident, flags, (qd, an, ns, ar), questions, answers, length, mdns = t
+    opcode = (flags >> 11) & 0xF
+    ops = _DNS_OPS.get(opcode, f" op{opcode}")
+    parts = []
+    if flags & 0x8000:  # a response
+        rcode = flags & 0xF
+        parts.append(
+            f"{ident}{ops}{_DNS_RCODES.get(rcode, f' Resp{rcode}')}{'*' if flags & 0x0400 else ''}"
+            f"{'' if flags & 0x0080 else '-'}{'|' if flags & 0x0200 else ''}{'$' if flags & 0x0020 else ''}"
+        )
+        if qd != 1:
+            parts.append(f" [{qd}q]")
+        if questions is None:  # cut in the questions, before tcpdump prints the counts
+            return "".join(parts)
+        parts.append(f" {an}/{ns}/{ar}")
+        shown = []
+        for _name, rtype, rdata, rclass in answers:
+            if rtype is None:  # an answer tcpdump could not even start to read: only its comma
+                shown.append("")
+                continue
+            flush = mdns and rclass & 0x8000
+            text = f"{_dns_class(rclass & 0x7FFF if mdns else rclass)}{' (Cache flush)' if flush else ''}"
+            text += f" {_DNS_TYPES.get(rtype, f'Type{rtype}')}"
+            shown.append(text + (f" {rdata}" if rdata is not None else ""))
+        parts.append(",".join(shown))
+    else:
+        parts.append(f"{ident}{ops}{'+' if flags & 0x0100 else ''}{'%' if flags & 0x0010 else ''}")
+        if flags & 0x6CF:
+            parts.append(f" [b2&3=0x{flags:x}]")
+        if an:
+            parts.append(f" [{an}a]")
+        if qd != 1:
+            parts.append(f" [{qd}q]")
+        if ns:
+            parts.append(f" [{ns}n]")
+        if ar:
+            parts.append(f" [{ar}au]")
+        for name, qtype, qclass in questions[:1]:
+            if mdns:  # the top bit asks for a unicast answer
+                qclass_text = f"{_dns_class(qclass & 0x7FFF)} {'(QU)' if qclass & 0x8000 else '(QM)'}"
+            else:
+                qclass_text = _dns_class(qclass)
+            parts.append(f" {_DNS_TYPES.get(qtype, f'Type{qtype}')}{qclass_text}? {name}")
+    if not cut:
+        parts.append(f" ({length})")
+    return "".join(parts)
+
+
+_NTP_MODES = ("unspecified", "symmetric active", "symmetric passive", "Client", "Server", "Broadcast",
+              "Control Message", "Reserved")  # fmt: skip
+_SYSLOG_FACILITIES = ("kernel", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+                      "authpriv", "ftp", "ntp", "security", "console", "cron", "local0", "local1", "local2",
+                      "local3", "local4", "local5", "local6", "local7")  # fmt: skip
+_SYSLOG_SEVERITIES = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
+
+
+def _syslog_text(priority: int, length: int) -> str:
+    """tcpdump's ``SYSLOG user.notice, length: 9`` (the colon is tcpdump's)."""
+    facility = (priority & 0x3F8) >> 3
+    name = _SYSLOG_FACILITIES[facility] if facility < len(_SYSLOG_FACILITIES) else f"unknown ({facility})"
+    return f"SYSLOG {name}.{_SYSLOG_SEVERITIES[priority & 7]}, length: {length}"
+
+
+def _tail(layers: list[tuple], i: int) -> str:
+    """Text for a trailing trunc or bad marker at position ``i``, else ''."""
+    if i < len(layers):
+        t = layers[i]
+        if t[0] == "trunc":
+            return f" [|{t[1]}]"
+        if t[0] == "bad":
+            return f" [malformed {t[1]}: {t[2]}]"
+    return ""
+
+
+# headers whose " [|layer]" tcpdump prints after the colon and its space, where it cannot read even
+# their start ("IP a > b:  [|udp]"); TCP's comes with one space ("IP a > b: [|tcp]")
+_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6"))
+
+
+def _ip_line(layers: list[tuple], i: int, link_level: bool = False, seqs: TcpSequences | None = None) -> str:
+    net = layers[i]
+    v6 = net[0] == "ip6"
+    label = "" if link_level else "IP6 " if v6 else "IP "
+    src, dst = _ip_text(net[1]), _ip_text(net[2])
+    proto, plen = net[3], net[4]
+    nxt = layers[i + 1] if i + 1 < len(layers) else None
+    tag = nxt[0] if nxt else None
+    if tag == "trunc" and len(nxt) == 4:  # a TCP or UDP header cut after its ports
+        return f"{label}{src}.{nxt[2]} > {dst}.{nxt[3]}:  [|{nxt[1]}]"
+    if tag == "tcp" or tag == "udp":
+        head = f"{label}{src}.{nxt[1]} > {dst}.{nxt[2]}: "
+        app = layers[i + 2] if i + 2 < len(layers) else None
+        if tag == "udp":
+            if app is not None and app[0] == "dns":
+                cut = i + 3 < len(layers) and layers[i + 3][0] == "trunc"
+                return head + _dns_text(app, cut) + _tail(layers, i + 3)
+            if app is not None and app[0] == "dns-short":
+                return f"{head}domain [length {app[1]} < 12] (invalid)"
+            if app is not None and app[0] == "trunc" and app[1] in ("domain", "ntp", "syslog"):
+                return f"{head} [|{app[1]}]"
+            if app is not None and app[0] == "ntp":
+                return f"{head}NTPv{app[1]}, {_NTP_MODES[app[2]]}, length {nxt[3]}"
+            if app is not None and app[0] == "syslog":
+                return head + (_syslog_text(app[1], nxt[3]) if app[1] is not None else " (invalid)")
+            return head + f"UDP, length {nxt[3]}" + _tail(layers, i + 2)
+        if app is not None and app[0] == "trunc" and app[1] == "tcp":  # cut in the options
+            return head + _tcp_text(nxt, True, seqs, net[1], net[2])
+        body = _tcp_text(nxt, False, seqs, net[1], net[2])
+        # DNS over TCP follows the length with a space, not a colon, in tcpdump 4.99
+        if app is not None and app[0] == "dns":
+            cut = i + 3 < len(layers) and layers[i + 3][0] == "trunc"
+            return f"{head}{body} {_dns_text(app, cut)}{_tail(layers, i + 3)}"
+        if app is not None and app[0] == "trunc" and app[1] == "domain":
+            return f"{head}{body}{'' if app[2:] else ' '} [|domain]"  # the space comes after the prefix
+        if app is not None and app[0] == "http":
+            return f"{head}{body}: HTTP" + (f": {app[1]}" if app[1] else "") + _tail(layers, i + 3)
+        return head + body + _tail(layers, i + 2)
+    head = f"{label}{src} > {dst}: "
+    if tag == "icmp":
+        return head + _icmp_text(nxt) + _tail(layers, i + 2)
+    if tag == "icmp6":
+        return head + _icmp6_text(nxt) + _tail(layers, i + 2)
+    if tag == "other" and nxt[1] == "fragment":
+        if v6:
+            return head + f"frag ({net[6][0] if net[6] else 0}|{plen})"
+        return head + f"ip-proto-{proto}"
+    if tag == "other":
+        name = _IP_PROTO_NAMES.get(proto)
+        return head + (f"{name.upper()}, length {plen}" if name else f"ip-proto-{proto} {plen}")
+    if tag == "trunc" and nxt[1] == "icmp6" and len(nxt) == 3:
+        return f"{head}ICMP6, {_ICMP6_NAMES.get(nxt[2], f'icmp6 type-#{nxt[2]}')} [|icmp6]"
+    if tag == "trunc" and nxt[1] in _SPACED_TRUNC:
+        return head + _tail(layers, i + 1)
+    if tag in ("trunc", "bad"):
+        return head + _tail(layers, i + 1).lstrip()
+    return head + f"ip-proto-{proto} {plen}"
+
+
+def summary_line(
+    layers: list[tuple], length: int, link_level: bool = False, seqs: TcpSequences | None = None
+) -> str:
+    """The tcpdump-style text of one frame (without the timestamp); ``length`` is its wire length.
+
+    With ``link_level`` (tcpdump's -e) the caller prints the link header before this text, so a frame
+    of an unknown ethertype is not introduced by its addresses again. ``seqs``: the capture's TCP
+    conversations, for relative sequence numbers (None: absolute, as ``tcpdump -S``).
+    """
+    eth = None
+    for i, t in enumerate(layers):
+        tag = t[0]
+        if tag == "ip" or tag == "ip6":
+            return _ip_line(layers, i, link_level, seqs)
+        if tag == "arp":
+            text = _arp_text(t)
+            # with -e the ethertype already says ARP, and tcpdump drops the word
+            return text[5:] if link_level and text.startswith("ARP, ") else text
+        if tag == "eth":
+            eth = t
+        elif tag == "llc":
+            _, dsap, ssap, ctrl, _len = t
+            if dsap == 0x42 and ssap == 0x42:
+                return f"STP 802.1d, length {length}"
+            return f"LLC, dsap 0x{dsap:02x}, ssap 0x{ssap:02x}, ctrl 0x{ctrl:02x}, length {length}"
+        elif tag == "other":
+            kind, value, plen = t[1], t[2], t[3]
+            if kind == "ethertype":
+                name = ETHERTYPE_NAMES.get(value)
+                if name is not None:
+                    return f"{name}, length {plen}"
+                if link_level:
+                    return ""
+                macs = f"{mac_text(eth[2])} > {mac_text(eth[1])}, " if eth else ""
+                return f"{macs}ethertype Unknown (0x{value:04x}), length {length}"
+            if kind == "linktype":
+                return f"link-type {value}, length {length}"
+            return f"{kind} {value}, length {plen}"
+        elif tag == "unsupported":  # tcpdump's unsupported_if_print
+            dump = hex_lines(t[3], True)
+            return f"UNSUPPORTED\n{dump}" if dump else "UNSUPPORTED"
+        elif tag == "trunc":
+            # tcpdump names IPv4 once it has the version, then its " [|ip]" as everywhere
+            label = "IP " if t[1] == "ip" and t[2:] == (4,) and not link_level else ""
+            return f"{label} [|{t[1]}]"
+        elif tag == "bad":
+            return f"[malformed {t[1]}: {t[2]}]"
+    return f"length {length}"
+
+
+__all__ = ["TcpSequences", "mac_text", "summary_line"]

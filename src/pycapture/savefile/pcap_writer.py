@@ -1,0 +1,360 @@
+"""Writing the classic pcap file format (the format tcpdump -w writes), in pure Python.
+
+pcapy-ng's dumper needs a libpcap packet header object for every packet and cannot flush on demand;
+writing the 24-byte file header and 16-byte record headers ourselves keeps each packet's original
+length and timestamp, and lets the caller flush after every packet (tcpdump's -U).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+import sys
+import time
+from typing import BinaryIO
+
+from ..checks import C_INT_MAX, U32_MAX, c_divide, frame, integer, whole
+from ..errors import NotOpenError, SaveFileError
+from ..packet import PcapPacket
+from .damage import MAXIMUM_SNAPLEN
+
+PCAP_MAGIC_USEC = 0xA1B2C3D4
+PCAP_MAGIC_NSEC = 0xA1B23C4D
+
+# The header's LinkType field: the link-layer type in the low 16 bits, and the FCS length (bits 28-31)
+# with the bit that says it is present (26); the bits between are reserved, written as 0.
+LINKTYPE_FCS_BITS = 0xF4000000
+_LINKTYPE_RESERVED = U32_MAX & ~(LINKTYPE_FCS_BITS | 0xFFFF)
+
+_FILE_HEADER = struct.Struct("=IHHiIII")
+_RECORD_HEADER = struct.Struct("=IIII")
+_CAPLEN = struct.Struct("=I")
+FLUSH_BYTES = 1 << 16
+
+
+class SaveFileWriter:
+    """A capture file written record by record: the buffering, flushing and failure handling of -w.
+
+    Records collect in a buffer of :data:`FLUSH_BYTES` (one record with ``packet_buffered``, tcpdump's
+    -U) and go to the file by unbuffered writes, so the writer always knows which bytes reached it.
+    When a write fails (a full disk, a quota), the file is cut back to its last complete record and
+    :class:`SaveFileError` says how many packets it holds: what is on disk stays readable. Subclasses
+    give the file header and the record format.
+    """
+
+    def __init__(self, path: str, header: bytes, *, packet_buffered: bool = False) -> None:
+        self.path = path
+        self._own = path != "-"
+        self._raw: BinaryIO = open(path, "wb", buffering=0) if self._own else sys.stdout.buffer  # noqa: SIM115
+        self._buf = bytearray()
+        self._flush_at = 1 if packet_buffered else FLUSH_BYTES
+        self._written = 0  # bytes known to be in the file
+        self._failed = False
+        self.count = 0
+        self._buf += header
+        try:
+            self._flush()  # an empty capture is still a valid file, even while it runs
+        except SaveFileError:
+            self.close()
+            raise
+
+    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
+        """Append one packet (the subclass's record format)."""
+        raise NotImplementedError
+
+    def _record_length(self, buf: bytearray, pos: int) -> int:
+        """Length of the record that starts at ``pos`` in ``buf`` (the format's own framing)."""
+        raise NotImplementedError
+
+    def _complete(self, limit: int) -> tuple[int, int]:
+        """(bytes, records) of the whole records within the first ``limit`` bytes of the buffer."""
+        buf = self._buf
+        pos = records = 0
+        while pos < limit:
+            end = pos + self._record_length(buf, pos)
+            if end > limit:
+                break
+            pos = end
+            records += 1
+        return pos, records
+
+    def _flush(self) -> None:
+        buf = self._buf
+        if not buf or self._failed:
+            return
+        done = 0
+        try:
+            with memoryview(buf) as view:
+                while done < len(view):
+                    done += self._raw.write(view[done:]) or 0
+            if not self._own:
+                self._raw.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self._fail(exc, done)
+        self._written += len(buf)
+        buf.clear()
+
+    def _fail(self, exc: OSError, done: int) -> None:
+        """Cut the file back to its last complete record and raise the error that says so."""
+        self._failed = True
+        keep = saved = 0
+        if self._written:  # else the file header itself did not fit: nothing to keep
+            keep, records = self._complete(done)
+            saved = self.count - self._complete(len(self._buf))[1] + records
+        if self._own:
+            with contextlib.suppress(OSError):
+                self._raw.truncate(self._written + keep)
+        self._buf.clear()
+        self.count = saved
+        raise SaveFileError(
+            f"{self.path}: {exc.strerror or exc} after {saved} packets; "
+            "the file holds them, up to the last complete one"
+        ) from exc
+
+    def flush(self) -> None:
+        """Push buffered records to the file (pcap_dump_flush)."""
+        self._flush()
+
+    def tell(self) -> int:
+        """Bytes written so far, buffered ones included (Pcap4J's PcapDumper.ftell)."""
+        return self._written + len(self._buf)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has run."""
+        return self._raw is None
+
+    def close(self) -> None:
+        """Flush and close; standard output is flushed but left open. Closing twice is harmless."""
+        if self._raw is None:
+            return
+        try:
+            # a record cut short by an exception between its header and its data is not saved
+            del self._buf[self._complete(len(self._buf))[0] :]
+            self._flush()
+        finally:
+            raw, self._raw = self._raw, None
+            if self._own:
+                raw.close()
+
+    def __enter__(self) -> SaveFileWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class PcapWriter(SaveFileWriter):
+    """Write packets to a pcap file in the machine's byte order, as libpcap does.
+
+    ``path`` may be ``"-"`` for standard output. The file header is written at once, so even a
+    capture stopped before its first packet leaves a valid (empty) file. ``packet_buffered`` writes
+    each packet to the file as it comes (tcpdump's -U).
+
+    Timestamps are written as libpcap's ``pcap_dump`` writes them: the file's two 32-bit fields get the
+    low 32 bits of the seconds and of the fraction, in two's complement. A time before 1970 or from
+    2106 on, and a fraction of -1 or of 10^6 or more (as read from a damaged file), are folded into
+    those fields, never refused: ``-1`` s is written ``0xffffffff``, and tcpdump reads back what it
+    reads from its own ``-w`` file.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        linktype: int,
+        snaplen: int = MAXIMUM_SNAPLEN,
+        *,
+        nanosecond: bool = False,
+        packet_buffered: bool = False,
+    ) -> None:
+        self._pack = _RECORD_HEADER.pack
+        magic = PCAP_MAGIC_NSEC if nanosecond else PCAP_MAGIC_USEC
+        header = _FILE_HEADER.pack(magic, 2, 4, 0, 0, snaplen, linktype)
+        super().__init__(path, header, packet_buffered=packet_buffered)
+
+    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
+        """Append one packet record; ``ts_frac`` is in micro- or nanoseconds as the file's magic says."""
+        buf = self._buf
+        try:
+            buf += self._pack(ts_sec, ts_frac, len(data), original_length)
+        except struct.error:  # a timestamp outside 0..2^32-1: folded as pcap_dump folds it
+            buf += self._pack(ts_sec & U32_MAX, ts_frac & U32_MAX, len(data), original_length)
+        buf += data
+        self.count += 1
+        if len(buf) >= self._flush_at:
+            self._flush()
+
+    def _record_length(self, buf: bytearray, pos: int) -> int:
+        if pos + 16 > len(buf):
+            return 16
+        return 16 + _CAPLEN.unpack_from(buf, pos + 8)[0]
+
+    def __enter__(self) -> PcapWriter:
+        return self
+
+
+_PCAPNG_SHB = 0x0A0D0D0A
+_PCAPNG_IDB = 0x00000001
+_PCAPNG_PACKET_BLOCKS = (0x00000002, 0x00000003, 0x00000006)
+_IF_TSRESOL = 9
+
+
+def file_is_nanosecond(path: str) -> bool:
+    """Whether a saved capture records timestamps finer than microseconds.
+
+    A pcap file says so in its magic number (``a1b23c4d``); a pcapng file in the ``if_tsresol``
+    option of an interface described before the first packet. Unreadable files answer False and
+    are left for libpcap to report.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return False
+    if len(head) < 4:
+        return False
+    magic = head[:4]
+    if magic in (b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1"):
+        return True
+    if int.from_bytes(magic, "little") != _PCAPNG_SHB or len(head) < 12:
+        return False
+    order = "little" if head[8:12] == b"\x4d\x3c\x2b\x1a" else "big"
+    pos = 0
+    while pos + 12 <= len(head):
+        btype = int.from_bytes(head[pos : pos + 4], order)
+        blen = int.from_bytes(head[pos + 4 : pos + 8], order)
+        if blen < 12 or blen % 4:
+            return False
+        if btype in _PCAPNG_PACKET_BLOCKS:
+            return False
+        if btype == _PCAPNG_IDB and _idb_resolution_digits(head[pos + 16 : pos + blen - 4], order) > 6:
+            return True
+        pos += blen
+    return False
+
+
+def _idb_resolution_digits(options: bytes, order: str) -> int:
+    """Decimal digits of an IDB's if_tsresol (6, the default, when absent)."""
+    pos = 0
+    while pos + 4 <= len(options):
+        code = int.from_bytes(options[pos : pos + 2], order)
+        length = int.from_bytes(options[pos + 2 : pos + 4], order)
+        if code == 0:
+            break
+        if code == _IF_TSRESOL and length >= 1 and pos + 4 < len(options):
+            value = options[pos + 4]
+            if value & 0x80:  # a power of two: 2^-20 and finer is finer than a microsecond
+                return 9 if value & 0x7F >= 20 else 6
+            return value
+        pos += 4 + (length + 3) // 4 * 4
+    return 6
+
+
+class PcapDumper:
+    """Write packets to a pcap file (Pcap4J's ``PcapDumper``), from :meth:`PcapHandle.dump_open`.
+
+    Each packet keeps its own timestamp and original length. ``nanosecond`` writes a
+    nanosecond-resolution file (magic ``a1b23c4d``), as libpcap does for a nanosecond handle.
+
+    ``path`` is a str or ``os.PathLike`` (``"-"``: standard output). ``linktype`` is what the file
+    header's LinkType field holds: a link-layer type 0..65535, optionally with the FCS-length bits
+    (:data:`LINKTYPE_FCS_BITS`); ``snaplen`` is 1 to 2^31-1, and no frame longer than it is dumped,
+    because libpcap cannot read such a record back. A wrong type raises TypeError, a wrong value
+    ValueError.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        linktype: int,
+        snaplen: int = MAXIMUM_SNAPLEN,
+        *,
+        nanosecond: bool = False,
+    ) -> None:
+        name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+        if not isinstance(name, str):
+            raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+        self.linktype = whole("linktype", linktype)
+        if not 0 <= self.linktype <= U32_MAX or self.linktype & _LINKTYPE_RESERVED:
+            raise ValueError(
+                "linktype must be a link-layer type 0 to 65535, optionally with the FCS-length bits "
+                f"0x{LINKTYPE_FCS_BITS:08x} (the pcap header's LinkType field), not {linktype}"
+            )
+        self.snaplen = integer("snaplen", snaplen, 1, C_INT_MAX)
+        self.path = name
+        self.nanosecond = bool(nanosecond)
+        self._writer = PcapWriter(name, self.linktype, self.snaplen, nanosecond=self.nanosecond)
+
+    def _open_writer(self) -> PcapWriter:
+        if self._writer.closed:
+            raise NotOpenError(f"{self.path}: the dumper is closed", "open another with dump_open()")
+        return self._writer
+
+    def dump(
+        self,
+        packet: object,
+        timestamp_ns: int | None = None,
+        original_length: int | None = None,
+    ) -> None:
+        """Append a packet: a :class:`~pycapture.packet.PcapPacket` (its own time and lengths), or bytes.
+
+        Bytes are ``bytes``, ``bytearray``, ``memoryview`` or an object with ``__bytes__``; for them,
+        ``timestamp_ns`` (an int) defaults to now and ``original_length`` (0 to 2^32-1) to the byte
+        count. A timestamp outside the file's 32-bit fields is folded as :class:`PcapWriter` says.
+        Raises :class:`~pycapture.errors.NotOpenError` after :meth:`close`, TypeError for anything
+        else, and ValueError for a frame longer than the snapshot length.
+        """
+        writer = self._open_writer()
+        if isinstance(packet, PcapPacket):
+            data = frame("packet.raw", packet.raw)
+            length = packet.original_length if original_length is None else original_length
+            if timestamp_ns is None:
+                sec, frac = whole("packet.ts_sec", packet.ts_sec), whole("packet.ts_frac", packet.ts_frac)
+                if packet.nanosecond != self.nanosecond:
+                    frac = frac * 1000 if self.nanosecond else c_divide(frac, 1000)
+            else:
+                sec, frac = self._split(timestamp_ns)
+        else:
+            data = frame("packet", packet)
+            length = len(data) if original_length is None else original_length
+            sec, frac = self._split(time.time_ns() if timestamp_ns is None else timestamp_ns)
+        length = integer("original_length", length, 0, U32_MAX)
+        if len(data) > self.snaplen:
+            raise ValueError(
+                f"a {len(data)}-byte frame is longer than the dumper's snaplen of {self.snaplen}, and "
+                f"libpcap could not read it back; dump data[:{self.snaplen}] with original_length={length}"
+            )
+        writer.write(sec, frac, length, data)
+
+    def _split(self, timestamp_ns: object) -> tuple[int, int]:
+        """(seconds, fraction in the file's unit) of a time in nanoseconds since the epoch."""
+        sec, frac = divmod(whole("timestamp_ns", timestamp_ns), 1_000_000_000)
+        return sec, frac if self.nanosecond else frac // 1000
+
+    def flush(self) -> None:
+        """Push what was dumped to the file (pcap_dump_flush)."""
+        self._open_writer().flush()
+
+    def ftell(self) -> int:
+        """Bytes written so far, file header included (pcap_dump_ftell)."""
+        return self._open_writer().tell()
+
+    @property
+    def count(self) -> int:
+        """Packets dumped so far (still readable after :meth:`close`)."""
+        return self._writer.count
+
+    def close(self) -> None:
+        """Flush and close the file; closing twice is harmless."""
+        self._writer.close()
+
+    def __enter__(self) -> PcapDumper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+

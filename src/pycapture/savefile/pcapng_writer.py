@@ -1,0 +1,135 @@
+"""Writing pcapng files (dumpcap's and Wireshark's format): a section header, one interface, packets.
+
+The section header and the interface description are dpkt's block classes; the Enhanced Packet
+Blocks are packed here, because dpkt's writer takes float timestamps (nanoseconds do not survive)
+and records the captured length as the original one.
+"""
+
+from __future__ import annotations
+
+import platform
+import struct
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dpkt import pcapng as ng
+
+from .. import __version__
+from ..checks import U32_MAX
+from ..errors import SaveFileError
+from .pcap_writer import SaveFileWriter
+
+_LITTLE = sys.byteorder == "little"
+_SHB = ng.SectionHeaderBlockLE if _LITTLE else ng.SectionHeaderBlock
+_IDB = ng.InterfaceDescriptionBlockLE if _LITTLE else ng.InterfaceDescriptionBlock
+_OPTION = ng.PcapngOptionLE if _LITTLE else ng.PcapngOption
+
+_EPB_HEAD = struct.Struct("=IIIIIII")  # type, total length, interface, ts high, ts low, caplen, origlen
+_U32 = struct.Struct("=I")
+_PADDING = (b"", b"\0\0\0", b"\0\0", b"\0")  # indexed by length % 4
+_U64_MAX = (1 << 64) - 1
+_IDB_MAX_LINKTYPE = 0xFFFF  # an Interface Description Block's LinkType field has 16 bits
+
+
+@dataclass(frozen=True)
+class InterfaceInfo:
+    """What the Interface Description Block says about where the packets came from."""
+
+    linktype: int
+    snaplen: int
+    name: str | None = None  # if_name, e.g. "eth0"
+    description: str | None = None  # if_description, libpcap's description of the device
+    capture_filter: str | None = None  # if_filter, the BPF expression
+    nanosecond: bool = False  # if_tsresol 9 rather than 6
+
+
+def _option(code: int, value: str | bytes) -> ng.PcapngOption:
+    if code == ng.PCAPNG_OPT_COMMENT:
+        return _OPTION(code=code, text=value)
+    return _OPTION(code=code, data=value.encode() if isinstance(value, str) else value)
+
+
+def section_header(comments: Sequence[str] = ()) -> bytes:
+    """An SHB naming pycapture (shb_userappl) and the OS (shb_os), with the capture's comments."""
+    opts = [_option(ng.PCAPNG_OPT_COMMENT, text) for text in comments]
+    opts.append(_option(ng.PCAPNG_OPT_SHB_OS, f"{platform.system()} {platform.release()}".strip()))
+    opts.append(_option(ng.PCAPNG_OPT_SHB_USERAPPL, f"pycapture {__version__}"))
+    opts.append(_OPTION(code=ng.PCAPNG_OPT_ENDOFOPT))
+    return bytes(_SHB(opts=opts))
+
+
+def interface_description(info: InterfaceInfo) -> bytes:
+    """An IDB with the link type, snapshot length, if_name, if_description, if_filter and if_tsresol."""
+    opts = []
+    if info.name:
+        opts.append(_option(ng.PCAPNG_OPT_IF_NAME, info.name))
+    if info.description:
+        opts.append(_option(ng.PCAPNG_OPT_IF_DESCRIPTION, info.description))
+    if info.capture_filter:
+        opts.append(_option(ng.PCAPNG_OPT_IF_FILTER, b"\0" + info.capture_filter.encode()))  # 0: libpcap
+    opts.append(_option(ng.PCAPNG_OPT_IF_TSRESOL, bytes([9 if info.nanosecond else 6])))
+    opts.append(_OPTION(code=ng.PCAPNG_OPT_ENDOFOPT))
+    return bytes(_IDB(linktype=info.linktype, snaplen=info.snaplen, opts=opts))
+
+
+class PcapngWriter(SaveFileWriter):
+    """Write packets to a pcapng file: one section, one interface, an Enhanced Packet Block per packet.
+
+    Same calls as :class:`~pycapture.pcapfile.PcapWriter`; ``ts_frac`` is micro- or nanoseconds as
+    ``info.nanosecond`` says, and the interface's if_tsresol records which. ``comments`` go into the
+    section header (dumpcap's --capture-comment).
+
+    The timestamp is written as dumpcap writes it (Wireshark's writecap/pcapio.c): one unsigned 64-bit
+    count of units, ``sec * units + frac`` with the fraction (32 bits, as libpcap hands it on) taken as
+    unsigned, modulo 2^64. One from a pcapng file is written back unchanged; a time before 1970 wraps to
+    the top of the range, and a classic pcap file's fraction of -1 counts as 2^32 - 1 units.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        info: InterfaceInfo,
+        *,
+        comments: Sequence[str] = (),
+        packet_buffered: bool = False,
+    ) -> None:
+        if not 0 <= info.linktype <= _IDB_MAX_LINKTYPE:
+            raise SaveFileError(
+                f"{path}: link-type {info.linktype} does not fit a pcapng file, whose field has 16 bits",
+                "write a pcap file instead (leave out --pcapng)",
+            )
+        self.info = info
+        self._scale = 1_000_000_000 if info.nanosecond else 1_000_000
+        self._pack = _EPB_HEAD.pack
+        self._tail = _U32.pack
+        header = section_header(comments) + interface_description(info)
+        super().__init__(path, header, packet_buffered=packet_buffered)
+
+    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
+        """Append one Enhanced Packet Block."""
+        caplen = len(data)
+        pad = _PADDING[caplen & 3]
+        total = 32 + caplen + len(pad)
+        ts = ts_sec * self._scale + ts_frac
+        if ts_frac < 0:  # a 32-bit fraction libpcap read as signed: dumpcap takes it unsigned
+            ts += 1 << 32
+        buf = self._buf
+        try:
+            buf += self._pack(6, total, 0, ts >> 32, ts & U32_MAX, caplen, original_length)
+        except struct.error:  # a count outside 64 bits (a time before 1970): wrapped, as dumpcap's guint64
+            ts &= _U64_MAX
+            buf += self._pack(6, total, 0, ts >> 32, ts & U32_MAX, caplen, original_length)
+        buf += data
+        buf += pad + self._tail(total)
+        self.count += 1
+        if len(buf) >= self._flush_at:
+            self._flush()
+
+    def _record_length(self, buf: bytearray, pos: int) -> int:
+        if pos + 8 > len(buf):
+            return 8
+        return max(_U32.unpack_from(buf, pos + 4)[0], 12)
+
+    def __enter__(self) -> PcapngWriter:
+        return self
