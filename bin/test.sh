@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what the tests need on a fresh machine, then run them: ruff, then pytest.
+# Install what the tests need on a fresh machine, then run them: ruff, mypy, then pytest.
 #   bash bin/test.sh [pytest arguments]
 # Debian packages (tcpdump, tshark, ping, ip) are installed when missing and we are root; the Python
 # packages go into .venv. Live-capture tests need root; with CI=true they run and never skip.
@@ -24,4 +24,5 @@ fi
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check '.[test]'
 .venv/bin/ruff check .
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

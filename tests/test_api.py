@@ -13,7 +13,6 @@ import pcapy
 import pytest
 
 import pycapture
-from conftest import CAPTURES, Capture, run_cli, tool
 from pycapture import (
     FilterError,
     NotOpenError,
@@ -27,7 +26,9 @@ from pycapture import (
     open_offline,
 )
 from pycapture.savefile.pcap_writer import PcapWriter
-from test_live import free_udp_port, send_udp
+from support.commands import Capture, run_cli, tool
+from support.env import CAPTURES
+from support.traffic import free_udp_port, send_udp
 
 HTTP = str(CAPTURES / "http.pcap")
 MIXED = str(CAPTURES / "mixed.pcap")

@@ -8,7 +8,8 @@ import sys
 
 import pcapy
 
-from conftest import ROOT, Capture, tool
+from support.commands import Capture, tool
+from support.env import ROOT
 
 SRC_MAC = "02:00:00:00:00:aa"
 

@@ -8,8 +8,9 @@ import sys
 
 import pcapy
 
-from conftest import CAPTURES, ROOT, Capture, run_cli
-from test_live import free_udp_port, send_udp
+from support.commands import Capture, run_cli
+from support.env import CAPTURES, ROOT
+from support.traffic import free_udp_port, send_udp
 
 EXAMPLES = ROOT / "examples"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import pycapture
-from conftest import CAPTURES, needs, tool
+from support.commands import needs, tool
+from support.env import CAPTURES
 
 MIXED = str(CAPTURES / "mixed.pcap")
 

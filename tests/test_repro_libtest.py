@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from support.env import REPRO
 
-LIBTEST = ROOT.parent / "shared" / "repro" / "libtest.py"
+LIBTEST = REPRO / "libtest.py"
 KINDS = ("ok", "PcapError", "builtin", "UNEXPECTED")
 
 EXPECTED = {

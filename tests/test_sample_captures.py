@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from conftest import CAPTURES
+from support.env import CAPTURES
 
 
 def _generate():

@@ -43,7 +43,8 @@ from .errors import (
     PcapTimeoutError,
 )
 from .packet import PcapPacket
-from .replay.replayer import Pacer, Replayer, ReplayStats, replay
+from .replay.pacer import Pacer
+from .replay.replayer import Replayer, ReplayStats, replay
 from .savefile.pcap_writer import PcapDumper
 
 __all__ = [

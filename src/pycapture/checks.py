@@ -7,7 +7,7 @@ struct, ctypes or libpcap with a message that names neither.
 from __future__ import annotations
 
 import operator
-from typing import Callable
+from typing import Callable, SupportsBytes, cast
 
 C_INT_MAX = (1 << 31) - 1  # libpcap takes snapshot lengths, timeouts, buffer sizes and link types as C ints
 U32_MAX = (1 << 32) - 1
@@ -17,7 +17,7 @@ def whole(name: str, value: object) -> int:
     """``value`` as an int of any size; TypeError for anything else (bool, float and NaN included)."""
     if isinstance(value, bool) or not hasattr(value, "__index__"):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    return operator.index(value)  # type: ignore[arg-type]
+    return operator.index(value)
 
 
 def integer(name: str, value: object, low: int, high: int) -> int:
@@ -46,7 +46,7 @@ def frame(name: str, value: object) -> bytes:
     if isinstance(value, bytes):
         return value
     if isinstance(value, (bytearray, memoryview)) or hasattr(type(value), "__bytes__"):
-        return bytes(value)  # type: ignore[call-overload]
+        return bytes(cast("bytearray | memoryview | SupportsBytes", value))
     # bytes(5) would make five zero bytes, bytes("x") needs an encoding: neither is a frame
     kinds = "bytes, bytearray, memoryview, a PcapPacket or have __bytes__"
     raise TypeError(f"{name} must be {kinds}, not {type(value).__name__}")

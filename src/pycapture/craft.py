@@ -30,6 +30,17 @@ from typing import Union
 
 import dpkt
 
+from .protocols.numbers import (
+    ETHERTYPE_ARP,
+    ETHERTYPE_IP,
+    ETHERTYPE_IP6,
+    IPPROTO_ICMP,
+    IPPROTO_ICMPV6,
+    IPPROTO_TCP,
+    IPPROTO_UDP,
+    TCP_FLAGS,
+)
+
 __all__ = [
     "BROADCAST_MAC",
     "arp_reply",
@@ -49,9 +60,8 @@ _IP = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
 
-ETHERTYPE_IPV4 = 0x0800
-ETHERTYPE_ARP = 0x0806
-ETHERTYPE_IPV6 = 0x86DD
+ETHERTYPE_IPV4 = ETHERTYPE_IP
+ETHERTYPE_IPV6 = ETHERTYPE_IP6
 
 ETHERNET_MIN_FRAME = 60  # the 64-byte minimum of IEEE 802.3 without the 4-byte FCS the NIC appends
 
@@ -62,24 +72,9 @@ _TCP_HEADER = 20
 _TCP_OPTIONS_MAX = 40
 _MAX_16 = 0xFFFF
 
-_PROTO_ICMP = 1
-_PROTO_TCP = 6
-_PROTO_UDP = 17
-_PROTO_ICMPV6 = 58
-
-# tcpdump's flag letters (it prints ACK as "."; "A" is accepted too), and dpkt's bits for them
-_TCP_FLAG_LETTERS = {
-    "F": dpkt.tcp.TH_FIN,
-    "S": dpkt.tcp.TH_SYN,
-    "R": dpkt.tcp.TH_RST,
-    "P": dpkt.tcp.TH_PUSH,
-    "A": dpkt.tcp.TH_ACK,
-    ".": dpkt.tcp.TH_ACK,
-    "U": dpkt.tcp.TH_URG,
-    "E": dpkt.tcp.TH_ECE,
-    "W": dpkt.tcp.TH_CWR,
-    "C": dpkt.tcp.TH_CWR,
-}
+# tcpdump's flag letters of the flags byte (it prints ACK as "."), and two more: "A" for ACK, "C" for CWR
+_TCP_FLAG_LETTERS = {f.letter: f.bit for f in TCP_FLAGS if f.bit <= 0xFF}
+_TCP_FLAG_LETTERS.update(A=_TCP_FLAG_LETTERS["."], C=_TCP_FLAG_LETTERS["W"])
 _TCP_FLAGS_MAX = 0x1FF  # nine flag bits, the last being NS (now AE)
 
 _MAC_RE = re.compile(r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}")
@@ -302,7 +297,7 @@ def _ipv6_packet(
     packet.data = payload
     # dpkt fills in a TCP, UDP or ICMPv6 checksum that is still 0, over the pseudo-header
     raw = bytes(packet)
-    if next_header == _PROTO_UDP and isinstance(payload, dpkt.udp.UDP) and payload.sum == 0:
+    if next_header == IPPROTO_UDP and isinstance(payload, dpkt.udp.UDP) and payload.sum == 0:
         # the sum came out as 0, which means "no checksum" and is forbidden in IPv6 (RFC 8200 8.1);
         # one's complement's other zero is sent instead, as dpkt does for IPv4 but not for IPv6
         payload.sum = _MAX_16
@@ -311,9 +306,11 @@ def _ipv6_packet(
 
 
 def _ip_packet(src: _IP, dst: _IP, proto: int, payload: dpkt.Packet, ttl: int, tos: int) -> bytes:
-    if src.version == 4:
+    if isinstance(src, ipaddress.IPv4Address) and isinstance(dst, ipaddress.IPv4Address):
         return _ipv4_packet(src, dst, proto, payload, ttl=ttl, tos=tos)
-    return _ipv6_packet(src, dst, proto, payload, hop_limit=ttl, traffic_class=tos)
+    if isinstance(src, ipaddress.IPv6Address) and isinstance(dst, ipaddress.IPv6Address):
+        return _ipv6_packet(src, dst, proto, payload, hop_limit=ttl, traffic_class=tos)
+    raise ValueError(f"source {src} and destination {dst} are of different families")  # _pair prevents it
 
 
 def ipv4(
@@ -385,7 +382,7 @@ def udp(
         sum=0,
         data=data,
     )
-    return _ip_packet(s, d, _PROTO_UDP, datagram, ttl, tos)
+    return _ip_packet(s, d, IPPROTO_UDP, datagram, ttl, tos)
 
 
 def tcp(
@@ -430,7 +427,7 @@ def tcp(
     segment.opts = opts
     segment.off = (_TCP_HEADER + len(opts)) // 4  # dpkt does not derive the data offset from opts
     segment.flags = _tcp_flags(flags)
-    return _ip_packet(s, d, _PROTO_TCP, segment, ttl, tos)
+    return _ip_packet(s, d, IPPROTO_TCP, segment, ttl, tos)
 
 
 def _syn_options(
@@ -517,10 +514,10 @@ def icmp_echo(
             sum=0,
             data=dpkt.icmp.ICMP.Echo(id=ident, seq=seq, data=data),
         )
-        return _ip_packet(s, d, _PROTO_ICMP, message, ttl, tos)
+        return _ip_packet(s, d, IPPROTO_ICMP, message, ttl, tos)
     message6 = dpkt.icmp6.ICMP6(
         type=dpkt.icmp6.ICMP6_ECHO_REPLY if reply else dpkt.icmp6.ICMP6_ECHO_REQUEST,
         sum=0,
         data=dpkt.icmp6.ICMP6.Echo(id=ident, seq=seq, data=data),
     )
-    return _ip_packet(s, d, _PROTO_ICMPV6, message6, ttl, tos)
+    return _ip_packet(s, d, IPPROTO_ICMPV6, message6, ttl, tos)

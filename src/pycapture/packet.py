@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 _NS = 1_000_000_000
 
+Record = tuple[int, int, int, bytes]
+"""One captured frame in its cheap form, as handles and files yield it in bulk:
+``(ts_sec, ts_frac, original_length, data)``, ``ts_frac`` in µs, or ns for a nanosecond source."""
+
 
 def _check_lengths(original_length: object, linktype: object) -> None:
     checks.integer("original_length", original_length, 0, checks.U32_MAX)

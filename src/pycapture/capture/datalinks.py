@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .. import checks
-from ..protocols.linktypes import LINKTYPES
+from ..protocols.linktypes import linktype_description, linktype_name, linktype_value
 from . import libpcap
+
+
+def _libpcap(call: Callable[[int], str | None], value: int) -> str | None:
+    """libpcap's answer, or None when it does not know or is not there (the table answers then)."""
+    try:
+        return call(value)
+    except libpcap.NativeUnavailable:
+        return None
 
 
 def datalink_name(value: int) -> str:
     """libpcap's name of a DLT value: ``datalink_name(1) == "EN10MB"``; ``DLT_<n>`` when unknown."""
     value = checks.integer("linktype", value, 0, checks.C_INT_MAX)
-    try:
-        name = libpcap.datalink_val_to_name(value)
-    except libpcap.NativeUnavailable:
-        name = None
-    if name is None:
-        entry = LINKTYPES.get(value)
-        return entry[0] if entry else f"DLT_{value}"
-    return name
+    name = _libpcap(libpcap.datalink_val_to_name, value)
+    return linktype_name(value) if name is None else name
 
 
 def datalink_description(value: int) -> str:
     """libpcap's description of a DLT value: ``datalink_description(1) == "Ethernet"``."""
     value = checks.integer("linktype", value, 0, checks.C_INT_MAX)
-    try:
-        text = libpcap.datalink_val_to_description(value)
-    except libpcap.NativeUnavailable:
-        text = None
-    if text is None:
-        entry = LINKTYPES.get(value)
-        return entry[1] if entry else "unknown"
-    return text
+    text = _libpcap(libpcap.datalink_val_to_description, value)
+    return linktype_description(value) if text is None else text
 
 
 def datalink_value(name: str) -> int:
@@ -42,7 +40,8 @@ def datalink_value(name: str) -> int:
     try:
         value = libpcap.datalink_name_to_val(bare)
     except libpcap.NativeUnavailable:
-        value = next((v for v, (n, _d) in LINKTYPES.items() if n == bare), -1)
+        known = linktype_value(bare)
+        value = -1 if known is None else known
     if value < 0:
         raise ValueError(f"unknown data-link type name {name!r}")
     return value

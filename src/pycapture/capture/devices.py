@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .. import checks
 from ..errors import BackendUnavailableError, NoDeviceFoundError, NoSuchDeviceError, PcapNativeError
-from ..savefile.damage import MAXIMUM_SNAPLEN
+from ..savefile.format import MAXIMUM_SNAPLEN
 from . import libpcap
 
 if TYPE_CHECKING:

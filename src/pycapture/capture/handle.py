@@ -28,12 +28,13 @@ from ..errors import (
     PcapNativeError,
     PcapTimeoutError,
 )
-from ..packet import PcapPacket
-from ..savefile.damage import LINKTYPE_MASK, MAXIMUM_SNAPLEN, file_linktype
-from ..savefile.pcap_writer import PcapDumper, file_is_nanosecond
+from ..packet import PcapPacket, Record
+from ..savefile.format import LINKTYPE_MASK, MAXIMUM_SNAPLEN, file_linktype
+from ..savefile.pcap_writer import PcapDumper
+from ..savefile.reader import RecordBuffers, file_is_nanosecond
 from . import libpcap
 from .guard import HandleGuard
-from .pcapy import pcapy
+from .pcapy import Reader, pcapy
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -50,8 +51,6 @@ _PCAP_ERROR_IFACE_NOT_UP = -9
 _PCAP_ERROR_PROMISC_PERM_DENIED = -11
 _PCAP_WARNING_PROMISC_NOTSUP = 2
 
-Record = tuple[int, int, int, bytes]  # (ts_sec, ts_frac, original_length, data): the cheap form
-
 
 @dataclass(frozen=True)
 class PcapStat:
@@ -63,7 +62,7 @@ class PcapStat:
     captured: int  # packets this handle handed to the caller
 
 
-def _native_error(exc: pcapy.PcapError, device: str = "") -> PcapNativeError:
+def _native_error(exc: Exception, device: str = "") -> PcapNativeError:
     """Turn pcapy's error into the pycapture exception that says what to do about it."""
     message = str(exc)
     lowered = message.lower()
@@ -115,19 +114,20 @@ class BpfProgram:
     """A compiled BPF filter (Pcap4J's ``BpfProgram``): test packets against it without a capture, or apply
     it to a handle with :meth:`PcapHandle.set_filter`."""
 
-    def __init__(self, expression: str, program: object) -> None:
+    def __init__(self, expression: str, program: Reader) -> None:
         self.expression = expression
         self._program = program
 
     def matches(self, packet: bytes | bytearray | memoryview | PcapPacket) -> bool:
         """Whether the filter accepts this frame (raw bytes of the handle's link type, or a packet)."""
         data = packet.raw if isinstance(packet, PcapPacket) else checks.frame("packet", packet)
-        return self._program.filter(data) != 0  # type: ignore[attr-defined]
+        matched: int = self._program.filter(data)
+        return matched != 0
 
     @property
     def instructions(self) -> list[tuple[int, int, int, int]]:
         """The BPF instructions as ``(code, jt, jf, k)`` tuples, as ``tcpdump -dd`` prints them."""
-        return list(self._program.get_bpf())  # type: ignore[attr-defined]
+        return list(self._program.get_bpf())
 
     def __repr__(self) -> str:
         return f"BpfProgram({self.expression!r}, {len(self.instructions)} instructions)"
@@ -168,7 +168,7 @@ class PcapHandle:
 
     def __init__(
         self,
-        reader: object,
+        reader: Reader,
         *,
         source: str,
         live: bool,
@@ -178,14 +178,14 @@ class PcapHandle:
         nanosecond: bool = False,
         dead: bool = False,
     ) -> None:
-        self._reader: object | None = reader
+        self._reader: Reader = reader  # None once freed
         self.source = source
         self.live = live
         self.dead = dead
         self.timeout_ms = timeout_ms
         self.warnings = warnings
         self.nanosecond = nanosecond
-        self.datalink: int = reader.datalink()  # type: ignore[attr-defined]
+        self.datalink: int = reader.datalink()
         # what libpcap uses, which is not always what was asked (0 or past 262144 becomes 262144)
         self.snapshot: int = libpcap.snapshot(reader) or snaplen
         self.captured = 0
@@ -194,8 +194,8 @@ class PcapHandle:
         self._fd = -1
         self._guard = HandleGuard(self, source, self._free, wakeable=live)
         if live:
-            reader.setnonblock(1)  # type: ignore[attr-defined]
-            self._fd = reader.getfd()  # type: ignore[attr-defined]
+            reader.setnonblock(1)
+            self._fd = reader.getfd()
 
     def __repr__(self) -> str:
         kind = "live" if self.live else "dead" if self.dead else "offline"
@@ -354,7 +354,7 @@ class PcapHandle:
         reader, self._reader = self._reader, None
         if reader is not None:
             with contextlib.suppress(pcapy.PcapError):
-                reader.close()  # type: ignore[attr-defined]
+                reader.close()
 
     @property
     def is_open(self) -> bool:
@@ -372,7 +372,7 @@ class PcapHandle:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _open_reader(self) -> object:
+    def _open_reader(self) -> Reader:
         """The pcapy Reader; NotOpenError once close() has been called."""
         reader = self._reader
         if reader is None or self._guard.closing:
@@ -380,7 +380,7 @@ class PcapHandle:
         return reader
 
     @contextlib.contextmanager
-    def _exclusive(self) -> Iterator[object]:
+    def _exclusive(self) -> Iterator[Reader]:
         """The Reader, with no read in progress: for calls that change what a read uses (filters, links)."""
         with self._guard.reading:
             if self._guard.closing:
@@ -409,14 +409,14 @@ class PcapHandle:
                 raise _native_unavailable("set_datalink()", exc) from exc
             except OSError as exc:
                 raise PcapNativeError(f"{self.source}: {exc}") from exc
-            self.datalink = reader.datalink()  # type: ignore[attr-defined]
+            self.datalink = reader.datalink()
 
     def set_direction(self, direction: Direction | str) -> None:
         """Capture only incoming, outgoing or both directions from now on (pcap_setdirection)."""
         value = _direction(direction)
         with self._exclusive() as reader:
             try:
-                reader.setdirection(int(value))  # type: ignore[attr-defined]
+                reader.setdirection(int(value))
             except pcapy.PcapError as exc:
                 raise PcapNativeError(f"{self.source}: cannot set the direction: {exc}") from exc
 
@@ -444,7 +444,7 @@ class PcapHandle:
                 if not optimize or netmask is not None:
                     raise _native_unavailable("a filter with these settings", exc) from exc
                 try:
-                    reader.setfilter(expression)  # type: ignore[attr-defined]
+                    reader.setfilter(expression)
                 except (pcapy.PcapError, ValueError) as exc:
                     raise FilterError(f"bad filter expression {expression!r}: {exc}") from exc
             self.filter_expression = expression
@@ -482,7 +482,7 @@ class PcapHandle:
             return PcapStat(self.captured, 0, 0, self.captured)
         with self._guard.use():
             try:
-                received, dropped, ifdropped = reader.stats()  # type: ignore[attr-defined]
+                received, dropped, ifdropped = reader.stats()
             except pcapy.PcapError as exc:
                 raise _native_error(exc, self.source) from exc
         return PcapStat(received, dropped, ifdropped, self.captured)
@@ -501,7 +501,7 @@ class PcapHandle:
             raise PcapNativeError(f"{self.source}: cannot send on a saved capture or a dead handle")
         with self._guard.use():
             try:
-                reader.sendpacket(data)  # type: ignore[attr-defined]
+                reader.sendpacket(data)
             except pcapy.PcapError as exc:
                 raise _native_error(exc, self.source) from exc
 
@@ -514,7 +514,7 @@ class PcapHandle:
         """
         if not self.live:
             raise PcapNativeError(f"{self.source}: cannot send on a saved capture or a dead handle")
-        sendpacket = self._open_reader().sendpacket  # type: ignore[attr-defined]
+        sendpacket = self._open_reader().sendpacket
         source = self.source
 
         def send(data: bytes) -> None:
@@ -551,14 +551,14 @@ class PcapHandle:
         """Wait until the capture descriptor is readable; False on timeout, break_loop() or close()."""
         return self._guard.wait(self._fd, timeout) and not self._break
 
-    def _read_error(self, exc: pcapy.PcapError) -> PcapNativeError:
+    def _read_error(self, exc: Exception) -> PcapNativeError:
         if self.live:
             return _native_error(exc, self.source)
         if self.dead:
             return PcapNativeError(f"{self.source}: a dead handle has no packets to read")
         return CaptureFileError(f"{self.source}: {exc}")
 
-    def _next(self) -> tuple[object, bytes]:
+    def _next(self) -> tuple[Reader, bytes]:
         """One pcap_next_ex under the read lock: ``(header, data)``, the header None when nothing came."""
         guard = self._guard
         guard.reading.acquire()  # acquire/release cost half what a with block does, per packet
@@ -566,7 +566,8 @@ class PcapHandle:
             if guard.closing:
                 raise guard.closed_error()
             guard.reader = get_ident()
-            return self._reader.next()  # type: ignore[union-attr,no-any-return]
+            header, data = self._reader.next()
+            return header, data
         except pcapy.PcapError as exc:
             raise self._read_error(exc) from exc
         finally:
@@ -590,7 +591,7 @@ class PcapHandle:
         """:meth:`records`' loop; ``outcome``, if given, gets True appended when a break or close ended it."""
         guard = self._guard
         acquire, release = guard.reading.acquire, guard.reading.release  # half a with block's cost
-        nxt = self._reader.next  # type: ignore[union-attr]
+        nxt = self._reader.next
         live = self.live
         me = get_ident()
         try:
@@ -640,7 +641,7 @@ class PcapHandle:
     def _record_batches(self, remaining: int, size: int) -> Iterator[list[Record]]:
         guard = self._guard
         reading = guard.reading
-        nxt = self._reader.next  # type: ignore[union-attr]
+        nxt = self._reader.next
         live = self.live
         me = get_ident()
         try:
@@ -683,6 +684,43 @@ class PcapHandle:
         finally:
             guard.leave()
 
+    # --- a saved capture read without libpcap's per-packet call (the pump's fast paths) -----------------
+
+    def in_place_buffers(self) -> RecordBuffers | None:
+        """The file's records in buffers to read in place (:class:`~pycapture.savefile.reader.RecordBuffers`):
+        for a regular classic pcap file, not standard input, with no filter, that has handed out no packet
+        and has no break pending; else None (the reading goes through libpcap)."""
+        if self.live or self.dead or self.source == "-" or self._reader is None:
+            return None
+        if self.filter_expression or self._break or self.captured:
+            return None  # (a handle that has handed out packets has moved on from the first record)
+        return RecordBuffers.open(self.source, self.nanosecond)
+
+    def skip_records(self, count: int) -> None:
+        """Read past ``count`` records delivered by other means (read in place), counting them as captured:
+        libpcap goes on from the next one, as if it had read them."""
+        nxt = self._open_reader().next
+        try:
+            for _ in range(count):
+                nxt()
+        except Exception as exc:  # pcapy.PcapError: not expected, but say it as a read would
+            raise self._read_error(exc) from exc
+        self.captured += count
+
+    def chunk_reader(self) -> PcapChunkReader | None:
+        """A reader of chunks for two processes taking turns over this saved capture, or None: live, dead,
+        standard input, or a pcapy-ng without ``next_batch`` (which skips a chunk in one call)."""
+        if self.live or self.dead or self.source == "-" or not hasattr(self._reader, "next_batch"):
+            return None
+        return PcapChunkReader(self._reader, self._read_error)
+
+    def reopen(self) -> PcapHandle:
+        """A second handle on this saved capture, with the same timestamp precision and filter."""
+        other = open_offline(self.source, "nano" if self.nanosecond else "micro")
+        if self.filter_expression:
+            other.set_filter(self.filter_expression)
+        return other
+
     def _packet(self, sec: int, frac: int, length: int, data: bytes) -> PcapPacket:
         return PcapPacket(data, sec, frac, length, self.datalink, nanosecond=self.nanosecond)
 
@@ -699,7 +737,7 @@ class PcapHandle:
             if guard.closing:
                 raise guard.closed_error()
             guard.reader = get_ident()
-            hdr, data = self._reader.next()  # type: ignore[union-attr]
+            hdr, data = self._reader.next()
         except pcapy.PcapError as exc:
             raise self._read_error(exc) from exc
         finally:
@@ -735,9 +773,9 @@ class PcapHandle:
                 self._wait(deadline - now)
             hdr, data = self._next()
             if hdr is not None:
-                sec, frac = hdr.getts()  # type: ignore[attr-defined]
+                sec, frac = hdr.getts()
                 self.captured += 1
-                return self._packet(sec, frac, hdr.getlen(), data)  # type: ignore[attr-defined]
+                return self._packet(sec, frac, hdr.getlen(), data)
 
     def get_next_packet(self) -> Optional[PcapPacket]:  # noqa: UP045 - Optional reads as Pcap4J's nullable
         """The next packet, or None on timeout or end of file (use the _ex form to tell them apart)."""
@@ -796,9 +834,9 @@ class PcapHandle:
                     waited = True
                     self._wait(self.timeout_ms / 1000 if self.timeout_ms else None)
                     continue
-                sec, frac = hdr.getts()  # type: ignore[attr-defined]
+                sec, frac = hdr.getts()
                 self.captured += 1
-                call(self._packet(sec, frac, hdr.getlen(), data))  # type: ignore[attr-defined]
+                call(self._packet(sec, frac, hdr.getlen(), data))
                 n += 1
                 limit -= 1
         except NotOpenError:
@@ -813,6 +851,44 @@ class PcapHandle:
         return (make(sec, frac, length, data) for sec, frac, length, data in records)
 
 
+class PcapChunkReader:
+    """Reads a saved capture in chunks, for the two processes of :mod:`pycapture.flow.parallel`.
+
+    No lock and no count: each process reads a handle of its own and counts what it read.
+    """
+
+    def __init__(self, reader: Reader, read_error: Callable[[Exception], PcapNativeError]) -> None:
+        self._next = reader.next
+        self._next_batch = reader.next_batch
+        self._read_error = read_error
+
+    def read(self, size: int) -> tuple[list[Record], PcapNativeError | None]:
+        """Up to ``size`` records, and the read error that ended them early (or None)."""
+        records: list[Record] = []
+        append = records.append
+        nxt = self._next
+        try:
+            for _ in range(size):
+                hdr, data = nxt()
+                if hdr is None:
+                    break
+                sec, frac = hdr.getts()
+                append((sec, frac, hdr.getlen(), data))
+        except Exception as exc:  # pcapy.PcapError: the damage; the caller raises it after the records
+            error = self._read_error(exc)
+            error.__cause__ = exc
+            return records, error
+        return records, None
+
+    def skip(self, size: int) -> int:
+        """Pass over up to ``size`` records in one call; return how many; raise the read error."""
+        try:
+            _data, meta = self._next_batch(size)
+        except Exception as exc:  # pcapy.PcapError: the damage is in the records skipped
+            raise self._read_error(exc) from exc
+        return len(meta) // 16  # next_batch's metadata: 16 bytes a record
+
+
 def _filter_text(expression: object) -> str:
     """A filter expression as libpcap takes it: text, with no NUL (C would read only what comes before)."""
     text = checks.text("expression", expression)
@@ -824,7 +900,7 @@ def _filter_text(expression: object) -> str:
 def _listener_call(
     listener: Callable[[PcapPacket], object], executor: Executor | None
 ) -> Callable[[PcapPacket], object]:
-    listener = checks.function("listener", listener)  # type: ignore[assignment]
+    listener = checks.function("listener", listener)
     if executor is None:
         return listener
     submit = getattr(executor, "submit", None)
@@ -840,7 +916,7 @@ def open_offline(path: str, precision: TimestampPrecision | str | None = None) -
     records nanoseconds is read in nanoseconds (so nothing is lost) and any other in microseconds.
     """
     if isinstance(path, os.PathLike):
-        path = os.fspath(path)  # type: ignore[assignment]
+        path = os.fspath(path)
     path = checks.text("path", path)
     if path != "-" and not os.path.exists(path):
         raise CaptureFileError(f"{path}: No such file or directory", "check the path given to -r")

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .pcapy import npcap_dll_directory, pcapy
+from .pcapy import Reader, npcap_dll_directory, pcapy
 
 # pcap_if.flags (pcap/pcap.h)
 PCAP_IF_LOOPBACK = 0x01
@@ -104,9 +104,9 @@ def _library_candidates() -> list[str]:
     if npcap:
         found.append(os.path.join(npcap, "wpcap.dll"))
     for name in ("pcap", "wpcap"):
-        path = ctypes.util.find_library(name)
-        if path:
-            found.append(path)
+        system_path = ctypes.util.find_library(name)
+        if system_path:
+            found.append(system_path)
     return found
 
 
@@ -132,16 +132,18 @@ def lib_version() -> str:
     lib = library()
     if lib is None:
         return "libpcap (version unknown)"
-    return lib.pcap_lib_version().decode("utf-8", "replace")
+    version: bytes = lib.pcap_lib_version()
+    return version.decode("utf-8", "replace")
 
 
 def _family(sa: _Sockaddr) -> int:
+    family: int = sa.family
     if _BSD_SOCKADDR:  # sa_len then sa_family, one byte each
-        return (sa.family >> 8) & 0xFF if sys.byteorder == "little" else sa.family & 0xFF
-    return sa.family
+        return (family >> 8) & 0xFF if sys.byteorder == "little" else family & 0xFF
+    return family
 
 
-def _sockaddr_text(ptr: ctypes._Pointer) -> tuple[int, str] | None:  # type: ignore[type-arg]
+def _sockaddr_text(ptr: ctypes._Pointer) -> tuple[int, str] | None:
     if not ptr:
         return None
     sa = ptr.contents
@@ -275,20 +277,20 @@ def _native() -> ctypes.CDLL:
     return lib
 
 
-def _slot(reader: object) -> ctypes.c_void_p:
+def _slot(reader: Reader) -> ctypes.c_void_p:
     if type(reader).__name__ != "Reader" or type(reader).__module__ not in ("pcapy", "builtins"):
         raise NativeUnavailable(f"not a pcapy-ng Reader: {type(reader)!r}")
     return ctypes.c_void_p.from_address(id(reader) + _POINTER_OFFSET)
 
 
-def pcap_pointer(reader: object, activated: bool) -> int:
+def pcap_pointer(reader: Reader, activated: bool) -> int:
     """The pcap_t* inside a pcapy-ng Reader, checked against libpcap; NativeUnavailable if unsure."""
     lib = _native()
     ptr = _slot(reader).value
     if not ptr:
         raise NativeUnavailable("the pcapy-ng Reader holds no pcap_t (closed?)")
     if activated:
-        ok = lib.pcap_datalink(ptr) == reader.datalink()  # type: ignore[attr-defined]
+        ok = lib.pcap_datalink(ptr) == reader.datalink()
     else:
         ok = lib.pcap_datalink(ptr) == _PCAP_ERROR_NOT_ACTIVATED
     if not ok:
@@ -296,7 +298,7 @@ def pcap_pointer(reader: object, activated: bool) -> int:
     return ptr
 
 
-def _adopt(ptr: int) -> object:
+def _adopt(ptr: int) -> Reader:
     """A pcapy-ng Reader that owns ``ptr`` (it reads from it and closes it)."""
     lib = _native()
     shell = pcapy.create("any")  # pcap_create only allocates; nothing is opened
@@ -306,7 +308,7 @@ def _adopt(ptr: int) -> object:
     return shell
 
 
-def open_offline_with_precision(path: str, nano: bool) -> object:
+def open_offline_with_precision(path: str, nano: bool) -> Reader:
     """pcap_open_offline_with_tstamp_precision, as a pcapy-ng Reader; OSError with libpcap's message."""
     lib = _native()
     err = ctypes.create_string_buffer(512)
@@ -317,7 +319,7 @@ def open_offline_with_precision(path: str, nano: bool) -> object:
     return _adopt(ptr)
 
 
-def open_dead(linktype: int, snaplen: int, nano: bool = False) -> object:
+def open_dead(linktype: int, snaplen: int, nano: bool = False) -> Reader:
     """pcap_open_dead_with_tstamp_precision, as a pcapy-ng Reader (for filters and dumpers)."""
     lib = _native()
     precision = PCAP_TSTAMP_PRECISION_NANO if nano else PCAP_TSTAMP_PRECISION_MICRO
@@ -327,7 +329,7 @@ def open_dead(linktype: int, snaplen: int, nano: bool = False) -> object:
     return _adopt(ptr)
 
 
-def set_before_activate(reader: object, *, immediate: bool | None, nano: bool | None) -> None:
+def set_before_activate(reader: Reader, *, immediate: bool | None, nano: bool | None) -> None:
     """pcap_set_immediate_mode / pcap_set_tstamp_precision on a created, not yet activated Reader."""
     lib = _native()
     ptr = pcap_pointer(reader, activated=False)
@@ -339,13 +341,14 @@ def set_before_activate(reader: object, *, immediate: bool | None, nano: bool | 
             raise OSError("this device cannot give nanosecond timestamps")
 
 
-def tstamp_precision_is_nano(reader: object) -> bool:
+def tstamp_precision_is_nano(reader: Reader) -> bool:
     """Whether the Reader delivers nanoseconds in its timestamps' fraction."""
     lib = _native()
-    return lib.pcap_get_tstamp_precision(pcap_pointer(reader, activated=True)) == PCAP_TSTAMP_PRECISION_NANO
+    precision: int = lib.pcap_get_tstamp_precision(pcap_pointer(reader, activated=True))
+    return precision == PCAP_TSTAMP_PRECISION_NANO
 
 
-def list_datalinks(reader: object) -> list[int]:
+def list_datalinks(reader: Reader) -> list[int]:
     """pcap_list_datalinks: the link types the device offers."""
     lib = _native()
     ptr = pcap_pointer(reader, activated=True)
@@ -359,7 +362,7 @@ def list_datalinks(reader: object) -> list[int]:
         lib.pcap_free_datalinks(values)
 
 
-def set_datalink(reader: object, linktype: int) -> None:
+def set_datalink(reader: Reader, linktype: int) -> None:
     """pcap_set_datalink; OSError with libpcap's message when the device refuses."""
     lib = _native()
     ptr = pcap_pointer(reader, activated=True)
@@ -381,7 +384,8 @@ def datalink_val_to_description(value: int) -> str | None:
 
 def datalink_name_to_val(name: str) -> int:
     """The DLT value for a name such as ``EN10MB`` or ``DLT_EN10MB``; -1 when unknown."""
-    return _native().pcap_datalink_name_to_val(name.encode())
+    value: int = _native().pcap_datalink_name_to_val(name.encode())
+    return value
 
 
 class _BpfProgram(ctypes.Structure):
@@ -400,7 +404,7 @@ class _BpfInsn(ctypes.Structure):
 PCAP_NETMASK_UNKNOWN = 0xFFFFFFFF
 
 
-def set_filter(reader: object, expression: str, optimize: bool, netmask: int = PCAP_NETMASK_UNKNOWN) -> None:
+def set_filter(reader: Reader, expression: str, optimize: bool, netmask: int = PCAP_NETMASK_UNKNOWN) -> None:
     """pcap_compile + pcap_setfilter with the optimizer on or off; ValueError with libpcap's message."""
     lib = _native()
     ptr = pcap_pointer(reader, activated=True)
@@ -414,7 +418,7 @@ def set_filter(reader: object, expression: str, optimize: bool, netmask: int = P
         lib.pcap_freecode(ctypes.byref(program))
 
 
-def set_filter_program(reader: object, instructions: list[tuple[int, int, int, int]]) -> None:
+def set_filter_program(reader: Reader, instructions: list[tuple[int, int, int, int]]) -> None:
     """pcap_setfilter with a compiled program, as ``(code, jt, jf, k)`` tuples; ValueError if refused."""
     lib = _native()
     ptr = pcap_pointer(reader, activated=True)
@@ -499,7 +503,8 @@ class OfflineFilter:
         header = self._header
         header.caplen = len(data)
         header.len = original_length
-        return self._lib.pcap_offline_filter(ctypes.byref(self._program), ctypes.byref(header), data) != 0
+        matched: int = self._lib.pcap_offline_filter(ctypes.byref(self._program), ctypes.byref(header), data)
+        return matched != 0
 
     def __del__(self) -> None:
         program = getattr(self, "_program", None)
@@ -507,10 +512,11 @@ class OfflineFilter:
             self._lib.pcap_freecode(ctypes.byref(program))
 
 
-def snapshot(reader: object) -> int | None:
+def snapshot(reader: Reader) -> int | None:
     """pcap_snapshot: the handle's snapshot length (a saved capture's own), or None if unknown."""
     try:
         lib = _native()
-        return lib.pcap_snapshot(pcap_pointer(reader, activated=True))
+        length: int = lib.pcap_snapshot(pcap_pointer(reader, activated=True))
+        return length
     except NativeUnavailable:
         return None

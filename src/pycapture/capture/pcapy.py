@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from types import ModuleType
+from typing import Any
 
 from ..errors import BackendUnavailableError
 
@@ -57,7 +58,7 @@ class _PcapyUnavailable:
     def __init__(self, reason: str) -> None:
         self._reason = reason
 
-    def __getattr__(self, name: str) -> object:
+    def __getattr__(self, name: str) -> Any:  # as a module's attributes: pcapy-ng has no type information
         raise BackendUnavailableError(f"pcapy-ng cannot be imported: {self._reason}", NPCAP_HINT)
 
 
@@ -69,6 +70,10 @@ def _import() -> tuple[ModuleType | _PcapyUnavailable, str]:
         return _PcapyUnavailable(str(exc)), str(exc)
     return module, ""
 
+
+Reader = Any
+"""A pcapy-ng Reader (an open libpcap handle), or one of its packet headers or BPF programs: pcapy-ng
+ships no type information."""
 
 pcapy, IMPORT_ERROR = _import()
 AVAILABLE = not IMPORT_ERROR

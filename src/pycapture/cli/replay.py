@@ -1,7 +1,7 @@
 """``pycapture replay FILE...``: print saved captures at their recorded pace, or send them onto an interface.
 
-With ``--if``, packets go out through :class:`pycapture.replayer.Replayer` (pcap_sendpacket), as tcpreplay
-sends them; without it, they are printed as ``pycapture -r FILE --realtime`` prints them.
+With ``--if``, packets go out through :class:`pycapture.replay.replayer.Replayer` (pcap_sendpacket), as
+tcpreplay sends them; without it, they are printed as ``pycapture -r FILE --realtime`` prints them.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ import time
 
 import click
 
-from ..flow.pump import stop_on_signals
-from ..replay.replayer import DURATION, MBPS, PPS, SPEED, Pacer, Replayer, ReplayStats
-from .main import BoundedFloat, LiveOptions, OutputOptions, _say, capture, reported_errors
+from ..flow.signals import stop_on_signals
+from ..replay.pacer import DURATION, MBPS, PPS, SPEED, Pace
+from ..replay.replayer import Replayer, ReplaySettings, ReplayStats
+from ..run import CaptureConfig, OutputOptions, run, say
+from .common import BoundedFloat, reported_errors
 
 
 def _duration(seconds: float) -> str:
@@ -46,7 +48,7 @@ class ProgressLine:
             self.drawn = True
         elif time.monotonic() >= self._next_plain:
             self._next_plain = time.monotonic() + 10
-            _say(text)
+            say(text)
 
     def clear(self) -> None:
         if self.drawn:
@@ -138,84 +140,56 @@ def replay_command(
     """
     if sum(x is not None and x is not False for x in (speed, pps, mbps, topspeed or None)) > 1:
         raise click.UsageError("choose one of --speed, --pps, --mbps and --topspeed")
+    settings = ReplaySettings(Pace(speed or 1.0, pps, mbps, topspeed), loop, count, duration, bpf_filter)
     with reported_errors(debug, "check the capture file's path"):
         if interface is None:
-            _print_files(files, speed, pps, mbps, topspeed, loop, count, bpf_filter, verbose, json_lines)
+            _print_files(files, settings, verbose, json_lines)
             return
-        _send_files(files, interface, speed, pps, mbps, topspeed, loop, count, duration, bpf_filter, quiet)
+        _send_files(files, interface, settings, quiet)
 
 
-def _pace_text(speed: float | None, pps: float | None, mbps: float | None, topspeed: bool) -> str:
-    if topspeed:
+def _pace_text(pace: Pace) -> str:
+    if pace.topspeed:
         return "at top speed"
-    if pps:
-        return f"at {pps:g} packets/s"
-    if mbps:
-        return f"at {mbps:g} Mbit/s"
-    return f"at {speed or 1:g}x the recorded pace"
+    if pace.pps:
+        return f"at {pace.pps:g} packets/s"
+    if pace.mbps:
+        return f"at {pace.mbps:g} Mbit/s"
+    return f"at {pace.speed:g}x the recorded pace"
 
 
-def _send_files(
-    files: tuple[str, ...],
-    interface: str,
-    speed: float | None,
-    pps: float | None,
-    mbps: float | None,
-    topspeed: bool,
-    loop: int,
-    count: int | None,
-    duration: float | None,
-    bpf_filter: str | None,
-    quiet: bool,
-) -> None:
+def _send_files(files: tuple[str, ...], interface: str, settings: ReplaySettings, quiet: bool) -> None:
     tty = sys.stderr.isatty()
     progress = None if quiet else ProgressLine(tty)
-    replayer = Replayer(
-        interface,
-        speed=speed or 1.0,
-        pps=pps,
-        mbps=mbps,
-        topspeed=topspeed,
-        loop=loop,
-        count=count,
-        duration_s=duration,
-        bpf_filter=bpf_filter,
-        progress=progress,
-        count_first=tty and progress is not None,
-    )
-    _say(f"sending {', '.join(files)} on {interface} {_pace_text(speed, pps, mbps, topspeed)}")
+    replayer = Replayer.with_settings(interface, settings, progress, count_first=tty and progress is not None)
+    say(f"sending {', '.join(files)} on {interface} {_pace_text(settings.pace)}")
     try:
-        with stop_on_signals(replayer):  # type: ignore[arg-type] - it needs only break_loop()
+        with stop_on_signals(replayer):
             stats = replayer.run(files)
     finally:
         if progress is not None:
             progress.clear()
     for message in stats.messages:
-        _say(message)
+        say(message)
     for line in report_lines(stats, interface):
         click.echo(line, err=True)
     if stats.not_sent:
         sys.exit(1)
 
 
-def _print_files(
-    files: tuple[str, ...],
-    speed: float | None,
-    pps: float | None,
-    mbps: float | None,
-    topspeed: bool,
-    loop: int,
-    count: int | None,
-    bpf_filter: str | None,
-    verbose: bool,
-    json_lines: bool,
-) -> None:
+def _print_files(files: tuple[str, ...], settings: ReplaySettings, verbose: bool, json_lines: bool) -> None:
     output = OutputOptions(line_buffered=True, layered=verbose, json=json_lines)
+    pace = None if settings.pace.topspeed else settings.pace
     passes = 0
-    while loop == 0 or passes < loop:
+    while settings.loop == 0 or passes < settings.loop:
         passes += 1
         for path in files:
-            pacer = None if topspeed else Pacer(speed=speed or 1.0, pps=pps, mbps=mbps)
-            args = (None, path, None, count or -1, 0, False, None, 0, bpf_filter or "", output, LiveOptions())
-            if capture(*args, pacer):
+            config = CaptureConfig(
+                read_file=path,
+                count=settings.count or -1,
+                expression=settings.bpf_filter or "",
+                output=output,
+                pace=pace,
+            )
+            if run(config):
                 return

@@ -58,6 +58,16 @@ import re
 import socket
 import struct
 
+from ..protocols.numbers import (
+    ETHERTYPE_ARP,
+    ETHERTYPE_IP,
+    ETHERTYPE_IP6,
+    ETHERTYPE_QINQ,
+    ETHERTYPE_QINQ_OLD,
+    ETHERTYPE_VLAN,
+    TCPDUMP_HTTP_PORTS,
+)
+
 _u16 = struct.Struct("!H").unpack_from
 _eth = struct.Struct("!6s6sH").unpack_from
 _ip = struct.Struct("!BBHHHBBH4s4s").unpack_from
@@ -68,12 +78,6 @@ _icmp = struct.Struct("!BBHI").unpack_from
 _arp = struct.Struct("!HHBBH").unpack_from
 _hh = struct.Struct("!HH").unpack_from
 
-ETHERTYPE_IP = 0x0800
-ETHERTYPE_ARP = 0x0806
-ETHERTYPE_IP6 = 0x86DD
-ETHERTYPE_VLAN = 0x8100
-ETHERTYPE_QINQ = 0x88A8
-ETHERTYPE_QINQ_OLD = 0x9100
 _VLAN_TYPES = frozenset((ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD))
 _IP6_EXTENSIONS = frozenset((0, 43, 60))  # hop-by-hop, routing, destination options
 _IP6_FRAGMENT = 44
@@ -558,7 +562,8 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[t
             if (sport == 53 or dport == 53) and len(data) < start + 2:
                 layers.append(("trunc", "domain", "length"))
             elif sport == 53 or dport == 53:
-                _dns(data, start + 2, min(length - hl, len(data) - start) - 2, layers)  # 2-byte length prefix
+                # after the 2-byte length prefix
+                decode_dns(data, start + 2, min(length - hl, len(data) - start) - 2, layers)
             elif sport in _HTTP_PORTS or dport in _HTTP_PORTS:
                 _http(data, start, length - hl, layers)
     elif proto == 17:
@@ -574,7 +579,7 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[t
         if sport == 53 or dport == 53 or sport == 5353 or dport == 5353:
             size = (ulen or length) - 8
             mdns = (sport == 5353 or dport == 5353) and sport != 53 and dport != 53
-            _dns(data, offset + 8, min(size, len(data) - offset - 8), layers, size, mdns)
+            decode_dns(data, offset + 8, min(size, len(data) - offset - 8), layers, size, mdns)
         elif sport == 123 or dport == 123:
             _ntp(data, offset + 8, min(len(data), offset + length), layers)
         elif sport == 514 or dport == 514:
@@ -628,14 +633,13 @@ SUPPORTED_LINKTYPES = frozenset(_LINK_DECODERS)
 
 # --- application summaries: the little of DNS and HTTP that tcpdump's one-line output shows --------------
 
-_HTTP_PORTS = frozenset((80, 8080))  # tcpdump 4.99 reads HTTP on these two (print-tcp.c)
-_HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"TRACE ", b"CONNECT ",
-                b"PATCH ", b"HTTP/")  # fmt: skip
+_HTTP_PORTS = TCPDUMP_HTTP_PORTS
+HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"TRACE ", b"CONNECT ",
+               b"PATCH ", b"HTTP/")  # fmt: skip
+"""How an HTTP message starts (a request method and its space, or a status line's ``HTTP/``), as tcpdump
+4.99's print-http.c tells HTTP from other data on an HTTP port."""
 _dns_header = struct.Struct("!HHHHHH").unpack_from
 _rr_fixed = struct.Struct("!HHIH").unpack_from
-
-
-_UDP_NAMED = frozenset((123, 514))  # UDP ports (besides DNS) whose protocol the summary names
 
 
 def _ntp(data: bytes, start: int, end: int, layers: list[tuple]) -> None:
@@ -687,7 +691,7 @@ def http_first_line(data: bytes, start: int, length: int, end: int) -> tuple[str
     """
     limit = start + length
     cap = min(end, limit)
-    j = _TEXT_RUN.match(data, start, cap).end()  # type: ignore[union-attr]
+    j = _TEXT_RUN.match(data, start, cap).end()  # type: ignore[union-attr]  # the pattern matches the empty string, so there is always a match
     if j == limit:
         return data[start:j].decode("ascii"), True
     if j == cap:
@@ -782,7 +786,7 @@ def _dns_skip(data: bytes, pos: int, end: int) -> int | None:
     return pos
 
 
-def _dns(
+def decode_dns(
     data: bytes,
     start: int,
     length: int,
@@ -819,7 +823,7 @@ def _dns(
                 if after is None or after + 4 > end:
                     raise _DNSError("question past the end")
                 qtype, qclass = _hh(data, after)
-                questions.append((_dns_name(data, pos, start, end)[0], qtype, qclass))
+                questions = [(_dns_name(data, pos, start, end)[0], qtype, qclass)]
             layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, shown_length, mdns))
             return
         for _ in range(qd):  # a response: tcpdump steps over every question, unchecked past the name
@@ -902,7 +906,7 @@ def _txt_text(data: bytes, pos: int, stop: int, end: int) -> tuple[str, bool]:
 
 
 def _http(data: bytes, start: int, length: int, layers: list[tuple]) -> None:
-    if not data.startswith(_HTTP_STARTS, start, start + length):
+    if not data.startswith(HTTP_STARTS, start, start + length):
         layers.append(("http", None))
         return
     line, cut = http_first_line(data, start, length, len(data))

@@ -47,7 +47,7 @@ class Field:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Field:
             return NotImplemented
-        return self._astuple() == other._astuple()  # type: ignore[attr-defined]
+        return self._astuple() == other._astuple()
 
     def __hash__(self) -> int:
         return hash(self._astuple())

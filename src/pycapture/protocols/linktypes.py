@@ -1,56 +1,92 @@
-"""Link-layer header types (LINKTYPE_/DLT_ values as pcap files and libpcap give them)."""
+"""Link-layer header types (LINKTYPE_/DLT_ values as pcap files and libpcap give them): one table.
+
+Each row carries libpcap's name and description and the key of the rich decoder
+(:mod:`pycapture.decode.rich`) of the frame's first header, None where it keeps the frame as payload.
+"""
 
 from __future__ import annotations
 
-# value: (name, description), names as pcap_datalink_val_to_name() gives them.
-LINKTYPES: dict[int, tuple[str, str]] = {
-    0: ("NULL", "BSD loopback"),
-    1: ("EN10MB", "Ethernet"),
-    6: ("IEEE802", "Token ring"),
-    7: ("ARCNET", "BSD ARCNET"),
-    8: ("SLIP", "SLIP"),
-    9: ("PPP", "PPP"),
-    12: ("RAW", "Raw IP"),
-    14: ("RAW", "Raw IP"),
-    50: ("PPP_SERIAL", "PPP over serial"),
-    51: ("PPP_ETHER", "PPPoE"),
-    101: ("RAW", "Raw IP"),
-    104: ("C_HDLC", "Cisco HDLC"),
-    105: ("IEEE802_11", "802.11"),
-    107: ("FRELAY", "Frame Relay"),
-    108: ("LOOP", "OpenBSD loopback"),
-    113: ("LINUX_SLL", "Linux cooked v1"),
-    119: ("PRISM_HEADER", "802.11 plus Prism header"),
-    123: ("SUNATM", "Sun raw ATM"),
-    127: ("IEEE802_11_RADIO", "802.11 plus radiotap header"),
-    129: ("ARCNET_LINUX", "Linux ARCNET"),
-    143: ("DOCSIS", "DOCSIS"),
-    147: ("USER0", "USER 0"),
-    178: ("JUNIPER_ETHER", "Juniper Ethernet"),
-    187: ("BLUETOOTH_HCI_H4", "Bluetooth HCI UART transport layer"),
-    192: ("PPI", "Per-Packet Information"),
-    195: ("IEEE802_15_4_WITHFCS", "IEEE 802.15.4 with FCS"),
-    201: ("BLUETOOTH_HCI_H4_WITH_PHDR", "Bluetooth HCI UART transport layer plus pseudo-header"),
-    220: ("USB_LINUX_MMAPPED", "USB with padded Linux header"),
-    226: ("IPNET", "Solaris ipnet"),
-    228: ("IPV4", "Raw IPv4"),
-    229: ("IPV6", "Raw IPv6"),
-    239: ("NFLOG", "Linux netfilter log messages"),
-    242: ("IPOIB", "RFC 4391 IP-over-Infiniband"),
-    249: ("USBPCAP", "USB with USBPcap header"),
-    254: ("BLUETOOTH_LINUX_MONITOR", "Bluetooth Linux Monitor"),
-    258: ("PKTAP", "Apple DLT_PKTAP"),
-    276: ("LINUX_SLL2", "Linux cooked v2"),
-}
+from typing import NamedTuple
+
+LINKTYPE_NULL = 0
+LINKTYPE_ETHERNET = 1
+LINKTYPE_RAW = 101
+LINKTYPE_LOOP = 108
+LINKTYPE_LINUX_SLL = 113
+LINKTYPE_IEEE802_11_RADIOTAP = 127
+LINKTYPE_IPV4 = 228
+LINKTYPE_IPV6 = 229
+LINKTYPE_LINUX_SLL2 = 276
+
+
+class LinkType(NamedTuple):
+    """One link type: libpcap's name (``pcap_datalink_val_to_name()``) and description, and the rich
+    decoder of its first header."""
+
+    value: int
+    name: str
+    description: str
+    decoder: str | None
+
+
+LINKTYPES: dict[int, LinkType] = {t.value: t for t in (
+    LinkType(LINKTYPE_NULL, "NULL", "BSD loopback", "null"),
+    LinkType(LINKTYPE_ETHERNET, "EN10MB", "Ethernet", "eth"),
+    LinkType(6, "IEEE802", "Token ring", None),
+    LinkType(7, "ARCNET", "BSD ARCNET", None),
+    LinkType(8, "SLIP", "SLIP", None),
+    LinkType(9, "PPP", "PPP", "ppp_hdlc"),
+    LinkType(12, "RAW", "Raw IP", "raw"),
+    LinkType(14, "RAW", "Raw IP", "raw"),
+    LinkType(50, "PPP_SERIAL", "PPP over serial", "ppp_serial"),
+    LinkType(51, "PPP_ETHER", "PPPoE", "pppoe"),
+    LinkType(LINKTYPE_RAW, "RAW", "Raw IP", "raw"),
+    LinkType(104, "C_HDLC", "Cisco HDLC", "chdlc"),
+    LinkType(105, "IEEE802_11", "802.11", "wlan"),
+    LinkType(107, "FRELAY", "Frame Relay", "fr"),
+    LinkType(LINKTYPE_LOOP, "LOOP", "OpenBSD loopback", "loop"),
+    LinkType(LINKTYPE_LINUX_SLL, "LINUX_SLL", "Linux cooked v1", "sll"),
+    LinkType(119, "PRISM_HEADER", "802.11 plus Prism header", None),
+    LinkType(123, "SUNATM", "Sun raw ATM", None),
+    LinkType(LINKTYPE_IEEE802_11_RADIOTAP, "IEEE802_11_RADIO", "802.11 plus radiotap header", "radiotap"),
+    LinkType(129, "ARCNET_LINUX", "Linux ARCNET", "arcnet"),
+    LinkType(143, "DOCSIS", "DOCSIS", None),
+    LinkType(147, "USER0", "USER 0", None),
+    LinkType(178, "JUNIPER_ETHER", "Juniper Ethernet", "juniper_ether"),
+    LinkType(187, "BLUETOOTH_HCI_H4", "Bluetooth HCI UART transport layer", None),
+    LinkType(192, "PPI", "Per-Packet Information", "ppi"),
+    LinkType(195, "IEEE802_15_4_WITHFCS", "IEEE 802.15.4 with FCS", None),
+    LinkType(
+        201, "BLUETOOTH_HCI_H4_WITH_PHDR", "Bluetooth HCI UART transport layer plus pseudo-header", None
+    ),
+    LinkType(220, "USB_LINUX_MMAPPED", "USB with padded Linux header", None),
+    LinkType(226, "IPNET", "Solaris ipnet", "ipnet"),
+    LinkType(LINKTYPE_IPV4, "IPV4", "Raw IPv4", "ip"),
+    LinkType(LINKTYPE_IPV6, "IPV6", "Raw IPv6", "ipv6"),
+    LinkType(239, "NFLOG", "Linux netfilter log messages", None),
+    LinkType(242, "IPOIB", "RFC 4391 IP-over-Infiniband", "ipoib"),
+    LinkType(249, "USBPCAP", "USB with USBPcap header", None),
+    LinkType(254, "BLUETOOTH_LINUX_MONITOR", "Bluetooth Linux Monitor", None),
+    LinkType(258, "PKTAP", "Apple DLT_PKTAP", "pktap"),
+    LinkType(LINKTYPE_LINUX_SLL2, "LINUX_SLL2", "Linux cooked v2", "sll2"),
+)}  # fmt: skip
+
+LINKTYPE_DECODERS: dict[int, str] = {v: t.decoder for v, t in LINKTYPES.items() if t.decoder}
+"""The rich decoder of a frame's first header, by its link type."""
 
 
 def linktype_name(value: int) -> str:
     """The DLT name (``EN10MB``), or ``DLT_<n>`` for one this table does not know."""
     entry = LINKTYPES.get(value)
-    return entry[0] if entry else f"DLT_{value}"
+    return entry.name if entry else f"DLT_{value}"
 
 
 def linktype_description(value: int) -> str:
     """A short description (``Ethernet``), or ``unknown`` for one this table does not know."""
     entry = LINKTYPES.get(value)
-    return entry[1] if entry else "unknown"
+    return entry.description if entry else "unknown"
+
+
+def linktype_value(name: str) -> int | None:
+    """The first value this table gives the name (``EN10MB`` -> 1), or None."""
+    return next((v for v, t in LINKTYPES.items() if t.name == name), None)

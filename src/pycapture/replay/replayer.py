@@ -1,30 +1,23 @@
-"""Replaying saved captures: pacing packets by their own timestamps, and sending them onto an interface.
-
-:class:`Pacer` decides when each packet is due and waits for it. It schedules every packet against one
-origin on the monotonic clock, so rounding never accumulates into drift however long the file; it sleeps
-through long gaps in slices (so a stop request is seen within :data:`SLICE_S`) and busy-waits only the
-last :data:`SPIN_S`, because ``time.sleep`` overshoots by 0.1-0.25 ms on Linux.
+"""Replaying saved captures: sending their packets onto an interface, paced as asked.
 
 :func:`replay` (and :class:`Replayer`, which can be stopped from a signal handler) sends the packets of
-one or more files with ``pcap_sendpacket``, as tcpreplay does, and returns :class:`ReplayStats`.
+one or more files with ``pcap_sendpacket``, as tcpreplay does, and returns :class:`ReplayStats`. The
+timing is :class:`~pycapture.replay.pacer.Pacer`'s.
 """
 
 from __future__ import annotations
 
-import numbers
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
 from .. import checks
-from ..capture.handle import PcapHandle, Record, open_offline
+from ..capture.handle import PcapHandle, open_offline
 from ..decode import linktype_name
 from ..errors import PcapError, PcapNativeError
+from .pacer import DURATION, Pace
 
-SPIN_S = 0.0005
-SLICE_S = 0.05
 PROGRESS_INTERVAL_S = 0.25
 
 LINKTYPE_ETHERNET = 1
@@ -33,125 +26,31 @@ _MAX_COUNT = (1 << 63) - 1
 
 
 @dataclass(frozen=True)
-class Bounds:
-    """The values a pacing setting takes, ``low`` to ``high`` inclusive, in ``unit``."""
+class ReplaySettings:
+    """What to replay and how: the rate (:class:`~pycapture.replay.pacer.Pace`), ``loop`` passes over the
+    files (0: until stopped), at most ``count`` packets and ``duration_s`` seconds (None: no limit), and
+    only the packets ``bpf_filter`` matches. Each is checked here (ValueError, TypeError); the rate when
+    its pacer is made."""
 
-    low: float
-    high: float
-    unit: str
+    pace: Pace = field(default_factory=Pace)
+    loop: int = 1
+    count: int | None = None
+    duration_s: float | None = None
+    bpf_filter: str | None = None
 
-    def check(self, name: str, value: object) -> float:
-        """``value`` as a float within the bounds: TypeError for what is not a real number, ValueError for
-        one outside them (NaN and the infinities included), with the range in the message."""
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-        real = cast(float, value)  # an int, a float or another real: each compares with a float
-        if not self.low <= real <= self.high:  # NaN fails every comparison
-            raise ValueError(f"{name} must be {self}, not {value!r}")
-        return float(real)
-
-    def __str__(self) -> str:
-        return f"{self.low:.3g} to {self.high:.3g} {self.unit}"
-
-
-# The pacer schedules in whole nanoseconds: 10^9 times the recorded pace makes a recorded second one
-# nanosecond, and 10^9 packets/s is one a nanosecond; 10^6 Mbit/s is a terabit a second, past any
-# interface. The low ends of pps and mbps are tcpreplay's, which counts packets per hour and bits per
-# second; a millionth of the recorded pace makes a second eleven days. A duration is a millisecond
-# to some thirty years.
-SPEED = Bounds(1e-6, 1e9, "times the recorded pace")
-PPS = Bounds(1 / 3600, 1e9, "packets/s (one an hour to one a nanosecond)")
-MBPS = Bounds(1e-6, 1e6, "Mbit/s")
-DURATION = Bounds(1e-3, 1e9, "seconds")
-
-
-class Pacer:
-    """Wait until each packet is due: at the recorded pace times ``speed``, at ``pps``, at ``mbps``, or now.
-
-    Exactly one rate applies: ``topspeed`` wins, then ``pps``, then ``mbps``, else ``speed`` (1.0 is the
-    recorded pace). Call :meth:`restart` at the start of each file or loop: the first packet after it is
-    due at once and the rest are timed from it. ``stopped`` is polled while waiting; when it returns
-    true, :meth:`wait` returns False at once. Each rate given must be within :data:`SPEED`,
-    :data:`PPS` or :data:`MBPS` (ValueError otherwise, TypeError for what is not a number).
-    """
-
-    def __init__(
-        self,
-        *,
-        speed: float = 1.0,
-        pps: float | None = None,
-        mbps: float | None = None,
-        topspeed: bool = False,
-        stopped: Callable[[], bool] = lambda: False,
-    ) -> None:
-        speed = SPEED.check("speed", speed)
-        pps = None if pps is None else PPS.check("pps", pps)
-        mbps = None if mbps is None else MBPS.check("mbps", mbps)
-        self.speed = speed
-        self.pps = None if topspeed else pps
-        self.mbps = None if topspeed or pps else mbps
-        self.topspeed = topspeed
-        self._stopped = stopped
-        self.late_ns_total = 0  # how late the waits ended, summed: the achieved accuracy
-        self.late_ns_max = 0
-        self.waits = 0
-        self.restart()
-
-    def stopped_by(self, stopped: Callable[[], bool]) -> None:
-        """Poll ``stopped`` while waiting (for a pacer made before the handle it paces)."""
-        self._stopped = stopped
-
-    def restart(self) -> None:
-        """Time the next packet as the first: due at once, the ones after it relative to it."""
-        self._origin_clock = -1
-        self._origin_ts = 0
-        self._sent = 0  # packets (pps) or bits (mbps) scheduled since the origin
-
-    def due(self, ts_ns: int, nbytes: int) -> int:
-        """The monotonic time (ns) at which this packet should leave; also advances the schedule."""
-        if self._origin_clock < 0:
-            self._origin_clock = time.monotonic_ns()
-            self._origin_ts = ts_ns
-        if self.pps is not None:
-            offset = self._sent * 1_000_000_000 / self.pps
-            self._sent += 1
-        elif self.mbps is not None:
-            offset = self._sent * 1_000 / self.mbps  # bits already on the wire, at mbps * 1e6 bits/s
-            self._sent += nbytes * 8
-        else:
-            offset = max(0, ts_ns - self._origin_ts) / self.speed
-        return self._origin_clock + int(offset)
-
-    def wait(self, ts_ns: int, nbytes: int) -> bool:
-        """Block until the packet is due; False if ``stopped()`` became true first."""
-        if self.topspeed:
-            return not self._stopped()
-        deadline = self.due(ts_ns, nbytes)
-        spin_ns = int(SPIN_S * 1e9)
-        while True:
-            if self._stopped():
-                return False
-            left = deadline - time.monotonic_ns()
-            if left <= spin_ns:
-                break
-            time.sleep(min(left - spin_ns, SLICE_S * 1e9) / 1e9)
-        now = time.monotonic_ns()
-        while now < deadline:
-            now = time.monotonic_ns()
-        late = now - deadline
-        self.late_ns_total += late
-        self.late_ns_max = max(self.late_ns_max, late)
-        self.waits += 1
-        return True
-
-    def paced(self, records: Iterable[Record], nanosecond: bool) -> Iterator[Record]:
-        """Yield ``records`` (as from :meth:`PcapHandle.records`) each at its due time."""
-        scale = 1 if nanosecond else 1000
-        for record in records:
-            sec, frac, _length, data = record
-            if not self.wait(sec * 1_000_000_000 + frac * scale, len(data)):
-                return
-            yield record
+    def __post_init__(self) -> None:
+        loop = checks.integer("loop", self.loop, -_MAX_COUNT, _MAX_COUNT)
+        if loop < 0:
+            raise ValueError(f"loop must be 0 (until stopped) or more passes, not {self.loop}")
+        count = None if self.count is None else checks.integer("count", self.count, -_MAX_COUNT, _MAX_COUNT)
+        if count is not None and count < 1:
+            raise ValueError(f"count must be 1 or more packets (None: no limit), not {self.count}")
+        duration_s = None if self.duration_s is None else DURATION.check("duration_s", self.duration_s)
+        bpf_filter = None if self.bpf_filter is None else checks.text("bpf_filter", self.bpf_filter)
+        object.__setattr__(self, "loop", loop)
+        object.__setattr__(self, "count", count)
+        object.__setattr__(self, "duration_s", duration_s)
+        object.__setattr__(self, "bpf_filter", bpf_filter)
 
 
 @dataclass
@@ -230,20 +129,37 @@ class Replayer:
         count_first: bool = False,
     ) -> None:
         self.interface = checks.text("interface", interface)
-        self.loop = checks.integer("loop", loop, -_MAX_COUNT, _MAX_COUNT)
-        if self.loop < 0:
-            raise ValueError(f"loop must be 0 (until stopped) or more passes, not {loop}")
-        self.count = None if count is None else checks.integer("count", count, -_MAX_COUNT, _MAX_COUNT)
-        if self.count is not None and self.count < 1:
-            raise ValueError(f"count must be 1 or more packets (None: no limit), not {count}")
-        self.duration_s = None if duration_s is None else DURATION.check("duration_s", duration_s)
-        self.bpf_filter = None if bpf_filter is None else checks.text("bpf_filter", bpf_filter)
+        self.settings = ReplaySettings(Pace(speed, pps, mbps, topspeed), loop, count, duration_s, bpf_filter)
         self.progress = None if progress is None else checks.function("progress", progress)
         self.count_first = count_first
         self._stop = False
-        self.pacer = Pacer(speed=speed, pps=pps, mbps=mbps, topspeed=topspeed, stopped=self._should_stop)
+        self.pacer = self.settings.pace.pacer(stopped=self._should_stop)
         self._deadline = _NEVER
         self._next_progress = 0.0
+
+    @classmethod
+    def with_settings(
+        cls,
+        interface: str,
+        settings: ReplaySettings,
+        progress: ProgressCallback | None = None,
+        count_first: bool = False,
+    ) -> Replayer:
+        """A replayer for ``settings``; ``progress`` and ``count_first`` as for the constructor."""
+        pace = settings.pace
+        return cls(
+            interface,
+            speed=pace.speed,
+            pps=pace.pps,
+            mbps=pace.mbps,
+            topspeed=pace.topspeed,
+            loop=settings.loop,
+            count=settings.count,
+            duration_s=settings.duration_s,
+            bpf_filter=settings.bpf_filter,
+            progress=progress,
+            count_first=count_first,
+        )
 
     def break_loop(self) -> None:
         """Stop after the packet being sent; safe from another thread or a signal handler."""
@@ -254,9 +170,9 @@ class Replayer:
 
     def _open(self, path: str) -> PcapHandle:
         handle = open_offline(path)
-        if self.bpf_filter:
+        if self.settings.bpf_filter:
             try:
-                handle.set_filter(self.bpf_filter)
+                handle.set_filter(self.settings.bpf_filter)
             except BaseException:
                 handle.close()
                 raise
@@ -269,10 +185,10 @@ class Replayer:
             with self._open(path) as handle:
                 for _ in handle.records():
                     total += 1
-        if self.loop > 1:
-            total *= self.loop
-        if self.count is not None:
-            total = min(total, self.count)
+        if self.settings.loop > 1:
+            total *= self.settings.loop
+        if self.settings.count is not None:
+            total = min(total, self.settings.count)
         return total
 
     def run(self, files: Sequence[str]) -> ReplayStats:
@@ -280,15 +196,15 @@ class Replayer:
         stats = ReplayStats()
         for path in files:  # fail before sending anything if a file cannot be opened or filtered
             self._open(path).close()
-        if self.count_first and self.loop:
+        if self.count_first and self.settings.loop:
             stats.planned = self.plan(files)
         with (
             PcapHandle.Builder(self.interface).snaplen(128).promiscuous(False).timeout_ms(100).build() as out
         ):
             out.set_filter("less 1")  # a sending handle: keep its capture buffer empty
             start = time.monotonic()
-            if self.duration_s is not None:
-                self._deadline = start + self.duration_s
+            if self.settings.duration_s is not None:
+                self._deadline = start + self.settings.duration_s
             self._next_progress = start + PROGRESS_INTERVAL_S
             try:
                 self._run(files, out, stats, start)
@@ -302,9 +218,9 @@ class Replayer:
 
     def _run(self, files: Sequence[str], out: PcapHandle, stats: ReplayStats, start: float) -> None:
         send = out.sender()
-        remaining = self.count if self.count is not None else -1
+        remaining = self.settings.count if self.settings.count is not None else -1
         passes = 0
-        while self.loop == 0 or passes < self.loop:
+        while self.settings.loop == 0 or passes < self.settings.loop:
             passes += 1
             for path in files:
                 if not remaining or self._should_stop():
@@ -456,19 +372,3 @@ def _path(value: object) -> str:
     if not isinstance(path, str):
         raise TypeError(f"a capture file must be a str or os.PathLike path, not {type(value).__name__}")
     return path
-
-
-def pump_paced(
-    handle: PcapHandle, sinks: Sequence[Callable[[int, int, int, bytes], object]], count: int, pacer: Pacer
-) -> int:
-    """Feed each packet of ``handle`` to the sinks at its due time; return how many were fed.
-
-    :meth:`PcapHandle.break_loop` (as from a signal) ends the wait for the next packet at once.
-    """
-    n = 0
-    for sec, frac, length, data in pacer.paced(handle.records(count), handle.nanosecond):
-        for sink in sinks:
-            sink(sec, frac, length, data)
-        n += 1
-    handle.captured = n  # the packet read while a stop came was not delivered: it does not count
-    return n

@@ -17,19 +17,19 @@ from typing import BinaryIO
 from ..checks import C_INT_MAX, U32_MAX, c_divide, frame, integer, whole
 from ..errors import NotOpenError, SaveFileError
 from ..packet import PcapPacket
-from .damage import MAXIMUM_SNAPLEN
+from .format import (
+    CAPLEN,
+    CAPLEN_OFFSET,
+    FILE_HEADER,
+    LINKTYPE_FCS_BITS,
+    LINKTYPE_RESERVED_BITS,
+    MAXIMUM_SNAPLEN,
+    PCAP_MAGIC_NSEC,
+    PCAP_MAGIC_USEC,
+    RECORD_HEADER,
+    RECORD_HEADER_SIZE,
+)
 
-PCAP_MAGIC_USEC = 0xA1B2C3D4
-PCAP_MAGIC_NSEC = 0xA1B23C4D
-
-# The header's LinkType field: the link-layer type in the low 16 bits, and the FCS length (bits 28-31)
-# with the bit that says it is present (26); the bits between are reserved, written as 0.
-LINKTYPE_FCS_BITS = 0xF4000000
-_LINKTYPE_RESERVED = U32_MAX & ~(LINKTYPE_FCS_BITS | 0xFFFF)
-
-_FILE_HEADER = struct.Struct("=IHHiIII")
-_RECORD_HEADER = struct.Struct("=IIII")
-_CAPLEN = struct.Struct("=I")
 FLUSH_BYTES = 1 << 16
 
 
@@ -136,7 +136,7 @@ class SaveFileWriter:
             del self._buf[self._complete(len(self._buf))[0] :]
             self._flush()
         finally:
-            raw, self._raw = self._raw, None
+            raw, self._raw = self._raw, None  # type: ignore[assignment]  # None marks a closed writer
             if self._own:
                 raw.close()
 
@@ -145,6 +145,11 @@ class SaveFileWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _int32(value: int) -> int:
+    """The low 32 bits of ``value``, in two's complement."""
+    return ((value + 0x80000000) & U32_MAX) - 0x80000000
 
 
 class PcapWriter(SaveFileWriter):
@@ -170,9 +175,9 @@ class PcapWriter(SaveFileWriter):
         nanosecond: bool = False,
         packet_buffered: bool = False,
     ) -> None:
-        self._pack = _RECORD_HEADER.pack
+        self._pack = RECORD_HEADER.pack
         magic = PCAP_MAGIC_NSEC if nanosecond else PCAP_MAGIC_USEC
-        header = _FILE_HEADER.pack(magic, 2, 4, 0, 0, snaplen, linktype)
+        header = FILE_HEADER.pack(magic, 2, 4, 0, 0, snaplen, linktype)
         super().__init__(path, header, packet_buffered=packet_buffered)
 
     def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
@@ -180,77 +185,21 @@ class PcapWriter(SaveFileWriter):
         buf = self._buf
         try:
             buf += self._pack(ts_sec, ts_frac, len(data), original_length)
-        except struct.error:  # a timestamp outside 0..2^32-1: folded as pcap_dump folds it
-            buf += self._pack(ts_sec & U32_MAX, ts_frac & U32_MAX, len(data), original_length)
+        except struct.error:  # a timestamp outside the signed 32 bits: folded as pcap_dump folds it
+            buf += self._pack(_int32(ts_sec), _int32(ts_frac), len(data), original_length)
         buf += data
         self.count += 1
         if len(buf) >= self._flush_at:
             self._flush()
 
     def _record_length(self, buf: bytearray, pos: int) -> int:
-        if pos + 16 > len(buf):
-            return 16
-        return 16 + _CAPLEN.unpack_from(buf, pos + 8)[0]
+        if pos + RECORD_HEADER_SIZE > len(buf):
+            return RECORD_HEADER_SIZE
+        caplen: int = CAPLEN.unpack_from(buf, pos + CAPLEN_OFFSET)[0]
+        return RECORD_HEADER_SIZE + caplen
 
     def __enter__(self) -> PcapWriter:
         return self
-
-
-_PCAPNG_SHB = 0x0A0D0D0A
-_PCAPNG_IDB = 0x00000001
-_PCAPNG_PACKET_BLOCKS = (0x00000002, 0x00000003, 0x00000006)
-_IF_TSRESOL = 9
-
-
-def file_is_nanosecond(path: str) -> bool:
-    """Whether a saved capture records timestamps finer than microseconds.
-
-    A pcap file says so in its magic number (``a1b23c4d``); a pcapng file in the ``if_tsresol``
-    option of an interface described before the first packet. Unreadable files answer False and
-    are left for libpcap to report.
-    """
-    try:
-        with open(path, "rb") as f:
-            head = f.read(1 << 16)
-    except OSError:
-        return False
-    if len(head) < 4:
-        return False
-    magic = head[:4]
-    if magic in (b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1"):
-        return True
-    if int.from_bytes(magic, "little") != _PCAPNG_SHB or len(head) < 12:
-        return False
-    order = "little" if head[8:12] == b"\x4d\x3c\x2b\x1a" else "big"
-    pos = 0
-    while pos + 12 <= len(head):
-        btype = int.from_bytes(head[pos : pos + 4], order)
-        blen = int.from_bytes(head[pos + 4 : pos + 8], order)
-        if blen < 12 or blen % 4:
-            return False
-        if btype in _PCAPNG_PACKET_BLOCKS:
-            return False
-        if btype == _PCAPNG_IDB and _idb_resolution_digits(head[pos + 16 : pos + blen - 4], order) > 6:
-            return True
-        pos += blen
-    return False
-
-
-def _idb_resolution_digits(options: bytes, order: str) -> int:
-    """Decimal digits of an IDB's if_tsresol (6, the default, when absent)."""
-    pos = 0
-    while pos + 4 <= len(options):
-        code = int.from_bytes(options[pos : pos + 2], order)
-        length = int.from_bytes(options[pos + 2 : pos + 4], order)
-        if code == 0:
-            break
-        if code == _IF_TSRESOL and length >= 1 and pos + 4 < len(options):
-            value = options[pos + 4]
-            if value & 0x80:  # a power of two: 2^-20 and finer is finer than a microsecond
-                return 9 if value & 0x7F >= 20 else 6
-            return value
-        pos += 4 + (length + 3) // 4 * 4
-    return 6
 
 
 class PcapDumper:
@@ -278,7 +227,7 @@ class PcapDumper:
         if not isinstance(name, str):
             raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
         self.linktype = whole("linktype", linktype)
-        if not 0 <= self.linktype <= U32_MAX or self.linktype & _LINKTYPE_RESERVED:
+        if not 0 <= self.linktype <= U32_MAX or self.linktype & LINKTYPE_RESERVED_BITS:
             raise ValueError(
                 "linktype must be a link-layer type 0 to 65535, optionally with the FCS-length bits "
                 f"0x{LINKTYPE_FCS_BITS:08x} (the pcap header's LinkType field), not {linktype}"
@@ -356,5 +305,3 @@ class PcapDumper:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-

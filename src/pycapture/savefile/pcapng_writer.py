@@ -18,6 +18,19 @@ from dpkt import pcapng as ng
 from .. import __version__
 from ..checks import U32_MAX
 from ..errors import SaveFileError
+from .format import (
+    BLOCK_HEADER_FIELDS,
+    BT_EPB,
+    EPB_FIELDS,
+    OPT_COMMENT,
+    OPT_ENDOFOPT,
+    OPT_IF_DESCRIPTION,
+    OPT_IF_FILTER,
+    OPT_IF_NAME,
+    OPT_IF_TSRESOL,
+    OPT_SHB_OS,
+    OPT_SHB_USERAPPL,
+)
 from .pcap_writer import SaveFileWriter
 
 _LITTLE = sys.byteorder == "little"
@@ -25,7 +38,7 @@ _SHB = ng.SectionHeaderBlockLE if _LITTLE else ng.SectionHeaderBlock
 _IDB = ng.InterfaceDescriptionBlockLE if _LITTLE else ng.InterfaceDescriptionBlock
 _OPTION = ng.PcapngOptionLE if _LITTLE else ng.PcapngOption
 
-_EPB_HEAD = struct.Struct("=IIIIIII")  # type, total length, interface, ts high, ts low, caplen, origlen
+_EPB_HEAD = struct.Struct("=" + BLOCK_HEADER_FIELDS + EPB_FIELDS)
 _U32 = struct.Struct("=I")
 _PADDING = (b"", b"\0\0\0", b"\0\0", b"\0")  # indexed by length % 4
 _U64_MAX = (1 << 64) - 1
@@ -45,17 +58,17 @@ class InterfaceInfo:
 
 
 def _option(code: int, value: str | bytes) -> ng.PcapngOption:
-    if code == ng.PCAPNG_OPT_COMMENT:
+    if code == OPT_COMMENT:
         return _OPTION(code=code, text=value)
     return _OPTION(code=code, data=value.encode() if isinstance(value, str) else value)
 
 
 def section_header(comments: Sequence[str] = ()) -> bytes:
     """An SHB naming pycapture (shb_userappl) and the OS (shb_os), with the capture's comments."""
-    opts = [_option(ng.PCAPNG_OPT_COMMENT, text) for text in comments]
-    opts.append(_option(ng.PCAPNG_OPT_SHB_OS, f"{platform.system()} {platform.release()}".strip()))
-    opts.append(_option(ng.PCAPNG_OPT_SHB_USERAPPL, f"pycapture {__version__}"))
-    opts.append(_OPTION(code=ng.PCAPNG_OPT_ENDOFOPT))
+    opts = [_option(OPT_COMMENT, text) for text in comments]
+    opts.append(_option(OPT_SHB_OS, f"{platform.system()} {platform.release()}".strip()))
+    opts.append(_option(OPT_SHB_USERAPPL, f"pycapture {__version__}"))
+    opts.append(_OPTION(code=OPT_ENDOFOPT))
     return bytes(_SHB(opts=opts))
 
 
@@ -63,20 +76,20 @@ def interface_description(info: InterfaceInfo) -> bytes:
     """An IDB with the link type, snapshot length, if_name, if_description, if_filter and if_tsresol."""
     opts = []
     if info.name:
-        opts.append(_option(ng.PCAPNG_OPT_IF_NAME, info.name))
+        opts.append(_option(OPT_IF_NAME, info.name))
     if info.description:
-        opts.append(_option(ng.PCAPNG_OPT_IF_DESCRIPTION, info.description))
+        opts.append(_option(OPT_IF_DESCRIPTION, info.description))
     if info.capture_filter:
-        opts.append(_option(ng.PCAPNG_OPT_IF_FILTER, b"\0" + info.capture_filter.encode()))  # 0: libpcap
-    opts.append(_option(ng.PCAPNG_OPT_IF_TSRESOL, bytes([9 if info.nanosecond else 6])))
-    opts.append(_OPTION(code=ng.PCAPNG_OPT_ENDOFOPT))
+        opts.append(_option(OPT_IF_FILTER, b"\0" + info.capture_filter.encode()))  # 0: libpcap
+    opts.append(_option(OPT_IF_TSRESOL, bytes([9 if info.nanosecond else 6])))
+    opts.append(_OPTION(code=OPT_ENDOFOPT))
     return bytes(_IDB(linktype=info.linktype, snaplen=info.snaplen, opts=opts))
 
 
 class PcapngWriter(SaveFileWriter):
     """Write packets to a pcapng file: one section, one interface, an Enhanced Packet Block per packet.
 
-    Same calls as :class:`~pycapture.pcapfile.PcapWriter`; ``ts_frac`` is micro- or nanoseconds as
+    Same calls as :class:`~pycapture.savefile.pcap_writer.PcapWriter`; ``ts_frac`` is micro- or nanoseconds as
     ``info.nanosecond`` says, and the interface's if_tsresol records which. ``comments`` go into the
     section header (dumpcap's --capture-comment).
 
@@ -116,10 +129,10 @@ class PcapngWriter(SaveFileWriter):
             ts += 1 << 32
         buf = self._buf
         try:
-            buf += self._pack(6, total, 0, ts >> 32, ts & U32_MAX, caplen, original_length)
+            buf += self._pack(BT_EPB, total, 0, ts >> 32, ts & U32_MAX, caplen, original_length)
         except struct.error:  # a count outside 64 bits (a time before 1970): wrapped, as dumpcap's guint64
             ts &= _U64_MAX
-            buf += self._pack(6, total, 0, ts >> 32, ts & U32_MAX, caplen, original_length)
+            buf += self._pack(BT_EPB, total, 0, ts >> 32, ts & U32_MAX, caplen, original_length)
         buf += data
         buf += pad + self._tail(total)
         self.count += 1
@@ -129,7 +142,8 @@ class PcapngWriter(SaveFileWriter):
     def _record_length(self, buf: bytearray, pos: int) -> int:
         if pos + 8 > len(buf):
             return 8
-        return max(_U32.unpack_from(buf, pos + 4)[0], 12)
+        length: int = _U32.unpack_from(buf, pos + 4)[0]
+        return max(length, 12)
 
     def __enter__(self) -> PcapngWriter:
         return self

@@ -12,6 +12,8 @@ the handle asked for, and records that libpcap reads as they are (a captured len
 snapshot length). Anything else, a damaged or truncated record included, ends the walk; the caller then
 lets libpcap read from that record on (:attr:`RecordBuffers.irregular`), so its checks and its messages
 stay the only ones.
+
+:func:`file_is_nanosecond` tells from a file's first bytes the precision a reader opens it with.
 """
 
 from __future__ import annotations
@@ -21,17 +23,60 @@ import os
 import struct
 from typing import BinaryIO
 
-from .damage import MAXIMUM_SNAPLEN
-from .pcap_writer import PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC
+from .format import (
+    BLOCK_HEADER_FIELDS,
+    BT_IDB,
+    CAPLEN,
+    FILE_HEADER,
+    MAXIMUM_SNAPLEN,
+    OPT_IF_TSRESOL,
+    PACKET_BLOCKS,
+    PCAP_MAGICS,
+    PCAPNG_MAGIC,
+    parse_file_header,
+    pcapng_byte_order,
+    tsresol_units,
+    walk_options,
+)
 
-_FILE_HEADER = struct.Struct("=IHHiIII")  # magic, version, zone, sigfigs, snaplen, linktype
-_CAPLEN = struct.Struct("=I").unpack_from
+_CAPLEN = CAPLEN.unpack_from
 BUFFER_BYTES = 1 << 22  # larger than any record read here (MAXIMUM_SNAPLEN + 16 bytes)
+_SNIFF_BYTES = 1 << 16  # what file_is_nanosecond reads of a file
+
+
+def file_is_nanosecond(path: str) -> bool:
+    """Whether a saved capture records timestamps finer than microseconds.
+
+    A pcap file says so in its magic number (``a1b23c4d``); a pcapng file in the ``if_tsresol``
+    option of an interface described before the first packet, in the file's first 64 KiB. Unreadable
+    files answer False and are left for libpcap to report.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    magic = PCAP_MAGICS.get(head[:4])
+    if magic is not None:
+        return magic.nanosecond
+    if head[:4] != PCAPNG_MAGIC or len(head) < 12:
+        return False
+    order = pcapng_byte_order(head[8:12]) or ">"
+    block_header = struct.Struct(order + BLOCK_HEADER_FIELDS).unpack_from
+    pos = 0
+    while pos + 12 <= len(head):
+        btype, length = block_header(head, pos)
+        if length < 12 or length % 4 or btype in PACKET_BLOCKS:
+            return False
+        if btype == BT_IDB and _first_tsresol(head[pos + 16 : pos + length - 4], order) > 10**6:
+            return True
+        pos += length
+    return False
 
 
 def walk(buf: bytes | memoryview, max_caplen: int) -> tuple[int, int]:
     """``(bytes, records)`` of the whole regular records at the start of ``buf``: where a consumer that
-    stops at the same record as :func:`pycapture.output.fastsummary.summary_records` stops."""
+    stops at the same record as :func:`pycapture.output.tcpdump.fastsummary.summary_records` stops."""
     end = len(buf)
     caplen_of = _CAPLEN
     p = 0
@@ -44,6 +89,15 @@ def walk(buf: bytes | memoryview, max_caplen: int) -> tuple[int, int]:
         p = e
         n += 1
     return p, n
+
+
+def _first_tsresol(options: bytes, order: str) -> int:
+    """Timestamp ticks a second of the first if_tsresol option among an IDB's ``options`` (10^6 without
+    one); options libpcap would refuse are read all the same, and left for libpcap to refuse."""
+    for code, length, value, _end in walk_options(lambda at, n: options[at : at + n], len(options), order):
+        if code == OPT_IF_TSRESOL and length >= 1 and value < len(options):
+            return tsresol_units(options[value])[0]
+    return 10**6
 
 
 class RecordBuffers:
@@ -90,13 +144,19 @@ class RecordBuffers:
             file = open(path, "rb")  # noqa: SIM115 - closed by close()
         except OSError:
             return None
-        head = file.read(_FILE_HEADER.size)
-        if len(head) == _FILE_HEADER.size:
-            magic, major, minor, _zone, _sigfigs, snaplen, _linktype = _FILE_HEADER.unpack(head)
-            if magic == (PCAP_MAGIC_NSEC if nanosecond else PCAP_MAGIC_USEC) and (major, minor) == (2, 4):
-                # libpcap reads records up to this length as they are (a few link types allow more, which
-                # are left to libpcap)
-                return cls(file, snaplen if 0 < snaplen <= MAXIMUM_SNAPLEN else MAXIMUM_SNAPLEN)
+        head = file.read(FILE_HEADER.size)
+        header = parse_file_header(head) if len(head) == FILE_HEADER.size else None
+        if (
+            header is not None
+            and header.native
+            and header.magic.record_size == 16
+            and header.magic.nanosecond == nanosecond
+            and (header.major, header.minor) == (2, 4)
+        ):
+            # libpcap reads records up to this length as they are (a few link types allow more, which
+            # are left to libpcap)
+            snaplen = header.snaplen
+            return cls(file, snaplen if 0 < snaplen <= MAXIMUM_SNAPLEN else MAXIMUM_SNAPLEN)
         file.close()
         return None
 
@@ -132,15 +192,15 @@ class RecordBuffers:
             self._pos += used
             self._let_go()
             return
-        self._rest = buf[used:]  # type: ignore[assignment]
+        self._rest = buf[used:]  # type: ignore[assignment]  # unmapped, fill() handed out bytes
 
     def _let_go(self) -> None:
         """Drop the pages already read from this process's resident set: the mapped file would otherwise
         count whole in its RSS (the page cache keeps them; nothing is read twice)."""
         done = self._pos - self._pos % mmap.PAGESIZE
-        if done - self._unmapped >= BUFFER_BYTES and hasattr(mmap, "MADV_DONTNEED"):
+        if done - self._unmapped >= BUFFER_BYTES and hasattr(mmap, "MADV_DONTNEED") and self._map is not None:
             try:
-                self._map.madvise(mmap.MADV_DONTNEED, self._unmapped, done - self._unmapped)  # type: ignore[union-attr]
+                self._map.madvise(mmap.MADV_DONTNEED, self._unmapped, done - self._unmapped)
             except OSError:
                 return
             self._unmapped = done
@@ -165,4 +225,4 @@ class RecordBuffers:
         self._file.close()
 
 
-__all__ = ["BUFFER_BYTES", "RecordBuffers", "walk"]
+__all__ = ["BUFFER_BYTES", "RecordBuffers", "file_is_nanosecond", "walk"]

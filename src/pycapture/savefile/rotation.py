@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .damage import file_linktype
+from .format import file_linktype
 from .pcap_writer import PcapWriter, SaveFileWriter
 from .pcapng_writer import InterfaceInfo, PcapngWriter
 
@@ -154,6 +154,10 @@ class RotatingWriter:
     def path(self) -> str | None:
         """The file being written."""
         return self._current.path if self._current is not None else None
+
+    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
+        """Write one packet, to a new file first where the policy says so."""
+        raise NotImplementedError  # each policy (tcpdump's, dumpcap's) decides when to move on
 
     def flush(self) -> None:
         if self._current is not None:

@@ -6,65 +6,28 @@ reads pcap and pcapng files with dpkt alone, where no libpcap loads at all; it c
 apply filter expressions. ``auto`` tries them in that order and says on stderr which one it settled on
 when it is not the first.
 
-Every backend hands the CLI the same kind of handle (:class:`CaptureSource`): the read loop, the sinks
-and the statistics never know which one is underneath.
+Every backend hands the CLI the same kind of handle (:class:`~pycapture.capture.source.CaptureSource`):
+the read loop, the sinks and the statistics never know which one is underneath.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from types import ModuleType
 
 from ...errors import BackendUnavailableError, CaptureFileError, PcapError
-from ...savefile.damage import MAXIMUM_SNAPLEN
+from ...savefile.format import MAXIMUM_SNAPLEN
 from .. import libpcap
-from ..handle import PcapStat, Record
+from ..source import CaptureSource
 
 BACKENDS = ("pcapy", "scapy", "file")
 CHOICES = ("auto", *BACKENDS)
 ENVIRONMENT_VARIABLE = "PYCAPTURE_BACKEND"
 
 _MODULES = {"pcapy": "pcapy_ng", "scapy": "scapy_libpcap", "file": "dpkt_file"}
-
-
-class CaptureSource(Protocol):
-    """What the CLI needs from an open capture, whichever backend opened it."""
-
-    source: str
-    live: bool
-    datalink: int
-    snapshot: int
-    nanosecond: bool
-    captured: int
-    warnings: tuple[str, ...]
-
-    def records(self, count: int = -1) -> Iterator[Record]:
-        """Yield ``(ts_sec, ts_frac, original_length, data)``; ``ts_frac`` in µs, or ns if nanosecond."""
-        ...
-
-    def set_filter(self, expression: str) -> None:
-        """Apply a BPF filter (pcap-filter(7))."""
-        ...
-
-    def break_loop(self) -> None:
-        """Stop :meth:`records` promptly; safe from a signal handler."""
-        ...
-
-    @property
-    def break_requested(self) -> bool:
-        """True once :meth:`break_loop` has been called and :meth:`records` has not yet returned."""
-        ...
-
-    def get_stats(self) -> PcapStat:
-        """libpcap's counters for a live capture; for a file only ``captured`` is known."""
-        ...
-
-    def close(self) -> None:
-        """Release the capture; closing twice is harmless."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -105,7 +68,9 @@ def _candidates(backend: str | None, live: bool) -> list[str]:
     return [b for b in BACKENDS if not (live and b == "file")]
 
 
-def _open(backend: str | None, live: bool, say: Say | None, opener: Callable[[object], CaptureSource]):
+def _open(
+    backend: str | None, live: bool, say: Say | None, opener: Callable[[ModuleType], CaptureSource]
+) -> CaptureSource:
     names = _candidates(backend, live)
     reasons: list[str] = []
     for name in names:
@@ -158,7 +123,7 @@ def open_offline(
     tells so in one line; the output is the same.
     """
     try:
-        return _open(backend, False, say, lambda module: module.open_offline(path, precision))  # type: ignore[attr-defined]
+        return _open(backend, False, say, lambda module: module.open_offline(path, precision))
     except CaptureFileError as exc:
         if path == "-" or not any(text in str(exc) for text in _FORMAT_REFUSED):
             raise
@@ -181,7 +146,7 @@ def open_live(
     device: str, settings: LiveSettings, backend: str | None = None, say: Say | None = None
 ) -> CaptureSource:
     """Open ``device`` for live capture with the backend asked for, or the first that works (not ``file``)."""
-    return _open(backend, True, say, lambda module: module.open_live(device, settings))  # type: ignore[attr-defined]
+    return _open(backend, True, say, lambda module: module.open_live(device, settings))
 
 
 __all__ = [

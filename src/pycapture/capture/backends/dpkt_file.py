@@ -4,17 +4,19 @@ Each record comes out as libpcap hands it on, ``(sec, frac, original_length, dat
 libpcap's savefile readers (sf-pcap.c and sf-pcapng.c, 1.10), so that this backend prints what the
 others print and refuses what they refuse, with libpcap's messages:
 
-- pcap: dpkt reads the file header (either byte order, micro- or nanosecond, Kuznetsov's variant); the
-  timestamp fields are signed 32-bit numbers (after 2038 the seconds are negative) in a file of this
-  machine's byte order, and unsigned ones in a file of the other (libpcap's SWAPLONG gives an unsigned
-  int), scaled between micro- and nanoseconds by C's integer division; files before version 2.3 and
-  DG/UX's 543.0 have the captured and original lengths the other way round, and 2.3 files either way
-  (:func:`pycapture.filecheck.lengths_order`); a captured length past the snapshot length is cut to it.
+- pcap: the file header is read by :func:`pycapture.savefile.format.parse_file_header` (either byte
+  order, micro- or nanosecond, Kuznetsov's variant), and the records as libpcap reads them
+  (:func:`pycapture.savefile.format.record_header`: signed times in a file of this machine's byte order,
+  unsigned in the other), the fraction scaled between micro- and nanoseconds by C's integer division;
+  files before version 2.3 and DG/UX's 543.0 have the captured and original lengths the other way round,
+  and 2.3 files either way (:func:`pycapture.savefile.format.lengths_order`); a captured length past the
+  snapshot length is cut to it.
 - pcapng: blocks are read and checked as libpcap reads them (lengths, trailers, a packet before any
   interface, interfaces of another link type or snapshot length, a packet too long); each interface's
-  if_tsresol and if_tsoffset are taken as libpcap takes them (:func:`pycapture.filecheck.interface_options`:
-  a resolution finer than 10^-19 or 2^-63 is refused), and a timestamp becomes seconds and a fraction
-  in 64-bit unsigned arithmetic, the seconds then a signed ``time_t`` (so 2^63 becomes -2^63).
+  if_tsresol and if_tsoffset are taken as libpcap takes them
+  (:func:`pycapture.savefile.format.interface_options`: a resolution finer than 10^-19 or 2^-63 is
+  refused), and a timestamp becomes seconds and a fraction in 64-bit unsigned arithmetic, the seconds
+  then a signed ``time_t`` (so 2^63 becomes -2^63).
 
 Filter expressions need libpcap's compiler, so this backend cannot apply them.
 """
@@ -26,13 +28,24 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
-import dpkt
-from dpkt import pcap, pcapng
-
 from ...checks import C_INT_MAX, c_divide
 from ...errors import BackendUnavailableError, CaptureFileError, FilterError, NotOpenError
-from ...savefile.damage import (
+from ...packet import Record
+from ...savefile.format import (
+    BLOCK_HEADER_FIELDS,
+    BT_EPB,
+    BT_IDB,
+    BT_PB,
+    BT_SHB,
+    BT_SPB,
+    EPB_FIELDS,
+    FILE_HEADER,
+    IDB_FIELDS,
     LINKTYPE_MASK,
+    PACKET_BLOCKS,
+    PB_FIELDS,
+    PCAP_MAGICS,
+    PCAPNG_MAGIC,
     InterfaceOptionError,
     LengthsOrder,
     adjust_snapshot,
@@ -41,10 +54,13 @@ from ...savefile.damage import (
     linktype_to_dlt,
     max_block_size,
     max_snaplen_for_dlt,
+    parse_file_header,
+    pcapng_byte_order,
+    record_header,
 )
-from ...savefile.pcap_writer import file_is_nanosecond
+from ...savefile.reader import file_is_nanosecond
 from .. import libpcap
-from ..handle import DEFAULT_NETMASK, PcapStat, Record
+from ..handle import DEFAULT_NETMASK, PcapStat
 
 _MICRO, _NANO = 10**6, 10**9
 _UINT64 = 1 << 64
@@ -52,15 +68,11 @@ _DLT_EN10MB = 1
 _READ_CHUNK = 1 << 20  # a length field asks for more: read it in chunks, so only what the file holds is held
 _SHB_MIN, _SHB_MAX = 28, 1 << 20  # libpcap's bounds for the first section header block (BT_SHB_INSANE_MAX)
 _PCAPNG_VERSIONS = ((1, 0), (1, 2))  # of the first section; later sections need major version 1 only
-_PACKET_BLOCKS = (pcapng.PCAPNG_BT_EPB, pcapng.PCAPNG_BT_PB, pcapng.PCAPNG_BT_SPB)
 
 
 def _signed(value: int, bits: int) -> int:
     """``value`` as C reads those bits into a signed integer."""
     return value - (1 << bits) if value >> (bits - 1) else value
-
-
-_PCAPNG_SHB_MAGIC = struct.pack("<I", pcapng.PCAPNG_BT_SHB)
 
 
 class _Prefixed:
@@ -95,19 +107,23 @@ class _Prefixed:
         return self._stream.fileno()
 
 
-class PcapRecordReader(pcap.Reader):
-    """dpkt's pcap reader, yielding ``(sec, frac, original_length, data)`` as libpcap's sf-pcap.c does."""
+class PcapRecordReader:
+    """A classic pcap file read as libpcap's sf-pcap.c reads it, yielding
+    ``(sec, frac, original_length, data)``."""
 
     def __init__(self, fileobj: _Prefixed) -> None:
-        head = fileobj.read(pcap.FileHdr.__hdr_len__)
-        if len(head) < pcap.FileHdr.__hdr_len__:  # libpcap counts the bytes after the magic number
+        head = fileobj.read(FILE_HEADER.size)
+        if len(head) < FILE_HEADER.size:  # libpcap counts the bytes after the magic number
             raise CaptureFileError(
-                f"truncated dump file; tried to read {pcap.FileHdr.__hdr_len__} file header bytes, "
+                f"truncated dump file; tried to read {FILE_HEADER.size} file header bytes, "
                 f"only got {max(len(head) - 4, 0)}"
             )
-        super().__init__(_Prefixed(head, fileobj))  # type: ignore[arg-type]
-        header = self._Reader__fh  # type: ignore[attr-defined]
-        major, minor = header.v_major, header.v_minor
+        header = parse_file_header(head)
+        if header is None:
+            raise ValueError("invalid tcpdump header")
+        self._file = fileobj
+        self._magic = header.magic
+        major, minor = header.major, header.minor
         if major < 2:
             raise ValueError("archaic pcap savefile format")
         if not (major == 2 and minor <= 4) and (major, minor) != (543, 0):
@@ -115,29 +131,24 @@ class PcapRecordReader(pcap.Reader):
         self._lengths = lengths_order(major, minor)
         self._dlt = linktype_to_dlt(header.linktype & LINKTYPE_MASK)
         snapshot = adjust_snapshot(self._dlt, header.snaplen)
-        if header.magic == pcap.MODPCAP_MAGIC and self._dlt == _DLT_EN10MB:
+        if header.magic.record_size == 24 and self._dlt == _DLT_EN10MB:
             # libpcap allows for the Ethernet header faked on a cooked capture by this patched libpcap
             snapshot = min(snapshot + 14, C_INT_MAX)
         self.snapshot = snapshot
-        self.file_nano = self._divisor != _MICRO  # the file's fractions are nanoseconds
+        self.file_nano = header.magic.nanosecond  # the file's fractions are nanoseconds
 
     def datalink(self) -> int:
         return self._dlt
 
     def records(self, nanosecond: bool) -> Iterator[Record]:
-        f = self._Reader__f  # type: ignore[attr-defined]
-        header_type = self._Reader__ph  # type: ignore[attr-defined]
-        size = header_type.__hdr_len__
+        f = self._file
+        size = self._magic.record_size
         scale_up = nanosecond and not self.file_nano
         scale_down = self.file_nano and not nanosecond
         lengths = None if self._lengths is LengthsOrder.AS_WRITTEN else self._lengths.lengths
         snapshot = self.snapshot
         limit = max_snaplen_for_dlt(self._dlt)
-        order = header_type.__hdr_fmt__[0]  # dpkt's declaration of the record header, in the file's order
-        # libpcap reads the timestamp fields as signed 32-bit numbers (after 2038 the seconds go negative),
-        # but through SWAPLONG, an unsigned int, in a file of the other byte order
-        native = order == ("<" if sys.byteorder == "little" else ">")
-        unpack = struct.Struct(order + ("iiII" if native else "IIII")).unpack_from
+        unpack = record_header(self._magic.order).unpack_from
         while True:
             raw = f.read(size)
             if not raw:
@@ -186,8 +197,8 @@ class _Interface:
 
     def __init__(self, body: bytes, order: str) -> None:
         if len(body) < 8:
-            raise CaptureFileError(f"block of type {pcapng.PCAPNG_BT_IDB} in pcapng dump file is too short")
-        self.linktype, _reserved, self.snaplen = struct.unpack_from(order + "HHI", body)
+            raise CaptureFileError(f"block of type {BT_IDB} in pcapng dump file is too short")
+        self.linktype, _reserved, self.snaplen = struct.unpack_from(order + IDB_FIELDS, body)
         try:
             self.units, self.binary, self.offset = interface_options(
                 lambda at, n: body[8 + at : 8 + at + n], len(body) - 8, order
@@ -223,14 +234,11 @@ class PcapngRecordReader:
         head = fileobj.read(12)  # block type, block length, byte-order magic
         if len(head) < 12:
             raise ValueError("unknown file format")
-        if head[8:12] == struct.pack("<I", pcapng.BYTE_ORDER_MAGIC):
-            order = "<"
-        elif head[8:12] == struct.pack(">I", pcapng.BYTE_ORDER_MAGIC):
-            order = ">"
-        else:
+        order = pcapng_byte_order(head[8:12])
+        if order is None:
             raise ValueError("unknown file format")
         self._order = order
-        self._block_header = struct.Struct(order + "II")
+        self._block_header = struct.Struct(order + BLOCK_HEADER_FIELDS)
         self._bom = head[8:12]
         (length,) = struct.unpack(order + "I", head[4:8])
         if not _SHB_MIN <= length <= _SHB_MAX:
@@ -248,9 +256,9 @@ class PcapngRecordReader:
             if block is None:
                 raise CaptureFileError("the capture file has no Interface Description Blocks")
             btype, body = block
-            if btype == pcapng.PCAPNG_BT_IDB:
+            if btype == BT_IDB:
                 break
-            if btype in _PACKET_BLOCKS:
+            if btype in PACKET_BLOCKS:
                 raise CaptureFileError(
                     "the capture file has a packet block before any Interface Description Blocks"
                 )
@@ -298,8 +306,8 @@ class PcapngRecordReader:
 
     def records(self, nanosecond: bool) -> Iterator[Record]:
         order = self._order
-        epb = struct.Struct(order + "IIIII").unpack_from  # interface, timestamp high and low, caplen, len
-        pb = struct.Struct(order + "HHIIII").unpack_from  # interface, drops, timestamp high and low, ...
+        epb = struct.Struct(order + EPB_FIELDS).unpack_from
+        pb = struct.Struct(order + PB_FIELDS).unpack_from
         u32 = struct.Struct(order + "I").unpack_from
         target = _NANO if nanosecond else _MICRO
         snapshot = self.snapshot
@@ -309,17 +317,17 @@ class PcapngRecordReader:
             if block is None:
                 return
             btype, body = block
-            if btype == pcapng.PCAPNG_BT_EPB:
+            if btype == BT_EPB:
                 if len(body) < 20:
                     raise self._too_short(btype)
                 interface, high, low, caplen, length = epb(body)
                 fixed = 20
-            elif btype == pcapng.PCAPNG_BT_PB:
+            elif btype == BT_PB:
                 if len(body) < 20:
                     raise self._too_short(btype)
                 interface, _drops, high, low, caplen, length = pb(body)
                 fixed = 20
-            elif btype == pcapng.PCAPNG_BT_SPB:
+            elif btype == BT_SPB:
                 if len(body) < 4:
                     raise self._too_short(btype)
                 (length,) = u32(body)
@@ -343,10 +351,10 @@ class PcapngRecordReader:
 
     def _other_block(self, btype: int, body: bytes) -> None:
         """Take in a block that holds no packet: a new interface or section; skip any other kind."""
-        if btype == pcapng.PCAPNG_BT_IDB:
+        if btype == BT_IDB:
             if len(body) < 8:
                 raise self._too_short(btype)
-            linktype, _reserved, snaplen = struct.unpack_from(self._order + "HHI", body)
+            linktype, _reserved, snaplen = struct.unpack_from(self._order + IDB_FIELDS, body)
             # as libpcap: this interface's link type as written against the first one's DLT_ value
             if linktype != self._dlt:
                 raise CaptureFileError(
@@ -358,7 +366,7 @@ class PcapngRecordReader:
                     "the first interface"
                 )
             self._interfaces.append(_Interface(body, self._order))
-        elif btype == pcapng.PCAPNG_BT_SHB:
+        elif btype == BT_SHB:
             if len(body) < 16:
                 raise self._too_short(btype)
             bom = body[:4]
@@ -404,15 +412,15 @@ class FileHandle:
                 raise CaptureFileError(
                     f"truncated dump file; tried to read 4 file header bytes, only got {len(head)}"
                 )
-            if head == _PCAPNG_SHB_MAGIC:
+            if head == PCAPNG_MAGIC:
                 self._reader: PcapRecordReader | PcapngRecordReader = PcapngRecordReader(prefixed)
                 file_nano = path != "-" and file_is_nanosecond(path)
-            elif int.from_bytes(head, "big") in pcap.MAGIC_TO_PKT_HDR:
+            elif head in PCAP_MAGICS:
                 self._reader = PcapRecordReader(prefixed)
                 file_nano = self._reader.file_nano
             else:
                 raise CaptureFileError("unknown file format")
-        except (CaptureFileError, ValueError, struct.error, IndexError, dpkt.Error) as exc:
+        except (CaptureFileError, ValueError, struct.error, IndexError) as exc:
             self.close()
             raise CaptureFileError(f"{path}: {exc}") from exc
         self.nanosecond = file_nano if precision is None else precision == "nano"
@@ -471,7 +479,7 @@ class FileHandle:
                 yield record
         except CaptureFileError as exc:
             raise CaptureFileError(f"{self.source}: {exc}") from exc
-        except (ValueError, struct.error, IndexError, dpkt.Error) as exc:  # a block dpkt cannot unpack
+        except (ValueError, struct.error, IndexError) as exc:  # a block that cannot be unpacked
             if self._stream is None:  # closed from another thread while reading: the file went away
                 raise NotOpenError(f"{self.source}: the handle is closed") from exc
             raise CaptureFileError(f"{self.source}: damaged block: {exc}") from exc
@@ -494,7 +502,7 @@ class FileHandle:
 
 
 def open_offline(path: str, precision: str | None = None) -> FileHandle:
-    """A saved capture read by dpkt, without libpcap."""
+    """A saved capture read in Python, without libpcap."""
     return FileHandle(path, precision)
 
 

@@ -23,9 +23,10 @@ from ...errors import (
     NotOpenError,
     PcapNativeError,
 )
-from ...savefile.pcap_writer import file_is_nanosecond
+from ...packet import Record
+from ...savefile.reader import file_is_nanosecond
 from ..guard import HandleGuard
-from ..handle import DEFAULT_NETMASK, DEFAULT_SNAPLEN, PcapStat, Record
+from ..handle import DEFAULT_NETMASK, DEFAULT_SNAPLEN, PcapStat
 from . import LiveSettings
 
 _PCAP_ERROR_NO_SUCH_DEVICE = -5

@@ -1,14 +1,18 @@
 /*
- * pycapture.output.tcpdump._fastline: the summary shortcut of fastsummary.py, compiled.
+ * pycapture.output.tcpdump._fastline: the header walk, compiled, and the summary line as its sink.
  *
  * On CPython, formatting a line costs about 1.6 us of interpreted code per packet, more than tcpdump
- * spends on a whole packet. This module writes, in C, exactly the lines that the shortcut in
- * fastsummary.py (_ip_line) writes for the frames most traffic is made of: Ethernet (one optional
- * 802.1Q tag), IPv4 without options or IPv6 without extension headers, then TCP (with the options
- * handshakes carry: mss, wscale, sackOK, timestamps, nop, eol), UDP (DNS included: the lean decoder's
- * _dns and text._dns_text), and ICMP/ICMPv6 echo. For every other frame it stops and
- * says so, and the Python code prints that one frame (tests/test_output_fastsummary.py holds the two
- * to the same text, frame by frame). It is optional: without a C compiler pycapture runs the Python.
+ * spends on a whole packet. This module walks the headers of the frames most traffic is made of once
+ * (walk_ethernet: Ethernet with one optional 802.1Q tag, IPv4 without options or IPv6 without extension
+ * headers, then TCP, UDP, ICMP or ICMPv6) into a Walk, the record of offsets and fields that
+ * pycapture/decode/walk.py defines and walks the same way in Python; walk() hands that record to Python,
+ * and the tests hold the two walks equal. Sinks read the Walk and never parse a header again: today
+ * walk_line, which writes exactly the lines that fastsummary._walk_line writes (TCP with the options
+ * handshakes carry: mss, wscale, sackOK, timestamps, nop, eol; UDP with DNS, NTP and syslog; ICMP and
+ * ICMPv6 echo). For every other frame it stops and says so, and the Python code prints that one frame
+ * (tests/output/tcpdump/test_fastline.py holds the two to the same text, frame by frame). Every name and
+ * port table comes from Python (set_flag_texts, set_dns_tables, set_names, set_ports). It is optional:
+ * without a C compiler pycapture runs the Python.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -175,14 +179,16 @@ put_address(char *w, const uint8_t *a, int size)
     return size == 4 ? put_ipv4(w, a) : put_ipv6(w, a);
 }
 
-static const char *const http_starts[] = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ",
-                                          "TRACE ", "CONNECT ", "PATCH ", "HTTP/"};
+/* Names the Python passes in (set_names): HTTP's request methods and status-line start, tcpdump's NTP mode
+ * names and syslog facility and severity names, indexed by the number. */
+typedef struct {
+    char text[32][24];
+    unsigned char len[32];
+    Py_ssize_t count;
+} Names;
 
-static int
-is_http_port(unsigned port)
-{
-    return port == 80 || port == 8080; /* lean._HTTP_PORTS, as tcpdump 4.99 */
-}
+static Names http_starts, ntp_modes, syslog_facilities, syslog_severities;
+static int names_ready = 0;
 
 /* Room for more bytes at w, which points into out's buffer past out->len: the new w (the buffer may move),
  * or NULL with MemoryError set. */
@@ -206,9 +212,9 @@ put_http(Out *out, char *w, const uint8_t *p, Py_ssize_t avail, long plen)
     if (cap < 0)
         cap = 0;
     int starts = 0;
-    for (size_t k = 0; k < sizeof(http_starts) / sizeof(http_starts[0]); k++) {
-        size_t len = strlen(http_starts[k]);
-        if ((size_t)cap >= len && memcmp(p, http_starts[k], len) == 0) {
+    for (Py_ssize_t k = 0; k < http_starts.count; k++) {
+        size_t len = http_starts.len[k];
+        if ((size_t)cap >= len && memcmp(p, http_starts.text[k], len) == 0) {
             starts = 1;
             break;
         }
@@ -748,15 +754,6 @@ relative(const Sequences *seqs, const uint8_t *src, const uint8_t *dst, int size
     return 0;
 }
 
-static const char *const ntp_modes[8] = {"unspecified", "symmetric active", "symmetric passive", "Client",
-                                          "Server", "Broadcast", "Control Message", "Reserved"};
-static const char *const syslog_facilities[24] = {
-    "kernel", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
-    "ntp", "security", "console", "cron", "local0", "local1", "local2", "local3", "local4", "local5",
-    "local6", "local7"};
-static const char *const syslog_severities[8] = {"emergency", "alert", "critical", "error",
-                                                 "warning", "notice", "info", "debug"};
-
 static char *
 put_ntp(char *w, const uint8_t *f, Py_ssize_t start, Py_ssize_t stop, unsigned length)
 {
@@ -767,8 +764,8 @@ put_ntp(char *w, const uint8_t *f, Py_ssize_t start, Py_ssize_t stop, unsigned l
     w = PUT(w, "NTPv");
     w = put_u32(w, (f[start] >> 3) & 7);
     w = PUT(w, ", ");
-    const char *mode = ntp_modes[f[start] & 7];
-    w = put(w, mode, strlen(mode));
+    unsigned mode = f[start] & 7;
+    w = put(w, ntp_modes.text[mode], ntp_modes.len[mode]);
     w = PUT(w, ", length ");
     w = put_u32(w, length);
     *w++ = '\n';
@@ -798,76 +795,174 @@ put_syslog(char *w, const uint8_t *f, Py_ssize_t start, Py_ssize_t stop, unsigne
         return PUT(w, " (invalid)\n");
     unsigned facility = (priority & 0x3F8) >> 3;
     w = PUT(w, "SYSLOG ");
-    if (facility < 24)
-        w = put(w, syslog_facilities[facility], strlen(syslog_facilities[facility]));
+    if ((Py_ssize_t)facility < syslog_facilities.count)
+        w = put(w, syslog_facilities.text[facility], syslog_facilities.len[facility]);
     else {
         w = PUT(w, "unknown (");
         w = put_u32(w, facility);
         *w++ = ')';
     }
     *w++ = '.';
-    w = put(w, syslog_severities[priority & 7], strlen(syslog_severities[priority & 7]));
+    w = put(w, syslog_severities.text[priority & 7], syslog_severities.len[priority & 7]);
     w = PUT(w, ", length: ");
     w = put_u32(w, length);
     *w++ = '\n';
     return w;
 }
 
-/* The line (with its newline) of the Ethernet frame f of n captured bytes, as fastsummary._ip_line
+/* --- the walk ---------------------------------------------------------------------------------------
+ * One pass over the headers of an Ethernet frame into a Walk: the offsets and fields every fast sink reads
+ * (the summary line below; a JSON object or a table's row next), so that no sink parses a header again.
+ * pycapture/decode/walk.py is the same walk in Python, into the same fields in the same order (walk()
+ * below returns them as a tuple, which the Python's Walk names); tests hold the two equal over the corpus.
+ * Its scope is the frames most traffic is made of: Ethernet with at most one 802.1Q tag, IPv4 without
+ * options and not a later fragment or IPv6 without extension headers, then TCP, UDP, ICMP or ICMPv6, each
+ * header whole in the capture. walk_ethernet leaves any other frame (returns 0) to the lean decoder. */
+
+/* What the payload is, by its ports: decode/walk.py's APP_* codes, and its TCP_APPS and UDP_APPS tables
+ * (set_ports); where both ports name one, the smaller code wins. */
+enum { APP_NONE = 0, APP_DNS = 1, APP_MDNS = 2, APP_HTTP = 3, APP_NTP = 4, APP_SYSLOG = 5 };
+
+static unsigned char tcp_apps[65536], udp_apps[65536];
+static int ports_ready = 0;
+
+/* decode/walk.py's Walk: offsets count from the frame's first byte; what does not apply is 0. */
+typedef struct {
+    unsigned ethertype;   /* after the tag, if any */
+    long vlan;            /* the 802.1Q tag's TCI, -1 for none */
+    Py_ssize_t network;   /* the IP header */
+    unsigned ip_version;  /* 4 or 6 */
+    Py_ssize_t addresses; /* the source address; the destination follows, 4 or 16 bytes on */
+    unsigned ttl;         /* TTL or hop limit */
+    unsigned proto;       /* IPv4's protocol, IPv6's next header */
+    long ip_payload;      /* the IP payload's length */
+    unsigned ip_ident;    /* IPv4's identification */
+    unsigned fragment;    /* IPv4's flags and fragment offset field */
+    Py_ssize_t transport; /* the TCP, UDP or ICMP header */
+    unsigned sport, dport;
+    uint32_t seq, ack;
+    unsigned tcp_flags; /* the flags byte, NS (AE) as 0x100 */
+    unsigned window;
+    Py_ssize_t tcp_header; /* TCP header length: options are [transport + 20, transport + tcp_header) */
+    unsigned icmp_type, icmp_code;
+    uint32_t icmp_rest;
+    Py_ssize_t payload;   /* after the TCP or UDP header, or ICMP's 8 bytes */
+    long payload_length;  /* on the wire: TCP's, UDP's (its length field less 8), ICMP's (IP's less 8) */
+    unsigned app;         /* APP_* */
+} Walk;
+
+static inline unsigned
+app_of(const unsigned char *apps, unsigned sport, unsigned dport)
+{
+    unsigned a = apps[sport], b = apps[dport];
+    return a && b ? (a < b ? a : b) : (a ? a : b);
+}
+
+/* Walk the Ethernet frame f of n captured bytes into *k: 1, or 0 for a frame outside the walk's scope. */
+static int
+walk_ethernet(const uint8_t *f, Py_ssize_t n, Walk *k)
+{
+    if (n < 34)
+        return 0;
+    memset(k, 0, sizeof(*k));
+    unsigned etype = u16(f + 12);
+    Py_ssize_t o = 14, t;
+    k->vlan = -1;
+    if (etype == 0x8100) {
+        k->vlan = u16(f + 14);
+        etype = u16(f + 16);
+        o = 18;
+    }
+    k->ethertype = etype;
+    k->network = o;
+    if (etype == 0x0800) {
+        if (n < o + 28 || f[o] != 0x45) /* no IP options */
+            return 0;
+        unsigned total = u16(f + o + 2), frag = u16(f + o + 6);
+        if ((frag & 0x1FFF) || total < 20)
+            return 0;
+        k->ip_version = 4;
+        k->ip_payload = (long)total - 20;
+        k->ip_ident = u16(f + o + 4);
+        k->fragment = frag;
+        k->ttl = f[o + 8];
+        k->proto = f[o + 9];
+        k->addresses = o + 12;
+        t = o + 20;
+    }
+    else if (etype == 0x86DD) {
+        if (n < o + 48 || f[o] >> 4 != 6)
+            return 0;
+        k->ip_version = 6;
+        k->ip_payload = u16(f + o + 4);
+        k->proto = f[o + 6];
+        k->ttl = f[o + 7];
+        k->addresses = o + 8;
+        t = o + 40;
+    }
+    else
+        return 0;
+    k->transport = t;
+    if (k->proto == 6) {
+        if (n < t + 20)
+            return 0;
+        Py_ssize_t hl = (Py_ssize_t)(f[t + 12] >> 4) << 2;
+        long plen = k->ip_payload - (long)hl;
+        if (hl < 20 || n < t + hl || plen < 0)
+            return 0;
+        k->sport = u16(f + t);
+        k->dport = u16(f + t + 2);
+        k->seq = u32(f + t + 4);
+        k->ack = u32(f + t + 8);
+        k->tcp_flags = f[t + 13] | (unsigned)(f[t + 12] & 0x01) << 8;
+        k->window = u16(f + t + 14);
+        k->tcp_header = hl;
+        k->payload = t + hl;
+        k->payload_length = plen;
+        k->app = app_of(tcp_apps, k->sport, k->dport);
+        return 1;
+    }
+    if (k->proto == 17) {
+        unsigned ulen = u16(f + t + 4);
+        if (ulen < 8)
+            return 0;
+        k->sport = u16(f + t);
+        k->dport = u16(f + t + 2);
+        k->payload = t + 8;
+        k->payload_length = (long)ulen - 8;
+        k->app = app_of(udp_apps, k->sport, k->dport);
+        return 1;
+    }
+    if (k->proto == 1 || k->proto == 58) {
+        k->icmp_type = f[t];
+        k->icmp_code = f[t + 1];
+        k->icmp_rest = u32(f + t + 4);
+        k->payload = t + 8;
+        k->payload_length = k->ip_payload - 8;
+        return 1;
+    }
+    return 0;
+}
+
+/* --- the summary line: a sink of the walk ------------------------------------------------------------ */
+
+/* The line (with its newline) of the walked frame f of n captured bytes, as fastsummary._walk_line
  * writes it, or NULL where that function returns None or where the Python must print it (a TCP option
  * put_tcp_options leaves), with an exception set when memory ran out. w points into out's buffer, which
  * has room for LONGEST_LINE from w; DNS text grows it as needed, so the result may be in a new buffer. */
 static char *
-frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *seqs)
+walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, const Sequences *seqs)
 {
-    if (n < 34)
-        return NULL;
-    unsigned etype = u16(f + 12);
-    Py_ssize_t o = 14;
-    if (etype == 0x8100) {
-        etype = u16(f + 16);
-        o = 18;
-    }
-    long length;
-    Py_ssize_t t, key;
-    int size;
-    unsigned proto;
-    if (etype == 0x0800) {
-        if (n < o + 28 || f[o] != 0x45)
+    int size = k->ip_version == 4 ? 4 : 16;
+    const uint8_t *src = f + k->addresses, *dst = src + size;
+    Py_ssize_t t = k->transport;
+    if (k->proto == 6) {
+        if (k->app == APP_DNS)
             return NULL;
-        unsigned total = u16(f + o + 2), frag = u16(f + o + 6);
-        proto = f[o + 9];
-        if ((frag & 0x1FFF) || total < 20)
-            return NULL;
-        length = (long)total - 20;
-        t = o + 20;
-        key = o + 12;
-        size = 4;
-    }
-    else if (etype == 0x86DD) {
-        if (n < o + 48 || f[o] >> 4 != 6)
-            return NULL;
-        length = u16(f + o + 4);
-        proto = f[o + 6];
-        t = o + 40;
-        key = o + 8;
-        size = 16;
-    }
-    else
-        return NULL;
-
-    if (proto == 6) {
-        if (n < t + 20)
-            return NULL;
-        unsigned sport = u16(f + t), dport = u16(f + t + 2);
-        if (sport == 53 || dport == 53)
-            return NULL;
-        uint32_t seq = u32(f + t + 4), ack = u32(f + t + 8);
-        unsigned flags = f[t + 13], win = u16(f + t + 14);
-        Py_ssize_t hl = (Py_ssize_t)(f[t + 12] >> 4) << 2;
-        long plen = length - (long)hl;
-        if (hl < 20 || n < t + hl || plen < 0)
-            return NULL;
+        unsigned flags = k->tcp_flags & 0xFF;
+        uint32_t seq = k->seq, ack = k->ack;
+        Py_ssize_t hl = k->tcp_header;
+        long plen = k->payload_length;
         int timestamps = hl == 32 && memcmp(f + t + 20, "\x01\x01\x08\x0a", 4) == 0;
         char options[400];
         char *options_end = options;
@@ -877,9 +972,9 @@ frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *s
                 return NULL;
         }
         if (seqs->table != NULL && (flags & 0x10)
-            && relative(seqs, f + key, f + key + size, size, sport, dport, flags, &seq, &ack) < 0)
+            && relative(seqs, src, dst, size, k->sport, k->dport, flags, &seq, &ack) < 0)
             return NULL;
-        w = put_flow(w, f + key, size, sport, dport);
+        w = put_flow(w, src, size, k->sport, k->dport);
         w = put(w, flag_text[flags], flag_len[flags]);
         if (plen) {
             w = PUT(w, ", seq ");
@@ -896,7 +991,7 @@ frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *s
             w = put_u32(w, ack);
         }
         w = PUT(w, ", win ");
-        w = put_u32(w, win);
+        w = put_u32(w, k->window);
         if (timestamps) {
             w = PUT(w, ", options [nop,nop,TS val ");
             w = put_u32(w, u32(f + t + 24));
@@ -911,25 +1006,23 @@ frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *s
         }
         w = PUT(w, ", length ");
         w = put_u32(w, (uint32_t)plen);
-        if (plen && (is_http_port(sport) || is_http_port(dport))) {
-            w = put_http(out, w, f + t + hl, n - (t + hl), plen);
+        if (plen && k->app == APP_HTTP) {
+            w = put_http(out, w, f + k->payload, n - k->payload, plen);
             if (w == NULL)
                 return NULL;
         }
         *w++ = '\n';
         return w;
     }
-    if (proto == 17) {
-        unsigned sport = u16(f + t), dport = u16(f + t + 2), ulen = u16(f + t + 4);
-        if (ulen < 8)
-            return NULL;
-        w = put_flow(w, f + key, size, sport, dport);
-        if (sport == 53 || dport == 53 || sport == 5353 || dport == 5353) {
-            Py_ssize_t message = ulen - 8, captured = n - (t + 8);
+    if (k->proto == 17) {
+        w = put_flow(w, src, size, k->sport, k->dport);
+        long message = k->payload_length;
+        if (k->app == APP_DNS || k->app == APP_MDNS) {
+            Py_ssize_t captured = n - k->payload;
             Py_ssize_t mark = out->len;
             out->len = w - out->buf;
-            int mdns = (sport == 5353 || dport == 5353) && sport != 53 && dport != 53;
-            int done = dns_text(out, f + t + 8, message < captured ? message : captured, message, mdns);
+            int done = dns_text(out, f + k->payload, message < captured ? message : captured, message,
+                                k->app == APP_MDNS);
             if (done <= 0) {
                 out->len = mark;
                 return NULL;
@@ -938,47 +1031,43 @@ frame_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Sequences *s
             out->len = mark;
             return w;
         }
-        Py_ssize_t start = t + 8, stop = n < t + length ? n : t + length; /* lean: min(captured, IP end) */
-        if (sport == 123 || dport == 123) /* lean._ntp, text: NTPv4, Client, length 48 */
-            return put_ntp(w, f, start, stop, ulen - 8);
-        if (sport == 514 || dport == 514) /* lean._syslog */
-            return put_syslog(w, f, start, stop, ulen - 8);
+        Py_ssize_t stop = n < t + k->ip_payload ? n : t + k->ip_payload; /* lean: min(captured, IP end) */
+        if (k->app == APP_NTP) /* lean._ntp, text: NTPv4, Client, length 48 */
+            return put_ntp(w, f, k->payload, stop, (unsigned)message);
+        if (k->app == APP_SYSLOG) /* lean._syslog */
+            return put_syslog(w, f, k->payload, stop, (unsigned)message);
         w = PUT(w, "UDP, length ");
-        w = put_u32(w, ulen - 8);
+        w = put_u32(w, (uint32_t)message);
         *w++ = '\n';
         return w;
     }
-    if (proto == 1 || proto == 58) {
-        unsigned echo = f[t];
-        const char *name;
-        size_t name_len;
-        if (proto == 1) {
-            if (echo != 0 && echo != 8)
-                return NULL;
-            name = echo ? "ICMP echo request" : "ICMP echo reply";
-        }
-        else {
-            if (echo != 128 && echo != 129)
-                return NULL;
-            name = echo == 128 ? "ICMP6, echo request" : "ICMP6, echo reply";
-        }
-        name_len = strlen(name);
-        w = size == 4 ? PUT(w, "IP ") : PUT(w, "IP6 ");
-        w = put_address(w, f + key, size);
-        w = PUT(w, " > ");
-        w = put_address(w, f + key + size, size);
-        w = PUT(w, ": ");
-        w = put(w, name, name_len);
-        w = PUT(w, ", id ");
-        w = put_u32(w, u16(f + t + 4));
-        w = PUT(w, ", seq ");
-        w = put_u32(w, u16(f + t + 6));
-        w = PUT(w, ", length ");
-        w = put_u32(w, (uint32_t)length);
-        *w++ = '\n';
-        return w;
+    /* ICMP or ICMPv6: the echoes */
+    unsigned echo = k->icmp_type;
+    const char *name;
+    if (k->proto == 1) {
+        if (echo != 0 && echo != 8)
+            return NULL;
+        name = echo ? "ICMP echo request" : "ICMP echo reply";
     }
-    return NULL;
+    else {
+        if (echo != 128 && echo != 129)
+            return NULL;
+        name = echo == 128 ? "ICMP6, echo request" : "ICMP6, echo reply";
+    }
+    w = size == 4 ? PUT(w, "IP ") : PUT(w, "IP6 ");
+    w = put_address(w, src, size);
+    w = PUT(w, " > ");
+    w = put_address(w, dst, size);
+    w = PUT(w, ": ");
+    w = put(w, name, strlen(name));
+    w = PUT(w, ", id ");
+    w = put_u32(w, k->icmp_rest >> 16);
+    w = PUT(w, ", seq ");
+    w = put_u32(w, k->icmp_rest & 0xFFFF);
+    w = PUT(w, ", length ");
+    w = put_u32(w, (uint32_t)k->ip_payload);
+    *w++ = '\n';
+    return w;
 }
 
 /* The time text before the fraction for second sec, from the Python second_prefix function: 1 when
@@ -1056,11 +1145,25 @@ record_line(Out *out, Prefix *prefix, const Sequences *seqs, long long sec, long
     char *w = put(start, prefix->text, (size_t)prefix->len);
     w = put_frac(w, frac);
     *w++ = ' ';
-    w = frame_line(out, w, f, n, seqs);
+    Walk walked;
+    if (!walk_ethernet(f, n, &walked))
+        return 0;
+    w = walk_line(out, w, f, n, &walked, seqs);
     if (w == NULL)
         return PyErr_Occurred() ? -1 : 0;
     out->len = w - out->buf;
     return 1;
+}
+
+/* Whether the Python has passed every table in; if not, RuntimeError set. */
+static int
+tables_ready(void)
+{
+    if (flags_ready && dns_ready && names_ready && ports_ready)
+        return 1;
+    PyErr_SetString(PyExc_RuntimeError,
+                    "set_flag_texts(), set_dns_tables(), set_names() and set_ports() must be called first");
+    return 0;
 }
 
 PyDoc_STRVAR(records_doc,
@@ -1078,10 +1181,8 @@ fastline_records(PyObject *self, PyObject *args)
     Py_ssize_t pos, max_caplen;
     PyObject *function, *table;
     Sequences seqs;
-    if (!flags_ready || !dns_ready) {
-        PyErr_SetString(PyExc_RuntimeError, "set_flag_texts() and set_dns_tables() must be called first");
+    if (!tables_ready())
         return NULL;
-    }
     if (!PyArg_ParseTuple(args, "y*nnOOn", &view, &pos, &max_caplen, &function, &table, &seqs.limit))
         return NULL;
     if (table != Py_None && !PyDict_Check(table)) {
@@ -1139,10 +1240,8 @@ fastline_batch(PyObject *self, PyObject *args)
     PyObject *records, *function, *table;
     Py_ssize_t index;
     Sequences seqs;
-    if (!flags_ready || !dns_ready) {
-        PyErr_SetString(PyExc_RuntimeError, "set_flag_texts() and set_dns_tables() must be called first");
+    if (!tables_ready())
         return NULL;
-    }
     if (!PyArg_ParseTuple(args, "O!nOOn", &PyList_Type, &records, &index, &function, &table, &seqs.limit))
         return NULL;
     if (table != Py_None && !PyDict_Check(table)) {
@@ -1268,7 +1367,125 @@ fastline_set_dns_tables(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* One Names from a sequence of str: exactly `count` of them, or at least 1 and at most 32 when count is 0. */
+static int
+names_from(Names *names, PyObject *arg, Py_ssize_t count)
+{
+    PyObject *seq = PySequence_Fast(arg, "a sequence of str is needed");
+    if (seq == NULL)
+        return -1;
+    Py_ssize_t size = PySequence_Fast_GET_SIZE(seq);
+    if (count ? size != count : (size < 1 || size > 32)) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "a sequence of names of the wrong size");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < size; i++) {
+        Py_ssize_t len;
+        const char *text = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(seq, i), &len);
+        if (text == NULL || len >= (Py_ssize_t)sizeof(names->text[0])) {
+            Py_DECREF(seq);
+            if (text != NULL)
+                PyErr_SetString(PyExc_ValueError, "a name is too long");
+            return -1;
+        }
+        memcpy(names->text[i], text, (size_t)len);
+        names->len[i] = (unsigned char)len;
+    }
+    names->count = size;
+    Py_DECREF(seq);
+    return 0;
+}
+
+PyDoc_STRVAR(set_names_doc,
+"set_names(http_starts, ntp_modes, syslog_facilities, syslog_severities)\n\n"
+"The starts of an HTTP message (request methods with their space, \"HTTP/\"), tcpdump's 8 NTP mode names\n"
+"and its syslog facility names and 8 severity names, each indexed by the number.");
+
+static PyObject *
+fastline_set_names(PyObject *self, PyObject *args)
+{
+    PyObject *http, *ntp, *facilities, *severities;
+    if (!PyArg_ParseTuple(args, "OOOO", &http, &ntp, &facilities, &severities))
+        return NULL;
+    if (names_from(&http_starts, http, 0) < 0 || names_from(&ntp_modes, ntp, 8) < 0
+        || names_from(&syslog_facilities, facilities, 0) < 0 || names_from(&syslog_severities, severities, 8) < 0)
+        return NULL;
+    names_ready = 1;
+    Py_RETURN_NONE;
+}
+
+/* A port table from a dict of port to APP_* code. */
+static int
+apps_from(unsigned char *apps, PyObject *dict)
+{
+    if (!PyDict_Check(dict)) {
+        PyErr_SetString(PyExc_TypeError, "a dict of port to application code is needed");
+        return -1;
+    }
+    memset(apps, 0, 65536);
+    Py_ssize_t i = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(dict, &i, &key, &value)) {
+        long port = PyLong_AsLong(key), app = PyLong_AsLong(value);
+        if (PyErr_Occurred())
+            return -1;
+        if (port < 0 || port > 65535 || app < 0 || app > APP_SYSLOG) {
+            PyErr_SetString(PyExc_ValueError, "a port or an application code out of range");
+            return -1;
+        }
+        apps[port] = (unsigned char)app;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(set_ports_doc,
+"set_ports(tcp_apps, udp_apps)\n\ndecode/walk.py's TCP_APPS and UDP_APPS: the application of a payload by port.");
+
+static PyObject *
+fastline_set_ports(PyObject *self, PyObject *args)
+{
+    PyObject *tcp, *udp;
+    if (!PyArg_ParseTuple(args, "OO", &tcp, &udp))
+        return NULL;
+    if (apps_from(tcp_apps, tcp) < 0 || apps_from(udp_apps, udp) < 0)
+        return NULL;
+    ports_ready = 1;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(walk_doc,
+"walk(linktype, data) -> tuple or None\n\n"
+"The walk of one frame: the fields of pycapture.decode.walk.Walk, in its order, or None where the walk\n"
+"does not take the frame (any link type but Ethernet, 1, included).");
+
+static PyObject *
+fastline_walk(PyObject *self, PyObject *args)
+{
+    int linktype;
+    Py_buffer view;
+    if (!ports_ready) {
+        PyErr_SetString(PyExc_RuntimeError, "set_ports() must be called first");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "iy*", &linktype, &view))
+        return NULL;
+    Walk k;
+    int walked = linktype == 1 && walk_ethernet(view.buf, view.len, &k);
+    PyBuffer_Release(&view);
+    if (!walked)
+        Py_RETURN_NONE;
+    return Py_BuildValue("(IlnInIInIInIIkkIInIIknlI)", k.ethertype, k.vlan, k.network, k.ip_version, k.addresses,
+                         k.ttl, k.proto, (Py_ssize_t)k.ip_payload, k.ip_ident, k.fragment, k.transport, k.sport,
+                         k.dport, (unsigned long)k.seq, (unsigned long)k.ack, k.tcp_flags, k.window,
+                         k.tcp_header, k.icmp_type, k.icmp_code, (unsigned long)k.icmp_rest, k.payload,
+                         k.payload_length, k.app);
+}
+
 static PyMethodDef methods[] = {
+    {"set_names", fastline_set_names, METH_VARARGS, set_names_doc},
+    {"set_ports", fastline_set_ports, METH_VARARGS, set_ports_doc},
+    {"walk", fastline_walk, METH_VARARGS, walk_doc},
     {"set_dns_tables", fastline_set_dns_tables, METH_VARARGS, set_dns_tables_doc},
     {"records", fastline_records, METH_VARARGS, records_doc},
     {"batch", fastline_batch, METH_VARARGS, batch_doc},

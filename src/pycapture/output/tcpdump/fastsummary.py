@@ -1,27 +1,28 @@
 """The one-line summaries of a batch of frames, with a shortcut for the frames most traffic is made of.
 
 Most packets on a real link are Ethernet (maybe one 802.1Q tag), then IPv4 with a 20-byte header or
-IPv6 without extension headers, then TCP, UDP or an ICMP echo. For those, :func:`summary_batch` reads the
-few header fields the line shows straight from the bytes (the lean decoder's ``struct`` layouts, one
-``unpack_from`` per header) and caches the text that repeats: the ``IP a.b.c.d.p > e.f.g.h.q: `` head of
-each flow, the TCP flag texts, TCP options that are not just timestamps. DNS over UDP goes to the lean
-decoder's DNS parser and text directly. Every other frame, and any frame that fails a check of the
-shortcut (a short capture, IP options, a bad length...), goes through :func:`pycapture.decode.lean.decode`
-and :func:`pycapture.output.text.summary_line`, the one definition of the output.
-``tests/test_output_fastsummary.py`` requires the shortcut to give exactly the same lines as that path,
-frame by frame, over ../shared/corpus and a generated capture.
+IPv6 without extension headers, then TCP, UDP or an ICMP echo. For those, :func:`summary_batch` takes
+the header walk of :mod:`pycapture.decode.walk` (one pass over the headers into a record of offsets
+and fields) and writes the line from that record, caching the text that repeats: the
+``IP a.b.c.d.p > e.f.g.h.q: `` head of each flow, the TCP flag texts, TCP options that are not just
+timestamps. DNS over UDP goes to the lean decoder's DNS parser and text directly. Every other frame, and
+any frame the walk does not take or the line leaves (a rarer ICMP type, DNS over TCP, NTP, syslog...),
+goes through :func:`pycapture.decode.lean.decode` and :func:`pycapture.output.tcpdump.text.summary_line`,
+the one definition of the output. ``tests/output/tcpdump/test_fastsummary.py`` requires the shortcut to
+give exactly the same lines as that path, frame by frame, over ../shared/corpus and a generated capture.
 
 :func:`summary_records` does the same on a buffer of classic pcap records read in place
-(:mod:`pycapture.pcapread`), with no bytes object or tuple per record: the shortcut reads the frame at
-its offset in the buffer, bounded by the record's end.
+(:mod:`pycapture.savefile.reader`), with no bytes object or tuple per record: the walk reads the frame
+at its offset in the buffer, bounded by the record's end.
 
 On the benchmark's generated capture the shortcut covers about 97% of the packets (ARP and neighbor
 discovery are most of the rest); see benchmarks/README.md for the times.
 
-The shortcut also exists compiled, in ``_fastline.c`` (TCP with the options of handshakes and
-timestamps, UDP with DNS, ICMP echo): when that extension was built, both functions hand it the records
-first and print in Python only the frames it leaves (rarer TCP options, everything not IP).
-Setting ``PYCAPTURE_PURE_PYTHON=1`` turns it off; the tests hold it to the Python's text frame by frame.
+The walk and this line also exist compiled, in ``_fastline.c`` (TCP with the options of handshakes and
+timestamps, UDP with DNS, NTP and syslog, ICMP echo): when that extension was built, both functions
+hand it the records first and print in Python only the frames it leaves (rarer TCP options, everything
+not IP). Setting ``PYCAPTURE_PURE_PYTHON=1`` turns it off; the tests hold it to the Python's text frame
+by frame.
 """
 
 from __future__ import annotations
@@ -30,15 +31,33 @@ import os
 import socket
 import struct
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 from ...checks import U32_MAX  # C's (unsigned): how tcpdump prints a fraction
-from ...decode.lean import _HTTP_PORTS, _HTTP_STARTS, _UDP_NAMED, _dns, decode, http_first_line
+from ...decode.lean import HTTP_STARTS, decode, decode_dns, http_first_line
+from ...decode.walk import (
+    APP_DNS,
+    APP_HTTP,
+    APP_MDNS,
+    APP_NONE,
+    APP_NTP,
+    APP_SYSLOG,
+    TCP_APPS,
+    UDP_APPS,
+    walk_ethernet,
+)
+from ...protocols.numbers import (
+    SYSLOG_FACILITIES,
+    SYSLOG_SEVERITIES,
+    TCPDUMP_NTP_MODE_NAMES,
+    tcp_flag_letters,
+)
+from ...savefile.format import RECORD_HEADER
 from .text import (
     _DNS_CLASSES,
     _DNS_OPS,
     _DNS_RCODES,
     _DNS_TYPES,
-    _TCP_FLAG_LETTERS,
     TcpSequences,
     _dns_text,
     _tcp_options,
@@ -51,33 +70,29 @@ _ntoa = socket.inet_ntoa
 _ntop = socket.inet_ntop
 _AF_INET6 = socket.AF_INET6
 
-_ipv4 = struct.Struct("!BxHxxHxB").unpack_from  # version/IHL, total length, fragment field, protocol
-_ipv6 = struct.Struct("!HB").unpack_from  # payload length, next header
-_tcp = struct.Struct("!IIBBH").unpack_from  # seq, ack, data offset, flags, window (after the ports)
-_ports = struct.Struct("!HH").unpack_from
-_u16 = struct.Struct("!H").unpack_from
 _u32x2 = struct.Struct("!II").unpack_from
 
-_FLAGS = [
-    "Flags [" + ("".join(letter for bit, letter in _TCP_FLAG_LETTERS if flags & bit) or "none") + "]"
-    for flags in range(256)
-]
+_FLAGS = [f"Flags [{tcp_flag_letters(flags)}]" for flags in range(256)]
 _TS_ONLY = b"\x01\x01\x08\x0a"  # nop, nop, timestamps (kind 8, length 10): most TCP segments
-_DNS_PORTS = frozenset((53, 5353))
 _CACHE_LIMIT = 1 << 13  # flow heads kept; the caches start again when one grows past it
 
-# the kind of a flow head: the shortcut prints it, with an HTTP or DNS summary, or leaves the frame to lean
-_PLAIN, _HTTP, _GENERAL, _DNS, _MDNS = 0, 1, 2, 3, 4
-
-_fastline = None
+_fastline: ModuleType | None = None  # the compiled walk and line sink, when built and not turned off
 if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
     try:
-        from . import _fastline  # type: ignore[no-redef]
+        from . import _fastline as _compiled
     except ImportError:  # built without a C compiler: the Python below prints everything
         pass
     else:
-        _fastline.set_flag_texts(_FLAGS)
-        _fastline.set_dns_tables(_DNS_TYPES, _DNS_CLASSES, _DNS_OPS, _DNS_RCODES)
+        _compiled.set_flag_texts(_FLAGS)
+        _compiled.set_dns_tables(_DNS_TYPES, _DNS_CLASSES, _DNS_OPS, _DNS_RCODES)
+        _compiled.set_names(
+            [start.decode("ascii") for start in HTTP_STARTS],
+            TCPDUMP_NTP_MODE_NAMES,
+            SYSLOG_FACILITIES,
+            SYSLOG_SEVERITIES,
+        )
+        _compiled.set_ports(TCP_APPS, UDP_APPS)
+        _fastline = _compiled
 
 COMPILED = _fastline is not None
 """Whether the compiled shortcut is in use."""
@@ -91,8 +106,8 @@ class SummaryCache:
     __slots__ = ("icmp", "options", "seqs", "tcp", "udp")
 
     def __init__(self, seqs: TcpSequences | None = None) -> None:
-        self.tcp: dict[bytes, tuple[str, int]] = {}
-        self.udp: dict[bytes, tuple[str, int]] = {}
+        self.tcp: dict[bytes, str] = {}
+        self.udp: dict[bytes, str] = {}
         self.icmp: dict[bytes, str] = {}
         self.options: dict[bytes, tuple[str, bool]] = {}
         self.seqs = seqs
@@ -107,33 +122,17 @@ def _address_text(raw: bytes) -> str:
     return _ntoa(raw) if len(raw) == 4 else _ntop(_AF_INET6, raw)
 
 
-def _tcp_head(key: bytes, label: str, size: int) -> tuple[str, int]:
+def _flow_head(key: bytes, label: str, size: int, sport: int, dport: int) -> str:
+    """``IP a.b.c.d.p > e.f.g.h.q: ``: ``key`` holds the two addresses of ``size`` bytes."""
     src, dst = _address_text(key[:size]), _address_text(key[size : 2 * size])
-    sport, dport = _ports(key, 2 * size)
-    if sport == 53 or dport == 53:
-        return "", _GENERAL
-    kind = _HTTP if sport in _HTTP_PORTS or dport in _HTTP_PORTS else _PLAIN
-    return f"{label}{src}.{sport} > {dst}.{dport}: ", kind
-
-
-def _udp_head(key: bytes, label: str, size: int) -> tuple[str, int]:
-    """The flow head of a UDP datagram and its kind: _PLAIN, _DNS (the head then ends at the colon) or
-    _GENERAL (a protocol the lean decoder names: NTP, syslog)."""
-    src, dst = _address_text(key[:size]), _address_text(key[size : 2 * size])
-    sport, dport = _ports(key, 2 * size)
-    if sport in _DNS_PORTS or dport in _DNS_PORTS:
-        mdns = sport != 53 and dport != 53  # as the lean decoder decides
-        return f"{label}{src}.{sport} > {dst}.{dport}: ", _MDNS if mdns else _DNS
-    if sport in _UDP_NAMED or dport in _UDP_NAMED:
-        return "", _GENERAL
-    return f"{label}{src}.{sport} > {dst}.{dport}: UDP, length ", _PLAIN
+    return f"{label}{src}.{sport} > {dst}.{dport}: "
 
 
 def _dns_line(head: str, message: bytes, size: int, mdns: bool) -> str | None:
     """``head`` and the DNS summary of ``message`` (at most ``size`` bytes of it), as the lean decoder
     and summary_line give them; None when lean would not call it DNS."""
     layers: list[tuple] = []
-    _dns(message, 0, min(size, len(message)), layers, size, mdns)
+    decode_dns(message, 0, min(size, len(message)), layers, size, mdns)
     if layers[0][0] != "dns":
         return None
     cut = len(layers) > 1
@@ -142,53 +141,36 @@ def _dns_line(head: str, message: bytes, size: int, mdns: bool) -> str | None:
 
 def _http_text(data: bytes, start: int, n: int, length: int) -> str:
     """The HTTP part of a line: the message of ``length`` bytes is at ``start``, the frame ends at ``n``."""
-    if not data.startswith(_HTTP_STARTS, start, min(n, start + length)):
+    if not data.startswith(HTTP_STARTS, start, min(n, start + length)):
         return ": HTTP"
     line, cut = http_first_line(data, start, length, n)
     return f": HTTP{': ' + line if line else ''}{' [|http]' if cut else ''}"
 
 
-def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> str | None:
-    """The summary of an IPv4 or IPv6 packet at offset ``o`` with its newline, or None for the general
-    path. TCP is written out here rather than in a function of its own: a call per segment costs 3%.
+def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str | None:
+    """The summary line, with its newline, of the frame whose :class:`~pycapture.decode.walk.Walk` fields
+    are ``walked``, or None for the general path. TCP is written out here rather than in a function of its
+    own: a call per segment costs 3%.
 
     ``data`` may hold more than the frame (a buffer of records): ``n`` is where the frame ends, and
     every read is checked against it."""
-    if etype == 0x0800:
-        if n < o + 28 or data[o] != 0x45:  # the shortcut takes no IP options
-            return None
-        _vhl, total, frag, proto = _ipv4(data, o)
-        if frag & 0x1FFF or total < 20:
-            return None
-        length = total - 20
-        t = o + 20
-        key_start, size, label = o + 12, 4, "IP "
-    elif etype == 0x86DD:
-        if n < o + 48 or data[o] >> 4 != 6:
-            return None
-        length, proto = _ipv6(data, o + 4)
-        t = o + 40
-        key_start, size, label = o + 8, 16, "IP6 "
+    (_etype, _vlan, _network, version, addresses, _ttl, proto, ip_payload, _ident, _frag, t,
+     sport, dport, seq, ack, flags, win, hl, icmp_type, _code, icmp_rest, payload, plen, app,
+    ) = walked  # fmt: skip
+    if version == 4:
+        size, label = 4, "IP "
     else:
-        return None
+        size, label = 16, "IP6 "
     if proto == 6:
-        if n < t + 20:
+        if app == APP_DNS:
             return None
-        key = data[key_start : t + 4]
-        found = cache.tcp.get(key)
-        if found is None:
-            found = cache.tcp[key] = _tcp_head(key, label, size)
-        head, kind = found
-        if kind == _GENERAL:
-            return None
-        seq, ack, offset, flags, win = _tcp(data, t + 4)
-        hl = (offset >> 4) << 2
-        plen = length - hl
-        if hl < 20 or n < t + hl or plen < 0:
-            return None
+        key = data[addresses : t + 4]
+        head = cache.tcp.get(key)
+        if head is None:
+            head = cache.tcp[key] = _flow_head(key, label, size, sport, dport)
+        flags &= 0xFF
         sack_base = 0
         if flags & 0x10 and cache.seqs is not None:
-            sport, dport = _ports(data, t)
             src, dst = key[:size], key[size : 2 * size]
             seq, ack, sack_base = cache.seqs.relative(src, dst, sport, dport, flags, seq, ack)
         if hl == 32 and data[t + 20 : t + 24] == _TS_ONLY:
@@ -206,8 +188,8 @@ def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> st
             if sack and sack_base:  # SACK blocks are relative too: this text is the segment's own
                 options = f", options [{_tcp_options(raw, False, sack_base)}], length "
             tail = f"{options}{plen}"
-        if kind == _HTTP and plen:
-            tail += _http_text(data, t + hl, n, plen)
+        if app == APP_HTTP and plen:
+            tail += _http_text(data, payload, n, plen)
         if flags & 0x10:
             if plen:
                 end = (seq + plen) & 0xFFFFFFFF
@@ -223,48 +205,36 @@ def _ip_line(data: bytes, n: int, etype: int, o: int, cache: SummaryCache) -> st
         return f"{head}{_FLAGS[flags]}, win {win}{tail}\n"
 
     if proto == 17:
-        key = data[key_start : t + 4]
-        found_udp = cache.udp.get(key)
-        if found_udp is None:
-            found_udp = cache.udp[key] = _udp_head(key, label, size)
-        ulen = _u16(data, t + 4)[0]
-        if ulen < 8:
+        if app in (APP_NTP, APP_SYSLOG):  # the lean decoder names them
             return None
-        if found_udp[1] >= _DNS:
-            return _dns_line(found_udp[0], data[t + 8 : n], ulen - 8, found_udp[1] == _MDNS)
-        if found_udp[1] == _GENERAL:
-            return None
-        return f"{found_udp[0]}{ulen - 8}\n"
-    if proto == 1 or proto == 58:
-        echo = data[t]
-        if proto == 1:
-            if echo != 0 and echo != 8:
-                return None
-            name = "ICMP echo request" if echo else "ICMP echo reply"
-        else:
-            if echo != 128 and echo != 129:
-                return None
-            name = "ICMP6, echo request" if echo == 128 else "ICMP6, echo reply"
-        key = data[key_start : key_start + 2 * size]
-        head = cache.icmp.get(key)
+        key = data[addresses : t + 4]
+        head = cache.udp.get(key)
         if head is None:
-            head = cache.icmp[key] = f"{label}{_address_text(key[:size])} > {_address_text(key[size:])}: "
-        ident, sequence = _ports(data, t + 4)
-        return f"{head}{name}, id {ident}, seq {sequence}, length {length}\n"
-    return None
+            head = cache.udp[key] = _flow_head(key, label, size, sport, dport)
+        if app == APP_NONE:
+            return f"{head}UDP, length {plen}\n"
+        return _dns_line(head, data[payload:n], plen, app == APP_MDNS)
+    if proto == 1:
+        if icmp_type != 0 and icmp_type != 8:
+            return None
+        name = "ICMP echo request" if icmp_type else "ICMP echo reply"
+    else:
+        if icmp_type != 128 and icmp_type != 129:
+            return None
+        name = "ICMP6, echo request" if icmp_type == 128 else "ICMP6, echo reply"
+    key = data[addresses : addresses + 2 * size]
+    head = cache.icmp.get(key)
+    if head is None:
+        head = cache.icmp[key] = f"{label}{_address_text(key[:size])} > {_address_text(key[size:])}: "
+    return f"{head}{name}, id {icmp_rest >> 16}, seq {icmp_rest & 0xFFFF}, length {ip_payload}\n"
 
 
 def frame_summary(linktype: int, data: bytes, length: int, cache: SummaryCache) -> str:
     """The summary line of one frame (no timestamp, no newline), by the shortcut where it applies."""
     if linktype == 1:
-        n = len(data)
-        if n >= 34:
-            etype = data[12] << 8 | data[13]
-            o = 14
-            if etype == 0x8100:
-                etype = data[16] << 8 | data[17]
-                o = 18
-            line = _ip_line(data, n, etype, o, cache)
+        walked = walk_ethernet(data, 0, len(data))
+        if walked is not None:
+            line = _walk_line(data, len(data), walked, cache)
             if line is not None:
                 return line[:-1]
     return summary_line(decode(linktype, data, length), length, False, cache.seqs)
@@ -286,7 +256,7 @@ def summary_batch(
     ``compiled=False`` keeps the compiled shortcut out (the tests compare the two).
     """
     if compiled and _fastline is not None and linktype == 1 and second_prefix is not None:
-        return _summary_batch_compiled(records, stamp, second_prefix, cache)
+        return _summary_batch_compiled(_fastline, records, stamp, second_prefix, cache)
     out: list[str] = []
     append = out.append
     ethernet = linktype == 1
@@ -303,22 +273,15 @@ def summary_batch(
         line = None
         if ethernet:
             n = len(data)
-            if n >= 34:
-                etype = data[12] << 8 | data[13]
-                o = 14
-                if etype == 0x8100:
-                    etype = data[16] << 8 | data[17]
-                    o = 18
-                line = _ip_line(data, n, etype, o, cache)
+            walked = walk_ethernet(data, 0, n)
+            if walked is not None:
+                line = _walk_line(data, n, walked, cache)
         if line is None:
             line = summary_line(decode(linktype, data, length), length, False, cache.seqs) + "\n"
         append(when)
         append(line)
     cache.trim()
     return "".join(out)
-
-
-_RECORD_HEADER = struct.Struct("=iiII").unpack_from  # as libpcap reads it: signed times (bpf_int32)
 
 
 def summary_records(
@@ -337,7 +300,7 @@ def summary_records(
     the caller decides what that record is. The lines are those of :func:`summary_batch`.
     """
     if compiled and _fastline is not None and linktype == 1 and second_prefix is not None:
-        return _summary_records_compiled(buf, max_caplen, stamp, second_prefix, cache)
+        return _summary_records_compiled(_fastline, buf, max_caplen, stamp, second_prefix, cache)
     if not isinstance(buf, bytes):
         buf = bytes(buf)  # the Python slices the buffer into cache keys: they must be bytes
     return _summary_records(linktype, buf, 0, max_caplen, stamp, second_prefix, cache, -1)
@@ -357,7 +320,7 @@ def _summary_records(
     returns the position after the last record printed rather than a length."""
     out: list[str] = []
     append = out.append
-    header = _RECORD_HEADER
+    header = RECORD_HEADER.unpack_from
     ethernet = linktype == 1
     end = len(buf)
     last_sec = -1
@@ -377,13 +340,10 @@ def _summary_records(
         else:
             when = stamp(sec, frac)
         line = None
-        if ethernet and caplen >= 34:
-            etype = buf[d + 12] << 8 | buf[d + 13]
-            o = d + 14
-            if etype == 0x8100:
-                etype = buf[d + 16] << 8 | buf[d + 17]
-                o = d + 18
-            line = _ip_line(buf, e, etype, o, cache)
+        if ethernet:
+            walked = walk_ethernet(buf, d, e)
+            if walked is not None:
+                line = _walk_line(buf, e, walked, cache)
         if line is None:
             line = summary_line(decode(linktype, buf[d:e], length), length, False, cache.seqs) + "\n"
         append(when)
@@ -395,15 +355,16 @@ def _summary_records(
 
 
 def _summary_records_compiled(
+    fastline: ModuleType,
     buf: bytes | memoryview,
     max_caplen: int,
     stamp: Callable[[int, int], str],
     second_prefix: Callable[[int], str | None],
     cache: SummaryCache,
 ) -> tuple[str, int, int]:
-    """:func:`summary_records` of Ethernet records by the compiled shortcut, each record it leaves printed
-    by the Python."""
-    records = _fastline.records  # type: ignore[union-attr]
+    """:func:`summary_records` of Ethernet records by the compiled shortcut (``fastline``), each record it
+    leaves printed by the Python."""
+    records = fastline.records
     table = cache.seqs.table if cache.seqs is not None else None
     out: list[str] = []
     p = count = 0
@@ -413,7 +374,7 @@ def _summary_records_compiled(
         count += n
         if not left:
             break
-        record = bytes(buf[p : p + 16 + _RECORD_HEADER(buf, p)[2]])  # whole: the extension checked
+        record = bytes(buf[p : p + 16 + RECORD_HEADER.unpack_from(buf, p)[2]])  # whole: the extension checked
         text, used, n = _summary_records(1, record, 0, max_caplen, stamp, second_prefix, cache, 1)
         out.append(text)
         count += n
@@ -422,14 +383,15 @@ def _summary_records_compiled(
 
 
 def _summary_batch_compiled(
+    fastline: ModuleType,
     records: Sequence[Record],
     stamp: Callable[[int, int], str],
     second_prefix: Callable[[int], str | None],
     cache: SummaryCache,
 ) -> str:
-    """:func:`summary_batch` of Ethernet records by the compiled shortcut, each record it leaves printed
-    by the Python."""
-    batch = _fastline.batch  # type: ignore[union-attr]
+    """:func:`summary_batch` of Ethernet records by the compiled shortcut (``fastline``), each record it
+    leaves printed by the Python."""
+    batch = fastline.batch
     if not isinstance(records, list):
         records = list(records)
     table = cache.seqs.table if cache.seqs is not None else None

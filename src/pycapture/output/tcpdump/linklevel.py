@@ -17,25 +17,8 @@ The prefix ends where tcpdump goes on with the network layer, so ``prefix + summ
 
 from __future__ import annotations
 
-from ...decode.lean import ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, ETHERTYPE_VLAN
+from ...protocols.numbers import ETHERTYPE_JUMBO, TCPDUMP_ETHERTYPE_NAMES, VLAN_ETHERTYPES
 
-# tcpdump 4.99.3's ethertype_values, read off its -e output for every type from 0x0600 to 0xffff.
-ETHERTYPE_NAMES: dict[int, str] = {
-    0x0600: "NS", 0x0707: "GeoNet (old)", 0x0800: "IPv4", 0x0806: "ARP", 0x1000: "Trail",
-    0x1111: "CALM FAST", 0x6001: "MOP DL", 0x6002: "MOP RC", 0x6003: "DN", 0x6004: "LAT", 0x6007: "SCA",
-    0x6558: "TEB", 0x8035: "Reverse ARP", 0x8038: "Lanbridge", 0x803C: "DEC DNS", 0x803E: "DEC DTS",
-    0x805B: "VEXP", 0x805C: "VPROD", 0x809B: "Appletalk", 0x80F3: "Appletalk ARP", 0x8100: "802.1Q",
-    0x8137: "IPX", 0x86DD: "IPv6", 0x8808: "MPCP", 0x8809: "Slow Protocols", 0x880B: "PPP",
-    0x8847: "MPLS unicast", 0x8848: "MPLS multicast", 0x8863: "PPPoE D", 0x8864: "PPPoE S",
-    0x886F: "MS NLB heartbeat", 0x8870: "Jumbo", 0x888E: "EAPOL", 0x8899: "Realtek protocols",
-    0x88A2: "AoE", 0x88A8: "802.1Q-QinQ", 0x88CA: "TIPC", 0x88CC: "LLDP", 0x88E5: "802.1AE MACsec",
-    0x88F7: "PTP", 0x8902: "CFM", 0x893A: "IEEE1905.1", 0x8947: "GeoNet", 0x894F: "NSH",
-    0x9000: "Loopback", 0x9100: "802.1Q-9100", 0x9200: "802.1Q-9200", 0xABCD: "CFM (old)",
-    0xD28B: "Arista Vendor Specific Protocol", 0xFEFE: "OSI",
-}  # fmt: skip
-
-_VLAN_TYPES = frozenset((ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, 0x9200))
-_ETHERTYPE_JUMBO = 0x8870
 _MAX_8023_LENGTH = 0x05DC  # a length/type field up to 1500 is an 802.3 length
 
 _SLL_PACKET_TYPES = {0: "In", 1: "B", 2: "M", 3: "P", 4: "Out"}
@@ -48,7 +31,7 @@ _BSD_AF_NAMES = {2: "IPv4", 6: "NS", 7: "ISO", 16: "Appletalk", 23: "IPX", 24: "
 
 def ethertype_text(value: int) -> str:
     """``ethertype IPv4 (0x0800)``, as tcpdump names a type (``Unknown`` for one it does not know)."""
-    return f"ethertype {ETHERTYPE_NAMES.get(value, 'Unknown')} (0x{value:04x})"
+    return f"ethertype {TCPDUMP_ETHERTYPE_NAMES.get(value, 'Unknown')} (0x{value:04x})"
 
 
 def vlan_tci_text(tci: int) -> str:
@@ -83,7 +66,7 @@ def _ethernet(layers: list[tuple], length: int) -> str:
     parts = [f"{src.hex(':')} > {dst.hex(':')}, "]
     printed_length = False
     i = 1
-    while etype in _VLAN_TYPES:
+    while etype in VLAN_ETHERTYPES:
         if i >= len(layers) or layers[i][0] != "vlan":  # the capture ends inside the tag
             return "".join(parts)
         _, tci, inner = layers[i]
@@ -98,7 +81,7 @@ def _ethernet(layers: list[tuple], length: int) -> str:
         # LLC text that follows runs into it ("802.3LLC, ..."); the comma keeps the two apart.
         # The length is the 802.3 length field, unless the frame is shorter than that.
         parts.append("802.3, " if printed_length else f"802.3, length {min(etype, length - 14)}: ")
-    elif etype == _ETHERTYPE_JUMBO:
+    elif etype == ETHERTYPE_JUMBO:
         pass  # tcpdump names neither the type nor the length of an Alteon jumbo frame
     else:
         parts.append(ethertype_text(etype))
@@ -134,9 +117,9 @@ def _linux_cooked(layers: list[tuple], length: int) -> str:
         if t[0] != "vlan":
             break
         _, tci, inner = t
-        name = ETHERTYPE_NAMES.get(inner, "Unknown") if inner > _MAX_8023_LENGTH else "Unknown"
+        name = TCPDUMP_ETHERTYPE_NAMES.get(inner, "Unknown") if inner > _MAX_8023_LENGTH else "Unknown"
         parts.append(f"{vlan_tci_text(tci)}, ethertype {name}, ")
     return "".join(parts)
 
 
-__all__ = ["ETHERTYPE_NAMES", "ethertype_text", "link_prefix", "vlan_tci_text"]
+__all__ = ["ethertype_text", "link_prefix", "vlan_tci_text"]

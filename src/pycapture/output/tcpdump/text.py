@@ -11,23 +11,25 @@ from __future__ import annotations
 import socket
 import struct
 
-from ...decode.lean import ETHERTYPE_IP
+from ...protocols.numbers import (
+    ETHERTYPE_IP,
+    SYSLOG_FACILITIES,
+    SYSLOG_SEVERITIES,
+    TCP_FLAGS,
+    TCPDUMP_ETHERTYPE_NAMES,
+    TCPDUMP_IP_PROTOCOL_NAMES,
+    TCPDUMP_NTP_MODE_NAMES,
+    tcp_flag_letters,
+)
 from ..hexdump import hex_lines
-from .linklevel import ETHERTYPE_NAMES
 
 _ntoa = socket.inet_ntoa
 _ntop = socket.inet_ntop
 _AF_INET6 = socket.AF_INET6
 
 
-_IP_PROTO_NAMES = {
-    1: "icmp", 2: "igmp", 4: "ipip", 6: "tcp", 17: "udp", 41: "ip6", 47: "gre", 50: "esp", 51: "ah",
-    58: "icmp6", 89: "ospf", 103: "pim", 112: "vrrp", 132: "sctp",
-}  # fmt: skip
-
-# tcpdump 4.99 does not show the NS/AE bit (0x100) in the one-line form.
-_TCP_FLAG_LETTERS = ((0x01, "F"), (0x02, "S"), (0x04, "R"), (0x08, "P"), (0x10, "."), (0x20, "U"),
-                     (0x40, "E"), (0x80, "W"))  # fmt: skip
+# the flags byte's letters; kept only for fastsummary.py until it reads protocols.numbers (to be removed)
+_TCP_FLAG_LETTERS = tuple((f.bit, f.letter) for f in TCP_FLAGS if f.bit <= 0xFF)
 
 _ICMP_SIMPLE = {
     0: "echo reply", 4: "source quench", 8: "echo request", 9: "router advertisement",
@@ -179,8 +181,7 @@ def _tcp_text(
     sack_base = 0
     if seqs is not None:
         seq, ack, sack_base = seqs.relative(src, dst, sport, dport, flags, seq, ack)
-    letters = "".join(letter for bit, letter in _TCP_FLAG_LETTERS if flags & bit) or "none"
-    parts = [f"Flags [{letters}]"]
+    parts = [f"Flags [{tcp_flag_letters(flags & 0xFF)}]"]  # tcpdump 4.99 does not show the NS/AE bit (0x100)
     if plen > 0:
         parts.append(f"seq {seq}:{(seq + plen) & 0xFFFFFFFF}")
     elif flags & 0x07:  # SYN, FIN or RST: the sequence number matters even without data
@@ -212,7 +213,7 @@ def _icmp_text(t: tuple) -> str:
             what = f"{inner_dst} protocol {quoted[9] if len(quoted) > 9 else '?'} unreachable"
         elif code == 3:
             ihl = (quoted[0] & 0x0F) * 4 if quoted else 20
-            proto = _IP_PROTO_NAMES.get(quoted[9], "?") if len(quoted) > 9 else "?"
+            proto = TCPDUMP_IP_PROTOCOL_NAMES.get(quoted[9], "?") if len(quoted) > 9 else "?"
             port = int.from_bytes(quoted[ihl + 2 : ihl + 4], "big") if len(quoted) >= ihl + 4 else "?"
             what = f"{inner_dst} {proto} port {port} unreachable"
         elif code == 4:
@@ -333,19 +334,11 @@ def _dns_text(t: tuple, cut: bool = False) -> str:
     return "".join(parts)
 
 
-_NTP_MODES = ("unspecified", "symmetric active", "symmetric passive", "Client", "Server", "Broadcast",
-              "Control Message", "Reserved")  # fmt: skip
-_SYSLOG_FACILITIES = ("kernel", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
-                      "authpriv", "ftp", "ntp", "security", "console", "cron", "local0", "local1", "local2",
-                      "local3", "local4", "local5", "local6", "local7")  # fmt: skip
-_SYSLOG_SEVERITIES = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
-
-
 def _syslog_text(priority: int, length: int) -> str:
     """tcpdump's ``SYSLOG user.notice, length: 9`` (the colon is tcpdump's)."""
     facility = (priority & 0x3F8) >> 3
-    name = _SYSLOG_FACILITIES[facility] if facility < len(_SYSLOG_FACILITIES) else f"unknown ({facility})"
-    return f"SYSLOG {name}.{_SYSLOG_SEVERITIES[priority & 7]}, length: {length}"
+    name = SYSLOG_FACILITIES[facility] if facility < len(SYSLOG_FACILITIES) else f"unknown ({facility})"
+    return f"SYSLOG {name}.{SYSLOG_SEVERITIES[priority & 7]}, length: {length}"
 
 
 def _tail(layers: list[tuple], i: int) -> str:
@@ -370,7 +363,7 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False, seqs: TcpSeq
     label = "" if link_level else "IP6 " if v6 else "IP "
     src, dst = _ip_text(net[1]), _ip_text(net[2])
     proto, plen = net[3], net[4]
-    nxt = layers[i + 1] if i + 1 < len(layers) else None
+    nxt: tuple = layers[i + 1] if i + 1 < len(layers) else ()
     tag = nxt[0] if nxt else None
     if tag == "trunc" and len(nxt) == 4:  # a TCP or UDP header cut after its ports
         return f"{label}{src}.{nxt[2]} > {dst}.{nxt[3]}:  [|{nxt[1]}]"
@@ -386,7 +379,7 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False, seqs: TcpSeq
             if app is not None and app[0] == "trunc" and app[1] in ("domain", "ntp", "syslog"):
                 return f"{head} [|{app[1]}]"
             if app is not None and app[0] == "ntp":
-                return f"{head}NTPv{app[1]}, {_NTP_MODES[app[2]]}, length {nxt[3]}"
+                return f"{head}NTPv{app[1]}, {TCPDUMP_NTP_MODE_NAMES[app[2]]}, length {nxt[3]}"
             if app is not None and app[0] == "syslog":
                 return head + (_syslog_text(app[1], nxt[3]) if app[1] is not None else " (invalid)")
             return head + f"UDP, length {nxt[3]}" + _tail(layers, i + 2)
@@ -412,7 +405,7 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False, seqs: TcpSeq
             return head + f"frag ({net[6][0] if net[6] else 0}|{plen})"
         return head + f"ip-proto-{proto}"
     if tag == "other":
-        name = _IP_PROTO_NAMES.get(proto)
+        name = TCPDUMP_IP_PROTOCOL_NAMES.get(proto)
         return head + (f"{name.upper()}, length {plen}" if name else f"ip-proto-{proto} {plen}")
     if tag == "trunc" and nxt[1] == "icmp6" and len(nxt) == 3:
         return f"{head}ICMP6, {_ICMP6_NAMES.get(nxt[2], f'icmp6 type-#{nxt[2]}')} [|icmp6]"
@@ -451,7 +444,7 @@ def summary_line(
         elif tag == "other":
             kind, value, plen = t[1], t[2], t[3]
             if kind == "ethertype":
-                name = ETHERTYPE_NAMES.get(value)
+                name = TCPDUMP_ETHERTYPE_NAMES.get(value)
                 if name is not None:
                     return f"{name}, length {plen}"
                 if link_level:

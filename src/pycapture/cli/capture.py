@@ -1,0 +1,344 @@
+"""The ``pycapture`` command: tcpdump's options and manners over the pycapture library.
+
+Mirrors Pcap4J's GetNextPacketEx sample: open a handle, read packets until the count, print each,
+print the statistics. Packet lines go to stdout, everything else to stderr; exit status 0 on
+success, 1 on an error, 2 on a usage error. The work is :func:`pycapture.run.run`'s: this module
+turns the options into a :class:`~pycapture.run.CaptureConfig`.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import click
+
+from .. import __version__
+from ..capture import backends
+from ..capture.devices import PcapNetworkInterface, find_all_devs, no_device_error
+from ..capture.handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS
+from ..capture.libpcap import lib_version
+from ..replay.pacer import SPEED, Pace
+from ..run import CaptureConfig, LiveOptions, OutputOptions, run
+from ..savefile.rotation import save_options
+from .common import BoundedFloat, reported_errors
+
+
+def _versions() -> str:
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return "\n".join(
+        (
+            f"pycapture {__version__}",
+            lib_version(),
+            f"pcapy-ng {version('pcapy-ng')}",
+            f"dpkt {version('dpkt')}",
+            f"backend: {backends.auto_choice()}",
+        )
+    )
+
+
+def describe_device(dev: PcapNetworkInterface) -> str:
+    """One ``-D`` line: ``1.eth0 [Up, Running, Connected] 10.0.0.5/24 fe80::1/64 02:00:00:00:00:01``."""
+    line = f"{dev.index}.{dev.name}"
+    if dev.description:
+        line += f" ({dev.description})"
+    flags = dev.flag_names()
+    if flags:
+        line += f" [{', '.join(flags)}]"
+    extras = [str(a) for a in dev.addresses] + list(dev.link_layer_addresses)
+    if extras:
+        line += " " + " ".join(extras)
+    return line
+
+
+def _list_devices() -> None:
+    devices = find_all_devs()
+    if not devices:
+        raise no_device_error("libpcap lists no interface at all")
+    for dev in devices:
+        click.echo(describe_device(dev))
+
+
+def _version_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(_versions())
+        ctx.exit()
+
+
+class _Command(click.Command):
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("pycapture", "[OPTIONS] [EXPRESSION]...")
+
+
+@click.command(
+    cls=_Command,
+    context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": False},
+)
+@click.option(
+    "-i",
+    "--if",
+    "--interface",
+    "interface",
+    metavar="NAME",
+    help="Interface to capture on: a name from -D, 'any', or 'auto' (the default without -r).",
+)
+@click.option(
+    "-r", "read_file", metavar="FILE", help="Read packets from a pcap or pcapng file ('-' for stdin)."
+)
+@click.option("-w", "write_file", metavar="FILE", help="Write packets to a pcap file ('-' for stdout).")
+@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT", help="Stop after COUNT packets.")
+@click.option(
+    "-s",
+    "snaplen",
+    type=click.IntRange(min=0),
+    default=DEFAULT_SNAPLEN,
+    show_default=True,
+    metavar="SNAPLEN",
+    help="Bytes to capture per packet (0 means the default).",
+)
+@click.option("-p", "no_promisc", is_flag=True, help="Do not put the interface into promiscuous mode.")
+@click.option(
+    "-B", "buffer_kib", type=click.IntRange(min=1), metavar="KiB", help="Kernel capture buffer size."
+)
+@click.option(
+    "-n", "numeric", is_flag=True, help="Do not resolve names (the default: names are never resolved)."
+)
+@click.option("-l", "line_buffered", is_flag=True, help="Flush stdout after each packet line.")
+@click.option(
+    "-v",
+    "verbose",
+    count=True,
+    help="Print each packet layer by layer, as Pcap4J's GetNextPacketEx sample does.",
+)
+@click.option("--json", "json_lines", is_flag=True, help="Print one JSON object per packet (JSON Lines).")
+@click.option(
+    "-t",
+    "time_style",
+    count=True,
+    help="-t no time, -tt epoch seconds, -ttt delta from the previous packet, "
+    "-tttt date and time, -ttttt delta from the first packet.",
+)
+@click.option("-e", "link_level", is_flag=True, help="Print the link-level header (MACs, ethertype, VLAN).")
+@click.option(
+    "-S",
+    "--absolute-tcp-sequence-numbers",
+    "absolute_seq",
+    is_flag=True,
+    help="Print absolute TCP sequence numbers (by default they are relative to each conversation).",
+)
+@click.option("-x", "hex_count", count=True, help="Print each packet in hex (-xx: with its link header).")
+@click.option(
+    "-X",
+    "hex_ascii_count",
+    count=True,
+    help="Print each packet in hex and ASCII (-XX: with its link header).",
+)
+@click.option("--print", "print_too", is_flag=True, help="Print packet lines even when writing with -w.")
+@click.option(
+    "-D",
+    "--list-interfaces",
+    "list_interfaces",
+    is_flag=True,
+    help="List the interfaces that can capture, with flags and addresses.",
+)
+@click.option(
+    "--timeout-ms",
+    type=click.IntRange(min=0),
+    default=DEFAULT_TIMEOUT_MS,
+    show_default=True,
+    help="Packet buffer timeout: how long the kernel may hold packets before delivering them.",
+)
+@click.option(
+    "--time-stamp-precision",
+    "precision",
+    type=click.Choice(["micro", "nano"]),
+    help="Timestamp resolution (default: micro live; a file's own, so nanosecond files stay so).",
+)
+@click.option("--nano", "precision", flag_value="nano", help="Same as --time-stamp-precision=nano.")
+@click.option(
+    "--immediate-mode", "immediate", is_flag=True, help="Deliver each packet at once, without buffering."
+)
+@click.option(
+    "-Q",
+    "--direction",
+    "direction",
+    type=click.Choice(["in", "out", "inout"], case_sensitive=False),
+    help="Capture only packets received (in) or sent (out).",
+)
+@click.option(
+    "--realtime",
+    is_flag=True,
+    help="With -r: deliver the packets at the pace their timestamps say, as if arriving live.",
+)
+@click.option(
+    "--speed",
+    type=BoundedFloat(SPEED),
+    metavar="X",
+    help="With -r: replay at X times the recorded pace (implies --realtime).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(backends.CHOICES, case_sensitive=False),
+    envvar=backends.ENVIRONMENT_VARIABLE,
+    help="Capture library: pcapy (pcapy-ng, the default), scapy (libpcap through scapy), file (reads "
+    "saved captures without libpcap), or auto: the first that works. Also $PYCAPTURE_BACKEND.",
+)
+@click.option(
+    "-U",
+    "--packet-buffered",
+    "packet_buffered",
+    is_flag=True,
+    help="Write each packet to the -w file as it comes (and flush each printed line).",
+)
+@click.option(
+    "-C",
+    "file_size",
+    metavar="MB",
+    help="With -w: start a new file once the current one exceeds MB million bytes (k/m/g: KiB/MiB/GiB).",
+)
+@click.option(
+    "-G",
+    "rotate_seconds",
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="With -w: start a new file every SECONDS; the -w name may hold strftime(3) fields.",
+)
+@click.option(
+    "-W",
+    "file_count",
+    type=click.IntRange(min=1),
+    metavar="COUNT",
+    help="With -C: keep a ring of COUNT files; with -G alone: stop after COUNT files.",
+)
+@click.option(
+    "-b",
+    "--ring-buffer",
+    "ring_buffer",
+    multiple=True,
+    metavar="KEY:VALUE",
+    help="dumpcap's rotation: filesize:KB, duration:SECONDS, packets:N, files:N (repeat -b for each).",
+)
+@click.option("--pcapng", is_flag=True, help="Write -w files as pcapng, with an interface description.")
+@click.option(
+    "--comment",
+    "--capture-comment",
+    "comments",
+    multiple=True,
+    metavar="TEXT",
+    help="With --pcapng: a comment in the file's section header (repeatable).",
+)
+@click.option(
+    "-Z",
+    "--relinquish-privileges",
+    "run_as",
+    metavar="USER",
+    help="When root: become USER once the capture is open, before creating the -w file.",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version_callback,
+    help="Print the versions of pycapture, libpcap, pcapy-ng and dpkt.",
+)
+@click.argument("expression", nargs=-1)
+def command(
+    interface: str | None,
+    read_file: str | None,
+    write_file: str | None,
+    count: int | None,
+    snaplen: int,
+    no_promisc: bool,
+    buffer_kib: int | None,
+    numeric: bool,
+    line_buffered: bool,
+    verbose: int,
+    json_lines: bool,
+    time_style: int,
+    link_level: bool,
+    absolute_seq: bool,
+    hex_count: int,
+    hex_ascii_count: int,
+    print_too: bool,
+    list_interfaces: bool,
+    timeout_ms: int,
+    precision: str | None,
+    immediate: bool,
+    direction: str | None,
+    realtime: bool,
+    speed: float | None,
+    backend: str | None,
+    packet_buffered: bool,
+    file_size: str | None,
+    rotate_seconds: int | None,
+    file_count: int | None,
+    ring_buffer: tuple[str, ...],
+    pcapng: bool,
+    comments: tuple[str, ...],
+    run_as: str | None,
+    debug: bool,
+    expression: tuple[str, ...],
+) -> None:
+    """Capture packets live or read saved captures, and print one line per packet, like tcpdump.
+
+    EXPRESSION is a BPF filter in pcap-filter(7) syntax, e.g. 'udp port 53'. Live capture needs root
+    or the CAP_NET_RAW and CAP_NET_ADMIN capabilities.
+    """
+    if interface is not None and read_file is not None:
+        raise click.UsageError("-i and -r cannot be used together: capture live or read a file")
+    realtime = realtime or speed is not None
+    if realtime and read_file is None:
+        raise click.UsageError("--realtime and --speed pace a saved capture: use them with -r FILE")
+    try:
+        save = save_options(
+            write_file,
+            pcapng=pcapng,
+            comments=comments,
+            packet_buffered=packet_buffered,
+            file_size=file_size,
+            rotate_seconds=rotate_seconds,
+            file_count=file_count,
+            ring_buffer=ring_buffer,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    with reported_errors(debug):
+        if list_interfaces:
+            _list_devices()
+            return
+        run(
+            CaptureConfig(
+                interface=interface,
+                read_file=read_file,
+                write_file=write_file,
+                count=count or -1,
+                snaplen=snaplen or DEFAULT_SNAPLEN,
+                promiscuous=not no_promisc,
+                buffer_kib=buffer_kib,
+                timeout_ms=timeout_ms,
+                expression=" ".join(expression),
+                output=OutputOptions(
+                    line_buffered=line_buffered or realtime or packet_buffered,
+                    print_too=print_too,
+                    time_style=min(time_style, 5),
+                    link_level=link_level,
+                    hex_level=min(max(hex_count, hex_ascii_count), 2),
+                    hex_ascii=hex_ascii_count > 0,
+                    layered=verbose > 0,
+                    json=json_lines,
+                    absolute_seq=absolute_seq,
+                ),
+                live=LiveOptions(
+                    immediate=immediate, direction=direction, precision=precision, backend=backend
+                ),
+                pace=Pace(speed=speed or 1.0) if realtime else None,
+                save=save,
+                run_as=run_as,
+            )
+        )

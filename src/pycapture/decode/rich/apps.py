@@ -1,0 +1,462 @@
+"""Applications: DNS, DHCP, NTP, HTTP, TLS and DHCPv6 (the last with scapy, imported when needed)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import struct
+
+import dpkt
+from dpkt import (
+    dhcp,
+    ntp,
+    ssl,
+)
+from dpkt import http as dpkt_http
+
+from ...protocols import headers as extra
+from ...protocols.numbers import (
+    ARP_HARDWARE_NAMES,
+    NTP_MODE_NAMES,
+)
+from ..model import Field, Layer
+from .core import (
+    Decoder,
+    Decoding,
+    Step,
+    address_field,
+    flag_field,
+    hex_named,
+    hex_text,
+    ip4_text,
+    ip6_text,
+    named_text,
+    require,
+    unpack_header,
+)
+
+_DNS_OPCODES = {0: "Query", 1: "IQuery", 2: "Status", 4: "Notify", 5: "Update", 6: "DSO"}
+_DNS_RCODES = {
+    0: "No Error",
+    1: "Format Error",
+    2: "Server Failure",
+    3: "No Such Name",
+    4: "Not Implemented",
+    5: "Refused",
+    6: "YX Domain",
+    7: "YX RR Set",
+    8: "NX RR Set",
+    9: "Not Auth",
+    10: "Not Zone",
+}
+_DNS_TYPES = {
+    1: "A",
+    2: "NS",
+    5: "CNAME",
+    6: "SOA",
+    12: "PTR",
+    13: "HINFO",
+    15: "MX",
+    16: "TXT",
+    28: "AAAA",
+    33: "SRV",
+    35: "NAPTR",
+    39: "DNAME",
+    41: "OPT",
+    43: "DS",
+    46: "RRSIG",
+    47: "NSEC",
+    48: "DNSKEY",
+    50: "NSEC3",
+    52: "TLSA",
+    64: "SVCB",
+    65: "HTTPS",
+    99: "SPF",
+    250: "TSIG",
+    251: "IXFR",
+    252: "AXFR",
+    255: "ANY",
+    256: "URI",
+    257: "CAA",
+}
+_DNS_CLASSES = {1: "IN", 3: "CH", 4: "HS", 254: "NONE", 255: "ANY"}
+
+
+def _rdata(rr: dpkt.dns.DNS.RR) -> str:
+    t = rr.type
+    if t == 1 and len(rr.rdata) == 4:
+        return ip4_text(rr.rdata)
+    if t == 28 and len(rr.rdata) == 16:
+        return ip6_text(rr.rdata)
+    for attr in ("cname", "nsname", "ptrname", "mxname", "srvname", "mname"):
+        if hasattr(rr, attr):
+            name: str = getattr(rr, attr)
+            if attr == "mxname":
+                pref = rr.preference[0] if isinstance(rr.preference, tuple) else rr.preference
+                return f"{pref} {name}"
+            if attr == "srvname":
+                return f"{rr.priority} {rr.weight} {rr.port} {name}"
+            if attr == "mname":
+                return f"{rr.mname} {rr.rname} {rr.serial}"
+            return name
+    if hasattr(rr, "text"):
+        return " ".join(rr.text)
+    return str(rr.rdata.hex())
+
+
+def _dns_layer(d: Decoding, message: bytes, prefix: list[Field], size: int) -> None:
+    m = extra.DNS(message)
+    op = m.op
+    questions = [{"name": q.name, "type": q.type, "class": q.cls} for q in m.qd]
+    records = {
+        section: [
+            {"name": rr.name, "type": rr.type, "class": rr.cls, "ttl": rr.ttl, "data": _rdata(rr)}
+            for rr in getattr(m, section)
+        ]
+        for section in ("an", "ns", "ar")
+    }
+
+    def rr_text(rrs: list[dict]) -> str:
+        return " ".join(
+            f"[{r['name'] or '<Root>'} {_DNS_TYPES.get(r['type'], r['type'])} {r['data']}]" for r in rrs
+        )
+
+    fields = [
+        *prefix,
+        Field("id", "ID", m.id, text=hex_text(m.id)),
+        Field("flags", "Flags", op, text=hex_text(op)),
+        flag_field("qr", "QR", m.qr),
+        Field("opcode", "OPCODE", m.opcode, text=named_text(m.opcode, _DNS_OPCODES)),
+        flag_field("aa", "Authoritative Answer", m.aa),
+        flag_field("tc", "Truncated", op & 0x0200),
+        flag_field("rd", "Recursion Desired", m.rd),
+        flag_field("ra", "Recursion Available", m.ra),
+        Field("z", "Reserved", (op >> 6) & 1),
+        flag_field("ad", "Authentic Data", op & 0x0020),
+        flag_field("cd", "Checking Disabled", op & 0x0010),
+        Field("rcode", "RCODE", m.rcode, text=named_text(m.rcode, _DNS_RCODES)),
+        Field("count.queries", "QDCOUNT", len(questions)),
+        Field("count.answers", "ANCOUNT", len(records["an"])),
+        Field("count.auth_rr", "NSCOUNT", len(records["ns"])),
+        Field("count.add_rr", "ARCOUNT", len(records["ar"])),
+        Field(
+            "queries",
+            "Question",
+            questions,
+            text=" ".join(
+                f"[{q['name'] or '<Root>'} {_DNS_TYPES.get(q['type'], q['type'])} "
+                f"{_DNS_CLASSES.get(q['class'], q['class'])}]"
+                for q in questions
+            ),
+        ),
+        Field("answers", "Answer", records["an"], text=rr_text(records["an"])),
+        Field("authorities", "Authority", records["ns"], text=rr_text(records["ns"])),
+        Field("additionals", "Additional", records["ar"], text=rr_text(records["ar"])),
+    ]
+    d.add(Layer("dns", "DNS Header", size, fields))
+
+
+def _dns(d: Decoding, buf: bytes) -> Step:
+    require(buf, 12, "dns", "a DNS header")
+    _dns_layer(d, buf, [], len(buf))
+    return None, b""
+
+
+def _dns_tcp(d: Decoding, buf: bytes) -> Step:
+    """DNS over TCP: a 2-byte length, then the message; decoded only when the segment holds it whole."""
+    if len(buf) < 14:
+        return None, buf
+    size = int.from_bytes(buf[:2], "big")
+    if size < 12 or len(buf) < 2 + size:
+        return None, buf  # a message split across segments, or not the start of one
+    _dns_layer(d, buf[2 : 2 + size], [Field("length", "Length", size)], 2 + size)
+    return None, buf[2 + size :]
+
+
+_DHCP_MESSAGE_TYPES = {
+    1: "Discover",
+    2: "Offer",
+    3: "Request",
+    4: "Decline",
+    5: "ACK",
+    6: "NAK",
+    7: "Release",
+    8: "Inform",
+    9: "Force Renew",
+    10: "Lease Query",
+}
+_DHCP_OPTIONS = {
+    1: "Subnet Mask",
+    3: "Router",
+    6: "Domain Name Server",
+    12: "Host Name",
+    15: "Domain Name",
+    28: "Broadcast Address",
+    50: "Requested IP Address",
+    51: "IP Address Lease Time",
+    53: "DHCP Message Type",
+    54: "DHCP Server Identifier",
+    55: "Parameter Request List",
+    57: "Maximum DHCP Message Size",
+    58: "Renewal Time Value",
+    59: "Rebinding Time Value",
+    60: "Vendor class identifier",
+    61: "Client identifier",
+    81: "Client Fully Qualified Domain Name",
+    82: "Agent Information Option",
+}
+
+
+def _dhcp(d: Decoding, buf: bytes) -> Step:
+    h = unpack_header(dhcp.DHCP, buf, "dhcp", "a BOOTP/DHCP message")
+    is_dhcp = h.magic == dhcp.DHCP_MAGIC
+    options: list[tuple[int, bytes]] = list(dhcp.DHCP(buf).opts) if is_dhcp else []
+    chaddr = h.chaddr[: min(h.hln, 16)]
+    fields = [
+        Field("type", "Message type", h.op, text=named_text(h.op, {1: "Boot Request", 2: "Boot Reply"})),
+        Field("hw.type", "Hardware type", h.hrd, text=named_text(h.hrd, ARP_HARDWARE_NAMES)),
+        Field("hw.len", "Hardware address length", h.hln),
+        Field("hops", "Hops", h.hops),
+        Field("id", "Transaction ID", h.xid, text=hex_text(h.xid, 8)),
+        Field("secs", "Seconds elapsed", h.secs),
+        Field("flags", "Bootp flags", h.flags, text=hex_text(h.flags)),
+        address_field("ip.client", "Client IP address", struct.pack("!I", h.ciaddr)),
+        address_field("ip.your", "Your (client) IP address", struct.pack("!I", h.yiaddr)),
+        address_field("ip.server", "Next server IP address", struct.pack("!I", h.siaddr)),
+        address_field("ip.relay", "Relay agent IP address", struct.pack("!I", h.giaddr)),
+        Field("hw.mac_addr" if h.hln == 6 else "hw.addr", "Client hardware address", chaddr.hex(":")),
+        Field("server", "Server host name", h.sname.split(b"\x00", 1)[0].decode("latin-1")),
+        Field("file", "Boot file name", h.file.split(b"\x00", 1)[0].decode("latin-1")),
+        Field("cookie", "Magic cookie", h.magic, text="DHCP" if is_dhcp else hex_text(h.magic, 8)),
+    ]
+    for code, value in options:
+        if code == 53 and len(value) == 1:
+            fields.append(
+                Field(
+                    "option.dhcp",
+                    "DHCP Message Type",
+                    value[0],
+                    text=named_text(value[0], _DHCP_MESSAGE_TYPES),
+                )
+            )
+    if is_dhcp:
+        listed = [
+            {"code": c, "name": _DHCP_OPTIONS.get(c, "unknown"), "length": len(v), "value": v.hex()}
+            for c, v in options
+        ]
+        fields.append(
+            Field("options", "Options", listed, text=" ".join(f"[{o['name']} ({o['code']})]" for o in listed))
+        )
+    d.add(Layer("dhcp", "DHCP Header", len(buf), fields))
+    return None, b""
+
+
+_NTP_EPOCH = datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def _ntp_time(raw: bytes) -> str:
+    seconds, fraction = struct.unpack("!II", raw)
+    if not seconds and not fraction:
+        return "NULL"
+    when = _NTP_EPOCH + datetime.timedelta(seconds=seconds + fraction / 2**32)
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def _ntp(d: Decoding, buf: bytes) -> Step:
+    require(buf, 1, "ntp", "an NTP header")
+    li, vn, mode = buf[0] >> 6, (buf[0] >> 3) & 7, buf[0] & 7
+    fields = [
+        Field("flags", "Flags", buf[0], text=hex_text(buf[0], 2)),
+        Field("flags.li", "Leap Indicator", li),
+        Field("flags.vn", "Version number", vn),
+        Field("flags.mode", "Mode", mode, text=named_text(mode, NTP_MODE_NAMES)),
+    ]
+    if mode in (6, 7):  # control and private messages have a header of their own, not decoded here
+        d.add(Layer("ntp", "NTP Header", 1, fields))
+        return None, buf[1:]
+    n = ntp.NTP(buf) if len(buf) >= 48 else unpack_header(ntp.NTP, buf, "ntp", "an NTP header")
+    precision = n.precision - 256 if n.precision > 127 else n.precision
+    refid = ip4_text(n.id) if n.stratum > 1 else n.id.rstrip(b"\x00").decode("ascii", "backslashreplace")
+    fields += [
+        Field("stratum", "Peer Clock Stratum", n.stratum),
+        Field("ppoll", "Peer Polling Interval", n.interval),
+        Field("precision", "Peer Clock Precision", precision),
+        Field("rootdelay", "Root Delay", n.delay / 65536),
+        Field("rootdispersion", "Root Dispersion", n.dispersion / 65536),
+        Field("refid", "Reference ID", refid),
+        Field("reftime", "Reference Timestamp", _ntp_time(n.update_time)),
+        Field("org", "Origin Timestamp", _ntp_time(n.originate_time)),
+        Field("rec", "Receive Timestamp", _ntp_time(n.receive_time)),
+        Field("xmt", "Transmit Timestamp", _ntp_time(n.transmit_time)),
+    ]
+    d.add(Layer("ntp", "NTP Header", 48, fields))
+    return None, buf[48:]
+
+
+def _http(d: Decoding, buf: bytes) -> Step:
+    """The request or status line only; headers and body stay payload."""
+    end = buf.find(b"\n", 0, 8192)
+    if end < 0:
+        return None, buf
+    line = buf[: end + 1]
+    try:
+        if line.startswith(b"HTTP/"):
+            r = dpkt_http.Response(line.rstrip(b"\r\n") + b"\r\n\r\n")
+            title = "HTTP Status Line"
+            fields = [
+                Field("response.version", "Version", f"HTTP/{r.version}"),
+                Field("response.code", "Status Code", int(r.status)),
+                Field("response.phrase", "Reason Phrase", r.reason),
+            ]
+        else:
+            q = dpkt_http.Request(line.rstrip(b"\r\n") + b"\r\n\r\n")
+            title = "HTTP Request Line"
+            fields = [
+                Field("request.method", "Method", q.method),
+                Field("request.uri", "URI", q.uri),
+                Field("request.version", "Version", f"HTTP/{q.version}"),
+            ]
+    except (dpkt.Error, ValueError):
+        return None, buf  # not the start of a message: a continuation, or not HTTP at all
+    d.add(Layer("http", title, len(line), fields))
+    return None, buf[len(line) :]
+
+
+_TLS_CONTENT_TYPES = {
+    20: "Change Cipher Spec",
+    21: "Alert",
+    22: "Handshake",
+    23: "Application Data",
+    24: "Heartbeat",
+}
+_TLS_VERSIONS = {
+    0x0300: "SSL 3.0",
+    0x0301: "TLS 1.0",
+    0x0302: "TLS 1.1",
+    0x0303: "TLS 1.2",
+    0x0304: "TLS 1.3",
+}
+_TLS_HANDSHAKES = {
+    0: "Hello Request",
+    1: "Client Hello",
+    2: "Server Hello",
+    4: "New Session Ticket",
+    8: "Encrypted Extensions",
+    11: "Certificate",
+    12: "Server Key Exchange",
+    13: "Certificate Request",
+    14: "Server Hello Done",
+    15: "Certificate Verify",
+    16: "Client Key Exchange",
+    20: "Finished",
+}
+
+
+def _tls_extensions(buf: bytes) -> list[tuple[int, bytes]]:
+    """(type, data) of each extension that is whole; a ClientHello cut by the segment keeps the rest."""
+    if len(buf) < 2:
+        return []
+    end = min(len(buf), 2 + int.from_bytes(buf[:2], "big"))
+    pos, out = 2, []
+    while pos + 4 <= end:
+        ext_type, ext_len = struct.unpack_from("!HH", buf, pos)
+        if pos + 4 + ext_len > end:
+            break
+        out.append((ext_type, buf[pos + 4 : pos + 4 + ext_len]))
+        pos += 4 + ext_len
+    return out
+
+
+def _server_name(ext: bytes) -> str | None:
+    names, _ = ssl.parse_variable_array(ext, 2)
+    pos = 0
+    while pos + 3 <= len(names):
+        name_type = names[pos]
+        name, used = ssl.parse_variable_array(names[pos + 1 :], 2)
+        if name_type == 0:
+            return str(name.decode("ascii", "backslashreplace"))
+        pos += 1 + used
+    return None
+
+
+def _tls(d: Decoding, buf: bytes) -> Step:
+    rec = unpack_header(ssl.TLSRecord, buf, "tls", "a TLS record header")
+    fields = [
+        Field("record.content_type", "Content Type", rec.type, text=named_text(rec.type, _TLS_CONTENT_TYPES)),
+        Field("record.version", "Version", rec.version, text=hex_named(rec.version, _TLS_VERSIONS)),
+        Field("record.length", "Length", rec.length),
+    ]
+    body = buf[5 : 5 + rec.length]
+    if rec.type == 22 and len(body) >= 4:
+        hs = unpack_header(ssl.TLSHandshake, body, "tls", "a TLS handshake header")
+        fields += [
+            Field("handshake.type", "Handshake Type", hs.type, text=named_text(hs.type, _TLS_HANDSHAKES)),
+            Field("handshake.length", "Handshake Length", hs.length),
+        ]
+        hello = body[4 : 4 + hs.length]
+        if hs.type in (1, 2) and len(hello) >= 34:
+            h = unpack_header(ssl.TLSClientHello, hello, "tls", "a TLS hello")  # version and random
+            fields.append(
+                Field("handshake.version", "Version", h.version, text=hex_named(h.version, _TLS_VERSIONS))
+            )
+            if hs.type == 1:
+                _, pos = ssl.parse_variable_array(h.data, 1)  # session id
+                suites, used = ssl.parse_variable_array(h.data[pos:], 2)
+                pos += used
+                _, used = ssl.parse_variable_array(h.data[pos:], 1)  # compression methods
+                pos += used
+                fields.append(Field("handshake.ciphersuites_length", "Cipher Suites Length", len(suites)))
+                for ext_type, ext in _tls_extensions(h.data[pos:]):
+                    if ext_type == 0:
+                        name = _server_name(ext)
+                        if name is not None:
+                            fields.append(Field("handshake.extensions_server_name", "Server Name", name))
+    size = 5 + len(body)
+    d.add(Layer("tls", "TLS Record Header", size, fields))
+    return None, buf[size:]
+
+
+def _dhcpv6(d: Decoding, buf: bytes) -> Step:
+    """DHCPv6, which dpkt lacks: scapy's classes, imported now rather than with this module."""
+    from scapy.layers import dhcp6  # ~0.25 s the first time; only DHCPv6 packets pay it
+
+    require(buf, 4, "dhcpv6", "a DHCPv6 message")
+    msg_type = buf[0]
+    cls = getattr(dhcp6, dhcp6.dhcp6_cls_by_type.get(msg_type, ""), None) or dhcp6.DHCP6
+    # scapy logs what it thinks odd in an option to stderr; a decoder reports, it does not print
+    runtime = logging.getLogger("scapy.runtime")
+    level = runtime.level
+    runtime.setLevel(logging.CRITICAL)
+    try:
+        message = cls(buf)
+    finally:
+        runtime.setLevel(level)
+    fields = [Field("msgtype", "Message type", msg_type, text=f"{msg_type} ({message.name})")]
+    if msg_type in (12, 13):  # relay messages: hop count and two addresses instead of a transaction id
+        fields += [
+            Field("hopcount", "Hop count", message.hopcount),
+            Field("linkaddr", "Link address", str(message.linkaddr)),
+            Field("peeraddr", "Peer address", str(message.peeraddr)),
+        ]
+    else:
+        fields.append(Field("xid", "Transaction ID", message.trid, text=hex_text(message.trid, 6)))
+    options = []
+    layer = message.payload
+    while layer and layer.name != "Raw" and getattr(layer, "optcode", None) is not None:
+        options.append({"code": layer.optcode, "name": layer.name})
+        layer = layer.payload
+    fields.append(Field("options", "Options", options, text=" ".join(f"[{o['name']}]" for o in options)))
+    d.add(Layer("dhcpv6", "DHCPv6 Header", len(buf), fields))
+    return None, b""
+
+
+# key: (Wireshark name of the layer it decodes, what it is, its decoder)
+DECODERS: dict[str, tuple[str, str, Decoder]] = {
+    "dns": ("dns", "a DNS message", _dns),
+    "dns_tcp": ("dns", "a DNS message", _dns_tcp),
+    "dhcp": ("dhcp", "a DHCP message", _dhcp),
+    "dhcpv6": ("dhcpv6", "a DHCPv6 message", _dhcpv6),
+    "ntp": ("ntp", "an NTP message", _ntp),
+    "http": ("http", "an HTTP message", _http),
+    "tls": ("tls", "a TLS record", _tls),
+}

@@ -1,0 +1,69 @@
+"""The walk: the decoder registry the family modules fill, and :func:`decode`, which follows it."""
+
+from __future__ import annotations
+
+import struct
+
+import dpkt
+
+from ...protocols.linktypes import LINKTYPE_DECODERS
+from ..model import DecodedPacket, Malformed
+from . import apps, icmp, link, network, transport, tunnels, wlan
+from .core import Bad, Decoder, Decoding, short_reason
+
+_MAX_LAYERS = 128  # tunnels in tunnels end with the bytes, but a cap bounds the cost of any one frame
+
+# key: (Wireshark name of the layer it decodes, what it is, its decoder)
+DECODERS: dict[str, tuple[str, str, Decoder]] = {
+    **link.DECODERS,
+    **wlan.DECODERS,
+    **network.DECODERS,
+    **icmp.DECODERS,
+    **transport.DECODERS,
+    **tunnels.DECODERS,
+    **apps.DECODERS,
+}
+
+SUPPORTED_LINKTYPES = frozenset(LINKTYPE_DECODERS)
+"""The link types :func:`decode` reads."""
+
+
+def decode(linktype: int, data: bytes) -> DecodedPacket:
+    """Decode one frame into layers, in wire order; never raises, whatever the bytes.
+
+    A header that does not parse ends the walk: the layers before it stay, and ``malformed`` says
+    which header, why, and what bytes were left. A link type this decoder does not know gives a
+    packet without layers, its bytes as ``payload`` and ``malformed`` None.
+    """
+    data = bytes(data)
+    packet = DecodedPacket(linktype=linktype)
+    key = LINKTYPE_DECODERS.get(linktype)
+    if key is None:
+        packet.payload = data
+        return packet
+    d = Decoding()
+    packet.layers = d.layers
+    buf = data
+    while key is not None:
+        name, what, decoder = DECODERS[key]
+        if len(d.layers) >= _MAX_LAYERS:
+            packet.malformed = Malformed(name, f"more than {_MAX_LAYERS} headers: decoding stopped", buf)
+            return packet
+        try:
+            key, buf = decoder(d, buf)
+        except Bad as bad:
+            rest = buf if bad.data is None else bad.data
+            if d.quoted and bad.truncated:  # an ICMP error quotes only the start of a packet
+                packet.payload = rest
+            else:
+                packet.malformed = Malformed(bad.layer, bad.cause, rest)
+            return packet
+        except (dpkt.Error, struct.error, IndexError, KeyError, ValueError, UnicodeError) as exc:
+            packet.malformed = Malformed(name, f"invalid {what.split(' ', 1)[1]}: {short_reason(exc)}", buf)
+            return packet
+        except Exception as exc:  # a decoder's bug must not take the caller down: report it as malformed
+            cause = f"cannot decode {what.split(' ', 1)[1]}: {type(exc).__name__}: {short_reason(exc)}"
+            packet.malformed = Malformed(name, cause, buf)
+            return packet
+    packet.payload = buf
+    return packet

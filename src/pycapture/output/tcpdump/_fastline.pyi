@@ -1,0 +1,38 @@
+"""The interface of the compiled walk and summary-line sink (``_fastline.c``), for the type checker."""
+
+from collections.abc import Callable, Mapping, Sequence
+
+def set_flag_texts(texts: Sequence[str], /) -> None: ...
+def set_dns_tables(
+    types: Mapping[int, str],
+    classes: Mapping[int, str],
+    opcodes: Mapping[int, str],
+    rcodes: Mapping[int, str],
+    /,
+) -> None: ...
+def set_names(
+    http_starts: Sequence[str],
+    ntp_modes: Sequence[str],
+    syslog_facilities: Sequence[str],
+    syslog_severities: Sequence[str],
+    /,
+) -> None: ...
+def set_ports(tcp_apps: Mapping[int, int], udp_apps: Mapping[int, int], /) -> None: ...
+def walk(linktype: int, data: bytes, /) -> tuple[int, ...] | None: ...
+def records(
+    buf: bytes | memoryview,
+    pos: int,
+    max_caplen: int,
+    second_prefix: Callable[[int], str | None],
+    seqs: dict[bytes, int] | None,
+    limit: int,
+    /,
+) -> tuple[str, int, int, bool]: ...
+def batch(
+    records: list[tuple[int, int, int, bytes]],
+    start: int,
+    second_prefix: Callable[[int], str | None],
+    seqs: dict[bytes, int] | None,
+    limit: int,
+    /,
+) -> tuple[str, int]: ...

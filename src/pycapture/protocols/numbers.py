@@ -1,0 +1,436 @@
+"""The numbers of the protocols: one table for each kind, with each output's name and the rich decoder.
+
+Like gopacket's ``layers/enums.go`` and Pcap4J's ``namednumber`` classes, each kind of number
+(EtherType, IP protocol, port, TCP flag, NTP mode) has one table whose rows carry every spelling the
+outputs print and the key of the rich decoder (:mod:`pycapture.decode.rich`) that reads what the
+number announces:
+
+* ``tcpdump_name``: what tcpdump 4.99 prints (``IPv4``, ``802.1Q``, ``icmp``), None where it prints
+  ``Unknown`` (or nothing);
+* ``long_name``: Pcap4J's ``NamedNumber`` name, which ``-v`` and ``--json`` print (``IEEE 802.1Q
+  VLAN-tagged frames``), None where Pcap4J prints ``unknown``;
+* ``decoder``: the rich decoder's key for the header that follows (``"ip"``, ``"vlan"``), None where it
+  keeps the bytes as payload.
+
+The lookups each output uses (``TCPDUMP_ETHERTYPE_NAMES``, ``ETHERTYPE_DECODERS``, ...) are derived
+from the tables below, never written twice. Link types live in :mod:`pycapture.protocols.linktypes`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+# --- EtherTypes --------------------------------------------------------------------------------
+
+ETHERTYPE_IP = 0x0800
+ETHERTYPE_ARP = 0x0806
+ETHERTYPE_RARP = 0x8035  # Cisco HDLC carries SLARP under the same number
+ETHERTYPE_IP6 = 0x86DD
+ETHERTYPE_VLAN = 0x8100  # IEEE 802.1Q
+ETHERTYPE_QINQ = 0x88A8  # IEEE 802.1ad
+ETHERTYPE_QINQ_OLD = 0x9100  # the pre-standard QinQ tag
+ETHERTYPE_QINQ_9200 = 0x9200  # another pre-standard QinQ tag, which tcpdump's -e reads as a tag
+ETHERTYPE_TEB = 0x6558  # Transparent Ethernet Bridging: an Ethernet frame follows
+ETHERTYPE_PPP = 0x880B
+ETHERTYPE_MPLS = 0x8847
+ETHERTYPE_MPLS_MULTICAST = 0x8848
+ETHERTYPE_PPPOE_DISCOVERY = 0x8863
+ETHERTYPE_PPPOE_SESSION = 0x8864
+ETHERTYPE_JUMBO = 0x8870
+ETHERTYPE_AVSP = 0xD28B  # Arista vendor-specific protocol
+
+
+class EtherType(NamedTuple):
+    """One EtherType: its value, tcpdump's and Pcap4J's names, and the rich decoder of what follows."""
+
+    value: int
+    tcpdump_name: str | None
+    long_name: str | None
+    decoder: str | None
+
+
+# tcpdump's names are tcpdump 4.99.3's ethertype_values, read off its -e output for every type from
+# 0x0600 to 0xffff; the long names are Pcap4J's EtherType names.
+ETHERTYPES: dict[int, EtherType] = {e.value: e for e in (
+    EtherType(0x0600, "NS", None, None),
+    EtherType(0x0707, "GeoNet (old)", None, None),
+    EtherType(ETHERTYPE_IP, "IPv4", "IPv4", "ip"),
+    EtherType(ETHERTYPE_ARP, "ARP", "ARP", "arp"),
+    EtherType(0x1000, "Trail", None, None),
+    EtherType(0x1111, "CALM FAST", None, None),
+    EtherType(0x2000, None, "CDP", None),
+    EtherType(0x6001, "MOP DL", None, None),
+    EtherType(0x6002, "MOP RC", None, None),
+    EtherType(0x6003, "DN", None, None),
+    EtherType(0x6004, "LAT", None, None),
+    EtherType(0x6007, "SCA", None, None),
+    EtherType(ETHERTYPE_TEB, "TEB", "Transparent Ethernet Bridging", "eth"),
+    EtherType(ETHERTYPE_RARP, "Reverse ARP", "RARP", "arp"),
+    EtherType(0x8038, "Lanbridge", None, None),
+    EtherType(0x803C, "DEC DNS", None, None),
+    EtherType(0x803E, "DEC DTS", None, None),
+    EtherType(0x805B, "VEXP", None, None),
+    EtherType(0x805C, "VPROD", None, None),
+    EtherType(0x809B, "Appletalk", "Appletalk", None),
+    EtherType(0x80F3, "Appletalk ARP", "AARP", None),
+    EtherType(ETHERTYPE_VLAN, "802.1Q", "IEEE 802.1Q VLAN-tagged frames", "vlan"),
+    EtherType(0x8137, "IPX", "IPX", None),
+    EtherType(ETHERTYPE_IP6, "IPv6", "IPv6", "ipv6"),
+    EtherType(0x8808, "MPCP", None, None),
+    EtherType(0x8809, "Slow Protocols", "Slow Protocols", None),
+    EtherType(ETHERTYPE_PPP, "PPP", "PPP", "ppp_hdlc"),
+    EtherType(ETHERTYPE_MPLS, "MPLS unicast", "MPLS", "mpls"),
+    EtherType(ETHERTYPE_MPLS_MULTICAST, "MPLS multicast", "MPLS multicast", "mpls"),
+    EtherType(ETHERTYPE_PPPOE_DISCOVERY, "PPPoE D", "PPPoE Discovery Stage", "pppoed"),
+    EtherType(ETHERTYPE_PPPOE_SESSION, "PPPoE S", "PPPoE Session Stage", "pppoes"),
+    EtherType(0x886F, "MS NLB heartbeat", None, None),
+    EtherType(ETHERTYPE_JUMBO, "Jumbo", None, None),
+    EtherType(0x888E, "EAPOL", "EAPOL", None),
+    EtherType(0x8899, "Realtek protocols", None, None),
+    EtherType(0x88A2, "AoE", None, None),
+    EtherType(ETHERTYPE_QINQ, "802.1Q-QinQ", "IEEE 802.1ad", "vlan"),
+    EtherType(0x88BE, None, "ERSPAN", None),
+    EtherType(0x88CA, "TIPC", None, None),
+    EtherType(0x88CC, "LLDP", "LLDP", None),
+    EtherType(0x88E5, "802.1AE MACsec", None, None),
+    EtherType(0x88F7, "PTP", "PTP", None),
+    EtherType(0x8902, "CFM", None, None),
+    EtherType(0x893A, "IEEE1905.1", None, None),
+    EtherType(0x8947, "GeoNet", None, None),
+    EtherType(0x894F, "NSH", None, None),
+    EtherType(0x9000, "Loopback", "Loopback", None),
+    EtherType(ETHERTYPE_QINQ_OLD, "802.1Q-9100", "QinQ", "vlan"),
+    EtherType(ETHERTYPE_QINQ_9200, "802.1Q-9200", "QinQ", "vlan"),
+    EtherType(0xABCD, "CFM (old)", None, None),
+    EtherType(ETHERTYPE_AVSP, "Arista Vendor Specific Protocol", None, "avsp"),
+    EtherType(0xFEFE, "OSI", "OSI", None),
+)}  # fmt: skip
+
+TCPDUMP_ETHERTYPE_NAMES: dict[int, str] = {v: e.tcpdump_name for v, e in ETHERTYPES.items() if e.tcpdump_name}
+ETHERTYPE_NAMES: dict[int, str] = {v: e.long_name for v, e in ETHERTYPES.items() if e.long_name}
+ETHERTYPE_DECODERS: dict[int, str] = {v: e.decoder for v, e in ETHERTYPES.items() if e.decoder}
+VLAN_ETHERTYPES = frozenset(v for v, e in ETHERTYPES.items() if e.decoder == "vlan")
+"""The EtherTypes of a VLAN tag: 802.1Q, 802.1ad and the two pre-standard QinQ types."""
+
+
+# --- IP protocol numbers (IPv4's protocol, IPv6's next header) ----------------------------------
+
+IPPROTO_HOPOPTS = 0
+IPPROTO_ICMP = 1
+IPPROTO_IGMP = 2
+IPPROTO_IPIP = 4
+IPPROTO_TCP = 6
+IPPROTO_UDP = 17
+IPPROTO_IPV6 = 41
+IPPROTO_ROUTING = 43
+IPPROTO_FRAGMENT = 44
+IPPROTO_GRE = 47
+IPPROTO_ESP = 50
+IPPROTO_AH = 51
+IPPROTO_ICMPV6 = 58
+IPPROTO_NONE = 59  # IPv6's "no next header"
+IPPROTO_DSTOPTS = 60
+IPPROTO_SCTP = 132
+IPPROTO_ETHERNET = 143  # RFC 8986: an Ethernet frame, as SRv6 L2 VPNs carry it
+
+
+class IpProtocol(NamedTuple):
+    """One IP protocol number: tcpdump's and Pcap4J's names and the rich decoder of what follows.
+
+    ``ipv6_only``: the decoder reads it only after an IPv6 header (extension headers, Ethernet).
+    """
+
+    value: int
+    tcpdump_name: str | None
+    long_name: str | None
+    decoder: str | None
+    ipv6_only: bool = False
+
+
+# tcpdump's names are those its ICMP text gives a quoted packet's protocol and its "ip-proto-N" names
+# otherwise; the long names are Pcap4J's IpNumber names.
+IP_PROTOCOLS: dict[int, IpProtocol] = {p.value: p for p in (
+    IpProtocol(IPPROTO_HOPOPTS, None, "IPv6 Hop-by-Hop Option", "ipv6.hopopts", ipv6_only=True),
+    IpProtocol(IPPROTO_ICMP, "icmp", "ICMPv4", "icmp"),
+    IpProtocol(IPPROTO_IGMP, "igmp", "IGMP", "igmp"),
+    IpProtocol(IPPROTO_IPIP, "ipip", "IPv4", "ip"),
+    IpProtocol(IPPROTO_TCP, "tcp", "TCP", "tcp"),
+    IpProtocol(IPPROTO_UDP, "udp", "UDP", "udp"),
+    IpProtocol(IPPROTO_IPV6, "ip6", "IPv6", "ipv6"),
+    IpProtocol(IPPROTO_ROUTING, None, "Routing Header for IPv6", "ipv6.routing", ipv6_only=True),
+    IpProtocol(IPPROTO_FRAGMENT, None, "Fragment Header for IPv6", "ipv6.fraghdr", ipv6_only=True),
+    IpProtocol(46, None, "RSVP", None),
+    IpProtocol(IPPROTO_GRE, "gre", "GRE", "gre"),
+    IpProtocol(IPPROTO_ESP, "esp", "ESP", "esp"),
+    IpProtocol(IPPROTO_AH, "ah", "AH", "ah"),
+    IpProtocol(IPPROTO_ICMPV6, "icmp6", "ICMPv6", "icmpv6"),
+    IpProtocol(IPPROTO_NONE, None, "No Next Header for IPv6", None),
+    IpProtocol(IPPROTO_DSTOPTS, None, "Destination Options for IPv6", "ipv6.dstopts", ipv6_only=True),
+    IpProtocol(88, None, "EIGRP", None),
+    IpProtocol(89, "ospf", "OSPFIGP", None),
+    IpProtocol(103, "pim", "PIM", None),
+    IpProtocol(112, "vrrp", "VRRP", None),
+    IpProtocol(IPPROTO_SCTP, "sctp", "SCTP", "sctp"),
+    IpProtocol(135, None, "Mobility Header", None),
+    IpProtocol(136, None, "UDPLite", None),
+    IpProtocol(137, None, "MPLS-in-IP", None),
+    IpProtocol(IPPROTO_ETHERNET, None, "Ethernet", "eth", ipv6_only=True),
+)}  # fmt: skip
+
+TCPDUMP_IP_PROTOCOL_NAMES: dict[int, str] = {
+    v: p.tcpdump_name for v, p in IP_PROTOCOLS.items() if p.tcpdump_name
+}
+IP_PROTOCOL_NAMES: dict[int, str] = {v: p.long_name for v, p in IP_PROTOCOLS.items() if p.long_name}
+IP_DECODERS: dict[int, str] = {v: p.decoder for v, p in IP_PROTOCOLS.items() if p.decoder and not p.ipv6_only}
+"""The rich decoder after an IPv4 header, by its protocol field."""
+IP6_DECODERS: dict[int, str] = {v: p.decoder for v, p in IP_PROTOCOLS.items() if p.decoder}
+"""The rich decoder after an IPv6 header (or an extension header), by its next-header field."""
+
+
+# --- TCP flags ---------------------------------------------------------------------------------
+
+
+class TcpFlag(NamedTuple):
+    """One TCP flag bit: tcpdump's letter and the flag's name (Pcap4J's and the RFCs')."""
+
+    bit: int
+    letter: str
+    name: str
+
+
+# in tcpdump's order (print-tcp.c's tcp_flag_values): "S." is SYN with ACK
+TCP_FLAGS: tuple[TcpFlag, ...] = (
+    TcpFlag(0x01, "F", "FIN"),
+    TcpFlag(0x02, "S", "SYN"),
+    TcpFlag(0x04, "R", "RST"),
+    TcpFlag(0x08, "P", "PSH"),
+    TcpFlag(0x10, ".", "ACK"),
+    TcpFlag(0x20, "U", "URG"),
+    TcpFlag(0x40, "E", "ECE"),
+    TcpFlag(0x80, "W", "CWR"),
+    TcpFlag(0x100, "e", "AE"),  # was NS; tcpdump 4.99's one-line form reads only the flags byte, without it
+)
+TCP_FLAG_BITS: dict[str, int] = {f.letter: f.bit for f in TCP_FLAGS}
+"""The bit of each tcpdump letter."""
+
+
+def tcp_flag_letters(flags: int) -> str:
+    """tcpdump's letters for TCP flags: ``S.`` for SYN with ACK, ``none`` for no flag."""
+    return "".join(f.letter for f in TCP_FLAGS if flags & f.bit) or "none"
+
+
+def tcp_flag_names(flags: int) -> str:
+    """The flags' names, highest bit first as Pcap4J lists them: ``ACK, SYN``; ``none`` for no flag."""
+    return ", ".join(f.name for f in reversed(TCP_FLAGS) if flags & f.bit) or "none"
+
+
+# --- ports -------------------------------------------------------------------------------------
+
+DNS_PORT = 53
+MDNS_PORT = 5353
+NTP_PORT = 123
+SYSLOG_PORT = 514
+DNS_PORTS = frozenset((DNS_PORT, MDNS_PORT))
+"""UDP ports tcpdump reads DNS on (print-udp.c)."""
+TCPDUMP_HTTP_PORTS = frozenset((80, 8080))
+"""TCP ports tcpdump 4.99 reads HTTP on (print-tcp.c)."""
+HTTP_PORTS = frozenset((80, 8080, 8000, 3128))
+"""TCP ports whose payload the rich decoder reads as HTTP (besides payloads that look like HTTP)."""
+TLS_PORTS = frozenset((443, 465, 636, 853, 993, 995, 8443))
+"""TCP ports where the rich decoder takes any TLS record, not only a handshake, for TLS."""
+
+
+class Port(NamedTuple):
+    """One well-known port: Pcap4J's TCP and UDP names, and the rich decoder of a UDP payload."""
+
+    value: int
+    tcp_name: str | None
+    udp_name: str | None
+    udp_decoder: str | None
+
+
+PORTS: dict[int, Port] = {p.value: p for p in (
+    Port(20, "FTP Data", None, None),
+    Port(21, "FTP", None, None),
+    Port(22, "SSH", None, None),
+    Port(23, "Telnet", None, None),
+    Port(25, "SMTP", None, None),
+    Port(DNS_PORT, "Domain", "Domain", "dns"),
+    Port(67, None, "BOOTP Server", "dhcp"),
+    Port(68, None, "BOOTP Client", "dhcp"),
+    Port(69, None, "TFTP", None),
+    Port(80, "HTTP", None, None),
+    Port(110, "POP3", None, None),
+    Port(111, "Sun RPC", None, None),
+    Port(119, "NNTP", None, None),
+    Port(NTP_PORT, None, "NTP", "ntp"),
+    Port(137, None, "NetBIOS Name Service", None),
+    Port(138, None, "NetBIOS Datagram Service", None),
+    Port(139, "NetBIOS Session Service", None, None),
+    Port(143, "IMAP", None, None),
+    Port(161, None, "SNMP", None),
+    Port(162, None, "SNMP Trap", None),
+    Port(179, "BGP", None, None),
+    Port(389, "LDAP", None, None),
+    Port(443, "HTTPS", None, None),
+    Port(445, "Microsoft-DS", None, None),
+    Port(465, "SMTPS", None, None),
+    Port(500, None, "ISAKMP", None),
+    Port(SYSLOG_PORT, None, "Syslog", None),
+    Port(520, None, "RIP", None),
+    Port(546, None, "DHCPv6 Client", "dhcpv6"),
+    Port(547, None, "DHCPv6 Server", "dhcpv6"),
+    Port(554, "RTSP", None, None),
+    Port(587, "Submission", None, None),
+    Port(636, "LDAPS", None, None),
+    Port(853, "DNS over TLS", None, None),
+    Port(993, "IMAPS", None, None),
+    Port(995, "POP3S", None, None),
+    Port(1701, None, None, "l2tp"),
+    Port(1723, "PPTP", None, None),
+    Port(1812, None, "RADIUS", None),
+    Port(1813, None, "RADIUS Accounting", None),
+    Port(1900, None, "SSDP", None),
+    Port(2123, None, "GTP-C", "gtp"),
+    Port(2152, None, "GTP-U", "gtp"),
+    Port(3306, "MySQL", None, None),
+    Port(3389, "RDP", None, None),
+    Port(3784, None, "BFD", None),
+    Port(4500, None, "IPsec NAT-T", None),
+    Port(4789, None, "VXLAN", "vxlan"),
+    Port(5060, "SIP", "SIP", None),
+    Port(MDNS_PORT, None, "mDNS", None),
+    Port(6081, None, "Geneve", "geneve"),
+    Port(8080, "HTTP Alternate", None, None),
+    Port(8443, "HTTPS Alternate", None, None),
+)}  # fmt: skip
+
+TCP_PORT_NAMES: dict[int, str] = {v: p.tcp_name for v, p in PORTS.items() if p.tcp_name}
+UDP_PORT_NAMES: dict[int, str] = {v: p.udp_name for v, p in PORTS.items() if p.udp_name}
+UDP_DECODERS: dict[int, str] = {v: p.udp_decoder for v, p in PORTS.items() if p.udp_decoder}
+
+
+# --- NTP modes ---------------------------------------------------------------------------------
+
+
+class NtpMode(NamedTuple):
+    """One NTP association mode: tcpdump's name and Pcap4J's (Wireshark's) name."""
+
+    value: int
+    tcpdump_name: str
+    long_name: str
+
+
+NTP_MODES: tuple[NtpMode, ...] = (
+    NtpMode(0, "unspecified", "reserved"),
+    NtpMode(1, "symmetric active", "symmetric active"),
+    NtpMode(2, "symmetric passive", "symmetric passive"),
+    NtpMode(3, "Client", "client"),
+    NtpMode(4, "Server", "server"),
+    NtpMode(5, "Broadcast", "broadcast"),
+    NtpMode(6, "Control Message", "NTP control message"),
+    NtpMode(7, "Reserved", "reserved for private use"),
+)
+"""Indexed by the three-bit mode."""
+TCPDUMP_NTP_MODE_NAMES: tuple[str, ...] = tuple(m.tcpdump_name for m in NTP_MODES)
+NTP_MODE_NAMES: dict[int, str] = {m.value: m.long_name for m in NTP_MODES}
+
+
+# --- syslog ------------------------------------------------------------------------------------
+
+# tcpdump's names (print-syslog.c), indexed by the facility (priority >> 3) and the severity (priority & 7)
+SYSLOG_FACILITIES: tuple[str, ...] = (
+    "kernel", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+    "ntp", "security", "console", "cron", "local0", "local1", "local2", "local3", "local4", "local5",
+    "local6", "local7",
+)  # fmt: skip
+SYSLOG_SEVERITIES: tuple[str, ...] = (
+    "emergency", "alert", "critical", "error", "warning", "notice", "info", "debug",
+)  # fmt: skip
+
+# --- ARP hardware types ------------------------------------------------------------------------
+
+# Pcap4J's ArpHardwareType names, which ARP and the Linux cooked headers print in -v and --json
+ARP_HARDWARE_NAMES: dict[int, str] = {
+    1: "Ethernet (10Mb)",
+    6: "IEEE 802 Networks",
+    7: "ARCNET",
+    24: "IEEE 1394",
+    32: "InfiniBand",
+    772: "Loopback",
+}
+
+__all__ = [
+    "ARP_HARDWARE_NAMES",
+    "DNS_PORT",
+    "DNS_PORTS",
+    "ETHERTYPES",
+    "ETHERTYPE_ARP",
+    "ETHERTYPE_AVSP",
+    "ETHERTYPE_DECODERS",
+    "ETHERTYPE_IP",
+    "ETHERTYPE_IP6",
+    "ETHERTYPE_JUMBO",
+    "ETHERTYPE_MPLS",
+    "ETHERTYPE_MPLS_MULTICAST",
+    "ETHERTYPE_NAMES",
+    "ETHERTYPE_PPP",
+    "ETHERTYPE_PPPOE_DISCOVERY",
+    "ETHERTYPE_PPPOE_SESSION",
+    "ETHERTYPE_QINQ",
+    "ETHERTYPE_QINQ_9200",
+    "ETHERTYPE_QINQ_OLD",
+    "ETHERTYPE_RARP",
+    "ETHERTYPE_TEB",
+    "ETHERTYPE_VLAN",
+    "HTTP_PORTS",
+    "IP6_DECODERS",
+    "IPPROTO_AH",
+    "IPPROTO_DSTOPTS",
+    "IPPROTO_ESP",
+    "IPPROTO_ETHERNET",
+    "IPPROTO_FRAGMENT",
+    "IPPROTO_GRE",
+    "IPPROTO_HOPOPTS",
+    "IPPROTO_ICMP",
+    "IPPROTO_ICMPV6",
+    "IPPROTO_IGMP",
+    "IPPROTO_IPIP",
+    "IPPROTO_IPV6",
+    "IPPROTO_NONE",
+    "IPPROTO_ROUTING",
+    "IPPROTO_SCTP",
+    "IPPROTO_TCP",
+    "IPPROTO_UDP",
+    "IP_DECODERS",
+    "IP_PROTOCOLS",
+    "IP_PROTOCOL_NAMES",
+    "MDNS_PORT",
+    "NTP_MODES",
+    "NTP_MODE_NAMES",
+    "NTP_PORT",
+    "PORTS",
+    "SYSLOG_FACILITIES",
+    "SYSLOG_PORT",
+    "SYSLOG_SEVERITIES",
+    "TCPDUMP_ETHERTYPE_NAMES",
+    "TCPDUMP_HTTP_PORTS",
+    "TCPDUMP_IP_PROTOCOL_NAMES",
+    "TCPDUMP_NTP_MODE_NAMES",
+    "TCP_FLAGS",
+    "TCP_FLAG_BITS",
+    "TCP_PORT_NAMES",
+    "TLS_PORTS",
+    "UDP_DECODERS",
+    "UDP_PORT_NAMES",
+    "VLAN_ETHERTYPES",
+    "EtherType",
+    "IpProtocol",
+    "NtpMode",
+    "Port",
+    "TcpFlag",
+    "tcp_flag_letters",
+    "tcp_flag_names",
+]  # fmt: skip
+
+# numbers.py is ready for use

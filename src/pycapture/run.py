@@ -1,0 +1,298 @@
+"""One capture, as the ``pycapture`` command runs it: open the source, feed the sinks, print the statistics.
+
+:func:`run` takes a :class:`CaptureConfig` (every setting of the command, frozen) and does what tcpdump
+does between parsing its options and exiting: it opens the capture (live, or a saved file), sets the
+filter, gives up root (-Z), opens the -w file, prints the banner, pumps the packets to the sinks until a
+count, the end of the file or a stop signal, and prints the statistics on stderr. Errors are raised as
+pycapture exceptions that say what is wrong and how to fix it; the CLI turns them into one line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+import click
+
+from .capture import backends
+from .capture.devices import find_all_devs, pick_auto
+from .capture.handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS
+from .capture.privileges import drop_privileges
+from .capture.source import CaptureSource
+from .decode import linktype_description, linktype_name
+from .errors import CaptureFileError, PcapError
+from .flow.paced import pump_paced
+from .flow.parallel import parallel_capable, pump_parallel
+from .flow.pump import Sink, drain, pump
+from .flow.signals import stop_on_signals
+from .output.tcpdump.printer import SummaryPrinter, statistics_lines, tcpdump_prints
+from .replay.pacer import Pace
+from .savefile.damage import diagnose
+from .savefile.pcap_writer import SaveFileWriter
+from .savefile.pcapng_writer import InterfaceInfo
+from .savefile.rotation import RotatingWriter, SaveOptions, open_savefile
+
+
+def say(message: str) -> None:
+    """One line for the person on stderr, ``pycapture: message``, as tcpdump says ``tcpdump: ...``."""
+    click.echo(f"pycapture: {message}", err=True)
+
+
+def quiet_stdout() -> None:
+    """After a broken pipe (``pycapture | head``), send what remains to /dev/null, with no traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """tcpdump's --immediate-mode, -Q and --time-stamp-precision, and --backend (the last two also for -r)."""
+
+    immediate: bool = False
+    direction: str | None = None
+    precision: str | None = None
+    backend: str | None = None  # None: $PYCAPTURE_BACKEND, else auto
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """How packets are shown: tcpdump's -l, --print, -t..., -e, -x/-X, -S."""
+
+    line_buffered: bool = False
+    print_too: bool = False
+    time_style: int = 0
+    link_level: bool = False
+    hex_level: int = 0
+    hex_ascii: bool = False
+    layered: bool = False
+    json: bool = False
+    absolute_seq: bool = False
+
+    def printer(self, linktype: int, out: TextIO, nano: bool = False) -> Sink:
+        """The sink that prints each packet to ``out``; ``nano``: the records carry nanoseconds."""
+        flush_each = self.line_buffered or out.isatty()
+        if self.json or self.layered:
+            from .output.layered import JsonLinesPrinter, Pcap4jPrinter  # the rich decoder: only when asked
+
+            if self.json:
+                return JsonLinesPrinter(linktype, out, flush_each=flush_each, nano=nano)
+            return Pcap4jPrinter(
+                linktype,
+                out,
+                flush_each=flush_each,
+                hex_level=self.hex_level,
+                hex_ascii=self.hex_ascii,
+                nano=nano,
+            )
+        return SummaryPrinter(
+            linktype,
+            out,
+            flush_each=flush_each,
+            time_style=self.time_style,
+            link_level=self.link_level,
+            hex_level=self.hex_level,
+            hex_ascii=self.hex_ascii,
+            nano=nano,
+            relative=not self.absolute_seq,
+        )
+
+
+@dataclass(frozen=True)
+class CaptureConfig:
+    """Every setting of one capture, as the ``pycapture`` command's options give them.
+
+    ``interface``: a device, or None or ``"auto"`` to pick one (ignored with ``read_file``); ``count``:
+    packets to read (-1: no limit); ``buffer_kib``: the kernel buffer (None: libpcap's); ``expression``:
+    the BPF filter ("" for none); ``pace``: with ``read_file``, deliver at the recorded pace (or the rate
+    it says) instead of at once; ``save``: how -w writes (-U, rotation, pcapng); ``run_as``: -Z, the
+    user to become once the capture is open and before -w creates a file (tcpdump's order).
+    """
+
+    interface: str | None = None
+    read_file: str | None = None
+    write_file: str | None = None
+    count: int = -1
+    snaplen: int = DEFAULT_SNAPLEN
+    promiscuous: bool = True
+    buffer_kib: int | None = None
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    expression: str = ""
+    output: OutputOptions = field(default_factory=OutputOptions)
+    live: LiveOptions = field(default_factory=LiveOptions)
+    pace: Pace | None = None
+    save: SaveOptions = field(default_factory=SaveOptions)
+    run_as: str | None = None
+
+
+def run(config: CaptureConfig) -> bool:
+    """Open the source, feed it to the sinks, and print the statistics, whatever ends the capture.
+
+    Packet lines go to stdout (stderr when -w writes to stdout), the banner, notes and statistics to
+    stderr. Returns True when a signal (Ctrl-C, SIGTERM, SIGHUP) or a closed stdout ended it.
+    """
+    pacer = config.pace.pacer() if config.pace is not None else None
+    try:
+        handle, banner = _open_source(config)
+    except CaptureFileError as exc:
+        raise _located(exc, config.read_file, 0) from exc
+    expression, write_file, output = config.expression, config.write_file, config.output
+    if not tcpdump_prints(handle.datalink) and (expression or write_file is None or output.print_too):
+        handle.close()
+        raise _unknown_linktype(config.read_file or handle.source, handle.datalink)
+    writer: SaveFileWriter | RotatingWriter | None = None
+    received: list[int] = []
+    started = False  # as tcpdump: no statistics when the capture never started (a bad filter, -w path...)
+    try:
+        if expression:
+            handle.set_filter(expression)
+        if config.run_as:
+            note = drop_privileges(config.run_as)
+            if note:
+                say(note)
+        sinks: list[Sink] = []
+        if write_file is not None:
+
+            def stop_writing(why: str) -> None:
+                say(why)
+                handle.break_loop()
+
+            info = _interface_info(handle, expression, config.save.pcapng)
+            writer = open_savefile(write_file, info, config.save, stop_writing)
+            sinks.append(writer.write)
+        if write_file is None or output.print_too:
+            out = sys.stdout if write_file != "-" else sys.stderr
+            sinks.append(output.printer(handle.datalink, out, handle.nanosecond))
+        with stop_on_signals(handle) as received:
+            # as tcpdump does, once the filter is set and the -w file exists: what is sent after this
+            # line is captured, and a signal sent after it ends the capture cleanly
+            say(banner)
+            started = True
+            if received:
+                pass  # stopped before the first packet
+            elif pacer is None and parallel_capable(handle, sinks, config.count):
+                pump_parallel(handle, sinks)
+            elif pacer is None:
+                pump(handle, sinks, config.count)
+                if received:  # Ctrl-C: first take what the kernel already accepted, then stop
+                    drain(handle, sinks, config.count)
+            else:
+                pacer.stopped_by(lambda: bool(received))
+                pump_paced(handle, sinks, config.count, pacer)
+        sys.stdout.flush()
+    except CaptureFileError as exc:  # a damaged file: say where (with a filter, not every packet is counted)
+        raise _located(exc, config.read_file, None if expression else handle.captured) from exc
+    except BrokenPipeError:
+        quiet_stdout()
+        return True
+    except KeyboardInterrupt:  # a second Ctrl-C: stop at once; the file and the statistics still follow
+        return True
+    finally:
+        try:
+            if writer is not None:
+                writer.close()
+        finally:
+            try:
+                if started:
+                    _print_statistics(handle)
+            finally:
+                handle.close()
+    return bool(received)
+
+
+def _open_source(config: CaptureConfig) -> tuple[CaptureSource, str]:
+    """Open the capture; return it with the banner to print once the filter is in place."""
+    live = config.live
+    if config.read_file is not None:
+        handle = backends.open_offline(config.read_file, live.backend, live.precision, say=say)
+        return handle, f"reading from file {config.read_file}, link-type {_linktype_text(handle.datalink)}"
+    interface = config.interface
+    if interface is None or interface == "auto":
+        dev, reason = pick_auto()
+        interface = dev.name
+        say(f"capturing on {interface} (auto: {reason})")
+    settings = backends.LiveSettings(
+        config.snaplen,
+        config.promiscuous,
+        config.timeout_ms,
+        config.buffer_kib * 1024 if config.buffer_kib else None,
+        live.immediate,
+        live.direction,
+        live.precision,
+    )
+    handle = backends.open_live(interface, settings, live.backend, say=say)
+    for warning in handle.warnings:
+        say(warning)
+    banner = (
+        f"listening on {interface}, link-type {_linktype_text(handle.datalink)}, "
+        f"snapshot length {config.snaplen} bytes"
+    )
+    return handle, banner
+
+
+def _interface_info(handle: CaptureSource, expression: str, pcapng: bool) -> InterfaceInfo:
+    """What a pcapng file's interface description says: the device, its description, the filter."""
+    name = handle.source if handle.live else None
+    description = None
+    if name and pcapng:
+        description = next((dev.description for dev in find_all_devs() if dev.name == name), None)
+    return InterfaceInfo(
+        handle.datalink, handle.snapshot, name, description, expression or None, handle.nanosecond
+    )
+
+
+def _linktype_text(linktype: int) -> str:
+    return f"{linktype_name(linktype)} ({linktype_description(linktype)})"
+
+
+def _print_statistics(handle: CaptureSource) -> None:
+    if handle.live:
+        stat = handle.get_stats()
+        lines = statistics_lines(stat.captured, stat.received, stat.dropped, stat.dropped_by_if)
+    else:
+        lines = statistics_lines(handle.captured, None, None)
+    for line in lines:
+        click.echo(line, err=True)
+
+
+def _unknown_linktype(source: str, datalink: int) -> PcapError:
+    """tcpdump's refusal of a link type it knows nothing about, with what can be done instead."""
+    return PcapError(
+        f"{source}: unknown data link type {datalink}",
+        "tcpdump and tshark refuse it too (the registered types: https://www.tcpdump.org/linktypes.html); "
+        "if you know what the frames hold, put that link type in the file header, or copy the packets "
+        "as they are with -w FILE and no filter",
+    )
+
+
+def _located(exc: CaptureFileError, path: str | None, packets_read: int | None) -> CaptureFileError:
+    """``exc`` with where the file is damaged: the packet number, the byte offset and what is wrong there.
+
+    libpcap's own message stays, in brackets. Standard input cannot be walked again, so for ``-r -``
+    the place is the count of packets read.
+    """
+    if path is None:
+        return exc
+    message = str(exc)
+    reader = message[len(path) + 2 :] if message.startswith(f"{path}: ") else message
+    if path == "-":
+        after = f"after packet {packets_read}" if packets_read else "before the first packet"
+        where = f"{after} (standard input is read once: the byte offset is not known)"
+        return CaptureFileError(f"{path}: {where}: {reader}", exc.hint)
+    hint = exc.hint
+    if "different from the type of the first interface" in reader:  # a valid file libpcap cannot read
+        hint = (
+            "the file is valid pcapng, but libpcap (and so tcpdump and pycapture) reads only files whose "
+            "interfaces share one link type and snapshot length; read it with tshark, or take one "
+            f"interface out: tshark -r {path} -Y 'frame.interface_id == 0' -w one.pcapng"
+        )
+    damage = diagnose(path, packets_read)
+    if damage is None:
+        return CaptureFileError(str(exc), hint)
+    what = f"{damage.problem} ({reader})" if damage.problem else reader
+    return CaptureFileError(f"{path}: {damage.where()}: {what}", hint)

@@ -1,0 +1,115 @@
+"""pycapture's one-line output beside tcpdump's own, line for line.
+
+Link types tcpdump has no printer for print as it prints them ("UNSUPPORTED" and the frame in hex and
+ASCII), under every dump option; and over ../shared/corpus the first line of each packet is tcpdump's
+except where expected_differences.tsv (next to this file) lists it with its cause: mostly protocols
+tcpdump decodes deeper, such as AFS, PTP, VRRP, OSPF, Babel. A difference not listed fails, and so does
+a listed one that no longer occurs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pycapture.decode.lean import TCPDUMP_UNSUPPORTED
+from pycapture.savefile.pcap_writer import PcapWriter
+from support.commands import run_cli, tool
+from support.env import CORPUS
+
+
+@pytest.mark.parametrize("options", [[], ["-x"], ["-X"], ["-xx"], ["-XX"], ["-e"]], ids=str)
+@pytest.mark.parametrize("linktype", [227, 147, 165, 231])  # CAN, DLT_USER0, BACnet MS/TP, D-Bus
+def test_unsupported_link_types_print_as_tcpdump_prints_them(tmp_path, linktype, options):
+    tcpdump = tool("tcpdump")
+    path = tmp_path / "frames.pcap"
+    writer = PcapWriter(str(path), linktype)
+    for number, size in enumerate((1, 15, 16, 17, 40), 1):  # tcpdump stops at a record of 0 bytes
+        writer.write(number, 0, size, bytes((number * 7 + i) % 256 for i in range(size)))
+    writer.close()
+    env = dict(os.environ, TZ="UTC")
+    expected = subprocess.run(
+        [tcpdump, "-n", *options, "-r", str(path)], capture_output=True, text=True, env=env
+    )
+    got = run_cli("-n", *options, "-r", str(path), text=True, env=env)
+    assert got.returncode == 0, got.stderr
+    assert linktype in TCPDUMP_UNSUPPORTED
+    assert got.stdout == expected.stdout
+    assert "UNSUPPORTED" in got.stdout
+
+
+EXPECTED = Path(__file__).with_name("expected_differences.tsv")
+
+
+def _first_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line[:2].isdigit()]
+
+
+def _packets(spec: str) -> list[int]:
+    """The packet numbers of "1-3,7": 1, 2, 3 and 7."""
+    numbers: list[int] = []
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        numbers.extend(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+def _ranges(numbers: list[int]) -> str:
+    """The inverse of :func:`_packets`: "1-3,7" for 1, 2, 3 and 7."""
+    parts: list[str] = []
+    for number in sorted(numbers):
+        if parts and int(parts[-1].rpartition("-")[2]) == number - 1:
+            parts[-1] = f"{parts[-1].partition('-')[0]}-{number}"
+        else:
+            parts.append(str(number))
+    return ",".join(parts)
+
+
+def _expected() -> tuple[dict[str, str], dict[tuple[str, int], str]]:
+    """(cause: reason, (file, packet): cause) from expected_differences.tsv."""
+    causes: dict[str, str] = {}
+    packets: dict[tuple[str, int], str] = {}
+    for line in EXPECTED.read_text(encoding="utf-8").splitlines():
+        if defined := re.match(r"# ([a-z-]+): (.+)", line):
+            causes[defined[1]] = defined[2]
+        elif line and not line.startswith("#") and line != "file\tpackets\tcause":
+            name, spec, cause = line.split("\t")
+            for number in _packets(spec):
+                assert (name, number) not in packets, f"{name} packet {number} is listed twice"
+                packets[name, number] = cause
+    return causes, packets
+
+
+def test_every_expected_difference_has_a_cause_and_every_cause_a_difference():
+    causes, packets = _expected()
+    assert set(packets.values()) == set(causes)
+    assert _packets("1-3,7,9-10") == [1, 2, 3, 7, 9, 10] and _ranges([10, 1, 2, 3, 7, 9]) == "1-3,7,9-10"
+
+
+def test_corpus_first_lines_are_tcpdumps_but_for_the_expected_differences(corpus):
+    tcpdump = tool("tcpdump")
+    _causes, expected = _expected()
+    env = dict(os.environ, TZ="UTC")
+    differing: dict[str, list[int]] = {}
+    total = 0
+    for row in corpus:
+        path = str(CORPUS / row["file"])
+        theirs = _first_lines(
+            subprocess.run([tcpdump, "-n", "-r", path], capture_output=True, env=env).stdout.decode("latin-1")
+        )
+        ours = _first_lines(run_cli("-n", "-r", path, env=env).stdout.decode("latin-1"))
+        total += max(len(ours), len(theirs))
+        for number in range(1, max(len(ours), len(theirs)) + 1):
+            if ours[number - 1 : number] != theirs[number - 1 : number]:
+                differing.setdefault(row["file"], []).append(number)
+    assert total > 20000
+    found = {(name, number) for name, numbers in differing.items() for number in numbers}
+    new = sorted(found - expected.keys())
+    gone = sorted(expected.keys() - found)
+    new_rows = [f"{name}\t{_ranges([n for f, n in new if f == name])}\t?" for name in sorted(dict(new))]
+    assert not new, "differences not in expected_differences.tsv:\n" + "\n".join(new_rows)
+    assert not gone, f"listed in expected_differences.tsv but now the same as tcpdump's: {gone}"
