@@ -15,7 +15,6 @@ from ...protocols.numbers import (
     ETHERTYPE_IP,
     SYSLOG_FACILITIES,
     SYSLOG_SEVERITIES,
-    TCP_FLAGS,
     TCPDUMP_ETHERTYPE_NAMES,
     TCPDUMP_IP_PROTOCOL_NAMES,
     TCPDUMP_NTP_MODE_NAMES,
@@ -27,9 +26,6 @@ _ntoa = socket.inet_ntoa
 _ntop = socket.inet_ntop
 _AF_INET6 = socket.AF_INET6
 
-
-# the flags byte's letters; kept only for fastsummary.py until it reads protocols.numbers (to be removed)
-_TCP_FLAG_LETTERS = tuple((f.bit, f.letter) for f in TCP_FLAGS if f.bit <= 0xFF)
 
 _ICMP_SIMPLE = {
     0: "echo reply", 4: "source quench", 8: "echo request", 9: "router advertisement",
