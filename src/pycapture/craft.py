@@ -38,7 +38,7 @@ from .protocols.numbers import (
     IPPROTO_ICMPV6,
     IPPROTO_TCP,
     IPPROTO_UDP,
-    TCP_FLAGS,
+    TCP_FLAG_BITS,
 )
 
 __all__ = [
@@ -73,7 +73,7 @@ _TCP_OPTIONS_MAX = 40
 _MAX_16 = 0xFFFF
 
 # tcpdump's flag letters of the flags byte (it prints ACK as "."), and two more: "A" for ACK, "C" for CWR
-_TCP_FLAG_LETTERS = {f.letter: f.bit for f in TCP_FLAGS if f.bit <= 0xFF}
+_TCP_FLAG_LETTERS = {letter: bit for letter, bit in TCP_FLAG_BITS.items() if bit <= 0xFF}
 _TCP_FLAG_LETTERS.update(A=_TCP_FLAG_LETTERS["."], C=_TCP_FLAG_LETTERS["W"])
 _TCP_FLAGS_MAX = 0x1FF  # nine flag bits, the last being NS (now AE)
 
@@ -249,68 +249,55 @@ def arp_reply(
 # --- network layer -----------------------------------------------------------------------------
 
 
-def _ipv4_packet(
-    src: ipaddress.IPv4Address,
-    dst: ipaddress.IPv4Address,
+def _ip_packet(
+    src: _IP,
+    dst: _IP,
     proto: int,
     payload: bytes | dpkt.Packet,
+    ttl: int,
+    tos: int,
     *,
-    ttl: int = 64,
     ident: int = 0,
     dont_fragment: bool = True,
-    tos: int = 0,
-) -> bytes:
-    packet = dpkt.ip.IP(
-        src=src.packed,
-        dst=dst.packed,
-        p=_uint(proto, 8, "IP protocol"),
-        ttl=_uint(ttl, 8, "TTL"),
-        id=_uint(ident, 16, "identification"),
-        tos=_uint(tos, 8, "TOS"),
-        data=payload,
-    )
-    packet.df = int(bool(dont_fragment))
-    # with sum 0, dpkt sets the total length and the header checksum, and the checksum of a TCP or
-    # UDP payload given as a dpkt object (a UDP sum of 0 going out as 0xffff); ICMP sums itself
-    return bytes(packet)
-
-
-def _ipv6_packet(
-    src: ipaddress.IPv6Address,
-    dst: ipaddress.IPv6Address,
-    next_header: int,
-    payload: bytes | dpkt.Packet,
-    *,
-    hop_limit: int = 64,
     flow_label: int = 0,
-    traffic_class: int = 0,
 ) -> bytes:
-    packet = dpkt.ip6.IP6(
+    """An IPv4 or IPv6 packet, as the addresses are (one family: the callers check it).
+
+    ``proto`` is IPv4's protocol or IPv6's next header, ``ttl`` the TTL or the hop limit, ``tos`` the
+    TOS or the traffic class; ``ident`` and ``dont_fragment`` are IPv4's, ``flow_label`` is IPv6's.
+    """
+    if src.version == 4:
+        packet = dpkt.ip.IP(
+            src=src.packed,
+            dst=dst.packed,
+            p=_uint(proto, 8, "IP protocol"),
+            ttl=_uint(ttl, 8, "TTL"),
+            id=_uint(ident, 16, "identification"),
+            tos=_uint(tos, 8, "TOS"),
+            data=payload,
+        )
+        packet.df = int(bool(dont_fragment))
+        # with sum 0, dpkt sets the total length and the header checksum, and the checksum of a TCP or
+        # UDP payload given as a dpkt object (a UDP sum of 0 going out as 0xffff); ICMP sums itself
+        return bytes(packet)
+    packet6 = dpkt.ip6.IP6(
         src=src.packed,
         dst=dst.packed,
-        nxt=_uint(next_header, 8, "next header"),
-        hlim=_uint(hop_limit, 8, "hop limit"),  # dpkt's default is 0
+        nxt=_uint(proto, 8, "next header"),
+        hlim=_uint(ttl, 8, "hop limit"),  # dpkt's default is 0
         plen=len(payload),  # dpkt leaves the payload length to the caller
     )
-    packet.flow = _uint(flow_label, 20, "flow label")
-    packet.fc = _uint(traffic_class, 8, "traffic class")
-    packet.data = payload
+    packet6.flow = _uint(flow_label, 20, "flow label")
+    packet6.fc = _uint(tos, 8, "traffic class")
+    packet6.data = payload
     # dpkt fills in a TCP, UDP or ICMPv6 checksum that is still 0, over the pseudo-header
-    raw = bytes(packet)
-    if next_header == IPPROTO_UDP and isinstance(payload, dpkt.udp.UDP) and payload.sum == 0:
+    raw = bytes(packet6)
+    if proto == IPPROTO_UDP and isinstance(payload, dpkt.udp.UDP) and payload.sum == 0:
         # the sum came out as 0, which means "no checksum" and is forbidden in IPv6 (RFC 8200 8.1);
         # one's complement's other zero is sent instead, as dpkt does for IPv4 but not for IPv6
         payload.sum = _MAX_16
-        raw = bytes(packet)
+        raw = bytes(packet6)
     return raw
-
-
-def _ip_packet(src: _IP, dst: _IP, proto: int, payload: dpkt.Packet, ttl: int, tos: int) -> bytes:
-    if isinstance(src, ipaddress.IPv4Address) and isinstance(dst, ipaddress.IPv4Address):
-        return _ipv4_packet(src, dst, proto, payload, ttl=ttl, tos=tos)
-    if isinstance(src, ipaddress.IPv6Address) and isinstance(dst, ipaddress.IPv6Address):
-        return _ipv6_packet(src, dst, proto, payload, hop_limit=ttl, traffic_class=tos)
-    raise ValueError(f"source {src} and destination {dst} are of different families")  # _pair prevents it
 
 
 def ipv4(
@@ -331,7 +318,7 @@ def ipv4(
     s, d = _ipv4_address(src, "source"), _ipv4_address(dst, "destination")
     data = _bytes(payload)
     _check_fits(4, 0, data, "payload")
-    return _ipv4_packet(s, d, proto, data, ttl=ttl, ident=ident, dont_fragment=dont_fragment, tos=tos)
+    return _ip_packet(s, d, proto, data, ttl, tos, ident=ident, dont_fragment=dont_fragment)
 
 
 def ipv6(
@@ -350,9 +337,7 @@ def ipv6(
     s, d = _ipv6_address(src, "source"), _ipv6_address(dst, "destination")
     data = _bytes(payload)
     _check_fits(6, 0, data, "payload")
-    return _ipv6_packet(
-        s, d, next_header, data, hop_limit=hop_limit, flow_label=flow_label, traffic_class=traffic_class
-    )
+    return _ip_packet(s, d, next_header, data, hop_limit, traffic_class, flow_label=flow_label)
 
 
 # --- transport layer ---------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import dpkt
 import pytest
 
 from pycapture.decode import lean, rich
-from pycapture.decode.model import DecodedPacket, Layer
+from pycapture.decode.model import DecodedPacket, Field, Layer
+from pycapture.decode.rich import core
 from support.env import CORPUS
 from support.frames import (
     ARCNET_ARP,
@@ -105,6 +106,25 @@ def test_scapy_is_imported_only_for_a_packet_that_needs_it():
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.split("\n")[:3] == ["False", "True", f"1 {0xABCDEF} [8]"]
+
+
+def test_by_version_sends_the_bytes_on_by_their_version():
+    decoder = core.by_version("x", "an X header", 5, {1: "xv1", 2: "xv2"}, "unknown X version")
+    d = core.Decoding()
+    assert decoder(d, b"\x40\x01") == ("xv2", b"\x40\x01") and d.layers == []
+    with pytest.raises(core.Bad) as unknown:
+        decoder(d, b"\xe0")
+    assert (unknown.value.layer, unknown.value.cause) == ("x", "unknown X version 7")
+    with pytest.raises(core.Bad) as cut:
+        decoder(d, b"")
+    assert (cut.value.cause, cut.value.truncated) == ("too short for an X header: 0 of 1 bytes", True)
+
+
+def test_add_header_adds_the_layer_and_returns_the_bytes_after_it():
+    d = core.Decoding()
+    fields = [Field("a", "A", 1)]
+    assert d.add_header(b"\x01\x02\x03", "x", "X Header", 2, fields) == b"\x03"
+    assert d.layers == [Layer("x", "X Header", 2, fields)]
 
 
 def test_unknown_link_type_gives_the_bytes_as_payload():
@@ -327,6 +347,16 @@ def test_icmpv6_neighbor_discovery():
     nd = decode_ok(1, ether(0x86DD, ipv6(58, ra))).get("icmpv6")
     assert nd.get("nd.ra.cur_hop_limit") == 64 and nd.get("nd.ra.flag.m") is True
     assert nd.get("opt.prefix") == "2001:db8::/64" and nd.get("opt.mtu") == 1500
+    assert nd.length == 4 + 12 + 32 + 8
+
+    rs = _icmpv6(133, struct.pack("!I", 7) + b"\x01\x01" + MAC_A)
+    nd = decode_ok(1, ether(0x86DD, ipv6(58, rs))).get("icmpv6")
+    assert (nd.get("reserved"), nd.get("opt.src_linkaddr"), nd.length) == (7, "02:00:00:00:00:01", 16)
+    redirect = _icmpv6(137, bytes(4) + target + IP6_B)
+    nd = decode_ok(1, ether(0x86DD, ipv6(58, redirect))).get("icmpv6")
+    assert (nd.get("nd.target"), nd.get("nd.rd.dst"), nd.length) == ("fe80::1", "2001:db8::2", 40)
+    cut = rich.decode(1, ether(0x86DD, ipv6(58, _icmpv6(134, bytes(8)))))
+    assert cut.malformed.cause == "too short for an ICMPv6 Router Advertisement message: 8 of 12 bytes"
 
 
 def test_icmpv6_echo_and_error():
@@ -360,6 +390,11 @@ def test_a_cut_tcp_header_keeps_the_layers_before_it():
          "bad UDP length 5: less than the 8-byte header"),
         (ether(0x86DD, IP6_UDP[:30]), "ipv6", "too short for an IPv6 header: 30 of 40 bytes"),
         (ether(0x8100, b"\x00"), "vlan", "too short for an 802.1Q tag: 1 of 4 bytes"),
+        (ether(0x0800, ipv4(47, struct.pack("!HHI", 0x1000, 0x88BE, 5) + b"\x30" + bytes(11))), "erspan",
+         "unknown ERSPAN version 3"),
+        (ether(0x0800, ipv4(47, struct.pack("!HHI", 0x1000, 0x88BE, 5))), "erspan",
+         "too short for an ERSPAN header: 0 of 1 bytes"),
+        (ether(0x0800, ipv4(17, udp(2152, 2152, b"\x60" + bytes(11)))), "gtp", "unsupported GTP version 3"),
     ],
 )  # fmt: skip
 def test_malformed_causes(frame, layer, cause):
@@ -550,6 +585,11 @@ def test_erspan_types_behind_gre():
     assert (p.get("erspan").get("version"), p.get("erspan").get("timestamp"), p.get("erspan").get("gra")) == (
         2, 2740542463, 3,
     )  # fmt: skip
+    # type III behind 0x88be with a sequence number: the version picks the header
+    sequenced = struct.pack("!HHI", 0x1000, 0x88BE, 5) + three + ether(0x0800, UDP_DATAGRAM)
+    p = decode_ok(1, ether(0x0800, ipv4(47, sequenced)))
+    assert names(p) == ["eth", "ip", "gre", "erspan", "eth", "ip", "udp"]
+    assert p.get("erspan").title == "ERSPAN Type III Header"
 
 
 def test_l2tp_carries_ppp():

@@ -14,8 +14,8 @@ import pytest
 import pycapture
 from pycapture import craft
 from pycapture.errors import FilterError
-from pycapture.replay.pacer import DURATION, MBPS, PPS, SPEED, Pacer
-from pycapture.replay.replayer import frame_limit
+from pycapture.replay.pacer import DURATION, MBPS, PPS, SPEED, Pace, Pacer
+from pycapture.replay.replayer import Replayer, ReplaySettings, frame_limit
 from pycapture.savefile.pcap_writer import PcapWriter
 from support.commands import Capture, run_cli, tool
 
@@ -297,6 +297,28 @@ def test_replay_refuses_what_is_not_a_file_or_an_interface(tmp_path):
         pycapture.replay(path, None)
     with pytest.raises(pycapture.PcapError, match="no capture file to replay"):
         pycapture.replay([], "lo")
+
+
+def test_replay_and_replayer_refuse_a_keyword_they_do_not_take(tmp_path):
+    path = str(_paced_file(tmp_path, [1000]))
+    with pytest.raises(TypeError, match=r"^replay\(\) got an unexpected keyword argument 'count_first'$"):
+        pycapture.replay(path, "lo", count_first=True)  # the Replayer's alone
+    with pytest.raises(TypeError, match=r"^replay\(\) got an unexpected keyword argument 'sped'$"):
+        pycapture.replay(path, "lo", sped=2)
+    with pytest.raises(TypeError, match=r"^Replayer\.__init__\(\) got an unexpected keyword argument 'pace'"):
+        Replayer("lo", pace=Pace())
+    with pytest.raises(TypeError, match="takes 2 positional arguments"):
+        pycapture.replay(path, "lo", 2.0)
+
+
+def test_replayer_options_are_its_settings():
+    """The keywords land in ReplaySettings (which holds the defaults), and with_settings gives them back."""
+    assert Replayer("lo").settings == ReplaySettings()
+    replayer = Replayer("lo", pps=50, loop=0, count=7, duration_s=2.5, bpf_filter="udp", progress=print)
+    assert replayer.settings == ReplaySettings(Pace(pps=50), 0, 7, 2.5, "udp")
+    assert (replayer.progress, replayer.count_first, replayer.pacer.pps) == (print, False, 50.0)
+    again = Replayer.with_settings("lo", replayer.settings, print, count_first=True)
+    assert (again.settings, again.progress, again.count_first) == (replayer.settings, print, True)
 
 
 # --- sending onto a veth pair ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from ..savefile.reader import RecordBuffers, file_is_nanosecond
 from . import libpcap
 from .guard import HandleGuard
 from .pcapy import Reader, pcapy
+from .source import BaseHandle
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -155,7 +156,7 @@ class LoopCount(int):
         return f"LoopCount({int(self)}, interrupted={self.interrupted})"
 
 
-class PcapHandle:
+class PcapHandle(BaseHandle):
     """An open libpcap handle: live on an interface, reading a saved capture, or dead (no source).
 
     Read it packet by packet with :meth:`get_next_packet_ex`, by callback with :meth:`loop` or
@@ -178,19 +179,19 @@ class PcapHandle:
         nanosecond: bool = False,
         dead: bool = False,
     ) -> None:
+        super().__init__(
+            source=source,
+            live=live,
+            datalink=reader.datalink(),
+            # what libpcap uses, which is not always what was asked (0 or past 262144 becomes 262144)
+            snapshot=libpcap.snapshot(reader) or snaplen,
+            nanosecond=nanosecond,
+            warnings=warnings,
+        )
         self._reader: Reader = reader  # None once freed
-        self.source = source
-        self.live = live
         self.dead = dead
         self.timeout_ms = timeout_ms
-        self.warnings = warnings
-        self.nanosecond = nanosecond
-        self.datalink: int = reader.datalink()
-        # what libpcap uses, which is not always what was asked (0 or past 262144 becomes 262144)
-        self.snapshot: int = libpcap.snapshot(reader) or snaplen
-        self.captured = 0
         self.filter_expression: str | None = None  # the last filter set, for a second reader of the file
-        self._break = False
         self._fd = -1
         self._guard = HandleGuard(self, source, self._free, wakeable=live)
         if live:
@@ -366,12 +367,6 @@ class PcapHandle:
         """``NANO`` when the packets' timestamps carry nanoseconds, else ``MICRO``."""
         return TimestampPrecision.NANO if self.nanosecond else TimestampPrecision.MICRO
 
-    def __enter__(self) -> PcapHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def _open_reader(self) -> Reader:
         """The pcapy Reader; NotOpenError once close() has been called."""
         reader = self._reader
@@ -537,16 +532,6 @@ class PcapHandle:
         self._break = True
         self._guard.wake()
 
-    @property
-    def break_requested(self) -> bool:
-        """True after :meth:`break_loop` until a read honours it.
-
-        As with libpcap's ``pcap_breakloop``: a request made before a loop starts ends that loop at once,
-        and the loop, iteration, :meth:`dispatch` or :meth:`get_next_packet_ex` that honours it clears
-        it, so the next read goes on normally.
-        """
-        return self._break
-
     def _wait(self, timeout: float | None) -> bool:
         """Wait until the capture descriptor is readable; False on timeout, break_loop() or close()."""
         return self._guard.wait(self._fd, timeout) and not self._break
@@ -596,8 +581,8 @@ class PcapHandle:
         me = get_ident()
         try:
             while remaining:
-                if self._break:  # as pcap_breakloop: a request made before the loop counts,
-                    self._break = False  # and the loop that honours it clears it
+                if self._break:  # self._honour_break(), inlined: this is the per-packet path
+                    self._break = False
                     if outcome is not None:
                         outcome.append(True)
                     return
@@ -640,34 +625,17 @@ class PcapHandle:
 
     def _record_batches(self, remaining: int, size: int) -> Iterator[list[Record]]:
         guard = self._guard
-        reading = guard.reading
-        nxt = self._reader.next
-        live = self.live
-        me = get_ident()
         try:
             while remaining:
-                if self._break:  # as pcap_breakloop: a request made before the loop counts,
-                    self._break = False  # and the loop that honours it clears it
+                if self._honour_break():
                     break
-                batch: list[Record] = []
-                append = batch.append
                 take = size if remaining < 0 else min(size, remaining)
-                error: Exception | None = None
-                with reading:
+                with guard.reading:
                     if guard.closing:
                         raise guard.closed_error()
-                    guard.reader = me
+                    guard.reader = get_ident()
                     try:
-                        while take:
-                            hdr, data = nxt()
-                            if hdr is None:
-                                break
-                            sec, frac = hdr.getts()
-                            append((sec, frac, hdr.getlen(), data))
-                            take -= 1
-                    except pcapy.PcapError as exc:
-                        error = self._read_error(exc)
-                        error.__cause__ = exc
+                        batch, error = _read_records(self._reader.next, take, self._read_error)
                     finally:
                         guard.reader = 0
                 self.captured += len(batch)
@@ -678,7 +646,7 @@ class PcapHandle:
                 if error is not None:
                     raise error
                 if not batch:
-                    if not live:
+                    if not self.live:
                         return
                     self._wait(None)
         finally:
@@ -759,8 +727,7 @@ class PcapHandle:
         while True:
             if not self.live:
                 raise PcapEOFError(f"{self.source}: end of file")
-            if self._break:
-                self._break = False
+            if self._honour_break():
                 raise PcapTimeoutError(f"{self.source}: interrupted by break_loop()")
             if self.timeout_ms == 0:
                 self._wait(None)
@@ -824,8 +791,8 @@ class PcapHandle:
         waited = False
         try:
             while limit:
-                if self._break:  # as pcap_breakloop: a request made before the loop counts,
-                    self._break = False  # and the loop that honours it clears it
+                if self._break:  # self._honour_break(), inlined: this is the per-packet path
+                    self._break = False
                     return LoopCount(n, interrupted=True)
                 hdr, data = self._next()
                 if hdr is None:
@@ -864,21 +831,7 @@ class PcapChunkReader:
 
     def read(self, size: int) -> tuple[list[Record], PcapNativeError | None]:
         """Up to ``size`` records, and the read error that ended them early (or None)."""
-        records: list[Record] = []
-        append = records.append
-        nxt = self._next
-        try:
-            for _ in range(size):
-                hdr, data = nxt()
-                if hdr is None:
-                    break
-                sec, frac = hdr.getts()
-                append((sec, frac, hdr.getlen(), data))
-        except Exception as exc:  # pcapy.PcapError: the damage; the caller raises it after the records
-            error = self._read_error(exc)
-            error.__cause__ = exc
-            return records, error
-        return records, None
+        return _read_records(self._next, size, self._read_error)
 
     def skip(self, size: int) -> int:
         """Pass over up to ``size`` records in one call; return how many; raise the read error."""
@@ -887,6 +840,27 @@ class PcapChunkReader:
         except Exception as exc:  # pcapy.PcapError: the damage is in the records skipped
             raise self._read_error(exc) from exc
         return len(meta) // 16  # next_batch's metadata: 16 bytes a record
+
+
+def _read_records(
+    nxt: Callable[[], tuple[Reader, bytes]], size: int, read_error: Callable[[Exception], PcapNativeError]
+) -> tuple[list[Record], PcapNativeError | None]:
+    """Up to ``size`` records from a Reader's ``next`` (fewer when no more are ready), and the read error
+    that ended them early, or None: the caller raises it after handing on the records."""
+    records: list[Record] = []
+    append = records.append
+    try:
+        for _ in range(size):
+            hdr, data = nxt()
+            if hdr is None:
+                break
+            sec, frac = hdr.getts()
+            append((sec, frac, hdr.getlen(), data))
+    except pcapy.PcapError as exc:  # a damaged file: what came before the damage still counts
+        error = read_error(exc)
+        error.__cause__ = exc
+        return records, error
+    return records, None
 
 
 def _filter_text(expression: object) -> str:

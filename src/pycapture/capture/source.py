@@ -6,12 +6,17 @@ them (tested with ``isinstance``, once per capture): lists of records at a time 
 a wait for what the kernel accepted before a stop (:class:`DrainableSource`), and, for a saved capture
 read by libpcap, reading without libpcap: in place from the file's buffers, or in chunks shared by two
 processes (:class:`SavedFileSource`).
+
+:class:`BaseHandle` is what the backends' handles share: the facts :class:`CaptureSource` names, set
+once when the capture is open, and libpcap's break request.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 from ..packet import Record
 
@@ -110,3 +115,55 @@ class SavedFileSource(BatchSource, Protocol):
     def reopen(self) -> SavedFileSource:
         """A second source on the same file, with the same precision and filter."""
         ...
+
+
+_Handle = TypeVar("_Handle", bound="BaseHandle")
+
+
+@dataclass(eq=False, repr=False)  # a handle is equal to itself only, and each backend writes its repr
+class BaseHandle(ABC):
+    """What every backend's handle holds and does alike: the facts of :class:`CaptureSource`, which the
+    backend passes in once the capture is open, the count of records handed out, the break request,
+    and the ``with`` block that closes it.
+    """
+
+    source: str
+    live: bool
+    datalink: int
+    snapshot: int
+    nanosecond: bool
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # set on the instance, not as class defaults: the read loops use both for every packet, and an
+        # attribute found on the instance reads faster
+        self.captured = 0
+        self._break = False  # set by break_loop(), cleared by _honour_break()
+
+    @property
+    def break_requested(self) -> bool:
+        """True after ``break_loop()`` until a read honours it.
+
+        As with libpcap's ``pcap_breakloop``: a request made before a loop starts ends that loop at once,
+        and the read that honours it clears it, so the next read goes on normally.
+        """
+        return self._break
+
+    def _honour_break(self) -> bool:
+        """For a read loop, before each read: whether ``break_loop()`` asked it to end, the request then
+        cleared (as ``pcap_breakloop``: a request made before the loop counts, and the loop that honours it
+        clears it). The per-packet loops test ``_break`` inline instead: a call costs 20 ns a packet."""
+        if not self._break:
+            return False
+        self._break = False
+        return True
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the capture; closing twice is harmless."""
+
+    def __enter__(self: _Handle) -> _Handle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

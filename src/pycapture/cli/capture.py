@@ -17,10 +17,10 @@ from ..capture import backends
 from ..capture.devices import PcapNetworkInterface, find_all_devs, no_device_error
 from ..capture.handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS
 from ..capture.libpcap import lib_version
-from ..replay.pacer import SPEED, Pace
+from ..replay.pacer import Pace
 from ..run import CaptureConfig, LiveOptions, OutputOptions, run
 from ..savefile.rotation import save_options
-from .common import BoundedFloat, reported_errors
+from .common import counter, debug_option, flag, json_option, positive_int, reported_errors, speed_option
 
 
 def _versions() -> str:
@@ -90,7 +90,7 @@ class _Command(click.Command):
     "-r", "read_file", metavar="FILE", help="Read packets from a pcap or pcapng file ('-' for stdin)."
 )
 @click.option("-w", "write_file", metavar="FILE", help="Write packets to a pcap file ('-' for stdout).")
-@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT", help="Stop after COUNT packets.")
+@positive_int("-c", "count", metavar="COUNT", help="Stop after COUNT packets.")
 @click.option(
     "-s",
     "snaplen",
@@ -100,51 +100,29 @@ class _Command(click.Command):
     metavar="SNAPLEN",
     help="Bytes to capture per packet (0 means the default).",
 )
-@click.option("-p", "no_promisc", is_flag=True, help="Do not put the interface into promiscuous mode.")
-@click.option(
-    "-B", "buffer_kib", type=click.IntRange(min=1), metavar="KiB", help="Kernel capture buffer size."
-)
-@click.option(
-    "-n", "numeric", is_flag=True, help="Do not resolve names (the default: names are never resolved)."
-)
-@click.option("-l", "line_buffered", is_flag=True, help="Flush stdout after each packet line.")
-@click.option(
-    "-v",
-    "verbose",
-    count=True,
-    help="Print each packet layer by layer, as Pcap4J's GetNextPacketEx sample does.",
-)
-@click.option("--json", "json_lines", is_flag=True, help="Print one JSON object per packet (JSON Lines).")
-@click.option(
+@flag("-p", "no_promisc", help="Do not put the interface into promiscuous mode.")
+@positive_int("-B", "buffer_kib", metavar="KiB", help="Kernel capture buffer size.")
+@flag("-n", "numeric", help="Do not resolve names (the default: names are never resolved).")
+@flag("-l", "line_buffered", help="Flush stdout after each packet line.")
+@counter("-v", "verbose", help="Print each packet layer by layer, as Pcap4J's GetNextPacketEx sample does.")
+@json_option("Print one JSON object per packet (JSON Lines).")
+@counter(
     "-t",
     "time_style",
-    count=True,
     help="-t no time, -tt epoch seconds, -ttt delta from the previous packet, "
     "-tttt date and time, -ttttt delta from the first packet.",
 )
-@click.option("-e", "link_level", is_flag=True, help="Print the link-level header (MACs, ethertype, VLAN).")
-@click.option(
+@flag("-e", "link_level", help="Print the link-level header (MACs, ethertype, VLAN).")
+@flag(
     "-S",
     "--absolute-tcp-sequence-numbers",
     "absolute_seq",
-    is_flag=True,
     help="Print absolute TCP sequence numbers (by default they are relative to each conversation).",
 )
-@click.option("-x", "hex_count", count=True, help="Print each packet in hex (-xx: with its link header).")
-@click.option(
-    "-X",
-    "hex_ascii_count",
-    count=True,
-    help="Print each packet in hex and ASCII (-XX: with its link header).",
-)
-@click.option("--print", "print_too", is_flag=True, help="Print packet lines even when writing with -w.")
-@click.option(
-    "-D",
-    "--list-interfaces",
-    "list_interfaces",
-    is_flag=True,
-    help="List the interfaces that can capture, with flags and addresses.",
-)
+@counter("-x", "hex_count", help="Print each packet in hex (-xx: with its link header).")
+@counter("-X", "hex_ascii_count", help="Print each packet in hex and ASCII (-XX: with its link header).")
+@flag("--print", "print_too", help="Print packet lines even when writing with -w.")
+@flag("-D", "--list-interfaces", help="List the interfaces that can capture, with flags and addresses.")
 @click.option(
     "--timeout-ms",
     type=click.IntRange(min=0),
@@ -159,27 +137,17 @@ class _Command(click.Command):
     help="Timestamp resolution (default: micro live; a file's own, so nanosecond files stay so).",
 )
 @click.option("--nano", "precision", flag_value="nano", help="Same as --time-stamp-precision=nano.")
-@click.option(
-    "--immediate-mode", "immediate", is_flag=True, help="Deliver each packet at once, without buffering."
-)
+@flag("--immediate-mode", "immediate", help="Deliver each packet at once, without buffering.")
 @click.option(
     "-Q",
     "--direction",
-    "direction",
     type=click.Choice(["in", "out", "inout"], case_sensitive=False),
     help="Capture only packets received (in) or sent (out).",
 )
-@click.option(
-    "--realtime",
-    is_flag=True,
-    help="With -r: deliver the packets at the pace their timestamps say, as if arriving live.",
+@flag(
+    "--realtime", help="With -r: deliver the packets at the pace their timestamps say, as if arriving live."
 )
-@click.option(
-    "--speed",
-    type=BoundedFloat(SPEED),
-    metavar="X",
-    help="With -r: replay at X times the recorded pace (implies --realtime).",
-)
+@speed_option("With -r: replay at X times the recorded pace (implies --realtime).")
 @click.option(
     "--backend",
     type=click.Choice(backends.CHOICES, case_sensitive=False),
@@ -187,11 +155,9 @@ class _Command(click.Command):
     help="Capture library: pcapy (pcapy-ng, the default), scapy (libpcap through scapy), file (reads "
     "saved captures without libpcap), or auto: the first that works. Also $PYCAPTURE_BACKEND.",
 )
-@click.option(
+@flag(
     "-U",
     "--packet-buffered",
-    "packet_buffered",
-    is_flag=True,
     help="Write each packet to the -w file as it comes (and flush each printed line).",
 )
 @click.option(
@@ -200,29 +166,26 @@ class _Command(click.Command):
     metavar="MB",
     help="With -w: start a new file once the current one exceeds MB million bytes (k/m/g: KiB/MiB/GiB).",
 )
-@click.option(
+@positive_int(
     "-G",
     "rotate_seconds",
-    type=click.IntRange(min=1),
     metavar="SECONDS",
     help="With -w: start a new file every SECONDS; the -w name may hold strftime(3) fields.",
 )
-@click.option(
+@positive_int(
     "-W",
     "file_count",
-    type=click.IntRange(min=1),
     metavar="COUNT",
     help="With -C: keep a ring of COUNT files; with -G alone: stop after COUNT files.",
 )
 @click.option(
     "-b",
     "--ring-buffer",
-    "ring_buffer",
     multiple=True,
     metavar="KEY:VALUE",
     help="dumpcap's rotation: filesize:KB, duration:SECONDS, packets:N, files:N (repeat -b for each).",
 )
-@click.option("--pcapng", is_flag=True, help="Write -w files as pcapng, with an interface description.")
+@flag("--pcapng", help="Write -w files as pcapng, with an interface description.")
 @click.option(
     "--comment",
     "--capture-comment",
@@ -238,7 +201,7 @@ class _Command(click.Command):
     metavar="USER",
     help="When root: become USER once the capture is open, before creating the -w file.",
 )
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@debug_option
 @click.option(
     "--version",
     is_flag=True,

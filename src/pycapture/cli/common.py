@@ -1,16 +1,18 @@
-"""What the commands share: errors as one line on stderr, and number options checked against their bounds."""
+"""What the commands share: errors as one line on stderr, the kinds of option they declare (flags, counted
+letters, numbers checked against their bounds), and the options both take (--speed, --json, --debug)."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import click
 
 from ..errors import PcapError
-from ..replay.pacer import Bounds
+from ..replay.pacer import SPEED, Bounds
 from ..run import quiet_stdout, say
 
 
@@ -28,6 +30,40 @@ class BoundedFloat(click.ParamType):
             return self.bounds.check("value", float(value))  # type: ignore[arg-type]  # TypeError is caught
         except (TypeError, ValueError):
             self.fail(f"must be {self.bounds}, not {value!r}", param, ctx)
+
+
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+def flag(*decls: str, help: str) -> Callable[[_Function], _Function]:
+    """An option that is on when given (tcpdump's -p, -n, -l...)."""
+    return click.option(*decls, is_flag=True, help=help)
+
+
+def counter(*decls: str, help: str) -> Callable[[_Function], _Function]:
+    """A letter that counts its repeats, as -v, -vv and -t to -ttttt do: 0 when not given."""
+    return click.option(*decls, count=True, help=help)
+
+
+def positive_int(*decls: str, metavar: str, help: str) -> Callable[[_Function], _Function]:
+    """A whole number of 1 or more (packets, seconds, files, KiB); None when not given."""
+    return click.option(*decls, type=click.IntRange(min=1), metavar=metavar, help=help)
+
+
+def speed_option(help_text: str) -> Callable[[_Function], _Function]:
+    """``--speed X``: the recorded pace times X, within :data:`~pycapture.replay.pacer.SPEED`; ``help_text``
+    says what the command paces with it."""
+    return click.option("--speed", type=BoundedFloat(SPEED), metavar="X", help=help_text)
+
+
+def json_option(help_text: str) -> Callable[[_Function], _Function]:
+    """``--json``, the ``json_lines`` flag: one JSON object per packet; ``help_text`` says when."""
+    return flag("--json", "json_lines", help=help_text)
+
+
+def debug_option(function: _Function) -> _Function:
+    """``--debug``: a traceback with the one-line error (see :func:`reported_errors`)."""
+    return flag("--debug", help="Show a traceback on errors.")(function)
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from ..flow.signals import stop_on_signals
 from ..replay.pacer import DURATION, MBPS, PPS, SPEED, Pace
 from ..replay.replayer import Replayer, ReplaySettings, ReplayStats
 from ..run import CaptureConfig, OutputOptions, run, say
-from .common import BoundedFloat, reported_errors
+from .common import BoundedFloat, debug_option, flag, json_option, positive_int, reported_errors, speed_option
 
 
 def _duration(seconds: float) -> str:
@@ -83,15 +83,10 @@ def report_lines(stats: ReplayStats, interface: str) -> list[str]:
     metavar="NAME",
     help="Send the packets out of this interface; without it, print them at their recorded pace.",
 )
-@click.option(
-    "--speed",
-    type=BoundedFloat(SPEED),
-    metavar="X",
-    help=f"Multiply the recorded pace by X, {SPEED.low:g} to {SPEED.high:g} (default 1: as recorded).",
-)
+@speed_option(f"Multiply the recorded pace by X, {SPEED.low:g} to {SPEED.high:g} (default 1: as recorded).")
 @click.option("--pps", type=BoundedFloat(PPS), metavar="N", help=f"Send N packets/s: {PPS}.")
 @click.option("--mbps", type=BoundedFloat(MBPS), metavar="N", help=f"Send at N Mbit/s: {MBPS}.")
-@click.option("--topspeed", is_flag=True, help="Send as fast as possible.")
+@flag("--topspeed", help="Send as fast as possible.")
 @click.option(
     "--loop",
     type=click.IntRange(min=0),
@@ -100,7 +95,7 @@ def report_lines(stats: ReplayStats, interface: str) -> list[str]:
     metavar="N",
     help="Pass over the files N times (0: until stopped).",
 )
-@click.option("-c", "--count", type=click.IntRange(min=1), metavar="N", help="Stop after N packets.")
+@positive_int("-c", "--count", metavar="N", help="Stop after N packets.")
 @click.option(
     "--duration",
     type=BoundedFloat(DURATION),
@@ -113,10 +108,10 @@ def report_lines(stats: ReplayStats, interface: str) -> list[str]:
     metavar="EXPR",
     help="Replay only the packets matching this BPF filter (pcap-filter(7)).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress while sending.")
-@click.option("-v", "verbose", is_flag=True, help="When printing: the layered Pcap4J-style dump.")
-@click.option("--json", "json_lines", is_flag=True, help="When printing: one JSON object per packet.")
-@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@flag("-q", "--quiet", help="No progress while sending.")
+@flag("-v", "verbose", help="When printing: the layered Pcap4J-style dump.")
+@json_option("When printing: one JSON object per packet.")
+@debug_option
 def replay_command(
     files: tuple[str, ...],
     interface: str | None,

@@ -93,6 +93,20 @@ def _take_turn(token_in: int) -> int | None:
     return written
 
 
+def _write_in_turn(out: TextIO, text: str, count: int, first: bool, token_in: int, token_out: int) -> bool:
+    """Write ``text`` when the other worker has written its chunk (at once for the first chunk of the
+    file), then pass the turn on with ``count``, the records written. False, writing nothing, when the
+    other worker is gone."""
+    if not first and _take_turn(token_in) is None:
+        return False
+    if text:
+        out.write(text)
+        out.flush()
+    with contextlib.suppress(BrokenPipeError):  # the other worker has seen the end already
+        os.write(token_out, _TOKEN.pack(count))
+    return True
+
+
 def _work(
     chunks: ChunkReader,
     printer: ChunkPrinter,
@@ -103,7 +117,6 @@ def _work(
 ) -> tuple[int, PcapNativeError | None, bool]:
     """Print chunks me, me+2, me+4... in turn with the other worker; skip the rest. Returns (packets
     read, the read error that ended the file or None, whether a break or the other worker stopped it)."""
-    out = printer.out
     read = 0
     chunk = 0
     while True:
@@ -112,13 +125,8 @@ def _work(
         if chunk % 2 == me:
             records, error = chunks.read(PARALLEL_CHUNK)
             text = printer.format_batch(records) if records else ""
-            if chunk > 0 and _take_turn(token_in) is None:
+            if not _write_in_turn(printer.out, text, len(records), chunk == 0, token_in, token_out):
                 return read + len(records), None, True  # the other worker is gone
-            if text:
-                out.write(text)
-                out.flush()
-            with contextlib.suppress(BrokenPipeError):  # the other worker has seen the end already
-                os.write(token_out, _TOKEN.pack(len(records)))
             read += len(records)
             if error is not None or len(records) < PARALLEL_CHUNK:
                 return read, error, False
@@ -161,12 +169,8 @@ def _work_in_place(
             return read, buffers.irregular, False
         if chunk % 2 == me:
             text, used, n = fmt(buf, max_caplen)
-            if chunk > 0 and _take_turn(token_in) is None:
+            if not _write_in_turn(out, text, n, chunk == 0, token_in, token_out):
                 return read + n, False, True  # the other worker is gone
-            out.write(text)
-            out.flush()
-            with contextlib.suppress(BrokenPipeError):  # the other worker has seen the end already
-                os.write(token_out, _TOKEN.pack(n))
         else:
             used, n = walk(buf, max_caplen)
         buffers.keep(buf, used)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .numbers import column
+
 LINKTYPE_NULL = 0
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RAW = 101
@@ -71,7 +73,7 @@ LINKTYPES: dict[int, LinkType] = {t.value: t for t in (
     LinkType(LINKTYPE_LINUX_SLL2, "LINUX_SLL2", "Linux cooked v2", "sll2"),
 )}  # fmt: skip
 
-LINKTYPE_DECODERS: dict[int, str] = {v: t.decoder for v, t in LINKTYPES.items() if t.decoder}
+LINKTYPE_DECODERS = column(LINKTYPES.values(), "decoder")
 """The rich decoder of a frame's first header, by its link type."""
 
 

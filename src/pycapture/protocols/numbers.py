@@ -1,9 +1,9 @@
 """The numbers of the protocols: one table for each kind, with each output's name and the rich decoder.
 
 Like gopacket's ``layers/enums.go`` and Pcap4J's ``namednumber`` classes, each kind of number
-(EtherType, IP protocol, port, TCP flag, NTP mode) has one table whose rows carry every spelling the
-outputs print and the key of the rich decoder (:mod:`pycapture.decode.rich`) that reads what the
-number announces:
+(EtherType, IP protocol, TCP flag, NTP mode) has one table of :class:`NamedNumber` rows, which carry
+every spelling the outputs print and the key of the rich decoder (:mod:`pycapture.decode.rich`) that
+reads what the number announces:
 
 * ``tcpdump_name``: what tcpdump 4.99 prints (``IPv4``, ``802.1Q``, ``icmp``), None where it prints
   ``Unknown`` (or nothing);
@@ -12,13 +12,39 @@ number announces:
 * ``decoder``: the rich decoder's key for the header that follows (``"ip"``, ``"vlan"``), None where it
   keeps the bytes as payload.
 
-The lookups each output uses (``TCPDUMP_ETHERTYPE_NAMES``, ``ETHERTYPE_DECODERS``, ...) are derived
-from the tables below, never written twice. Link types live in :mod:`pycapture.protocols.linktypes`.
+Ports have a row of their own (:class:`Port`: a TCP name, a UDP name and a UDP decoder). The lookups
+each output uses (``TCPDUMP_ETHERTYPE_NAMES``, ``ETHERTYPE_DECODERS``, ...) are columns of the tables
+below (:func:`column`), never written twice. Link types live in :mod:`pycapture.protocols.linktypes`.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple, Protocol
+
+# --- rows and the lookups derived from them ----------------------------------------------------
+
+
+class NamedNumber(NamedTuple):
+    """A protocol number with its names (Pcap4J's ``NamedNumber``): one row of a table below."""
+
+    value: int
+    tcpdump_name: str | None
+    long_name: str | None
+    decoder: str | None = None
+
+
+class _Row(Protocol):
+    """A table's row: a number, then what the table says of it."""
+
+    @property
+    def value(self) -> int: ...
+
+
+def column(rows: Iterable[_Row], field: str) -> dict[int, str]:
+    """``field`` of each row by the row's value, leaving out the rows where it is None (or empty)."""
+    return {row.value: name for row in rows if (name := getattr(row, field))}
+
 
 # --- EtherTypes --------------------------------------------------------------------------------
 
@@ -40,14 +66,8 @@ ETHERTYPE_JUMBO = 0x8870
 ETHERTYPE_AVSP = 0xD28B  # Arista vendor-specific protocol
 
 
-class EtherType(NamedTuple):
-    """One EtherType: its value, tcpdump's and Pcap4J's names, and the rich decoder of what follows."""
-
-    value: int
-    tcpdump_name: str | None
-    long_name: str | None
-    decoder: str | None
-
+EtherType = NamedNumber
+"""One EtherType: its value, tcpdump's and Pcap4J's names, and the rich decoder of what follows."""
 
 # tcpdump's names are tcpdump 4.99.3's ethertype_values, read off its -e output for every type from
 # 0x0600 to 0xffff; the long names are Pcap4J's EtherType names.
@@ -106,10 +126,10 @@ ETHERTYPES: dict[int, EtherType] = {e.value: e for e in (
     EtherType(0xFEFE, "OSI", "OSI", None),
 )}  # fmt: skip
 
-TCPDUMP_ETHERTYPE_NAMES: dict[int, str] = {v: e.tcpdump_name for v, e in ETHERTYPES.items() if e.tcpdump_name}
-ETHERTYPE_NAMES: dict[int, str] = {v: e.long_name for v, e in ETHERTYPES.items() if e.long_name}
-ETHERTYPE_DECODERS: dict[int, str] = {v: e.decoder for v, e in ETHERTYPES.items() if e.decoder}
-VLAN_ETHERTYPES = frozenset(v for v, e in ETHERTYPES.items() if e.decoder == "vlan")
+TCPDUMP_ETHERTYPE_NAMES = column(ETHERTYPES.values(), "tcpdump_name")
+ETHERTYPE_NAMES = column(ETHERTYPES.values(), "long_name")
+ETHERTYPE_DECODERS = column(ETHERTYPES.values(), "decoder")
+VLAN_ETHERTYPES = frozenset(v for v, decoder in ETHERTYPE_DECODERS.items() if decoder == "vlan")
 """The EtherTypes of a VLAN tag: 802.1Q, 802.1ad and the two pre-standard QinQ types."""
 
 
@@ -134,38 +154,29 @@ IPPROTO_SCTP = 132
 IPPROTO_ETHERNET = 143  # RFC 8986: an Ethernet frame, as SRv6 L2 VPNs carry it
 
 
-class IpProtocol(NamedTuple):
-    """One IP protocol number: tcpdump's and Pcap4J's names and the rich decoder of what follows.
-
-    ``ipv6_only``: the decoder reads it only after an IPv6 header (extension headers, Ethernet).
-    """
-
-    value: int
-    tcpdump_name: str | None
-    long_name: str | None
-    decoder: str | None
-    ipv6_only: bool = False
+IpProtocol = NamedNumber
+"""One IP protocol number: tcpdump's and Pcap4J's names and the rich decoder of what follows."""
 
 
 # tcpdump's names are those its ICMP text gives a quoted packet's protocol and its "ip-proto-N" names
 # otherwise; the long names are Pcap4J's IpNumber names.
 IP_PROTOCOLS: dict[int, IpProtocol] = {p.value: p for p in (
-    IpProtocol(IPPROTO_HOPOPTS, None, "IPv6 Hop-by-Hop Option", "ipv6.hopopts", ipv6_only=True),
+    IpProtocol(IPPROTO_HOPOPTS, None, "IPv6 Hop-by-Hop Option", "ipv6.hopopts"),
     IpProtocol(IPPROTO_ICMP, "icmp", "ICMPv4", "icmp"),
     IpProtocol(IPPROTO_IGMP, "igmp", "IGMP", "igmp"),
     IpProtocol(IPPROTO_IPIP, "ipip", "IPv4", "ip"),
     IpProtocol(IPPROTO_TCP, "tcp", "TCP", "tcp"),
     IpProtocol(IPPROTO_UDP, "udp", "UDP", "udp"),
     IpProtocol(IPPROTO_IPV6, "ip6", "IPv6", "ipv6"),
-    IpProtocol(IPPROTO_ROUTING, None, "Routing Header for IPv6", "ipv6.routing", ipv6_only=True),
-    IpProtocol(IPPROTO_FRAGMENT, None, "Fragment Header for IPv6", "ipv6.fraghdr", ipv6_only=True),
+    IpProtocol(IPPROTO_ROUTING, None, "Routing Header for IPv6", "ipv6.routing"),
+    IpProtocol(IPPROTO_FRAGMENT, None, "Fragment Header for IPv6", "ipv6.fraghdr"),
     IpProtocol(46, None, "RSVP", None),
     IpProtocol(IPPROTO_GRE, "gre", "GRE", "gre"),
     IpProtocol(IPPROTO_ESP, "esp", "ESP", "esp"),
     IpProtocol(IPPROTO_AH, "ah", "AH", "ah"),
     IpProtocol(IPPROTO_ICMPV6, "icmp6", "ICMPv6", "icmpv6"),
     IpProtocol(IPPROTO_NONE, None, "No Next Header for IPv6", None),
-    IpProtocol(IPPROTO_DSTOPTS, None, "Destination Options for IPv6", "ipv6.dstopts", ipv6_only=True),
+    IpProtocol(IPPROTO_DSTOPTS, None, "Destination Options for IPv6", "ipv6.dstopts"),
     IpProtocol(88, None, "EIGRP", None),
     IpProtocol(89, "ospf", "OSPFIGP", None),
     IpProtocol(103, "pim", "PIM", None),
@@ -174,29 +185,27 @@ IP_PROTOCOLS: dict[int, IpProtocol] = {p.value: p for p in (
     IpProtocol(135, None, "Mobility Header", None),
     IpProtocol(136, None, "UDPLite", None),
     IpProtocol(137, None, "MPLS-in-IP", None),
-    IpProtocol(IPPROTO_ETHERNET, None, "Ethernet", "eth", ipv6_only=True),
+    IpProtocol(IPPROTO_ETHERNET, None, "Ethernet", "eth"),
 )}  # fmt: skip
 
-TCPDUMP_IP_PROTOCOL_NAMES: dict[int, str] = {
-    v: p.tcpdump_name for v, p in IP_PROTOCOLS.items() if p.tcpdump_name
-}
-IP_PROTOCOL_NAMES: dict[int, str] = {v: p.long_name for v, p in IP_PROTOCOLS.items() if p.long_name}
-IP_DECODERS: dict[int, str] = {v: p.decoder for v, p in IP_PROTOCOLS.items() if p.decoder and not p.ipv6_only}
-"""The rich decoder after an IPv4 header, by its protocol field."""
-IP6_DECODERS: dict[int, str] = {v: p.decoder for v, p in IP_PROTOCOLS.items() if p.decoder}
+IPV6_ONLY_PROTOCOLS = frozenset((
+    IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_DSTOPTS, IPPROTO_ETHERNET
+))  # fmt: skip
+"""What the rich decoder reads only after an IPv6 header: its extension headers, and Ethernet (SRv6)."""
+
+TCPDUMP_IP_PROTOCOL_NAMES = column(IP_PROTOCOLS.values(), "tcpdump_name")
+IP_PROTOCOL_NAMES = column(IP_PROTOCOLS.values(), "long_name")
+IP6_DECODERS = column(IP_PROTOCOLS.values(), "decoder")
 """The rich decoder after an IPv6 header (or an extension header), by its next-header field."""
+IP_DECODERS = {v: decoder for v, decoder in IP6_DECODERS.items() if v not in IPV6_ONLY_PROTOCOLS}
+"""The rich decoder after an IPv4 header, by its protocol field."""
 
 
 # --- TCP flags ---------------------------------------------------------------------------------
 
 
-class TcpFlag(NamedTuple):
-    """One TCP flag bit: tcpdump's letter and the flag's name (Pcap4J's and the RFCs')."""
-
-    bit: int
-    letter: str
-    name: str
-
+TcpFlag = NamedNumber
+"""One TCP flag: its bit (``value``), tcpdump's letter and the flag's name (Pcap4J's and the RFCs')."""
 
 # in tcpdump's order (print-tcp.c's tcp_flag_values): "S." is SYN with ACK
 TCP_FLAGS: tuple[TcpFlag, ...] = (
@@ -210,18 +219,20 @@ TCP_FLAGS: tuple[TcpFlag, ...] = (
     TcpFlag(0x80, "W", "CWR"),
     TcpFlag(0x100, "e", "AE"),  # was NS; tcpdump 4.99's one-line form reads only the flags byte, without it
 )
-TCP_FLAG_BITS: dict[str, int] = {f.letter: f.bit for f in TCP_FLAGS}
+_TCP_FLAG_LETTERS = tuple(column(TCP_FLAGS, "tcpdump_name").items())
+_TCP_FLAG_NAMES = tuple(reversed(column(TCP_FLAGS, "long_name").items()))  # Pcap4J lists the highest first
+TCP_FLAG_BITS: dict[str, int] = {letter: bit for bit, letter in _TCP_FLAG_LETTERS}
 """The bit of each tcpdump letter."""
 
 
 def tcp_flag_letters(flags: int) -> str:
     """tcpdump's letters for TCP flags: ``S.`` for SYN with ACK, ``none`` for no flag."""
-    return "".join(f.letter for f in TCP_FLAGS if flags & f.bit) or "none"
+    return "".join(letter for bit, letter in _TCP_FLAG_LETTERS if flags & bit) or "none"
 
 
 def tcp_flag_names(flags: int) -> str:
     """The flags' names, highest bit first as Pcap4J lists them: ``ACK, SYN``; ``none`` for no flag."""
-    return ", ".join(f.name for f in reversed(TCP_FLAGS) if flags & f.bit) or "none"
+    return ", ".join(name for bit, name in _TCP_FLAG_NAMES if flags & bit) or "none"
 
 
 # --- ports -------------------------------------------------------------------------------------
@@ -305,35 +316,31 @@ PORTS: dict[int, Port] = {p.value: p for p in (
     Port(8443, "HTTPS Alternate", None, None),
 )}  # fmt: skip
 
-TCP_PORT_NAMES: dict[int, str] = {v: p.tcp_name for v, p in PORTS.items() if p.tcp_name}
-UDP_PORT_NAMES: dict[int, str] = {v: p.udp_name for v, p in PORTS.items() if p.udp_name}
-UDP_DECODERS: dict[int, str] = {v: p.udp_decoder for v, p in PORTS.items() if p.udp_decoder}
+TCP_PORT_NAMES = column(PORTS.values(), "tcp_name")
+UDP_PORT_NAMES = column(PORTS.values(), "udp_name")
+UDP_DECODERS = column(PORTS.values(), "udp_decoder")
 
 
 # --- NTP modes ---------------------------------------------------------------------------------
 
 
-class NtpMode(NamedTuple):
-    """One NTP association mode: tcpdump's name and Pcap4J's (Wireshark's) name."""
+NtpMode = NamedNumber
+"""One NTP association mode: tcpdump's name and Pcap4J's (Wireshark's) name."""
 
-    value: int
-    tcpdump_name: str
-    long_name: str
-
-
-NTP_MODES: tuple[NtpMode, ...] = (
-    NtpMode(0, "unspecified", "reserved"),
-    NtpMode(1, "symmetric active", "symmetric active"),
-    NtpMode(2, "symmetric passive", "symmetric passive"),
-    NtpMode(3, "Client", "client"),
-    NtpMode(4, "Server", "server"),
-    NtpMode(5, "Broadcast", "broadcast"),
-    NtpMode(6, "Control Message", "NTP control message"),
-    NtpMode(7, "Reserved", "reserved for private use"),
-)
+# (tcpdump's name, Pcap4J's name) of modes 0 to 7: a mode is its row's index, so no value is written
+NTP_MODES: tuple[NtpMode, ...] = tuple(NtpMode(mode, *names) for mode, names in enumerate((
+    ("unspecified", "reserved"),
+    ("symmetric active", "symmetric active"),
+    ("symmetric passive", "symmetric passive"),
+    ("Client", "client"),
+    ("Server", "server"),
+    ("Broadcast", "broadcast"),
+    ("Control Message", "NTP control message"),
+    ("Reserved", "reserved for private use"),
+)))  # fmt: skip
 """Indexed by the three-bit mode."""
-TCPDUMP_NTP_MODE_NAMES: tuple[str, ...] = tuple(m.tcpdump_name for m in NTP_MODES)
-NTP_MODE_NAMES: dict[int, str] = {m.value: m.long_name for m in NTP_MODES}
+NTP_MODE_NAMES = column(NTP_MODES, "long_name")
+TCPDUMP_NTP_MODE_NAMES: tuple[str, ...] = tuple(column(NTP_MODES, "tcpdump_name").values())
 
 
 # --- syslog ------------------------------------------------------------------------------------
@@ -402,6 +409,7 @@ __all__ = [
     "IPPROTO_SCTP",
     "IPPROTO_TCP",
     "IPPROTO_UDP",
+    "IPV6_ONLY_PROTOCOLS",
     "IP_DECODERS",
     "IP_PROTOCOLS",
     "IP_PROTOCOL_NAMES",
@@ -426,9 +434,11 @@ __all__ = [
     "VLAN_ETHERTYPES",
     "EtherType",
     "IpProtocol",
+    "NamedNumber",
     "NtpMode",
     "Port",
     "TcpFlag",
+    "column",
     "tcp_flag_letters",
     "tcp_flag_names",
 ]  # fmt: skip

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .. import checks
 from ..capture.handle import PcapHandle, open_offline
 from ..decode import linktype_name
 from ..errors import PcapError, PcapNativeError
 from .pacer import DURATION, Pace
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing's from Python 3.11; only the type checker reads it
 
 PROGRESS_INTERVAL_S = 0.25
 
@@ -110,26 +114,63 @@ ProgressCallback = Callable[[ReplayStats], object]
 _NEVER = float("inf")
 
 
+class ReplayOptions(TypedDict, total=False):
+    """The keyword options of :class:`Replayer` and :func:`replay`, each optional: the defaults are those
+    of :class:`~pycapture.replay.pacer.Pace` (the rate) and :class:`ReplaySettings` (the rest).
+
+    ``speed`` scales the recorded timing (2.0 is twice as fast); ``pps`` or ``mbps`` send at a fixed
+    rate instead; ``topspeed`` sends as fast as possible. ``loop`` passes over the files (0: until
+    stopped); ``count`` and ``duration_s`` end the run early; ``bpf_filter`` sends only matching packets.
+    ``progress`` is called with the running :class:`ReplayStats` at most every
+    :data:`PROGRESS_INTERVAL_S` while sending.
+
+    The rates take the ranges of :data:`SPEED`, :data:`PPS` and :data:`MBPS`, ``duration_s`` that of
+    :data:`DURATION`; ``loop`` is 0 or more and ``count`` 1 or more. A value outside its range raises
+    ValueError, a wrong type TypeError, and a filter that does not compile FilterError (a ValueError).
+    """
+
+    speed: float
+    pps: float | None
+    mbps: float | None
+    topspeed: bool
+    loop: int
+    count: int | None
+    duration_s: float | None
+    bpf_filter: str | None
+    progress: ProgressCallback | None
+
+
+_PACE_FIELDS = frozenset(f.name for f in fields(Pace))
+
+
+def _check_keywords(function: str, options: Mapping[str, object]) -> None:
+    """TypeError, in Python's own words, for a keyword that is not one of :class:`ReplayOptions`'."""
+    unknown = [name for name in options if name not in ReplayOptions.__annotations__]
+    if unknown:
+        raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}")
+
+
+def _settings(options: Mapping[str, Any]) -> ReplaySettings:
+    """The :class:`ReplaySettings` of :class:`ReplayOptions`' rate and limits (``progress`` left out)."""
+    pace = {name: value for name, value in options.items() if name in _PACE_FIELDS}
+    limits = {name: value for name, value in options.items() if name not in _PACE_FIELDS}
+    return ReplaySettings(Pace(**pace), **limits)
+
+
 class Replayer:
-    """Send saved captures onto an interface; :meth:`break_loop` stops it (from a signal handler too)."""
+    """Send saved captures onto an interface; :meth:`break_loop` stops it (from a signal handler too).
+
+    ``options`` are :class:`ReplayOptions`, checked here as :func:`replay` checks them; ``count_first``
+    counts the packets before sending (:attr:`ReplayStats.planned`, for a progress bar).
+    """
 
     def __init__(
-        self,
-        interface: str,
-        *,
-        speed: float = 1.0,
-        pps: float | None = None,
-        mbps: float | None = None,
-        topspeed: bool = False,
-        loop: int = 1,
-        count: int | None = None,
-        duration_s: float | None = None,
-        bpf_filter: str | None = None,
-        progress: ProgressCallback | None = None,
-        count_first: bool = False,
+        self, interface: str, *, count_first: bool = False, **options: Unpack[ReplayOptions]
     ) -> None:
+        _check_keywords("Replayer.__init__", options)
         self.interface = checks.text("interface", interface)
-        self.settings = ReplaySettings(Pace(speed, pps, mbps, topspeed), loop, count, duration_s, bpf_filter)
+        progress = options.pop("progress", None)
+        self.settings = _settings(options)
         self.progress = None if progress is None else checks.function("progress", progress)
         self.count_first = count_first
         self._stop = False
@@ -146,20 +187,8 @@ class Replayer:
         count_first: bool = False,
     ) -> Replayer:
         """A replayer for ``settings``; ``progress`` and ``count_first`` as for the constructor."""
-        pace = settings.pace
-        return cls(
-            interface,
-            speed=pace.speed,
-            pps=pace.pps,
-            mbps=pace.mbps,
-            topspeed=pace.topspeed,
-            loop=settings.loop,
-            count=settings.count,
-            duration_s=settings.duration_s,
-            bpf_filter=settings.bpf_filter,
-            progress=progress,
-            count_first=count_first,
-        )
+        options = asdict(settings)  # the options of the constructor, the rate's nested in "pace"
+        return cls(interface, **options.pop("pace"), **options, progress=progress, count_first=count_first)
 
     def break_loop(self) -> None:
         """Stop after the packet being sent; safe from another thread or a signal handler."""
@@ -321,29 +350,16 @@ class Replayer:
 def replay(
     files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     interface: str,
-    *,
-    speed: float = 1.0,
-    pps: float | None = None,
-    mbps: float | None = None,
-    topspeed: bool = False,
-    loop: int = 1,
-    count: int | None = None,
-    duration_s: float | None = None,
-    bpf_filter: str | None = None,
-    progress: ProgressCallback | None = None,
+    **options: Unpack[ReplayOptions],
 ) -> ReplayStats:
-    """Send the packets of saved captures out of ``interface``, paced as asked; return the statistics.
+    """Send the packets of saved captures out of ``interface``, paced as ``options`` (:class:`ReplayOptions`)
+    ask; return the statistics.
 
-    ``speed`` scales the recorded timing (2.0 is twice as fast); ``pps`` or ``mbps`` send at a fixed
-    rate instead; ``topspeed`` sends as fast as possible. ``loop`` passes over the files (0: until
-    stopped); ``count`` and ``duration_s`` end the run early; ``bpf_filter`` sends only matching packets.
-    Frames larger than the interface's MTU and files whose link type differs from the interface's
-    are counted in the statistics, not sent. Needs the same privileges as live capture.
-
-    The rates take the ranges of :data:`SPEED`, :data:`PPS` and :data:`MBPS`, ``duration_s`` that of
-    :data:`DURATION`; ``loop`` is 0 or more and ``count`` 1 or more. A value outside its range raises
-    ValueError, a wrong type TypeError, and a filter that does not compile FilterError (a ValueError).
+    Frames larger than the interface's MTU and files whose link type differs from the interface's are
+    counted in the statistics, not sent. Needs the same privileges as live capture. A bad option raises
+    before anything is sent.
     """
+    _check_keywords("replay", options)
     if isinstance(files, (str, os.PathLike)):
         paths = [_path(files)]
     elif isinstance(files, Sequence):
@@ -352,18 +368,7 @@ def replay(
         raise TypeError(f"files must be a path or a sequence of paths, not {type(files).__name__}")
     if not paths:
         raise PcapError("no capture file to replay", "name at least one pcap or pcapng file")
-    return Replayer(
-        interface,
-        speed=speed,
-        pps=pps,
-        mbps=mbps,
-        topspeed=topspeed,
-        loop=loop,
-        count=count,
-        duration_s=duration_s,
-        bpf_filter=bpf_filter,
-        progress=progress,
-    ).run(paths)
+    return Replayer(interface, **options).run(paths)
 
 
 def _path(value: object) -> str:

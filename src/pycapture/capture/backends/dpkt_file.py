@@ -61,6 +61,7 @@ from ...savefile.format import (
 from ...savefile.reader import file_is_nanosecond
 from .. import libpcap
 from ..handle import DEFAULT_NETMASK, PcapStat
+from ..source import BaseHandle
 
 _MICRO, _NANO = 10**6, 10**9
 _UINT64 = 1 << 64
@@ -380,14 +381,10 @@ class PcapngRecordReader:
             self._interfaces.clear()  # each section describes its own interfaces
 
 
-class FileHandle:
+class FileHandle(BaseHandle):
     """A saved capture read without libpcap, with pycapture's handle interface."""
 
-    live = False
-    warnings: tuple[str, ...] = ()
-
     def __init__(self, path: str, precision: str | None = None) -> None:
-        self.source = path
         stream: BinaryIO
         if path == "-":
             stream = sys.stdin.buffer
@@ -423,11 +420,13 @@ class FileHandle:
         except (CaptureFileError, ValueError, struct.error, IndexError) as exc:
             self.close()
             raise CaptureFileError(f"{path}: {exc}") from exc
-        self.nanosecond = file_nano if precision is None else precision == "nano"
-        self.datalink: int = self._reader.datalink()
-        self.snapshot = self._reader.snapshot
-        self.captured = 0
-        self._break = False
+        super().__init__(
+            source=path,
+            live=False,
+            datalink=self._reader.datalink(),
+            snapshot=self._reader.snapshot,
+            nanosecond=file_nano if precision is None else precision == "nano",
+        )
         self._filter: libpcap.OfflineFilter | None = None
 
     def __repr__(self) -> str:
@@ -452,11 +451,6 @@ class FileHandle:
         """Stop :meth:`records` before the next packet."""
         self._break = True
 
-    @property
-    def break_requested(self) -> bool:
-        """True once :meth:`break_loop` has been called and :meth:`records` has not yet returned."""
-        return self._break
-
     def records(self, count: int = -1) -> Iterator[Record]:
         """Yield ``(ts_sec, ts_frac, original_length, data)`` until ``count``, the end or a break."""
         if self._stream is None:
@@ -466,8 +460,8 @@ class FileHandle:
         wanted = self._filter.matches if self._filter is not None else None
         try:
             while remaining:
-                if self._break:  # as pcap_breakloop: a request made before the loop counts,
-                    self._break = False  # and the loop that honours it clears it
+                if self._break:  # self._honour_break(), inlined: this is the per-packet path
+                    self._break = False
                     break
                 record = next(reader, None)
                 if record is None:
@@ -493,12 +487,6 @@ class FileHandle:
         stream, self._stream = self._stream, None
         if stream is not None and self._own:
             stream.close()
-
-    def __enter__(self) -> FileHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def open_offline(path: str, precision: str | None = None) -> FileHandle:

@@ -27,6 +27,7 @@ from ...packet import Record
 from ...savefile.reader import file_is_nanosecond
 from ..guard import HandleGuard
 from ..handle import DEFAULT_NETMASK, DEFAULT_SNAPLEN, PcapStat
+from ..source import BaseHandle
 from . import LiveSettings
 
 _PCAP_ERROR_NO_SUCH_DEVICE = -5
@@ -72,7 +73,7 @@ def _text(raw: bytes | None) -> str:
     return (raw or b"").decode("utf-8", "replace").strip("\x00").strip()
 
 
-class ScapyHandle:
+class ScapyHandle(BaseHandle):
     """A libpcap handle opened through scapy's bindings, with pycapture's handle interface."""
 
     def __init__(
@@ -86,17 +87,17 @@ class ScapyHandle:
         timeout_ms: int = 1000,
         warnings: tuple[str, ...] = (),
     ) -> None:
+        super().__init__(
+            source=source,
+            live=live,
+            datalink=lib.pcap_datalink(pcap),
+            snapshot=lib.pcap_snapshot(pcap) or DEFAULT_SNAPLEN,
+            nanosecond=nanosecond,
+            warnings=warnings,
+        )
         self._lib = lib
         self._pcap = pcap
-        self.source = source
-        self.live = live
-        self.nanosecond = nanosecond
         self.timeout_ms = timeout_ms
-        self.warnings = warnings
-        self.datalink: int = lib.pcap_datalink(pcap)
-        self.snapshot: int = lib.pcap_snapshot(pcap) or DEFAULT_SNAPLEN
-        self.captured = 0
-        self._break = False
         self._fd = -1
         selectable = live and hasattr(lib, "pcap_get_selectable_fd")
         self._guard = HandleGuard(self, source, self._free, wakeable=selectable)
@@ -136,11 +137,6 @@ class ScapyHandle:
         self._break = True
         self._guard.wake()
 
-    @property
-    def break_requested(self) -> bool:
-        """True once :meth:`break_loop` has been called and :meth:`records` has not yet returned."""
-        return self._break
-
     def _wait(self) -> None:
         if self._fd < 0:
             return  # Windows: pcap_next_ex itself waits up to the read timeout
@@ -157,8 +153,8 @@ class ScapyHandle:
         guard = self._guard
         try:
             while remaining:
-                if self._break:  # as pcap_breakloop: a request made before the loop counts,
-                    self._break = False  # and the loop that honours it clears it
+                if self._break:  # self._honour_break(), inlined: this is the per-packet path
+                    self._break = False
                     break
                 with guard.reading:  # ctypes lets go of the GIL: close() must wait for this read
                     if guard.closing:
@@ -203,12 +199,6 @@ class ScapyHandle:
         pcap, self._pcap = self._pcap, None
         if pcap is not None:
             self._lib.pcap_close(pcap)
-
-    def __enter__(self) -> ScapyHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def open_offline(path: str, precision: str | None = None) -> ScapyHandle:

@@ -15,9 +15,10 @@ layer); labels and ``text`` follow Pcap4J's ``toString()`` dumps (``Source addre
 
 The decoders live by family (:mod:`.link`, :mod:`.wlan`, :mod:`.network`, :mod:`.icmp`, :mod:`.transport`,
 :mod:`.tunnels`, :mod:`.apps`), each with a ``DECODERS`` table of its keys; :mod:`.walk` joins the tables
-and follows them. The numbers that choose the next decoder (EtherTypes, IP protocols, ports, link types)
-and the names Pcap4J prints for them come from :mod:`pycapture.protocols.numbers` and
-:mod:`pycapture.protocols.linktypes`.
+and follows them. What the families share is in :mod:`.core` (a walk's state, its error, the table type)
+and :mod:`.fields` (Pcap4J's renderings of values). The numbers that choose the next decoder
+(EtherTypes, IP protocols, ports, link types) and the names Pcap4J prints for them come from
+:mod:`pycapture.protocols.numbers` and :mod:`pycapture.protocols.linktypes`.
 """
 
 from __future__ import annotations

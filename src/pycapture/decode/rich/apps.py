@@ -20,20 +20,8 @@ from ...protocols.numbers import (
     NTP_MODE_NAMES,
 )
 from ..model import Field, Layer
-from .core import (
-    Decoder,
-    Decoding,
-    Step,
-    address_field,
-    flag_field,
-    hex_named,
-    hex_text,
-    ip4_text,
-    ip6_text,
-    named_text,
-    require,
-    unpack_header,
-)
+from .core import DecoderTable, Decoding, Step, require, unpack_header
+from .fields import address_field, flag_field, hex_named, hex_text, ip4_text, ip6_text, named_text
 
 _DNS_OPCODES = {0: "Query", 1: "IQuery", 2: "Status", 4: "Notify", 5: "Update", 6: "DSO"}
 _DNS_RCODES = {
@@ -272,8 +260,7 @@ def _ntp(d: Decoding, buf: bytes) -> Step:
         Field("flags.mode", "Mode", mode, text=named_text(mode, NTP_MODE_NAMES)),
     ]
     if mode in (6, 7):  # control and private messages have a header of their own, not decoded here
-        d.add(Layer("ntp", "NTP Header", 1, fields))
-        return None, buf[1:]
+        return None, d.add_header(buf, "ntp", "NTP Header", 1, fields)
     n = ntp.NTP(buf) if len(buf) >= 48 else unpack_header(ntp.NTP, buf, "ntp", "an NTP header")
     precision = n.precision - 256 if n.precision > 127 else n.precision
     refid = ip4_text(n.id) if n.stratum > 1 else n.id.rstrip(b"\x00").decode("ascii", "backslashreplace")
@@ -289,8 +276,7 @@ def _ntp(d: Decoding, buf: bytes) -> Step:
         Field("rec", "Receive Timestamp", _ntp_time(n.receive_time)),
         Field("xmt", "Transmit Timestamp", _ntp_time(n.transmit_time)),
     ]
-    d.add(Layer("ntp", "NTP Header", 48, fields))
-    return None, buf[48:]
+    return None, d.add_header(buf, "ntp", "NTP Header", 48, fields)
 
 
 def _http(d: Decoding, buf: bytes) -> Step:
@@ -318,8 +304,7 @@ def _http(d: Decoding, buf: bytes) -> Step:
             ]
     except (dpkt.Error, ValueError):
         return None, buf  # not the start of a message: a continuation, or not HTTP at all
-    d.add(Layer("http", title, len(line), fields))
-    return None, buf[len(line) :]
+    return None, d.add_header(buf, "http", title, len(line), fields)
 
 
 _TLS_CONTENT_TYPES = {
@@ -411,9 +396,7 @@ def _tls(d: Decoding, buf: bytes) -> Step:
                         name = _server_name(ext)
                         if name is not None:
                             fields.append(Field("handshake.extensions_server_name", "Server Name", name))
-    size = 5 + len(body)
-    d.add(Layer("tls", "TLS Record Header", size, fields))
-    return None, buf[size:]
+    return None, d.add_header(buf, "tls", "TLS Record Header", 5 + len(body), fields)
 
 
 def _dhcpv6(d: Decoding, buf: bytes) -> Step:
@@ -450,8 +433,7 @@ def _dhcpv6(d: Decoding, buf: bytes) -> Step:
     return None, b""
 
 
-# key: (Wireshark name of the layer it decodes, what it is, its decoder)
-DECODERS: dict[str, tuple[str, str, Decoder]] = {
+DECODERS: DecoderTable = {
     "dns": ("dns", "a DNS message", _dns),
     "dns_tcp": ("dns", "a DNS message", _dns_tcp),
     "dhcp": ("dhcp", "a DHCP message", _dhcp),

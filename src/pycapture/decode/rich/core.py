@@ -1,9 +1,11 @@
-"""The rich decoder's common parts: the state of one walk, the error that ends it, and Pcap4J's texts."""
+"""The rich decoder's common parts: the state of one walk, the error that ends it, what a decoder and a
+family's table of decoders are, and the decoders that only choose the next one by a version number.
+
+Pcap4J's renderings of the values in a layer's fields live in :mod:`.fields`.
+"""
 
 from __future__ import annotations
 
-import socket
-import struct
 from typing import Callable, Optional, TypeVar
 
 import dpkt
@@ -74,6 +76,11 @@ class Decoding:
         self.layers.append(layer)
         return layer
 
+    def add_header(self, buf: bytes, name: str, title: str, length: int, fields: list[Field]) -> bytes:
+        """Add the layer of the ``length``-byte header that starts ``buf``; return the bytes after it."""
+        self.layers.append(Layer(name, title, length, fields))
+        return buf[length:]
+
     def claim_padding(self, pad: bytes) -> None:
         """Note bytes after a datagram's own length as the enclosing Ethernet frame's padding."""
         owner, self.pad_owner = self.pad_owner, None
@@ -81,63 +88,27 @@ class Decoding:
             owner.fields.append(Field("padding", "Pad", pad.hex(":"), text=pad.hex(" ")))
 
 
-# --- text helpers (Pcap4J's renderings) --------------------------------------------------------
-
-
-def mac_text(raw: bytes) -> str:
-    return raw.hex(":")
-
-
-def ip4_text(raw: bytes) -> str:
-    return socket.inet_ntoa(raw)
-
-
-def ip6_text(raw: bytes) -> str:
-    return socket.inet_ntop(socket.AF_INET6, raw)
-
-
-def java4_text(raw: bytes) -> str:
-    """Pcap4J prints an InetAddress with Java's toString(): a leading slash."""
-    return "/" + socket.inet_ntoa(raw)
-
-
-def java6_text(raw: bytes) -> str:
-    """Java writes IPv6 addresses uncompressed: ``/fe80:0:0:0:0:0:0:1``."""
-    return "/" + ":".join(f"{g:x}" for g in struct.unpack("!8H", raw))
-
-
-def named_text(value: int, names: dict[int, str]) -> str:
-    """Pcap4J's NamedNumber: ``6 (TCP)``, ``12345 (unknown)``."""
-    return f"{value} ({names.get(value, 'unknown')})"
-
-
-def hex_named(value: int, names: dict[int, str], width: int = 4) -> str:
-    """``0x0800 (IPv4)``."""
-    return f"0x{value:0{width}x} ({names.get(value, 'unknown')})"
-
-
-def hex_text(value: int, width: int = 4) -> str:
-    return f"0x{value:0{width}x}"
-
-
-def address_field(key: str, label: str, raw: bytes) -> Field:
-    if len(raw) == 4:
-        return Field(key, label, ip4_text(raw), text=java4_text(raw))
-    if len(raw) == 16:
-        return Field(key, label, ip6_text(raw), text=java6_text(raw))
-    return Field(key, label, raw.hex(":"))
-
-
-def port_field(key: str, label: str, port: int, names: dict[int, str]) -> Field:
-    return Field(key, label, port, text=named_text(port, names))
-
-
-def checksum_field(key: str, value: int, width: int = 4, label: str = "Checksum") -> Field:
-    return Field(key, label, value, text=hex_text(value, width))
-
-
-def flag_field(key: str, label: str, on: int | bool) -> Field:
-    return Field(key, label, bool(on))
-
-
 Decoder = Callable[[Decoding, bytes], Step]
+
+IP_BY_VERSION = {4: "ip", 6: "ipv6"}
+"""The decoder of an IP packet by its version, the high nibble of its first byte."""
+
+
+def by_version(layer: str, what: str, shift: int, keys: dict[int, str], unknown: str) -> Decoder:
+    """A decoder that adds no layer but sends the bytes on to the decoder of their version: the first
+    byte shifted right by ``shift``, looked up in ``keys``. ``unknown`` starts the error's cause for
+    any other version."""
+
+    def decode_version(d: Decoding, buf: bytes) -> Step:
+        require(buf, 1, layer, what)
+        version = buf[0] >> shift
+        key = keys.get(version)
+        if key is None:
+            raise Bad(layer, f"{unknown} {version}")
+        return key, buf
+
+    return decode_version
+
+
+DecoderTable = dict[str, tuple[str, str, Decoder]]
+"""A family's decoders by key: (Wireshark name of the layer each decodes, what it is, the decoder)."""

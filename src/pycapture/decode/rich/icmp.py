@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
+import dpkt
 from dpkt import (
     icmp,
     icmp6,
@@ -9,22 +12,9 @@ from dpkt import (
 )
 
 from ...protocols import headers as extra
-from ..model import Field, Layer
-from .core import (
-    Bad,
-    Decoder,
-    Decoding,
-    Step,
-    address_field,
-    checksum_field,
-    flag_field,
-    hex_named,
-    ip6_text,
-    mac_text,
-    named_text,
-    require,
-    unpack_header,
-)
+from ..model import Field
+from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
+from .fields import address_field, checksum_field, flag_field, hex_named, ip6_text, mac_text, named_text
 
 _ICMP4_TYPES = {
     0: "Echo Reply", 3: "Destination Unreachable", 4: "Source Quench", 5: "Redirect", 8: "Echo",
@@ -76,11 +66,11 @@ def _icmp(d: Decoding, buf: bytes) -> Step:
         fields.append(Field("pointer", "Pointer", rest[0]))
     else:
         fields.append(Field("unused", "Unused", int.from_bytes(rest[:4], "big")))
-    d.add(Layer("icmp", "ICMPv4 Common Header", 8, fields))
-    if t in _ICMP4_ERRORS and len(buf) > 8:
+    payload = d.add_header(buf, "icmp", "ICMPv4 Common Header", 8, fields)
+    if t in _ICMP4_ERRORS and payload:
         d.quoted = True
-        return "ip", buf[8:]
-    return None, buf[8:]
+        return "ip", payload
+    return None, payload
 
 
 _IGMP_TYPES = {
@@ -94,20 +84,13 @@ _IGMP_TYPES = {
 
 def _igmp(d: Decoding, buf: bytes) -> Step:
     h = igmp.IGMP(buf) if len(buf) >= 8 else unpack_header(igmp.IGMP, buf, "igmp", "an IGMP header")
-    d.add(
-        Layer(
-            "igmp",
-            "IGMP Header",
-            8,
-            [
-                Field("type", "Type", h.type, text=hex_named(h.type, _IGMP_TYPES, 2)),
-                Field("max_resp", "Max Response Time", h.maxresp),
-                checksum_field("checksum", h.sum),
-                address_field("maddr", "Group Address", h.group),
-            ],
-        )
-    )
-    return None, buf[8:]
+    fields = [
+        Field("type", "Type", h.type, text=hex_named(h.type, _IGMP_TYPES, 2)),
+        Field("max_resp", "Max Response Time", h.maxresp),
+        checksum_field("checksum", h.sum),
+        address_field("maddr", "Group Address", h.group),
+    ]
+    return None, d.add_header(buf, "igmp", "IGMP Header", 8, fields)
 
 
 _ICMP6_TYPES = {
@@ -174,6 +157,34 @@ def _nd_options(raw: bytes, fields: list[Field]) -> tuple[int, Bad | None]:
     return pos, None
 
 
+_FieldMaker = Callable[[str, str, Any], Field]  # Field, flag_field, address_field: (key, label, value)
+
+# What each Neighbor Discovery message holds after type, code and checksum, before its options: the dpkt
+# class of that fixed part, and its fields as (key, label, attribute, the maker of the Field)
+_ND_MESSAGES: dict[int, tuple[type[dpkt.Packet], tuple[tuple[str, str, str, _FieldMaker], ...]]] = {
+    133: (icmp6.ICMP6.Error, (("reserved", "Reserved", "pad", Field),)),  # a reserved word, like an error's
+    134: (extra.NDRouterAdvert, (
+        ("nd.ra.cur_hop_limit", "Cur Hop Limit", "cur_hop_limit", Field),
+        ("nd.ra.flag.m", "Managed address configuration", "m", flag_field),
+        ("nd.ra.flag.o", "Other configuration", "o", flag_field),
+        ("nd.ra.router_lifetime", "Router Lifetime", "router_lifetime", Field),
+        ("nd.ra.reachable_time", "Reachable Time", "reachable_time", Field),
+        ("nd.ra.retrans_timer", "Retrans Timer", "retrans_timer", Field),
+    )),
+    135: (extra.NDNeighborSolicit, (("nd.target", "Target Address", "target", address_field),)),
+    136: (extra.NDNeighborAdvert, (
+        ("nd.na.flag.r", "R", "router", flag_field),
+        ("nd.na.flag.s", "S", "solicited", flag_field),
+        ("nd.na.flag.o", "O", "override", flag_field),
+        ("nd.target", "Target Address", "target", address_field),
+    )),
+    137: (extra.NDRedirect, (
+        ("nd.target", "Target Address", "target", address_field),
+        ("nd.rd.dst", "Destination Address", "dst", address_field),
+    )),
+}  # fmt: skip
+
+
 def _icmpv6(d: Decoding, buf: bytes) -> Step:
     require(buf, 8, "icmpv6", "an ICMPv6 header")
     h = unpack_header(icmp6.ICMP6, buf, "icmpv6", "an ICMPv6 header")
@@ -184,7 +195,6 @@ def _icmpv6(d: Decoding, buf: bytes) -> Step:
         checksum_field("checksum", h.sum),
     ]
     body = buf[4:]
-    size = 8
     if t in (128, 129):
         echo = unpack_header(icmp6.ICMP6.Echo, body, "icmpv6", "an ICMPv6 echo header")
         fields += [
@@ -203,65 +213,31 @@ def _icmpv6(d: Decoding, buf: bytes) -> Step:
                 unpack_header(icmp6.ICMP6.ParamProb, body, "icmpv6", "an ICMPv6 header").ptr,
             )
         )
-    elif t in (133, 134, 135, 136, 137):
+    elif t in _ND_MESSAGES:
         return _neighbor_discovery(d, buf, t, fields)
     else:
         fields.append(Field("reserved", "Reserved", int.from_bytes(body[:4], "big")))
-    d.add(Layer("icmpv6", "ICMPv6 Common Header", size, fields))
-    if t in (1, 2, 3, 4) and len(buf) > 8:
+    payload = d.add_header(buf, "icmpv6", "ICMPv6 Common Header", 8, fields)
+    if t in (1, 2, 3, 4) and payload:
         d.quoted = True
-        return "ipv6", buf[8:]
-    return None, buf[8:]
+        return "ipv6", payload
+    return None, payload
 
 
 def _neighbor_discovery(d: Decoding, buf: bytes, t: int, fields: list[Field]) -> Step:
     body = buf[4:]
-    what = f"an ICMPv6 {_ICMP6_TYPES[t]} message"
-    if t == 133:
-        fixed = 4
-        require(body, fixed, "icmpv6", what)
-        fields.append(Field("reserved", "Reserved", int.from_bytes(body[:4], "big")))
-    elif t == 134:
-        ra = unpack_header(extra.NDRouterAdvert, body, "icmpv6", what)
-        fixed = 12
-        fields += [
-            Field("nd.ra.cur_hop_limit", "Cur Hop Limit", ra.cur_hop_limit),
-            flag_field("nd.ra.flag.m", "Managed address configuration", ra.m),
-            flag_field("nd.ra.flag.o", "Other configuration", ra.o),
-            Field("nd.ra.router_lifetime", "Router Lifetime", ra.router_lifetime),
-            Field("nd.ra.reachable_time", "Reachable Time", ra.reachable_time),
-            Field("nd.ra.retrans_timer", "Retrans Timer", ra.retrans_timer),
-        ]
-    elif t == 135:
-        ns = unpack_header(extra.NDNeighborSolicit, body, "icmpv6", what)
-        fixed = 20
-        fields.append(address_field("nd.target", "Target Address", ns.target))
-    elif t == 136:
-        na = unpack_header(extra.NDNeighborAdvert, body, "icmpv6", what)
-        fixed = 20
-        fields += [
-            flag_field("nd.na.flag.r", "R", na.router),
-            flag_field("nd.na.flag.s", "S", na.solicited),
-            flag_field("nd.na.flag.o", "O", na.override),
-            address_field("nd.target", "Target Address", na.target),
-        ]
-    else:
-        rd = unpack_header(extra.NDRedirect, body, "icmpv6", what)
-        fixed = 36
-        fields += [
-            address_field("nd.target", "Target Address", rd.target),
-            address_field("nd.rd.dst", "Destination Address", rd.dst),
-        ]
-    require(body, fixed, "icmpv6", what)
+    cls, layout = _ND_MESSAGES[t]
+    message = unpack_header(cls, body, "icmpv6", f"an ICMPv6 {_ICMP6_TYPES[t]} message")
+    fields += [make(key, label, getattr(message, attribute)) for key, label, attribute, make in layout]
+    fixed = cls.__hdr_len__
     used, problem = _nd_options(body[fixed:], fields)
-    d.add(Layer("icmpv6", "ICMPv6 Common Header", 4 + fixed + used, fields))
+    rest = d.add_header(buf, "icmpv6", "ICMPv6 Common Header", 4 + fixed + used, fields)
     if problem is not None:
         raise problem
-    return None, body[fixed + used :]
+    return None, rest
 
 
-# key: (Wireshark name of the layer it decodes, what it is, its decoder)
-DECODERS: dict[str, tuple[str, str, Decoder]] = {
+DECODERS: DecoderTable = {
     "icmp": ("icmp", "an ICMPv4 header", _icmp),
     "igmp": ("igmp", "an IGMP header", _igmp),
     "icmpv6": ("icmpv6", "an ICMPv6 message", _icmpv6),

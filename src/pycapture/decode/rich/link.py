@@ -27,20 +27,8 @@ from ...protocols.numbers import (
     ETHERTYPE_RARP,
 )
 from ..model import Field, Layer
-from .core import (
-    Bad,
-    Decoder,
-    Decoding,
-    Step,
-    address_field,
-    flag_field,
-    hex_named,
-    hex_text,
-    mac_text,
-    named_text,
-    require,
-    unpack_header,
-)
+from .core import IP_BY_VERSION, Bad, DecoderTable, Decoding, Step, by_version, require, unpack_header
+from .fields import address_field, flag_field, hex_named, hex_text, mac_text, named_text
 
 
 def _after_ethertype(d: Decoding, etype: int, rest: bytes) -> Step:
@@ -76,20 +64,13 @@ def _eth(d: Decoding, buf: bytes) -> Step:
 
 def _vlan(d: Decoding, buf: bytes) -> Step:
     tag = unpack_header(ethernet.VLANtag8021Q, buf, "vlan", "an 802.1Q tag")
-    d.add(
-        Layer(
-            "vlan",
-            "IEEE802.1Q Tag",
-            4,
-            [
-                Field("priority", "Priority", tag.pri),
-                Field("dei", "CFI", tag.cfi),
-                Field("id", "VID", tag.id),
-                Field("etype", "Type", tag.type, text=hex_named(tag.type, ETHERTYPE_NAMES)),
-            ],
-        )
-    )
-    return _after_ethertype(d, tag.type, buf[4:])
+    fields = [
+        Field("priority", "Priority", tag.pri),
+        Field("dei", "CFI", tag.cfi),
+        Field("id", "VID", tag.id),
+        Field("etype", "Type", tag.type, text=hex_named(tag.type, ETHERTYPE_NAMES)),
+    ]
+    return _after_ethertype(d, tag.type, d.add_header(buf, "vlan", "IEEE802.1Q Tag", 4, fields))
 
 
 _AVSP_SUBTYPES = {1: "timestamp"}
@@ -107,8 +88,7 @@ def _avsp(d: Decoding, buf: bytes) -> Step:
     ]
     timestamp = _AVSP_TIMESTAMPS.get(h.version) if h.subtype == 1 else None
     if timestamp is None:  # another subtype, or a timestamp format Wireshark does not know either
-        d.add(Layer("avsp", "Arista Vendor Specific Header", 4, fields))
-        return None, buf[4:]
+        return None, d.add_header(buf, "avsp", "Arista Vendor Specific Header", 4, fields)
     bits, fmt, clock = timestamp
     size = 4 + struct.calcsize(fmt)
     require(buf, size + 2, "avsp", "an Arista timestamp header")
@@ -119,8 +99,8 @@ def _avsp(d: Decoding, buf: bytes) -> Step:
         Field(f"{bits}ns", "Nanoseconds", nanoseconds),
         Field("etype", "Type", etype, text=hex_named(etype, ETHERTYPE_NAMES)),
     ]
-    d.add(Layer("avsp", "Arista Vendor Specific Header", size + 2, fields))
-    return _after_ethertype(d, etype, buf[size + 2 :])
+    rest = d.add_header(buf, "avsp", "Arista Vendor Specific Header", size + 2, fields)
+    return _after_ethertype(d, etype, rest)
 
 
 _SAP_NAMES = {
@@ -140,21 +120,21 @@ def _llc(d: Decoding, buf: bytes) -> Step:
         fields.append(Field("control", "Control", head.ctl, text=hex_text(head.ctl, 2)))
         fields.append(Field("oui", "OUI", snap.oui.hex(":")))
         fields.append(Field("pid", "Protocol ID", snap.type, text=hex_named(snap.type, ETHERTYPE_NAMES)))
-        d.add(Layer("llc", "IEEE802.2 LLC Header", 8, fields))
+        rest = d.add_header(buf, "llc", "IEEE802.2 LLC Header", 8, fields)
         if snap.oui == b"\x00\x00\x0c":  # Cisco's OUI: its own protocol ids, not ethertypes
-            return ("stp" if snap.type == 0x010B else None), buf[8:]  # 0x010b: PVST+ BPDUs
-        return _after_ethertype(d, snap.type, buf[8:]) if snap.type >= 0x0600 else (None, buf[8:])
+            return ("stp" if snap.type == 0x010B else None), rest  # 0x010b: PVST+ BPDUs
+        return _after_ethertype(d, snap.type, rest) if snap.type >= 0x0600 else (None, rest)
     # I- and S-format frames have a 2-byte control field; U-format (low bits 11) has one byte
     size = 3 if head.ctl & 0x03 == 0x03 else 4
     require(buf, size, "llc", "an LLC header")
     control = head.ctl if size == 3 else int.from_bytes(buf[2:4], "little")
     fields.append(Field("control", "Control", control, text=hex_text(control, 2 * (size - 2))))
-    d.add(Layer("llc", "IEEE802.2 LLC Header", size, fields))
+    rest = d.add_header(buf, "llc", "IEEE802.2 LLC Header", size, fields)
     if head.dsap == 0x42 and size == 3:
-        return "stp", buf[3:]
+        return "stp", rest
     if head.dsap == 0x06 and size == 3:
-        return "ip", buf[3:]
-    return None, buf[size:]
+        return "ip", rest
+    return None, rest
 
 
 _STP_TYPES = {
@@ -173,8 +153,7 @@ def _stp(d: Decoding, buf: bytes) -> Step:
         Field("type", "BPDU Type", bpdu_type, text=hex_named(bpdu_type, _STP_TYPES, 2)),
     ]
     if bpdu_type == 0x80:
-        d.add(Layer("stp", "STP BPDU", 4, fields))
-        return None, buf[4:]
+        return None, d.add_header(buf, "stp", "STP BPDU", 4, fields)
     bpdu = unpack_header(stp.STP, buf, "stp", "an STP configuration BPDU")
     fields += [
         Field("flags", "BPDU Flags", bpdu.flags, text=hex_text(bpdu.flags, 2)),
@@ -189,8 +168,7 @@ def _stp(d: Decoding, buf: bytes) -> Step:
         Field("hello", "Hello Time", bpdu.hello),
         Field("forward", "Forward Delay", bpdu.fd),
     ]
-    d.add(Layer("stp", "STP BPDU", 35, fields))
-    return None, buf[35:]
+    return None, d.add_header(buf, "stp", "STP BPDU", 35, fields)
 
 
 _SLL_PACKET_TYPES = {
@@ -198,14 +176,22 @@ _SLL_PACKET_TYPES = {
 }  # fmt: skip
 
 
-def _sll_address(halen: int, raw: bytes) -> Field:
-    addr = raw[: min(halen, 8)]
-    if halen == 6:
-        return Field("src.eth", "Address", mac_text(addr))
-    return Field("src.unknown", "Address", addr.hex(":"))
+def _sll_fields(s: sll.SLL | sll2.SLL2) -> tuple[Field, Field, Field, Field, Field]:
+    """The fields both Linux cooked-mode headers have, in version 1's order: packet type, address type,
+    address length, address, and protocol (an ethertype, or below 0x0600 Linux's own ``LINUX_SLL_P_*``)."""
+    halen, proto = s.hlen, s.ethtype
+    return (
+        Field("pkttype", "Packet Type", s.type, text=named_text(s.type, _SLL_PACKET_TYPES)),
+        Field("hatype", "Address Type", s.hrd, text=named_text(s.hrd, ARP_HARDWARE_NAMES)),
+        Field("halen", "Address Length", halen),
+        Field("src.eth" if halen == 6 else "src.unknown", "Address", mac_text(s.hdr[: min(halen, 8)])),
+        Field(
+            "etype" if proto >= 0x0600 else "ltype", "Protocol", proto, text=hex_named(proto, ETHERTYPE_NAMES)
+        ),
+    )
 
 
-def _sll_next(d: Decoding, proto: int, rest: bytes) -> Step:
+def _sll_next(proto: int, rest: bytes) -> Step:
     if proto >= 0x0600:
         return ETHERTYPE_DECODERS.get(proto), rest
     if proto == 0x0004:  # LINUX_SLL_P_802_2: an LLC frame follows
@@ -215,73 +201,35 @@ def _sll_next(d: Decoding, proto: int, rest: bytes) -> Step:
 
 def _sll(d: Decoding, buf: bytes) -> Step:
     s = unpack_header(sll.SLL, buf, "sll", "a Linux cooked-mode header")
-    d.add(
-        Layer(
-            "sll",
-            "Linux SLL Header",
-            16,
-            [
-                Field("pkttype", "Packet Type", s.type, text=named_text(s.type, _SLL_PACKET_TYPES)),
-                Field("hatype", "Address Type", s.hrd, text=named_text(s.hrd, ARP_HARDWARE_NAMES)),
-                Field("halen", "Address Length", s.hlen),
-                _sll_address(s.hlen, s.hdr),
-                Field(
-                    "etype" if s.ethtype >= 0x0600 else "ltype",
-                    "Protocol",
-                    s.ethtype,
-                    text=hex_named(s.ethtype, ETHERTYPE_NAMES),
-                ),
-            ],
-        )
-    )
-    return _sll_next(d, s.ethtype, buf[16:])
+    return _sll_next(s.ethtype, d.add_header(buf, "sll", "Linux SLL Header", 16, list(_sll_fields(s))))
 
 
 def _sll2(d: Decoding, buf: bytes) -> Step:
     s = unpack_header(sll2.SLL2, buf, "sll", "a Linux cooked-mode v2 header")
-    d.add(
-        Layer(
-            "sll",
-            "Linux SLL2 Header",
-            20,
-            [
-                Field(
-                    "etype" if s.ethtype >= 0x0600 else "ltype",
-                    "Protocol",
-                    s.ethtype,
-                    text=hex_named(s.ethtype, ETHERTYPE_NAMES),
-                ),
-                Field("reserved", "Reserved", s.mbz),
-                Field("ifindex", "Interface Index", s.intindex),
-                Field("hatype", "Address Type", s.hrd, text=named_text(s.hrd, ARP_HARDWARE_NAMES)),
-                Field("pkttype", "Packet Type", s.type, text=named_text(s.type, _SLL_PACKET_TYPES)),
-                Field("halen", "Address Length", s.hlen),
-                _sll_address(s.hlen, s.hdr),
-            ],
-        )
-    )
-    return _sll_next(d, s.ethtype, buf[20:])
+    pkttype, hatype, halen, address, protocol = _sll_fields(s)
+    fields = [
+        protocol,
+        Field("reserved", "Reserved", s.mbz),
+        Field("ifindex", "Interface Index", s.intindex),
+        hatype,
+        pkttype,
+        halen,
+        address,
+    ]
+    return _sll_next(s.ethtype, d.add_header(buf, "sll", "Linux SLL2 Header", 20, fields))
 
 
 _FAMILY_NAMES = {2: "PF_INET", 10: "PF_INET6", 24: "PF_INET6", 28: "PF_INET6", 30: "PF_INET6"}
 
 
 def _family(d: Decoding, buf: bytes, family: int) -> Step:
-    d.add(
-        Layer(
-            "null",
-            "BSD Loopback Header",
-            4,
-            [
-                Field("family", "Protocol Family", family, text=named_text(family, _FAMILY_NAMES)),
-            ],
-        )
-    )
+    fields = [Field("family", "Protocol Family", family, text=named_text(family, _FAMILY_NAMES))]
+    rest = d.add_header(buf, "null", "BSD Loopback Header", 4, fields)
     if family == 2:
-        return "ip", buf[4:]
+        return "ip", rest
     if family in (10, 24, 28, 30):
-        return "ipv6", buf[4:]
-    return None, buf[4:]
+        return "ipv6", rest
+    return None, rest
 
 
 def _null(d: Decoding, buf: bytes) -> Step:
@@ -299,14 +247,7 @@ def _loop(d: Decoding, buf: bytes) -> Step:
     return _family(d, buf, int.from_bytes(buf[:4], "big"))  # DLT_LOOP: always network byte order
 
 
-def _raw(d: Decoding, buf: bytes) -> Step:
-    require(buf, 1, "ip", "an IP header")
-    version = buf[0] >> 4
-    if version == 4:
-        return "ip", buf
-    if version == 6:
-        return "ipv6", buf
-    raise Bad("ip", f"not an IP packet: version {version}")
+_raw = by_version("ip", "an IP header", 4, IP_BY_VERSION, "not an IP packet: version")
 
 
 _PPP_PROTOCOL_NAMES = {
@@ -329,8 +270,7 @@ def _ppp_protocol(buf: bytes, offset: int, first: int) -> tuple[int, int]:
 def _ppp_layer(d: Decoding, buf: bytes, title: str, fields: list[Field], offset: int, first: int) -> Step:
     proto, size = _ppp_protocol(buf, offset, first)
     fields.append(Field("protocol", "Protocol", proto, text=hex_named(proto, _PPP_PROTOCOL_NAMES)))
-    d.add(Layer("ppp", title, offset + size, fields))
-    return _PPP_NEXT.get(proto), buf[offset + size :]
+    return _PPP_NEXT.get(proto), d.add_header(buf, "ppp", title, offset + size, fields)
 
 
 def _ppp_addressed(d: Decoding, buf: bytes) -> Step:
@@ -369,19 +309,12 @@ _CHDLC_NEXT = {etype: key for etype, key in ETHERTYPE_DECODERS.items() if etype 
 
 def _chdlc(d: Decoding, buf: bytes) -> Step:
     h = unpack_header(extra.CHDLC, buf, "chdlc", "a Cisco HDLC header")
-    d.add(
-        Layer(
-            "chdlc",
-            "Cisco HDLC Header",
-            4,
-            [
-                Field("address", "Address", h.address, text=hex_named(h.address, _CHDLC_ADDRESSES, 2)),
-                Field("control", "Control", h.control, text=hex_text(h.control, 2)),
-                Field("protocol", "Protocol", h.type, text=hex_named(h.type, ETHERTYPE_NAMES)),
-            ],
-        )
-    )
-    return _CHDLC_NEXT.get(h.type), buf[4:]
+    fields = [
+        Field("address", "Address", h.address, text=hex_named(h.address, _CHDLC_ADDRESSES, 2)),
+        Field("control", "Control", h.control, text=hex_text(h.control, 2)),
+        Field("protocol", "Protocol", h.type, text=hex_named(h.type, ETHERTYPE_NAMES)),
+    ]
+    return _CHDLC_NEXT.get(h.type), d.add_header(buf, "chdlc", "Cisco HDLC Header", 4, fields)
 
 
 _PPPOE_CODES = {0x00: "Session Data", 0x07: "PADO", 0x09: "PADI", 0x19: "PADR", 0x65: "PADS", 0xA7: "PADT"}
@@ -460,8 +393,8 @@ def _arcnet(d: Decoding, buf: bytes) -> Step:
         fields.append(Field("sequence", "Sequence", split.sequence))
         size = 8
         first = split.split_flag == 0 or bool(split.split_flag & 1)  # even and not 0: a later fragment
-    d.add(Layer("arcnet", "ARCNET Header", size, fields))
-    return (_ARCNET_NEXT.get(h.type) if first else None), buf[size:]
+    rest = d.add_header(buf, "arcnet", "ARCNET Header", size, fields)
+    return (_ARCNET_NEXT.get(h.type) if first else None), rest
 
 
 _NLPID_NAMES = {
@@ -512,13 +445,11 @@ def _fr(d: Decoding, buf: bytes) -> Step:
         require(buf, size + 2, "fr", "a Cisco Frame Relay header")
         etype = int.from_bytes(buf[size : size + 2], "big")
         fields.append(Field("chdlctype", "Type", etype, text=hex_named(etype, ETHERTYPE_NAMES)))
-        d.add(Layer("fr", "Frame Relay Header", size + 2, fields))
-        return _CHDLC_NEXT.get(etype), buf[size + 2 :]
+        return _CHDLC_NEXT.get(etype), d.add_header(buf, "fr", "Frame Relay Header", size + 2, fields)
     fields.append(Field("control", "Control Field", control, text=hex_text(control, 2)))
     pos = size + 1
     if control != _XDLC_UI:  # LAPF signalling on DLCI 0, or an XID frame
-        d.add(Layer("fr", "Frame Relay Header", pos, fields))
-        return None, buf[pos:]
+        return None, d.add_header(buf, "fr", "Frame Relay Header", pos, fields)
     require(buf, pos + 1, "fr", "a Frame Relay NLPID")
     if buf[pos] == 0:  # a padding byte, to align what follows
         pos += 1
@@ -526,12 +457,10 @@ def _fr(d: Decoding, buf: bytes) -> Step:
     nlpid = buf[pos]
     fields.append(Field("nlpid", "NLPID", nlpid, text=hex_named(nlpid, _NLPID_NAMES, 2)))
     if nlpid in _NLPID_IN_PDU:
-        d.add(Layer("fr", "Frame Relay Header", pos, fields))
-        return None, buf[pos:]
+        return None, d.add_header(buf, "fr", "Frame Relay Header", pos, fields)
     pos += 1
     if nlpid != 0x80:
-        d.add(Layer("fr", "Frame Relay Header", pos, fields))
-        return _NLPID_NEXT.get(nlpid), buf[pos:]
+        return _NLPID_NEXT.get(nlpid), d.add_header(buf, "fr", "Frame Relay Header", pos, fields)
     snap = unpack_header(extra.SNAP, buf[pos:], "fr", "a SNAP header")
     oui = int.from_bytes(snap.oui, "big")
     fields.append(Field("snap.oui", "Organization Code", oui, text=hex_text(oui, 6)))
@@ -541,8 +470,7 @@ def _fr(d: Decoding, buf: bytes) -> Step:
     else:
         fields.append(Field("snap.pid", "Protocol ID", snap.type, text=hex_text(snap.type)))
         key = "eth" if (oui, snap.type) == (0x0080C2, 0x0007) else None  # bridged Ethernet, no FCS
-    d.add(Layer("fr", "Frame Relay Header", pos + 5, fields))
-    return key, buf[pos + 5 :]
+    return key, d.add_header(buf, "fr", "Frame Relay Header", pos + 5, fields)
 
 
 _IPOIB_NEXT = {
@@ -580,8 +508,7 @@ def _ipoib(d: Decoding, buf: bytes) -> Step:
     h = unpack_header(extra.IPoIB, buf[pseudo:], "ipoib", "an IPoIB header")
     fields.append(Field("type", "Type", h.type, text=hex_named(h.type, ETHERTYPE_NAMES)))
     fields.append(Field("reserved", "Reserved", h.reserved, text=hex_text(h.reserved)))
-    d.add(Layer("ipoib", "IPoIB Header", pseudo + 4, fields))
-    return _IPOIB_NEXT.get(h.type), buf[pseudo + 4 :]
+    return _IPOIB_NEXT.get(h.type), d.add_header(buf, "ipoib", "IPoIB Header", pseudo + 4, fields)
 
 
 _IPNET_FAMILIES = {2: "AF_INET", 26: "AF_INET6"}
@@ -591,24 +518,17 @@ _IPNET_HOOKS = {0: "Inbound", 1: "Outbound", 2: "Local"}
 def _ipnet(d: Decoding, buf: bytes) -> Step:
     """LINKTYPE_IPNET: Solaris' 24-byte dl_ipnetinfo header, then an IPv4 or IPv6 packet."""
     h = unpack_header(extra.IPNET, buf, "ipnet", "a Solaris ipnet header")
-    d.add(
-        Layer(
-            "ipnet",
-            "IPNET Header",
-            24,
-            [
-                Field("version", "Header version", h.version),
-                Field("family", "Address family", h.family, text=named_text(h.family, _IPNET_FAMILIES)),
-                Field("htype", "Hook type", h.htype, text=named_text(h.htype, _IPNET_HOOKS)),
-                Field("pktlen", "Data length", h.pktlen),
-                Field("ifindex", "Interface index", h.ifindex),
-                Field("grifindex", "Group interface index", h.grifindex),
-                Field("zsrc", "Source Zone ID", h.zsrc),
-                Field("zdst", "Destination Zone ID", h.zdst),
-            ],
-        )
-    )
-    return {2: "ip", 26: "ipv6"}.get(h.family), buf[24:]
+    fields = [
+        Field("version", "Header version", h.version),
+        Field("family", "Address family", h.family, text=named_text(h.family, _IPNET_FAMILIES)),
+        Field("htype", "Hook type", h.htype, text=named_text(h.htype, _IPNET_HOOKS)),
+        Field("pktlen", "Data length", h.pktlen),
+        Field("ifindex", "Interface index", h.ifindex),
+        Field("grifindex", "Group interface index", h.grifindex),
+        Field("zsrc", "Source Zone ID", h.zsrc),
+        Field("zdst", "Destination Zone ID", h.zdst),
+    ]
+    return {2: "ip", 26: "ipv6"}.get(h.family), d.add_header(buf, "ipnet", "IPNET Header", 24, fields)
 
 
 def _dlt_text(dlt: int) -> str:
@@ -648,8 +568,7 @@ def _ppi(d: Decoding, buf: bytes) -> Step:
             ]
         pos += 4 + f.len
     fields.append(Field("field_type", "Field types", types))
-    d.add(Layer("ppi", "PPI Header", h.len, fields))
-    frame = buf[h.len :]
+    frame = d.add_header(buf, "ppi", "PPI Header", h.len, fields)
     inner = LINKTYPE_DECODERS.get(h.dlt)
     if fcs and inner == "wlan" and len(frame) >= 4:
         d.wlan_fcs, frame = frame[-4:], frame[:-4]
@@ -670,31 +589,24 @@ def _pktap(d: Decoding, buf: bytes) -> Step:
         raise Bad("pktap", f"bad PKTAP header length {h.len}: less than {_PKTAP_MIN_LENGTH}")
     require(buf, h.len, "pktap", "the PKTAP header")
     i = unpack_header(extra.PKTAPInfo, buf[12:], "pktap", "a PKTAP header")
-    d.add(
-        Layer(
-            "pktap",
-            "PKTAP Header",
-            h.len,
-            [
-                Field("hdrlen", "Header length", h.len),
-                Field("rectype", "Record type", h.rectype),
-                Field("dlt", "DLT", h.dlt, text=_dlt_text(h.dlt)),
-                Field("ifname", "Interface name", _cstring(i.ifname)),
-                Field("flags", "Flags", i.flags, text=hex_text(i.flags, 8)),
-                Field("pfamily", "Protocol family", i.pfamily),
-                Field("llhdrlen", "Link-layer header length", i.llhdrlen),
-                Field("lltrlrlen", "Link-layer trailer length", i.lltrlrlen),
-                Field("pid", "Process ID", i.pid),
-                Field("cmdname", "Command name", _cstring(i.cmdname)),
-                Field("svc_class", "Service class", i.svc_class),
-                Field("iftype", "Interface type", i.iftype),
-                Field("ifunit", "Interface unit", i.ifunit),
-                Field("epid", "Effective process ID", i.epid),
-                Field("ecmdname", "Effective command name", _cstring(i.ecmdname)),
-            ],
-        )
-    )
-    frame = buf[h.len :]
+    fields = [
+        Field("hdrlen", "Header length", h.len),
+        Field("rectype", "Record type", h.rectype),
+        Field("dlt", "DLT", h.dlt, text=_dlt_text(h.dlt)),
+        Field("ifname", "Interface name", _cstring(i.ifname)),
+        Field("flags", "Flags", i.flags, text=hex_text(i.flags, 8)),
+        Field("pfamily", "Protocol family", i.pfamily),
+        Field("llhdrlen", "Link-layer header length", i.llhdrlen),
+        Field("lltrlrlen", "Link-layer trailer length", i.lltrlrlen),
+        Field("pid", "Process ID", i.pid),
+        Field("cmdname", "Command name", _cstring(i.cmdname)),
+        Field("svc_class", "Service class", i.svc_class),
+        Field("iftype", "Interface type", i.iftype),
+        Field("ifunit", "Interface unit", i.ifunit),
+        Field("epid", "Effective process ID", i.epid),
+        Field("ecmdname", "Effective command name", _cstring(i.ecmdname)),
+    ]
+    frame = d.add_header(buf, "pktap", "PKTAP Header", h.len, fields)
     if h.rectype != 1 or not frame:  # 1: a packet; others carry no frame
         return None, frame
     return LINKTYPE_DECODERS.get(h.dlt), frame
@@ -740,14 +652,12 @@ def _juniper_ether(d: Decoding, buf: bytes) -> Step:
         require(buf, size + 4, "juniper", "a Juniper protocol field")
         proto = int.from_bytes(buf[size : size + 4], "little")
         fields.append(Field("proto", "Protocol", proto))
-        d.add(Layer("juniper", "Juniper Ethernet Header", size + 4, fields))
-        return _JUNIPER_PROTOCOLS.get(proto), buf[size + 4 :]
-    d.add(Layer("juniper", "Juniper Ethernet Header", size, fields))
-    return "eth", buf[size:]
+        rest = d.add_header(buf, "juniper", "Juniper Ethernet Header", size + 4, fields)
+        return _JUNIPER_PROTOCOLS.get(proto), rest
+    return "eth", d.add_header(buf, "juniper", "Juniper Ethernet Header", size, fields)
 
 
-# key: (Wireshark name of the layer it decodes, what it is, its decoder)
-DECODERS: dict[str, tuple[str, str, Decoder]] = {
+DECODERS: DecoderTable = {
     "eth": ("eth", "an Ethernet header", _eth),
     "vlan": ("vlan", "an 802.1Q tag", _vlan),
     "llc": ("llc", "an LLC header", _llc),

@@ -7,7 +7,6 @@ from typing import Callable
 
 from dpkt import (
     ah,
-    arp,
     esp,
     ip,
     ip6,
@@ -21,20 +20,8 @@ from ...protocols.numbers import (
     IP_PROTOCOL_NAMES,
 )
 from ..model import Field, Layer
-from .core import (
-    Bad,
-    Decoder,
-    Decoding,
-    Step,
-    address_field,
-    checksum_field,
-    hex_named,
-    hex_text,
-    ip6_text,
-    named_text,
-    require,
-    unpack_header,
-)
+from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
+from .fields import address_field, checksum_field, hex_named, hex_text, ip6_text, named_text
 
 _ARP_OPERATIONS = {
     1: "REQUEST",
@@ -49,16 +36,11 @@ _ARP_OPERATIONS = {
 
 def _arp(d: Decoding, buf: bytes) -> Step:
     require(buf, 8, "arp", "an ARP header")
-    hln, pln = buf[4], buf[5]
+    hrd, pro, hln, pln, op = struct.unpack_from("!HHBBH", buf)
     end = 8 + 2 * (hln + pln)
     require(buf, end, "arp", f"an ARP packet with {hln}-byte hardware and {pln}-byte protocol addresses")
-    if hln == 6 and pln == 4:
-        a = arp.ARP(buf[:28])
-        hrd, pro, op, sha, spa, tha, tpa = a.hrd, a.pro, a.op, a.sha, a.spa, a.tha, a.tpa
-    else:
-        hrd, pro, _hln, _pln, op = struct.unpack_from("!HHBBH", buf)
-        sha, spa = buf[8 : 8 + hln], buf[8 + hln : 8 + hln + pln]
-        tha, tpa = buf[8 + hln + pln : 8 + 2 * hln + pln], buf[8 + 2 * hln + pln : end]
+    sha, spa = buf[8 : 8 + hln], buf[8 + hln : 8 + hln + pln]
+    tha, tpa = buf[8 + hln + pln : 8 + 2 * hln + pln], buf[8 + 2 * hln + pln : end]
     # as Wireshark names them: by the address sizes (ARCNET and InfiniBand ARP carry IPv4 addresses too)
     hw_key = "hw_mac" if hln == 6 else "hw"
     proto_key = "proto_ipv4" if pln == 4 and pro == 0x0800 else "proto"
@@ -278,10 +260,10 @@ def _ipv6_extension(key: str) -> Callable[[Decoding, bytes], Step]:
                 Field("more", "M", bool(ext.m_flag)),
                 Field("ident", "Identification", ext.id, text=hex_text(ext.id, 8)),
             ]
-            d.add(Layer(key, title, 8, fields))
+            rest = d.add_header(buf, key, title, 8, fields)
             if ext.frag_off:  # not the first fragment: no transport header here
-                return None, buf[8:]
-            return IP6_DECODERS.get(nxt), buf[8:]
+                return None, rest
+            return IP6_DECODERS.get(nxt), rest
         fields.append(Field("len", "Hdr Ext Len", buf[1], text=f"{buf[1]} ({size} [bytes])"))
         if key == "ipv6.routing":
             fields += [
@@ -301,8 +283,7 @@ def _ipv6_extension(key: str) -> Callable[[Decoding, bytes], Step]:
                     text=" ".join(f"[Type: {o['type']}] [Length: {o['length']}]" for o in options),
                 )
             )
-        d.add(Layer(key, title, size, fields))
-        return IP6_DECODERS.get(nxt), buf[size:]
+        return IP6_DECODERS.get(nxt), d.add_header(buf, key, title, size, fields)
 
     return decode_extension
 
@@ -313,41 +294,26 @@ def _ah(d: Decoding, buf: bytes) -> Step:
     if size < 12:
         raise Bad("ah", f"bad AH length: {size} bytes, less than 12")
     require(buf, size, "ah", "an AH header with its ICV")
-    d.add(
-        Layer(
-            "ah",
-            "Authentication Header",
-            size,
-            [
-                Field("nxt", "Next Header", h.nxt, text=named_text(h.nxt, IP_PROTOCOL_NAMES)),
-                Field("length", "Payload Length", h.len),
-                Field("spi", "SPI", h.spi, text=hex_text(h.spi, 8)),
-                Field("sequence", "Sequence Number", h.seq),
-                Field("icv", "ICV", buf[12:size].hex()),
-            ],
-        )
-    )
-    return IP6_DECODERS.get(h.nxt), buf[size:]
+    fields = [
+        Field("nxt", "Next Header", h.nxt, text=named_text(h.nxt, IP_PROTOCOL_NAMES)),
+        Field("length", "Payload Length", h.len),
+        Field("spi", "SPI", h.spi, text=hex_text(h.spi, 8)),
+        Field("sequence", "Sequence Number", h.seq),
+        Field("icv", "ICV", buf[12:size].hex()),
+    ]
+    return IP6_DECODERS.get(h.nxt), d.add_header(buf, "ah", "Authentication Header", size, fields)
 
 
 def _esp(d: Decoding, buf: bytes) -> Step:
     h = unpack_header(esp.ESP, buf, "esp", "an ESP header")
-    d.add(
-        Layer(
-            "esp",
-            "ESP Header",
-            8,
-            [
-                Field("spi", "SPI", h.spi, text=hex_text(h.spi, 8)),
-                Field("sequence", "Sequence Number", h.seq),
-            ],
-        )
-    )
-    return None, buf[8:]  # encrypted
+    fields = [
+        Field("spi", "SPI", h.spi, text=hex_text(h.spi, 8)),
+        Field("sequence", "Sequence Number", h.seq),
+    ]
+    return None, d.add_header(buf, "esp", "ESP Header", 8, fields)  # the rest is encrypted
 
 
-# key: (Wireshark name of the layer it decodes, what it is, its decoder)
-DECODERS: dict[str, tuple[str, str, Decoder]] = {
+DECODERS: DecoderTable = {
     "arp": ("arp", "an ARP packet", _arp),
     "ip": ("ip", "an IPv4 header", _ip),
     "ipv6": ("ipv6", "an IPv6 header", _ipv6),

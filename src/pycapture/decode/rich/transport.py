@@ -22,19 +22,8 @@ from ...protocols.numbers import (
     tcp_flag_names,
 )
 from ..model import Field, Layer
-from .core import (
-    Bad,
-    Decoder,
-    Decoding,
-    Step,
-    checksum_field,
-    flag_field,
-    hex_text,
-    named_text,
-    port_field,
-    require,
-    unpack_header,
-)
+from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
+from .fields import checksum_field, flag_field, hex_text, named_text, port_field
 
 _TCP_OPTIONS = {
     0: "End of Option List",
@@ -245,32 +234,25 @@ def _sctp(d: Decoding, buf: bytes) -> Step:
             )
         chunks.append(info)
         pos = min(pos + ((chunk.len + 3) & ~3), len(buf))  # chunks are padded to 4 bytes
-    d.add(
-        Layer(
-            "sctp",
-            "SCTP Header",
-            pos,
-            [
-                port_field("srcport", "Source port", s.sport, {}),
-                port_field("dstport", "Destination port", s.dport, {}),
-                Field("verification_tag", "Verification Tag", s.vtag, text=hex_text(s.vtag, 8)),
-                checksum_field("checksum", s.sum, 8),
-                Field(
-                    "chunks",
-                    "Chunks",
-                    chunks,
-                    text=" ".join(f"[{c['name']} ({c['length']} bytes)]" for c in chunks),
-                ),
-            ],
-        )
-    )
+    fields = [
+        port_field("srcport", "Source port", s.sport, {}),
+        port_field("dstport", "Destination port", s.dport, {}),
+        Field("verification_tag", "Verification Tag", s.vtag, text=hex_text(s.vtag, 8)),
+        checksum_field("checksum", s.sum, 8),
+        Field(
+            "chunks",
+            "Chunks",
+            chunks,
+            text=" ".join(f"[{c['name']} ({c['length']} bytes)]" for c in chunks),
+        ),
+    ]
+    rest = d.add_header(buf, "sctp", "SCTP Header", pos, fields)
     if problem is not None:
         raise problem
-    return None, buf[pos:]
+    return None, rest
 
 
-# key: (Wireshark name of the layer it decodes, what it is, its decoder)
-DECODERS: dict[str, tuple[str, str, Decoder]] = {
+DECODERS: DecoderTable = {
     "tcp": ("tcp", "a TCP header", _tcp),
     "udp": ("udp", "a UDP header", _udp),
     "sctp": ("sctp", "an SCTP packet", _sctp),

@@ -15,64 +15,34 @@ from ...protocols.numbers import (
     ETHERTYPE_NAMES,
 )
 from ..model import Field, Layer
-from .core import (
-    Bad,
-    Decoder,
-    Decoding,
-    Step,
-    flag_field,
-    hex_named,
-    hex_text,
-    named_text,
-    require,
-    unpack_header,
-)
+from .core import IP_BY_VERSION, Bad, DecoderTable, Decoding, Step, by_version, require, unpack_header
+from .fields import flag_field, hex_named, hex_text, named_text
 
 
 def _mpls(d: Decoding, buf: bytes) -> Step:
     label = unpack_header(ethernet.MPLSlabel, buf, "mpls", "an MPLS label")
-    d.add(
-        Layer(
-            "mpls",
-            "MPLS Header",
-            4,
-            [
-                Field("label", "Label", label.val),
-                Field("exp", "Traffic Class", label.exp),
-                flag_field("bottom", "Bottom of Stack", label.s),
-                Field("ttl", "TTL", label.ttl),
-            ],
-        )
-    )
-    rest = buf[4:]
+    fields = [
+        Field("label", "Label", label.val),
+        Field("exp", "Traffic Class", label.exp),
+        flag_field("bottom", "Bottom of Stack", label.s),
+        Field("ttl", "TTL", label.ttl),
+    ]
+    rest = d.add_header(buf, "mpls", "MPLS Header", 4, fields)
     if not label.s:
         return "mpls", rest
     if not rest:
         return None, rest
     # MPLS does not say what it carries; look at the first nibble, as Wireshark and dpkt do
     nibble = rest[0] >> 4
-    if nibble == 4:
-        return "ip", rest
-    if nibble == 6:
-        return "ipv6", rest
     if nibble == 0 and len(rest) >= 18:  # a pseudowire control word, then an Ethernet frame
         return "pwethcw", rest
-    return None, rest
+    return IP_BY_VERSION.get(nibble), rest
 
 
 def _pwethcw(d: Decoding, buf: bytes) -> Step:
     require(buf, 4, "pwethcw", "a pseudowire control word")
-    d.add(
-        Layer(
-            "pwethcw",
-            "PW Ethernet Control Word",
-            4,
-            [
-                Field("sequence_number", "Sequence Number", int.from_bytes(buf[2:4], "big")),
-            ],
-        )
-    )
-    return "eth", buf[4:]
+    fields = [Field("sequence_number", "Sequence Number", int.from_bytes(buf[2:4], "big"))]
+    return "eth", d.add_header(buf, "pwethcw", "PW Ethernet Control Word", 4, fields)
 
 
 _GRE_KEYS = {
@@ -106,78 +76,57 @@ def _gre(d: Decoding, buf: bytes) -> Step:
             if not sre.len:
                 break
         require(buf, size, "gre", "a GRE header with its source route")
-    d.add(Layer("gre", "GRE Header", size, fields))
+    rest = d.add_header(buf, "gre", "GRE Header", size, fields)
     if g.p == 0x88BE:  # ERSPAN: type I has no header, and no GRE sequence number
-        return ("erspan" if g.flags & gre.GRE_SP else "erspan1"), buf[size:]
+        return ("erspan" if g.flags & gre.GRE_SP else "erspan1"), rest
     if g.p == 0x22EB:
-        return "erspan3", buf[size:]
-    return ETHERTYPE_DECODERS.get(g.p), buf[size:]
+        return "erspan3", rest
+    return ETHERTYPE_DECODERS.get(g.p), rest
 
 
 def _vxlan(d: Decoding, buf: bytes) -> Step:
     v = unpack_header(extra.VXLAN, buf, "vxlan", "a VXLAN header")
-    d.add(
-        Layer(
-            "vxlan",
-            "VXLAN Header",
-            8,
-            [
-                Field("flags", "Flags", v.flags, text=hex_text(v.flags, 2)),
-                Field("vni", "VNI", v.vni),
-            ],
-        )
-    )
-    return "eth", buf[8:]
+    fields = [Field("flags", "Flags", v.flags, text=hex_text(v.flags, 2)), Field("vni", "VNI", v.vni)]
+    return "eth", d.add_header(buf, "vxlan", "VXLAN Header", 8, fields)
 
 
 def _geneve(d: Decoding, buf: bytes) -> Step:
     g = unpack_header(extra.Geneve, buf, "geneve", "a Geneve header")
     size = 8 + g.opt_len * 4
     require(buf, size, "geneve", "a Geneve header with its options")
-    d.add(
-        Layer(
-            "geneve",
-            "Geneve Header",
-            size,
-            [
-                Field("version", "Version", g.version),
-                Field("options_len", "Options Length", g.opt_len * 4),
-                flag_field("flags.oam", "OAM", g.oam),
-                flag_field("flags.critical", "Critical Options", g.critical),
-                Field("proto_type", "Protocol Type", g.proto, text=hex_named(g.proto, ETHERTYPE_NAMES)),
-                Field("vni", "VNI", g.vni),
-            ],
-        )
-    )
-    return ETHERTYPE_DECODERS.get(g.proto), buf[size:]
+    fields = [
+        Field("version", "Version", g.version),
+        Field("options_len", "Options Length", g.opt_len * 4),
+        flag_field("flags.oam", "OAM", g.oam),
+        flag_field("flags.critical", "Critical Options", g.critical),
+        Field("proto_type", "Protocol Type", g.proto, text=hex_named(g.proto, ETHERTYPE_NAMES)),
+        Field("vni", "VNI", g.vni),
+    ]
+    return ETHERTYPE_DECODERS.get(g.proto), d.add_header(buf, "geneve", "Geneve Header", size, fields)
 
 
-def _erspan(d: Decoding, buf: bytes) -> Step:
-    """ERSPAN behind GRE protocol 0x88be with a sequence number: type II (version 1) or III (version 2)."""
-    require(buf, 1, "erspan", "an ERSPAN header")
-    version = buf[0] >> 4
-    if version == 2:
-        return _erspan3(d, buf)
-    if version != 1:
-        raise Bad("erspan", f"unknown ERSPAN version {version}")
+# ERSPAN behind GRE protocol 0x88be with a sequence number: type II (version 1) or III (version 2)
+_erspan = by_version("erspan", "an ERSPAN header", 4, {1: "erspan2", 2: "erspan3"}, "unknown ERSPAN version")
+
+
+def _erspan_word(h: extra.ERSPAN2 | extra.ERSPAN3, kind: str, bits: Field) -> list[Field]:
+    """The fields of the first 32 bits: the same in ERSPAN types II and III, but for the 2 ``bits`` after
+    COS (type II's Encap, type III's Bad/Short/Oversized)."""
+    return [
+        Field("version", "Version", h.version, text=f"{h.version} ({kind})"),
+        Field("vlan", "Vlan", h.vlan),
+        Field("cos", "COS", h.cos),
+        bits,
+        flag_field("truncated", "Truncated", h.truncated),
+        Field("spanid", "SpanID", h.spanid),
+    ]
+
+
+def _erspan2(d: Decoding, buf: bytes) -> Step:
+    """ERSPAN type II: version 1 behind GRE protocol 0x88be with a sequence number."""
     h = unpack_header(extra.ERSPAN2, buf, "erspan", "an ERSPAN type II header")
-    d.add(
-        Layer(
-            "erspan",
-            "ERSPAN Type II Header",
-            8,
-            [
-                Field("version", "Version", h.version, text=f"{h.version} (Type II)"),
-                Field("vlan", "Vlan", h.vlan),
-                Field("cos", "COS", h.cos),
-                Field("encap", "Encap", h.encap),
-                flag_field("truncated", "Truncated", h.truncated),
-                Field("spanid", "SpanID", h.spanid),
-                Field("index", "Index", h.index),
-            ],
-        )
-    )
-    return "eth", buf[8:]
+    fields = [*_erspan_word(h, "Type II", Field("encap", "Encap", h.encap)), Field("index", "Index", h.index)]
+    return "eth", d.add_header(buf, "erspan", "ERSPAN Type II Header", 8, fields)
 
 
 def _erspan1(d: Decoding, buf: bytes) -> Step:
@@ -194,30 +143,18 @@ def _erspan3(d: Decoding, buf: bytes) -> Step:
     h = unpack_header(extra.ERSPAN3, buf, "erspan", "an ERSPAN type III header")
     size = 20 if h.o else 12
     require(buf, size, "erspan", "an ERSPAN type III header with its platform subheader")
-    d.add(
-        Layer(
-            "erspan",
-            "ERSPAN Type III Header",
-            size,
-            [
-                Field("version", "Version", h.version, text=f"{h.version} (Type III)"),
-                Field("vlan", "Vlan", h.vlan),
-                Field("cos", "COS", h.cos),
-                Field("bso", "Bad/Short/Oversized", h.bso),
-                flag_field("truncated", "Truncated", h.truncated),
-                Field("spanid", "SpanID", h.spanid),
-                Field("timestamp", "Timestamp", h.timestamp),
-                Field("sgt", "Security Group Tag", h.sgt),
-                flag_field("p", "Has Ethernet PDU", h.p),
-                Field("ft", "Frame Type", h.ft),
-                Field("hw", "Hardware ID", h.hw),
-                flag_field("direction", "Direction", h.direction),
-                Field("gra", "Timestamp granularity", h.gra),
-                flag_field("o", "Optional Sub headers", h.o),
-            ],
-        )
-    )
-    return _ERSPAN3_FRAME_TYPES.get(h.ft), buf[size:]
+    fields = [
+        *_erspan_word(h, "Type III", Field("bso", "Bad/Short/Oversized", h.bso)),
+        Field("timestamp", "Timestamp", h.timestamp),
+        Field("sgt", "Security Group Tag", h.sgt),
+        flag_field("p", "Has Ethernet PDU", h.p),
+        Field("ft", "Frame Type", h.ft),
+        Field("hw", "Hardware ID", h.hw),
+        flag_field("direction", "Direction", h.direction),
+        Field("gra", "Timestamp granularity", h.gra),
+        flag_field("o", "Optional Sub headers", h.o),
+    ]
+    return _ERSPAN3_FRAME_TYPES.get(h.ft), d.add_header(buf, "erspan", "ERSPAN Type III Header", size, fields)
 
 
 def _l2tp(d: Decoding, buf: bytes) -> Step:
@@ -233,8 +170,7 @@ def _l2tp(d: Decoding, buf: bytes) -> Step:
         Field("version", "Version", h.version),
     ]
     if h.version != 2:  # L2TPv3 over UDP, or not L2TP
-        d.add(Layer("l2tp", "L2TP Header", 2, fields))
-        return None, buf[2:]
+        return None, d.add_header(buf, "l2tp", "L2TP Header", 2, fields)
     names = (["length"] if h.l else []) + ["tunnel", "session"] + (["Ns", "Nr"] if h.s else [])
     names += ["offset"] if h.o else []
     size = 2 + 2 * len(names)
@@ -268,14 +204,10 @@ _GTP_TYPES = {
     255: "T-PDU",
 }
 
+_gtp = by_version("gtp", "a GTP header", 5, {1: "gtpv1", 2: "gtpv2"}, "unsupported GTP version")
 
-def _gtp(d: Decoding, buf: bytes) -> Step:
-    require(buf, 1, "gtp", "a GTP header")
-    version = buf[0] >> 5
-    if version == 2:
-        return _gtpv2(d, buf)
-    if version != 1:
-        raise Bad("gtp", f"unsupported GTP version {version}")
+
+def _gtpv1(d: Decoding, buf: bytes) -> Step:
     g = unpack_header(extra.GTPv1, buf, "gtp", "a GTPv1 header")
     fields = [
         Field("flags.version", "Version", 1),
@@ -311,8 +243,7 @@ def _gtp(d: Decoding, buf: bytes) -> Step:
     d.add(Layer("gtp", "GTPv1 Header", size, fields))
     payload = buf[size : 8 + g.length]
     if g.type == 255 and g.pt and payload:  # a T-PDU carries the user's IP packet
-        nibble = payload[0] >> 4
-        return ("ip" if nibble == 4 else "ipv6" if nibble == 6 else None), payload
+        return IP_BY_VERSION.get(payload[0] >> 4), payload
     return None, payload
 
 
@@ -338,16 +269,18 @@ def _gtpv2(d: Decoding, buf: bytes) -> Step:
     return None, buf[size : 4 + g.length]
 
 
-# key: (Wireshark name of the layer it decodes, what it is, its decoder)
-DECODERS: dict[str, tuple[str, str, Decoder]] = {
+DECODERS: DecoderTable = {
     "mpls": ("mpls", "an MPLS label", _mpls),
     "pwethcw": ("pwethcw", "a pseudowire control word", _pwethcw),
     "gre": ("gre", "a GRE header", _gre),
     "erspan": ("erspan", "an ERSPAN header", _erspan),
     "erspan1": ("erspan", "an ERSPAN type I frame", _erspan1),
+    "erspan2": ("erspan", "an ERSPAN type II header", _erspan2),
     "erspan3": ("erspan", "an ERSPAN type III header", _erspan3),
     "l2tp": ("l2tp", "an L2TP header", _l2tp),
     "vxlan": ("vxlan", "a VXLAN header", _vxlan),
     "geneve": ("geneve", "a Geneve header", _geneve),
     "gtp": ("gtp", "a GTP header", _gtp),
+    "gtpv1": ("gtp", "a GTPv1 header", _gtpv1),
+    "gtpv2": ("gtpv2", "a GTPv2 header", _gtpv2),
 }

@@ -9,12 +9,11 @@ import dpkt
 from ...protocols.linktypes import LINKTYPE_DECODERS
 from ..model import DecodedPacket, Malformed
 from . import apps, icmp, link, network, transport, tunnels, wlan
-from .core import Bad, Decoder, Decoding, short_reason
+from .core import Bad, DecoderTable, Decoding, short_reason
 
 _MAX_LAYERS = 128  # tunnels in tunnels end with the bytes, but a cap bounds the cost of any one frame
 
-# key: (Wireshark name of the layer it decodes, what it is, its decoder)
-DECODERS: dict[str, tuple[str, str, Decoder]] = {
+DECODERS: DecoderTable = {
     **link.DECODERS,
     **wlan.DECODERS,
     **network.DECODERS,

@@ -11,17 +11,8 @@ from dpkt import (
 )
 
 from ..model import Field, Layer
-from .core import (
-    Bad,
-    Decoder,
-    Decoding,
-    Step,
-    flag_field,
-    hex_text,
-    mac_text,
-    require,
-    unpack_header,
-)
+from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
+from .fields import flag_field, hex_text, mac_text
 
 _RADIOTAP_FLAG_FCS = 0x10
 _RADIOTAP_FLAG_DATAPAD = 0x20
@@ -168,8 +159,7 @@ def _wlan(d: Decoding, buf: bytes) -> Step:
         Field("duration", "Duration", int.from_bytes(buf[2:4], "little")),
     ]
     if frame_type == 3:
-        d.add(Layer("wlan", f"IEEE802.11 {name} Header", 4, fields))
-        return None, buf[4:]
+        return None, d.add_header(buf, "wlan", f"IEEE802.11 {name} Header", 4, fields)
     addresses, size = _wlan_addresses(frame_type, subtype, w.to_ds * 10 + w.from_ds, buf, what)
     fields += addresses
     qos = None
@@ -189,8 +179,7 @@ def _wlan(d: Decoding, buf: bytes) -> Step:
         fcs = int.from_bytes(d.wlan_fcs, "little")
         fields.append(Field("fcs", "Frame Check Sequence", fcs, text=hex_text(fcs, 8)))
     require(buf, size, "wlan", what)
-    d.add(Layer("wlan", f"IEEE802.11 {name} Header", size, fields))
-    body = buf[size:]
+    body = d.add_header(buf, "wlan", f"IEEE802.11 {name} Header", size, fields)
     if frame_type == 0 and not w.wep:
         return ("wlan.mgt" if body else None), body
     if frame_type != 2 or w.wep or subtype & 0x04 or not body:
@@ -238,8 +227,7 @@ def _wlan_mgt(d: Decoding, buf: bytes) -> Step:
         else:
             fields.append(Field(key, label, value))
     if subtype not in _MGMT_TAGGED:
-        d.add(Layer("wlan.mgt", "IEEE802.11 Management Frame Body", size, fields))
-        return None, buf[size:]
+        return None, d.add_header(buf, "wlan.mgt", "IEEE802.11 Management Frame Body", size, fields)
     pos, tags, problem = size, [], None
     while pos < len(buf):
         if pos + 2 > len(buf):
@@ -275,8 +263,7 @@ def _wlan_mgt(d: Decoding, buf: bytes) -> Step:
     return None, buf[pos:]
 
 
-# key: (Wireshark name of the layer it decodes, what it is, its decoder)
-DECODERS: dict[str, tuple[str, str, Decoder]] = {
+DECODERS: DecoderTable = {
     "radiotap": ("radiotap", "a radiotap header", _radiotap),
     "wlan": ("wlan", "an 802.11 header", _wlan),
     "wlan.mgt": ("wlan.mgt", "an 802.11 management frame body", _wlan_mgt),
