@@ -8,8 +8,6 @@ turns the options into a :class:`~pycapture.run.CaptureConfig`.
 
 from __future__ import annotations
 
-from importlib import metadata
-
 import click
 
 from .. import __version__
@@ -24,6 +22,8 @@ from .common import counter, debug_option, flag, json_option, positive_int, repo
 
 
 def _versions() -> str:
+    from importlib import metadata  # here, not at the top: it costs a fifth of start-up
+
     def version(dist: str) -> str:
         try:
             return metadata.version(dist)
