@@ -69,7 +69,7 @@ def test_schema_and_wire_order() -> None:
 
 
 def test_one_compact_line_that_round_trips() -> None:
-    text = to_json(_tcp_packet(b"hello"), 7, TS, 5, 60, 59, "EN10MB")
+    text = to_json(to_dict(_tcp_packet(b"hello"), 7, TS, 5, 60, 59, "EN10MB"))
     assert "\n" not in text and ": " not in text and ", " not in text
     assert text.startswith('{"frame":{"number":7,"time":"2026-01-02T03:04:05.000005Z","len":60,"cap_len":59,')
     assert json.loads(text) == to_dict(_tcp_packet(b"hello"), 7, TS, 5, 60, 59, "EN10MB")
@@ -86,7 +86,7 @@ def test_malformed_ends_the_layers() -> None:
         layers=_tcp_packet().layers[:2],
         malformed=Malformed("tcp", "too short for a TCP header: 6 of 20 bytes", b"\x00" * 6),
     )
-    d = json.loads(to_json(packet, 3, TS, 0, 40, 40, "EN10MB"))
+    d = json.loads(to_json(to_dict(packet, 3, TS, 0, 40, 40, "EN10MB")))
     assert d["frame"]["malformed"] is True
     assert d["layers"][-1] == {
         "layer": "_malformed",
@@ -110,7 +110,7 @@ def test_awkward_field_values() -> None:
             Field("name", "Name", "caf\u00e9"),
         ],
     )
-    text = to_json(DecodedPacket(linktype=1, layers=[layer]), 1, TS, 0, 4, 4, "EN10MB")
+    text = to_json(to_dict(DecodedPacket(linktype=1, layers=[layer]), 1, TS, 0, 4, 4, "EN10MB"))
     assert text.isascii()
     assert json.loads(text)["layers"] == [{"layer": "x", "raw": "01ff", "opt": [1, 2], "name": "caf\u00e9"}]
 

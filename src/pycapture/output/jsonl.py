@@ -112,20 +112,10 @@ def to_dict(
     return {"frame": frame, "layers": layers}
 
 
-def to_json(
-    decoded: DecodedPacket,
-    number: int,
-    ts_sec: int,
-    ts_usec: int,
-    original_length: int,
-    captured_length: int,
-    linktype_name: str,
-    nano: bool = False,
-) -> str:
-    """:func:`to_dict` as one line of compact JSON (no spaces, no newline at the end)."""
-    return _encode(
-        to_dict(decoded, number, ts_sec, ts_usec, original_length, captured_length, linktype_name, nano)
-    )
+def to_json(obj: dict[str, Any]) -> str:
+    """An object of :func:`to_dict` as one line of compact JSON (no spaces, no newline at the end); a
+    value ``json`` cannot write is written as its hex (bytes) or text rather than stopping the stream."""
+    return _encode(obj)
 
 
 __all__ = ["to_dict", "to_json", "utc_time_text"]

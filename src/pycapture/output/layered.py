@@ -11,7 +11,7 @@ from typing import TextIO
 from ..decode.rich import decode
 from ..protocols.linktypes import linktype_name
 from .hexdump import hex_lines
-from .jsonl import to_json
+from .jsonl import to_dict, to_json
 from .pcap4j import format_packet
 
 
@@ -66,7 +66,9 @@ class JsonLinesPrinter:
         self._number += 1
         decoded = decode(self._linktype, data)
         line = to_json(
-            decoded, self._number, ts_sec, ts_usec, length, len(data), self._linktype_name, self._nano
+            to_dict(
+                decoded, self._number, ts_sec, ts_usec, length, len(data), self._linktype_name, self._nano
+            )
         )
         self._write(line + "\n")
         if self._flush is not None:
