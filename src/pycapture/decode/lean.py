@@ -59,6 +59,8 @@ import socket
 import struct
 
 from ..protocols.numbers import (
+    ARCNET_DECODERS,
+    ARCNET_UNSPLIT,
     ETHERTYPE_ARP,
     ETHERTYPE_IP,
     ETHERTYPE_IP6,
@@ -248,10 +250,12 @@ def _family_payload(data: bytes, length: int, family: int, layers: list[tuple]) 
 
 # --- other link types: a header of its own, then IP, ARP or a frame of another link type ---------------
 
-_ARCNET_UNSPLIT = frozenset((0xF0, 0xF1, 0x80, 0xCD))  # protocol IDs without RFC 1201's split flag
-_ARCNET_IP = frozenset((0xF0, 0xD4))
-_ARCNET_ARP = frozenset((0xF1, 0xD5, 0xD6))
-_ARCNET_IP6 = 0xC4
+# the network layers lean reads after ARCNET, as the EtherType that announces the same one
+_ARCNET_ETHERTYPES = {
+    proto: {"ip": ETHERTYPE_IP, "ipv6": ETHERTYPE_IP6, "arp": ETHERTYPE_ARP}[decoder]
+    for proto, decoder in ARCNET_DECODERS.items()
+    if decoder != "llc"
+}
 
 
 def _arcnet(data: bytes, length: int, layers: list[tuple]) -> None:
@@ -259,7 +263,7 @@ def _arcnet(data: bytes, length: int, layers: list[tuple]) -> None:
         layers.append(("trunc", "arcnet"))
         return
     proto = data[4]
-    size = 5 if proto in _ARCNET_UNSPLIT else 8
+    size = 5 if proto in ARCNET_UNSPLIT else 8
     if len(data) < size:
         layers.append(("trunc", "arcnet"))
         return
@@ -267,12 +271,8 @@ def _arcnet(data: bytes, length: int, layers: list[tuple]) -> None:
     split = data[5] if size == 8 else 0
     if split and not split & 1:  # a later fragment of a split packet: no header of its own
         layers.append(("other", "arcnet-fragment", proto, length - size))
-    elif proto in _ARCNET_IP:
-        _ipv4(data, size, layers)
-    elif proto in _ARCNET_ARP:
-        _arp_packet(data, size, length - size, layers)
-    elif proto == _ARCNET_IP6:
-        _ipv6(data, size, layers)
+    elif proto in _ARCNET_ETHERTYPES:
+        _ethertype(data, size, length, _ARCNET_ETHERTYPES[proto], layers)
     else:
         layers.append(("other", "arcnet-protocol", proto, length - size))
 
@@ -415,20 +415,28 @@ def _inner_frame(data: bytes, length: int, size: int, dlt: int, layers: list[tup
         handler(data[size:], length - size, layers)
 
 
+def _wrapper_header(name: str, data: bytes, size: int, least: int, dlt: int, layers: list[tuple]) -> bool:
+    """The checks a PPI or PKTAP header shares: its own length ``size`` is at least ``least`` and was
+    captured whole. Appends the link layer and returns True when the frame after it can be read; else
+    appends why not and returns False."""
+    if size < least:
+        layers.append(("bad", name, f"bad-hlen {size}"))
+        return False
+    if len(data) < size:
+        layers.append(("trunc", name))
+        return False
+    layers.append(("link", name, size, dlt))
+    return True
+
+
 def _ppi(data: bytes, length: int, layers: list[tuple]) -> None:
     if len(data) < 8:
         layers.append(("trunc", "ppi"))
         return
     size = int.from_bytes(data[2:4], "little")
     dlt = int.from_bytes(data[4:8], "little")
-    if size < 8:
-        layers.append(("bad", "ppi", f"bad-hlen {size}"))
-        return
-    if len(data) < size:
-        layers.append(("trunc", "ppi"))
-        return
-    layers.append(("link", "ppi", size, dlt))
-    _inner_frame(data, length, size, dlt, layers)
+    if _wrapper_header("ppi", data, size, 8, dlt, layers):
+        _inner_frame(data, length, size, dlt, layers)
 
 
 def _pktap(data: bytes, length: int, layers: list[tuple]) -> None:
@@ -438,13 +446,8 @@ def _pktap(data: bytes, length: int, layers: list[tuple]) -> None:
     size = int.from_bytes(data[0:4], "little")
     rectype = int.from_bytes(data[4:8], "little")
     dlt = int.from_bytes(data[8:12], "little")
-    if size < 108:
-        layers.append(("bad", "pktap", f"bad-hlen {size}"))
+    if not _wrapper_header("pktap", data, size, 108, dlt, layers):
         return
-    if len(data) < size:
-        layers.append(("trunc", "pktap"))
-        return
-    layers.append(("link", "pktap", size, dlt))
     if rectype != 1:  # not a packet record
         layers.append(("other", "pktap-record", rectype, length - size))
         return

@@ -235,6 +235,34 @@ def tcp_flag_names(flags: int) -> str:
     return ", ".join(name for bit, name in _TCP_FLAG_NAMES if flags & bit) or "none"
 
 
+# --- TCP option kinds --------------------------------------------------------------------------
+
+
+TcpOptionKind = NamedNumber
+"""One TCP option kind: tcpdump's word for it and its name in ``-v``/``--json`` (Pcap4J's)."""
+
+# tcpdump's words are print-tcp.c's tcp_option_values as its one-line form prints them; it has none for
+# the kinds it prints as "unknown-N" (19, 28, 29 among them).
+TCP_OPTION_KINDS: tuple[TcpOptionKind, ...] = (
+    TcpOptionKind(0, "eol", "End of Option List"),
+    TcpOptionKind(1, "nop", "No Operation"),
+    TcpOptionKind(2, "mss", "Maximum Segment Size"),
+    TcpOptionKind(3, "wscale", "Window Scale"),
+    TcpOptionKind(4, "sackOK", "SACK Permitted"),
+    TcpOptionKind(5, "sack", "SACK"),
+    TcpOptionKind(8, "TS", "Timestamps"),
+    TcpOptionKind(19, None, "MD5 Signature"),
+    TcpOptionKind(28, None, "User Timeout"),
+    TcpOptionKind(29, None, "Authentication"),
+    TcpOptionKind(30, "mptcp", "Multipath TCP"),
+    TcpOptionKind(34, "tfo", "TCP Fast Open Cookie"),
+)
+TCPDUMP_TCP_OPTION_NAMES = column(TCP_OPTION_KINDS, "tcpdump_name")
+"""tcpdump's word for each TCP option kind it names (``mss``, ``TS``)."""
+TCP_OPTION_NAMES = column(TCP_OPTION_KINDS, "long_name")
+"""The name of each TCP option kind, as ``-v`` and ``--json`` print it."""
+
+
 # --- ports -------------------------------------------------------------------------------------
 
 DNS_PORT = 53
@@ -355,6 +383,39 @@ SYSLOG_SEVERITIES: tuple[str, ...] = (
     "emergency", "alert", "critical", "error", "warning", "notice", "info", "debug",
 )  # fmt: skip
 
+# --- ARCNET protocol IDs -----------------------------------------------------------------------
+
+
+ArcnetProtocol = NamedNumber
+"""One ARCNET protocol ID (LINKTYPE_ARCNET_LINUX): its name and the rich decoder of what follows."""
+
+# Wireshark's packet-arcnet.c names; tcpdump names none of them
+ARCNET_PROTOCOLS: tuple[ArcnetProtocol, ...] = (
+    ArcnetProtocol(0x00, None, "Datapoint boot"),
+    ArcnetProtocol(0x01, None, "Datapoint mount"),
+    ArcnetProtocol(0x08, None, "PowerLAN beacon"),
+    ArcnetProtocol(0x80, None, "Diagnose"),
+    ArcnetProtocol(0xC4, None, "IPv6", "ipv6"),
+    ArcnetProtocol(0xCD, None, "BACnet", "llc"),
+    ArcnetProtocol(0xD4, None, "RFC 1201 IP", "ip"),
+    ArcnetProtocol(0xD5, None, "RFC 1201 ARP", "arp"),
+    ArcnetProtocol(0xD6, None, "RFC 1201 RARP", "arp"),
+    ArcnetProtocol(0xDD, None, "Appletalk"),
+    ArcnetProtocol(0xE8, None, "Ethertalk"),
+    ArcnetProtocol(0xF0, None, "RFC 1051 IP", "ip"),
+    ArcnetProtocol(0xF1, None, "RFC 1051 ARP", "arp"),
+    ArcnetProtocol(0xF3, None, "PowerLAN beacon 2"),
+    ArcnetProtocol(0xF7, None, "Banyan"),
+    ArcnetProtocol(0xFA, None, "IPX"),
+)
+ARCNET_PROTOCOL_NAMES = column(ARCNET_PROTOCOLS, "long_name")
+"""The name of each ARCNET protocol ID."""
+ARCNET_DECODERS = column(ARCNET_PROTOCOLS, "decoder")
+"""The rich decoder after an ARCNET header, by its protocol ID."""
+ARCNET_UNSPLIT = frozenset((0xF0, 0xF1, 0x80, 0xCD))
+"""The protocol IDs that RFC 1201's split flag and sequence do not follow (the header is 5 bytes, not 8)."""
+
+
 # --- ARP hardware types ------------------------------------------------------------------------
 
 # Pcap4J's ArpHardwareType names, which ARP and the Linux cooked headers print in -v and --json
@@ -368,6 +429,10 @@ ARP_HARDWARE_NAMES: dict[int, str] = {
 }
 
 __all__ = [
+    "ARCNET_DECODERS",
+    "ARCNET_PROTOCOLS",
+    "ARCNET_PROTOCOL_NAMES",
+    "ARCNET_UNSPLIT",
     "ARP_HARDWARE_NAMES",
     "DNS_PORT",
     "DNS_PORTS",
@@ -425,19 +490,24 @@ __all__ = [
     "TCPDUMP_HTTP_PORTS",
     "TCPDUMP_IP_PROTOCOL_NAMES",
     "TCPDUMP_NTP_MODE_NAMES",
+    "TCPDUMP_TCP_OPTION_NAMES",
     "TCP_FLAGS",
     "TCP_FLAG_BITS",
+    "TCP_OPTION_KINDS",
+    "TCP_OPTION_NAMES",
     "TCP_PORT_NAMES",
     "TLS_PORTS",
     "UDP_DECODERS",
     "UDP_PORT_NAMES",
     "VLAN_ETHERTYPES",
+    "ArcnetProtocol",
     "EtherType",
     "IpProtocol",
     "NamedNumber",
     "NtpMode",
     "Port",
     "TcpFlag",
+    "TcpOptionKind",
     "column",
     "tcp_flag_letters",
     "tcp_flag_names",

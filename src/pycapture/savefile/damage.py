@@ -18,29 +18,7 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .format import (
-    BLOCK_HEADER_FIELDS,
-    BT_EPB,
-    BT_IDB,
-    BT_SHB,
-    BT_SPB,
-    EPB_FIELDS,
-    IDB_FIELDS,
-    LINKTYPE_MASK,
-    PACKET_BLOCKS,
-    PB_FIELDS,
-    PCAP_MAGICS,
-    PCAPNG_MAGIC,
-    InterfaceOptionError,
-    adjust_snapshot,
-    interface_options,
-    lengths_order,
-    linktype_to_dlt,
-    max_block_size,
-    max_snaplen_for_dlt,
-    parse_file_header,
-    pcapng_byte_order,
-)
+from . import format as fmt
 
 _WINDOW = 1 << 20  # bytes read at a time while walking
 
@@ -127,9 +105,9 @@ def _walk(window: _Window, packets_read: int | None) -> tuple[Damage | None, int
     head = window.at(0, 4)
     if len(head) < 4:
         return Damage(0, 0, False, f"the file is {size} bytes long, too short for a magic number", True), None
-    if head in PCAP_MAGICS:
+    if head in fmt.PCAP_MAGICS:
         return _walk_pcap(window, packets_read)
-    if head == PCAPNG_MAGIC:
+    if head == fmt.PCAPNG_MAGIC:
         return _walk_pcapng(window, packets_read)
     return Damage(0, 0, False, f"magic number {head.hex()} is neither pcap's nor pcapng's", True), None
 
@@ -139,14 +117,14 @@ def _walk_pcap(window: _Window, packets_read: int | None) -> tuple[Damage | None
     head = window.at(0, 24)
     if len(head) < 24:
         return Damage(0, 0, False, f"the file header is cut short: {len(head)} of 24 bytes", True), None
-    header = parse_file_header(head)
+    header = fmt.parse_file_header(head)
     assert header is not None  # the caller found pcap's magic number
     major, minor, linktype = header.major, header.minor, header.linktype
     record_size = header.magic.record_size
     if major < 2 or not ((major == 2 and minor <= 4) or (major, minor) == (543, 0)):
         return Damage(4, 0, False, f"version {major}.{minor} is not pcap 2.0 to 2.4", True), None
-    max_caplen = max_snaplen_for_dlt(linktype_to_dlt(linktype & LINKTYPE_MASK))
-    lengths = lengths_order(major, minor).lengths
+    max_caplen = fmt.max_snaplen_for_dlt(fmt.linktype_to_dlt(linktype & fmt.LINKTYPE_MASK))
+    lengths = fmt.lengths_order(major, minor).lengths
     record = struct.Struct(header.magic.order + "II")  # the two lengths, at byte 8 of a record header
     pos = 24
     n = 0
@@ -180,20 +158,20 @@ class _Pcapng:
         self.size = size
         self.u16 = struct.Struct(order + "H").unpack_from
         self.u32 = struct.Struct(order + "I").unpack_from
-        self.idb = struct.Struct(order + IDB_FIELDS).unpack_from
-        self.epb = struct.Struct(order + EPB_FIELDS).unpack_from
-        self.pb = struct.Struct(order + PB_FIELDS).unpack_from
+        self.idb = struct.Struct(order + fmt.IDB_FIELDS).unpack_from
+        self.epb = struct.Struct(order + fmt.EPB_FIELDS).unpack_from
+        self.pb = struct.Struct(order + fmt.PB_FIELDS).unpack_from
         self.linktype: int | None = None  # and snapshot length, of the file's first interface
         self.snapshot = 0
         self.interfaces = 0
 
     def problem(self, window: _Window, pos: int, raw: bytes, btype: int, length: int) -> str | None:
         """What is wrong with the block at ``pos`` (``raw``: its first bytes), as libpcap would find it."""
-        if pos == 0 and btype != BT_SHB:
+        if pos == 0 and btype != fmt.BT_SHB:
             return "the file does not begin with a section header block"
         if length < 12 or length % 4:
             return f"its block length {length} is not a multiple of 4 of at least 12"
-        limit = max_block_size(None if self.linktype is None else linktype_to_dlt(self.linktype))
+        limit = fmt.max_block_size(None if self.linktype is None else fmt.linktype_to_dlt(self.linktype))
         if length > limit:
             return f"its block length {length} is larger than libpcap's limit of {limit} bytes"
         if self.size - pos < length:
@@ -202,7 +180,7 @@ class _Pcapng:
         if trailer != length and pos > 0:  # libpcap reads the first section header without its trailer
             return f"its block length at the end ({trailer}) differs from the one at the start ({length})"
         body = length - 12
-        if btype == BT_SHB:
+        if btype == fmt.BT_SHB:
             if body < 16:
                 return f"the section header block is too short: {length} bytes"
             if raw[8:12] != self.byte_order_magic:
@@ -211,47 +189,50 @@ class _Pcapng:
             if major != 1 or (pos == 0 and minor != 0):
                 return f"pcapng version {major}.{minor} is not 1.0"
             self.interfaces = 0
-        elif btype == BT_IDB:
+        elif btype == fmt.BT_IDB:
             if body < 8:
                 return f"the interface description block is too short: {length} bytes"
             linktype, _reserved, snaplen = self.idb(raw, 8)
             if self.linktype is None:
-                self.linktype, self.snapshot = linktype, adjust_snapshot(linktype_to_dlt(linktype), snaplen)
+                self.linktype, self.snapshot = (
+                    linktype,
+                    fmt.adjust_snapshot(fmt.linktype_to_dlt(linktype), snaplen),
+                )
             # libpcap compares a later interface's link type as written with the first one's DLT_ value
-            elif linktype != linktype_to_dlt(self.linktype):
+            elif linktype != fmt.linktype_to_dlt(self.linktype):
                 if linktype == self.linktype:
                     return (
                         f"a second interface of link type {linktype}, which libpcap compares with the "
-                        f"first one's DLT value {linktype_to_dlt(linktype)} and refuses"
+                        f"first one's DLT value {fmt.linktype_to_dlt(linktype)} and refuses"
                     )
                 return f"an interface of link type {linktype}, where the first one is of {self.linktype}"
-            elif adjust_snapshot(linktype_to_dlt(self.linktype), snaplen) != self.snapshot:
+            elif fmt.adjust_snapshot(fmt.linktype_to_dlt(self.linktype), snaplen) != self.snapshot:
                 return f"an interface of snapshot length {snaplen}, where the first one has {self.snapshot}"
             try:
-                interface_options(lambda at, n: window.at(pos + 16 + at, n), body - 8, self.order)
-            except InterfaceOptionError as exc:
+                fmt.interface_options(lambda at, n: window.at(pos + 16 + at, n), body - 8, self.order)
+            except fmt.InterfaceOptionError as exc:
                 return exc.problem
             self.interfaces += 1
-        elif btype in PACKET_BLOCKS:
+        elif btype in fmt.PACKET_BLOCKS:
             return self._packet_problem(raw, btype, body)
         return None
 
     def _packet_problem(self, raw: bytes, btype: int, body: int) -> str | None:
-        fixed = 4 if btype == BT_SPB else 20
+        fixed = 4 if btype == fmt.BT_SPB else 20
         if body < fixed:
             return f"the packet block is too short: {body + 12} bytes"
         if self.linktype is None:
             return "a packet block comes before any interface description block"
-        if btype == BT_SPB:  # its captured length is the original one, up to the snapshot length
+        if btype == fmt.BT_SPB:  # its captured length is the original one, up to the snapshot length
             interface, caplen = 0, min(self.u32(raw, 8)[0], self.snapshot)
-        elif btype == BT_EPB:
+        elif btype == fmt.BT_EPB:
             interface, _high, _low, caplen, _length = self.epb(raw, 8)
         else:
             interface, _drops, _high, _low, caplen, _length = self.pb(raw, 8)
         if interface >= self.interfaces:
             described = f"{self.interfaces} interface{'s' if self.interfaces != 1 else ''}"
             return f"it names interface {interface}; this section describes {described}"
-        if btype != BT_SPB and caplen > self.snapshot:
+        if btype != fmt.BT_SPB and caplen > self.snapshot:
             return f"its capture length {caplen} is larger than the snapshot length {self.snapshot}"
         if caplen > body - fixed:
             return f"its capture length {caplen} is larger than the {body - fixed} bytes of data it holds"
@@ -265,7 +246,7 @@ def _walk_pcapng(window: _Window, packets_read: int | None) -> tuple[Damage | No
         cut = f"the section header block is cut short: {len(head)} of at least 28 bytes"
         return Damage(0, 0, False, cut, True), None
     magic = head[8:12]
-    order = pcapng_byte_order(magic)
+    order = fmt.pcapng_byte_order(magic)
     if order is None:
         return Damage(8, 0, False, f"byte-order magic {magic.hex()} is not pcapng's", True), None
     state = _Pcapng(order, magic, size)
@@ -276,11 +257,11 @@ def _walk_pcapng(window: _Window, packets_read: int | None) -> tuple[Damage | No
         raw = window.at(pos, 28)
         if len(raw) < 8:
             return Damage(pos, n, False, f"the block header is cut short: {len(raw)} of 8 bytes"), boundary
-        btype, length = struct.unpack(state.order + BLOCK_HEADER_FIELDS, raw[:8])
+        btype, length = struct.unpack(state.order + fmt.BLOCK_HEADER_FIELDS, raw[:8])
         problem = state.problem(window, pos, raw, btype, length)
         if problem is not None:
-            return Damage(pos, n, btype in PACKET_BLOCKS, problem, pos == 0), boundary
-        if btype in PACKET_BLOCKS:
+            return Damage(pos, n, btype in fmt.PACKET_BLOCKS, problem, pos == 0), boundary
+        if btype in fmt.PACKET_BLOCKS:
             n += 1
             if n == packets_read:
                 boundary = pos + length

@@ -18,6 +18,9 @@ from dpkt import (
 from ...protocols import headers as extra
 from ...protocols.linktypes import LINKTYPE_DECODERS, linktype_name
 from ...protocols.numbers import (
+    ARCNET_DECODERS,
+    ARCNET_PROTOCOL_NAMES,
+    ARCNET_UNSPLIT,
     ARP_HARDWARE_NAMES,
     ETHERTYPE_ARP,
     ETHERTYPE_DECODERS,
@@ -367,15 +370,6 @@ def _pppoe(d: Decoding, buf: bytes) -> Step:
 
 # --- other link types: ARCNET, Frame Relay, IPoIB, Solaris ipnet, PPI, PKTAP, Juniper -------------
 
-_ARCNET_PROTOCOLS = {
-    0x00: "Datapoint boot", 0x01: "Datapoint mount", 0x08: "PowerLAN beacon", 0x80: "Diagnose",
-    0xC4: "IPv6", 0xCD: "BACnet", 0xD4: "RFC 1201 IP", 0xD5: "RFC 1201 ARP", 0xD6: "RFC 1201 RARP",
-    0xDD: "Appletalk", 0xE8: "Ethertalk", 0xF0: "RFC 1051 IP", 0xF1: "RFC 1051 ARP",
-    0xF3: "PowerLAN beacon 2", 0xF7: "Banyan", 0xFA: "IPX",
-}  # fmt: skip
-_ARCNET_NEXT = {0xF0: "ip", 0xD4: "ip", 0xC4: "ipv6", 0xF1: "arp", 0xD5: "arp", 0xD6: "arp", 0xCD: "llc"}
-_ARCNET_UNSPLIT = frozenset((0xF0, 0xF1, 0x80, 0xCD))  # no RFC 1201 split flag after these protocol IDs
-
 
 def _arcnet(d: Decoding, buf: bytes) -> Step:
     """LINKTYPE_ARCNET_LINUX: station IDs, offset, protocol ID, and RFC 1201's split flag and sequence."""
@@ -384,17 +378,17 @@ def _arcnet(d: Decoding, buf: bytes) -> Step:
         Field("src", "Source", h.src, text=hex_text(h.src, 2)),
         Field("dst", "Destination", h.dst, text=hex_text(h.dst, 2)),
         Field("offset", "Offset", h.offset.hex()),
-        Field("protID", "Protocol ID", h.type, text=hex_named(h.type, _ARCNET_PROTOCOLS, 2)),
+        Field("protID", "Protocol ID", h.type, text=hex_named(h.type, ARCNET_PROTOCOL_NAMES, 2)),
     ]
     size, first = 5, True
-    if h.type not in _ARCNET_UNSPLIT:
+    if h.type not in ARCNET_UNSPLIT:
         split = unpack_header(extra.ARCNETSplit, buf[5:], "arcnet", "an RFC 1201 ARCNET header")
         fields.append(Field("split_flag", "Split Flag", split.split_flag))
         fields.append(Field("sequence", "Sequence", split.sequence))
         size = 8
         first = split.split_flag == 0 or bool(split.split_flag & 1)  # even and not 0: a later fragment
     rest = d.add_header(buf, "arcnet", "ARCNET Header", size, fields)
-    return (_ARCNET_NEXT.get(h.type) if first else None), rest
+    return (ARCNET_DECODERS.get(h.type) if first else None), rest
 
 
 _NLPID_NAMES = {

@@ -14,6 +14,7 @@ from ...protocols import headers as extra
 from ...protocols.numbers import (
     DNS_PORT,
     HTTP_PORTS,
+    TCP_OPTION_NAMES,
     TCP_PORT_NAMES,
     TLS_PORTS,
     UDP_DECODERS,
@@ -25,25 +26,10 @@ from ..model import Field, Layer
 from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
 from .fields import checksum_field, flag_field, hex_text, named_text, port_field
 
-_TCP_OPTIONS = {
-    0: "End of Option List",
-    1: "No Operation",
-    2: "Maximum Segment Size",
-    3: "Window Scale",
-    4: "SACK Permitted",
-    5: "SACK",
-    8: "Timestamps",
-    19: "MD5 Signature",
-    28: "User Timeout",
-    29: "Authentication",
-    30: "Multipath TCP",
-    34: "TCP Fast Open Cookie",
-}
-
 
 def _tcp_option_field(kind: int, data: bytes) -> Field:
     size = len(data) + 2
-    text = f"[Kind: {named_text(kind, _TCP_OPTIONS)}]"
+    text = f"[Kind: {named_text(kind, TCP_OPTION_NAMES)}]"
     if kind in (0, 1):
         return Field("options.eol" if kind == 0 else "options.nop", "Option", True, text=text, json=False)
     text += f" [Length: {size} bytes]"

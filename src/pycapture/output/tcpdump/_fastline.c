@@ -190,14 +190,14 @@ put_address(char *w, const uint8_t *a, int size)
 }
 
 /* Names the Python passes in (set_names): HTTP's request methods and status-line start, tcpdump's NTP mode
- * names and syslog facility and severity names, indexed by the number. */
+ * names, syslog facility and severity names and TCP option words, indexed by the number. */
 typedef struct {
     char text[32][24];
     unsigned char len[32];
     Py_ssize_t count;
 } Names;
 
-static Names http_starts, ntp_modes, syslog_facilities, syslog_severities;
+static Names http_starts, ntp_modes, syslog_facilities, syslog_severities, tcp_option_words;
 static int names_ready = 0;
 
 /* Room for more bytes at w, which points into out's buffer past out->len: the new w (the buffer may move),
@@ -278,8 +278,16 @@ put_flow(char *w, const uint8_t *key, int size, unsigned sport, unsigned dport)
     return PUT(w, ": ");
 }
 
-/* fastsummary passes text._tcp_options' words for the options this module prints; any other option
+/* text._tcp_options for the options this module prints, with the words of set_names; any other option
  * (sack, mptcp, tfo, unknown) leaves the frame to the Python. Returns NULL for that. */
+#define OPTION_KINDS 9 /* the words passed in: kinds 0 (eol) to 8 (TS) */
+#define PUT_OPTION(w, kind) put((w), tcp_option_words.text[kind], tcp_option_words.len[kind])
+
+/* The options of almost every segment of a Linux conversation (nop, nop, timestamps) as one piece, up to
+ * the first value; made by set_names from the words. */
+static char timestamps_start[96]; /* 11 + 3 words of at most 23 + 2 + 5 */
+static size_t timestamps_start_len;
+
 static char *
 put_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
 {
@@ -291,11 +299,11 @@ put_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
             *w++ = ',';
         first = 0;
         if (kind == 0) {
-            w = PUT(w, "eol");
+            w = PUT_OPTION(w, 0);
             break;
         }
         if (kind == 1) {
-            w = PUT(w, "nop");
+            w = PUT_OPTION(w, 1);
             i++;
             continue;
         }
@@ -306,17 +314,20 @@ put_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
         unsigned size = raw[i + 1];
         const uint8_t *body = raw + i + 2;
         if (kind == 2 && size == 4) {
-            w = PUT(w, "mss ");
+            w = PUT_OPTION(w, 2);
+            *w++ = ' ';
             w = put_u32(w, u16(body));
         }
         else if (kind == 3 && size == 3) {
-            w = PUT(w, "wscale ");
+            w = PUT_OPTION(w, 3);
+            *w++ = ' ';
             w = put_u32(w, body[0]);
         }
         else if (kind == 4)
-            w = PUT(w, "sackOK");
+            w = PUT_OPTION(w, 4);
         else if (kind == 8 && size == 10) {
-            w = PUT(w, "TS val ");
+            w = PUT_OPTION(w, 8);
+            w = PUT(w, " val ");
             w = put_u32(w, u32(body));
             w = PUT(w, " ecr ");
             w = put_u32(w, u32(body + 4));
@@ -1004,7 +1015,7 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
         w = PUT(w, ", win ");
         w = put_u32(w, k->window);
         if (timestamps) {
-            w = PUT(w, ", options [nop,nop,TS val ");
+            w = put(w, timestamps_start, timestamps_start_len); /* ", options [nop,nop,TS val " */
             w = put_u32(w, u32(f + t + 24));
             w = PUT(w, " ecr ");
             w = put_u32(w, u32(f + t + 28));
@@ -1418,19 +1429,29 @@ names_from(Names *names, PyObject *arg, Py_ssize_t count)
 }
 
 PyDoc_STRVAR(set_names_doc,
-"set_names(http_starts, ntp_modes, syslog_facilities, syslog_severities)\n\n"
-"The starts of an HTTP message (request methods with their space, \"HTTP/\"), tcpdump's 8 NTP mode names\n"
-"and its syslog facility names and 8 severity names, each indexed by the number.");
+"set_names(http_starts, ntp_modes, syslog_facilities, syslog_severities, tcp_options)\n\n"
+"The starts of an HTTP message (request methods with their space, \"HTTP/\"), tcpdump's 8 NTP mode names,\n"
+"its syslog facility names and 8 severity names, and its words for TCP option kinds 0 to 8 (\"\" where it\n"
+"has none), each indexed by the number.");
 
 static PyObject *
 fastline_set_names(PyObject *self, PyObject *args)
 {
-    PyObject *http, *ntp, *facilities, *severities;
-    if (!PyArg_ParseTuple(args, "OOOO", &http, &ntp, &facilities, &severities))
+    PyObject *http, *ntp, *facilities, *severities, *options;
+    if (!PyArg_ParseTuple(args, "OOOOO", &http, &ntp, &facilities, &severities, &options))
         return NULL;
     if (names_from(&http_starts, http, 0) < 0 || names_from(&ntp_modes, ntp, 8) < 0
-        || names_from(&syslog_facilities, facilities, 0) < 0 || names_from(&syslog_severities, severities, 8) < 0)
+        || names_from(&syslog_facilities, facilities, 0) < 0 || names_from(&syslog_severities, severities, 8) < 0
+        || names_from(&tcp_option_words, options, OPTION_KINDS) < 0)
         return NULL;
+    char *w = PUT(timestamps_start, ", options [");
+    w = PUT_OPTION(w, 1);
+    *w++ = ',';
+    w = PUT_OPTION(w, 1);
+    *w++ = ',';
+    w = PUT_OPTION(w, 8);
+    w = PUT(w, " val ");
+    timestamps_start_len = (size_t)(w - timestamps_start);
     names_ready = 1;
     Py_RETURN_NONE;
 }

@@ -15,6 +15,7 @@ def set_names(
     ntp_modes: Sequence[str],
     syslog_facilities: Sequence[str],
     syslog_severities: Sequence[str],
+    tcp_options: Sequence[str],
     /,
 ) -> None: ...
 def set_ports(tcp_apps: Mapping[int, int], udp_apps: Mapping[int, int], /) -> None: ...

@@ -46,10 +46,12 @@ from ...decode.walk import (
     UDP_APPS,
     walk_ethernet,
 )
+from ...packet import Record
 from ...protocols.numbers import (
     SYSLOG_FACILITIES,
     SYSLOG_SEVERITIES,
     TCPDUMP_NTP_MODE_NAMES,
+    TCPDUMP_TCP_OPTION_NAMES,
     tcp_flag_letters,
 )
 from ...savefile.format import RECORD_HEADER
@@ -63,8 +65,6 @@ from .text import (
     _tcp_options,
     summary_line,
 )
-
-Record = tuple[int, int, int, bytes]
 
 _ntoa = socket.inet_ntoa
 _ntop = socket.inet_ntop
@@ -90,6 +90,7 @@ if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
             TCPDUMP_NTP_MODE_NAMES,
             SYSLOG_FACILITIES,
             SYSLOG_SEVERITIES,
+            [TCPDUMP_TCP_OPTION_NAMES.get(kind, "") for kind in range(9)],  # the kinds the C prints
         )
         _compiled.set_ports(TCP_APPS, UDP_APPS)
         _fastline = _compiled
@@ -318,40 +319,19 @@ def _summary_records(
 ) -> tuple[str, int, int]:
     """:func:`summary_records` in Python, from byte ``p`` on, for at most ``limit`` records (-1: all);
     returns the position after the last record printed rather than a length."""
-    out: list[str] = []
-    append = out.append
+    records: list[Record] = []
+    append = records.append
     header = RECORD_HEADER.unpack_from
-    ethernet = linktype == 1
     end = len(buf)
-    last_sec = -1
-    prefix: str | None = None
-    count = 0
-    while p + 16 <= end and count != limit:
+    while p + 16 <= end and len(records) != limit:
         sec, frac, caplen, length = header(buf, p)
         d = p + 16
         e = d + caplen
         if e > end or caplen > max_caplen:
             break
-        if second_prefix is not None:
-            if sec != last_sec:
-                last_sec = sec
-                prefix = second_prefix(sec)
-            when = f"{prefix}{frac & U32_MAX:06d} " if prefix is not None else stamp(sec, frac)
-        else:
-            when = stamp(sec, frac)
-        line = None
-        if ethernet:
-            walked = walk_ethernet(buf, d, e)
-            if walked is not None:
-                line = _walk_line(buf, e, walked, cache)
-        if line is None:
-            line = summary_line(decode(linktype, buf[d:e], length), length, False, cache.seqs) + "\n"
-        append(when)
-        append(line)
+        append((sec, frac, length, buf[d:e]))
         p = e
-        count += 1
-    cache.trim()
-    return "".join(out), p, count
+    return summary_batch(linktype, records, stamp, second_prefix, cache, False), p, len(records)
 
 
 def _summary_records_compiled(

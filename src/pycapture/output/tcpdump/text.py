@@ -18,6 +18,7 @@ from ...protocols.numbers import (
     TCPDUMP_ETHERTYPE_NAMES,
     TCPDUMP_IP_PROTOCOL_NAMES,
     TCPDUMP_NTP_MODE_NAMES,
+    TCPDUMP_TCP_OPTION_NAMES,
     tcp_flag_letters,
 )
 from ..hexdump import hex_lines
@@ -51,7 +52,6 @@ def _ip_text(raw: bytes) -> str:
     return _ntoa(raw) if len(raw) == 4 else _ntop(_AF_INET6, raw) if len(raw) == 16 else raw.hex(":")
 
 
-_TCP_OPTION_NAMES = {2: "mss", 3: "wscale", 4: "sackOK", 5: "sack", 8: "TS", 30: "mptcp", 34: "tfo"}
 _M32 = 0xFFFFFFFF
 _PORT_PAIR = struct.Struct("!HH").pack
 
@@ -107,28 +107,25 @@ def _sack_blocks(body: bytes, base: int = 0) -> str:
 
 
 def _tcp_option(kind: int, size: int, body: bytes, sack_base: int = 0) -> str:
+    name = TCPDUMP_TCP_OPTION_NAMES.get(kind)
     if kind == 2 and size == 4:
-        return f"mss {int.from_bytes(body, 'big')}"
+        return f"{name} {int.from_bytes(body, 'big')}"
     if kind == 3 and size == 3:
-        return f"wscale {body[0]}"
-    if kind == 4:
-        return "sackOK"
+        return f"{name} {body[0]}"
     if kind == 5:
-        return f"sack {len(body) // 8} {_sack_blocks(body, sack_base)}"
+        return f"{name} {len(body) // 8} {_sack_blocks(body, sack_base)}"
     if kind == 8 and size == 10:
-        return f"TS val {int.from_bytes(body[:4], 'big')} ecr {int.from_bytes(body[4:], 'big')}"
-    if kind == 30:
-        return "mptcp"
-    if kind == 34:
-        return "tfo"
+        return f"{name} val {int.from_bytes(body[:4], 'big')} ecr {int.from_bytes(body[4:], 'big')}"
+    if name is not None and kind not in (2, 3, 8):  # a named option of no value: sackOK, mptcp, tfo
+        return name
     return f"unknown-{kind} 0x{body.hex()}" if body else f"unknown-{kind}"
 
 
 def _cut_tcp_option(kind: int, size: int, body: bytes, sack_base: int = 0) -> str:
     """What tcpdump 4.99 prints of an option whose value the capture cuts, its " [|tcp]" included."""
+    name = TCPDUMP_TCP_OPTION_NAMES.get(kind)
     if kind == 5:
-        return f"sack {(size - 2) // 8} {_sack_blocks(body, sack_base)} [|tcp]>"
-    name = _TCP_OPTION_NAMES.get(kind)
+        return f"{name} {(size - 2) // 8} {_sack_blocks(body, sack_base)} [|tcp]>"
     if name is None:
         return f"unknown-{kind} 0x{body.hex()} [|tcp]>"
     # the ">" (which closed option lists once) comes with the values tcpdump reads past a bounds check
