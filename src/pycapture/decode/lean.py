@@ -4,52 +4,8 @@ This is pycapture's fast path (gopacket's DecodingLayerParser idea): no object p
 payload copies, just one tuple per header in wire order. Full dpkt objects cost about five times
 as much per packet, too much to keep pace with tcpdump; the rich decoder builds those when asked.
 
-``decode(linktype, data, length)`` returns a list of layer tuples. The first item names the layer;
-the layouts are (addresses stay as raw bytes, the formatter turns them into text):
-
-=========  ====================================================================================
-``eth``    ``("eth", dst, src, ethertype)``
-``vlan``   ``("vlan", tci, ethertype)`` (802.1Q and 802.1ad)
-``llc``    ``("llc", dsap, ssap, control, length)`` (802.3 frames, length field < 0x600)
-``sll``    ``("sll", packet_type, protocol, address)`` (Linux cooked capture v1)
-``sll2``   ``("sll2", packet_type, protocol, address, if_index)`` (Linux cooked capture v2)
-``null``   ``("null", family)`` (BSD loopback, DLT_NULL and DLT_LOOP)
-``link``   ``("link", kind, header_length, protocol)``: another link-layer header, ``header_length``
-           bytes long, kind ``arcnet`` (ARCNET_LINUX), ``fr`` (FRELAY), ``ipoib`` (IPOIB, 44 bytes with
-           Linux's pseudo-header, else 4), ``ipnet`` (Solaris IPNET), ``juniper`` (JUNIPER_ETHER), ``ppi`` or
-           ``pktap``; ``protocol`` is what it says follows, in its own numbering (ARCNET protocol ID,
-           NLPID or ethertype, ethertype, address family, Juniper protocol or None before an Ethernet
-           header, DLT of the inner frame, whose own layers follow)
-``arp``    ``("arp", op, hw_type, proto_type, sha, spa, tha, tpa, length)``
-``ip``     ``("ip", src, dst, proto, payload_length, ttl, ident, frag_field)``
-``ip6``    ``("ip6", src, dst, next_header, payload_length, hop_limit, fragment)``; ``fragment`` is
-           None or ``(offset, more_fragments, ident)``; ``next_header`` is after extension headers
-``udp``    ``("udp", sport, dport, payload_length)``
-``tcp``    ``("tcp", sport, dport, seq, ack, flags, window, payload_length, options)``
-``icmp``   ``("icmp", type, code, rest_of_header, length, quoted)`` (``quoted``: invoking packet)
-``icmp6``  ``("icmp6", type, code, rest_of_header, length, target)`` (``target``: ND address)
-``dns``    ``("dns", ident, flags, counts, questions, answers, length, mdns)``: ``counts`` is
-           (qd, an, ns, ar), ``questions`` a list of (name, qtype, qclass) (a query's first; None
-           where a response is cut in its questions), ``answers`` a list of
-           ("", rtype, rdata, rclass), rdata as text where the type is one the summary shows, else None
-           (the name is not read, as tcpdump without -v); rtype None for an answer tcpdump could not
-           start to read (it prints only the comma before it)
-``dns-short`` ``("dns-short", length)``: a DNS message shorter than its 12-byte header
-``ntp``    ``("ntp", version, mode)``: the first byte of an NTP message (UDP port 123)
-``syslog`` ``("syslog", priority)``: a syslog message's ``<PRI>`` (UDP port 514), None if it has none
-``http``   ``("http", first_line)``: the request or status line of a TCP payload on an HTTP port
-           (None where there is none, or where the capture ends in it: a ``trunc`` follows then)
-``other``  ``("other", kind, value, length)``: a header this decoder does not open
-           (kind ``ethertype``, ``ip-proto``, ``linktype``, ``fragment``, or the numbering of the link
-           header before it: ``family``, ``sll-protocol``, ``arcnet-protocol``, ``nlpid``...)
-``unsupported`` ``("unsupported", linktype, length, frame)``: a link type neither this decoder nor tcpdump
-           prints (tcpdump dumps the frame in hex and ASCII)
-``trunc``  ``("trunc", layer, *known)``: the capture ends inside this layer (tcpdump's ``[|layer]``);
-           ``known`` is what of it tcpdump still shows: ``(sport, dport)`` of a ``tcp`` or ``udp`` header
-           cut after its ports, ``(type,)`` of an ``icmp6`` header and ``(version,)`` of an IPv4 header
-           cut after their first byte, ``("length",)`` for DNS over TCP cut in its 2-byte length prefix
-``bad``    ``("bad", layer, reason)``: the header is malformed, e.g. an IPv4 header length of 3
-=========  ====================================================================================
+``decode(linktype, data, length)`` returns the frame's layers in wire order, one plain tuple per
+header whose first item names it; ``lean_layers`` gives each kind's type and layout.
 """
 
 from __future__ import annotations
@@ -69,6 +25,7 @@ from ..protocols.numbers import (
     ETHERTYPE_VLAN,
     TCPDUMP_HTTP_PORTS,
 )
+from .lean_layers import DnsAnswer, DnsQuestion, Layers, TruncLayer
 
 _u16 = struct.Struct("!H").unpack_from
 _eth = struct.Struct("!6s6sH").unpack_from
@@ -97,9 +54,9 @@ TCPDUMP_UNSUPPORTED = frozenset((
 ))  # fmt: skip
 
 
-def decode(linktype: int, data: bytes, length: int) -> list[tuple]:
+def decode(linktype: int, data: bytes, length: int) -> Layers:
     """Decode the headers of one frame; never raises, whatever the bytes."""
-    layers: list[tuple] = []
+    layers: Layers = []
     handler = _LINK_DECODERS.get(linktype)
     if handler is None:
         if linktype in TCPDUMP_UNSUPPORTED:
@@ -117,7 +74,7 @@ def decode(linktype: int, data: bytes, length: int) -> list[tuple]:
 # --- link layers -------------------------------------------------------------------------------
 
 
-def _ethernet(data: bytes, length: int, layers: list[tuple]) -> None:
+def _ethernet(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 14:
         layers.append(("trunc", "ether"))
         return
@@ -137,7 +94,7 @@ def _ethernet(data: bytes, length: int, layers: list[tuple]) -> None:
     _ethertype(data, offset, length, etype, layers)
 
 
-def _llc(data: bytes, offset: int, length: int, frame_length: int, layers: list[tuple]) -> None:
+def _llc(data: bytes, offset: int, length: int, frame_length: int, layers: Layers) -> None:
     if len(data) < offset + 3:
         layers.append(("trunc", "llc"))
         return
@@ -151,7 +108,7 @@ def _llc(data: bytes, offset: int, length: int, frame_length: int, layers: list[
     layers.append(("llc", dsap, ssap, control, frame_length))
 
 
-def _ethertype(data: bytes, offset: int, length: int, etype: int, layers: list[tuple]) -> None:
+def _ethertype(data: bytes, offset: int, length: int, etype: int, layers: Layers) -> None:
     if etype == ETHERTYPE_IP:
         _ipv4(data, offset, layers)
     elif etype == ETHERTYPE_IP6:
@@ -162,7 +119,7 @@ def _ethertype(data: bytes, offset: int, length: int, etype: int, layers: list[t
         layers.append(("other", "ethertype", etype, length - offset))
 
 
-def _linux_sll(data: bytes, length: int, layers: list[tuple]) -> None:
+def _linux_sll(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 16:
         layers.append(("trunc", "sll"))
         return
@@ -172,7 +129,7 @@ def _linux_sll(data: bytes, length: int, layers: list[tuple]) -> None:
     _sll_payload(data, 16, length, proto, layers)
 
 
-def _linux_sll2(data: bytes, length: int, layers: list[tuple]) -> None:
+def _linux_sll2(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 20:
         layers.append(("trunc", "sll2"))
         return
@@ -182,7 +139,7 @@ def _linux_sll2(data: bytes, length: int, layers: list[tuple]) -> None:
     _sll_payload(data, 20, length, proto, layers)
 
 
-def _sll_payload(data: bytes, offset: int, length: int, proto: int, layers: list[tuple]) -> None:
+def _sll_payload(data: bytes, offset: int, length: int, proto: int, layers: Layers) -> None:
     if proto >= 0x0600:
         while proto in _VLAN_TYPES:
             if len(data) < offset + 4:
@@ -198,7 +155,7 @@ def _sll_payload(data: bytes, offset: int, length: int, proto: int, layers: list
         layers.append(("other", "sll-protocol", proto, length - offset))
 
 
-def _raw_ip(data: bytes, length: int, layers: list[tuple]) -> None:
+def _raw_ip(data: bytes, length: int, layers: Layers) -> None:
     if not data:
         layers.append(("trunc", "ip"))
         return
@@ -211,15 +168,15 @@ def _raw_ip(data: bytes, length: int, layers: list[tuple]) -> None:
         layers.append(("bad", "ip", f"IP version {version}"))
 
 
-def _raw_ipv4(data: bytes, length: int, layers: list[tuple]) -> None:
+def _raw_ipv4(data: bytes, length: int, layers: Layers) -> None:
     _ipv4(data, 0, layers)
 
 
-def _raw_ipv6(data: bytes, length: int, layers: list[tuple]) -> None:
+def _raw_ipv6(data: bytes, length: int, layers: Layers) -> None:
     _ipv6(data, 0, layers)
 
 
-def _null(data: bytes, length: int, layers: list[tuple]) -> None:
+def _null(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 4:
         layers.append(("trunc", "null"))
         return
@@ -231,14 +188,14 @@ def _null(data: bytes, length: int, layers: list[tuple]) -> None:
     _family_payload(data, length, family, layers)
 
 
-def _loop(data: bytes, length: int, layers: list[tuple]) -> None:
+def _loop(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 4:
         layers.append(("trunc", "loop"))
         return
     _family_payload(data, length, int.from_bytes(data[:4], "big"), layers)
 
 
-def _family_payload(data: bytes, length: int, family: int, layers: list[tuple]) -> None:
+def _family_payload(data: bytes, length: int, family: int, layers: Layers) -> None:
     layers.append(("null", family))
     if family == 2:
         _ipv4(data, 4, layers)
@@ -258,7 +215,7 @@ _ARCNET_ETHERTYPES = {
 }
 
 
-def _arcnet(data: bytes, length: int, layers: list[tuple]) -> None:
+def _arcnet(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 5:
         layers.append(("trunc", "arcnet"))
         return
@@ -277,7 +234,7 @@ def _arcnet(data: bytes, length: int, layers: list[tuple]) -> None:
         layers.append(("other", "arcnet-protocol", proto, length - size))
 
 
-def _frelay(data: bytes, length: int, layers: list[tuple]) -> None:
+def _frelay(data: bytes, length: int, layers: Layers) -> None:
     # a Q.922 address of 2 to 4 octets, the last with its EA bit set
     if len(data) < 2:
         layers.append(("trunc", "fr"))
@@ -343,7 +300,7 @@ def _frelay(data: bytes, length: int, layers: list[tuple]) -> None:
 _IPOIB_TYPES = frozenset((ETHERTYPE_IP, ETHERTYPE_IP6, ETHERTYPE_ARP, 0x8035))
 
 
-def _ipoib(data: bytes, length: int, layers: list[tuple]) -> None:
+def _ipoib(data: bytes, length: int, layers: Layers) -> None:
     # Linux writes 40 bytes (a GRH, or the destination hardware address) before RFC 4391's 4-byte
     # header; a frame starting with a known ethertype and 2 zero bytes has that header alone
     if len(data) < 4:
@@ -358,7 +315,7 @@ def _ipoib(data: bytes, length: int, layers: list[tuple]) -> None:
     _ethertype(data, size, length, etype, layers)
 
 
-def _ipnet(data: bytes, length: int, layers: list[tuple]) -> None:
+def _ipnet(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 24:
         layers.append(("trunc", "ipnet"))
         return
@@ -372,7 +329,7 @@ def _ipnet(data: bytes, length: int, layers: list[tuple]) -> None:
         layers.append(("other", "family", family, length - 24))
 
 
-def _juniper_ether(data: bytes, length: int, layers: list[tuple]) -> None:
+def _juniper_ether(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 4:
         layers.append(("trunc", "juniper"))
         return
@@ -406,7 +363,7 @@ def _juniper_ether(data: bytes, length: int, layers: list[tuple]) -> None:
     _ethernet(data[size:], length - size, layers)
 
 
-def _inner_frame(data: bytes, length: int, size: int, dlt: int, layers: list[tuple]) -> None:
+def _inner_frame(data: bytes, length: int, size: int, dlt: int, layers: Layers) -> None:
     """The frame after a PPI or PKTAP header; such headers do not nest, which bounds the recursion."""
     handler = _LINK_DECODERS.get(dlt) if dlt not in _WRAPPERS else None
     if handler is None:
@@ -415,7 +372,7 @@ def _inner_frame(data: bytes, length: int, size: int, dlt: int, layers: list[tup
         handler(data[size:], length - size, layers)
 
 
-def _wrapper_header(name: str, data: bytes, size: int, least: int, dlt: int, layers: list[tuple]) -> bool:
+def _wrapper_header(name: str, data: bytes, size: int, least: int, dlt: int, layers: Layers) -> bool:
     """The checks a PPI or PKTAP header shares: its own length ``size`` is at least ``least`` and was
     captured whole. Appends the link layer and returns True when the frame after it can be read; else
     appends why not and returns False."""
@@ -429,7 +386,7 @@ def _wrapper_header(name: str, data: bytes, size: int, least: int, dlt: int, lay
     return True
 
 
-def _ppi(data: bytes, length: int, layers: list[tuple]) -> None:
+def _ppi(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 8:
         layers.append(("trunc", "ppi"))
         return
@@ -439,7 +396,7 @@ def _ppi(data: bytes, length: int, layers: list[tuple]) -> None:
         _inner_frame(data, length, size, dlt, layers)
 
 
-def _pktap(data: bytes, length: int, layers: list[tuple]) -> None:
+def _pktap(data: bytes, length: int, layers: Layers) -> None:
     if len(data) < 12:
         layers.append(("trunc", "pktap"))
         return
@@ -457,7 +414,7 @@ def _pktap(data: bytes, length: int, layers: list[tuple]) -> None:
 # --- network layers ----------------------------------------------------------------------------
 
 
-def _ipv4(data: bytes, offset: int, layers: list[tuple]) -> None:
+def _ipv4(data: bytes, offset: int, layers: Layers) -> None:
     if len(data) < offset + 20:
         layers.append(("trunc", "ip", data[offset] >> 4) if len(data) > offset else ("trunc", "ip"))
         return
@@ -480,7 +437,7 @@ def _ipv4(data: bytes, offset: int, layers: list[tuple]) -> None:
     _transport(data, offset + hl, proto, payload_length, layers)
 
 
-def _ipv6(data: bytes, offset: int, layers: list[tuple]) -> None:
+def _ipv6(data: bytes, offset: int, layers: Layers) -> None:
     if len(data) < offset + 40:
         layers.append(("trunc", "ip6"))
         return
@@ -525,7 +482,7 @@ def _ipv6(data: bytes, offset: int, layers: list[tuple]) -> None:
     _transport(data, pos, nxt, remaining, layers)
 
 
-def _arp_packet(data: bytes, offset: int, length: int, layers: list[tuple]) -> None:
+def _arp_packet(data: bytes, offset: int, length: int, layers: Layers) -> None:
     if len(data) < offset + 8:
         layers.append(("trunc", "arp"))
         return
@@ -545,7 +502,7 @@ def _arp_packet(data: bytes, offset: int, length: int, layers: list[tuple]) -> N
 # --- transport layers --------------------------------------------------------------------------
 
 
-def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[tuple]) -> None:
+def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers) -> None:
     if proto == 6:
         if len(data) < offset + 20:
             layers.append(_cut_ports(data, offset, "tcp"))
@@ -605,7 +562,7 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: list[t
         layers.append(("other", "ip-proto", proto, length))
 
 
-def _cut_ports(data: bytes, offset: int, layer: str) -> tuple:
+def _cut_ports(data: bytes, offset: int, layer: str) -> TruncLayer:
     """The trunc marker of a TCP or UDP header the capture ends in: with its ports when they are there."""
     return ("trunc", layer, *_hh(data, offset)) if len(data) >= offset + 4 else ("trunc", layer)
 
@@ -645,7 +602,7 @@ _dns_header = struct.Struct("!HHHHHH").unpack_from
 _rr_fixed = struct.Struct("!HHIH").unpack_from
 
 
-def _ntp(data: bytes, start: int, end: int, layers: list[tuple]) -> None:
+def _ntp(data: bytes, start: int, end: int, layers: Layers) -> None:
     """tcpdump's one-line NTP: version and mode from the first byte (print-ntp.c, not verbose)."""
     if start >= end:
         layers.append(("trunc", "ntp"))
@@ -654,7 +611,7 @@ def _ntp(data: bytes, start: int, end: int, layers: list[tuple]) -> None:
     layers.append(("ntp", (first >> 3) & 7, first & 7))
 
 
-def _syslog(data: bytes, start: int, end: int, layers: list[tuple]) -> None:
+def _syslog(data: bytes, start: int, end: int, layers: Layers) -> None:
     """tcpdump's one-line syslog (print-syslog.c): the priority between ``<`` and ``>``, at most three
     digits; ``("syslog", None)`` where that is not there (tcpdump's ``(invalid)``)."""
     if start >= end:
@@ -793,7 +750,7 @@ def decode_dns(
     data: bytes,
     start: int,
     length: int,
-    layers: list[tuple],
+    layers: Layers,
     wire_length: int | None = None,
     mdns: bool = False,
 ) -> None:
@@ -816,8 +773,8 @@ def decode_dns(
         layers.append(("trunc", "domain"))
         return
     ident, flags, qd, an, ns, ar = _dns_header(data, start)
-    questions: list[tuple] | None = []
-    answers: list[tuple] = []
+    questions: list[DnsQuestion] | None = []
+    answers: list[DnsAnswer] = []
     pos = start + 12
     try:
         if not flags & 0x8000:  # a query: tcpdump shows its first question and reads no further
@@ -908,7 +865,7 @@ def _txt_text(data: bytes, pos: int, stop: int, end: int) -> tuple[str, bool]:
     return "".join(parts)[1:], True
 
 
-def _http(data: bytes, start: int, length: int, layers: list[tuple]) -> None:
+def _http(data: bytes, start: int, length: int, layers: Layers) -> None:
     if not data.startswith(HTTP_STARTS, start, start + length):
         layers.append(("http", None))
         return

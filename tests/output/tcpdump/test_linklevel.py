@@ -65,7 +65,7 @@ def test_truncated_vlan_tag_stops_after_the_addresses() -> None:
 
 def test_linux_cooked() -> None:
     ip = ("ip", b"", b"", 6, 0, 64, 0, 0)
-    assert link_prefix([("sll", 4, 0x0800), ip], 396) == "Out ethertype IPv4 (0x0800), length 396: "
+    assert link_prefix([("sll", 4, 0x0800, b""), ip], 396) == "Out ethertype IPv4 (0x0800), length 396: "
     assert (
         link_prefix([("sll", 0, 0x86DD, A), ip], 80)
         == " In 02:00:00:00:00:01 ethertype IPv6 (0x86dd), length 80: "
@@ -73,8 +73,8 @@ def test_linux_cooked() -> None:
     assert (
         link_prefix([("sll", 1, 0x0800, b"\x01\x02"), ip], 80) == "  B ethertype IPv4 (0x0800), length 80: "
     )
-    assert link_prefix([("sll", 3, 0x0004)], 60) == "  P 802.2, length 60: "
-    assert link_prefix([("sll", 9, 0x000C)], 26) == "  ? ethertype Unknown (0x000c), length 26: "
+    assert link_prefix([("sll", 3, 0x0004, b"")], 60) == "  P 802.2, length 60: "
+    assert link_prefix([("sll", 9, 0x000C, b"")], 26) == "  ? ethertype Unknown (0x000c), length 26: "
     assert link_prefix([("sll", 0, 0x8100, A), ("vlan", 0x2005, 0x0800), ip], 60) == (
         " In 02:00:00:00:00:01 ethertype 802.1Q (0x8100), length 60: vlan 5, p 1, ethertype IPv4, "
     )

@@ -35,6 +35,7 @@ from types import ModuleType
 
 from ...checks import U32_MAX  # C's (unsigned): how tcpdump prints a fraction
 from ...decode.lean import HTTP_STARTS, decode, decode_dns, http_first_line
+from ...decode.lean_layers import Layers
 from ...decode.walk import (
     APP_DNS,
     APP_HTTP,
@@ -132,7 +133,7 @@ def _flow_head(key: bytes, label: str, size: int, sport: int, dport: int) -> str
 def _dns_line(head: str, message: bytes, size: int, mdns: bool) -> str | None:
     """``head`` and the DNS summary of ``message`` (at most ``size`` bytes of it), as the lean decoder
     and summary_line give them; None when lean would not call it DNS."""
-    layers: list[tuple] = []
+    layers: Layers = []
     decode_dns(message, 0, min(size, len(message)), layers, size, mdns)
     if layers[0][0] != "dns":
         return None

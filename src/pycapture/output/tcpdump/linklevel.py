@@ -17,6 +17,7 @@ The prefix ends where tcpdump goes on with the network layer, so ``prefix + summ
 
 from __future__ import annotations
 
+from ...decode.lean_layers import EthLayer, Layers, Sll2Layer, SllLayer
 from ...protocols.numbers import ETHERTYPE_JUMBO, TCPDUMP_ETHERTYPE_NAMES, VLAN_ETHERTYPES
 
 _MAX_8023_LENGTH = 0x05DC  # a length/type field up to 1500 is an 802.3 length
@@ -40,7 +41,7 @@ def vlan_tci_text(tci: int) -> str:
     return f"vlan {tci & 0x0FFF}, p {tci >> 13}{dei}"
 
 
-def link_prefix(lean_layers: list[tuple], length: int) -> str:
+def link_prefix(lean_layers: Layers, length: int) -> str:
     """tcpdump's ``-e`` text for one frame, ``length`` being its wire length; ``""`` if none applies.
 
     ``lean_layers`` is what :func:`pycapture.decode.lean.decode` returned for the frame.
@@ -48,28 +49,28 @@ def link_prefix(lean_layers: list[tuple], length: int) -> str:
     if not lean_layers:
         return ""
     first = lean_layers[0]
-    tag = first[0]
-    if tag == "eth":
-        return _ethernet(lean_layers, length)
-    if tag == "sll" or tag == "sll2":
-        return _linux_cooked(lean_layers, length)
-    if tag == "null":
+    if first[0] == "eth":
+        return _ethernet(first, lean_layers, length)
+    if first[0] == "sll" or first[0] == "sll2":
+        return _linux_cooked(first, lean_layers, length)
+    if first[0] == "null":
         family = first[1]
         return f"AF {_BSD_AF_NAMES.get(family, 'Unknown')} ({family}), length {length}: "
-    if tag in ("ip", "ip6") or (tag in ("trunc", "bad") and first[1] in ("ip", "ip6")):
+    if first[0] in ("ip", "ip6") or (first[0] in ("trunc", "bad") and first[1] in ("ip", "ip6")):
         return "ip: "
     return ""
 
 
-def _ethernet(layers: list[tuple], length: int) -> str:
-    _, dst, src, etype = layers[0]
+def _ethernet(first: EthLayer, layers: Layers, length: int) -> str:
+    _, dst, src, etype = first
     parts = [f"{src.hex(':')} > {dst.hex(':')}, "]
     printed_length = False
     i = 1
     while etype in VLAN_ETHERTYPES:
-        if i >= len(layers) or layers[i][0] != "vlan":  # the capture ends inside the tag
+        tag = layers[i] if i < len(layers) else None
+        if tag is None or tag[0] != "vlan":  # the capture ends inside the tag
             return "".join(parts)
-        _, tci, inner = layers[i]
+        _, tci, inner = tag
         parts.append(ethertype_text(etype))
         parts.append(", " if printed_length else f", length {length}: ")
         printed_length = True
@@ -89,16 +90,13 @@ def _ethernet(layers: list[tuple], length: int) -> str:
     return "".join(parts)
 
 
-def _linux_cooked(layers: list[tuple], length: int) -> str:
-    first = layers[0]
-    packet_type, proto = first[1], first[2]
-    # Optional items after the protocol: the sender's link-layer address (printed when it is a
-    # 6-byte MAC), and for v2 the interface index.
-    address = first[3] if len(first) > 3 else b""
+def _linux_cooked(first: SllLayer | Sll2Layer, layers: Layers, length: int) -> str:
+    # the sender's link-layer address is printed when it is a 6-byte MAC
+    packet_type, proto, address = first[1], first[2], first[3]
     if first[0] == "sll2":
         # tcpdump prints v2's interface name and direction with or without -e: they belong to the
         # summary, and -e adds only the rest.
-        parts = [f"ifindex {first[4]} " if len(first) > 4 else ""]
+        parts = [f"ifindex {first[4]} "]
     else:
         parts = [f"{_SLL_PACKET_TYPES.get(packet_type, '?'):>3} "]
     if len(address) == 6:

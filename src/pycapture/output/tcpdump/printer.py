@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ...decode.lean import decode
+from ...decode.lean_layers import Layers
 from ..hexdump import hex_lines
 from .fastsummary import SummaryCache, summary_batch, summary_records
 from .linklevel import link_prefix
@@ -30,22 +31,21 @@ def tcpdump_prints(datalink: int) -> bool:
     return DLT_MATCHING_MIN <= datalink <= DLT_MATCHING_MAX or datalink in _COMPILER_DLTS
 
 
-def lean_link_header_length(layers: list[tuple]) -> int:
+def lean_link_header_length(layers: Layers) -> int:
     """How many bytes of link-layer header tcpdump's -x/-X skip, from the lean decoder's layers."""
     total = 0
     for t in layers:
-        tag = t[0]
-        if tag == "llc":
+        if t[0] == "llc":
             dsap, ssap, control = t[1], t[2], t[3]
             if dsap == ssap == 0xAA and control == 0x03:
                 total += 8  # LLC + SNAP
             else:
                 total += 3 if control & 0x03 == 0x03 else 4  # U-frames have a one-byte control field
             break
-        if tag == "link":  # ("link", kind, header_length, protocol)
+        if t[0] == "link":
             total += t[2]
             continue
-        size = _LINK_HEADER_BYTES.get(tag)
+        size = _LINK_HEADER_BYTES.get(t[0])
         if size is None:
             break
         total += size
@@ -152,7 +152,7 @@ class SummaryPrinter:
         if self._flush is not None:
             self._flush()
 
-    def _decorated(self, ts_sec: int, ts_usec: int, length: int, data: bytes, layers: list[tuple]) -> str:
+    def _decorated(self, ts_sec: int, ts_usec: int, length: int, data: bytes, layers: Layers) -> str:
         prefix = link_prefix(layers, length) if self._link_level else ""
         # a link type without -e text keeps the summary's own "IP " label
         line = summary_line(layers, length, bool(prefix), self._cache.seqs)

@@ -11,6 +11,17 @@ from __future__ import annotations
 import socket
 import struct
 
+from ...decode.lean_layers import (
+    ArpLayer,
+    DnsLayer,
+    EthLayer,
+    Icmp6Layer,
+    IcmpLayer,
+    Ip6Layer,
+    IpLayer,
+    Layers,
+    TcpLayer,
+)
 from ...protocols.numbers import (
     ETHERTYPE_IP,
     SYSLOG_FACILITIES,
@@ -166,7 +177,7 @@ def _tcp_options(raw: bytes, cut: bool = False, sack_base: int = 0) -> str:
 
 
 def _tcp_text(
-    t: tuple, cut: bool = False, seqs: TcpSequences | None = None, src: bytes = b"", dst: bytes = b""
+    t: TcpLayer, cut: bool = False, seqs: TcpSequences | None = None, src: bytes = b"", dst: bytes = b""
 ) -> str:
     """The TCP part of a line; with ``cut``, the capture ends in the header's options. With ``seqs``,
     sequence numbers relative to the conversation of ``src`` and ``dst``."""
@@ -192,7 +203,7 @@ def _tcp_text(
     return ", ".join(parts)
 
 
-def _icmp_text(t: tuple) -> str:
+def _icmp_text(t: IcmpLayer) -> str:
     _, itype, code, rest, length, quoted = t
     if itype in (0, 8):
         return f"ICMP {_ICMP_SIMPLE[itype]}, id {rest >> 16}, seq {rest & 0xFFFF}, length {length}"
@@ -222,7 +233,7 @@ def _icmp_text(t: tuple) -> str:
     return f"ICMP {name or f'type-#{itype}'}, length {length}"
 
 
-def _icmp6_text(t: tuple) -> str:
+def _icmp6_text(t: Icmp6Layer) -> str:
     _, itype, _code, rest, length, target = t
     name = _ICMP6_NAMES.get(itype, f"icmp6 type-#{itype}")
     if itype in (128, 129):
@@ -236,7 +247,7 @@ def _icmp6_text(t: tuple) -> str:
     return f"ICMP6, {name}, length {length}"
 
 
-def _arp_text(t: tuple) -> str:
+def _arp_text(t: ArpLayer) -> str:
     _, op, hrd, pro, sha, spa, tha, tpa, length = t
     if pro != ETHERTYPE_IP or len(spa) != 4:
         return f"ARP, hardware type {hrd}, protocol 0x{pro:04x}, op {op}, length {length}"
@@ -276,7 +287,7 @@ def _dns_class(value: int) -> str:
     return _DNS_CLASSES.get(value, f" (Class {value})")
 
 
-def _dns_text(t: tuple, cut: bool = False) -> str:
+def _dns_text(t: DnsLayer, cut: bool = False) -> str:
     """tcpdump's DNS summary (print-domain.c, not verbose): ``6699+ A? example.com. (29)``; with
     ``cut`` (the capture ends in the message) without the length, which tcpdump prints last."""
     _, ident, flags, (qd, an, ns, ar), questions, answers, length, mdns = t
@@ -316,7 +327,8 @@ def _dns_text(t: tuple, cut: bool = False) -> str:
             parts.append(f" [{ns}n]")
         if ar:
             parts.append(f" [{ar}au]")
-        for name, qtype, qclass in questions[:1]:
+        if questions:
+            name, qtype, qclass = questions[0]
             if mdns:  # the top bit asks for a unicast answer
                 qclass_text = f"{_dns_class(qclass & 0x7FFF)} {'(QU)' if qclass & 0x8000 else '(QM)'}"
             else:
@@ -334,7 +346,7 @@ def _syslog_text(priority: int, length: int) -> str:
     return f"SYSLOG {name}.{SYSLOG_SEVERITIES[priority & 7]}, length: {length}"
 
 
-def _tail(layers: list[tuple], i: int) -> str:
+def _tail(layers: Layers, i: int) -> str:
     """Text for a trailing trunc or bad marker at position ``i``, else ''."""
     if i < len(layers):
         t = layers[i]
@@ -350,20 +362,26 @@ def _tail(layers: list[tuple], i: int) -> str:
 _SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6"))
 
 
-def _ip_line(layers: list[tuple], i: int, link_level: bool = False, seqs: TcpSequences | None = None) -> str:
-    net = layers[i]
-    v6 = net[0] == "ip6"
-    label = "" if link_level else "IP6 " if v6 else "IP "
+def _ip_line(
+    net: IpLayer | Ip6Layer,
+    layers: Layers,
+    i: int,
+    link_level: bool = False,
+    seqs: TcpSequences | None = None,
+) -> str:
+    """The line of the IP header ``net``, which is ``layers[i]``, and of what follows it."""
+    label = "" if link_level else "IP6 " if net[0] == "ip6" else "IP "
     src, dst = _ip_text(net[1]), _ip_text(net[2])
     proto, plen = net[3], net[4]
-    nxt: tuple = layers[i + 1] if i + 1 < len(layers) else ()
-    tag = nxt[0] if nxt else None
-    if tag == "trunc" and len(nxt) == 4:  # a TCP or UDP header cut after its ports
+    if i + 1 >= len(layers):
+        return f"{label}{src} > {dst}: ip-proto-{proto} {plen}"
+    nxt = layers[i + 1]
+    if nxt[0] == "trunc" and len(nxt) == 4:  # a TCP or UDP header cut after its ports
         return f"{label}{src}.{nxt[2]} > {dst}.{nxt[3]}:  [|{nxt[1]}]"
-    if tag == "tcp" or tag == "udp":
+    if nxt[0] == "tcp" or nxt[0] == "udp":
         head = f"{label}{src}.{nxt[1]} > {dst}.{nxt[2]}: "
         app = layers[i + 2] if i + 2 < len(layers) else None
-        if tag == "udp":
+        if nxt[0] == "udp":
             if app is not None and app[0] == "dns":
                 cut = i + 3 < len(layers) and layers[i + 3][0] == "trunc"
                 return head + _dns_text(app, cut) + _tail(layers, i + 3)
@@ -374,7 +392,8 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False, seqs: TcpSeq
             if app is not None and app[0] == "ntp":
                 return f"{head}NTPv{app[1]}, {TCPDUMP_NTP_MODE_NAMES[app[2]]}, length {nxt[3]}"
             if app is not None and app[0] == "syslog":
-                return head + (_syslog_text(app[1], nxt[3]) if app[1] is not None else " (invalid)")
+                priority = app[1]
+                return head + (_syslog_text(priority, nxt[3]) if priority is not None else " (invalid)")
             return head + f"UDP, length {nxt[3]}" + _tail(layers, i + 2)
         if app is not None and app[0] == "trunc" and app[1] == "tcp":  # cut in the options
             return head + _tcp_text(nxt, True, seqs, net[1], net[2])
@@ -389,28 +408,29 @@ def _ip_line(layers: list[tuple], i: int, link_level: bool = False, seqs: TcpSeq
             return f"{head}{body}: HTTP" + (f": {app[1]}" if app[1] else "") + _tail(layers, i + 3)
         return head + body + _tail(layers, i + 2)
     head = f"{label}{src} > {dst}: "
-    if tag == "icmp":
+    if nxt[0] == "icmp":
         return head + _icmp_text(nxt) + _tail(layers, i + 2)
-    if tag == "icmp6":
+    if nxt[0] == "icmp6":
         return head + _icmp6_text(nxt) + _tail(layers, i + 2)
-    if tag == "other" and nxt[1] == "fragment":
-        if v6:
-            return head + f"frag ({net[6][0] if net[6] else 0}|{plen})"
+    if nxt[0] == "other" and nxt[1] == "fragment":
+        if net[0] == "ip6":
+            fragment = net[6]
+            return head + f"frag ({fragment[0] if fragment else 0}|{plen})"
         return head + f"ip-proto-{proto}"
-    if tag == "other":
+    if nxt[0] == "other":
         name = TCPDUMP_IP_PROTOCOL_NAMES.get(proto)
         return head + (f"{name.upper()}, length {plen}" if name else f"ip-proto-{proto} {plen}")
-    if tag == "trunc" and nxt[1] == "icmp6" and len(nxt) == 3:
-        return f"{head}ICMP6, {_ICMP6_NAMES.get(nxt[2], f'icmp6 type-#{nxt[2]}')} [|icmp6]"
-    if tag == "trunc" and nxt[1] in _SPACED_TRUNC:
+    if nxt[0] == "trunc" and nxt[1] == "icmp6" and len(nxt) == 3 and isinstance(itype := nxt[2], int):
+        return f"{head}ICMP6, {_ICMP6_NAMES.get(itype, f'icmp6 type-#{itype}')} [|icmp6]"
+    if nxt[0] == "trunc" and nxt[1] in _SPACED_TRUNC:
         return head + _tail(layers, i + 1)
-    if tag in ("trunc", "bad"):
+    if nxt[0] in ("trunc", "bad"):
         return head + _tail(layers, i + 1).lstrip()
     return head + f"ip-proto-{proto} {plen}"
 
 
 def summary_line(
-    layers: list[tuple], length: int, link_level: bool = False, seqs: TcpSequences | None = None
+    layers: Layers, length: int, link_level: bool = False, seqs: TcpSequences | None = None
 ) -> str:
     """The tcpdump-style text of one frame (without the timestamp); ``length`` is its wire length.
 
@@ -418,23 +438,22 @@ def summary_line(
     of an unknown ethertype is not introduced by its addresses again. ``seqs``: the capture's TCP
     conversations, for relative sequence numbers (None: absolute, as ``tcpdump -S``).
     """
-    eth = None
+    eth: EthLayer | None = None
     for i, t in enumerate(layers):
-        tag = t[0]
-        if tag == "ip" or tag == "ip6":
-            return _ip_line(layers, i, link_level, seqs)
-        if tag == "arp":
+        if t[0] == "ip" or t[0] == "ip6":
+            return _ip_line(t, layers, i, link_level, seqs)
+        if t[0] == "arp":
             text = _arp_text(t)
             # with -e the ethertype already says ARP, and tcpdump drops the word
             return text[5:] if link_level and text.startswith("ARP, ") else text
-        if tag == "eth":
+        if t[0] == "eth":
             eth = t
-        elif tag == "llc":
+        elif t[0] == "llc":
             _, dsap, ssap, ctrl, _len = t
             if dsap == 0x42 and ssap == 0x42:
                 return f"STP 802.1d, length {length}"
             return f"LLC, dsap 0x{dsap:02x}, ssap 0x{ssap:02x}, ctrl 0x{ctrl:02x}, length {length}"
-        elif tag == "other":
+        elif t[0] == "other":
             kind, value, plen = t[1], t[2], t[3]
             if kind == "ethertype":
                 name = TCPDUMP_ETHERTYPE_NAMES.get(value)
@@ -447,14 +466,14 @@ def summary_line(
             if kind == "linktype":
                 return f"link-type {value}, length {length}"
             return f"{kind} {value}, length {plen}"
-        elif tag == "unsupported":  # tcpdump's unsupported_if_print
+        elif t[0] == "unsupported":  # tcpdump's unsupported_if_print
             dump = hex_lines(t[3], True)
             return f"UNSUPPORTED\n{dump}" if dump else "UNSUPPORTED"
-        elif tag == "trunc":
+        elif t[0] == "trunc":
             # tcpdump names IPv4 once it has the version, then its " [|ip]" as everywhere
             label = "IP " if t[1] == "ip" and t[2:] == (4,) and not link_level else ""
             return f"{label} [|{t[1]}]"
-        elif tag == "bad":
+        elif t[0] == "bad":
             return f"[malformed {t[1]}: {t[2]}]"
     return f"length {length}"
 
