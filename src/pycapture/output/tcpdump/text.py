@@ -440,14 +440,15 @@ def summary_line(
     """
     eth: EthLayer | None = None
     for i, t in enumerate(layers):
-        if t[0] == "ip" or t[0] == "ip6":
+        # each test reads t[0] again, where a local would do, so that the type checker narrows t
+        if t[0] == "eth":
+            eth = t
+        elif t[0] == "ip" or t[0] == "ip6":
             return _ip_line(t, layers, i, link_level, seqs)
-        if t[0] == "arp":
+        elif t[0] == "arp":
             text = _arp_text(t)
             # with -e the ethertype already says ARP, and tcpdump drops the word
             return text[5:] if link_level and text.startswith("ARP, ") else text
-        if t[0] == "eth":
-            eth = t
         elif t[0] == "llc":
             _, dsap, ssap, ctrl, _len = t
             if dsap == 0x42 and ssap == 0x42:
