@@ -33,6 +33,10 @@ APP_HTTP = 3
 APP_NTP = 4
 APP_SYSLOG = 5
 
+TIMESTAMPS_ONLY = b"\x01\x01\x08\x0a"
+"""How the options of most TCP segments start: nop, nop, timestamps (kind 8, length 10); a fast sink
+writes a 32-byte header that starts so without decoding its options one by one."""
+
 TCP_APPS: dict[int, int] = {DNS_PORT: APP_DNS, **{port: APP_HTTP for port in TCPDUMP_HTTP_PORTS}}
 """The application of a TCP payload, by port."""
 UDP_APPS: dict[int, int] = {
@@ -182,6 +186,7 @@ __all__ = [
     "APP_NTP",
     "APP_SYSLOG",
     "TCP_APPS",
+    "TIMESTAMPS_ONLY",
     "UDP_APPS",
     "Walk",
     "walk",

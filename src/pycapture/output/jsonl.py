@@ -112,9 +112,10 @@ def to_dict(
     return {"frame": frame, "layers": layers}
 
 
-def to_json(obj: dict[str, Any]) -> str:
-    """An object of :func:`to_dict` as one line of compact JSON (no spaces, no newline at the end); a
-    value ``json`` cannot write is written as its hex (bytes) or text rather than stopping the stream."""
+def to_json(obj: Any) -> str:
+    """An object of :func:`to_dict`, or any value in one, as one line of compact JSON (no spaces, no
+    newline at the end); a value ``json`` cannot write is written as its hex (bytes) or text rather than
+    stopping the stream."""
     return _encode(obj)
 
 

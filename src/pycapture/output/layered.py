@@ -11,8 +11,10 @@ from typing import TextIO
 from ..decode.rich import decode
 from ..protocols.linktypes import linktype_name
 from .hexdump import hex_lines
-from .jsonl import to_dict, to_json
+from .jsonfast import walk_layers
+from .jsonl import to_dict, to_json, utc_time_text
 from .pcap4j import format_packet
+from .tcpdump.fastsummary import walk_fields
 
 
 class Pcap4jPrinter:
@@ -58,18 +60,30 @@ class JsonLinesPrinter:
         self._nano = nano
         self._linktype = linktype
         self._linktype_name = linktype_name(linktype)
+        self._linktype_json = to_json(self._linktype_name)
         self._write = out.write
         self._flush = out.flush if flush_each else None
         self._number = 0
 
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
         self._number += 1
-        decoded = decode(self._linktype, data)
-        line = to_json(
-            to_dict(
-                decoded, self._number, ts_sec, ts_usec, length, len(data), self._linktype_name, self._nano
+        walked = walk_fields(self._linktype, data)
+        layers = None if walked is None else walk_layers(data, walked)
+        if layers is None:
+            decoded = decode(self._linktype, data)
+            line = to_json(
+                to_dict(
+                    decoded, self._number, ts_sec, ts_usec, length, len(data), self._linktype_name, self._nano
+                )
             )
-        )
+        else:  # the fast path: the frame object of to_dict, written around the walk's layers
+            time = utc_time_text(ts_sec, ts_usec, self._nano)
+            stamp = "null" if time is None else f'"{time}"'
+            line = (
+                f'{{"frame":{{"number":{self._number},"time":{stamp},'
+                f'"len":{length},"cap_len":{len(data)},"linktype":{self._linktype_json},"malformed":false}},'
+                f'"layers":{layers}}}'
+            )
         self._write(line + "\n")
         if self._flush is not None:
             self._flush()

@@ -59,7 +59,8 @@ def _tcp_option_field(kind: int, data: bytes) -> Field:
     return Field(f"options.type_{kind}", "Option", data.hex(), text=f"{text} [Data: 0x{data.hex()}]")
 
 
-def _tcp_options(raw: bytes) -> tuple[list[Field], str | None]:
+def tcp_options(raw: bytes) -> tuple[list[Field], str | None]:
+    """The fields of a TCP header's options, and what cut them short (None when nothing did)."""
     fields: list[Field] = []
     for option in tcp.parse_opts(raw):
         if option is None:  # dpkt's marker for an option whose length byte is missing
@@ -104,7 +105,7 @@ def _tcp(d: Decoding, buf: bytes) -> Step:
         checksum_field("checksum", t.sum),
         Field("urgent_pointer", "Urgent Pointer", t.urp),
     ]
-    option_fields, problem = _tcp_options(t.opts)
+    option_fields, problem = tcp_options(t.opts)
     fields += option_fields
     d.add(Layer("tcp", "TCP Header", min(hl, len(buf)), fields))
     if len(buf) < hl:
@@ -116,7 +117,7 @@ def _tcp(d: Decoding, buf: bytes) -> Step:
         raise Bad("tcp", problem, payload)
     if not payload:
         return None, payload
-    return _tcp_application(t.sport, t.dport, payload), payload
+    return tcp_application(t.sport, t.dport, payload), payload
 
 
 _HTTP_METHODS = frozenset(
@@ -140,7 +141,8 @@ def _looks_like_tls(payload: bytes, ports: tuple[int, int]) -> bool:
     return 20 <= payload[0] <= 24 and (ports[0] in TLS_PORTS or ports[1] in TLS_PORTS)
 
 
-def _tcp_application(sport: int, dport: int, payload: bytes) -> str | None:
+def tcp_application(sport: int, dport: int, payload: bytes) -> str | None:
+    """The decoder key of the application a TCP payload carries (by its ports and first bytes), or None."""
     if sport == DNS_PORT or dport == DNS_PORT:
         return "dns_tcp"
     if _looks_like_tls(payload, (sport, dport)):

@@ -44,6 +44,7 @@ from ...decode.walk import (
     APP_NTP,
     APP_SYSLOG,
     TCP_APPS,
+    TIMESTAMPS_ONLY,
     UDP_APPS,
     walk_ethernet,
 )
@@ -74,7 +75,6 @@ _AF_INET6 = socket.AF_INET6
 _u32x2 = struct.Struct("!II").unpack_from
 
 _FLAGS = [f"Flags [{tcp_flag_letters(flags)}]" for flags in range(256)]
-_TS_ONLY = b"\x01\x01\x08\x0a"  # nop, nop, timestamps (kind 8, length 10): most TCP segments
 _CACHE_LIMIT = 1 << 13  # flow heads kept; the caches start again when one grows past it
 
 _fastline: ModuleType | None = None  # the compiled walk and line sink, when built and not turned off
@@ -98,6 +98,16 @@ if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
 
 COMPILED = _fastline is not None
 """Whether the compiled shortcut is in use."""
+
+
+def _walk_python(linktype: int, data: bytes) -> tuple | None:
+    return walk_ethernet(data, 0, len(data)) if linktype == 1 else None
+
+
+walk_fields: Callable[[int, bytes], tuple | None] = _walk_python if _fastline is None else _fastline.walk
+"""``walk_fields(linktype, data)``: the fields of :class:`~pycapture.decode.walk.Walk` as a plain tuple,
+or None where the walk does not take the frame; compiled when the shortcut is built. For the other sinks
+of the walk (the JSON fast path)."""
 
 
 class SummaryCache:
@@ -175,7 +185,7 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
         if flags & 0x10 and cache.seqs is not None:
             src, dst = key[:size], key[size : 2 * size]
             seq, ack, sack_base = cache.seqs.relative(src, dst, sport, dport, flags, seq, ack)
-        if hl == 32 and data[t + 20 : t + 24] == _TS_ONLY:
+        if hl == 32 and data[t + 20 : t + 24] == TIMESTAMPS_ONLY:
             val, ecr = _u32x2(data, t + 24)
             tail = f", options [nop,nop,TS val {val} ecr {ecr}], length {plen}"
         elif hl == 20:
@@ -389,4 +399,4 @@ def _summary_batch_compiled(
     return "".join(out)
 
 
-__all__ = ["COMPILED", "SummaryCache", "frame_summary", "summary_batch", "summary_records"]
+__all__ = ["COMPILED", "SummaryCache", "frame_summary", "summary_batch", "summary_records", "walk_fields"]

@@ -1,0 +1,170 @@
+"""The JSON fast path: the layers of a JSON line written from the header walk, a sink of
+:mod:`pycapture.decode.walk` as the tcpdump line is.
+
+For a frame the walk takes (Ethernet with at most one 802.1Q tag, IPv4 without options or IPv6 without
+extension headers, then TCP, UDP, an ICMP echo or an ICMPv6 echo) and whose payload names no application
+the rich decoder would decode, :func:`walk_layers` writes the ``"layers"`` list straight from the walk's
+offsets: the same bytes :func:`pycapture.output.jsonl.to_dict` and :func:`~pycapture.output.jsonl.to_json`
+give through :func:`pycapture.decode.rich.decode` (``tests/output/test_jsonfast.py`` holds the two equal
+on every frame of the corpus), without building a layer, a field or a dict. Any other frame gives None
+and takes the rich path, which decides everything the walk does not carry.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from ..decode.rich.transport import tcp_application, tcp_options
+from ..decode.walk import TIMESTAMPS_ONLY
+from ..protocols.numbers import UDP_DECODERS, tcp_flag_letters
+from .jsonl import to_json
+
+_inet_ntoa = socket.inet_ntoa
+_inet_ntop = socket.inet_ntop
+_AF_INET6 = socket.AF_INET6
+_CACHE_LIMIT = 1 << 12
+
+# The TCP fields that follow from the 12 low bits of the offset-and-flags word alone, by those bits.
+_flag_texts: dict[int, str] = {}
+# The options' JSON text by their bytes (handshakes repeat a few sets), "" for options the rich path takes.
+_option_texts: dict[bytes, str | None] = {}
+
+
+def _flag_text(bits: int) -> str:
+    flags = bits & 0x0FFF
+    text = _flag_texts.get(flags)
+    if text is None:
+        bools = ",".join(
+            f'"flags.{name}":{"true" if flags & bit else "false"}'
+            for name, bit in (
+                ("urg", 0x20),
+                ("ack", 0x10),
+                ("push", 0x08),
+                ("reset", 0x04),
+                ("syn", 0x02),
+                ("fin", 0x01),
+            )
+        )
+        letters = to_json(tcp_flag_letters(flags))
+        text = f'"flags.res":{(bits >> 6) & 0x3F},{bools},"flags":{flags},"flags_str":{letters}'
+        _flag_texts[flags] = text
+    return text
+
+
+def _options_text(raw: bytes) -> str | None:
+    """The options' members of the TCP object (each after a comma), or None where the rich path must
+    decide (an option cut short, or one key given twice)."""
+    text = _option_texts.get(raw, "")
+    if text != "":
+        return text
+    fields, problem = tcp_options(raw)
+    shown = [f for f in fields if f.json]
+    keys = {f.key for f in shown}
+    if problem is not None or len(keys) < len(shown):
+        text = None
+    else:
+        text = "".join(f',"{f.key}":{to_json(f.value)}' for f in shown)
+    if len(_option_texts) >= _CACHE_LIMIT:
+        _option_texts.clear()
+    _option_texts[raw] = text
+    return text
+
+
+def walk_layers(data: bytes, walked: tuple) -> str | None:
+    """The JSON text of the ``"layers"`` list (brackets included) of the frame ``data`` whose walk gave
+    ``walked`` (the fields of :class:`~pycapture.decode.walk.Walk`), or None for the rich path."""
+    (etype, vlan, o, version, addresses, ttl, proto, ip_payload, ident, frag, t,
+     sport, dport, seq, ack, _flags, win, hl, itype, code, rest, _payload, _plen, _app) = walked  # fmt: skip
+    n = len(data)
+    # The rich decoder cuts the IP payload at the datagram's own length: its transport header must fit.
+    if version == 4:
+        if proto != 1 and proto != 6 and proto != 17:
+            return None
+        end = o + 20 + ip_payload
+        ip = (
+            f'{{"layer":"ip","version":4,"hdr_len":20,"dsfield":{data[o + 1]},"len":{ip_payload + 20},'
+            f'"id":{ident},"flags":{frag >> 13},"frag_offset":0,"ttl":{ttl},"proto":{proto},'
+            f'"checksum":{data[o + 10] << 8 | data[o + 11]},'
+            f'"src":"{_inet_ntoa(data[addresses : addresses + 4])}",'
+            f'"dst":"{_inet_ntoa(data[addresses + 4 : addresses + 8])}"}}'
+        )
+    else:
+        if (proto != 58 and proto != 6 and proto != 17) or not ip_payload:  # 0: a jumbogram's, the rest
+            return None
+        end = o + 40 + ip_payload
+        word = int.from_bytes(data[o : o + 4], "big")
+        ip = (
+            f'{{"layer":"ipv6","version":6,"tclass":{(word >> 20) & 0xFF},"flow":{word & 0xFFFFF},'
+            f'"plen":{ip_payload},"nxt":{proto},"hlim":{ttl},'
+            f'"src":"{_inet_ntop(_AF_INET6, data[addresses : addresses + 16])}",'
+            f'"dst":"{_inet_ntop(_AF_INET6, data[addresses + 16 : addresses + 32])}"}}'
+        )
+    if end > n:
+        end = n
+    if proto == 6:  # the walk has the whole header in the capture and in the datagram
+        payload = data[t + hl : end]
+        if payload and tcp_application(sport, dport, payload) is not None:
+            return None
+        if hl == 20:
+            options = ""
+        elif hl == 32 and data[t + 20 : t + 24] == TIMESTAMPS_ONLY:
+            options = (
+                f',"options.timestamp":{{"tsval":{int.from_bytes(data[t + 24 : t + 28], "big")},'
+                f'"tsecr":{int.from_bytes(data[t + 28 : t + 32], "big")}}}'
+            )
+        else:
+            found = _options_text(data[t + 20 : t + hl])
+            if found is None:
+                return None
+            options = found
+        transport = (
+            f'{{"layer":"tcp","srcport":{sport},"dstport":{dport},"seq":{seq},"ack":{ack},"hdr_len":{hl},'
+            f"{_flag_text(data[t + 12] << 8 | data[t + 13])},"
+            f'"window_size":{win},"checksum":{data[t + 16] << 8 | data[t + 17]},'
+            f'"urgent_pointer":{data[t + 18] << 8 | data[t + 19]}{options}}}'
+        )
+    elif end - t < 8:
+        return None
+    elif proto == 17:
+        ulen = data[t + 4] << 8 | data[t + 5]
+        payload = data[t + 8 : min(t + ulen, end)]
+        if payload:
+            low, high = (sport, dport) if sport < dport else (dport, sport)
+            if low in UDP_DECODERS or high in UDP_DECODERS:
+                return None
+        transport = (
+            f'{{"layer":"udp","srcport":{sport},"dstport":{dport},"length":{ulen},'
+            f'"checksum":{data[t + 6] << 8 | data[t + 7]}}}'
+        )
+    elif proto == 1:
+        if itype != 8 and itype != 0:
+            return None
+        payload = data[t + 8 : end]
+        transport = (
+            f'{{"layer":"icmp","type":{itype},"code":{code},"checksum":{data[t + 2] << 8 | data[t + 3]},'
+            f'"ident":{rest >> 16},"seq":{rest & 0xFFFF}}}'
+        )
+    else:
+        if itype != 128 and itype != 129:
+            return None
+        payload = data[t + 8 : end]
+        transport = (
+            f'{{"layer":"icmpv6","type":{itype},"code":{code},"checksum":{data[t + 2] << 8 | data[t + 3]},'
+            f'"echo.identifier":{rest >> 16},"echo.sequence_number":{rest & 0xFFFF}}}'
+        )
+    pad = f',"padding":"{data[end:].hex(":")}"' if end < n else ""
+    link = (
+        f'{{"layer":"eth","dst":"{data[0:6].hex(":")}","src":"{data[6:12].hex(":")}",'
+        f'"type":{data[12] << 8 | data[13]}{pad}}}'
+    )
+    if vlan >= 0:
+        link += (
+            f',{{"layer":"vlan","priority":{vlan >> 13},"dei":{(vlan >> 12) & 1},"id":{vlan & 0xFFF},'
+            f'"etype":{etype}}}'
+        )
+    if payload:
+        return f'[{link},{ip},{transport},{{"layer":"data","len":{len(payload)}}}]'
+    return f"[{link},{ip},{transport}]"
+
+
+__all__ = ["walk_layers"]
