@@ -24,6 +24,12 @@ _inet_ntop = socket.inet_ntop
 _AF_INET6 = socket.AF_INET6
 _CACHE_LIMIT = 1 << 12
 
+# The echoes the fast path writes, by (IP protocol, ICMP type): the rich layer's name and its keys for
+# the identifier and the sequence number.
+_ICMP4_ECHO = ("icmp", "ident", "seq")
+_ICMP6_ECHO = ("icmpv6", "echo.identifier", "echo.sequence_number")
+_ECHOES = {(1, 0): _ICMP4_ECHO, (1, 8): _ICMP4_ECHO, (58, 128): _ICMP6_ECHO, (58, 129): _ICMP6_ECHO}
+
 # The TCP fields that follow from the 12 low bits of the offset-and-flags word alone, by those bits.
 _flag_texts: dict[int, str] = {}
 # The options' JSON text by their bytes (handshakes repeat a few sets), "" for options the rich path takes.
@@ -136,21 +142,15 @@ def walk_layers(data: bytes, walked: tuple) -> str | None:
             f'{{"layer":"udp","srcport":{sport},"dstport":{dport},"length":{ulen},'
             f'"checksum":{data[t + 6] << 8 | data[t + 7]}}}'
         )
-    elif proto == 1:
-        if itype != 8 and itype != 0:
-            return None
-        payload = data[t + 8 : end]
-        transport = (
-            f'{{"layer":"icmp","type":{itype},"code":{code},"checksum":{data[t + 2] << 8 | data[t + 3]},'
-            f'"ident":{rest >> 16},"seq":{rest & 0xFFFF}}}'
-        )
     else:
-        if itype != 128 and itype != 129:
+        echo = _ECHOES.get((proto, itype))
+        if echo is None:
             return None
         payload = data[t + 8 : end]
+        layer, ident, sequence = echo
         transport = (
-            f'{{"layer":"icmpv6","type":{itype},"code":{code},"checksum":{data[t + 2] << 8 | data[t + 3]},'
-            f'"echo.identifier":{rest >> 16},"echo.sequence_number":{rest & 0xFFFF}}}'
+            f'{{"layer":"{layer}","type":{itype},"code":{code},"checksum":{data[t + 2] << 8 | data[t + 3]},'
+            f'"{ident}":{rest >> 16},"{sequence}":{rest & 0xFFFF}}}'
         )
     pad = f',"padding":"{data[end:].hex(":")}"' if end < n else ""
     link = (
