@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Install what the tests need on a fresh machine, then run them: ruff, mypy, then pytest.
 #   bash bin/test.sh [pytest arguments]
-# Debian packages (tcpdump, tshark, ping, ip) are installed when missing and we are root; the Python
+# Debian packages (tcpdump, tshark, ping, ip, Java and the jars Pcap4J needs) are installed when missing and we are root; the Python
 # packages go into .venv. Live-capture tests need root; with CI=true they run and never skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pair in tcpdump:tcpdump tshark:tshark ping:iputils-ping ip:iproute2; do
+for pair in tcpdump:tcpdump tshark:tshark ping:iputils-ping ip:iproute2 javac:openjdk-17-jdk-headless; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
+# What ../shared/pcap4j/pcap4j-dump (unmodified Pcap4J, the witness of -v) loads besides java
+for pair in /usr/share/java/jna.jar:libjna-java /usr/share/java/slf4j-api.jar:libslf4j-java; do
+    [[ -e ${pair%%:*} ]] || missing+=("${pair#*:}")
+done
+/sbin/ldconfig -p 2>/dev/null | grep -q 'libpcap\.so\.0\.8 ' || missing+=(libpcap0.8)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if ((${#missing[@]})); then
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then

@@ -15,14 +15,14 @@ def test_column_keys_a_field_by_value_and_leaves_out_none() -> None:
 
 
 def test_column_reads_any_row_with_a_value() -> None:
-    assert column(numbers.PORTS.values(), "udp_decoder")[numbers.DNS_PORT] == "dns"
+    assert column(numbers.ETHERTYPES.values(), "decoder")[numbers.ETHERTYPE_IP] == "ip"
     assert column(linktypes.LINKTYPES.values(), "name")[linktypes.LINKTYPE_ETHERNET] == "EN10MB"
 
 
 def test_lookups_are_the_tables_columns() -> None:
     ether = numbers.ETHERTYPES[numbers.ETHERTYPE_VLAN]
     assert numbers.TCPDUMP_ETHERTYPE_NAMES[ether.value] == ether.tcpdump_name == "802.1Q"
-    assert numbers.ETHERTYPE_NAMES[ether.value] == ether.long_name
+    assert numbers.UDP_DECODERS[numbers.DNS_PORT] == "dns"
     assert numbers.ETHERTYPE_DECODERS[ether.value] == ether.decoder == "vlan"
     assert 0x2000 not in numbers.TCPDUMP_ETHERTYPE_NAMES  # CDP: tcpdump has no name for it
     assert sorted(numbers.VLAN_ETHERTYPES) == [0x8100, 0x88A8, 0x9100, 0x9200]

@@ -268,6 +268,7 @@ def v22(frames: list[bytes]) -> bytes:  # pcap 2.2 wrote the original length fir
 
 def pcapng_be(frames: list[bytes], interface: int = 0) -> bytes:
     """A big-endian pcapng file of ``frames``, each in an Enhanced Packet Block of ``interface``."""
+
     def block(btype: int, body: bytes) -> bytes:
         body += b"\0" * (-len(body) % 4)
         return struct.pack(">II", btype, 12 + len(body)) + body + struct.pack(">I", 12 + len(body))
@@ -321,12 +322,8 @@ BASES = [
     pcapng_be(FRAMES[:3]),
     shb() + idb() + block(3, struct.pack("<I", 47) + FRAMES[0]),
     pcap(FRAMES[:3], snaplen=40),
-    shb()
-    + idb(snaplen=60)
-    + b"".join(epb(i, f) for i, f in enumerate(FRAMES[:3])),
-    shb()
-    + idb()
-    + block(2, struct.pack("<HHIIII", 0, 0, 0, 0, 47, 47) + FRAMES[0]),
+    shb() + idb(snaplen=60) + b"".join(epb(i, f) for i, f in enumerate(FRAMES[:3])),
+    shb() + idb() + block(2, struct.pack("<HHIIII", 0, 0, 0, 0, 47, 47) + FRAMES[0]),
 ]
 EDIT = st.one_of(
     st.tuples(

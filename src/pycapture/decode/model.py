@@ -74,12 +74,16 @@ class Layer:
     ``name``: Wireshark's protocol name (``eth``, ``vlan``, ``ip``, ``ipv6``, ``tcp``, ``dns``...).
     ``title``: Pcap4J's block title (``Ethernet Header``, ``IPv4 Header``, ``TCP Header``).
     ``length``: the header's length in bytes, as the dump's ``[Title (N bytes)]`` shows it.
+    ``blocks``: where Pcap4J dumps this header as several blocks (an ICMP common header and its echo
+    header, an LLC header and its SNAP header), each block as (index of its first field, title, length);
+    empty for one block of ``title`` and ``length``. The JSON view is the same either way.
     """
 
     name: str
     title: str
     length: int
     fields: list[Field] = field(default_factory=list)
+    blocks: tuple[tuple[int, str, int], ...] = ()
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of the field called ``key`` (Wireshark-style), or ``default``."""

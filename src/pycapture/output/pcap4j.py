@@ -61,9 +61,22 @@ def format_packet(
         f"Captured at: {captured_at_text(ts_sec, ts_usec, utc=utc, nano=nano)}",
         f"Original length: {original_length} bytes",
     ]
+    pads: list[str] = []
     for layer in decoded.layers:
-        lines.append(f"[{_escaped(layer.title)} ({layer.length} bytes)]")
-        lines.extend(f"  {f.label}: {_escaped(f.display())}" for f in layer.fields if f.dump)
+        blocks = layer.blocks
+        if not blocks:
+            lines.append(f"[{_escaped(layer.title)} ({layer.length} bytes)]")
+        for index, f in enumerate(layer.fields):
+            for start, title, length in blocks:
+                if start == index:
+                    lines.append(f"[{_escaped(title)} ({length} bytes)]")
+            if f.dump:
+                lines.append(f"  {f.label}: {_escaped(f.display())}")
+            elif f.key == "padding":
+                pads.append(f.text or "")
+        for start, title, length in blocks:
+            if start >= len(layer.fields):  # a block without fields of its own
+                lines.append(f"[{_escaped(title)} ({length} bytes)]")
     if decoded.payload:
         lines.append(f"[data ({len(decoded.payload)} bytes)]")
         lines.append(f"  Hex stream: {hex_stream(decoded.payload)}")
@@ -72,6 +85,9 @@ def format_packet(
         lines.append(f"[Illegal Packet ({len(bad.data)} bytes)]")
         lines.append(f"  Hex stream: {hex_stream(bad.data)}")
         lines.append(f"  Cause: {_escaped(bad.cause)}")
+    for pad in reversed(pads):  # each Ethernet frame's after its payload: the innermost first
+        lines.append(f"[Ethernet Pad ({(len(pad) + 1) // 3} bytes)]")
+        lines.append(f"  Hex stream: {pad}")
     lines.append("")
     return "\n".join(lines)
 

@@ -1,20 +1,22 @@
-"""The numbers of the protocols: one table for each kind, with each output's name and the rich decoder.
+"""The numbers of the protocols: one table for each kind, with tcpdump's name and the rich decoder.
 
 Like gopacket's ``layers/enums.go`` and Pcap4J's ``namednumber`` classes, each kind of number
-(EtherType, IP protocol, TCP flag, NTP mode) has one table of :class:`NamedNumber` rows, which carry
-every spelling the outputs print and the key of the rich decoder (:mod:`pycapture.decode.rich`) that
-reads what the number announces:
+(EtherType, IP protocol, TCP option, TCP flag, NTP mode) has one table of rows, which carry tcpdump's
+spelling and the key of the rich decoder (:mod:`pycapture.decode.rich`) that reads what the number
+announces:
 
 * ``tcpdump_name``: what tcpdump 4.99 prints (``IPv4``, ``802.1Q``, ``icmp``), None where it prints
   ``Unknown`` (or nothing);
-* ``long_name``: Pcap4J's ``NamedNumber`` name, which ``-v`` and ``--json`` print (``IEEE 802.1Q
-  VLAN-tagged frames``), None where Pcap4J prints ``unknown``;
 * ``decoder``: the rich decoder's key for the header that follows (``"ip"``, ``"vlan"``), None where it
-  keeps the bytes as payload.
+  keeps the bytes as payload;
+* ``long_name``, only for the kinds Pcap4J has no class for (:class:`NamedNumber`: TCP flags, NTP modes,
+  ARCNET protocol IDs): the name ``-v`` prints.
 
-Ports have a row of their own (:class:`Port`: a TCP name, a UDP name and a UDP decoder). The lookups
-each output uses (``TCPDUMP_ETHERTYPE_NAMES``, ``ETHERTYPE_DECODERS``, ...) are columns of the tables
-below (:func:`column`), never written twice. Link types live in :mod:`pycapture.protocols.linktypes`.
+The names ``-v`` prints for the kinds Pcap4J does name (EtherTypes, IP protocols, ports, TCP options,
+ICMP types and codes, ...) are Pcap4J's own, generated from its jar: :mod:`pycapture.protocols.names`.
+The lookups each output uses (``TCPDUMP_ETHERTYPE_NAMES``, ``ETHERTYPE_DECODERS``, ...) are columns of
+the tables below (:func:`column`), never written twice. Link types live in
+:mod:`pycapture.protocols.linktypes`.
 """
 
 from __future__ import annotations
@@ -25,8 +27,17 @@ from typing import NamedTuple, Protocol
 # --- rows and the lookups derived from them ----------------------------------------------------
 
 
+class Number(NamedTuple):
+    """A protocol number of a kind Pcap4J names (its name there is in :mod:`.names`): one row of a
+    table below."""
+
+    value: int
+    tcpdump_name: str | None
+    decoder: str | None = None
+
+
 class NamedNumber(NamedTuple):
-    """A protocol number with its names (Pcap4J's ``NamedNumber``): one row of a table below."""
+    """A protocol number of a kind Pcap4J has no class for, with the name ``-v`` prints for it."""
 
     value: int
     tcpdump_name: str | None
@@ -66,68 +77,65 @@ ETHERTYPE_JUMBO = 0x8870
 ETHERTYPE_AVSP = 0xD28B  # Arista vendor-specific protocol
 
 
-EtherType = NamedNumber
-"""One EtherType: its value, tcpdump's and Pcap4J's names, and the rich decoder of what follows."""
+EtherType = Number
+"""One EtherType: its value, tcpdump's name, and the rich decoder of what follows."""
 
 # tcpdump's names are tcpdump 4.99.3's ethertype_values, read off its -e output for every type from
-# 0x0600 to 0xffff; the long names are Pcap4J's EtherType names.
+# 0x0600 to 0xffff.
 ETHERTYPES: dict[int, EtherType] = {e.value: e for e in (
-    EtherType(0x0600, "NS", None, None),
-    EtherType(0x0707, "GeoNet (old)", None, None),
-    EtherType(ETHERTYPE_IP, "IPv4", "IPv4", "ip"),
-    EtherType(ETHERTYPE_ARP, "ARP", "ARP", "arp"),
-    EtherType(0x1000, "Trail", None, None),
-    EtherType(0x1111, "CALM FAST", None, None),
-    EtherType(0x2000, None, "CDP", None),
-    EtherType(0x6001, "MOP DL", None, None),
-    EtherType(0x6002, "MOP RC", None, None),
-    EtherType(0x6003, "DN", None, None),
-    EtherType(0x6004, "LAT", None, None),
-    EtherType(0x6007, "SCA", None, None),
-    EtherType(ETHERTYPE_TEB, "TEB", "Transparent Ethernet Bridging", "eth"),
-    EtherType(ETHERTYPE_RARP, "Reverse ARP", "RARP", "arp"),
-    EtherType(0x8038, "Lanbridge", None, None),
-    EtherType(0x803C, "DEC DNS", None, None),
-    EtherType(0x803E, "DEC DTS", None, None),
-    EtherType(0x805B, "VEXP", None, None),
-    EtherType(0x805C, "VPROD", None, None),
-    EtherType(0x809B, "Appletalk", "Appletalk", None),
-    EtherType(0x80F3, "Appletalk ARP", "AARP", None),
-    EtherType(ETHERTYPE_VLAN, "802.1Q", "IEEE 802.1Q VLAN-tagged frames", "vlan"),
-    EtherType(0x8137, "IPX", "IPX", None),
-    EtherType(ETHERTYPE_IP6, "IPv6", "IPv6", "ipv6"),
-    EtherType(0x8808, "MPCP", None, None),
-    EtherType(0x8809, "Slow Protocols", "Slow Protocols", None),
-    EtherType(ETHERTYPE_PPP, "PPP", "PPP", "ppp_hdlc"),
-    EtherType(ETHERTYPE_MPLS, "MPLS unicast", "MPLS", "mpls"),
-    EtherType(ETHERTYPE_MPLS_MULTICAST, "MPLS multicast", "MPLS multicast", "mpls"),
-    EtherType(ETHERTYPE_PPPOE_DISCOVERY, "PPPoE D", "PPPoE Discovery Stage", "pppoed"),
-    EtherType(ETHERTYPE_PPPOE_SESSION, "PPPoE S", "PPPoE Session Stage", "pppoes"),
-    EtherType(0x886F, "MS NLB heartbeat", None, None),
-    EtherType(ETHERTYPE_JUMBO, "Jumbo", None, None),
-    EtherType(0x888E, "EAPOL", "EAPOL", None),
-    EtherType(0x8899, "Realtek protocols", None, None),
-    EtherType(0x88A2, "AoE", None, None),
-    EtherType(ETHERTYPE_QINQ, "802.1Q-QinQ", "IEEE 802.1ad", "vlan"),
-    EtherType(0x88BE, None, "ERSPAN", None),
-    EtherType(0x88CA, "TIPC", None, None),
-    EtherType(0x88CC, "LLDP", "LLDP", None),
-    EtherType(0x88E5, "802.1AE MACsec", None, None),
-    EtherType(0x88F7, "PTP", "PTP", None),
-    EtherType(0x8902, "CFM", None, None),
-    EtherType(0x893A, "IEEE1905.1", None, None),
-    EtherType(0x8947, "GeoNet", None, None),
-    EtherType(0x894F, "NSH", None, None),
-    EtherType(0x9000, "Loopback", "Loopback", None),
-    EtherType(ETHERTYPE_QINQ_OLD, "802.1Q-9100", "QinQ", "vlan"),
-    EtherType(ETHERTYPE_QINQ_9200, "802.1Q-9200", "QinQ", "vlan"),
-    EtherType(0xABCD, "CFM (old)", None, None),
-    EtherType(ETHERTYPE_AVSP, "Arista Vendor Specific Protocol", None, "avsp"),
-    EtherType(0xFEFE, "OSI", "OSI", None),
+    EtherType(0x0600, "NS", None),
+    EtherType(0x0707, "GeoNet (old)", None),
+    EtherType(ETHERTYPE_IP, "IPv4", "ip"),
+    EtherType(ETHERTYPE_ARP, "ARP", "arp"),
+    EtherType(0x1000, "Trail", None),
+    EtherType(0x1111, "CALM FAST", None),
+    EtherType(0x6001, "MOP DL", None),
+    EtherType(0x6002, "MOP RC", None),
+    EtherType(0x6003, "DN", None),
+    EtherType(0x6004, "LAT", None),
+    EtherType(0x6007, "SCA", None),
+    EtherType(ETHERTYPE_TEB, "TEB", "eth"),
+    EtherType(ETHERTYPE_RARP, "Reverse ARP", "arp"),
+    EtherType(0x8038, "Lanbridge", None),
+    EtherType(0x803C, "DEC DNS", None),
+    EtherType(0x803E, "DEC DTS", None),
+    EtherType(0x805B, "VEXP", None),
+    EtherType(0x805C, "VPROD", None),
+    EtherType(0x809B, "Appletalk", None),
+    EtherType(0x80F3, "Appletalk ARP", None),
+    EtherType(ETHERTYPE_VLAN, "802.1Q", "vlan"),
+    EtherType(0x8137, "IPX", None),
+    EtherType(ETHERTYPE_IP6, "IPv6", "ipv6"),
+    EtherType(0x8808, "MPCP", None),
+    EtherType(0x8809, "Slow Protocols", None),
+    EtherType(ETHERTYPE_PPP, "PPP", "ppp_hdlc"),
+    EtherType(ETHERTYPE_MPLS, "MPLS unicast", "mpls"),
+    EtherType(ETHERTYPE_MPLS_MULTICAST, "MPLS multicast", "mpls"),
+    EtherType(ETHERTYPE_PPPOE_DISCOVERY, "PPPoE D", "pppoed"),
+    EtherType(ETHERTYPE_PPPOE_SESSION, "PPPoE S", "pppoes"),
+    EtherType(0x886F, "MS NLB heartbeat", None),
+    EtherType(ETHERTYPE_JUMBO, "Jumbo", None),
+    EtherType(0x888E, "EAPOL", None),
+    EtherType(0x8899, "Realtek protocols", None),
+    EtherType(0x88A2, "AoE", None),
+    EtherType(ETHERTYPE_QINQ, "802.1Q-QinQ", "vlan"),
+    EtherType(0x88CA, "TIPC", None),
+    EtherType(0x88CC, "LLDP", None),
+    EtherType(0x88E5, "802.1AE MACsec", None),
+    EtherType(0x88F7, "PTP", None),
+    EtherType(0x8902, "CFM", None),
+    EtherType(0x893A, "IEEE1905.1", None),
+    EtherType(0x8947, "GeoNet", None),
+    EtherType(0x894F, "NSH", None),
+    EtherType(0x9000, "Loopback", None),
+    EtherType(ETHERTYPE_QINQ_OLD, "802.1Q-9100", "vlan"),
+    EtherType(ETHERTYPE_QINQ_9200, "802.1Q-9200", "vlan"),
+    EtherType(0xABCD, "CFM (old)", None),
+    EtherType(ETHERTYPE_AVSP, "Arista Vendor Specific Protocol", "avsp"),
+    EtherType(0xFEFE, "OSI", None),
 )}  # fmt: skip
 
 TCPDUMP_ETHERTYPE_NAMES = column(ETHERTYPES.values(), "tcpdump_name")
-ETHERTYPE_NAMES = column(ETHERTYPES.values(), "long_name")
 ETHERTYPE_DECODERS = column(ETHERTYPES.values(), "decoder")
 VLAN_ETHERTYPES = frozenset(v for v, decoder in ETHERTYPE_DECODERS.items() if decoder == "vlan")
 """The EtherTypes of a VLAN tag: 802.1Q, 802.1ad and the two pre-standard QinQ types."""
@@ -154,38 +162,32 @@ IPPROTO_SCTP = 132
 IPPROTO_ETHERNET = 143  # RFC 8986: an Ethernet frame, as SRv6 L2 VPNs carry it
 
 
-IpProtocol = NamedNumber
-"""One IP protocol number: tcpdump's and Pcap4J's names and the rich decoder of what follows."""
+IpProtocol = Number
+"""One IP protocol number: tcpdump's name and the rich decoder of what follows."""
 
 
 # tcpdump's names are those its ICMP text gives a quoted packet's protocol and its "ip-proto-N" names
-# otherwise; the long names are Pcap4J's IpNumber names.
+# otherwise.
 IP_PROTOCOLS: dict[int, IpProtocol] = {p.value: p for p in (
-    IpProtocol(IPPROTO_HOPOPTS, None, "IPv6 Hop-by-Hop Option", "ipv6.hopopts"),
-    IpProtocol(IPPROTO_ICMP, "icmp", "ICMPv4", "icmp"),
-    IpProtocol(IPPROTO_IGMP, "igmp", "IGMP", "igmp"),
-    IpProtocol(IPPROTO_IPIP, "ipip", "IPv4", "ip"),
-    IpProtocol(IPPROTO_TCP, "tcp", "TCP", "tcp"),
-    IpProtocol(IPPROTO_UDP, "udp", "UDP", "udp"),
-    IpProtocol(IPPROTO_IPV6, "ip6", "IPv6", "ipv6"),
-    IpProtocol(IPPROTO_ROUTING, None, "Routing Header for IPv6", "ipv6.routing"),
-    IpProtocol(IPPROTO_FRAGMENT, None, "Fragment Header for IPv6", "ipv6.fraghdr"),
-    IpProtocol(46, None, "RSVP", None),
-    IpProtocol(IPPROTO_GRE, "gre", "GRE", "gre"),
-    IpProtocol(IPPROTO_ESP, "esp", "ESP", "esp"),
-    IpProtocol(IPPROTO_AH, "ah", "AH", "ah"),
-    IpProtocol(IPPROTO_ICMPV6, "icmp6", "ICMPv6", "icmpv6"),
-    IpProtocol(IPPROTO_NONE, None, "No Next Header for IPv6", None),
-    IpProtocol(IPPROTO_DSTOPTS, None, "Destination Options for IPv6", "ipv6.dstopts"),
-    IpProtocol(88, None, "EIGRP", None),
-    IpProtocol(89, "ospf", "OSPFIGP", None),
-    IpProtocol(103, "pim", "PIM", None),
-    IpProtocol(112, "vrrp", "VRRP", None),
-    IpProtocol(IPPROTO_SCTP, "sctp", "SCTP", "sctp"),
-    IpProtocol(135, None, "Mobility Header", None),
-    IpProtocol(136, None, "UDPLite", None),
-    IpProtocol(137, None, "MPLS-in-IP", None),
-    IpProtocol(IPPROTO_ETHERNET, None, "Ethernet", "eth"),
+    IpProtocol(IPPROTO_HOPOPTS, None, "ipv6.hopopts"),
+    IpProtocol(IPPROTO_ICMP, "icmp", "icmp"),
+    IpProtocol(IPPROTO_IGMP, "igmp", "igmp"),
+    IpProtocol(IPPROTO_IPIP, "ipip", "ip"),
+    IpProtocol(IPPROTO_TCP, "tcp", "tcp"),
+    IpProtocol(IPPROTO_UDP, "udp", "udp"),
+    IpProtocol(IPPROTO_IPV6, "ip6", "ipv6"),
+    IpProtocol(IPPROTO_ROUTING, None, "ipv6.routing"),
+    IpProtocol(IPPROTO_FRAGMENT, None, "ipv6.fraghdr"),
+    IpProtocol(IPPROTO_GRE, "gre", "gre"),
+    IpProtocol(IPPROTO_ESP, "esp", "esp"),
+    IpProtocol(IPPROTO_AH, "ah", "ah"),
+    IpProtocol(IPPROTO_ICMPV6, "icmp6", "icmpv6"),
+    IpProtocol(IPPROTO_DSTOPTS, None, "ipv6.dstopts"),
+    IpProtocol(89, "ospf", None),
+    IpProtocol(103, "pim", None),
+    IpProtocol(112, "vrrp", None),
+    IpProtocol(IPPROTO_SCTP, "sctp", "sctp"),
+    IpProtocol(IPPROTO_ETHERNET, None, "eth"),
 )}  # fmt: skip
 
 IPV6_ONLY_PROTOCOLS = frozenset((
@@ -194,7 +196,6 @@ IPV6_ONLY_PROTOCOLS = frozenset((
 """What the rich decoder reads only after an IPv6 header: its extension headers, and Ethernet (SRv6)."""
 
 TCPDUMP_IP_PROTOCOL_NAMES = column(IP_PROTOCOLS.values(), "tcpdump_name")
-IP_PROTOCOL_NAMES = column(IP_PROTOCOLS.values(), "long_name")
 IP6_DECODERS = column(IP_PROTOCOLS.values(), "decoder")
 """The rich decoder after an IPv6 header (or an extension header), by its next-header field."""
 IP_DECODERS = {v: decoder for v, decoder in IP6_DECODERS.items() if v not in IPV6_ONLY_PROTOCOLS}
@@ -238,29 +239,24 @@ def tcp_flag_names(flags: int) -> str:
 # --- TCP option kinds --------------------------------------------------------------------------
 
 
-TcpOptionKind = NamedNumber
-"""One TCP option kind: tcpdump's word for it and its name in ``-v``/``--json`` (Pcap4J's)."""
+TcpOptionKind = Number
+"""One TCP option kind and tcpdump's word for it."""
 
 # tcpdump's words are print-tcp.c's tcp_option_values as its one-line form prints them; it has none for
 # the kinds it prints as "unknown-N" (19, 28, 29 among them).
 TCP_OPTION_KINDS: tuple[TcpOptionKind, ...] = (
-    TcpOptionKind(0, "eol", "End of Option List"),
-    TcpOptionKind(1, "nop", "No Operation"),
-    TcpOptionKind(2, "mss", "Maximum Segment Size"),
-    TcpOptionKind(3, "wscale", "Window Scale"),
-    TcpOptionKind(4, "sackOK", "SACK Permitted"),
-    TcpOptionKind(5, "sack", "SACK"),
-    TcpOptionKind(8, "TS", "Timestamps"),
-    TcpOptionKind(19, None, "MD5 Signature"),
-    TcpOptionKind(28, None, "User Timeout"),
-    TcpOptionKind(29, None, "Authentication"),
-    TcpOptionKind(30, "mptcp", "Multipath TCP"),
-    TcpOptionKind(34, "tfo", "TCP Fast Open Cookie"),
+    TcpOptionKind(0, "eol"),
+    TcpOptionKind(1, "nop"),
+    TcpOptionKind(2, "mss"),
+    TcpOptionKind(3, "wscale"),
+    TcpOptionKind(4, "sackOK"),
+    TcpOptionKind(5, "sack"),
+    TcpOptionKind(8, "TS"),
+    TcpOptionKind(30, "mptcp"),
+    TcpOptionKind(34, "tfo"),
 )
 TCPDUMP_TCP_OPTION_NAMES = column(TCP_OPTION_KINDS, "tcpdump_name")
 """tcpdump's word for each TCP option kind it names (``mss``, ``TS``)."""
-TCP_OPTION_NAMES = column(TCP_OPTION_KINDS, "long_name")
-"""The name of each TCP option kind, as ``-v`` and ``--json`` print it."""
 
 
 # --- ports -------------------------------------------------------------------------------------
@@ -279,74 +275,20 @@ TLS_PORTS = frozenset((443, 465, 636, 853, 993, 995, 8443))
 """TCP ports where the rich decoder takes any TLS record, not only a handshake, for TLS."""
 
 
-class Port(NamedTuple):
-    """One well-known port: Pcap4J's TCP and UDP names, and the rich decoder of a UDP payload."""
-
-    value: int
-    tcp_name: str | None
-    udp_name: str | None
-    udp_decoder: str | None
-
-
-PORTS: dict[int, Port] = {p.value: p for p in (
-    Port(20, "FTP Data", None, None),
-    Port(21, "FTP", None, None),
-    Port(22, "SSH", None, None),
-    Port(23, "Telnet", None, None),
-    Port(25, "SMTP", None, None),
-    Port(DNS_PORT, "Domain", "Domain", "dns"),
-    Port(67, None, "BOOTP Server", "dhcp"),
-    Port(68, None, "BOOTP Client", "dhcp"),
-    Port(69, None, "TFTP", None),
-    Port(80, "HTTP", None, None),
-    Port(110, "POP3", None, None),
-    Port(111, "Sun RPC", None, None),
-    Port(119, "NNTP", None, None),
-    Port(NTP_PORT, None, "NTP", "ntp"),
-    Port(137, None, "NetBIOS Name Service", None),
-    Port(138, None, "NetBIOS Datagram Service", None),
-    Port(139, "NetBIOS Session Service", None, None),
-    Port(143, "IMAP", None, None),
-    Port(161, None, "SNMP", None),
-    Port(162, None, "SNMP Trap", None),
-    Port(179, "BGP", None, None),
-    Port(389, "LDAP", None, None),
-    Port(443, "HTTPS", None, None),
-    Port(445, "Microsoft-DS", None, None),
-    Port(465, "SMTPS", None, None),
-    Port(500, None, "ISAKMP", None),
-    Port(SYSLOG_PORT, None, "Syslog", None),
-    Port(520, None, "RIP", None),
-    Port(546, None, "DHCPv6 Client", "dhcpv6"),
-    Port(547, None, "DHCPv6 Server", "dhcpv6"),
-    Port(554, "RTSP", None, None),
-    Port(587, "Submission", None, None),
-    Port(636, "LDAPS", None, None),
-    Port(853, "DNS over TLS", None, None),
-    Port(993, "IMAPS", None, None),
-    Port(995, "POP3S", None, None),
-    Port(1701, None, None, "l2tp"),
-    Port(1723, "PPTP", None, None),
-    Port(1812, None, "RADIUS", None),
-    Port(1813, None, "RADIUS Accounting", None),
-    Port(1900, None, "SSDP", None),
-    Port(2123, None, "GTP-C", "gtp"),
-    Port(2152, None, "GTP-U", "gtp"),
-    Port(3306, "MySQL", None, None),
-    Port(3389, "RDP", None, None),
-    Port(3784, None, "BFD", None),
-    Port(4500, None, "IPsec NAT-T", None),
-    Port(4789, None, "VXLAN", "vxlan"),
-    Port(5060, "SIP", "SIP", None),
-    Port(MDNS_PORT, None, "mDNS", None),
-    Port(6081, None, "Geneve", "geneve"),
-    Port(8080, "HTTP Alternate", None, None),
-    Port(8443, "HTTPS Alternate", None, None),
-)}  # fmt: skip
-
-TCP_PORT_NAMES = column(PORTS.values(), "tcp_name")
-UDP_PORT_NAMES = column(PORTS.values(), "udp_name")
-UDP_DECODERS = column(PORTS.values(), "udp_decoder")
+UDP_DECODERS: dict[int, str] = {
+    DNS_PORT: "dns",
+    67: "dhcp",
+    68: "dhcp",
+    NTP_PORT: "ntp",
+    546: "dhcpv6",
+    547: "dhcpv6",
+    1701: "l2tp",
+    2123: "gtp",
+    2152: "gtp",
+    4789: "vxlan",
+    6081: "geneve",
+}
+"""The rich decoder of a UDP payload, by port (the lower of the two first, as Wireshark tries them)."""
 
 
 # --- NTP modes ---------------------------------------------------------------------------------
@@ -416,24 +358,11 @@ ARCNET_UNSPLIT = frozenset((0xF0, 0xF1, 0x80, 0xCD))
 """The protocol IDs that RFC 1201's split flag and sequence do not follow (the header is 5 bytes, not 8)."""
 
 
-# --- ARP hardware types ------------------------------------------------------------------------
-
-# Pcap4J's ArpHardwareType names, which ARP and the Linux cooked headers print in -v and --json
-ARP_HARDWARE_NAMES: dict[int, str] = {
-    1: "Ethernet (10Mb)",
-    6: "IEEE 802 Networks",
-    7: "ARCNET",
-    24: "IEEE 1394",
-    32: "InfiniBand",
-    772: "Loopback",
-}
-
 __all__ = [
     "ARCNET_DECODERS",
     "ARCNET_PROTOCOLS",
     "ARCNET_PROTOCOL_NAMES",
     "ARCNET_UNSPLIT",
-    "ARP_HARDWARE_NAMES",
     "DNS_PORT",
     "DNS_PORTS",
     "ETHERTYPES",
@@ -445,7 +374,6 @@ __all__ = [
     "ETHERTYPE_JUMBO",
     "ETHERTYPE_MPLS",
     "ETHERTYPE_MPLS_MULTICAST",
-    "ETHERTYPE_NAMES",
     "ETHERTYPE_PPP",
     "ETHERTYPE_PPPOE_DISCOVERY",
     "ETHERTYPE_PPPOE_SESSION",
@@ -477,12 +405,10 @@ __all__ = [
     "IPV6_ONLY_PROTOCOLS",
     "IP_DECODERS",
     "IP_PROTOCOLS",
-    "IP_PROTOCOL_NAMES",
     "MDNS_PORT",
     "NTP_MODES",
     "NTP_MODE_NAMES",
     "NTP_PORT",
-    "PORTS",
     "SYSLOG_FACILITIES",
     "SYSLOG_PORT",
     "SYSLOG_SEVERITIES",
@@ -494,18 +420,15 @@ __all__ = [
     "TCP_FLAGS",
     "TCP_FLAG_BITS",
     "TCP_OPTION_KINDS",
-    "TCP_OPTION_NAMES",
-    "TCP_PORT_NAMES",
     "TLS_PORTS",
     "UDP_DECODERS",
-    "UDP_PORT_NAMES",
     "VLAN_ETHERTYPES",
     "ArcnetProtocol",
     "EtherType",
     "IpProtocol",
     "NamedNumber",
     "NtpMode",
-    "Port",
+    "Number",
     "TcpFlag",
     "TcpOptionKind",
     "column",

@@ -23,7 +23,7 @@ and :mod:`.fields` (Pcap4J's renderings of values). The numbers that choose the 
 
 from __future__ import annotations
 
-from ...protocols.numbers import (
+from ...protocols.names import (
     ETHERTYPE_NAMES,
     IP_PROTOCOL_NAMES,
     TCP_PORT_NAMES,

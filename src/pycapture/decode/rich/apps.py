@@ -15,8 +15,10 @@ from dpkt import (
 from dpkt import http as dpkt_http
 
 from ...protocols import headers as extra
-from ...protocols.numbers import (
+from ...protocols.names import (
     ARP_HARDWARE_NAMES,
+)
+from ...protocols.numbers import (
     NTP_MODE_NAMES,
 )
 from ..model import Field, Layer

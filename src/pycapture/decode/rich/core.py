@@ -85,7 +85,8 @@ class Decoding:
         """Note bytes after a datagram's own length as the enclosing Ethernet frame's padding."""
         owner, self.pad_owner = self.pad_owner, None
         if owner is not None and pad:
-            owner.fields.append(Field("padding", "Pad", pad.hex(":"), text=pad.hex(" ")))
+            # Pcap4J prints an Ethernet frame's pad as a block of its own after the payload's
+            owner.fields.append(Field("padding", "Pad", pad.hex(":"), text=pad.hex(" "), dump=False))
 
 
 Decoder = Callable[[Decoding, bytes], Step]

@@ -17,16 +17,20 @@ from dpkt import (
 
 from ...protocols import headers as extra
 from ...protocols.linktypes import LINKTYPE_DECODERS, linktype_name
+from ...protocols.names import (
+    ARP_HARDWARE_NAMES,
+    ETHERTYPE_NAMES,
+    PROTOCOL_FAMILY_NAMES,
+    SLL_PACKET_TYPE_NAMES,
+)
 from ...protocols.numbers import (
     ARCNET_DECODERS,
     ARCNET_PROTOCOL_NAMES,
     ARCNET_UNSPLIT,
-    ARP_HARDWARE_NAMES,
     ETHERTYPE_ARP,
     ETHERTYPE_DECODERS,
     ETHERTYPE_IP,
     ETHERTYPE_IP6,
-    ETHERTYPE_NAMES,
     ETHERTYPE_RARP,
 )
 from ..model import Field, Layer
@@ -174,20 +178,20 @@ def _stp(d: Decoding, buf: bytes) -> Step:
     return None, d.add_header(buf, "stp", "STP BPDU", 35, fields)
 
 
-_SLL_PACKET_TYPES = {
-    0: "Unicast to us", 1: "Broadcast", 2: "Multicast", 3: "Unicast to another host", 4: "Sent by us",
-}  # fmt: skip
-
-
 def _sll_fields(s: sll.SLL | sll2.SLL2) -> tuple[Field, Field, Field, Field, Field]:
     """The fields both Linux cooked-mode headers have, in version 1's order: packet type, address type,
     address length, address, and protocol (an ethertype, or below 0x0600 Linux's own ``LINUX_SLL_P_*``)."""
     halen, proto = s.hlen, s.ethtype
     return (
-        Field("pkttype", "Packet Type", s.type, text=named_text(s.type, _SLL_PACKET_TYPES)),
+        Field("pkttype", "Packet Type", s.type, text=named_text(s.type, SLL_PACKET_TYPE_NAMES)),
         Field("hatype", "Address Type", s.hrd, text=named_text(s.hrd, ARP_HARDWARE_NAMES)),
         Field("halen", "Address Length", halen),
-        Field("src.eth" if halen == 6 else "src.unknown", "Address", mac_text(s.hdr[: min(halen, 8)])),
+        Field(
+            "src.eth" if halen == 6 else "src.unknown",
+            "Address",
+            mac_text(s.hdr[: min(halen, 8)]),
+            text=f"{mac_text(s.hdr[:halen]) if halen else 'null'} ({s.hdr.hex(' ')})",  # Pcap4J's
+        ),
         Field(
             "etype" if proto >= 0x0600 else "ltype", "Protocol", proto, text=hex_named(proto, ETHERTYPE_NAMES)
         ),
@@ -204,7 +208,7 @@ def _sll_next(proto: int, rest: bytes) -> Step:
 
 def _sll(d: Decoding, buf: bytes) -> Step:
     s = unpack_header(sll.SLL, buf, "sll", "a Linux cooked-mode header")
-    return _sll_next(s.ethtype, d.add_header(buf, "sll", "Linux SLL Header", 16, list(_sll_fields(s))))
+    return _sll_next(s.ethtype, d.add_header(buf, "sll", "Linux SLL header", 16, list(_sll_fields(s))))
 
 
 def _sll2(d: Decoding, buf: bytes) -> Step:
@@ -222,11 +226,8 @@ def _sll2(d: Decoding, buf: bytes) -> Step:
     return _sll_next(s.ethtype, d.add_header(buf, "sll", "Linux SLL2 Header", 20, fields))
 
 
-_FAMILY_NAMES = {2: "PF_INET", 10: "PF_INET6", 24: "PF_INET6", 28: "PF_INET6", 30: "PF_INET6"}
-
-
 def _family(d: Decoding, buf: bytes, family: int) -> Step:
-    fields = [Field("family", "Protocol Family", family, text=named_text(family, _FAMILY_NAMES))]
+    fields = [Field("family", "Protocol Family", family, text=named_text(family, PROTOCOL_FAMILY_NAMES))]
     rest = d.add_header(buf, "null", "BSD Loopback Header", 4, fields)
     if family == 2:
         return "ip", rest

@@ -12,12 +12,16 @@ from dpkt import (
     ip6,
 )
 
-from ...protocols.numbers import (
+from ...protocols.names import (
     ARP_HARDWARE_NAMES,
     ETHERTYPE_NAMES,
+    IP_PROTOCOL_NAMES,
+    TOS_NAMES,
+    TOS_PRECEDENCE_NAMES,
+)
+from ...protocols.numbers import (
     IP6_DECODERS,
     IP_DECODERS,
-    IP_PROTOCOL_NAMES,
 )
 from ..model import Field, Layer
 from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
@@ -66,24 +70,6 @@ def _arp(d: Decoding, buf: bytes) -> Step:
     return None, b""
 
 
-_PRECEDENCE_NAMES = {
-    0: "Routine",
-    1: "Priority",
-    2: "Immediate",
-    3: "Flash",
-    4: "Flash Override",
-    5: "CRITIC/ECP",
-    6: "Internetwork Control",
-    7: "Network Control",
-}
-_TOS_NAMES = {
-    0: "Default",
-    1: "Minimize monetary cost",
-    2: "Maximize reliability",
-    4: "Maximize throughput",
-    8: "Minimize delay",
-    15: "Maximize security",
-}
 _IP_OPTION_NAMES = {
     0: "End of Option List",
     1: "No Operation",
@@ -101,7 +87,7 @@ _IP_OPTION_NAMES = {
 def _tos_text(tos: int) -> str:
     """Pcap4J's IpV4Rfc1349Tos."""
     prec, bits = tos >> 5, (tos >> 1) & 0x0F
-    precedence, kind = named_text(prec, _PRECEDENCE_NAMES), named_text(bits, _TOS_NAMES)
+    precedence, kind = named_text(prec, TOS_PRECEDENCE_NAMES), named_text(bits, TOS_NAMES)
     return f"[precedence: {precedence}] [tos: {kind}] [mbz: {tos & 1}]"
 
 

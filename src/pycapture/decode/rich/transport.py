@@ -11,14 +11,16 @@ from dpkt import (
 )
 
 from ...protocols import headers as extra
+from ...protocols.names import (
+    TCP_OPTION_NAMES,
+    TCP_PORT_NAMES,
+    UDP_PORT_NAMES,
+)
 from ...protocols.numbers import (
     DNS_PORT,
     HTTP_PORTS,
-    TCP_OPTION_NAMES,
-    TCP_PORT_NAMES,
     TLS_PORTS,
     UDP_DECODERS,
-    UDP_PORT_NAMES,
     tcp_flag_letters,
     tcp_flag_names,
 )
@@ -162,7 +164,7 @@ def _udp(d: Decoding, buf: bytes) -> Step:
             [
                 port_field("srcport", "Source port", u.sport, UDP_PORT_NAMES),
                 port_field("dstport", "Destination port", u.dport, UDP_PORT_NAMES),
-                Field("length", "Length", u.ulen),
+                Field("length", "Length", u.ulen, text=f"{u.ulen} [bytes]"),
                 checksum_field("checksum", u.sum),
             ],
         )

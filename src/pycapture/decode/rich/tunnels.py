@@ -10,9 +10,11 @@ from dpkt import (
 )
 
 from ...protocols import headers as extra
+from ...protocols.names import (
+    ETHERTYPE_NAMES,
+)
 from ...protocols.numbers import (
     ETHERTYPE_DECODERS,
-    ETHERTYPE_NAMES,
 )
 from ..model import Field, Layer
 from .core import IP_BY_VERSION, Bad, DecoderTable, Decoding, Step, by_version, require, unpack_header
