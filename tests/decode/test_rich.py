@@ -428,7 +428,8 @@ def test_udp_and_dns_over_udp():
     assert names(p) == ["eth", "ip", "udp", "dns"]
     u = p.get("udp")
     assert (u.title, u.get("srcport"), u.get("dstport")) == ("UDP Header", 33000, 53)
-    assert field(u, "dstport").display() == "53 (Domain Name Server)" and u.get("length") == 8 + len(dns_answer())
+    assert field(u, "dstport").display() == "53 (Domain Name Server)"
+    assert u.get("length") == 8 + len(dns_answer())
     dns = p.get("dns")
     assert (dns.get("id"), dns.get("qr"), dns.get("opcode"), dns.get("rcode")) == (0x1234, True, 0, 0)
     assert dns.get("flags") == 0x8180 and dns.get("rd") is True and dns.get("ra") is True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pycapture.protocols import names, pcap4j_names
 from support.commands import needs
 from support.pcap4j_names import jar_names, missing, module_text
@@ -11,8 +13,8 @@ def test_the_generated_module_is_the_jars_names() -> None:
     why = missing()
     needs(why is None, str(why))
     from_jar = jar_names()
-    assert (pcap4j_names.NAMES, pcap4j_names.CODES) == from_jar
-    assert module_text(*from_jar) == open(pcap4j_names.__file__, encoding="utf-8").read()
+    assert from_jar == (pcap4j_names.NAMES, pcap4j_names.CODES)
+    assert module_text(*from_jar) == Path(pcap4j_names.__file__).read_text(encoding="utf-8")
 
 
 def test_the_lookups_are_pcap4js_tables() -> None:
