@@ -534,3 +534,245 @@ def test_rich_decoder_reads_back_echo_and_arp():
     assert (layer.get("src.hw_mac"), layer.get("src.proto_ipv4")) == (MAC_A, A4)
     assert (layer.get("dst.hw_mac"), layer.get("dst.proto_ipv4")) == ("00:00:00:00:00:00", B4)
     assert arp.get("eth").get("padding") == ":".join(["00"] * 18)
+
+
+# --- IPv4 fragments (Pcap4J's IpV4Helper) and ICMPv4 errors --------------------------------------
+
+
+def big_echo(size: int = 4000, ip_ident: int = 7) -> bytes:
+    """A ``size``-byte IPv4 echo request that may be fragmented (DF clear)."""
+    data = bytes(i & 0xFF for i in range(size - 28))
+    return craft.icmp_echo(A4, B4, 1, 2, data, ttl=100, ip_ident=ip_ident, dont_fragment=False)
+
+
+def fragment_fields(raw: bytes) -> tuple[int, bool, int]:
+    """(offset in bytes, MF, total length) of an IPv4 packet, with its header checksum checked."""
+    hl = (raw[0] & 0x0F) * 4
+    assert checksum_with_field_zeroed(raw[:hl], 10) == struct.unpack_from("!H", raw, 10)[0]
+    (word, total) = struct.unpack_from("!H", raw, 6)[0], struct.unpack_from("!H", raw, 2)[0]
+    assert total == len(raw)
+    return (word & 0x1FFF) * 8, bool(word & 0x2000), total
+
+
+def with_options(packet: bytes, options: bytes) -> bytes:
+    """``packet`` (no options) with ``options`` (a multiple of 4 bytes) in its header, lengths fixed."""
+    raw = bytearray(packet[:20] + options + packet[20:])
+    raw[0] = 0x40 | (20 + len(options)) // 4
+    struct.pack_into("!HH", raw, 2, len(raw), struct.unpack_from("!H", raw, 4)[0])
+    struct.pack_into("!H", raw, 10, 0)
+    struct.pack_into("!H", raw, 10, checksum_with_field_zeroed(bytes(raw[: 20 + len(options)]), 10))
+    return bytes(raw)
+
+
+def test_fragment_as_pcap4j_sample_does():
+    fragments = craft.fragment(big_echo(), 1403)
+    assert [fragment_fields(f) for f in fragments] == [
+        (0, True, 1396),
+        (1376, True, 1396),
+        (2752, False, 1248),
+    ]
+    for f in fragments:
+        assert f[4:6] == b"\x00\x07" and f[8] == 100 and f[9] == 1 and f[12:20] == big_echo()[12:20]
+
+
+@pytest.mark.parametrize("mtu", [68, 69, 75, 76, 577, 1000, 1499, 1500, 3999])
+def test_fragment_then_defragment_gives_the_packet_back(mtu):
+    packet = big_echo()
+    fragments = craft.fragment(packet, mtu)
+    room = (mtu - 20) // 8 * 8
+    assert all(len(f) <= mtu for f in fragments) and len(fragments) == -(-3980 // room)
+    offsets = [fragment_fields(f) for f in fragments]
+    assert [o for o, _, _ in offsets] == list(range(0, 3980, room))
+    assert [more for _, more, _ in offsets] == [True] * (len(fragments) - 1) + [False]
+    assert craft.defragment(fragments) == packet
+    assert craft.defragment(reversed(fragments)) == packet  # any iterable, any order
+    shuffled = fragments[1::2] + fragments[::2]
+    assert craft.defragment(shuffled) == packet
+    assert craft.defragment([*fragments, fragments[0]]) == packet  # a duplicate counts once
+
+
+def test_a_packet_that_fits_comes_back_alone():
+    packet = big_echo(1500)
+    assert craft.fragment(packet, 1500) == [packet]
+    assert craft.fragment(packet + bytes(4), 1500) == [packet]  # link padding after the total length
+    assert craft.defragment([packet]) == packet
+    assert craft.fragment(craft.udp(A4, B4, 1, 2, b"x"), 68) == [craft.udp(A4, B4, 1, 2, b"x")]  # DF, fits
+
+
+def test_fragments_are_split_further_keeping_their_offsets():
+    first, second = craft.fragment(big_echo(), 2020)
+    pieces = craft.fragment(second, 1000)  # bytes 2000-3979 of the datagram, MF clear
+    assert [fragment_fields(p)[:2] for p in pieces] == [(2000, True), (2976, True), (3952, False)]
+    pieces_of_first = craft.fragment(first, 1000)  # MF stays set on the last piece
+    assert [fragment_fields(p)[:2] for p in pieces_of_first] == [(0, True), (976, True), (1952, True)]
+    assert craft.defragment(pieces + pieces_of_first) == big_echo()
+
+
+def test_options_with_the_copied_flag_go_into_every_fragment():
+    security = bytes([0x82, 11]) + bytes(9)  # copied flag set (RFC 791 security)
+    record_route = bytes([0x07, 7, 4]) + bytes(4)  # not copied
+    options = bytes([1]) + record_route + security + bytes(1)  # NOP, RR, SEC, EOL: 20 bytes
+    packet = with_options(big_echo(1200), options)
+    fragments = craft.fragment(packet, 600)
+    assert (fragments[0][0] & 0x0F) * 4 == 40 and fragments[0][20:40] == options
+    for f in fragments[1:]:
+        assert (f[0] & 0x0F) * 4 == 32 and f[20:32] == security + bytes(1)
+    assert all(fragment_fields(f)[2] <= 600 for f in fragments)
+    assert craft.defragment(fragments) == packet
+
+
+def test_fragments_pass_tcpdump(tcpdump, tmp_path):
+    frames = [craft.over_ethernet(f, MAC_B, MAC_A) for f in craft.fragment(big_echo(), 1403)]
+    frames.append(craft.over_ethernet(craft.defragment(craft.fragment(big_echo(), 577)), MAC_B, MAC_A))
+    packets = tcpdump_packets(tcpdump, tmp_path / "fragments.pcap", frames)
+    for text, (offset, flags) in zip(packets, [(0, "+"), (1376, "+"), (2752, "none"), (0, "none")]):
+        assert f"id 7, offset {offset}, flags [{flags}]" in text and "bad cksum" not in text, text
+    assert "ICMP echo request, id 1, seq 2, length 3980" in packets[3] and "wrong icmp" not in packets[3]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: craft.fragment("packet", 576), "the packet to fragment must be bytes, not str"),
+        (lambda: craft.fragment(big_echo(), 1400.0), "MTU must be an integer, not 1400.0"),
+        (lambda: craft.fragment(big_echo(), 67), r"MTU too small: 67 \(at least 68"),
+        (lambda: craft.fragment(craft.udp(A4, B4, 1, 2, bytes(100)), 68), "DF .* set .*RFC 791 forbids"),
+        (lambda: craft.fragment(craft.udp(A6, B6, 1, 2), 1280), "not an IPv4 packet: version 6"),
+        (lambda: craft.fragment(big_echo()[:100], 68), "not a whole IPv4 packet: .*total length 4000"),
+        (lambda: craft.fragment(bytes(10), 68), "not an IPv4 packet: 10 bytes"),
+        (lambda: craft.fragment(with_options(big_echo(), b"\x44\x09\x05\x00"), 68), "bad IPv4 option 68"),
+        (lambda: craft.defragment(big_echo()), "fragments must be a list of IPv4 packets, not bytes"),
+        (lambda: craft.defragment(7), "fragments must be a list of IPv4 packets, not int"),
+        (lambda: craft.defragment([]), "no fragments to reassemble"),
+        (
+            lambda: craft.defragment(craft.fragment(big_echo(), 1403)[1:]),
+            "missing: nothing carries bytes 0-1375",
+        ),
+        (lambda: craft.defragment(craft.fragment(big_echo(), 1403)[:2]), "last fragment is missing"),
+        (
+            lambda: craft.defragment(craft.fragment(big_echo(), 1403)[::2]),
+            "missing: nothing carries bytes 1376-2751",
+        ),
+        (
+            lambda: craft.defragment(
+                [*craft.fragment(big_echo(), 1403), *craft.fragment(big_echo(), 1003)[1:2]]
+            ),
+            "overlap",
+        ),
+        (
+            lambda: craft.defragment(
+                [*craft.fragment(big_echo(), 1403)[:2], craft.fragment(big_echo(ip_ident=8), 1403)[2]]
+            ),
+            "fragment 3 belongs to another datagram",
+        ),
+        (lambda: craft.defragment([big_echo(), big_echo()[:20] + b"x"]), "not a whole IPv4 packet"),
+    ],
+)
+def test_bad_fragments_are_a_value_error_naming_the_problem(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_defragment_refuses_an_odd_fragment_with_mf_set():
+    first, *_ = craft.fragment(big_echo(), 1403)
+    odd = bytearray(first[:-1])  # 1375 data bytes, MF still set
+    struct.pack_into("!H", odd, 2, len(odd))
+    with pytest.raises(ValueError, match="has MF set but carries 1375 bytes, not a multiple of 8"):
+        craft.defragment([bytes(odd)])
+
+
+@pytest.mark.parametrize(
+    ("icmp_type", "code", "extra", "rest"),
+    [
+        (3, 1, {}, bytes(4)),
+        (3, 4, {"next_hop_mtu": 1400}, b"\x00\x00\x05\x78"),
+        (4, 0, {}, bytes(4)),
+        (5, 1, {"gateway": "192.0.2.254"}, bytes([192, 0, 2, 254])),
+        (11, 0, {}, bytes(4)),
+        (12, 0, {"pointer": 9}, b"\x09\x00\x00\x00"),
+    ],
+)
+def test_icmp_error_quotes_the_invoking_header_and_8_bytes(icmp_type, code, extra, rest):
+    invoking = craft.udp(A4, B4, 40000, 53, b"0123456789abcdef")
+    raw = craft.icmp_error(icmp_type, code, invoking + bytes(6), **extra)  # link padding is not quoted
+    assert raw[12:16] == invoking[16:20] and raw[16:20] == invoking[12:16]  # from its destination, back
+    assert raw[9] == 1 and fragment_fields(raw) == (0, False, 20 + 8 + 28)
+    message = raw[20:]
+    assert message[:2] == bytes([icmp_type, code]) and message[4:8] == rest
+    assert checksum_with_field_zeroed(message, 2) == struct.unpack_from("!H", message, 2)[0]
+    assert message[8:] == invoking[:28]
+
+
+def test_icmp_error_quotes_more_up_to_576_bytes():
+    invoking = big_echo()
+    assert len(craft.icmp_error(11, 0, invoking, data_bytes=100)) == 20 + 8 + 20 + 100
+    assert len(craft.icmp_error(11, 0, invoking, data_bytes=None)) == 576
+    assert len(craft.icmp_error(11, 0, invoking, data_bytes=5000)) == 576
+    short = craft.udp(A4, B4, 1, 2, b"")  # 8 data bytes: quoted whole
+    assert craft.icmp_error(3, 3, short, data_bytes=None, src="198.51.100.1")[28:] == short
+    assert craft.icmp_error(3, 3, short, src="198.51.100.1")[12:16] == bytes([198, 51, 100, 1])
+
+
+def test_icmp_errors_pass_tcpdump(tcpdump, tmp_path):
+    invoking = craft.udp(A4, B4, 40000, 53, b"query")
+    errors = [
+        craft.icmp_error(3, 3, invoking),
+        craft.icmp_error(11, 0, invoking),
+        craft.icmp_error(12, 0, invoking, pointer=8),
+        craft.icmp_error(3, 4, big_echo(), next_hop_mtu=1400, data_bytes=None),
+    ]
+    packets = tcpdump_packets(
+        tcpdump, tmp_path / "errors.pcap", [craft.over_ethernet(e, MAC_A, MAC_B) for e in errors]
+    )
+    says = [
+        f"{B4} > {A4}: ICMP {B4} udp port 53 unreachable",
+        f"{B4} > {A4}: ICMP time exceeded in-transit",
+        f"{B4} > {A4}: ICMP parameter problem - octet 8",
+        f"{B4} > {A4}: ICMP {B4} unreachable - need to frag (mtu 1400)",
+    ]
+    for text, said in zip(packets, says):
+        assert said in text, text
+        for complaint in ("bad cksum", "wrong icmp cksum", "[|"):
+            assert complaint not in text, text
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: craft.icmp_error(0, 0, big_echo()), "ICMP type 0 carries no invoking packet"),
+        (lambda: craft.icmp_error(3, 256, big_echo()), "ICMP code out of range"),
+        (lambda: craft.icmp_error("3", 1, big_echo()), "ICMP type must be an integer"),
+        (lambda: craft.icmp_error(3, 1, "packet"), "the invoking packet must be bytes, not str"),
+        (lambda: craft.icmp_error(3, 1, craft.udp(A6, B6, 1, 2)), "not an IPv4 packet: version 6"),
+        (lambda: craft.icmp_error(5, 0, big_echo()), "a redirect .* needs the gateway"),
+        (
+            lambda: craft.icmp_error(3, 1, big_echo(), pointer=1),
+            "pointer is not a field of ICMP type 3 code 1",
+        ),
+        (lambda: craft.icmp_error(3, 1, big_echo(), next_hop_mtu=1), "next_hop_mtu is not a field"),
+        (lambda: craft.icmp_error(11, 0, big_echo(), gateway=A4), "gateway is not a field"),
+        (lambda: craft.icmp_error(3, 1, big_echo(), data_bytes=7), r"data_bytes too small: 7"),
+        (lambda: craft.icmp_error(3, 1, big_echo(), src=A6), "an IPv6 address where IPv4 is needed"),
+        (
+            lambda: craft.icmp_error(3, 1, craft.icmp_error(3, 1, big_echo())),
+            "the invoking packet is an ICMP error",
+        ),
+        (
+            lambda: craft.icmp_error(3, 1, craft.fragment(big_echo(), 1403)[1]),
+            "a fragment other than the first",
+        ),
+        (lambda: craft.icmp_error(3, 1, craft.udp("0.0.0.0", B4, 68, 67)), "comes from 0.0.0.0"),
+        (lambda: craft.icmp_error(3, 1, craft.udp("224.0.0.1", B4, 1, 2)), "comes from 224.0.0.1"),
+    ],
+)
+def test_bad_icmp_error_input_is_a_value_error_naming_the_problem(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_icmp_echo_ip_fields():
+    raw = craft.icmp_echo(A4, B4, 1, 2, ip_ident=0x1234, dont_fragment=False)
+    assert raw[4:6] == b"\x12\x34" and raw[6:8] == b"\x00\x00"
+    assert craft.icmp_echo(A4, B4, 1, 2)[6:8] == b"\x40\x00"  # DF by default, as before
+    with pytest.raises(ValueError, match="ip_ident is IPv4's identification field"):
+        craft.icmp_echo(A6, B6, 1, 2, ip_ident=1)

@@ -9,7 +9,8 @@ frame to 60 bytes. Addresses are text (``"192.0.2.1"``, ``"2001:db8::1"``, ``"02
 
 The transports (:func:`udp`, :func:`tcp`, :func:`tcp_syn`, :func:`icmp_echo`) return the whole IP
 packet, IPv4 or IPv6 as the addresses are; :func:`over_ethernet` puts one in a frame for
-:meth:`pycapture.PcapHandle.send_packet`::
+:meth:`pycapture.PcapHandle.send_packet`. :func:`fragment` and :func:`defragment` are Pcap4J's
+``IpV4Helper``, :func:`icmp_error` its ``IcmpV4Helper`` with the error message around it::
 
     frame = build.over_ethernet(build.tcp_syn("192.0.2.1", "192.0.2.2", 40000, 80), gw_mac, my_mac)
     handle.send_packet(frame)
@@ -26,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import struct
+from collections.abc import Iterable
 from typing import Union
 
 import dpkt
@@ -43,10 +45,14 @@ from .protocols.numbers import (
 
 __all__ = [
     "BROADCAST_MAC",
+    "ICMP_ERROR_TYPES",
     "arp_reply",
     "arp_request",
+    "defragment",
     "ethernet",
+    "fragment",
     "icmp_echo",
+    "icmp_error",
     "ipv4",
     "ipv6",
     "over_ethernet",
@@ -483,13 +489,18 @@ def icmp_echo(
     reply: bool = False,
     ttl: int = 64,
     tos: int = 0,
+    ip_ident: int = 0,
+    dont_fragment: bool = True,
 ) -> bytes:
     """An echo request (ping), or with ``reply`` an echo reply, in an IPv4 or IPv6 packet.
 
     IPv4 gets ICMP types 8/0, its checksum over the message; IPv6 gets ICMPv6 types 128/129, its
-    checksum over the pseudo-header and the message.
+    checksum over the pseudo-header and the message. ``ip_ident`` (the identification) and
+    ``dont_fragment`` are IPv4's: clear DF to let :func:`fragment` split a large echo.
     """
     s, d = _pair(src, dst)
+    if s.version == 6 and ip_ident:
+        raise ValueError(f"ip_ident is IPv4's identification field, and {s} is IPv6")
     data = _bytes(payload)
     _check_fits(s.version, 8, data, "ICMP payload")
     ident, seq = _uint(ident, 16, "echo identifier"), _uint(seq, 16, "echo sequence number")
@@ -499,10 +510,268 @@ def icmp_echo(
             sum=0,
             data=dpkt.icmp.ICMP.Echo(id=ident, seq=seq, data=data),
         )
-        return _ip_packet(s, d, IPPROTO_ICMP, message, ttl, tos)
+        return _ip_packet(s, d, IPPROTO_ICMP, message, ttl, tos, ident=ip_ident, dont_fragment=dont_fragment)
     message6 = dpkt.icmp6.ICMP6(
         type=dpkt.icmp6.ICMP6_ECHO_REPLY if reply else dpkt.icmp6.ICMP6_ECHO_REQUEST,
         sum=0,
         data=dpkt.icmp6.ICMP6.Echo(id=ident, seq=seq, data=data),
     )
     return _ip_packet(s, d, IPPROTO_ICMPV6, message6, ttl, tos)
+
+
+# --- IPv4 fragments and ICMPv4 errors (Pcap4J's IpV4Helper and IcmpV4Helper) ---------------------
+
+_IPV4_MIN_MTU = 68  # RFC 791: every module forwards a 68-byte datagram unfragmented (60 header + 8)
+_IP_RESERVED_DF = 0xC000  # the flags word's reserved bit and DF, kept as they are
+_IP_DF = 0x4000
+_IP_MF = 0x2000
+_IP_OFFSET = 0x1FFF  # the fragment offset, in 8-byte units
+_IPOPT_EOL, _IPOPT_NOP, _IPOPT_COPIED = 0, 1, 0x80
+
+ICMP_ERROR_TYPES = {
+    3: "destination unreachable",
+    4: "source quench",
+    5: "redirect",
+    11: "time exceeded",
+    12: "parameter problem",
+}
+"""The ICMPv4 messages that carry the invoking packet (RFC 792), by type."""
+
+_ICMP_ERROR_MAX = 576  # RFC 1812 4.3.2.3: an ICMP error datagram is at most 576 bytes
+_ICMP_QUOTE_MIN = 8  # RFC 792: the invoking header and its first 64 bits of data
+_LIMITED_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
+
+
+def _ipv4_parts(packet: bytes | bytearray | memoryview, what: str) -> tuple[bytes, bytes]:
+    """(header with options, data) of an IPv4 packet, the data cut at its total length."""
+    raw = _bytes(packet, what)
+    if len(raw) < _IPV4_HEADER:
+        raise ValueError(f"{what} is not an IPv4 packet: {len(raw)} bytes, less than a 20-byte header")
+    version, header_length = raw[0] >> 4, (raw[0] & 0x0F) * 4
+    if version != 4:
+        raise ValueError(f"{what} is not an IPv4 packet: version {version}")
+    (total,) = struct.unpack_from("!H", raw, 2)
+    if header_length < _IPV4_HEADER or not header_length <= total <= len(raw):
+        raise ValueError(
+            f"{what} is not a whole IPv4 packet: header length {header_length}, total length {total}, "
+            f"{len(raw)} bytes given"
+        )
+    return raw[:header_length], raw[header_length:total]
+
+
+def _flags_word(header: bytes) -> int:
+    """The flags and fragment offset, as one 16-bit word."""
+    return int.from_bytes(header[6:8], "big")
+
+
+def _ipv4_rewritten(header: bytes, data_length: int, more: bool, offset_bytes: int) -> bytes:
+    """``header`` (options included) with its header length, total length, MF flag and fragment offset
+    set, reserved and DF bits kept, and the header checksum computed again."""
+    out = bytearray(header)
+    out[0] = 0x40 | len(header) // 4
+    struct.pack_into("!H", out, 2, len(header) + data_length)
+    word = (_flags_word(header) & _IP_RESERVED_DF) | (_IP_MF if more else 0) | offset_bytes // 8
+    struct.pack_into("!H", out, 6, word)
+    struct.pack_into("!H", out, 10, 0)  # the checksum field is zero while the checksum is computed
+    struct.pack_into("!H", out, 10, dpkt.in_cksum(bytes(out)))
+    return bytes(out)
+
+
+def _copied_options(options: bytes) -> bytes:
+    """The options with their copied flag set (RFC 791: those go into every fragment), padded with
+    end-of-list zeros to 32 bits; the others (NOP, record route, timestamp...) stay in the first."""
+    kept = b""
+    i = 0
+    while i < len(options):
+        kind = options[i]
+        if kind == _IPOPT_EOL:
+            break
+        if kind == _IPOPT_NOP:
+            i += 1
+            continue
+        length = options[i + 1] if i + 1 < len(options) else 0
+        if length < 2 or i + length > len(options):
+            raise ValueError(f"bad IPv4 option {kind} at byte {20 + i} of the header: length {length}")
+        if kind & _IPOPT_COPIED:
+            kept += options[i : i + length]
+        i += length
+    return kept + bytes(-len(kept) % 4)
+
+
+def fragment(ipv4_packet: bytes | bytearray | memoryview, mtu: int) -> list[bytes]:
+    """The fragments of an IPv4 packet that fit in ``mtu`` bytes each (Pcap4J's ``IpV4Helper.fragment``).
+
+    RFC 791's rules: each fragment but the last carries a multiple of 8 data bytes and has MF set; the
+    offsets count 8-byte units from the original datagram's start (a fragment given here is split
+    further, keeping its own offset and, on its last piece, its MF); the identification, addresses,
+    TOS, TTL and protocol are copied; each header's total length and checksum are computed again. The
+    first fragment keeps every option, the others only those whose copied flag is set (security,
+    source routes), padded to 32 bits. A packet of at most ``mtu`` bytes comes back alone, unchanged.
+
+    Raises ValueError (as every builder here) for a packet that is not IPv4 or not whole, for malformed
+    options, for an ``mtu`` that is not an integer of at least 68 (RFC 791's minimum, which leaves room
+    for 8 data bytes after the longest header), and for a packet larger than ``mtu`` with DF set,
+    which RFC 791 forbids fragmenting.
+    """
+    header, data = _ipv4_parts(ipv4_packet, "the packet to fragment")
+    if _uint(mtu, 32, "MTU") < _IPV4_MIN_MTU:
+        raise ValueError(f"MTU too small: {mtu} (at least {_IPV4_MIN_MTU}, RFC 791)")
+    if len(header) + len(data) <= mtu:
+        return [header + data]
+    word = _flags_word(header)
+    if word & _IP_DF:
+        raise ValueError(
+            f"the packet has DF (don't fragment) set and is {len(header) + len(data)} bytes, more than the "
+            f"MTU of {mtu}: RFC 791 forbids fragmenting it"
+        )
+    base, last_more = (word & _IP_OFFSET) * 8, bool(word & _IP_MF)
+    later_header = header[:_IPV4_HEADER] + _copied_options(header[_IPV4_HEADER:])
+    fragments: list[bytes] = []
+    head, pos = header, 0
+    while True:
+        room = (mtu - len(head)) // 8 * 8
+        more = pos + room < len(data)
+        piece = data[pos : pos + room] if more else data[pos:]
+        fragments.append(_ipv4_rewritten(head, len(piece), more or last_more, base + pos) + piece)
+        if not more:
+            return fragments
+        head, pos = later_header, pos + room
+
+
+def defragment(fragments: Iterable[bytes | bytearray | memoryview]) -> bytes:
+    """The IPv4 datagram that ``fragments`` (in any order) make up (Pcap4J's ``IpV4Helper.defragment``).
+
+    The header is the first fragment's (the one at offset 0, which carries every option), with MF and
+    the offset cleared, the total length of the whole datagram and its checksum computed again. A
+    fragment given twice, the same bytes at the same offset, counts once.
+
+    Raises ValueError when they do not make one datagram: nothing given, one packet given where a
+    list is needed, a packet that is not IPv4 or not whole, fragments of different datagrams (RFC
+    791's key: source, destination, protocol, identification), a gap, an overlap (which RFC 791
+    allowed but attackers use, so Linux and RFC 5722 drop such a datagram), a fragment with MF set
+    whose data is not a multiple of 8 bytes, a missing last fragment (the highest one has MF set),
+    data after the fragment with MF clear, or a datagram longer than 65,535 bytes.
+    """
+    if isinstance(fragments, (bytes, bytearray, memoryview, str)) or not isinstance(fragments, Iterable):
+        raise ValueError(f"fragments must be a list of IPv4 packets, not {type(fragments).__name__}")
+    parts: list[tuple[int, bool, bytes, bytes]] = []
+    key = b""
+    for n, packet in enumerate(fragments, 1):
+        header, data = _ipv4_parts(packet, f"fragment {n}")
+        this_key = header[4:6] + header[9:10] + header[12:20]
+        if n == 1:
+            key = this_key
+        elif this_key != key:
+            raise ValueError(
+                f"fragment {n} belongs to another datagram: source, destination, protocol or "
+                "identification differ from fragment 1's"
+            )
+        word = _flags_word(header)
+        parts.append(((word & _IP_OFFSET) * 8, bool(word & _IP_MF), header, data))
+    if not parts:
+        raise ValueError("no fragments to reassemble")
+    parts.sort(key=lambda part: part[0])
+    whole = bytearray()
+    previous: tuple[int, bytes] | None = None
+    more = True
+    for offset, more_flag, _header, data in parts:
+        if previous == (offset, data):
+            continue
+        if not more:
+            raise ValueError(
+                f"data at byte {offset} follows the fragment with MF clear, which ends the datagram"
+            )
+        if offset < len(whole):
+            raise ValueError(
+                f"fragments overlap: one starts at byte {offset}, inside bytes 0-{len(whole) - 1}"
+            )
+        if offset > len(whole):
+            raise ValueError(f"a fragment is missing: nothing carries bytes {len(whole)}-{offset - 1}")
+        if more_flag and len(data) % 8:
+            raise ValueError(
+                f"the fragment at byte {offset} has MF set but carries {len(data)} bytes, not a multiple of 8"
+            )
+        whole += data
+        previous, more = (offset, data), more_flag
+    if more:
+        raise ValueError(f"the last fragment is missing: the one ending at byte {len(whole)} has MF set")
+    first = parts[0][2]
+    if len(first) + len(whole) > _MAX_16:
+        raise ValueError(f"the datagram would be {len(first) + len(whole)} bytes, more than IPv4's 65,535")
+    return _ipv4_rewritten(first, len(whole), False, 0) + bytes(whole)
+
+
+def icmp_error(
+    icmp_type: int,
+    code: int,
+    invoking_ip_packet: bytes | bytearray | memoryview,
+    *,
+    src: Address | None = None,
+    data_bytes: int | None = _ICMP_QUOTE_MIN,
+    pointer: int | None = None,
+    next_hop_mtu: int | None = None,
+    gateway: Address | None = None,
+    ttl: int = 64,
+    tos: int = 0,
+    ident: int = 0,
+) -> bytes:
+    """An ICMPv4 error about ``invoking_ip_packet``, in an IPv4 packet sent back to its source.
+
+    ``icmp_type`` is one of :data:`ICMP_ERROR_TYPES`: 3 destination unreachable, 4 source quench, 5
+    redirect (``gateway`` required), 11 time exceeded, 12 parameter problem (``pointer``: the byte of
+    the invoking header at fault). ``next_hop_mtu`` is for 3 code 4, fragmentation needed (RFC 1191).
+    The message carries the invoking packet's IP header, options included, and the first
+    ``data_bytes`` bytes of its data (Pcap4J's ``IcmpV4Helper.makePacketForInvokingPacketField``):
+    RFC 792's 8 by default, at least 8, or None for as many as fit in RFC 1812's 576-byte limit, as
+    Linux sends; the limit caps any count, and a shorter packet is quoted whole.
+
+    The error goes from ``src`` (by default the invoking packet's destination: the host it could not
+    reach answering for itself) to the invoking packet's source, DF clear. Raises ValueError for a
+    type that carries no invoking packet, a field that is not the type's, an invoking packet that is
+    not a whole IPv4 packet, and those RFC 1122 3.2.2 forbids answering with an error: an ICMP error
+    itself, a fragment other than the first, and one from a multicast, broadcast or unspecified
+    source.
+    """
+    if _uint(icmp_type, 8, "ICMP type") not in ICMP_ERROR_TYPES:
+        known = ", ".join(f"{t} ({name})" for t, name in ICMP_ERROR_TYPES.items())
+        raise ValueError(f"ICMP type {icmp_type} carries no invoking packet; the error types are {known}")
+    code = _uint(code, 8, "ICMP code")
+    header, data = _ipv4_parts(invoking_ip_packet, "the invoking packet")
+    invoker_src = ipaddress.IPv4Address(header[12:16])
+    if _flags_word(header) & _IP_OFFSET:
+        raise ValueError("the invoking packet is a fragment other than the first: RFC 1122 sends no error")
+    if header[9] == IPPROTO_ICMP and data and data[0] in ICMP_ERROR_TYPES:
+        raise ValueError("the invoking packet is an ICMP error: RFC 1122 sends no error about one")
+    if invoker_src.is_multicast or invoker_src.is_unspecified or invoker_src == _LIMITED_BROADCAST:
+        raise ValueError(f"the invoking packet comes from {invoker_src}: RFC 1122 sends no error there")
+    rest = _icmp_error_rest(icmp_type, code, pointer, next_hop_mtu, gateway)
+    room = _ICMP_ERROR_MAX - _IPV4_HEADER - 8 - len(header)
+    if data_bytes is not None and _uint(data_bytes, 16, "data_bytes") < _ICMP_QUOTE_MIN:
+        raise ValueError(f"data_bytes too small: {data_bytes} (RFC 792 quotes at least {_ICMP_QUOTE_MIN})")
+    quoted = data[: room if data_bytes is None else min(room, data_bytes)]
+    message = dpkt.icmp.ICMP(type=icmp_type, code=code, sum=0)
+    message.data = rest + header + quoted  # set after construction: given to it, dpkt would parse it
+    source = ipaddress.IPv4Address(header[16:20]) if src is None else _ipv4_address(src, "source")
+    return _ip_packet(source, invoker_src, IPPROTO_ICMP, message, ttl, tos, ident=ident, dont_fragment=False)
+
+
+def _icmp_error_rest(
+    icmp_type: int, code: int, pointer: int | None, next_hop_mtu: int | None, gateway: Address | None
+) -> bytes:
+    """The four bytes after an ICMP error's checksum: the pointer, next-hop MTU or gateway, or zeros."""
+    for value, name, wanted in (
+        (pointer, "pointer", icmp_type == 12),
+        (next_hop_mtu, "next_hop_mtu", icmp_type == 3 and code == 4),
+        (gateway, "gateway", icmp_type == 5),
+    ):
+        if value is not None and not wanted:
+            raise ValueError(f"{name} is not a field of ICMP type {icmp_type} code {code}")
+    if icmp_type == 12:
+        return struct.pack("!B3x", _uint(0 if pointer is None else pointer, 8, "pointer"))
+    if icmp_type == 5:
+        if gateway is None:
+            raise ValueError("a redirect (ICMP type 5) needs the gateway to use")
+        return _ipv4_address(gateway, "gateway").packed
+    if icmp_type == 3 and next_hop_mtu is not None:
+        return struct.pack("!2xH", _uint(next_hop_mtu, 16, "next_hop_mtu"))
+    return bytes(4)
