@@ -20,6 +20,7 @@ from ...protocols.linktypes import LINKTYPE_DECODERS, linktype_name
 from ...protocols.names import (
     ARP_HARDWARE_NAMES,
     ETHERTYPE_NAMES,
+    NAMES,
     PROTOCOL_FAMILY_NAMES,
     SLL_PACKET_TYPE_NAMES,
 )
@@ -37,6 +38,19 @@ from ..model import Field, Layer
 from .core import IP_BY_VERSION, Bad, DecoderTable, Decoding, Step, by_version, require, unpack_header
 from .fields import address_field, flag_field, hex_named, hex_text, mac_text, named_text
 
+_LLC_NAMES = NAMES["LlcNumber"]
+_LLC_MODIFIER_NAMES = NAMES["LlcControlModifierFunction"]
+_LLC_SUPERVISORY_NAMES = NAMES["LlcControlSupervisoryFunction"]
+_OUI_NAMES = NAMES["Oui"]
+_IEEE802_3_MAX_LENGTH = 1500  # Pcap4J's EtherType.IEEE802_3_MAX_LENGTH: a type field up to this is a length
+
+
+def _ethertype_text(etype: int) -> str:
+    """Pcap4J's EtherType.toString(): ``0x0800 (IPv4)``, or ``Length (N bytes)`` up to 1500."""
+    if etype <= _IEEE802_3_MAX_LENGTH:
+        return f"Length ({etype} bytes)"
+    return hex_named(etype, ETHERTYPE_NAMES)
+
 
 def _after_ethertype(d: Decoding, etype: int, rest: bytes) -> Step:
     """The layer an ethertype (or an 802.3 length) announces."""
@@ -49,14 +63,13 @@ def _after_ethertype(d: Decoding, etype: int, rest: bytes) -> Step:
 def _eth(d: Decoding, buf: bytes) -> Step:
     eth = unpack_header(ethernet.Ethernet, buf, "eth", "an Ethernet header")
     etype = eth.type
-    if etype >= 0x0600:
-        title, kind = "Ethernet Header", Field("type", "Type", etype, text=hex_named(etype, ETHERTYPE_NAMES))
-    else:
-        title, kind = "IEEE802.3 Header", Field("len", "Length", etype, text=f"{etype} [bytes]")
+    # Pcap4J titles IEEE 802.3 frames "Ethernet Header" too, and prints their length as the Type
+    key = "type" if etype >= 0x0600 else "len"
+    kind = Field(key, "Type", etype, text=_ethertype_text(etype))
     layer = d.add(
         Layer(
             "eth",
-            title,
+            "Ethernet Header",
             14,
             [
                 Field("dst", "Destination address", mac_text(eth.dst)),
@@ -75,9 +88,9 @@ def _vlan(d: Decoding, buf: bytes) -> Step:
         Field("priority", "Priority", tag.pri),
         Field("dei", "CFI", tag.cfi),
         Field("id", "VID", tag.id),
-        Field("etype", "Type", tag.type, text=hex_named(tag.type, ETHERTYPE_NAMES)),
+        Field("etype", "Type", tag.type, text=_ethertype_text(tag.type)),
     ]
-    return _after_ethertype(d, tag.type, d.add_header(buf, "vlan", "IEEE802.1Q Tag", 4, fields))
+    return _after_ethertype(d, tag.type, d.add_header(buf, "vlan", "IEEE802.1Q Tag header", 4, fields))
 
 
 _AVSP_SUBTYPES = {1: "timestamp"}
@@ -104,30 +117,54 @@ def _avsp(d: Decoding, buf: bytes) -> Step:
     fields += [
         Field(f"{bits}sec", f"Seconds ({clock})", seconds),
         Field(f"{bits}ns", "Nanoseconds", nanoseconds),
-        Field("etype", "Type", etype, text=hex_named(etype, ETHERTYPE_NAMES)),
+        Field("etype", "Type", etype, text=_ethertype_text(etype)),
     ]
     rest = d.add_header(buf, "avsp", "Arista Vendor Specific Header", size + 2, fields)
     return _after_ethertype(d, etype, rest)
 
 
-_SAP_NAMES = {
-    0x00: "NULL LSAP", 0x06: "IP", 0x42: "Spanning Tree BPDU", 0xAA: "SNAP", 0xE0: "NetWare", 0xF0: "NetBIOS",
-    0xFE: "ISO Network Layer", 0xFF: "Global DSAP",
-}  # fmt: skip
+def _llc_control_text(control: bytes) -> str:
+    """Pcap4J's LlcControl toString(): an unnumbered (U-format, one byte), supervisory or information
+    control field, the two-byte ones read in wire order."""
+    first = control[0]
+    if first & 0x03 == 0x03:
+        modifier = (first >> 2) & 0x3B  # the modifier bits, without the P/F bit
+        return (
+            f"[modifier function: {named_text(modifier, _LLC_MODIFIER_NAMES)}] [P/F bit: {(first >> 4) & 1}]"
+        )
+    second = control[1]
+    if first & 0x03 == 0x01:
+        function = (first >> 2) & 0x03
+        return (
+            f"[receive sequence number: {second >> 1}] [P/F bit: {second & 1}] [reserved: {first >> 4}] "
+            f"[supervisory function: {named_text(function, _LLC_SUPERVISORY_NAMES)}]"
+        )
+    return (
+        f"[receive sequence number: {second >> 1}] [P/F bit: {second & 1}] "
+        f"[send sequence number: {first >> 1}]"
+    )
+
+
+def _oui_text(oui: bytes) -> str:
+    """Pcap4J's Oui: ``00-00-0c (Cisco)``."""
+    return f"{oui.hex('-')} ({_OUI_NAMES.get(int.from_bytes(oui, 'big'), 'unknown')})"
 
 
 def _llc(d: Decoding, buf: bytes) -> Step:
     head = unpack_header(llc.LLC, buf, "llc", "an LLC header")
     fields = [
-        Field("dsap", "DSAP", head.dsap, text=hex_named(head.dsap, _SAP_NAMES, 2)),
-        Field("ssap", "SSAP", head.ssap, text=hex_named(head.ssap & 0xFE, _SAP_NAMES, 2)),
+        Field("dsap", "DSAP", head.dsap, text=named_text(head.dsap, _LLC_NAMES)),
+        Field("ssap", "SSAP", head.ssap, text=named_text(head.ssap, _LLC_NAMES)),
     ]
     if head.dsap == 0xAA and head.ssap == 0xAA and head.ctl == 0x03:
         snap = unpack_header(extra.SNAP, buf[3:], "llc", "a SNAP header")
-        fields.append(Field("control", "Control", head.ctl, text=hex_text(head.ctl, 2)))
-        fields.append(Field("oui", "OUI", snap.oui.hex(":")))
-        fields.append(Field("pid", "Protocol ID", snap.type, text=hex_named(snap.type, ETHERTYPE_NAMES)))
-        rest = d.add_header(buf, "llc", "IEEE802.2 LLC Header", 8, fields)
+        fields.append(Field("control", "Control", head.ctl, text=_llc_control_text(buf[2:3])))
+        fields.append(Field("oui", "OUI", snap.oui.hex(":"), text=_oui_text(snap.oui)))
+        fields.append(Field("pid", "Protocol ID", snap.type, text=_ethertype_text(snap.type)))
+        layer = d.add(Layer("llc", "Logical Link Control header", 8, fields))
+        # Pcap4J prints the LLC header and the SNAP header after it as two headers
+        layer.blocks = ((0, "Logical Link Control header", 3), (3, "Subnetwork Access Protocol header", 5))
+        rest = buf[8:]
         if snap.oui == b"\x00\x00\x0c":  # Cisco's OUI: its own protocol ids, not ethertypes
             return ("stp" if snap.type == 0x010B else None), rest  # 0x010b: PVST+ BPDUs
         return _after_ethertype(d, snap.type, rest) if snap.type >= 0x0600 else (None, rest)
@@ -135,8 +172,8 @@ def _llc(d: Decoding, buf: bytes) -> Step:
     size = 3 if head.ctl & 0x03 == 0x03 else 4
     require(buf, size, "llc", "an LLC header")
     control = head.ctl if size == 3 else int.from_bytes(buf[2:4], "little")
-    fields.append(Field("control", "Control", control, text=hex_text(control, 2 * (size - 2))))
-    rest = d.add_header(buf, "llc", "IEEE802.2 LLC Header", size, fields)
+    fields.append(Field("control", "Control", control, text=_llc_control_text(buf[2:size])))
+    rest = d.add_header(buf, "llc", "Logical Link Control header", size, fields)
     if head.dsap == 0x42 and size == 3:
         return "stp", rest
     if head.dsap == 0x06 and size == 3:
@@ -193,7 +230,11 @@ def _sll_fields(s: sll.SLL | sll2.SLL2) -> tuple[Field, Field, Field, Field, Fie
             text=f"{mac_text(s.hdr[:halen]) if halen else 'null'} ({s.hdr.hex(' ')})",  # Pcap4J's
         ),
         Field(
-            "etype" if proto >= 0x0600 else "ltype", "Protocol", proto, text=hex_named(proto, ETHERTYPE_NAMES)
+            # Pcap4J's EtherType text, "Length (N bytes)" below 1501 (there Linux's own protocol numbers)
+            "etype" if proto >= 0x0600 else "ltype",
+            "Protocol",
+            proto,
+            text=_ethertype_text(proto),
         ),
     )
 
@@ -254,12 +295,7 @@ def _loop(d: Decoding, buf: bytes) -> Step:
 _raw = by_version("ip", "an IP header", 4, IP_BY_VERSION, "not an IP packet: version")
 
 
-_PPP_PROTOCOL_NAMES = {
-    0x0021: "IPv4", 0x0057: "IPv6", 0x0281: "MPLS", 0x002D: "Van Jacobson Compressed TCP/IP",
-    0x002F: "Van Jacobson Uncompressed TCP/IP", 0x003D: "Multilink", 0x00FD: "Compressed datagram",
-    0x8021: "IPCP", 0x8057: "IPv6CP", 0x80FD: "CCP", 0x8281: "MPLSCP", 0xC021: "LCP", 0xC023: "PAP",
-    0xC025: "Link Quality Report", 0xC223: "CHAP", 0xC227: "EAP",
-}  # fmt: skip
+_PPP_PROTOCOL_NAMES = NAMES["PppDllProtocol"]
 _PPP_NEXT = {0x0021: "ip", 0x0057: "ipv6", 0x0281: "mpls"}
 
 
@@ -316,7 +352,7 @@ def _chdlc(d: Decoding, buf: bytes) -> Step:
     fields = [
         Field("address", "Address", h.address, text=hex_named(h.address, _CHDLC_ADDRESSES, 2)),
         Field("control", "Control", h.control, text=hex_text(h.control, 2)),
-        Field("protocol", "Protocol", h.type, text=hex_named(h.type, ETHERTYPE_NAMES)),
+        Field("protocol", "Protocol", h.type, text=_ethertype_text(h.type)),
     ]
     return _CHDLC_NEXT.get(h.type), d.add_header(buf, "chdlc", "Cisco HDLC Header", 4, fields)
 
@@ -439,7 +475,7 @@ def _fr(d: Decoding, buf: bytes) -> Step:
         # not an unnumbered information frame: Cisco's encapsulation, a Cisco HDLC protocol type
         require(buf, size + 2, "fr", "a Cisco Frame Relay header")
         etype = int.from_bytes(buf[size : size + 2], "big")
-        fields.append(Field("chdlctype", "Type", etype, text=hex_named(etype, ETHERTYPE_NAMES)))
+        fields.append(Field("chdlctype", "Type", etype, text=_ethertype_text(etype)))
         return _CHDLC_NEXT.get(etype), d.add_header(buf, "fr", "Frame Relay Header", size + 2, fields)
     fields.append(Field("control", "Control Field", control, text=hex_text(control, 2)))
     pos = size + 1
@@ -460,7 +496,7 @@ def _fr(d: Decoding, buf: bytes) -> Step:
     oui = int.from_bytes(snap.oui, "big")
     fields.append(Field("snap.oui", "Organization Code", oui, text=hex_text(oui, 6)))
     if oui == 0:
-        fields.append(Field("snaptype", "Type", snap.type, text=hex_named(snap.type, ETHERTYPE_NAMES)))
+        fields.append(Field("snaptype", "Type", snap.type, text=_ethertype_text(snap.type)))
         key = ETHERTYPE_DECODERS.get(snap.type)
     else:
         fields.append(Field("snap.pid", "Protocol ID", snap.type, text=hex_text(snap.type)))
@@ -501,7 +537,7 @@ def _ipoib(d: Decoding, buf: bytes) -> Step:
             address_field("dgid", "Destination GID", g.dgid),
         ]
     h = unpack_header(extra.IPoIB, buf[pseudo:], "ipoib", "an IPoIB header")
-    fields.append(Field("type", "Type", h.type, text=hex_named(h.type, ETHERTYPE_NAMES)))
+    fields.append(Field("type", "Type", h.type, text=_ethertype_text(h.type)))
     fields.append(Field("reserved", "Reserved", h.reserved, text=hex_text(h.reserved)))
     return _IPOIB_NEXT.get(h.type), d.add_header(buf, "ipoib", "IPoIB Header", pseudo + 4, fields)
 

@@ -27,7 +27,7 @@ def _radiotap(d: Decoding, buf: bytes) -> Step:
     present = int.from_bytes(buf[4:8], "little")
     fields = [
         Field("version", "Version", head.version),
-        Field("pad", "Padding", head.pad),
+        Field("pad", "Pad", head.pad, text=str(head.pad - 256 if head.pad > 127 else head.pad)),  # signed
         Field("length", "Length", length),
         Field("present.word", "Present", present, text=hex_text(present, 8)),
     ]
@@ -65,7 +65,7 @@ def _radiotap(d: Decoding, buf: bytes) -> Step:
     if flags & _RADIOTAP_FLAG_FCS and len(frame) >= 4:
         d.wlan_fcs, frame = frame[-4:], frame[:-4]
     d.wlan_datapad = bool(flags & _RADIOTAP_FLAG_DATAPAD)
-    d.add(Layer("radiotap", "Radiotap Header", length, fields))
+    d.add(Layer("radiotap", "Radiotap header", length, fields))
     return ("wlan" if frame else None), frame
 
 
@@ -159,7 +159,7 @@ def _wlan(d: Decoding, buf: bytes) -> Step:
         Field("duration", "Duration", int.from_bytes(buf[2:4], "little")),
     ]
     if frame_type == 3:
-        return None, d.add_header(buf, "wlan", f"IEEE802.11 {name} Header", 4, fields)
+        return None, d.add_header(buf, "wlan", f"IEEE802.11 {name} header", 4, fields)
     addresses, size = _wlan_addresses(frame_type, subtype, w.to_ds * 10 + w.from_ds, buf, what)
     fields += addresses
     qos = None
@@ -179,7 +179,7 @@ def _wlan(d: Decoding, buf: bytes) -> Step:
         fcs = int.from_bytes(d.wlan_fcs, "little")
         fields.append(Field("fcs", "Frame Check Sequence", fcs, text=hex_text(fcs, 8)))
     require(buf, size, "wlan", what)
-    body = d.add_header(buf, "wlan", f"IEEE802.11 {name} Header", size, fields)
+    body = d.add_header(buf, "wlan", f"IEEE802.11 {name} header", size, fields)
     if frame_type == 0 and not w.wep:
         return ("wlan.mgt" if body else None), body
     if frame_type != 2 or w.wep or subtype & 0x04 or not body:
