@@ -78,7 +78,8 @@ def format_packet(
             if start >= len(layer.fields):  # a block without fields of its own
                 lines.append(f"[{_escaped(title)} ({length} bytes)]")
     if decoded.payload:
-        lines.append(f"[data ({len(decoded.payload)} bytes)]")
+        kind = "Fragmented data" if _fragment_payload(decoded) else "data"
+        lines.append(f"[{kind} ({len(decoded.payload)} bytes)]")
         lines.append(f"  Hex stream: {hex_stream(decoded.payload)}")
     bad = decoded.malformed
     if bad is not None:
@@ -90,6 +91,18 @@ def format_packet(
         lines.append(f"  Hex stream: {pad}")
     lines.append("")
     return "\n".join(lines)
+
+
+def _fragment_payload(decoded: DecodedPacket) -> bool:
+    """Whether the payload is what Pcap4J shows as a ``FragmentedPacket``: the payload of an IPv4
+    fragment (More Fragments set or a nonzero offset) or of an IPv6 fragment header, straight after it."""
+    if not decoded.layers:
+        return False
+    last = decoded.layers[-1]
+    if last.name == "ip":
+        flags, offset = last.get("flags"), last.get("frag_offset")
+        return (isinstance(flags, int) and flags & 1 == 1) or (isinstance(offset, int) and offset != 0)
+    return last.name == "ipv6.fraghdr"
 
 
 _UNSAFE = frozenset(("Cc", "Cf", "Zl", "Zp"))  # controls, format characters (bidi overrides), line breaks
@@ -119,6 +132,12 @@ def captured_at_text(ts_sec: int, ts_usec: int, *, utc: bool = False, nano: bool
     With ``utc`` (or when the system zone has no name) the bracketed zone is left out, as for a
     ``ZonedDateTime`` in ``ZoneOffset.UTC``: ``2026-01-02T03:04:05.000123Z``.
     """
+    if not nano and not 0 <= ts_usec < _USEC:
+        # Pcap4J's Instant.ofEpochSecond(tv_sec, tv_usec.intValue() * 1000): a 32-bit int product,
+        # so a damaged record's microseconds of a million and more wrap around 2^32 nanoseconds.
+        ts_usec = ((ts_usec & 0xFFFFFFFF) * 1000) & 0xFFFFFFFF
+        ts_usec -= (ts_usec & 0x80000000) << 1
+        nano = True
     if nano:  # Java's Instant prints 3, 6 or 9 digits: as few as the value needs
         sec, nsec = divmod(ts_sec * 1_000_000_000 + ts_usec, 1_000_000_000)
         if nsec % 1000:

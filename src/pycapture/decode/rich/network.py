@@ -16,6 +16,7 @@ from ...protocols.names import (
     ARP_HARDWARE_NAMES,
     ETHERTYPE_NAMES,
     IP_PROTOCOL_NAMES,
+    NAMES,
     TOS_NAMES,
     TOS_PRECEDENCE_NAMES,
 )
@@ -25,17 +26,25 @@ from ...protocols.numbers import (
 )
 from ..model import Field, Layer
 from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
-from .fields import address_field, checksum_field, hex_named, hex_text, ip6_text, named_text
+from .fields import (
+    address_field,
+    checksum_field,
+    hex_named,
+    hex_text,
+    ip6_text,
+    java4_text,
+    java6_text,
+    named_text,
+)
 
-_ARP_OPERATIONS = {
-    1: "REQUEST",
-    2: "REPLY",
-    3: "request Reverse",
-    4: "reply Reverse",
-    8: "InARP-Request",
-    9: "InARP-Reply",
-    10: "ARP-NAK",
-}
+_ARP_OPERATIONS = NAMES["ArpOperation"]
+
+
+def _ethertype_text(value: int) -> str:
+    """Pcap4J's EtherType.toString(): ``0x0800 (IPv4)``, or ``Length (N bytes)`` up to 1500."""
+    if value <= 1500:
+        return f"Length ({value} bytes)"
+    return hex_named(value, ETHERTYPE_NAMES)
 
 
 def _arp(d: Decoding, buf: bytes) -> Step:
@@ -55,7 +64,7 @@ def _arp(d: Decoding, buf: bytes) -> Step:
             end,
             [
                 Field("hw.type", "Hardware type", hrd, text=named_text(hrd, ARP_HARDWARE_NAMES)),
-                Field("proto.type", "Protocol type", pro, text=hex_named(pro, ETHERTYPE_NAMES)),
+                Field("proto.type", "Protocol type", pro, text=_ethertype_text(pro)),
                 Field("hw.size", "Hardware address length", hln, text=f"{hln} [bytes]"),
                 Field("proto.size", "Protocol address length", pln, text=f"{pln} [bytes]"),
                 Field("opcode", "Operation", op, text=named_text(op, _ARP_OPERATIONS)),
@@ -125,6 +134,168 @@ def _ip_options(raw: bytes) -> list[dict]:
     return options
 
 
+_IPV4_OPTION_NAMES = NAMES["IpV4OptionType"]
+_TIMESTAMP_FLAG_NAMES = NAMES["IpV4InternetTimestampOptionFlag"]
+_SECURITY_NAMES = NAMES["IpV4SecurityOptionSecurity"]
+_COMPARTMENTS_NAMES = NAMES["IpV4SecurityOptionCompartments"]
+_RAW_DATA_ERROR = "org.pcap4j.packet.IllegalRawDataException: "
+_ROUTE_OPTIONS = (
+    7,
+    131,
+    137,
+)  # IpV4RecordRouteOption, IpV4LooseSourceRouteOption, IpV4StrictSourceRouteOption
+
+
+class _IllegalOption(Exception):
+    """Pcap4J's IllegalRawDataException while building an option: it keeps the rest as an illegal option."""
+
+
+class _OptionsEnd(Exception):
+    """Any other exception in Pcap4J's option loop: the options end there, the rest is padding."""
+
+
+def _raw_data_text(buf: bytes, offset: int, length: int) -> str:
+    """The tail of Pcap4J's messages: ``rawData: ..., offset: N, length: N``.
+
+    Pcap4J shows its whole frame there and the offset in it; pycapture has only the datagram.
+    """
+    return f"{buf.hex(' ')}, offset: {offset}, length: {length}"
+
+
+def _illegal_text(raw: bytes, cause: str) -> str:
+    """The tail of Pcap4J's IllegalIpV4Option and IllegalIpV6Option toString()."""
+    return f"[Illegal Raw Data: 0x{raw.hex()}] [cause: {_RAW_DATA_ERROR}{cause}]"
+
+
+def _too_few(buf: bytes, pos: int, rem: int, need: int) -> str:
+    return f"The raw data length must be more than {need - 1}. rawData: {_raw_data_text(buf, pos, rem)}"
+
+
+def _too_short(buf: bytes, pos: int, rem: int, what: str) -> str:
+    return f"The raw data is too short to build this {what}. data: {_raw_data_text(buf, pos, rem)}"
+
+
+def _ipv4_option(buf: bytes, pos: int, end: int) -> tuple[str, int]:
+    """Pcap4J's IpV4Option at ``buf[pos]`` (StaticIpV4OptionFactory): its toString() and its length.
+
+    Two faults of Pcap4J are not copied: it shows an option of no data, and an Internet Timestamp
+    option with data, as padding (the first fails in its getSubArray, the second in its factory).
+    """
+    kind, rem = buf[pos], end - pos
+    type_text = f"[option-type: {named_text(kind, _IPV4_OPTION_NAMES)}"
+    if kind in (0, 1):  # IpV4EndOfOptionList, IpV4NoOperationOption
+        return type_text + "]", 1
+    size = buf[pos + 1] if rem > 1 else 0
+    if kind in _ROUTE_OPTIONS:
+        if rem < 3:
+            raise _IllegalOption(_too_few(buf, pos, rem, 3))
+        if rem < size:
+            raise _IllegalOption(_too_short(buf, pos, rem, f"option({size})"))
+        if size < 3:
+            raise _IllegalOption(f"The length field value must be equal or more than 3 but it is: {size}")
+        if (size - 3) % 4:
+            raise _IllegalOption(f"Invalid length for this option: {size}")
+        route = "".join(" " + java4_text(buf[i : i + 4]) for i in range(pos + 3, pos + size, 4))
+        return (
+            f"{type_text}] [option-length: {size} bytes] [pointer: {buf[pos + 2]}] [route data:{route}]",
+            size,
+        )
+    if kind == 68:  # IpV4InternetTimestampOption
+        if rem < 4:
+            raise _IllegalOption(_too_few(buf, pos, rem, 4))
+        if rem < size:
+            raise _IllegalOption(_too_short(buf, pos, rem, f"option({size})"))
+        if size < 4:
+            raise _IllegalOption(f"The length field value must be equal or more than 4 but it is: {size}")
+        if size % 4:
+            raise _IllegalOption(f"Invalid length for this option: {size}")
+        flag = buf[pos + 3] & 0x0F
+        text = (
+            f"{type_text}] [option-length: {size} bytes] [pointer: {buf[pos + 2]}] "
+            f"[overflow: {buf[pos + 3] >> 4}] [flag: {named_text(flag, _TIMESTAMP_FLAG_NAMES)}]"
+        )
+        if size > 4:  # never shown by Pcap4J: its binder files the data's factory under another class
+            text += f" [data: {_timestamp_data(flag, buf[pos + 4 : pos + size])}]"
+        return text, size
+    if kind == 136:  # IpV4StreamIdOption
+        if rem < 4:
+            raise _IllegalOption(_too_few(buf, pos, rem, 4))
+        if size != 4:
+            raise _IllegalOption(f"Invalid value of length field: {_signed8(size)}")
+        stream = int.from_bytes(buf[pos + 2 : pos + 4], "big")
+        return f"{type_text}] [option-length: 4 bytes] [streamId: {stream}]", 4
+    if kind == 130:  # IpV4Rfc791SecurityOption
+        if rem < 11:
+            raise _IllegalOption(_too_few(buf, pos, rem, 11))
+        if size != 11:
+            raise _IllegalOption(f"Invalid value of length field: {_signed8(size)}")
+        security, compartments, handling = struct.unpack_from("!HHH", buf, pos + 2)
+        tcc = int.from_bytes(buf[pos + 8 : pos + 11], "big")
+        text = (
+            f"{type_text}] [option-length: 11 byte] [security: 0x{security:04x} "
+            f"({_SECURITY_NAMES.get(security, 'unknown')})] [compartments: 0x{compartments:04x} "
+            f"({_COMPARTMENTS_NAMES.get(compartments, 'unknown')})] [handlingRestrictions: 0x{handling:04x} "
+            f"(unknown)] [tcc: 0x{tcc:08x} (unknown)]"
+        )
+        return text, 11
+    # UnknownIpV4Option
+    if rem < 2:
+        raise _IllegalOption(_too_few(buf, pos, rem, 2))
+    if rem < size:
+        raise _IllegalOption(_too_short(buf, pos, rem, f"option ({size})"))
+    if size < 2:  # ByteArrays.getSubArray of a negative length: not an IllegalRawDataException
+        raise _OptionsEnd
+    # (of a length of 2 Pcap4J's getSubArray refuses the empty data too, and shows the rest as padding)
+    return (
+        f"{type_text}] [option-length: {size} bytes] [option-data: 0x{buf[pos + 2 : pos + size].hex()}]",
+        size,
+    )
+
+
+def _signed8(value: int) -> int:
+    return value - 256 if value > 127 else value
+
+
+def _timestamp_data(flag: int, data: bytes) -> str:
+    """Pcap4J's IpV4InternetTimestampOptionData by its flag (its length is a multiple of 4 here)."""
+    words = [int.from_bytes(data[i : i + 4], "big") for i in range(0, len(data), 4)]
+    if flag == 0:  # IpV4InternetTimestampOptionTimestamps
+        return "[timestamps:" + "".join(f" {w}" for w in words) + "]"
+    if flag == 1:  # IpV4InternetTimestampOptionTimestampsWithAddresses
+        pairs = "".join(
+            f"({java4_text(data[i : i + 4])}, {words[i // 4 + 1] if i + 4 < len(data) else ''})"
+            for i in range(0, len(data), 8)
+        )
+        return f"[(address, timestamp):{pairs}]"
+    if flag == 3:  # IpV4InternetTimestampOptionAddressPrespecified
+        stamps = "".join(f" {w}" for w in words[1:])
+        return f"[address: {java4_text(data[:4])}] [timestamps:{stamps}]"
+    return f"[data: {data.hex()}]"  # UnknownIpV4InternetTimestampOptionData
+
+
+def _ipv4_option_fields(buf: bytes, hl: int) -> list[Field]:
+    """Pcap4J's ``Option:`` line per option and ``Padding:`` for what follows them (dump only)."""
+    fields = []
+    pos = 20
+    while pos < hl:
+        kind = buf[pos]
+        try:
+            text, size = _ipv4_option(buf, pos, hl)
+        except _IllegalOption as exc:
+            kind_text = named_text(kind, _IPV4_OPTION_NAMES)
+            text = f"[option-type: {kind_text}] {_illegal_text(buf[pos:hl], str(exc))}"
+            size = hl - pos
+        except _OptionsEnd:
+            break
+        fields.append(Field("option", "Option", None, text=text, json=False))
+        pos += size
+        if kind == 0:
+            break
+    if pos < hl:
+        fields.append(Field("options_padding", "Padding", None, text="0x" + buf[pos:hl].hex(" "), json=False))
+    return fields
+
+
 def _ip(d: Decoding, buf: bytes) -> Step:
     h = unpack_header(ip.IP, buf, "ip", "an IPv4 header")
     if h.v != 4:
@@ -159,14 +330,8 @@ def _ip(d: Decoding, buf: bytes) -> Step:
     raw_options = buf[20:hl]
     if raw_options:
         options = _ip_options(raw_options)
-        fields.append(
-            Field(
-                "options",
-                "Options",
-                options,
-                text=" ".join(f"[{o['name']} ({o['type']}), {o['length']} bytes]" for o in options),
-            )
-        )
+        fields.append(Field("options", "Options", options, dump=False))
+        fields += _ipv4_option_fields(buf, min(hl, len(buf)))
     d.add(Layer("ip", "IPv4 Header", min(hl, len(buf)), fields))
     if len(buf) < hl:
         raise Bad(
@@ -230,6 +395,61 @@ _IP6_EXTENSIONS = {
 }
 
 
+_IPV6_OPTION_NAMES = NAMES["IpV6OptionType"]
+_ROUTING_TYPE_NAMES = NAMES["IpV6RoutingType"]
+
+
+def _ipv6_option_fields(buf: bytes, size: int) -> list[Field]:
+    """A line per option of a hop-by-hop or destination options header, as Pcap4J's IpV6Option
+    toString() writes them under ``Options:``, indented by four spaces.
+
+    Where Pcap4J stops reading the options, pycapture goes on: at a PadN or unknown option of no
+    data (Pcap4J's getSubArray refuses zero bytes) or of 128 data bytes and more (it reads the
+    length as a signed byte).
+    """
+    fields = []
+    pos = 2
+    while pos < size:
+        kind, rem = buf[pos], size - pos
+        type_text = f"0x{kind:02x} ({_IPV6_OPTION_NAMES.get(kind, 'unknown')})]"
+        if kind == 0:  # IpV6Pad1Option
+            text, length = type_text, 1
+        else:  # IpV6PadNOption, UnknownIpV6Option
+            data_len = buf[pos + 1] if rem > 1 else 0
+            cause = ""
+            if rem < 2:
+                cause = _too_few(buf, pos, rem, 2)
+            elif data_len > rem - 2 and kind == 1:
+                cause = f"rawData is too short. dataLen field: {data_len}, rawData: " + _raw_data_text(
+                    buf, pos, rem
+                )
+            elif data_len > rem - 2:
+                cause = _too_short(buf, pos, rem, f"option({data_len + 2})")
+            if cause:  # IllegalIpV6Option: the rest of the header
+                text = f"{type_text} {_illegal_text(buf[pos:size], cause)}"
+                length = rem
+            else:
+                data = buf[pos + 2 : pos + 2 + data_len].hex()
+                text = f"{type_text} [Option Data Len: {data_len} bytes] [Option Data: 0x{data}]"
+                length = data_len + 2
+        # "  " + label + ": " + text: Pcap4J's four-space indent and its "[Option Type: " opening
+        fields.append(Field("option", "  [Option Type", None, text=text, json=False))
+        pos += length
+    return fields
+
+
+def _routing_data_text(kind: int, data: bytes) -> str:
+    """Pcap4J's IpV6RoutingData toString(): the source route (type 0) data, or the bytes of any other."""
+    if kind != 0:  # UnknownIpV6RoutingData: its length is 4 more than a multiple of 8 here
+        return f"[data: {data.hex(' ')}]"
+    if (len(data) - 4) % 16:
+        cause = f"(length -4 ) % 16 must be 0. rawData: {_raw_data_text(data, 0, len(data))}"
+        return f"[illegal data: {data.hex()}] [cause: {_RAW_DATA_ERROR}{cause}]"
+    reserved = struct.unpack_from("!i", data)[0]
+    addresses = "".join(" " + java6_text(data[i : i + 16]) for i in range(4, len(data), 16))
+    return f"[reserved: {reserved}] [addresses:{addresses}]"
+
+
 def _ipv6_extension(key: str) -> Callable[[Decoding, bytes], Step]:
     cls, title, what = _IP6_EXTENSIONS[key]
 
@@ -242,9 +462,11 @@ def _ipv6_extension(key: str) -> Callable[[Decoding, bytes], Step]:
         fields = [Field("nxt", "Next Header", nxt, text=named_text(nxt, IP_PROTOCOL_NAMES))]
         if key == "ipv6.fraghdr":
             fields += [
+                Field("reserved", "Reserved", None, text=f"{buf[1]:02x}", json=False),
                 Field("offset", "Fragment Offset", ext.frag_off),
+                Field("res", "Res", None, text=f"{(buf[3] >> 1) & 3:02x}", json=False),
                 Field("more", "M", bool(ext.m_flag)),
-                Field("ident", "Identification", ext.id, text=hex_text(ext.id, 8)),
+                Field("ident", "Identification", ext.id, text=str(ext.id - ((ext.id & 0x80000000) << 1))),
             ]
             rest = d.add_header(buf, key, title, 8, fields)
             if ext.frag_off:  # not the first fragment: no transport header here
@@ -253,22 +475,28 @@ def _ipv6_extension(key: str) -> Callable[[Decoding, bytes], Step]:
         fields.append(Field("len", "Hdr Ext Len", buf[1], text=f"{buf[1]} ({size} [bytes])"))
         if key == "ipv6.routing":
             fields += [
-                Field("type", "Routing Type", ext.type),
+                Field("type", "Routing Type", ext.type, text=named_text(ext.type, _ROUTING_TYPE_NAMES)),
                 Field("segleft", "Segments Left", ext.segs_left),
-                Field("addresses", "Addresses", [ip6_text(a) for a in ext.addresses if len(a) == 16]),
+                Field(
+                    "addresses",
+                    "Addresses",
+                    [ip6_text(a) for a in ext.addresses if len(a) == 16],
+                    dump=False,
+                ),
+                Field(
+                    "data",
+                    "type-specific data",
+                    None,
+                    text=_routing_data_text(ext.type, buf[4:size]),
+                    json=False,
+                ),
             ]
         else:
             options = [
                 {"type": o["type"], "length": o["opt_length"], "data": o["data"].hex()} for o in ext.options
             ]
-            fields.append(
-                Field(
-                    "options",
-                    "Options",
-                    options,
-                    text=" ".join(f"[Type: {o['type']}] [Length: {o['length']}]" for o in options),
-                )
-            )
+            fields.append(Field("options", "Options", options, text=""))
+            fields += _ipv6_option_fields(buf, size)
         return IP6_DECODERS.get(nxt), d.add_header(buf, key, title, size, fields)
 
     return decode_extension
