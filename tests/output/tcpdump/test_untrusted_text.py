@@ -131,7 +131,7 @@ def test_layered_dump_escapes_control_characters(tmp_path):
     got = run_cli("-v", "-r", str(capture), text=True)
     assert got.returncode == 0, got.stderr
     assert "\x1b" not in got.stdout
-    assert "  Question: [a\\x0ab\\x1b[31m.com A IN]" in got.stdout.splitlines()
+    assert "    QNAME: a\\x0ab\\x1b[31m.com" in got.stdout.splitlines()
     heads = ("Captured at: ", "Original length: ", "[", "  ")
     assert all(line.startswith(heads) for line in got.stdout.splitlines() if line)
 

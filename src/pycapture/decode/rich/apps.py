@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import struct
+from typing import Callable, Optional
 
 import dpkt
 from dpkt import (
@@ -17,59 +18,21 @@ from dpkt import http as dpkt_http
 from ...protocols import headers as extra
 from ...protocols.names import (
     ARP_HARDWARE_NAMES,
+    NAMES,
 )
 from ...protocols.numbers import (
     NTP_MODE_NAMES,
 )
 from ..model import Field, Layer
 from .core import DecoderTable, Decoding, Step, require, unpack_header
-from .fields import address_field, flag_field, hex_named, hex_text, ip4_text, ip6_text, named_text
+from .fields import address_field, flag_field, hex_named, hex_text, ip4_text, ip6_text, java6_text, named_text
+from .transport import dump_lines, show_as_ethernet_pad
 
-_DNS_OPCODES = {0: "Query", 1: "IQuery", 2: "Status", 4: "Notify", 5: "Update", 6: "DSO"}
-_DNS_RCODES = {
-    0: "No Error",
-    1: "Format Error",
-    2: "Server Failure",
-    3: "No Such Name",
-    4: "Not Implemented",
-    5: "Refused",
-    6: "YX Domain",
-    7: "YX RR Set",
-    8: "NX RR Set",
-    9: "Not Auth",
-    10: "Not Zone",
-}
-_DNS_TYPES = {
-    1: "A",
-    2: "NS",
-    5: "CNAME",
-    6: "SOA",
-    12: "PTR",
-    13: "HINFO",
-    15: "MX",
-    16: "TXT",
-    28: "AAAA",
-    33: "SRV",
-    35: "NAPTR",
-    39: "DNAME",
-    41: "OPT",
-    43: "DS",
-    46: "RRSIG",
-    47: "NSEC",
-    48: "DNSKEY",
-    50: "NSEC3",
-    52: "TLSA",
-    64: "SVCB",
-    65: "HTTPS",
-    99: "SPF",
-    250: "TSIG",
-    251: "IXFR",
-    252: "AXFR",
-    255: "ANY",
-    256: "URI",
-    257: "CAA",
-}
-_DNS_CLASSES = {1: "IN", 3: "CH", 4: "HS", 254: "NONE", 255: "ANY"}
+_DNS_OPCODE_NAMES = NAMES["DnsOpCode"]
+_DNS_RCODE_NAMES = NAMES["DnsRCode"]
+_DNS_TYPE_NAMES = NAMES["DnsResourceRecordType"]
+_DNS_CLASS_NAMES = NAMES["DnsClass"]
+_IP_NUMBER_NAMES = NAMES["IpNumber"]
 
 
 def _rdata(rr: dpkt.dns.DNS.RR) -> str:
@@ -94,6 +57,308 @@ def _rdata(rr: dpkt.dns.DNS.RR) -> str:
     return str(rr.rdata.hex())
 
 
+class _DnsError(Exception):
+    """A part of a DNS message that Pcap4J's classes cannot build (its IllegalRawDataException)."""
+
+
+_Lines = list[tuple[str, Optional[str]]]
+_Render = Callable[[bytes], _Lines]  # the lines of a part, given the message for its names' pointers
+_RDataParser = Callable[[bytes, int, int], _Render]  # an RDATA class: the message, its start and end
+
+
+def _java_text(raw: bytes) -> str:
+    """``new String(bytes)``: the JVM's default charset, UTF-8, a malformed sequence as U+FFFD."""
+    return raw.decode("utf-8", "replace")
+
+
+class _DnsName:
+    """Pcap4J's DnsDomainName: the labels up to a null label or a compression pointer."""
+
+    __slots__ = ("labels", "pointer", "size")
+
+    def __init__(self, msg: bytes, start: int, end: int) -> None:
+        labels: list[str] = []
+        pos, pointer = start, None
+        while True:
+            if pos >= end:
+                raise _DnsError("no null termination nor pointer")
+            n = msg[pos]
+            if n & 0xC0 == 0xC0:
+                if end - pos < 2:
+                    raise _DnsError("too short for a name's pointer")
+                pointer = int.from_bytes(msg[pos : pos + 2], "big") & 0x3FFF
+                pos += 2
+                break
+            if n & 0xC0:
+                raise _DnsError("a label must start with 00 or 11")
+            pos += 1
+            if n == 0:
+                break
+            if end - pos < n:
+                raise _DnsError("too short for a name's label")
+            labels.append(_java_text(msg[pos : pos + n]))
+            pos += n
+        self.labels = labels
+        self.pointer = pointer
+        self.size = pos - start
+
+    def decompressed(self, header: bytes, seen: list[int]) -> str:
+        name = ".".join(self.labels)
+        if self.pointer is None:
+            return name
+        if self.pointer in seen:
+            raise _DnsError("circular reference")
+        seen.append(self.pointer)
+        return f"{name}.{_DnsName(header, self.pointer, len(header)).decompressed(header, seen)}"
+
+    def text(self, header: bytes) -> str:
+        """``DnsDomainName.toString(headerRawData)``."""
+        if self.pointer is None:
+            return ".".join(self.labels) if self.labels else "<ROOT>"
+        try:
+            full = self.decompressed(header, [])
+        except _DnsError:
+            full = "Error occurred during building complete name"
+        return f"{full} (name: {'.'.join(self.labels)}, pointer: {self.pointer})"
+
+
+def _char_string(msg: bytes, pos: int, end: int) -> tuple[str, int]:
+    """A <character-string>: a length byte, then that many bytes."""
+    n = msg[pos]
+    if n > end - pos - 1:
+        raise _DnsError("too short for a character string")
+    return _java_text(msg[pos + 1 : pos + 1 + n]), pos + 1 + n
+
+
+def _names_rdata(title: str, labels: tuple[str, ...]) -> _RDataParser:
+    """The RDATA of a type that holds domain names only (NS, CNAME, PTR, MINFO...)."""
+
+    def parse(msg: bytes, pos: int, end: int) -> _Render:
+        names = []
+        for i in range(len(labels)):
+            if i and pos == end:
+                raise _DnsError(f"too short for the {labels[i]} of {title}")
+            name = _DnsName(msg, pos, end)
+            names.append(name)
+            pos += name.size
+        named = list(zip(labels, names))
+        return lambda header: [(title, None), *((f"  {label}", n.text(header)) for label, n in named)]
+
+    return parse
+
+
+def _rdata_a(msg: bytes, pos: int, end: int) -> _Render:
+    raw = msg[pos:end]
+    if len(raw) < 4:
+        raise _DnsError("too short for an A RDATA")
+    if len(raw) == 4:
+        text = f"{ip4_text(raw)} (encoded)"
+    else:  # an address written as text
+        parts = _java_text(raw).split(".", 3)
+        octets = []
+        for part in parts:
+            digits = part[1:] if part[:1] in ("+", "-") else part
+            if not digits.isdecimal() or not 0 <= int(part) <= 255:
+                raise _DnsError("not an IPv4 address")
+            octets.append(int(part))
+        if len(octets) != 4:
+            raise _DnsError("not an IPv4 address")
+        text = ".".join(map(str, octets)) + " (text)"
+    return lambda header: [("A RDATA", None), ("  ADDRESS", text)]
+
+
+def _rdata_aaaa(msg: bytes, pos: int, end: int) -> _Render:
+    if end - pos < 16:
+        raise _DnsError("too short for an AAAA RDATA")
+    text = java6_text(msg[pos : pos + 16])[1:]
+    return lambda header: [("AAAA RDATA", None), ("  ADDRESS", text)]
+
+
+def _rdata_soa(msg: bytes, pos: int, end: int) -> _Render:
+    mname = _DnsName(msg, pos, end)
+    pos += mname.size
+    if pos == end:
+        raise _DnsError("too short for the RNAME of an SOA RDATA")
+    rname = _DnsName(msg, pos, end)
+    pos += rname.size
+    if pos + 20 > end:
+        raise _DnsError("too short for the numbers of an SOA RDATA")
+    numbers = struct.unpack_from("!5I", msg, pos)
+    labels = ("SERIAL", "REFRESH", "RETRY", "EXPIRE", "MINIMUM")
+    return lambda header: [
+        ("SOA RDATA", None),
+        ("  MNAME", mname.text(header)),
+        ("  RNAME", rname.text(header)),
+        *((f"  {label}", str(n)) for label, n in zip(labels, numbers)),
+    ]
+
+
+def _rdata_mx(msg: bytes, pos: int, end: int) -> _Render:
+    if end - pos < 3:
+        raise _DnsError("too short for an MX RDATA")
+    preference = struct.unpack_from("!h", msg, pos)[0]  # a Java short
+    exchange = _DnsName(msg, pos + 2, end)
+    return lambda header: [
+        ("MX RDATA", None),
+        ("  PREFERENCE", str(preference)),
+        ("  EXCHANGE", exchange.text(header)),
+    ]
+
+
+def _rdata_txt(msg: bytes, pos: int, end: int) -> _Render:
+    texts = []
+    while pos < end:
+        text, pos = _char_string(msg, pos, end)
+        texts.append(text)
+    return lambda header: [("TXT RDATA", None)] + [("  TEXT", t) for t in texts]
+
+
+def _rdata_hinfo(msg: bytes, pos: int, end: int) -> _Render:
+    if msg[pos] + 1 > end - pos - 1:
+        raise _DnsError("too short for the CPU and OS of an HINFO RDATA")
+    cpu, pos = _char_string(msg, pos, end)
+    os_, pos = _char_string(msg, pos, end)
+    return lambda header: [("HINFO RDATA", None), ("  CPU", cpu), ("  OS", os_)]
+
+
+def _rdata_wks(msg: bytes, pos: int, end: int) -> _Render:
+    if end - pos < 5 or end - pos - 5 > 8192:
+        raise _DnsError("not a WKS RDATA")
+    bitmap = msg[pos + 5 : end]
+    ports = ", ".join(str(i * 8 + b) for i, bits in enumerate(bitmap) for b in range(8) if bits & (0x80 >> b))
+    lines: _Lines = [
+        ("WKS RDATA", None),
+        ("  ADDRESS", ip4_text(msg[pos : pos + 4])),
+        ("  PROTOCOL", named_text(msg[pos + 4], _IP_NUMBER_NAMES)),
+        ("  BIT MAP", f"0x{bitmap.hex()}"),
+        ("  PORTS", ports),
+    ]
+    return lambda header: lines
+
+
+def _rdata_caa(msg: bytes, pos: int, end: int) -> _Render:
+    if end - pos < 2 or end - pos - 2 < msg[pos + 1]:
+        raise _DnsError("too short for a CAA RDATA")
+    flags, tag_end = msg[pos], pos + 2 + msg[pos + 1]
+    lines: _Lines = [
+        ("CAA RDATA", None),
+        ("  Issuer Critical", "true" if flags & 0x80 else "false"),
+        ("  Reserved Flags", f"0x{flags & 0x7F:02x}"),
+        ("  Tag", _java_text(msg[pos + 2 : tag_end])),
+        ("  Value", _java_text(msg[tag_end:end])),
+    ]
+    return lambda header: lines
+
+
+def _rdata_raw(title: str) -> _RDataParser:
+    def parse(msg: bytes, pos: int, end: int) -> _Render:
+        lines: _Lines = [(title, None), ("  data", msg[pos:end].hex())]
+        return lambda header: lines
+
+    return parse
+
+
+# Pcap4J's DnsRData class of each record type (StaticDnsRDataFactory); any other is UnknownDnsRData
+_RDATA_PARSERS = {
+    1: _rdata_a,
+    2: _names_rdata("NS RDATA", ("NSDNAME",)),
+    3: _names_rdata("MD RDATA", ("MADNAME",)),
+    4: _names_rdata("MF RDATA", ("MADNAME",)),
+    5: _names_rdata("CNAME RDATA", ("CNAME",)),
+    6: _rdata_soa,
+    7: _names_rdata("MB RDATA", ("MADNAME",)),
+    8: _names_rdata("MG RDATA", ("MGMNAME",)),
+    9: _names_rdata("MR RDATA", ("NEWNAME",)),
+    10: _rdata_raw("NULL RDATA"),
+    11: _rdata_wks,
+    12: _names_rdata("PTR RDATA", ("PTRDNAME",)),
+    13: _rdata_hinfo,
+    14: _names_rdata("MINFO RDATA", ("RMAILBX", "EMAILBX")),
+    15: _rdata_mx,
+    16: _rdata_txt,
+    28: _rdata_aaaa,
+    257: _rdata_caa,
+}
+_UNKNOWN_RDATA = _rdata_raw("Unknown Data")
+_ILLEGAL_RDATA = _rdata_raw("Illegal Data")
+_DNS_SECTIONS = ("Question", "Answer", "Authority", "Additional")
+
+
+def _dns_lines(msg: bytes, counts: tuple[int, ...]) -> tuple[_Lines, int]:
+    """Pcap4J's lines for a DNS message's questions and resource records (DnsQuestion,
+    DnsResourceRecord and the DnsRData classes), and the length of the message they span.
+
+    The sections stop at the first entry Pcap4J cannot build (it would not decode the message at all).
+    Names print decompressed against the message up to there, as Pcap4J's ``headerRawData``.
+    """
+    pos = 12
+    entries: list[tuple[str, _Render]] = []
+    try:
+        for section, count in zip(_DNS_SECTIONS, counts):
+            for _ in range(count):
+                if pos >= len(msg):
+                    raise _DnsError(f"too short for a {section.lower()}")
+                name = _DnsName(msg, pos, len(msg))
+                pos += name.size
+                if section == "Question":
+                    if len(msg) - pos < 4:
+                        raise _DnsError("too short for QTYPE and QCLASS")
+                    qtype, qclass = struct.unpack_from("!HH", msg, pos)
+                    pos += 4
+                    entries.append((section, _question_lines(name, qtype, qclass)))
+                    continue
+                if len(msg) - pos < 10:
+                    raise _DnsError("too short for TYPE, CLASS, TTL and RDLENGTH")
+                rtype, rclass, ttl, rdlength = struct.unpack_from("!HHIH", msg, pos)
+                pos += 10
+                if len(msg) - pos < rdlength:
+                    raise _DnsError("too short for RDATA")
+                rdata = None
+                if rdlength:
+                    parse = _RDATA_PARSERS.get(rtype, _UNKNOWN_RDATA)
+                    try:
+                        rdata = parse(msg, pos, pos + rdlength)
+                    except _DnsError:
+                        rdata = _ILLEGAL_RDATA(msg, pos, pos + rdlength)
+                pos += rdlength
+                entries.append((section, _record_lines(name, rtype, rclass, ttl, rdlength, rdata)))
+    except _DnsError:
+        pass
+    header = msg[:pos]
+    lines: _Lines = []
+    for section, render in entries:
+        lines.append((section, None))
+        lines += render(header)
+    return lines, pos
+
+
+def _question_lines(name: _DnsName, qtype: int, qclass: int) -> _Render:
+    return lambda header: [
+        ("  QNAME", name.text(header)),
+        ("  QTYPE", named_text(qtype, _DNS_TYPE_NAMES)),
+        ("  QCLASS", named_text(qclass, _DNS_CLASS_NAMES)),
+    ]
+
+
+def _record_lines(
+    name: _DnsName, rtype: int, rclass: int, ttl: int, rdlength: int, rdata: _Render | None
+) -> _Render:
+    def render(header: bytes) -> _Lines:
+        lines: _Lines = [
+            ("  NAME", name.text(header)),
+            ("  TYPE", named_text(rtype, _DNS_TYPE_NAMES)),
+            ("  CLASS", named_text(rclass, _DNS_CLASS_NAMES)),
+            ("  TTL", str(ttl)),
+            ("  RDLENGTH", str(rdlength)),
+        ]
+        if rdata is not None:
+            lines.append(("  RDATA", None))
+            lines += [(f"    {label}", text) for label, text in rdata(header)]
+        return lines
+
+    return render
+
+
 def _dns_layer(d: Decoding, message: bytes, prefix: list[Field], size: int) -> None:
     m = extra.DNS(message)
     op = m.op
@@ -105,45 +370,38 @@ def _dns_layer(d: Decoding, message: bytes, prefix: list[Field], size: int) -> N
         ]
         for section in ("an", "ns", "ar")
     }
-
-    def rr_text(rrs: list[dict]) -> str:
-        return " ".join(
-            f"[{r['name'] or '<Root>'} {_DNS_TYPES.get(r['type'], r['type'])} {r['data']}]" for r in rrs
-        )
-
+    counts = struct.unpack_from("!4H", message, 4)
+    lines, end = _dns_lines(message, counts)
     fields = [
         *prefix,
         Field("id", "ID", m.id, text=hex_text(m.id)),
-        Field("flags", "Flags", op, text=hex_text(op)),
-        flag_field("qr", "QR", m.qr),
-        Field("opcode", "OPCODE", m.opcode, text=named_text(m.opcode, _DNS_OPCODES)),
+        Field("flags", "Flags", op, text=hex_text(op), dump=False),
+        Field("qr", "QR", bool(m.qr), text="response" if m.qr else "query"),
+        Field("opcode", "OPCODE", m.opcode, text=named_text(m.opcode, _DNS_OPCODE_NAMES)),
         flag_field("aa", "Authoritative Answer", m.aa),
         flag_field("tc", "Truncated", op & 0x0200),
         flag_field("rd", "Recursion Desired", m.rd),
         flag_field("ra", "Recursion Available", m.ra),
-        Field("z", "Reserved", (op >> 6) & 1),
+        Field("z", "Reserved Bit", (op >> 6) & 1),
         flag_field("ad", "Authentic Data", op & 0x0020),
         flag_field("cd", "Checking Disabled", op & 0x0010),
-        Field("rcode", "RCODE", m.rcode, text=named_text(m.rcode, _DNS_RCODES)),
-        Field("count.queries", "QDCOUNT", len(questions)),
-        Field("count.answers", "ANCOUNT", len(records["an"])),
-        Field("count.auth_rr", "NSCOUNT", len(records["ns"])),
-        Field("count.add_rr", "ARCOUNT", len(records["ar"])),
-        Field(
-            "queries",
-            "Question",
-            questions,
-            text=" ".join(
-                f"[{q['name'] or '<Root>'} {_DNS_TYPES.get(q['type'], q['type'])} "
-                f"{_DNS_CLASSES.get(q['class'], q['class'])}]"
-                for q in questions
-            ),
-        ),
-        Field("answers", "Answer", records["an"], text=rr_text(records["an"])),
-        Field("authorities", "Authority", records["ns"], text=rr_text(records["ns"])),
-        Field("additionals", "Additional", records["ar"], text=rr_text(records["ar"])),
+        Field("rcode", "RCODE", m.rcode, text=named_text(m.rcode, _DNS_RCODE_NAMES)),
+        # Pcap4J prints the header's counts; the values are the entries decoded
+        Field("count.queries", "QDCOUNT", len(questions), text=str(counts[0])),
+        Field("count.answers", "ANCOUNT", len(records["an"]), text=str(counts[1])),
+        Field("count.auth_rr", "NSCOUNT", len(records["ns"]), text=str(counts[2])),
+        Field("count.add_rr", "ARCOUNT", len(records["ar"]), text=str(counts[3])),
+        Field("queries", "Question", questions, dump=False),
+        Field("answers", "Answer", records["an"], dump=False),
+        Field("authorities", "Authority", records["ns"], dump=False),
+        Field("additionals", "Additional", records["ar"], dump=False),
+        *dump_lines("entry", lines),
     ]
-    d.add(Layer("dns", "DNS Header", size, fields))
+    # Pcap4J's DNS header ends with its last record: over UDP it shows the bytes after it as the
+    # Ethernet frame's padding (over TCP, where it reads no length prefix, it shows no such message)
+    d.add(Layer("dns", "DNS Header", size - len(message) + end, fields))
+    if not prefix:
+        show_as_ethernet_pad(d, message[end:])
 
 
 def _dns(d: Decoding, buf: bytes) -> Step:

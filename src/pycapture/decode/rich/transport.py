@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable, Iterator
 
 from dpkt import (
     sctp,
@@ -12,6 +13,7 @@ from dpkt import (
 
 from ...protocols import headers as extra
 from ...protocols.names import (
+    NAMES,
     TCP_OPTION_NAMES,
     TCP_PORT_NAMES,
     UDP_PORT_NAMES,
@@ -30,48 +32,110 @@ from .fields import checksum_field, flag_field, hex_text, named_text, port_field
 
 
 def _tcp_option_field(kind: int, data: bytes) -> Field:
-    size = len(data) + 2
-    text = f"[Kind: {named_text(kind, TCP_OPTION_NAMES)}]"
-    if kind in (0, 1):
-        return Field("options.eol" if kind == 0 else "options.nop", "Option", True, text=text, json=False)
-    text += f" [Length: {size} bytes]"
+    """The JSON field of an option (the dump shows Pcap4J's lines, :func:`_tcp_option_lines`)."""
     if kind == 2 and len(data) == 2:
-        mss = int.from_bytes(data, "big")
-        return Field("options.mss_val", "Option", mss, text=f"{text} [Maximum Segment Size: {mss} bytes]")
+        return Field("options.mss_val", "Option", int.from_bytes(data, "big"), dump=False)
     if kind == 3 and len(data) == 1:
-        return Field("options.wscale.shift", "Option", data[0], text=f"{text} [Shift Count: {data[0]}]")
+        return Field("options.wscale.shift", "Option", data[0], dump=False)
     if kind == 4 and not data:
-        return Field("options.sack_perm", "Option", True, text=text)
+        return Field("options.sack_perm", "Option", True, dump=False)
     if kind == 5 and len(data) % 8 == 0:
         blocks = [list(struct.unpack_from("!II", data, i)) for i in range(0, len(data), 8)]
-        return Field(
-            "options.sack",
-            "Option",
-            blocks,
-            text=text + "".join(f" [LE: {le} RE: {re}]" for le, re in blocks),
-        )
+        return Field("options.sack", "Option", blocks, dump=False)
     if kind == 8 and len(data) == 8:
         tsval, tsecr = struct.unpack("!II", data)
-        return Field(
-            "options.timestamp",
-            "Option",
-            {"tsval": tsval, "tsecr": tsecr},
-            text=f"{text} [TS Value: {tsval}] [TS Echo Reply: {tsecr}]",
-        )
-    return Field(f"options.type_{kind}", "Option", data.hex(), text=f"{text} [Data: 0x{data.hex()}]")
+        return Field("options.timestamp", "Option", {"tsval": tsval, "tsecr": tsecr}, dump=False)
+    return Field(f"options.type_{kind}", "Option", data.hex(), dump=False)
 
 
 def tcp_options(raw: bytes) -> tuple[list[Field], str | None]:
-    """The fields of a TCP header's options, and what cut them short (None when nothing did)."""
+    """The JSON fields of a TCP header's options, and what cut them short (None when nothing did)."""
     fields: list[Field] = []
     for option in tcp.parse_opts(raw):
         if option is None:  # dpkt's marker for an option whose length byte is missing
             return fields, "a TCP option is cut short"
         kind, data = option
-        fields.append(_tcp_option_field(kind, data))
         if kind == 0:
             break
+        if kind != 1:
+            fields.append(_tcp_option_field(kind, data))
     return fields, None
+
+
+# Pcap4J's TcpOption classes with a fixed length field (TcpMaximumSegmentSizeOption, TcpWindowScaleOption,
+# TcpSackPermittedOption, TcpTimestampsOption): the length they require, and the start of the message of
+# the exception they throw for another length
+_TCP_FIXED_OPTIONS = {
+    2: (4, "Invalid value of length field: "),
+    3: (3, "The value of length field must be 3 but: "),
+    4: (2, "The value of length field must be 2 but: "),
+    8: (10, "The value of length field must be 10 but: "),
+}
+
+
+def _tcp_option_text(raw: bytes, pos: int) -> tuple[str, int]:
+    """Pcap4J's text of the option at ``pos`` of the options ``raw``, and its length: the class
+    StaticTcpOptionFactory makes of its kind, or an IllegalTcpOption of all the bytes left when that
+    class cannot be built.
+
+    An IllegalTcpOption prints the exception's message as its cause; the messages that quote the whole
+    frame's bytes (which a decoder does not see) are left out, with their ``[cause: ...]``.
+    """
+    kind = raw[pos]
+    head = f"[Kind: {named_text(kind, TCP_OPTION_NAMES)}]"
+    if kind in (0, 1):  # TcpEndOfOptionList, TcpNoOperationOption
+        return head, 1
+    left = len(raw) - pos
+    size = raw[pos + 1] if left >= 2 else -1
+    cause = None
+    fixed = _TCP_FIXED_OPTIONS.get(kind)
+    if fixed is not None:
+        need, message = fixed
+        if left >= need and size == need:
+            value = int.from_bytes(raw[pos + 2 : pos + need], "big")
+            if kind == 2:
+                return f"{head} [Length: 4 bytes] [Maximum Segment Size: {value} bytes]", 4
+            if kind == 3:
+                return f"{head} [Length: 3 bytes] [Shift Count: {value}]", 3
+            if kind == 4:
+                return f"{head} [Length: 2 bytes]", 2
+            tsval, tsecr = struct.unpack_from("!II", raw, pos + 2)
+            return f"{head} [Length: 10 bytes] [TS Value: {tsval}] [TS Echo Reply: {tsecr}]", 10
+        if left >= need:
+            cause = f"{message}{size - 256 if size >= 0x80 else size}"  # a Java byte
+    elif kind == 5:  # TcpSackOption
+        if size >= 2 and (size - 2) % 8 == 0 and left >= size:
+            edges = struct.unpack_from(f"!{(size - 2) // 4}I", raw, pos + 2)
+            sacks = "".join(f" [LE: {le} RE: {re}]" for le, re in zip(edges[::2], edges[1::2]))
+            return f"{head} [Length: {size} bytes]{sacks}", size
+        if 0 <= size < 2:
+            cause = f"The value of length field must be  more than 1 but: {size}"
+        elif size >= 2 and (size - 2) % 8:
+            cause = f"The value of length field must be an integer multiple of 8 octets long but: {size}"
+    elif left >= 2 and (size >= 0x80 or size <= left):
+        # UnknownTcpOption: a length byte of 0x80 and more is a negative Java byte, and passes its check
+        data = raw[pos + 2 : pos + size] if 2 < size < 0x80 else b""
+        return f"{head} [Length: {size} bytes] [Data: 0x{data.hex()}]", 2 + len(data)
+    text = f"{head} [Illegal Raw Data: 0x{raw[pos:].hex()}]"
+    if cause is not None:
+        text += f" [cause: org.pcap4j.packet.IllegalRawDataException: {cause}]"
+    return text, left
+
+
+def _tcp_option_lines(raw: bytes) -> list[Field]:
+    """The dump's lines for a TCP header's options as Pcap4J's TcpHeader prints them: an ``Option``
+    per option up to the End of Option List, then the bytes after it as ``Padding``."""
+    fields: list[Field] = []
+    pos = 0
+    while pos < len(raw):
+        text, size = _tcp_option_text(raw, pos)
+        fields.append(Field("options.text", "Option", None, text=text, json=False))
+        pos += size
+        if raw[pos - size] == 0:
+            break
+    if pos < len(raw):
+        fields.append(Field("options.padding", "Padding", None, text=f"0x{raw[pos:].hex(' ')}", json=False))
+    return fields
 
 
 def _tcp(d: Decoding, buf: bytes) -> Step:
@@ -109,6 +173,7 @@ def _tcp(d: Decoding, buf: bytes) -> Step:
     ]
     option_fields, problem = tcp_options(t.opts)
     fields += option_fields
+    fields += _tcp_option_lines(buf[20 : min(hl, len(buf))])
     d.add(Layer("tcp", "TCP Header", min(hl, len(buf)), fields))
     if len(buf) < hl:
         raise Bad(
@@ -154,6 +219,27 @@ def tcp_application(sport: int, dport: int, payload: bytes) -> str | None:
     return None
 
 
+def show_as_ethernet_pad(d: Decoding, extra: bytes) -> None:
+    """Show ``extra``, bytes a header's own length leaves out of the frame's decoded packets (after a
+    UDP datagram's length, after the last record of a DNS message), as Pcap4J's dump does: in the
+    Ethernet frame's ``[Ethernet Pad]``, before any padding already noted there.
+
+    Pcap4J's EthernetPacket pads out to the frame's end whatever its payload's length leaves; the
+    JSON does not change (the frame's padding is the bytes after the IP datagram).
+    """
+    if not extra or d.quoted or not d.layers or d.layers[0].name != "eth":
+        return
+    eth = d.layers[0]
+    if any(layer.name == "eth" for layer in d.layers[1:]):
+        return  # inside a tunnel Pcap4J does not decode
+    text = extra.hex(" ")
+    for i, f in enumerate(eth.fields):
+        if f.key == "padding" and not f.dump:
+            eth.fields[i] = Field(f.key, f.label, f.value, text=f"{text} {f.text}", json=f.json, dump=False)
+            return
+    eth.fields.append(Field("padding", "Pad", "", text=text, json=False, dump=False))
+
+
 def _udp(d: Decoding, buf: bytes) -> Step:
     u = unpack_header(udp.UDP, buf, "udp", "a UDP header")
     d.add(
@@ -172,6 +258,8 @@ def _udp(d: Decoding, buf: bytes) -> Step:
     if u.ulen and u.ulen < 8:  # 0 is a jumbogram's: its length lives in the IPv6 header
         raise Bad("udp", f"bad UDP length {u.ulen}: less than the 8-byte header", buf[8:])
     payload = buf[8 : u.ulen] if u.ulen else buf[8:]
+    if u.ulen:
+        show_as_ethernet_pad(d, buf[u.ulen :])
     if not payload:
         return None, payload
     # the lower port first, as Wireshark tries them: the other is usually the client's ephemeral one
@@ -185,6 +273,54 @@ _SCTP_CHUNKS = {
     14: "SHUTDOWN_COMPLETE", 15: "AUTH", 64: "I_DATA", 128: "ASCONF_ACK", 130: "RE_CONFIG", 132: "PAD",
     192: "FORWARD_TSN", 193: "ASCONF", 194: "I_FORWARD_TSN",
 }  # fmt: skip
+_SCTP_CHUNK_TYPE_NAMES = NAMES["SctpChunkType"]
+_SCTP_PORT_NAMES = NAMES["SctpPort"]
+
+
+def dump_lines(key: str, lines: Iterable[tuple[str, str | None]]) -> list[Field]:
+    """Dump-only fields for the nested lines Pcap4J prints under a field (``  Chunks:`` and a line per
+    chunk, ``  Question:`` and the question's ``    QNAME: ...``).
+
+    Each line is (label, text): the label with its indent beyond the dump's own two spaces, the text
+    after ``: ``. A text of None makes a heading, ``Label:`` alone on its line, which is joined to the
+    next line's label (the dump prints ``  {label}: {text}``, escaping only the text). A heading at
+    the end, with no line after it, keeps a trailing ``": "``.
+    """
+    fields: list[Field] = []
+    heading = ""
+    for label, text in lines:
+        if text is None:
+            heading += f"{label}:\n  "
+            continue
+        fields.append(Field(key, heading + label, None, text=text, json=False))
+        heading = ""
+    if heading:
+        fields.append(Field(key, heading[:-4], None, text="", json=False))
+    return fields
+
+
+def _sctp_chunk_lines(buf: bytes) -> Iterator[tuple[str, str | None]]:
+    """Pcap4J's lines for the chunks of an SCTP packet (``buf`` from its first chunk): each an
+    UnknownSctpChunk, or an IllegalSctpChunk of all the bytes left from the first that does not parse."""
+    yield "Chunks", None
+    pos = 0
+    while pos < len(buf):
+        rest = buf[pos:]
+        kind = named_text(rest[0], _SCTP_CHUNK_TYPE_NAMES)
+        length = int.from_bytes(rest[2:4], "big") if len(rest) >= 4 else 0
+        if len(rest) < 4 or length > len(rest) or length < 4:
+            yield "  [Type", f"{kind}, Illegal Raw Data: 0x{rest.hex()}]"
+            return
+        text = f"{kind}, Flags: 0x{rest[1]:02x}, Length: {length} bytes"
+        size = length
+        if length > 4:
+            text += f", Value: 0x{rest[4:length].hex()}"
+            pad = -length % 4
+            if pad and len(rest) >= length + pad:
+                text += f", Padding: 0x{rest[length : length + pad].hex()}"
+                size += pad
+        yield "  [Type", text + "]"
+        pos += size
 
 
 def _sctp(d: Decoding, buf: bytes) -> Step:
@@ -225,16 +361,17 @@ def _sctp(d: Decoding, buf: bytes) -> Step:
         chunks.append(info)
         pos = min(pos + ((chunk.len + 3) & ~3), len(buf))  # chunks are padded to 4 bytes
     fields = [
-        port_field("srcport", "Source port", s.sport, {}),
-        port_field("dstport", "Destination port", s.dport, {}),
-        Field("verification_tag", "Verification Tag", s.vtag, text=hex_text(s.vtag, 8)),
+        port_field("srcport", "Source port", s.sport, _SCTP_PORT_NAMES),
+        port_field("dstport", "Destination port", s.dport, _SCTP_PORT_NAMES),
+        Field("verification_tag", "Verification tag", s.vtag, text=hex_text(s.vtag, 8)),
         checksum_field("checksum", s.sum, 8),
         Field(
             "chunks",
             "Chunks",
             chunks,
-            text=" ".join(f"[{c['name']} ({c['length']} bytes)]" for c in chunks),
+            dump=False,  # Pcap4J's dump shows a line per chunk instead
         ),
+        *dump_lines("chunks.line", _sctp_chunk_lines(buf[12:pos])),
     ]
     rest = d.add_header(buf, "sctp", "SCTP Header", pos, fields)
     if problem is not None:

@@ -12,6 +12,7 @@ from dpkt import (
 from ...protocols import headers as extra
 from ...protocols.names import (
     ETHERTYPE_NAMES,
+    NAMES,
 )
 from ...protocols.numbers import (
     ETHERTYPE_DECODERS,
@@ -191,20 +192,9 @@ def _l2tp(d: Decoding, buf: bytes) -> Step:
     return (None if h.t or not rest else "ppp_hdlc"), rest
 
 
-_GTP_TYPES = {
-    1: "Echo Request",
-    2: "Echo Response",
-    16: "Create PDP Context Request",
-    17: "Create PDP Context Response",
-    18: "Update PDP Context Request",
-    19: "Update PDP Context Response",
-    20: "Delete PDP Context Request",
-    21: "Delete PDP Context Response",
-    26: "Error Indication",
-    31: "Supported Extension Headers",
-    254: "End Marker",
-    255: "T-PDU",
-}
+_GTP_MESSAGE_NAMES = NAMES["GtpV1MessageType"]
+_GTP_EXTENSION_NAMES = NAMES["GtpV1ExtensionHeaderType"]
+_GTPV2_MESSAGE_NAMES = NAMES["GtpV2MessageType"]
 
 _gtp = by_version("gtp", "a GTP header", 5, {1: "gtpv1", 2: "gtpv2"}, "unsupported GTP version")
 
@@ -212,22 +202,28 @@ _gtp = by_version("gtp", "a GTP header", 5, {1: "gtpv1", 2: "gtpv2"}, "unsupport
 def _gtpv1(d: Decoding, buf: bytes) -> Step:
     g = unpack_header(extra.GTPv1, buf, "gtp", "a GTPv1 header")
     fields = [
-        Field("flags.version", "Version", 1),
-        Field("flags.payload", "Protocol Type", g.pt, text=f"{g.pt} ({'GTP' if g.pt else 'GTP prime'})"),
-        flag_field("flags.e", "Extension Header Flag", g.e),
-        flag_field("flags.s", "Sequence Number Flag", g.s),
-        flag_field("flags.pn", "N-PDU Number Flag", g.pn),
-        Field("message", "Message Type", g.type, text=named_text(g.type, _GTP_TYPES)),
-        Field("length", "Length", g.length),
-        Field("teid", "Tunnel Endpoint Identifier", g.teid, text=hex_text(g.teid, 8)),
+        Field("flags.version", "Version", 1, text="V1"),  # Pcap4J's GtpVersion
+        Field("flags.payload", "Protocol Type", g.pt, text="GTP" if g.pt else "GTP'"),
+        Field("flags.reserved", "Reserved Flag", bool(buf[0] & 0x08), json=False),
+        flag_field("flags.e", "Extension Flag", g.e),
+        flag_field("flags.s", "Sequence Flag", g.s),
+        flag_field("flags.pn", "NPDU Flag", g.pn),
+        Field("message", "Message Type", g.type, text=named_text(g.type, _GTP_MESSAGE_NAMES)),
+        Field("length", "Length", g.length, text=f"{g.length} [bytes]"),
+        Field("teid", "Tunnel ID", g.teid, text=str(g.teid)),
     ]
     size = 8
     if g.e or g.s or g.pn:
         opt = unpack_header(extra.GTPv1Optional, buf[8:], "gtp", "a GTPv1 header with its optional fields")
         fields += [
             Field("seq_number", "Sequence Number", opt.seq),
-            Field("npdu_number", "N-PDU Number", opt.npdu),
-            Field("next", "Next Extension Header Type", opt.next_ext, text=hex_text(opt.next_ext, 2)),
+            Field("npdu_number", "NPDU Number", opt.npdu),
+            Field(
+                "next",
+                "Next Extension Header",
+                opt.next_ext,
+                text=hex_named(opt.next_ext, _GTP_EXTENSION_NAMES, 2),
+            ),
         ]
         size = 12
         next_ext, extensions = (opt.next_ext if g.e else 0), []
@@ -255,7 +251,7 @@ def _gtpv2(d: Decoding, buf: bytes) -> Step:
         Field("flags.version", "Version", 2),
         flag_field("flags.p", "Piggybacking Flag", g.p),
         flag_field("flags.t", "TEID Flag", g.t),
-        Field("message_type", "Message Type", g.type),
+        Field("message_type", "Message Type", g.type, text=named_text(g.type, _GTPV2_MESSAGE_NAMES)),
         Field("msg_length", "Message Length", g.length),
     ]
     size = 4
