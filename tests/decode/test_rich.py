@@ -171,8 +171,9 @@ def test_ethernet_ipv4_tcp_fields_and_pcap4j_texts():
     assert t.get("flags") == 0x002 and t.get("flags_str") == "S" and t.get("flags.syn") is True
     assert t.get("options.mss_val") == 1460 and t.get("options.wscale.shift") == 7
     assert t.get("options.sack_perm") is True
-    assert [f.label for f in t.fields if f.key.startswith("options.")] == ["Option"] * 5
-    assert field(t, "options.mss_val").display() == (
+    option_lines = [f for f in t.fields if f.key == "options.text"]  # the dump's, as Pcap4J prints them
+    assert [f.label for f in option_lines] == ["Option"] * 5 and not any(f.json for f in option_lines)
+    assert option_lines[0].display() == (
         "[Kind: 2 (Maximum Segment Size)] [Length: 4 bytes] [Maximum Segment Size: 1460 bytes]"
     )
 
@@ -223,8 +224,14 @@ def test_llc_snap_and_stp():
     frame = SNAP_IP + UDP_DATAGRAM
     p = decode_ok(1, ether(len(frame), frame))
     assert names(p) == ["eth", "llc", "ip", "udp"]
-    assert p.get("eth").title == "IEEE802.3 Header" and p.get("eth").get("len") == len(frame)
+    assert p.get("eth").title == "Ethernet Header" and p.get("eth").get("len") == len(frame)
+    assert field(p.get("eth"), "len").display() == f"Length ({len(frame)} bytes)"  # Pcap4J's EtherType text
     llc = p.get("llc")
+    assert [f.display() for f in llc.fields] == [
+        "170 (SNAP)", "170 (SNAP)", "[modifier function: 0 (UI)] [P/F bit: 0]", "00-00-00 (unknown)",
+        "0x0800 (IPv4)",
+    ]  # fmt: skip
+    assert llc.blocks == ((0, "Logical Link Control header", 3), (3, "Subnetwork Access Protocol header", 5))
     assert (llc.get("dsap"), llc.get("ssap"), llc.get("control"), llc.get("oui"), llc.get("pid")) == (
         0xAA, 0xAA, 3, "00:00:00", 0x0800,
     )  # fmt: skip
@@ -247,6 +254,25 @@ def test_ipv4_options_and_fragments():
     assert ip.length == 24 and ip.get("hdr_len") == 24
     assert ip.get("options") == [{"type": 148, "name": "Router Alert", "length": 4, "data": "0000"}]
     assert names(p) == ["eth", "ip", "udp"]
+    # the dump: Pcap4J's line per option (IpV4Option toString()), then what follows them as padding
+    dumped = [(f.label, f.display()) for f in ip.fields if f.dump][-1:]
+    assert dumped == [
+        ("Option", "[option-type: 148 (Router Alert)] [option-length: 4 bytes] [option-data: 0x0000]")
+    ]
+    lsrr = b"\x83\x07\x04\x0a\x00\x00\x01\x00"  # loose source route via 10.0.0.1, then End of Option List
+    datagram = bytes(
+        dpkt.ip.IP(src=IP_A, dst=IP_B, p=17, hl=8, opts=lsrr + b"\xff" * 4, data=udp(1, 2, b"x"))
+    )
+    ip = decode_ok(1, ether(0x0800, datagram)).get("ip")
+    assert [(f.label, f.display()) for f in ip.fields if f.dump][-3:] == [
+        (
+            "Option",
+            "[option-type: 131 (Loose Source Routing)] [option-length: 7 bytes] [pointer: 4] "
+            "[route data: /10.0.0.1]",
+        ),
+        ("Option", "[option-type: 0 (End of Option List)]"),
+        ("Padding", "0xff ff ff ff"),
+    ]
 
     first = ipv4(17, udp(1, 2, b"x" * 40), mf=1)
     p = decode_ok(1, ether(0x0800, first))
@@ -283,6 +309,19 @@ def test_ipv6_and_its_extension_headers():
     assert names(p) == ["eth", "ipv6", "ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts", "udp"]
     frag = p.get("ipv6.fraghdr")
     assert (frag.get("nxt"), frag.get("offset"), frag.get("more"), frag.get("ident")) == (60, 0, True, 0xCAFE)
+    assert [f.display() for f in frag.fields if f.dump] == [
+        "60 (Destination Options for IPv6)",
+        "00",
+        "0",
+        "00",
+        "true",
+        "51966",
+    ]
+    assert [f.display() for f in p.get("ipv6.hopopts").fields if f.dump][-2:] == [
+        "",
+        "0x01 (PadN)] [Option Data Len: 4 bytes] [Option Data: 0x00000000]",
+    ]
+    assert field(p.get("ipv6.routing"), "data").display() == "[reserved: 0] [addresses:]"
     assert p.get("udp").get("dstport") == 6000
 
     later = struct.pack("!BBHI", 17, 0, (8 << 3), 0xCAFE) + b"z" * 16  # offset 8 (64 bytes)
@@ -645,7 +684,8 @@ def test_ppp_link_types():
     assert names(decode_ok(9, b"\xff\x03\x21" + UDP_DATAGRAM)) == ["ppp", "ip", "udp"]  # compressed protocol
     assert names(decode_ok(9, b"\x00\x57" + IP6_UDP)) == ["ppp", "ipv6", "udp"]  # no address and control
     lcp = decode_ok(50, b"\xff\x03\xc0\x21\x01\x01\x00\x04")
-    assert names(lcp) == ["ppp"] and field(lcp.get("ppp"), "protocol").display() == "0xc021 (LCP)"
+    assert names(lcp) == ["ppp"]
+    assert field(lcp.get("ppp"), "protocol").display() == "0xc021 (Link Control Protocol)"
     assert names(decode_ok(50, b"\x0f\x00\x08\x00" + UDP_DATAGRAM)) == ["chdlc", "ip", "udp"]
     odd = decode_ok(50, b"\xff\x5f\x7e\x08data")  # PPP_SERIAL always has address and control bytes
     assert names(odd) == ["ppp"] and odd.get("ppp").get("protocol") == 0x7E08 and odd.payload == b"data"

@@ -171,6 +171,19 @@ def test_payload_is_a_data_block_with_a_hex_stream() -> None:
     assert lines[-4:] == ["  Checksum: 0x0000", "[data (5 bytes)]", "  Hex stream: 48 65 6c 6c 6f", ""]
 
 
+@pytest.mark.parametrize(
+    ("flags", "offset", "title"), [(0, 0, "data"), (1, 0, "Fragmented data"), (0, 185, "Fragmented data")]
+)
+def test_the_payload_of_a_fragment_is_fragmented_data(flags: int, offset: int, title: str) -> None:
+    ip = _ipv4(25, 17, "17 (UDP)", 0)
+    ip.fields = [
+        Field(f.key, f.label, {"flags": flags, "frag_offset": offset}.get(f.key, f.value), f.text)
+        for f in ip.fields
+    ]
+    text = format_packet(DecodedPacket(1, [_eth(), ip], payload=b"Hello"), TS_SEC, 0, 47, 47, utc=True)
+    assert f"[{title} (5 bytes)]\n  Hex stream: 48 65 6c 6c 6f\n" in text
+
+
 def test_malformed_tail_is_an_illegal_packet_block() -> None:
     cause = "too short for a TCP header: 6 of 20 bytes"
     packet = DecodedPacket(
@@ -212,6 +225,10 @@ def test_hex_stream() -> None:
         (TS_SEC - 5, 0, "2026-01-02T03:04Z"),  # and the seconds when they are zero too
         (TS_SEC - 5, 1, "2026-01-02T03:04:00.000001Z"),
         (TS_SEC, 1_000_000, "2026-01-02T03:04:06Z"),  # an out-of-range fraction carries over
+        # Pcap4J's tv_usec.intValue() * 1000 is an int product: a damaged record's fraction wraps
+        (1544488577, 1159821166, "2018-12-11T00:36:17.179996080Z"),
+        (TS_SEC, -(2**31), "2026-01-02T03:04:05Z"),
+        (TS_SEC, -1, "2026-01-02T03:04:04.999999Z"),
     ],
 )
 def test_captured_at_is_java_zoned_date_time(sec: int, usec: int, text: str) -> None:

@@ -17,6 +17,7 @@ from support.pcap4j_witness import (
     EXPECTED,
     OPEN_CAUSE,
     cause_of,
+    conformance_text,
     differing_blocks,
     first_difference,
     witness_missing,
@@ -53,5 +54,4 @@ def test_the_dump_is_pcap4js_but_for_the_expected_differences() -> None:
         key for key, (ours, theirs) in differing.items() if cause_of(ours, theirs) != listed.get(key)
     )
     assert not changed, f"packets whose difference has another cause than the one listed: {changed}"
-    identical = total - len(found)
-    print(f"{identical} of {total} blocks identical to Pcap4J's ({100 * identical / total:.2f}%)")
+    print(conformance_text(differing, total))
