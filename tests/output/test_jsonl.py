@@ -129,3 +129,26 @@ def test_time_is_utc_with_microseconds() -> None:
         "2026-01-03T03:04:05.000000Z",
     ]
     assert utc_time_text(10**20, 0) is None  # beyond the platform's time_t
+
+
+def test_decoding_without_the_dump_gives_the_same_json() -> None:
+    from pycapture import PcapError, open_offline
+    from pycapture.decode.rich import decode
+    from support.corpus import corpus_rows
+    from support.env import CAPTURES, CORPUS
+
+    files = sorted(str(p) for p in CAPTURES.glob("*.pcap*"))
+    files += [str(CORPUS / row["file"]) for row in corpus_rows()]
+    compared = 0
+    for path in files:
+        try:
+            with open_offline(path) as handle:
+                for packet in handle:
+                    full = decode(packet.linktype, packet.raw)
+                    lean = decode(packet.linktype, packet.raw, dump=False)
+                    args = (1, 0, 0, len(packet.raw), len(packet.raw), "X")
+                    assert to_json(to_dict(lean, *args)) == to_json(to_dict(full, *args)), path
+                    compared += 1
+        except PcapError:
+            continue  # a damaged file: what libpcap reads of it is checked elsewhere
+    assert compared > 100

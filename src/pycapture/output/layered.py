@@ -70,7 +70,7 @@ class JsonLinesPrinter:
         walked = walk_fields(self._linktype, data)
         layers = None if walked is None else walk_layers(data, walked)
         if layers is None:
-            decoded = decode(self._linktype, data)
+            decoded = decode(self._linktype, data, dump=False)
             line = to_json(
                 to_dict(
                     decoded, self._number, ts_sec, ts_usec, length, len(data), self._linktype_name, self._nano

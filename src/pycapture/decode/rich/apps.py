@@ -371,7 +371,7 @@ def _dns_layer(d: Decoding, message: bytes, prefix: list[Field], size: int) -> N
         for section in ("an", "ns", "ar")
     }
     counts = struct.unpack_from("!4H", message, 4)
-    lines, end = _dns_lines(message, counts)
+    lines, end = _dns_lines(message, counts) if d.dump else ([], len(message))
     fields = [
         *prefix,
         Field("id", "ID", m.id, text=hex_text(m.id)),
@@ -400,7 +400,7 @@ def _dns_layer(d: Decoding, message: bytes, prefix: list[Field], size: int) -> N
     # Pcap4J's DNS header ends with its last record: over UDP it shows the bytes after it as the
     # Ethernet frame's padding (over TCP, where it reads no length prefix, it shows no such message)
     d.add(Layer("dns", "DNS Header", size - len(message) + end, fields))
-    if not prefix:
+    if not prefix and d.dump:
         show_as_ethernet_pad(d, message[end:])
 
 

@@ -63,9 +63,10 @@ def short_reason(exc: BaseException) -> str:
 class Decoding:
     """The state of one frame's walk: its layers, and facts one header leaves for a later one."""
 
-    __slots__ = ("layers", "pad_owner", "quoted", "wlan_datapad", "wlan_fcs")
+    __slots__ = ("dump", "layers", "pad_owner", "quoted", "wlan_datapad", "wlan_fcs")
 
-    def __init__(self) -> None:
+    def __init__(self, dump: bool = True) -> None:
+        self.dump = dump  # False: leave out what only the -v dump prints (the JSON needs none of it)
         self.layers: list[Layer] = []
         self.pad_owner: Layer | None = None  # the Ethernet layer whose padding is still unclaimed
         self.quoted = False  # inside the invoking packet an ICMP error quotes

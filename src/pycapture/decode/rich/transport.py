@@ -173,7 +173,8 @@ def _tcp(d: Decoding, buf: bytes) -> Step:
     ]
     option_fields, problem = tcp_options(t.opts)
     fields += option_fields
-    fields += _tcp_option_lines(buf[20 : min(hl, len(buf))])
+    if d.dump:
+        fields += _tcp_option_lines(buf[20 : min(hl, len(buf))])
     d.add(Layer("tcp", "TCP Header", min(hl, len(buf)), fields))
     if len(buf) < hl:
         raise Bad(

@@ -27,12 +27,15 @@ SUPPORTED_LINKTYPES = frozenset(LINKTYPE_DECODERS)
 """The link types :func:`decode` reads."""
 
 
-def decode(linktype: int, data: bytes) -> DecodedPacket:
+def decode(linktype: int, data: bytes, *, dump: bool = True) -> DecodedPacket:
     """Decode one frame into layers, in wire order; never raises, whatever the bytes.
 
     A header that does not parse ends the walk: the layers before it stay, and ``malformed`` says
     which header, why, and what bytes were left. A link type this decoder does not know gives a
     packet without layers, its bytes as ``payload`` and ``malformed`` None.
+
+    ``dump=False`` leaves out the costlier fields only the -v dump prints (Pcap4J's DNS records and TCP
+    option lines): the JSON view (layer names, keys and values) is the same either way.
     """
     data = bytes(data)
     packet = DecodedPacket(linktype=linktype)
@@ -40,7 +43,7 @@ def decode(linktype: int, data: bytes) -> DecodedPacket:
     if key is None:
         packet.payload = data
         return packet
-    d = Decoding()
+    d = Decoding(dump)
     packet.layers = d.layers
     buf = data
     while key is not None:
