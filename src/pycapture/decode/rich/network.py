@@ -175,6 +175,17 @@ def _too_short(buf: bytes, pos: int, rem: int, what: str) -> str:
     return f"The raw data is too short to build this {what}. data: {_raw_data_text(buf, pos, rem)}"
 
 
+def _check_option_length(buf: bytes, pos: int, rem: int, size: int, minimum: int) -> None:
+    """Pcap4J's checks of a variable-length option (route, timestamp), in its order: the ``rem`` bytes
+    left hold its fixed part and its ``size``, and ``size`` is at least ``minimum``."""
+    if rem < minimum:
+        raise _IllegalOption(_too_few(buf, pos, rem, minimum))
+    if rem < size:
+        raise _IllegalOption(_too_short(buf, pos, rem, f"option({size})"))
+    if size < minimum:
+        raise _IllegalOption(f"The length field value must be equal or more than {minimum} but it is: {size}")
+
+
 def _ipv4_option(buf: bytes, pos: int, end: int) -> tuple[str, int]:
     """Pcap4J's IpV4Option at ``buf[pos]`` (StaticIpV4OptionFactory): its toString() and its length.
 
@@ -187,12 +198,7 @@ def _ipv4_option(buf: bytes, pos: int, end: int) -> tuple[str, int]:
         return type_text + "]", 1
     size = buf[pos + 1] if rem > 1 else 0
     if kind in _ROUTE_OPTIONS:
-        if rem < 3:
-            raise _IllegalOption(_too_few(buf, pos, rem, 3))
-        if rem < size:
-            raise _IllegalOption(_too_short(buf, pos, rem, f"option({size})"))
-        if size < 3:
-            raise _IllegalOption(f"The length field value must be equal or more than 3 but it is: {size}")
+        _check_option_length(buf, pos, rem, size, 3)
         if (size - 3) % 4:
             raise _IllegalOption(f"Invalid length for this option: {size}")
         route = "".join(" " + java4_text(buf[i : i + 4]) for i in range(pos + 3, pos + size, 4))
@@ -201,12 +207,7 @@ def _ipv4_option(buf: bytes, pos: int, end: int) -> tuple[str, int]:
             size,
         )
     if kind == 68:  # IpV4InternetTimestampOption
-        if rem < 4:
-            raise _IllegalOption(_too_few(buf, pos, rem, 4))
-        if rem < size:
-            raise _IllegalOption(_too_short(buf, pos, rem, f"option({size})"))
-        if size < 4:
-            raise _IllegalOption(f"The length field value must be equal or more than 4 but it is: {size}")
+        _check_option_length(buf, pos, rem, size, 4)
         if size % 4:
             raise _IllegalOption(f"Invalid length for this option: {size}")
         flag = buf[pos + 3] & 0x0F
