@@ -75,6 +75,7 @@ ETHERTYPE_PPPOE_DISCOVERY = 0x8863
 ETHERTYPE_PPPOE_SESSION = 0x8864
 ETHERTYPE_JUMBO = 0x8870
 ETHERTYPE_AVSP = 0xD28B  # Arista vendor-specific protocol
+IEEE802_3_MAX_LENGTH = 1500  # a type field up to this is an 802.3 length (IEEE 802.3 clause 3.2.6)
 
 
 EtherType = Number
@@ -384,6 +385,7 @@ __all__ = [
     "ETHERTYPE_TEB",
     "ETHERTYPE_VLAN",
     "HTTP_PORTS",
+    "IEEE802_3_MAX_LENGTH",
     "IP6_DECODERS",
     "IPPROTO_AH",
     "IPPROTO_DSTOPTS",

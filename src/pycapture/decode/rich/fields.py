@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 import struct
 
+from ...protocols.names import ETHERTYPE_NAMES
+from ...protocols.numbers import IEEE802_3_MAX_LENGTH
 from ..model import Field
 
 
@@ -39,6 +41,13 @@ def named_text(value: int, names: dict[int, str]) -> str:
 def hex_named(value: int, names: dict[int, str], width: int = 4) -> str:
     """``0x0800 (IPv4)``."""
     return f"0x{value:0{width}x} ({names.get(value, 'unknown')})"
+
+
+def ethertype_text(value: int) -> str:
+    """Pcap4J's EtherType.toString(): ``0x0800 (IPv4)``, or ``Length (N bytes)`` for an 802.3 length."""
+    if value <= IEEE802_3_MAX_LENGTH:
+        return f"Length ({value} bytes)"
+    return hex_named(value, ETHERTYPE_NAMES)
 
 
 def hex_text(value: int, width: int = 4) -> str:

@@ -19,7 +19,6 @@ from ...protocols import headers as extra
 from ...protocols.linktypes import LINKTYPE_DECODERS, linktype_name
 from ...protocols.names import (
     ARP_HARDWARE_NAMES,
-    ETHERTYPE_NAMES,
     NAMES,
     PROTOCOL_FAMILY_NAMES,
     SLL_PACKET_TYPE_NAMES,
@@ -36,20 +35,12 @@ from ...protocols.numbers import (
 )
 from ..model import Field, Layer
 from .core import IP_BY_VERSION, Bad, DecoderTable, Decoding, Step, by_version, require, unpack_header
-from .fields import address_field, flag_field, hex_named, hex_text, mac_text, named_text
+from .fields import address_field, ethertype_text, flag_field, hex_named, hex_text, mac_text, named_text
 
 _LLC_NAMES = NAMES["LlcNumber"]
 _LLC_MODIFIER_NAMES = NAMES["LlcControlModifierFunction"]
 _LLC_SUPERVISORY_NAMES = NAMES["LlcControlSupervisoryFunction"]
 _OUI_NAMES = NAMES["Oui"]
-_IEEE802_3_MAX_LENGTH = 1500  # Pcap4J's EtherType.IEEE802_3_MAX_LENGTH: a type field up to this is a length
-
-
-def _ethertype_text(etype: int) -> str:
-    """Pcap4J's EtherType.toString(): ``0x0800 (IPv4)``, or ``Length (N bytes)`` up to 1500."""
-    if etype <= _IEEE802_3_MAX_LENGTH:
-        return f"Length ({etype} bytes)"
-    return hex_named(etype, ETHERTYPE_NAMES)
 
 
 def _after_ethertype(d: Decoding, etype: int, rest: bytes) -> Step:
@@ -65,7 +56,7 @@ def _eth(d: Decoding, buf: bytes) -> Step:
     etype = eth.type
     # Pcap4J titles IEEE 802.3 frames "Ethernet Header" too, and prints their length as the Type
     key = "type" if etype >= 0x0600 else "len"
-    kind = Field(key, "Type", etype, text=_ethertype_text(etype))
+    kind = Field(key, "Type", etype, text=ethertype_text(etype))
     layer = d.add(
         Layer(
             "eth",
@@ -88,7 +79,7 @@ def _vlan(d: Decoding, buf: bytes) -> Step:
         Field("priority", "Priority", tag.pri),
         Field("dei", "CFI", tag.cfi),
         Field("id", "VID", tag.id),
-        Field("etype", "Type", tag.type, text=_ethertype_text(tag.type)),
+        Field("etype", "Type", tag.type, text=ethertype_text(tag.type)),
     ]
     return _after_ethertype(d, tag.type, d.add_header(buf, "vlan", "IEEE802.1Q Tag header", 4, fields))
 
@@ -117,7 +108,7 @@ def _avsp(d: Decoding, buf: bytes) -> Step:
     fields += [
         Field(f"{bits}sec", f"Seconds ({clock})", seconds),
         Field(f"{bits}ns", "Nanoseconds", nanoseconds),
-        Field("etype", "Type", etype, text=_ethertype_text(etype)),
+        Field("etype", "Type", etype, text=ethertype_text(etype)),
     ]
     rest = d.add_header(buf, "avsp", "Arista Vendor Specific Header", size + 2, fields)
     return _after_ethertype(d, etype, rest)
@@ -160,7 +151,7 @@ def _llc(d: Decoding, buf: bytes) -> Step:
         snap = unpack_header(extra.SNAP, buf[3:], "llc", "a SNAP header")
         fields.append(Field("control", "Control", head.ctl, text=_llc_control_text(buf[2:3])))
         fields.append(Field("oui", "OUI", snap.oui.hex(":"), text=_oui_text(snap.oui)))
-        fields.append(Field("pid", "Protocol ID", snap.type, text=_ethertype_text(snap.type)))
+        fields.append(Field("pid", "Protocol ID", snap.type, text=ethertype_text(snap.type)))
         layer = d.add(Layer("llc", "Logical Link Control header", 8, fields))
         # Pcap4J prints the LLC header and the SNAP header after it as two headers
         layer.blocks = ((0, "Logical Link Control header", 3), (3, "Subnetwork Access Protocol header", 5))
@@ -234,7 +225,7 @@ def _sll_fields(s: sll.SLL | sll2.SLL2) -> tuple[Field, Field, Field, Field, Fie
             "etype" if proto >= 0x0600 else "ltype",
             "Protocol",
             proto,
-            text=_ethertype_text(proto),
+            text=ethertype_text(proto),
         ),
     )
 
@@ -352,7 +343,7 @@ def _chdlc(d: Decoding, buf: bytes) -> Step:
     fields = [
         Field("address", "Address", h.address, text=hex_named(h.address, _CHDLC_ADDRESSES, 2)),
         Field("control", "Control", h.control, text=hex_text(h.control, 2)),
-        Field("protocol", "Protocol", h.type, text=_ethertype_text(h.type)),
+        Field("protocol", "Protocol", h.type, text=ethertype_text(h.type)),
     ]
     return _CHDLC_NEXT.get(h.type), d.add_header(buf, "chdlc", "Cisco HDLC Header", 4, fields)
 
@@ -475,7 +466,7 @@ def _fr(d: Decoding, buf: bytes) -> Step:
         # not an unnumbered information frame: Cisco's encapsulation, a Cisco HDLC protocol type
         require(buf, size + 2, "fr", "a Cisco Frame Relay header")
         etype = int.from_bytes(buf[size : size + 2], "big")
-        fields.append(Field("chdlctype", "Type", etype, text=_ethertype_text(etype)))
+        fields.append(Field("chdlctype", "Type", etype, text=ethertype_text(etype)))
         return _CHDLC_NEXT.get(etype), d.add_header(buf, "fr", "Frame Relay Header", size + 2, fields)
     fields.append(Field("control", "Control Field", control, text=hex_text(control, 2)))
     pos = size + 1
@@ -496,7 +487,7 @@ def _fr(d: Decoding, buf: bytes) -> Step:
     oui = int.from_bytes(snap.oui, "big")
     fields.append(Field("snap.oui", "Organization Code", oui, text=hex_text(oui, 6)))
     if oui == 0:
-        fields.append(Field("snaptype", "Type", snap.type, text=_ethertype_text(snap.type)))
+        fields.append(Field("snaptype", "Type", snap.type, text=ethertype_text(snap.type)))
         key = ETHERTYPE_DECODERS.get(snap.type)
     else:
         fields.append(Field("snap.pid", "Protocol ID", snap.type, text=hex_text(snap.type)))
@@ -537,7 +528,7 @@ def _ipoib(d: Decoding, buf: bytes) -> Step:
             address_field("dgid", "Destination GID", g.dgid),
         ]
     h = unpack_header(extra.IPoIB, buf[pseudo:], "ipoib", "an IPoIB header")
-    fields.append(Field("type", "Type", h.type, text=_ethertype_text(h.type)))
+    fields.append(Field("type", "Type", h.type, text=ethertype_text(h.type)))
     fields.append(Field("reserved", "Reserved", h.reserved, text=hex_text(h.reserved)))
     return _IPOIB_NEXT.get(h.type), d.add_header(buf, "ipoib", "IPoIB Header", pseudo + 4, fields)
 

@@ -14,7 +14,6 @@ from dpkt import (
 
 from ...protocols.names import (
     ARP_HARDWARE_NAMES,
-    ETHERTYPE_NAMES,
     IP_PROTOCOL_NAMES,
     NAMES,
     TOS_NAMES,
@@ -29,7 +28,7 @@ from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
 from .fields import (
     address_field,
     checksum_field,
-    hex_named,
+    ethertype_text,
     hex_text,
     ip6_text,
     java4_text,
@@ -38,13 +37,6 @@ from .fields import (
 )
 
 _ARP_OPERATIONS = NAMES["ArpOperation"]
-
-
-def _ethertype_text(value: int) -> str:
-    """Pcap4J's EtherType.toString(): ``0x0800 (IPv4)``, or ``Length (N bytes)`` up to 1500."""
-    if value <= 1500:
-        return f"Length ({value} bytes)"
-    return hex_named(value, ETHERTYPE_NAMES)
 
 
 def _arp(d: Decoding, buf: bytes) -> Step:
@@ -64,7 +56,7 @@ def _arp(d: Decoding, buf: bytes) -> Step:
             end,
             [
                 Field("hw.type", "Hardware type", hrd, text=named_text(hrd, ARP_HARDWARE_NAMES)),
-                Field("proto.type", "Protocol type", pro, text=_ethertype_text(pro)),
+                Field("proto.type", "Protocol type", pro, text=ethertype_text(pro)),
                 Field("hw.size", "Hardware address length", hln, text=f"{hln} [bytes]"),
                 Field("proto.size", "Protocol address length", pln, text=f"{pln} [bytes]"),
                 Field("opcode", "Operation", op, text=named_text(op, _ARP_OPERATIONS)),

@@ -18,9 +18,12 @@ The prefix ends where tcpdump goes on with the network layer, so ``prefix + summ
 from __future__ import annotations
 
 from ...decode.lean_layers import EthLayer, Layers, Sll2Layer, SllLayer
-from ...protocols.numbers import ETHERTYPE_JUMBO, TCPDUMP_ETHERTYPE_NAMES, VLAN_ETHERTYPES
-
-_MAX_8023_LENGTH = 0x05DC  # a length/type field up to 1500 is an 802.3 length
+from ...protocols.numbers import (
+    ETHERTYPE_JUMBO,
+    IEEE802_3_MAX_LENGTH,
+    TCPDUMP_ETHERTYPE_NAMES,
+    VLAN_ETHERTYPES,
+)
 
 _SLL_PACKET_TYPES = {0: "In", 1: "B", 2: "M", 3: "P", 4: "Out"}
 _SLL_P_802_3 = 0x0001
@@ -77,7 +80,7 @@ def _ethernet(first: EthLayer, layers: Layers, length: int) -> str:
         parts.append(f"{vlan_tci_text(tci)}, ")
         etype = inner
         i += 1
-    if etype <= _MAX_8023_LENGTH:
+    if etype <= IEEE802_3_MAX_LENGTH:
         # tcpdump 4.99.3 prints just "802.3" here when a VLAN tag already gave the length, so the
         # LLC text that follows runs into it ("802.3LLC, ..."); the comma keeps the two apart.
         # The length is the 802.3 length field, unless the frame is shorter than that.
@@ -105,7 +108,7 @@ def _linux_cooked(first: SllLayer | Sll2Layer, layers: Layers, length: int) -> s
         parts.append("802.3")
     elif proto == _SLL_P_802_2:
         parts.append("802.2")
-    elif proto <= _MAX_8023_LENGTH:
+    elif proto <= IEEE802_3_MAX_LENGTH:
         parts.append(f"ethertype Unknown (0x{proto:04x})")
     else:
         parts.append(ethertype_text(proto))
@@ -115,7 +118,7 @@ def _linux_cooked(first: SllLayer | Sll2Layer, layers: Layers, length: int) -> s
         if t[0] != "vlan":
             break
         _, tci, inner = t
-        name = TCPDUMP_ETHERTYPE_NAMES.get(inner, "Unknown") if inner > _MAX_8023_LENGTH else "Unknown"
+        name = TCPDUMP_ETHERTYPE_NAMES.get(inner, "Unknown") if inner > IEEE802_3_MAX_LENGTH else "Unknown"
         parts.append(f"{vlan_tci_text(tci)}, ethertype {name}, ")
     return "".join(parts)
 
