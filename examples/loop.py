@@ -35,4 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except pycapture.PcapError as exc:  # one line naming the cause and the fix, no traceback
+        sys.exit(f"{sys.argv[0]}: {exc.line()}")

@@ -297,3 +297,11 @@ def test_icmp_v4_err_replyer_answers_a_ping_with_the_error(
     assert f"[ICMPv4 {pcap4j_says} Header (4 bytes)]" in pcap4j
     quoted = pcap4j.split(f"[ICMPv4 {pcap4j_says} Header (4 bytes)]", 1)[1]
     assert f"Source address: /{pair.addr_a}" in quoted and f"Destination address: /{fake}" in quoted
+
+
+def test_a_sample_given_a_missing_file_says_so_in_one_line(tmp_path):
+    missing = tmp_path / "missing.pcap"
+    result = subprocess.run([*_example("read_packet_file.py"), str(missing)], capture_output=True, text=True)
+    assert result.returncode == 1
+    cause = f"{missing}: No such file or directory; check the path given to -r"
+    assert result.stderr.strip().splitlines() == [f"{EXAMPLES / 'read_packet_file.py'}: {cause}"]

@@ -17,6 +17,10 @@ class PcapError(Exception):
         if hint:
             self.hint = hint
 
+    def line(self) -> str:
+        """The error as one line for a person: the cause, then the fix where there is one."""
+        return f"{self}; {self.hint}" if self.hint else str(self)
+
 
 class PcapNativeError(PcapError):
     """libpcap reported an error; ``str(e)`` is libpcap's own message (Pcap4J's PcapNativeException)."""

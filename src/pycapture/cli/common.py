@@ -77,8 +77,7 @@ def reported_errors(debug: bool, os_hint: str = "check the path and free space f
     except PcapError as exc:
         if debug:
             traceback.print_exc()
-        hint = f"; {exc.hint}" if exc.hint else ""
-        say(f"{exc}{hint}")
+        say(exc.line())
         sys.exit(1)
     except BrokenPipeError:  # the reader went away (pycapture -D | head): not an error
         quiet_stdout()
