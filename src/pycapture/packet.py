@@ -9,12 +9,14 @@ never looked into costs neither import nor decoding.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from . import checks
 
 if TYPE_CHECKING:
     from .decode.model import DecodedPacket, Layer, Malformed
+
+    _L = TypeVar("_L", bound=Layer)
 
 _NS = 1_000_000_000
 
@@ -142,16 +144,31 @@ class PcapPacket:
         """Where and why decoding stopped, or None for a frame that decoded completely."""
         return self.decoded.malformed
 
-    def get(self, layer: str) -> Layer | None:
-        """The first layer named ``layer`` (Wireshark's names: ``eth``, ``ip``, ``tcp``, ``dns``...)."""
+    @overload
+    def get(self, layer: str) -> Layer | None: ...
+
+    @overload
+    def get(self, layer: type[_L]) -> _L | None: ...
+
+    def get(self, layer: str | type[Layer]) -> Layer | None:
+        """The first (outermost) layer of the class ``layer`` (:mod:`pycapture.layers`: ``TCP``, ``IPv4``)
+        or named ``layer`` (Wireshark's names: ``eth``, ``ip``, ``tcp``, ``dns``...), or None.
+
+        A class finds its subclasses too: ``ICMPv4`` finds an ``ICMPv4Echo``. Anything else raises
+        TypeError."""
         return self.decoded.get(layer)
 
-    def contains(self, layer: str) -> bool:
-        """Whether the frame has a layer named ``layer``."""
+    def contains(self, layer: str | type[Layer]) -> bool:
+        """Whether the frame has a layer of the class or name ``layer``."""
         return self.decoded.get(layer) is not None
 
-    def __contains__(self, layer: str) -> bool:
+    def __contains__(self, layer: str | type[Layer]) -> bool:
         return self.contains(layer)
+
+    def get_outer_of(self, layer: str | type[Layer]) -> Layer | None:
+        """The layer that carries the first ``layer`` (Pcap4J's ``getOuterOf``): the IP header around
+        ``TCP``; None when there is none."""
+        return self.decoded.get_outer_of(layer)
 
     def summary(self) -> str:
         """tcpdump's one-line text for this frame, without the timestamp (as ``pycapture -n -S`` prints

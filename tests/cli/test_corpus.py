@@ -16,6 +16,7 @@ from support.env import CORPUS
 
 ROWS = corpus_rows()
 
+
 @pytest.mark.skipif(not ROWS, reason="../shared/corpus is not present")
 @pytest.mark.parametrize("row", ROWS, ids=[r["file"] for r in ROWS])
 def test_corpus_file(row: dict[str, str]) -> None:

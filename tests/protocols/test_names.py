@@ -13,7 +13,7 @@ def test_the_generated_module_is_the_jars_names() -> None:
     why = missing()
     needs(why is None, str(why))
     from_jar = jar_names()
-    assert from_jar == (pcap4j_names.NAMES, pcap4j_names.CODES)
+    assert from_jar == (pcap4j_names.NAMES, pcap4j_names.CODES, pcap4j_names.CONSTANTS, pcap4j_names.FORMATS)
     assert module_text(*from_jar) == Path(pcap4j_names.__file__).read_text(encoding="utf-8")
 
 

@@ -276,6 +276,7 @@ def test_walker_leaves_standard_input_and_missing_files_alone(tmp_path: Path) ->
 
 # --- fuzzing the reading path ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz")

@@ -26,6 +26,8 @@ MODULE = ROOT / "src" / "pycapture" / "protocols" / "pcap4j_names.py"
 
 Names = dict[str, dict[int, str]]
 Codes = dict[str, dict[int, dict[int, str]]]
+Constants = dict[str, dict[str, int]]
+Formats = dict[str, str]
 
 
 def missing() -> str | None:
@@ -43,8 +45,10 @@ def _value(text: str) -> int:
     return int(text, 0)
 
 
-def jar_names() -> tuple[Names, Codes]:
-    """Every named number of the jar: (class: value: name, class: type: value: name)."""
+def jar_names() -> tuple[Names, Codes, Constants, Formats]:
+    """Every named number of the jar: (class: value: name, class: type: value: name, class: Java
+    constant name: value for the classes of the first, and class: how its ``valueAsString()`` writes
+    a value where that is not decimal)."""
     with tempfile.TemporaryDirectory() as classes:
         subprocess.run(
             ["javac", "-d", classes, "-cp", str(JAR), str(HERE / "java" / "Pcap4jNames.java")], check=True
@@ -57,18 +61,29 @@ def jar_names() -> tuple[Names, Codes]:
         ).stdout.splitlines()
     names: Names = {}
     codes: Codes = {}
+    constants: Constants = {}
+    formats: Formats = {}
     for line in lines:
+        if line.startswith("="):
+            cls, field, value = line[1:].split("\t")
+            constants.setdefault(cls, {})[field] = _value(value)
+            continue
         cls, value, name = line.split("\t")
+        if value.startswith("0x"):
+            formats[cls] = f"0x{{:0{len(value) - 2}x}}"
+        elif "-" in value[1:] and "/" not in value:
+            formats[cls] = "oui"
         kind, _, code = value.rpartition("/")
         if kind:
             codes.setdefault(cls, {}).setdefault(_value(kind), {})[_value(code)] = name
         else:
             names.setdefault(cls, {})[_value(code)] = name  # Radiotap's registry has one namespace, ""
-    return names, codes
+    constants = {cls: constants[cls] for cls in sorted(constants) if cls in names}
+    return names, codes, constants, dict(sorted(formats.items()))
 
 
-def module_text(names: Names, codes: Codes) -> str:
-    """The Python module that holds ``names`` and ``codes``."""
+def module_text(names: Names, codes: Codes, constants: Constants, formats: Formats) -> str:
+    """The Python module that holds ``names``, ``codes``, ``constants`` and ``formats``."""
     out = [
         '"""Pcap4J\'s named numbers (``org.pcap4j.packet.namednumber`` of Pcap4J 2.0.0-alpha.6): the names',
         "its dump prints for a number, by Pcap4J's class name. Where two constants share a value, the one",
@@ -96,6 +111,20 @@ def module_text(names: Names, codes: Codes) -> str:
             out.append("        },")
         out.append("    },")
     out += ["}", '"""Class: type: value: name, for the codes Pcap4J numbers per type (ICMP\'s)."""', ""]
+    out.append("CONSTANTS: dict[str, dict[str, int]] = {")
+    for cls in sorted(constants):
+        out.append(f'    "{cls}": {{')
+        out.extend(f'        "{field}": {value},' for field, value in constants[cls].items())
+        out.append("    },")
+    out += ["}", '"""Class: Java constant name: value, in Pcap4J\'s order (``EtherType.IPV4``)."""', ""]
+    out.append("FORMATS: dict[str, str] = {")
+    out.extend(f'    "{cls}": "{fmt}",' for cls, fmt in formats.items())
+    out += [
+        "}",
+        '"""Class: how Pcap4J\'s ``valueAsString()`` writes a value (``str.format``, or ``oui`` for',
+        '``08-00-5a``), for the classes that do not write it in decimal."""',
+        "",
+    ]
     return "\n".join(out)
 
 

@@ -172,24 +172,29 @@ CAUSES: list[tuple[str, str, Callable[[str, str], bool]]] = [
         "(Cisco's PIDs under OUI 00-00-0c: DTP, UDLD, PVST+ BPDUs), and after a Linux cooked header whose "
         "protocol is one of Linux's own values below 0x0600 (0x000c: CAN); pycapture keeps them as data or "
         "decodes the BPDU",
-        lambda ours, theirs: theirs.startswith("[Logical Link Control header (")
-        and not ours.startswith("[Logical Link Control header ("),
+        lambda ours, theirs: (
+            theirs.startswith("[Logical Link Control header (")
+            and not ours.startswith("[Logical Link Control header (")
+        ),
     ),
     (
         "pcap4j-arp",
         "Pcap4J's ArpPacket ignores the hardware and protocol address lengths and always reads the 28-byte "
         "Ethernet/IPv4 layout; pycapture reads the lengths the header gives, or reports the header as cut",
-        lambda ours, theirs: theirs.startswith("[ARP Header (")
-        and ours.startswith(("[ARP Header (", "[Illegal Packet (")),
+        lambda ours, theirs: (
+            theirs.startswith("[ARP Header (") and ours.startswith(("[ARP Header (", "[Illegal Packet ("))
+        ),
     ),
     (
         "pcap4j-ipv6-options",
         "a PadN option of no data bytes (or an unknown one of 128 or more) makes Pcap4J's IPv6 options "
         "loop stop (ByteArrays.getSubArray refuses zero bytes; the length is a signed byte), so it cuts "
         "the extension header short and reads what follows 2 bytes early",
-        lambda ours, theirs: ours.startswith(("[IPv6 Hop-by-Hop Options Header (", "[IPv6 Destination"))
-        and theirs.startswith(ours.split(" (", 1)[0] + " (")
-        and ours != theirs,
+        lambda ours, theirs: (
+            ours.startswith(("[IPv6 Hop-by-Hop Options Header (", "[IPv6 Destination"))
+            and theirs.startswith(ours.split(" (", 1)[0] + " (")
+            and ours != theirs
+        ),
     ),
     (
         "beyond-pcap4j",

@@ -10,8 +10,11 @@ so the JSON output reads like tshark's; labels follow Pcap4J's text dumps (``Sou
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, overload
+
+_L = TypeVar("_L", bound="Layer")
 
 
 class Field:
@@ -77,6 +80,12 @@ class Layer:
     ``blocks``: where Pcap4J dumps this header as several blocks (an ICMP common header and its echo
     header, an LLC header and its SNAP header), each block as (index of its first field, title, length);
     empty for one block of ``title`` and ``length``. The JSON view is the same either way.
+    ``header``: the header's bytes as captured (``length`` of them, fewer where the frame was cut).
+    ``next``: the layer after this one in the frame (Pcap4J's payload), or None for the last.
+
+    The decoder gives each layer of a protocol that has one its typed class (:mod:`pycapture.layers`:
+    ``TCP``, ``IPv4``...), whose attributes are Pcap4J's getters with Python types; ``str(layer)`` is
+    Pcap4J's dump of the header.
     """
 
     name: str
@@ -84,6 +93,8 @@ class Layer:
     length: int
     fields: list[Field] = field(default_factory=list)
     blocks: tuple[tuple[int, str, int], ...] = ()
+    header: bytes = field(default=b"", repr=False)
+    next: Layer | None = field(default=None, repr=False, compare=False)
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of the field called ``key`` (Wireshark-style), or ``default``."""
@@ -91,6 +102,54 @@ class Layer:
             if f.key == key:
                 return f.value
         return default
+
+    @property
+    def payload(self) -> Layer | None:
+        """The next layer, which this one carries (Pcap4J's ``getPayload()``), or None."""
+        return self.next
+
+    def dump_lines(self, lines: list[str]) -> str | None:
+        """Append Pcap4J's block (or blocks) of this header to ``lines``; return the text of an Ethernet
+        pad the header carries, which Pcap4J prints after the frame's payload, or None."""
+        pad = None
+        blocks = self.blocks
+        if not blocks:
+            lines.append(f"[{escaped(self.title)} ({self.length} bytes)]")
+        for index, f in enumerate(self.fields):
+            for start, title, length in blocks:
+                if start == index:
+                    lines.append(f"[{escaped(title)} ({length} bytes)]")
+            if f.dump:
+                lines.append(f"  {f.label}: {escaped(f.display())}")
+            elif f.key == "padding":
+                pad = f.text or ""
+        for start, title, length in blocks:
+            if start >= len(self.fields):  # a block without fields of its own
+                lines.append(f"[{escaped(title)} ({length} bytes)]")
+        return pad
+
+    def __str__(self) -> str:
+        """Pcap4J's dump of this header (its ``Header.toString()``), each line ending with a newline."""
+        lines: list[str] = []
+        self.dump_lines(lines)
+        lines.append("")
+        return "\n".join(lines)
+
+
+_UNSAFE = frozenset(("Cc", "Cf", "Zl", "Zp"))  # controls, format characters (bidi overrides), line breaks
+
+
+def escaped(text: str) -> str:
+    """``text`` with every character that could break the line or act on a terminal (a newline, an
+    escape sequence, a bidi override from a packet's DNS name or SSID) written as ``\\xNN``/``\\uNNNN``."""
+    if text.isprintable():
+        return text
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if unicodedata.category(c) in _UNSAFE
+        else c
+        for c in text
+    )
 
 
 @dataclass(frozen=True)
@@ -111,12 +170,34 @@ class DecodedPacket:
     payload: bytes = b""
     malformed: Malformed | None = None
 
-    def get(self, name: str) -> Layer | None:
-        """The first (outermost) layer called ``name``, or None."""
+    @overload
+    def get(self, kind: str) -> Layer | None: ...
+
+    @overload
+    def get(self, kind: type[_L]) -> _L | None: ...
+
+    def get(self, kind: str | type[Layer]) -> Layer | None:
+        """The first (outermost) layer called ``kind`` (``"tcp"``) or of the class ``kind`` (``TCP``)."""
+        if isinstance(kind, str):
+            for layer in self.layers:
+                if layer.name == kind:
+                    return layer
+            return None
+        if not (isinstance(kind, type) and issubclass(kind, Layer)):
+            raise TypeError(f"a layer is asked for by its name or its class, not by {kind!r}")
         for layer in self.layers:
-            if layer.name == name:
+            if isinstance(layer, kind):
                 return layer
         return None
 
-    def contains(self, name: str) -> bool:
-        return self.get(name) is not None
+    def contains(self, kind: str | type[Layer]) -> bool:
+        return self.get(kind) is not None
+
+    def get_outer_of(self, kind: str | type[Layer]) -> Layer | None:
+        """The layer that carries the first ``kind`` layer (Pcap4J's ``getOuterOf``): for ``TCP``, its
+        IP header; None when there is no such layer or it is the first."""
+        inner = self.get(kind)
+        if inner is None:
+            return None
+        index = next(i for i, layer in enumerate(self.layers) if layer is inner)
+        return self.layers[index - 1] if index else None

@@ -30,9 +30,8 @@ from __future__ import annotations
 import functools
 import os
 import time
-import unicodedata
 
-from ..decode.model import DecodedPacket
+from ..decode.model import DecodedPacket, escaped
 
 _USEC = 1_000_000
 _JAVA_MAX_YEAR = 999_999_999  # java.time.LocalDateTime's range, and so ZonedDateTime's: +-999999999
@@ -63,20 +62,9 @@ def format_packet(
     ]
     pads: list[str] = []
     for layer in decoded.layers:
-        blocks = layer.blocks
-        if not blocks:
-            lines.append(f"[{_escaped(layer.title)} ({layer.length} bytes)]")
-        for index, f in enumerate(layer.fields):
-            for start, title, length in blocks:
-                if start == index:
-                    lines.append(f"[{_escaped(title)} ({length} bytes)]")
-            if f.dump:
-                lines.append(f"  {f.label}: {_escaped(f.display())}")
-            elif f.key == "padding":
-                pads.append(f.text or "")
-        for start, title, length in blocks:
-            if start >= len(layer.fields):  # a block without fields of its own
-                lines.append(f"[{_escaped(title)} ({length} bytes)]")
+        pad = layer.dump_lines(lines)
+        if pad is not None:
+            pads.append(pad)
     if decoded.payload:
         kind = "Fragmented data" if _fragment_payload(decoded) else "data"
         lines.append(f"[{kind} ({len(decoded.payload)} bytes)]")
@@ -85,7 +73,7 @@ def format_packet(
     if bad is not None:
         lines.append(f"[Illegal Packet ({len(bad.data)} bytes)]")
         lines.append(f"  Hex stream: {hex_stream(bad.data)}")
-        lines.append(f"  Cause: {_escaped(bad.cause)}")
+        lines.append(f"  Cause: {escaped(bad.cause)}")
     for pad in reversed(pads):  # each Ethernet frame's after its payload: the innermost first
         lines.append(f"[Ethernet Pad ({(len(pad) + 1) // 3} bytes)]")
         lines.append(f"  Hex stream: {pad}")
@@ -103,22 +91,6 @@ def _fragment_payload(decoded: DecodedPacket) -> bool:
         flags, offset = last.get("flags"), last.get("frag_offset")
         return (isinstance(flags, int) and flags & 1 == 1) or (isinstance(offset, int) and offset != 0)
     return last.name == "ipv6.fraghdr"
-
-
-_UNSAFE = frozenset(("Cc", "Cf", "Zl", "Zp"))  # controls, format characters (bidi overrides), line breaks
-
-
-def _escaped(text: str) -> str:
-    """``text`` with every character that could break the line or act on a terminal (a newline, an
-    escape sequence, a bidi override from a packet's DNS name or SSID) written as ``\\xNN``/``\\uNNNN``."""
-    if text.isprintable():
-        return text
-    return "".join(
-        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
-        if unicodedata.category(c) in _UNSAFE
-        else c
-        for c in text
-    )
 
 
 def hex_stream(data: bytes) -> str:

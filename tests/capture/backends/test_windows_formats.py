@@ -30,7 +30,8 @@ def windows_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.mark.parametrize("kind", ["pcapng", "nanosecond"])
 @pytest.mark.parametrize(
-    "args", [["-n"], ["-n", "-v"], ["--json"], ["-n", "udp or icmp6"], ["-n", "greater 100"]],
+    "args",
+    [["-n"], ["-n", "-v"], ["--json"], ["-n", "udp or icmp6"], ["-n", "greater 100"]],
     ids=["plain", "-v", "--json", "filter", "filter on the original length"],
 )
 def test_a_format_libpcap_1_0_refuses_is_read_by_the_file_backend(

@@ -137,7 +137,7 @@ def test_layered_dump_escapes_control_characters(tmp_path):
 
 
 def test_escaping_keeps_printable_text_and_escapes_bidi_overrides():
-    from pycapture.output.pcap4j import _escaped
+    from pycapture.decode.model import escaped as _escaped
 
     assert _escaped("caf\u00e9 \u65e5\u672c") == "caf\u00e9 \u65e5\u672c"
     assert _escaped("evil\u202etxt.exe\r\n") == "evil\\u202etxt.exe\\x0d\\x0a"

@@ -13,6 +13,7 @@ import org.pcap4j.packet.namednumber.NamedNumber;
  * Prints every named number Pcap4J defines, as "Class<TAB>value<TAB>name" lines: each public static final
  * constant of each class in org.pcap4j.packet.namednumber of the jar given as the first argument. Classes
  * whose constants are numbered per type (ICMP codes) print the type and the value as "type/value".
+ * Then each constant's Java name, as "=Class<TAB>FIELD<TAB>value" lines (Python's EtherType.IPV4).
  */
 public class Pcap4jNames {
   public static void main(String[] args) throws Exception {
@@ -26,9 +27,11 @@ public class Pcap4jNames {
       }
     }
     Collections.sort(classes);
+    List<String> constants = new ArrayList<>();
     for (String className : classes) {
       Class<?> c = Class.forName(className);
       Map<?, ?> registry = registry(c);
+      constants.addAll(constants(c));
       if (registry != null) {  // what getInstance() finds: where two constants share a value, the later
         print(c.getSimpleName(), "", registry);
         continue;
@@ -42,6 +45,22 @@ public class Pcap4jNames {
         System.out.println(c.getSimpleName() + "\t" + n.valueAsString() + "\t" + n.name());
       }
     }
+    for (String line : constants) {
+      System.out.println(line);
+    }
+  }
+
+  /** "=Class<TAB>FIELD<TAB>value" for each public static final constant of the class, in declared order. */
+  private static List<String> constants(Class<?> c) throws IllegalAccessException {
+    List<String> lines = new ArrayList<>();
+    for (Field f : c.getDeclaredFields()) {
+      int m = f.getModifiers();
+      if (Modifier.isStatic(m) && Modifier.isPublic(m) && c.isAssignableFrom(f.getType())) {
+        NamedNumber<?, ?> n = (NamedNumber<?, ?>) f.get(null);
+        lines.add("=" + c.getSimpleName() + "\t" + f.getName() + "\t" + n.valueAsString());
+      }
+    }
+    return lines;
   }
 
   /** The class's static registry (value to constant, or type to value to constant), or null. */

@@ -7,7 +7,8 @@ import struct
 import dpkt
 
 from ...protocols.linktypes import LINKTYPE_DECODERS
-from ..model import DecodedPacket, Malformed
+from ..layers import typed
+from ..model import DecodedPacket, Layer, Malformed
 from . import apps, icmp, link, network, transport, tunnels, wlan
 from .core import Bad, DecoderTable, Decoding, short_reason
 
@@ -45,27 +46,55 @@ def decode(linktype: int, data: bytes, *, dump: bool = True) -> DecodedPacket:
         return packet
     d = Decoding(dump)
     packet.layers = d.layers
+    packet.payload, packet.malformed = _walk(d, key, data)
+    _link(d.layers)
+    return packet
+
+
+def _link(layers: list[Layer]) -> None:
+    """Type each layer and point it at the next."""
+    after = None
+    for layer in reversed(layers):
+        typed(layer)
+        layer.next = after
+        after = layer
+
+
+def _walk(d: Decoding, key: str | None, data: bytes) -> tuple[bytes, Malformed | None]:
+    """Follow the decoders from ``key``; return the payload no layer claimed, and what went wrong.
+
+    Each layer's ``header`` is cut here from the bytes its decoder was given: every decoder adds its
+    layers at the start of those bytes, one after another.
+    """
+    layers = d.layers
     buf = data
     while key is not None:
         name, what, decoder = DECODERS[key]
-        if len(d.layers) >= _MAX_LAYERS:
-            packet.malformed = Malformed(name, f"more than {_MAX_LAYERS} headers: decoding stopped", buf)
-            return packet
+        if len(layers) >= _MAX_LAYERS:
+            return b"", Malformed(name, f"more than {_MAX_LAYERS} headers: decoding stopped", buf)
+        first, start = len(layers), buf
         try:
             key, buf = decoder(d, buf)
         except Bad as bad:
+            _headers(layers, first, start)
             rest = buf if bad.data is None else bad.data
             if d.quoted and bad.truncated:  # an ICMP error quotes only the start of a packet
-                packet.payload = rest
-            else:
-                packet.malformed = Malformed(bad.layer, bad.cause, rest)
-            return packet
+                return rest, None
+            return b"", Malformed(bad.layer, bad.cause, rest)
         except (dpkt.Error, struct.error, IndexError, KeyError, ValueError, UnicodeError) as exc:
-            packet.malformed = Malformed(name, f"invalid {what.split(' ', 1)[1]}: {short_reason(exc)}", buf)
-            return packet
+            _headers(layers, first, start)
+            return b"", Malformed(name, f"invalid {what.split(' ', 1)[1]}: {short_reason(exc)}", buf)
         except Exception as exc:  # a decoder's bug must not take the caller down: report it as malformed
+            _headers(layers, first, start)
             cause = f"cannot decode {what.split(' ', 1)[1]}: {type(exc).__name__}: {short_reason(exc)}"
-            packet.malformed = Malformed(name, cause, buf)
-            return packet
-    packet.payload = buf
-    return packet
+            return b"", Malformed(name, cause, buf)
+        if len(layers) > first:
+            _headers(layers, first, start)
+    return buf, None
+
+
+def _headers(layers: list[Layer], first: int, buf: bytes) -> None:
+    pos = 0
+    for layer in layers[first:]:
+        layer.header = buf[pos : pos + layer.length]
+        pos += layer.length
