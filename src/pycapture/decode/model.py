@@ -82,6 +82,7 @@ class Layer:
     empty for one block of ``title`` and ``length``. The JSON view is the same either way.
     ``header``: the header's bytes as captured (``length`` of them, fewer where the frame was cut).
     ``next``: the layer after this one in the frame (Pcap4J's payload), or None for the last.
+    ``trailer``: for the last layer, the bytes after it that no layer claimed (the packet's payload).
 
     The decoder gives each layer of a protocol that has one its typed class (:mod:`pycapture.layers`:
     ``TCP``, ``IPv4``...), whose attributes are Pcap4J's getters with Python types; ``str(layer)`` is
@@ -95,6 +96,7 @@ class Layer:
     blocks: tuple[tuple[int, str, int], ...] = ()
     header: bytes = field(default=b"", repr=False)
     next: Layer | None = field(default=None, repr=False, compare=False)
+    trailer: bytes = field(default=b"", repr=False, compare=False)
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of the field called ``key`` (Wireshark-style), or ``default``."""

@@ -48,6 +48,8 @@ def decode(linktype: int, data: bytes, *, dump: bool = True) -> DecodedPacket:
     packet.layers = d.layers
     packet.payload, packet.malformed = _walk(d, key, data)
     _link(d.layers)
+    if d.layers:
+        d.layers[-1].trailer = packet.payload
     return packet
 
 
