@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -50,6 +52,21 @@ def test_loop_prints_one_summary_per_packet(live):
     lines = out.splitlines()
     assert len(lines) == 4 and lines[-1].startswith("3 packets;")
     assert all(f"> 127.0.0.1.{port}: UDP, length 15" in line for line in lines[:3])
+
+
+def test_packet_stream_takes_count_packets_and_prints_the_udp_ones(live):
+    udp_port, tcp_port = free_udp_port(), free_udp_port()
+    wanted = ["--if", "lo", "-c", "3", f"udp dst port {udp_port} or tcp dst port {tcp_port}"]
+    cap = Capture(wanted, command=_example("packet_stream.py"))
+    send_udp(udp_port, 2)
+    with socket.socket() as s:  # one SYN to a closed port: a packet of the three, not a UDP one
+        s.settimeout(2)
+        with contextlib.suppress(OSError):
+            s.connect(("127.0.0.1", tcp_port))
+    status, out, err = cap.finish()
+    assert status == 0, err
+    assert out.count("[UDP Header (8 bytes)]") == 2 and f"Destination port: {udp_port}" in out
+    assert "[TCP Header" not in out and out.count("Captured at: ") == 2
 
 
 def test_dump_writes_the_packets(live, tmp_path):
