@@ -359,7 +359,8 @@ def _record_lines(
     return render
 
 
-def _dns_layer(d: Decoding, message: bytes, prefix: list[Field], size: int) -> None:
+def _dns_layer(d: Decoding, buf: bytes, message: bytes, prefix: list[Field], size: int) -> None:
+    """Add the DNS layer of ``message``, which is ``buf`` or follows a length ``prefix`` in it."""
     m = extra.DNS(message)
     op = m.op
     questions = [{"name": q.name, "type": q.type, "class": q.cls} for q in m.qd]
@@ -399,14 +400,14 @@ def _dns_layer(d: Decoding, message: bytes, prefix: list[Field], size: int) -> N
     ]
     # Pcap4J's DNS header ends with its last record: over UDP it shows the bytes after it as the
     # Ethernet frame's padding (over TCP, where it reads no length prefix, it shows no such message)
-    d.add(Layer("dns", "DNS Header", size - len(message) + end, fields))
+    d.add(Layer("dns", "DNS Header", size - len(message) + end, fields), buf)
     if not prefix and d.dump:
         show_as_ethernet_pad(d, message[end:])
 
 
 def _dns(d: Decoding, buf: bytes) -> Step:
     require(buf, 12, "dns", "a DNS header")
-    _dns_layer(d, buf, [], len(buf))
+    _dns_layer(d, buf, buf, [], len(buf))
     return None, b""
 
 
@@ -417,7 +418,7 @@ def _dns_tcp(d: Decoding, buf: bytes) -> Step:
     size = int.from_bytes(buf[:2], "big")
     if size < 12 or len(buf) < 2 + size:
         return None, buf  # a message split across segments, or not the start of one
-    _dns_layer(d, buf[2 : 2 + size], [Field("length", "Length", size)], 2 + size)
+    _dns_layer(d, buf, buf[2 : 2 + size], [Field("length", "Length", size)], 2 + size)
     return None, buf[2 + size :]
 
 
@@ -495,7 +496,7 @@ def _dhcp(d: Decoding, buf: bytes) -> Step:
         fields.append(
             Field("options", "Options", listed, text=" ".join(f"[{o['name']} ({o['code']})]" for o in listed))
         )
-    d.add(Layer("dhcp", "DHCP Header", len(buf), fields))
+    d.add(Layer("dhcp", "DHCP Header", len(buf), fields), buf)
     return None, b""
 
 
@@ -689,7 +690,7 @@ def _dhcpv6(d: Decoding, buf: bytes) -> Step:
         options.append({"code": layer.optcode, "name": layer.name})
         layer = layer.payload
     fields.append(Field("options", "Options", options, text=" ".join(f"[{o['name']}]" for o in options)))
-    d.add(Layer("dhcpv6", "DHCPv6 Header", len(buf), fields))
+    d.add(Layer("dhcpv6", "DHCPv6 Header", len(buf), fields), buf)
     return None, b""
 
 

@@ -10,6 +10,7 @@ from typing import Callable, Optional, TypeVar
 
 import dpkt
 
+from ..layers import typed
 from ..model import Field, Layer
 
 _P = TypeVar("_P", bound=dpkt.Packet)
@@ -73,13 +74,21 @@ class Decoding:
         self.wlan_fcs: bytes | None = None  # radiotap said the 802.11 frame ends with an FCS
         self.wlan_datapad = False  # radiotap said the 802.11 header is padded to 32 bits
 
-    def add(self, layer: Layer) -> Layer:
-        self.layers.append(layer)
+    def add(self, layer: Layer, buf: bytes | None = None) -> Layer:
+        """Add ``layer``, whose header starts ``buf`` (None for a header without bytes of its own): give
+        it its protocol's class and link the layer before it to it."""
+        if buf is not None:
+            layer.header = buf[: layer.length]
+        typed(layer)
+        layers = self.layers
+        if layers:
+            layers[-1].next = layer
+        layers.append(layer)
         return layer
 
     def add_header(self, buf: bytes, name: str, title: str, length: int, fields: list[Field]) -> bytes:
         """Add the layer of the ``length``-byte header that starts ``buf``; return the bytes after it."""
-        self.layers.append(Layer(name, title, length, fields))
+        self.add(Layer(name, title, length, fields), buf)
         return buf[length:]
 
     def claim_padding(self, pad: bytes) -> None:

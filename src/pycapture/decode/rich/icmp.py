@@ -65,7 +65,7 @@ def _add_message(
 ) -> bytes:
     """Add the layer of a ``length``-byte ICMP message header, dumped as its 4-byte common header (type,
     code, checksum: the first three fields) and the ``title`` block of the rest; return the bytes after."""
-    d.add(Layer(name, common, length, fields, ((0, common, 4), (3, title, length - 4))))
+    d.add(Layer(name, common, length, fields, ((0, common, 4), (3, title, length - 4))), buf)
     return buf[length:]
 
 

@@ -67,7 +67,8 @@ def _eth(d: Decoding, buf: bytes) -> Step:
                 Field("src", "Source address", mac_text(eth.src)),
                 kind,
             ],
-        )
+        ),
+        buf,
     )
     d.pad_owner = layer
     return _after_ethertype(d, etype, buf[14:])
@@ -152,7 +153,7 @@ def _llc(d: Decoding, buf: bytes) -> Step:
         fields.append(Field("control", "Control", head.ctl, text=_llc_control_text(buf[2:3])))
         fields.append(Field("oui", "OUI", snap.oui.hex(":"), text=_oui_text(snap.oui)))
         fields.append(Field("pid", "Protocol ID", snap.type, text=ethertype_text(snap.type)))
-        layer = d.add(Layer("llc", "Logical Link Control header", 8, fields))
+        layer = d.add(Layer("llc", "Logical Link Control header", 8, fields), buf)
         # Pcap4J prints the LLC header and the SNAP header after it as two headers
         layer.blocks = ((0, "Logical Link Control header", 3), (3, "Subnetwork Access Protocol header", 5))
         rest = buf[8:]
@@ -388,11 +389,11 @@ def _pppoe(d: Decoding, buf: bytes) -> Step:
         Field("payload_length", "Length", p.len),
     ]
     if p.code == 0:
-        d.add(Layer("pppoes", "PPPoE Header", 6, fields))
+        d.add(Layer("pppoes", "PPPoE Header", 6, fields), buf)
         return "ppp", body
     tags = _pppoe_tags(body)
     fields.append(Field("tags", "Tags", tags, text=" ".join(f"[{t['name']}: {t['value']}]" for t in tags)))
-    d.add(Layer("pppoed", "PPPoE Header", 6 + len(body), fields))
+    d.add(Layer("pppoed", "PPPoE Header", 6 + len(body), fields), buf)
     return None, b""
 
 

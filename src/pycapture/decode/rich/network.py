@@ -65,7 +65,8 @@ def _arp(d: Decoding, buf: bytes) -> Step:
                 Field(f"dst.{hw_key}", "Destination hardware address", tha.hex(":")),
                 address_field(f"dst.{proto_key}", "Destination protocol address", tpa),
             ],
-        )
+        ),
+        buf,
     )
     d.claim_padding(buf[end:])
     return None, b""
@@ -325,7 +326,7 @@ def _ip(d: Decoding, buf: bytes) -> Step:
         options = _ip_options(raw_options)
         fields.append(Field("options", "Options", options, dump=False))
         fields += _ipv4_option_fields(buf, min(hl, len(buf)))
-    d.add(Layer("ip", "IPv4 Header", min(hl, len(buf)), fields))
+    d.add(Layer("ip", "IPv4 Header", min(hl, len(buf)), fields), buf)
     if len(buf) < hl:
         raise Bad(
             "ip", f"too short for the IPv4 options: {len(buf)} of {hl} header bytes", b"", truncated=True
@@ -362,7 +363,8 @@ def _ipv6(d: Decoding, buf: bytes) -> Step:
                 address_field("src", "Source address", h.src),
                 address_field("dst", "Destination address", h.dst),
             ],
-        )
+        ),
+        buf,
     )
     if plen:
         d.claim_padding(buf[40 + plen :])

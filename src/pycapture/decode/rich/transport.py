@@ -175,7 +175,7 @@ def _tcp(d: Decoding, buf: bytes) -> Step:
     fields += option_fields
     if d.dump:
         fields += _tcp_option_lines(buf[20 : min(hl, len(buf))])
-    d.add(Layer("tcp", "TCP Header", min(hl, len(buf)), fields))
+    d.add(Layer("tcp", "TCP Header", min(hl, len(buf)), fields), buf)
     if len(buf) < hl:
         raise Bad(
             "tcp", f"too short for the TCP options: {len(buf)} of {hl} header bytes", b"", truncated=True
@@ -254,7 +254,8 @@ def _udp(d: Decoding, buf: bytes) -> Step:
                 Field("length", "Length", u.ulen, text=f"{u.ulen} [bytes]"),
                 checksum_field("checksum", u.sum),
             ],
-        )
+        ),
+        buf,
     )
     if u.ulen and u.ulen < 8:  # 0 is a jumbogram's: its length lives in the IPv6 header
         raise Bad("udp", f"bad UDP length {u.ulen}: less than the 8-byte header", buf[8:])

@@ -134,7 +134,9 @@ def _erspan2(d: Decoding, buf: bytes) -> Step:
 
 def _erspan1(d: Decoding, buf: bytes) -> Step:
     """ERSPAN type I: GRE protocol 0x88be without a sequence number, and no header of its own."""
-    d.add(Layer("erspan", "ERSPAN Type I Header", 0, [Field("version", "Version", 0, text="0 (Type I)")]))
+    d.add(
+        Layer("erspan", "ERSPAN Type I Header", 0, [Field("version", "Version", 0, text="0 (Type I)")]), buf
+    )
     return "eth", buf
 
 
@@ -187,7 +189,7 @@ def _l2tp(d: Decoding, buf: bytes) -> Step:
     end = values.get("length", len(buf))
     if end < size:
         raise Bad("l2tp", f"bad L2TP length {end}: less than its {size}-byte header", buf[size:])
-    d.add(Layer("l2tp", "L2TPv2 Header", size, fields))
+    d.add(Layer("l2tp", "L2TPv2 Header", size, fields), buf)
     rest = buf[size:end]
     return (None if h.t or not rest else "ppp_hdlc"), rest
 
@@ -238,7 +240,7 @@ def _gtpv1(d: Decoding, buf: bytes) -> Step:
             size += ext_len
         if extensions:
             fields.append(Field("ext_hdr", "Extension Headers", extensions))
-    d.add(Layer("gtp", "GTPv1 Header", size, fields))
+    d.add(Layer("gtp", "GTPv1 Header", size, fields), buf)
     payload = buf[size : 8 + g.length]
     if g.type == 255 and g.pt and payload:  # a T-PDU carries the user's IP packet
         return IP_BY_VERSION.get(payload[0] >> 4), payload
@@ -263,7 +265,7 @@ def _gtpv2(d: Decoding, buf: bytes) -> Step:
     seq = unpack_header(extra.GTPv2Sequence, buf[size:], "gtpv2", "a GTPv2 header")
     fields.append(Field("seq", "Sequence Number", seq.seq))
     size += 4
-    d.add(Layer("gtpv2", "GTPv2 Header", size, fields))
+    d.add(Layer("gtpv2", "GTPv2 Header", size, fields), buf)
     return None, buf[size : 4 + g.length]
 
 

@@ -7,8 +7,7 @@ import struct
 import dpkt
 
 from ...protocols.linktypes import LINKTYPE_DECODERS
-from ..layers import typed
-from ..model import DecodedPacket, Layer, Malformed
+from ..model import DecodedPacket, Malformed
 from . import apps, icmp, link, network, transport, tunnels, wlan
 from .core import Bad, DecoderTable, Decoding, short_reason
 
@@ -47,56 +46,29 @@ def decode(linktype: int, data: bytes, *, dump: bool = True) -> DecodedPacket:
     d = Decoding(dump)
     packet.layers = d.layers
     packet.payload, packet.malformed = _walk(d, key, data)
-    _link(d.layers)
     if d.layers:
         d.layers[-1].trailer = packet.payload
     return packet
 
 
-def _link(layers: list[Layer]) -> None:
-    """Type each layer and point it at the next."""
-    after = None
-    for layer in reversed(layers):
-        typed(layer)
-        layer.next = after
-        after = layer
-
-
 def _walk(d: Decoding, key: str | None, data: bytes) -> tuple[bytes, Malformed | None]:
-    """Follow the decoders from ``key``; return the payload no layer claimed, and what went wrong.
-
-    Each layer's ``header`` is cut here from the bytes its decoder was given: every decoder adds its
-    layers at the start of those bytes, one after another.
-    """
+    """Follow the decoders from ``key``; return the payload no layer claimed, and what went wrong."""
     layers = d.layers
     buf = data
     while key is not None:
         name, what, decoder = DECODERS[key]
         if len(layers) >= _MAX_LAYERS:
             return b"", Malformed(name, f"more than {_MAX_LAYERS} headers: decoding stopped", buf)
-        first, start = len(layers), buf
         try:
             key, buf = decoder(d, buf)
         except Bad as bad:
-            _headers(layers, first, start)
             rest = buf if bad.data is None else bad.data
             if d.quoted and bad.truncated:  # an ICMP error quotes only the start of a packet
                 return rest, None
             return b"", Malformed(bad.layer, bad.cause, rest)
         except (dpkt.Error, struct.error, IndexError, KeyError, ValueError, UnicodeError) as exc:
-            _headers(layers, first, start)
             return b"", Malformed(name, f"invalid {what.split(' ', 1)[1]}: {short_reason(exc)}", buf)
         except Exception as exc:  # a decoder's bug must not take the caller down: report it as malformed
-            _headers(layers, first, start)
             cause = f"cannot decode {what.split(' ', 1)[1]}: {type(exc).__name__}: {short_reason(exc)}"
             return b"", Malformed(name, cause, buf)
-        if len(layers) > first:
-            _headers(layers, first, start)
     return buf, None
-
-
-def _headers(layers: list[Layer], first: int, buf: bytes) -> None:
-    pos = 0
-    for layer in layers[first:]:
-        layer.header = buf[pos : pos + layer.length]
-        pos += layer.length
