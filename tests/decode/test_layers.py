@@ -247,3 +247,21 @@ def test_named_attributes_print_as_the_dump_does() -> None:
             assert isinstance(value, NamedNumber) and str(value) == field.text
             checked += 1
     assert checked > 1000
+
+
+def test_the_typed_layer_table_of_the_docs_names_real_classes_and_attributes() -> None:
+    import re
+
+    import pycapture.layers as layers
+    from support.env import ROOT
+
+    text = (ROOT / "docs" / "API.md").read_text(encoding="utf-8")
+    section = text[text.index("### Typed layers") :]
+    section = section[: section.index("\n```")]
+    rows = re.findall(r"^\| (`[A-Z].+?) \| .+? \| (.+) \|$", section, flags=re.MULTILINE)
+    assert len(rows) >= 15
+    for classes_cell, attributes_cell in rows:
+        classes = [getattr(layers, name) for name in re.findall(r"`(\w+)`", classes_cell)]
+        assert all(issubclass(cls, Layer) for cls in classes)
+        for name in re.findall(r"`(\w+)`", attributes_cell):
+            assert any(hasattr(cls, name) for cls in classes) or hasattr(layers, name), name
