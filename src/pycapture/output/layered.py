@@ -13,7 +13,8 @@ from ..protocols.linktypes import linktype_name
 from .hexdump import hex_lines
 from .jsonfast import walk_layers
 from .jsonl import to_dict, to_json, utc_time_text
-from .pcap4j import format_packet
+from .pcap4j import format_packet, packet_head
+from .pcap4jfast import walk_dump
 from .tcpdump.fastsummary import walk_fields
 
 
@@ -44,8 +45,13 @@ class Pcap4jPrinter:
         self._hex_ascii = hex_ascii
 
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
-        decoded = decode(self._linktype, data)
-        text = format_packet(decoded, ts_sec, ts_usec, length, len(data), utc=self._utc, nano=self._nano)
+        walked = walk_fields(self._linktype, data)
+        blocks = None if walked is None else walk_dump(data, walked)
+        if blocks is None:
+            decoded = decode(self._linktype, data)
+            text = format_packet(decoded, ts_sec, ts_usec, length, len(data), utc=self._utc, nano=self._nano)
+        else:  # the fast path: the blocks of format_packet, written from the walk
+            text = f"{packet_head(ts_sec, ts_usec, length, utc=self._utc, nano=self._nano)}\n{blocks}"
         if self._hex_level:
             text += hex_lines(data, self._hex_ascii) + "\n"
         self._write(text + "\n")

@@ -56,10 +56,7 @@ def format_packet(
     """
     # Every "[" below is closed on the same line, whatever the decoder's texts: some Pcap4J
     # versions' toString() leave brackets unbalanced, which trips up anyone parsing the dump.
-    lines = [
-        f"Captured at: {captured_at_text(ts_sec, ts_usec, utc=utc, nano=nano)}",
-        f"Original length: {original_length} bytes",
-    ]
+    lines = [packet_head(ts_sec, ts_usec, original_length, utc=utc, nano=nano)]
     pads: list[str] = []
     for layer in decoded.layers:
         pad = layer.dump_lines(lines)
@@ -79,6 +76,14 @@ def format_packet(
         lines.append(f"  Hex stream: {pad}")
     lines.append("")
     return "\n".join(lines)
+
+
+def packet_head(
+    ts_sec: int, ts_usec: int, original_length: int, *, utc: bool = False, nano: bool = False
+) -> str:
+    """The dump's first two lines, ``Captured at:`` and ``Original length:``, joined by a newline."""
+    at = captured_at_text(ts_sec, ts_usec, utc=utc, nano=nano)
+    return f"Captured at: {at}\nOriginal length: {original_length} bytes"
 
 
 def _fragment_payload(decoded: DecodedPacket) -> bool:

@@ -86,7 +86,7 @@ _IP_OPTION_NAMES = {
 }
 
 
-def _tos_text(tos: int) -> str:
+def tos_text(tos: int) -> str:
     """Pcap4J's IpV4Rfc1349Tos."""
     prec, bits = tos >> 5, (tos >> 1) & 0x0F
     precedence, kind = named_text(prec, TOS_PRECEDENCE_NAMES), named_text(bits, TOS_NAMES)
@@ -305,7 +305,7 @@ def _ip(d: Decoding, buf: bytes) -> Step:
     fields = [
         Field("version", "Version", 4, text="4 (IPv4)"),
         Field("hdr_len", "IHL", hl, text=f"{h.hl} ({hl} [bytes])"),
-        Field("dsfield", "TOS", h.tos, text=_tos_text(h.tos)),
+        Field("dsfield", "TOS", h.tos, text=tos_text(h.tos)),
         Field("len", "Total length", total, text=f"{total} [bytes]"),
         Field("id", "Identification", h.id),
         Field(

@@ -32,7 +32,7 @@ from .fields import checksum_field, flag_field, hex_text, named_text, port_field
 
 
 def _tcp_option_field(kind: int, data: bytes) -> Field:
-    """The JSON field of an option (the dump shows Pcap4J's lines, :func:`_tcp_option_lines`)."""
+    """The JSON field of an option (the dump shows Pcap4J's lines, :func:`tcp_option_lines`)."""
     if kind == 2 and len(data) == 2:
         return Field("options.mss_val", "Option", int.from_bytes(data, "big"), dump=False)
     if kind == 3 and len(data) == 1:
@@ -122,7 +122,7 @@ def _tcp_option_text(raw: bytes, pos: int) -> tuple[str, int]:
     return text, left
 
 
-def _tcp_option_lines(raw: bytes) -> list[Field]:
+def tcp_option_lines(raw: bytes) -> list[Field]:
     """The dump's lines for a TCP header's options as Pcap4J's TcpHeader prints them: an ``Option``
     per option up to the End of Option List, then the bytes after it as ``Padding``."""
     fields: list[Field] = []
@@ -174,7 +174,7 @@ def _tcp(d: Decoding, buf: bytes) -> Step:
     option_fields, problem = tcp_options(t.opts)
     fields += option_fields
     if d.dump:
-        fields += _tcp_option_lines(buf[20 : min(hl, len(buf))])
+        fields += tcp_option_lines(buf[20 : min(hl, len(buf))])
     d.add(Layer("tcp", "TCP Header", min(hl, len(buf)), fields), buf)
     if len(buf) < hl:
         raise Bad(
