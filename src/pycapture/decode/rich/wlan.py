@@ -10,12 +10,238 @@ from dpkt import (
     radiotap,
 )
 
+from ...protocols.names import NAMES
 from ..model import Field, Layer
 from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
 from .fields import flag_field, hex_text, mac_text
 
 _RADIOTAP_FLAG_FCS = 0x10
 _RADIOTAP_FLAG_DATAPAD = 0x20
+
+# Pcap4J's RadiotapPacket: the named present bits (RadiotapPresentBitNumber), each field's alignment and
+# size, and the name its IllegalRawDataException gives the field's class when the header ends inside it.
+_RT_BIT_NAMES = NAMES["RadiotapPresentBitNumber"]
+_RT_VHT_BANDWIDTHS = NAMES["RadiotapVhtBandwidth"]
+_RT_ALIGN = {0: 8, 3: 2, 7: 2, 8: 2, 9: 2, 14: 2, 20: 4, 21: 2}  # the others (and unknown bits): 1
+_RT_FIELDS = {
+    0: (8, "RadiotapTsft"), 1: (1, "RadiotapFlags"), 2: (1, "RadiotapRate"), 3: (4, "RadiotapChannel"),
+    4: (2, "RadiotapFhss"), 5: (1, "RadiotapAntennaSignal"), 6: (1, "RadiotapAntennaNoise"),
+    7: (2, "RadiotapLockQuality"), 8: (2, "RadiotapTxAttenuation"), 9: (2, "RadiotapDbTxAttenuation"),
+    10: (1, "RadiotapDbmTxPower"), 11: (1, "RadiotapRate"),  # sic: RadiotapDataAntenna's message
+    12: (1, "RadiotapDbAntennaSignal"), 13: (1, "RadiotapDbAntennaNoise"), 14: (2, "RadiotapRxFlags"),
+    19: (3, "RadiotapMcs"), 20: (8, "RadiotapAMpduStatus"), 21: (12, "RadiotapVht"),
+}  # fmt: skip
+_RT_FLAG_LABELS = {
+    1: ("CFP", "Short Preamble", "WEP", "Fragmented", "FCS", "PAD", "Bad FCS", "Short Guard Interval"),
+    3: ("LSB of flags", "2nd LSB of flags", "3rd LSB of flags", "4th LSB of flags", "Turbo", "CCK", "OFDM",
+        "2 GHz spectrum", "5 GHz spectrum", "Only passive scan", "Dynamic CCK-OFDM", "GFSK", "GSM",
+        "Static Turbo", "Half rate", "Quarter rate"),
+    14: ("LSB", "Bad PLCP CRC", *(f"{n}th LSB" if n > 3 else "3rd LSB" for n in range(3, 17))),
+    20: ("driver reports 0-length subframes", "0-length subframe", "last subframe is known",
+         "last subframe", "delimiter CRC error", "delimiter CRC value is known",
+         *(f"{n}th MSB of flags" for n in range(10, 3, -1)), "3rd MSB of flags", "2nd MSB of flags",
+         "MSB of flags"),
+    21: ("STBC known", "TXOP_PS_NOT_ALLOWED known", "Guard interval known",
+         "Short GI NSYM disambiguation known", "LDPC extra OFDM symbol known", "Beamformed known",
+         "Bandwidth known", "Group ID known", "Partial AID known",
+         *(f"{n}th MSB of known" for n in range(7, 3, -1)), "3rd MSB of known", "2nd MSB of known",
+         "MSB of known", "STBC", "TXOP_PS_NOT_ALLOWED", "Short Guard interval",
+         "Short GI NSYM disambiguation", "LDPC extra OFDM symbol", "Beamformed", "2nd MSB of flags",
+         "MSB of flags"),
+    19: ("bandwidth known", "MCS index known", "guard interval known", "HT format known", "FEC type known",
+         "STBC known", "Ness known", "Ness data known"),
+}  # fmt: skip
+_RT_MCS_BANDWIDTHS = ("0 (20)", "1 (40)", "2 (20L)", "3 (20U)")
+
+
+def _signed8(value: int) -> int:
+    return value - 256 if value > 127 else value
+
+
+def _java_bools(labels: tuple[str, ...], bits: int) -> list[str]:
+    return [f"  {label}: {'true' if bits >> i & 1 else 'false'}" for i, label in enumerate(labels)]
+
+
+def _radiotap_data_lines(bit: int, raw: bytes) -> list[str]:
+    """Pcap4J's RadiotapData{bit}.toString("") lines for a field of its full size, ``raw``."""
+    if bit == 0:
+        return ["TSFT: ", f"  MAC timestamp: {int.from_bytes(raw, 'little')} microseconds"]
+    if bit == 1:
+        return ["Flags: ", *_java_bools(_RT_FLAG_LABELS[1], raw[0])]
+    if bit == 2:
+        return ["Rate: ", f"  Rate: {raw[0] * 500} Kbps"]
+    if bit == 3:
+        return [
+            "Channel: ",
+            f"  Frequency: {int.from_bytes(raw[:2], 'little')} MHz",
+            *_java_bools(_RT_FLAG_LABELS[3], int.from_bytes(raw[2:4], "little")),
+        ]
+    if bit == 4:
+        return ["FHSS: ", f"  Hop set: {raw[0]}", f"  Hop pattern: {raw[1]}"]
+    if bit == 5:
+        return ["Antenna signal: ", f"  Antenna signal: {_signed8(raw[0])} dBm"]
+    if bit == 6:
+        return ["Antenna noise: ", f"  Antenna noise: {_signed8(raw[0])} dBm"]
+    if bit == 7:
+        return ["Lock quality: ", f"  Lock quality: {int.from_bytes(raw, 'little')}"]
+    if bit == 8:
+        return ["TX attenuation: ", f"  TX attenuation: {int.from_bytes(raw, 'little')}"]
+    if bit == 9:
+        return ["dB TX attenuation: ", f"  TX attenuation: {int.from_bytes(raw, 'little')} dB"]
+    if bit == 10:
+        return ["dBm TX power: ", f"  TX power: {_signed8(raw[0])} dBm"]
+    if bit == 11:
+        return ["Antenna: ", f"  Antenna: {raw[0]}"]
+    if bit == 12:
+        return ["dB antenna signal: ", f"  Antenna signal: {raw[0]} dB"]
+    if bit == 13:
+        return ["dB antenna noise: ", f"  Antenna noise: {raw[0]} dB"]
+    if bit == 14:
+        return ["RX flags: ", *_java_bools(_RT_FLAG_LABELS[14], int.from_bytes(raw, "little"))]
+    if bit == 19:
+        flags = raw[1]
+        return [
+            "MCS: ",
+            *_java_bools(_RT_FLAG_LABELS[19], raw[0]),
+            f"  bandwidth: {_RT_MCS_BANDWIDTHS[flags & 0x03]}",
+            f"  short guard interval: {'true' if flags & 0x04 else 'false'}",
+            f"  HT format: {'GREENFIELD' if flags & 0x08 else 'MIXED'}",
+            f"  FEC type: {'LDPC' if flags & 0x10 else 'BCC'}",
+            f"  Number of STBC streams: {(flags & 0x60) >> 5}",
+            f"  Ness: {'true' if flags & 0x80 else 'false'}",
+            f"  MCS rate index: {raw[2]}",
+        ]
+    if bit == 20:
+        return [
+            "A-MPDU status: ",
+            f"  reference number: {int.from_bytes(raw[:4], 'little')}",
+            *_java_bools(_RT_FLAG_LABELS[20], int.from_bytes(raw[4:6], "little")),
+            f"  delimiter CRC value: 0x{raw[6]:02x}",
+            f"  reserved: 0x{raw[7]:02x}",
+        ]
+    # 21: VHT
+    bandwidth = raw[3]
+    coding = raw[8]
+    return [
+        "VHT: ",
+        *_java_bools(_RT_FLAG_LABELS[21], int.from_bytes(raw[:3], "little")),
+        f"  Bandwidth: {bandwidth} ({_RT_VHT_BANDWIDTHS.get(_signed8(bandwidth), 'unknown')})",
+        *(f"  NSS-{i}: {raw[4 + i] & 0x0F}" for i in range(4)),
+        *(f"  MCS-{i}: {raw[4 + i] >> 4}" for i in range(4)),
+        *(f"  FEC-{i}: {'LDPC' if coding >> i & 1 else 'BCC'}" for i in range(4)),
+        f"  Group ID: {raw[9]}",
+        f"  Partial AID: {int.from_bytes(raw[10:12], 'little')}",
+    ]
+
+
+def _radiotap_pcap4j_lines(frame: bytes, start: int, length: int) -> list[str]:
+    """The lines Pcap4J's RadiotapHeader prints after its Length line (each without the dump's two-space
+    indent): every present bitmask, then "Data Fields" with one block per field as RadiotapHeader reads
+    them (``frame[start:]`` is the header; ``frame`` the whole frame, which its exceptions quote)."""
+    lines: list[str] = []
+    masks: list[list[int]] = []
+    namespace, bit_offset = "", 0
+    remaining, pos = length - 4, start + 4
+    while remaining >= 4:
+        word = int.from_bytes(frame[pos : pos + 4], "little")
+        bits = [bit_offset + i for i in range(29) if word >> i & 1]
+        rt_next, vendor_next, more = bool(word & 1 << 29), bool(word & 1 << 30), bool(word & 1 << 31)
+        # RadiotapPresentBitmask.getRawData(): the named bits, and bit 31 set from the Radiotap NS bit
+        raw = (
+            sum(1 << (b % 32) for b in bits)
+            | (0xA0000000 if rt_next else 0)
+            | (0x40000000 if vendor_next else 0)
+        )
+        lines.append(f"Present Bitmask ({raw.to_bytes(4, 'little').hex(' ')}):")
+        lines.append("  Present Fields: ")
+        for b in bits:
+            name = _RT_BIT_NAMES.get(b, "unknown") if not namespace else "unknown"
+            lines.append(f"    {namespace}{'/' if namespace else ''}{b} ({name})")
+        lines.append(f"  Radiotap NS Next: {'true' if rt_next else 'false'}")
+        lines.append(f"  Vendor NS Next: {'true' if vendor_next else 'false'}")
+        lines.append(f"  Another Bitmap Follows: {'true' if more else 'false'}")
+        masks.append(bits if not namespace else [-1 - b for b in bits])
+        pos += 4
+        remaining -= 4
+        if not more:
+            break
+        if rt_next:
+            namespace, bit_offset = "", 0
+        elif vendor_next:
+            namespace, bit_offset = "unknown", 0
+        else:
+            bit_offset += 32
+    data: list[list[str]] = []
+    stop = False
+    for bits in masks:
+        if stop:
+            break
+        for b in bits:
+            vendor = b < 0
+            bit = -1 - b if vendor else b  # a vendor namespace's bit: alignment 1, read as the same number
+            alignment = 1 if vendor else _RT_ALIGN.get(bit, 1)
+            pad = -(pos - start) % alignment
+            if pad:
+                if remaining < pad:
+                    stop = True
+                    break
+                data.append(["Pad: ", f"  data: {frame[pos : pos + pad].hex(' ')}"])
+                pos += pad
+                remaining -= pad
+            if remaining == 0:
+                stop = True
+                break
+            known = _RT_FIELDS.get(bit)
+            if known is None:
+                size = remaining
+                data.append(["Unknown Data: ", f"  data: {frame[pos : pos + size].hex()}"])
+            elif remaining < known[0]:
+                size = remaining
+                data.append(
+                    [
+                        "Illegal Data: ",
+                        f"  data: {frame[pos : pos + size].hex()}",
+                        "  cause: org.pcap4j.packet.IllegalRawDataException: The data is too short to "
+                        f"build a {known[1]} ({known[0]} bytes). data: {frame.hex(' ')}, offset: {pos}, "
+                        f"length: {remaining}",
+                    ]
+                )
+            else:
+                size = known[0]
+                data.append(_radiotap_data_lines(bit, frame[pos : pos + size]))
+            pos += size
+            remaining -= size
+    if remaining > 0:
+        data.append(["Unknown Data: ", f"  data: {frame[pos : pos + remaining].hex()}"])
+    lines.append("Data Fields: ")
+    lines += [f"  {line}" for block in data for line in block]  # RadiotapData.toString("    ")
+    return lines
+
+
+def _lines_as_fields(key: str, lines: list[str]) -> list[Field]:
+    """Dump-only fields that print ``lines`` (each after the dump's two-space indent): a line ``label:
+    text`` ends a field; the lines before it with no text (headings, bare values) join its label."""
+    fields: list[Field] = []
+    pending: list[str] = []
+    for line in lines:
+        head, sep, tail = line.partition(": ")
+        if sep and tail:
+            fields.append(Field(key, "\n  ".join([*pending, head]), None, text=tail, json=False))
+            pending = []
+        else:
+            pending.append(line)
+    if pending:
+        last = pending.pop()
+        fields.append(
+            Field(
+                key,
+                "\n  ".join([*pending, last[:-2] if last.endswith(": ") else last]),
+                None,
+                text="",
+                json=False,
+            )
+        )
+    return fields
 
 
 def _radiotap(d: Decoding, buf: bytes) -> Step:
@@ -25,11 +251,13 @@ def _radiotap(d: Decoding, buf: bytes) -> Step:
         raise Bad("radiotap", f"bad radiotap length {length}: less than the 8-byte minimum")
     require(buf, length, "radiotap", "the radiotap header")
     present = int.from_bytes(buf[4:8], "little")
+    outer = b"".join(layer.header for layer in d.layers)  # Pcap4J's exceptions quote the whole frame
     fields = [
         Field("version", "Version", head.version),
-        Field("pad", "Pad", head.pad, text=str(head.pad - 256 if head.pad > 127 else head.pad)),  # signed
+        Field("pad", "Pad", head.pad, text=str(_signed8(head.pad))),  # signed
         Field("length", "Length", length),
-        Field("present.word", "Present", present, text=hex_text(present, 8)),
+        Field("present.word", "Present", present, text=hex_text(present, 8), dump=False),
+        *_lines_as_fields("pcap4j", _radiotap_pcap4j_lines(outer + buf, len(outer), length)),
     ]
     flags = 0
     try:
@@ -38,34 +266,60 @@ def _radiotap(d: Decoding, buf: bytes) -> Step:
         full = None  # fields dpkt cannot read (vendor namespaces...): the 802.11 frame still follows
     if full is not None:
         if full.tsft_present:
-            fields.append(Field("mactime", "TSFT", full.tsft.usecs))
+            fields.append(Field("mactime", "TSFT", full.tsft.usecs, dump=False))
         if full.flags_present:
             flags = full.flags.val
-            fields.append(Field("flags", "Flags", flags, text=hex_text(flags, 2)))
+            fields.append(Field("flags", "Flags", flags, text=hex_text(flags, 2), dump=False))
         if full.rate_present:
-            fields.append(Field("datarate", "Rate", full.rate.val / 2, text=f"{full.rate.val / 2} Mb/s"))
+            fields.append(
+                Field("datarate", "Rate", full.rate.val / 2, text=f"{full.rate.val / 2} Mb/s", dump=False)
+            )
         if full.channel_present:
             fields.append(
-                Field("channel.freq", "Channel Frequency", full.channel.freq, text=f"{full.channel.freq} MHz")
+                Field(
+                    "channel.freq",
+                    "Channel Frequency",
+                    full.channel.freq,
+                    text=f"{full.channel.freq} MHz",
+                    dump=False,
+                )
             )
             fields.append(
-                Field("channel.flags", "Channel Flags", full.channel.flags, text=hex_text(full.channel.flags))
+                Field(
+                    "channel.flags",
+                    "Channel Flags",
+                    full.channel.flags,
+                    text=hex_text(full.channel.flags),
+                    dump=False,
+                )
             )
         if full.ant_sig_present:
             fields.append(
-                Field("dbm_antsignal", "Antenna Signal", full.ant_sig.db, text=f"{full.ant_sig.db} dBm")
+                Field(
+                    "dbm_antsignal",
+                    "Antenna Signal",
+                    full.ant_sig.db,
+                    text=f"{full.ant_sig.db} dBm",
+                    dump=False,
+                )
             )
         if full.ant_noise_present:
             fields.append(
-                Field("dbm_antnoise", "Antenna Noise", full.ant_noise.db, text=f"{full.ant_noise.db} dBm")
+                Field(
+                    "dbm_antnoise",
+                    "Antenna Noise",
+                    full.ant_noise.db,
+                    text=f"{full.ant_noise.db} dBm",
+                    dump=False,
+                )
             )
         if full.ant_present:
-            fields.append(Field("antenna", "Antenna", full.ant.index))
+            fields.append(Field("antenna", "Antenna", full.ant.index, dump=False))
     frame = buf[length:]
     if flags & _RADIOTAP_FLAG_FCS and len(frame) >= 4:
         d.wlan_fcs, frame = frame[-4:], frame[:-4]
     d.wlan_datapad = bool(flags & _RADIOTAP_FLAG_DATAPAD)
-    d.add(Layer("radiotap", "Radiotap header", length, fields))
+    d.add(Layer("radiotap", "Radiotap header", length, fields), buf)
     return ("wlan" if frame else None), frame
 
 
@@ -257,7 +511,7 @@ def _wlan_mgt(d: Decoding, buf: bytes) -> Step:
             fields.append(Field("ds.current_channel", "Current Channel", value[0]))
         pos += 2 + tag_len
     fields.append(Field("tag.number", "Tags", tags))
-    d.add(Layer("wlan.mgt", "IEEE802.11 Management Frame Body", pos, fields))
+    d.add(Layer("wlan.mgt", "IEEE802.11 Management Frame Body", pos, fields), buf)
     if problem is not None:
         raise Bad("wlan.mgt", problem, buf[pos:], truncated=True)
     return None, buf[pos:]
