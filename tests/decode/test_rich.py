@@ -124,7 +124,7 @@ def test_add_header_adds_the_layer_and_returns_the_bytes_after_it():
     d = core.Decoding()
     fields = [Field("a", "A", 1)]
     assert d.add_header(b"\x01\x02\x03", "x", "X Header", 2, fields) == b"\x03"
-    assert d.layers == [Layer("x", "X Header", 2, fields)]
+    assert d.layers == [Layer("x", "X Header", 2, fields, header=b"\x01\x02")]
 
 
 def test_unknown_link_type_gives_the_bytes_as_payload():

@@ -125,22 +125,38 @@ def captured_at_text(ts_sec: int, ts_usec: int, *, utc: bool = False, nano: bool
 
 
 def _captured_at(sec: int, usec: int, utc: bool, fraction: str = "") -> str:
-    try:
-        tm: time.struct_time | None = time.gmtime(sec) if utc else time.localtime(sec)
-    except (OverflowError, OSError, ValueError):
-        tm = None
-    if tm is None or abs(tm.tm_year) > _JAVA_MAX_YEAR:  # no ZonedDateTime in Java: say the number
+    parts = _second(sec, utc, None if utc else os.environ.get("TZ"))
+    if parts is None:  # no ZonedDateTime in Java: say the number
         return f"{sec}{fraction or f'.{usec:06d}'} (seconds since 1970-01-01T00:00Z)"
-    text = f"{_java_year(tm.tm_year)}-{tm.tm_mon:02d}-{tm.tm_mday:02d}T{tm.tm_hour:02d}:{tm.tm_min:02d}"
-    if tm.tm_sec or usec or fraction:
-        text += f":{tm.tm_sec:02d}"
+    minute, second, zone = parts
+    text = minute
+    if second or usec or fraction:
+        text += f":{second:02d}"
     text += fraction
     if usec:
         text += f".{usec // 1000:03d}" if usec % 1000 == 0 else f".{usec:06d}"
+    return text + zone
+
+
+@functools.lru_cache(maxsize=1024)
+def _second(sec: int, utc: bool, tz_env: str | None) -> tuple[str, int, str] | None:
+    """The parts of the time ``sec`` that do not depend on the fraction: the text up to the minute, the
+    seconds, and the zone (``Z``, or the offset and the bracketed name); None outside Java's years.
+
+    Packets come many to a second, so one call serves many; ``tz_env`` ($TZ, for local time) is part of
+    the key because ``time.localtime`` follows it.
+    """
+    try:
+        tm = time.gmtime(sec) if utc else time.localtime(sec)
+    except (OverflowError, OSError, ValueError):
+        return None
+    if abs(tm.tm_year) > _JAVA_MAX_YEAR:
+        return None
+    minute = f"{_java_year(tm.tm_year)}-{tm.tm_mon:02d}-{tm.tm_mday:02d}T{tm.tm_hour:02d}:{tm.tm_min:02d}"
     if utc:
-        return text + "Z"
-    zone = _system_zone_id()
-    return text + _offset_text(tm.tm_gmtoff or 0) + (f"[{zone}]" if zone else "")
+        return minute, tm.tm_sec, "Z"
+    zone = _zone_id_for(tz_env)
+    return minute, tm.tm_sec, _offset_text(tm.tm_gmtoff or 0) + (f"[{zone}]" if zone else "")
 
 
 def _java_year(year: int) -> str:
@@ -178,10 +194,6 @@ def _zone_id_for(tz_env: str | None) -> str:
         return ""
     marker = "zoneinfo/"
     return target[target.index(marker) + len(marker) :] if marker in target else ""
-
-
-def _system_zone_id() -> str:
-    return _zone_id_for(os.environ.get("TZ"))
 
 
 __all__ = ["captured_at_text", "format_packet", "hex_stream"]

@@ -74,7 +74,7 @@ class Decoding:
         self.wlan_fcs: bytes | None = None  # radiotap said the 802.11 frame ends with an FCS
         self.wlan_datapad = False  # radiotap said the 802.11 header is padded to 32 bits
 
-    def add(self, layer: Layer, buf: bytes | None = None) -> Layer:
+    def add(self, layer: Layer, buf: bytes | None) -> Layer:
         """Add ``layer``, whose header starts ``buf`` (None for a header without bytes of its own): give
         it its protocol's class and link the layer before it to it."""
         if buf is not None:
