@@ -114,20 +114,28 @@ class Layer:
         """Append Pcap4J's block (or blocks) of this header to ``lines``; return the text of an Ethernet
         pad the header carries, which Pcap4J prints after the frame's payload, or None."""
         pad = None
+        append = lines.append
         blocks = self.blocks
         if not blocks:
-            lines.append(f"[{escaped(self.title)} ({self.length} bytes)]")
+            title = self.title
+            append(f"[{title if title.isprintable() else escaped(title)} ({self.length} bytes)]")
         for index, f in enumerate(self.fields):
-            for start, title, length in blocks:
-                if start == index:
-                    lines.append(f"[{escaped(title)} ({length} bytes)]")
+            if blocks:
+                for start, title, length in blocks:
+                    if start == index:
+                        append(f"[{escaped(title)} ({length} bytes)]")
             if f.dump:
-                lines.append(f"  {f.label}: {escaped(f.display())}")
+                # Field.display() and escaped(), inline: -v runs this for every field of every packet
+                text = f.text
+                if text is None:
+                    value = f.value
+                    text = ("true" if value else "false") if value.__class__ is bool else str(value)
+                append(f"  {f.label}: {text if text.isprintable() else escaped(text)}")
             elif f.key == "padding":
                 pad = f.text or ""
         for start, title, length in blocks:
             if start >= len(self.fields):  # a block without fields of its own
-                lines.append(f"[{escaped(title)} ({length} bytes)]")
+                append(f"[{escaped(title)} ({length} bytes)]")
         return pad
 
     def __str__(self) -> str:
