@@ -32,6 +32,7 @@ from typing import Union
 
 import dpkt
 
+from .decode.builders import ETHERNET_HEADER, ETHERNET_MIN_PAYLOAD, ethernet_padding, internet_checksum
 from .protocols.numbers import (
     ETHERTYPE_ARP,
     ETHERTYPE_IP,
@@ -69,7 +70,7 @@ BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
 ETHERTYPE_IPV4 = ETHERTYPE_IP
 ETHERTYPE_IPV6 = ETHERTYPE_IP6
 
-ETHERNET_MIN_FRAME = 60  # the 64-byte minimum of IEEE 802.3 without the 4-byte FCS the NIC appends
+ETHERNET_MIN_FRAME = ETHERNET_HEADER + ETHERNET_MIN_PAYLOAD  # 64 bytes of IEEE 802.3 less the FCS
 
 _IPV4_HEADER = 20
 _IPV6_HEADER = 40
@@ -200,9 +201,7 @@ def _frame(dst: bytes, src: bytes, payload: bytes, ethertype: int, vlan: int | N
             raise ValueError("VLAN id out of range: 4095 is reserved (0-4094)")
         frame.vlan_tags = [dpkt.ethernet.VLANtag8021Q(id=vlan)]  # dpkt writes 0x8100 and moves the type in
     raw = bytes(frame)
-    if pad and len(raw) < ETHERNET_MIN_FRAME:
-        raw += bytes(ETHERNET_MIN_FRAME - len(raw))
-    return raw
+    return raw + ethernet_padding(len(raw) - ETHERNET_HEADER) if pad else raw
 
 
 def over_ethernet(
@@ -573,7 +572,7 @@ def _ipv4_rewritten(header: bytes, data_length: int, more: bool, offset_bytes: i
     word = (_flags_word(header) & _IP_RESERVED_DF) | (_IP_MF if more else 0) | offset_bytes // 8
     struct.pack_into("!H", out, 6, word)
     struct.pack_into("!H", out, 10, 0)  # the checksum field is zero while the checksum is computed
-    struct.pack_into("!H", out, 10, dpkt.in_cksum(bytes(out)))
+    struct.pack_into("!H", out, 10, internet_checksum(bytes(out)))
     return bytes(out)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from . import checks
 
 if TYPE_CHECKING:
+    from .decode.builders import Builder
     from .decode.model import DecodedPacket, Layer, Malformed
 
     _L = TypeVar("_L", bound=Layer)
@@ -169,6 +170,13 @@ class PcapPacket:
         """The layer that carries the first ``layer`` (Pcap4J's ``getOuterOf``): the IP header around
         ``TCP``; None when there is none."""
         return self.decoded.get_outer_of(layer)
+
+    def get_builder(self) -> Builder:
+        """A builder of this frame (Pcap4J's ``getBuilder()``): the first layer's, filled from every layer
+        (:func:`pycapture.decode.builders.builder_of`), to change a field and build the frame again."""
+        from .decode.builders import packet_builder
+
+        return packet_builder(self.decoded, self.raw)
 
     def summary(self) -> str:
         """tcpdump's one-line text for this frame, without the timestamp (as ``pycapture -n -S`` prints

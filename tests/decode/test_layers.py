@@ -230,7 +230,12 @@ def test_crafted_frames_get_their_classes() -> None:
     assert isinstance(icmp6, ICMPv6NeighborSolicitation)
     assert icmp6.target_address == ipaddress.IPv6Address("fe80::1")
     llc = decode(ETHERNET, bytes(12) + b"\x00\x26" + bytes.fromhex("aaaa03000000080045")).get(SNAP)
-    assert llc is not None and llc.protocol_id == EtherType.IPV4
+    assert (
+        llc is not None
+        and llc.protocol_id == EtherType.IPV4
+        and llc.oui == 0
+        and str(llc.oui) == "00-00-00 (Encapsulated Ethernet)"
+    )
 
 
 def test_named_attributes_print_as_the_dump_does() -> None:

@@ -15,7 +15,7 @@ dump of the header. A protocol without a class of its own stays a plain ``Layer`
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Callable, Generic, TypeVar, overload
+from typing import Any, Callable, ClassVar, Generic, TypeVar, overload
 
 from ..protocols.named import (
     ArpHardwareType,
@@ -39,6 +39,7 @@ from ..protocols.named import (
     TcpPort,
     UdpPort,
 )
+from . import builders as _builders
 from .model import Layer
 
 _T = TypeVar("_T")
@@ -86,10 +87,22 @@ def _flag(mask: int) -> Callable[[int], bool]:
     return lambda flags: bool(flags & mask)
 
 
+class _Typed(Layer):
+    """What every typed layer has besides its fields: Pcap4J's ``getBuilder()`` and ``Builder`` class."""
+
+    Builder: ClassVar[type[_builders.Builder] | None] = None
+    """The builder class of this protocol's header (``TCP.Builder is TcpBuilder``), or None."""
+
+    def get_builder(self) -> _builders.Builder:
+        """A builder filled from this header and the layers after it
+        (:func:`~pycapture.decode.builders.builder_of`)."""
+        return _builders.builder_of(self)
+
+
 # --- link layers ----------------------------------------------------------------------------------
 
 
-class Ethernet(Layer):
+class Ethernet(_Typed):
     """An Ethernet II or IEEE 802.3 header (Pcap4J's ``EthernetPacket``)."""
 
     dst_addr = FieldValue("dst", str, "The destination MAC address, ``aa:bb:cc:dd:ee:ff``.")
@@ -104,7 +117,7 @@ class Ethernet(Layer):
     pad = FieldValue("padding", _hex_bytes, "The bytes after the payload that fill the frame to 60 bytes.")
 
 
-class VLAN(Layer):
+class VLAN(_Typed):
     """An IEEE 802.1Q tag (Pcap4J's ``Dot1qVlanTagPacket``)."""
 
     priority = FieldValue("priority", int)
@@ -113,7 +126,7 @@ class VLAN(Layer):
     type = FieldValue("etype", EtherType)
 
 
-class SLL(Layer):
+class SLL(_Typed):
     """A Linux cooked-capture header (Pcap4J's ``LinuxSllPacket``)."""
 
     packet_type = FieldValue("pkttype", LinuxSllPacketType)
@@ -127,13 +140,13 @@ class SLL(Layer):
         return None if value is None else str(value)
 
 
-class Null(Layer):
+class Null(_Typed):
     """A BSD loopback header (Pcap4J's ``BsdLoopbackPacket``)."""
 
     protocol_family = FieldValue("family", ProtocolFamily)
 
 
-class LLC(Layer):
+class LLC(_Typed):
     """An IEEE 802.2 Logical Link Control header (Pcap4J's ``LlcPacket``)."""
 
     dsap = FieldValue("dsap", LlcNumber)
@@ -144,11 +157,11 @@ class LLC(Layer):
 class SNAP(LLC):
     """An LLC header with its SNAP extension (Pcap4J's ``LlcPacket`` carrying a ``SnapPacket``)."""
 
-    oui = FieldValue("oui", Oui)
+    oui = FieldValue("oui", lambda text: Oui(int(text.replace(":", ""), 16)), "The OUI (the field is text).")
     protocol_id = FieldValue("pid", EtherType)
 
 
-class ARP(Layer):
+class ARP(_Typed):
     """An ARP message (Pcap4J's ``ArpPacket``)."""
 
     hardware_type = FieldValue("hw.type", ArpHardwareType)
@@ -182,7 +195,7 @@ class ARP(Layer):
 # --- IP -------------------------------------------------------------------------------------------
 
 
-class IPv4(Layer):
+class IPv4(_Typed):
     """An IPv4 header (Pcap4J's ``IpV4Packet``)."""
 
     version = FieldValue("version", IpVersion)
@@ -207,7 +220,7 @@ class IPv4(Layer):
     dst_addr = FieldValue("dst", _ipv4)
 
 
-class IPv6(Layer):
+class IPv6(_Typed):
     """An IPv6 header (Pcap4J's ``IpV6Packet``)."""
 
     version = FieldValue("version", IpVersion)
@@ -220,7 +233,7 @@ class IPv6(Layer):
     dst_addr = FieldValue("dst", _ipv6)
 
 
-class IPv6Extension(Layer):
+class IPv6Extension(_Typed):
     """An IPv6 extension header: hop-by-hop or destination options, routing, fragment."""
 
     next_header = FieldValue("nxt", IpNumber)
@@ -237,7 +250,7 @@ class IPv6Fragment(IPv6Extension):
 # --- transport ------------------------------------------------------------------------------------
 
 
-class TCP(Layer):
+class TCP(_Typed):
     """A TCP header (Pcap4J's ``TcpPacket``)."""
 
     src_port = FieldValue("srcport", TcpPort)
@@ -268,7 +281,7 @@ class TCP(Layer):
         return self.header[20:]
 
 
-class UDP(Layer):
+class UDP(_Typed):
     """A UDP header (Pcap4J's ``UdpPacket``)."""
 
     src_port = FieldValue("srcport", UdpPort)
@@ -277,7 +290,7 @@ class UDP(Layer):
     checksum = FieldValue("checksum", int)
 
 
-class SCTP(Layer):
+class SCTP(_Typed):
     """An SCTP common header and its chunks (Pcap4J's ``SctpPacket``)."""
 
     src_port = FieldValue("srcport", SctpPort)
@@ -290,7 +303,7 @@ class SCTP(Layer):
 # --- ICMP -----------------------------------------------------------------------------------------
 
 
-class ICMPv4(Layer):
+class ICMPv4(_Typed):
     """An ICMPv4 message (Pcap4J's ``IcmpV4CommonPacket``); its type's class where there is one."""
 
     type = FieldValue("type", IcmpV4Type)
@@ -346,7 +359,7 @@ class ICMPv4TimestampReply(ICMPv4Echo):
     """A Timestamp Reply (type 14)."""
 
 
-class ICMPv6(Layer):
+class ICMPv6(_Typed):
     """An ICMPv6 message (Pcap4J's ``IcmpV6CommonPacket``); its type's class where there is one."""
 
     type = FieldValue("type", IcmpV6Type)
@@ -420,7 +433,7 @@ class ICMPv6Redirect(ICMPv6):
 # --- tunnels and applications ---------------------------------------------------------------------
 
 
-class GTPv1(Layer):
+class GTPv1(_Typed):
     """A GTPv1 header (Pcap4J's ``GtpV1Packet``)."""
 
     version = FieldValue("flags.version", int)
@@ -435,7 +448,7 @@ class GTPv1(Layer):
     n_pdu_number = FieldValue("npdu_number", int)
 
 
-class DNS(Layer):
+class DNS(_Typed):
     """A DNS message (Pcap4J's ``DnsPacket``); questions and records as the JSON gives them."""
 
     id = FieldValue("id", int)
@@ -462,7 +475,7 @@ class DNS(Layer):
 # --- wireless -------------------------------------------------------------------------------------
 
 
-class Radiotap(Layer):
+class Radiotap(_Typed):
     """A Radiotap header (Pcap4J's ``RadiotapPacket``)."""
 
     version = FieldValue("version", int)
@@ -478,7 +491,7 @@ class Radiotap(Layer):
     antenna = FieldValue("antenna", int)
 
 
-class Dot11(Layer):
+class Dot11(_Typed):
     """An IEEE 802.11 MAC header (Pcap4J's ``Dot11*Packet`` classes)."""
 
     type = FieldValue("fc.type_subtype", Dot11FrameType)
@@ -495,6 +508,29 @@ class Dot11(Layer):
     sequence_number = FieldValue("seq", int)
     fragment_number = FieldValue("frag", int)
     fcs = FieldValue("fcs", int)
+
+
+# --- Pcap4J's Builder classes ---------------------------------------------------------------------
+
+Ethernet.Builder = _builders.EthernetBuilder
+VLAN.Builder = _builders.VlanBuilder
+ARP.Builder = _builders.ArpBuilder
+LLC.Builder = _builders.LlcBuilder
+SNAP.Builder = _builders.LlcBuilder
+IPv4.Builder = _builders.IPv4Builder
+IPv6.Builder = _builders.IPv6Builder
+TCP.Builder = _builders.TcpBuilder
+UDP.Builder = _builders.UdpBuilder
+ICMPv4Echo.Builder = _builders.IcmpV4EchoBuilder
+ICMPv4EchoReply.Builder = _builders.IcmpV4EchoReplyBuilder
+ICMPv4DestinationUnreachable.Builder = _builders.IcmpV4DestinationUnreachableBuilder
+ICMPv4TimeExceeded.Builder = _builders.IcmpV4TimeExceededBuilder
+ICMPv4Timestamp.Builder = ICMPv4TimestampReply.Builder = None  # not echoes, though read like them
+ICMPv6EchoRequest.Builder = _builders.IcmpV6EchoRequestBuilder
+ICMPv6EchoReply.Builder = _builders.IcmpV6EchoReplyBuilder
+ICMPv6NeighborSolicitation.Builder = _builders.IcmpV6NeighborSolicitationBuilder
+ICMPv6NeighborAdvertisement.Builder = _builders.IcmpV6NeighborAdvertisementBuilder
+GTPv1.Builder = _builders.GtpV1Builder
 
 
 # --- the decoder's choice -------------------------------------------------------------------------
