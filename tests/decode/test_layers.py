@@ -234,7 +234,7 @@ def test_crafted_frames_get_their_classes() -> None:
         llc is not None
         and llc.protocol_id == EtherType.IPV4
         and llc.oui == 0
-        and str(llc.oui) == "00-00-00 (Encapsulated Ethernet)"
+        and repr(llc.oui) == "Oui(00-00-00)"
     )
 
 
