@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import signal
-import socket
 import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pcapy
 import pytest
 
-from support.commands import Capture, needs, run_cli, tool
+from support.commands import Capture, can_capture, needs, run_cli, tool
 from support.env import CAPTURES, ROOT
 from support.netns import NetnsPair
 from support.pcap4j_witness import PCAP4J_DUMP, witness_missing
@@ -30,12 +30,70 @@ def _example(name: str) -> list[str]:
     return [sys.executable, str(EXAMPLES / name)]
 
 
-def test_get_next_packet_ex_prints_layered_packets_and_stats(live):
+@dataclass
+class Wire:
+    """Where a live sample captures: an interface, the prefix that runs a program where it is, the
+    address the test sends its UDP datagrams to, and how it sends them."""
+
+    interface: str
+    prefix: list[str]
+    address: str
+    send: Callable[[int, int], None]
+    connect: Callable[[int], None]
+
+    def sample(self, name: str, args: list[str]) -> Capture:
+        """Start the sample ``name`` capturing on this wire with ``args`` after ``--if``."""
+        return Capture(["--if", self.interface, *args], prefix=self.prefix, command=_example(name))
+
+
+_CONNECT = (
+    "import contextlib, socket, sys\n"
+    "with socket.socket() as s, contextlib.suppress(OSError):\n"
+    "    s.settimeout(2)\n"
+    "    s.connect((sys.argv[1], int(sys.argv[2])))\n"
+)
+_SEND = (
+    "import socket, sys, time\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "for i in range(int(sys.argv[3])):\n"
+    "    s.sendto(b'pycapture-test%d' % i, (sys.argv[1], int(sys.argv[2])))\n"
+    "    time.sleep(0.01)\n"
+)
+
+
+@pytest.fixture(params=["loopback", "veth"])
+def wire(request: pytest.FixtureRequest) -> Wire:
+    """Loopback, and a veth pair between two namespaces of the test's own: the sample captures on
+    ``b``'s end, the test sends from ``a``."""
+    needs(can_capture(), "no permission to capture (run as root or grant CAP_NET_RAW)")
+    if request.param == "loopback":
+        prefix: list[str] = []
+        interface, address = "lo", "127.0.0.1"
+    else:
+        pair = request.getfixturevalue("netns_pair")
+        prefix, interface, address = pair.exec_prefix(pair.ns_b), pair.if_b, pair.addr_b
+        sender = pair.exec_prefix(pair.ns_a)
+
+    def send(port: int, count: int) -> None:
+        if request.param == "loopback":
+            send_udp(port, count)
+        else:
+            command = [*sender, sys.executable, "-c", _SEND, address, str(port), str(count)]
+            subprocess.run(command, check=True, timeout=30)
+
+    def connect(port: int) -> None:
+        """One TCP SYN to a closed port (a reset answers it)."""
+        run_as = [] if request.param == "loopback" else sender
+        command = [*run_as, sys.executable, "-c", _CONNECT, address, str(port)]
+        subprocess.run(command, check=True, timeout=30)
+
+    return Wire(interface, prefix, address, send, connect)
+
+
+def test_get_next_packet_ex_prints_layered_packets_and_stats(wire):
     port = free_udp_port()
-    cap = Capture(
-        ["--if", "lo", "-c", "2", "udp", "dst", "port", str(port)], command=_example("get_next_packet_ex.py")
-    )
-    send_udp(port, 2)
+    cap = wire.sample("get_next_packet_ex.py", ["-c", "2", "udp", "dst", "port", str(port)])
+    wire.send(port, 2)
     status, out, err = cap.finish()
     assert status == 0, err
     assert out.count("[Ethernet Header (14 bytes)]") == 2
@@ -43,39 +101,34 @@ def test_get_next_packet_ex_prints_layered_packets_and_stats(live):
     assert "ps_recv: " in out and "ps_drop: 0" in out
 
 
-def test_loop_prints_one_summary_per_packet(live):
+def test_loop_prints_one_summary_per_packet(wire):
     port = free_udp_port()
-    cap = Capture(["--if", "lo", "-c", "3", "udp", "dst", "port", str(port)], command=_example("loop.py"))
-    send_udp(port, 3)
+    cap = wire.sample("loop.py", ["-c", "3", "udp", "dst", "port", str(port)])
+    wire.send(port, 3)
     status, out, err = cap.finish()
     assert status == 0, err
     lines = out.splitlines()
     assert len(lines) == 4 and lines[-1].startswith("3 packets;")
-    assert all(f"> 127.0.0.1.{port}: UDP, length 15" in line for line in lines[:3])
+    assert all(f"> {wire.address}.{port}: UDP, length 15" in line for line in lines[:3])
 
 
-def test_packet_stream_takes_count_packets_and_prints_the_udp_ones(live):
+def test_packet_stream_takes_count_packets_and_prints_the_udp_ones(wire):
     udp_port, tcp_port = free_udp_port(), free_udp_port()
-    wanted = ["--if", "lo", "-c", "3", f"udp dst port {udp_port} or tcp dst port {tcp_port}"]
-    cap = Capture(wanted, command=_example("packet_stream.py"))
-    send_udp(udp_port, 2)
-    with socket.socket() as s:  # one SYN to a closed port: a packet of the three, not a UDP one
-        s.settimeout(2)
-        with contextlib.suppress(OSError):
-            s.connect(("127.0.0.1", tcp_port))
+    cap = wire.sample("packet_stream.py", ["-c", "3", f"udp dst port {udp_port} or tcp dst port {tcp_port}"])
+    wire.send(udp_port, 2)
+    wire.connect(tcp_port)  # one SYN: a packet of the three, not a UDP one
     status, out, err = cap.finish()
     assert status == 0, err
     assert out.count("[UDP Header (8 bytes)]") == 2 and f"Destination port: {udp_port}" in out
     assert "[TCP Header" not in out and out.count("Captured at: ") == 2
 
 
-def test_dump_writes_the_packets(live, tmp_path):
+def test_dump_writes_the_packets(wire, tmp_path):
     port = free_udp_port()
     out_file = tmp_path / "dump.pcap"
-    cap = Capture(
-        [str(out_file), "--if", "lo", "-c", "2", "udp", "dst", "port", str(port)], command=_example("dump.py")
-    )
-    send_udp(port, 2)
+    args = [str(out_file), "--if", wire.interface, "-c", "2", "udp", "dst", "port", str(port)]
+    cap = Capture(args, prefix=wire.prefix, command=_example("dump.py"))
+    wire.send(port, 2)
     status, _, err = cap.finish()
     assert status == 0, err
     reader = pcapy.open_offline(str(out_file))
@@ -95,25 +148,23 @@ def test_read_packet_file_prints_what_the_cli_prints_with_v():
     assert strip(res.stdout) == strip(cli) and strip(cli)
 
 
-def test_get_next_packet_prints_addresses_times_dumps_and_stats(live):
+def test_get_next_packet_prints_addresses_times_dumps_and_stats(wire):
     port = free_udp_port()
-    cap = Capture(
-        ["--if", "lo", "-c", "2", "udp", "dst", "port", str(port)], command=_example("get_next_packet.py")
-    )
-    send_udp(port, 2)
+    cap = wire.sample("get_next_packet.py", ["-c", "2", "udp", "dst", "port", str(port)])
+    wire.send(port, 2)
     status, out, err = cap.finish()
     assert status == 0, err
-    assert "IP address: 127.0.0.1" in out
+    assert f"IP address: {wire.address}" in out
     assert out.count("[UDP Header (8 bytes)]") == 2 and f"Destination port: {port}" in out
     assert len(re.findall(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", out, re.MULTILINE)) == 2
     assert "ps_recv: " in out and "ps_drop: 0" in out
 
 
 @pytest.mark.parametrize("sample", ["get_next_raw_packet.py", "get_raw_next_packet_ex.py", "loop_raw.py"])
-def test_raw_samples_print_each_packet_in_hex(live, sample):
+def test_raw_samples_print_each_packet_in_hex(wire, sample):
     port = free_udp_port()
-    cap = Capture(["--if", "lo", "-c", "2", "udp", "dst", "port", str(port)], command=_example(sample))
-    send_udp(port, 2)
+    cap = wire.sample(sample, ["-c", "2", "udp", "dst", "port", str(port)])
+    wire.send(port, 2)
     status, out, err = cap.finish()
     assert status == 0, err
     hex_lines = [line for line in out.splitlines() if re.fullmatch(r"[0-9a-f]{2}( [0-9a-f]{2})*", line)]
@@ -125,12 +176,11 @@ def test_raw_samples_print_each_packet_in_hex(live, sample):
     assert ("ps_recv: " in out) == (sample != "get_raw_next_packet_ex.py")  # as in Pcap4J's samples
 
 
-def test_dump_loop_hands_the_packets_to_the_dumper(live, tmp_path):
+def test_dump_loop_hands_the_packets_to_the_dumper(wire, tmp_path):
     port = free_udp_port()
     out_file = tmp_path / "loop.pcap"
-    args = ["--if", "lo", "-c", "2", "-w", str(out_file), "udp", "dst", "port", str(port)]
-    cap = Capture(args, command=_example("dump_loop.py"))
-    send_udp(port, 2)
+    cap = wire.sample("dump_loop.py", ["-c", "2", "-w", str(out_file), "udp", "dst", "port", str(port)])
+    wire.send(port, 2)
     status, _, err = cap.finish()
     assert status == 0, err
     assert "2 packets written" in err
@@ -138,12 +188,11 @@ def test_dump_loop_hands_the_packets_to_the_dumper(live, tmp_path):
     assert linktype == 1 and [data[-15:] for *_, data in records] == [b"pycapture-test0", b"pycapture-test1"]
 
 
-def test_heavy_loop_runs_the_heavy_tasks_side_by_side(live):
+def test_heavy_loop_runs_the_heavy_tasks_side_by_side(wire):
     port = free_udp_port()
-    args = ["--if", "lo", "-c", "3", "--work", "1.5", "udp", "dst", "port", str(port)]
-    cap = Capture(args, command=_example("heavy_loop.py"))
+    cap = wire.sample("heavy_loop.py", ["-c", "3", "--work", "1.5", "udp", "dst", "port", str(port)])
     started = time.monotonic()
-    send_udp(port, 3)
+    wire.send(port, 3)
     status, out, err = cap.finish()
     elapsed = time.monotonic() - started
     assert status == 0, err
