@@ -197,6 +197,19 @@ CAUSES: list[tuple[str, str, Callable[[str, str], bool]]] = [
         ),
     ),
     (
+        "pcap4j-dns-tcp",
+        "Pcap4J reads DNS over TCP without its two-byte length prefix (RFC 1035 4.2.2), so the message it "
+        "parses starts two bytes early and fails; pycapture reads the prefix, then the message",
+        lambda ours, theirs: ours.startswith("[DNS Header (") and theirs.startswith("[Illegal Packet ("),
+    ),
+    (
+        "pcap4j-udp-length-zero",
+        "Pcap4J refuses a UDP length of 0, which a datagram over 65,535 bytes carries (RFC 2675 jumbograms, "
+        "Linux's BIG TCP and GSO captures: the length is the IP header's); pycapture reads the datagram to "
+        "the end of the IP payload",
+        lambda ours, theirs: ours.startswith("[UDP Header (") and theirs.startswith("[Illegal Packet ("),
+    ),
+    (
         "beyond-pcap4j",
         "pycapture decodes a header Pcap4J leaves as [data] or [Fragmented data] (GRE, Cisco HDLC, Frame "
         "Relay, ARCNET, PPPoE, PPI, IPoIB, IPNET, Juniper, ESP, AH over IPv4, IGMP, DHCP, DHCPv6, NTP, TLS, "

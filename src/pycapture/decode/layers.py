@@ -352,7 +352,11 @@ class ICMPv4ParameterProblem(ICMPv4Error):
 
 
 class ICMPv4Timestamp(ICMPv4Echo):
-    """A Timestamp request (type 13)."""
+    """A Timestamp request (type 13): times in milliseconds since midnight UT (RFC 792)."""
+
+    originate_timestamp = FieldValue("originate_timestamp", int)
+    receive_timestamp = FieldValue("receive_timestamp", int)
+    transmit_timestamp = FieldValue("transmit_timestamp", int)
 
 
 class ICMPv4TimestampReply(ICMPv4Echo):

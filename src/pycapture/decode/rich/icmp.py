@@ -70,9 +70,11 @@ def _add_message(
 
 
 _ICMP4_ERRORS = frozenset((3, 4, 5, 11, 12))  # these quote the invoking packet
-# These begin with an identifier and a sequence number. Pcap4J's Timestamp headers go on with the three
-# timestamps (16 bytes); here they stay the payload, as the JSON has them
+# These begin with an identifier and a sequence number
 _ICMP4_ECHO_LIKE = frozenset((0, 8, 13, 14, 15, 16, 17, 18))
+_ICMP4_TIMESTAMPS = frozenset((13, 14))  # Timestamp and Timestamp Reply go on with three times
+_TIMESTAMP_KEYS = ("originate_timestamp", "receive_timestamp", "transmit_timestamp")  # Wireshark's
+_TIMESTAMP_LABELS = ("Originate Timestamp", "Receive Timestamp", "Transmit Timestamp")  # Pcap4J's
 
 
 def _icmp(d: Decoding, buf: bytes) -> Step:
@@ -97,8 +99,13 @@ def _icmp(d: Decoding, buf: bytes) -> Step:
         ]
     else:
         fields.append(Field("unused", "Unused", word, text=_java_int(word) if t in _ICMP4_ERRORS else None))
+    size = 8
+    if t in _ICMP4_TIMESTAMPS and len(buf) >= 20:  # RFC 792: originate, receive and transmit times
+        for key, label, value in zip(_TIMESTAMP_KEYS, _TIMESTAMP_LABELS, struct.unpack_from("!III", buf, 8)):
+            fields.append(Field(key, label, value, text=_java_int(value)))
+        size = 20
     title = _ICMP4_TITLES.get(t, "ICMPv4 Unknown Header")
-    payload = _add_message(d, buf, "icmp", _ICMP4_COMMON, title, 8, fields)
+    payload = _add_message(d, buf, "icmp", _ICMP4_COMMON, title, size, fields)
     if t in _ICMP4_ERRORS and payload:
         d.quoted = True
         return "ip", payload
@@ -132,6 +139,7 @@ def _icmpv6(d: Decoding, buf: bytes) -> Step:
     require(buf, 8, "icmpv6", "an ICMPv6 header")
     t, code, checksum, word = _WORD.unpack_from(buf)
     fields = _common_fields(t, code, checksum, _ICMP6_TYPE_NAMES, _ICMP6_CODE_NAMES)
+    size = 8
     if t in (128, 129):
         fields += [
             Field("echo.identifier", "Identifier", word >> 16),
@@ -159,6 +167,22 @@ def _icmpv6(d: Decoding, buf: bytes) -> Step:
             fields.append(
                 Field("reserved.short", "Reserved", reserved, text=_java_short(reserved), json=False)
             )
+        if t == 145:  # a Home Agent Address Discovery Reply lists the home agents (RFC 6275 6.6)
+            count = (len(buf) - 8) // 16
+            agents = [buf[8 + 16 * i : 24 + 16 * i] for i in range(count)]
+            fields.append(
+                Field(
+                    "mip6.home_agent_addresses",
+                    "Home Agent Addresses",
+                    [ip6_text(a) for a in agents],
+                    dump=False,
+                )
+            )
+            fields += [
+                Field("mip6.home_agent_address", "HomeAgentAddress", None, text=java6_text(a), json=False)
+                for a in agents
+            ]
+            size = 8 + 16 * count
     else:
         unused = t in (1, 3)  # Pcap4J's Destination Unreachable and Time Exceeded headers
         fields.append(
@@ -167,7 +191,7 @@ def _icmpv6(d: Decoding, buf: bytes) -> Step:
             )
         )
     title = _ICMP6_TITLES.get(t, "ICMPv6 Unknown Header")
-    payload = _add_message(d, buf, "icmpv6", _ICMP6_COMMON, title, 8, fields)
+    payload = _add_message(d, buf, "icmpv6", _ICMP6_COMMON, title, size, fields)
     if t in _ICMP6_ERRORS and payload:
         d.quoted = True
         return "ipv6", payload

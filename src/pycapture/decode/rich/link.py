@@ -170,6 +170,10 @@ def _llc(d: Decoding, buf: bytes) -> Step:
         return "stp", rest
     if head.dsap == 0x06 and size == 3:
         return "ip", rest
+    if (
+        head.dsap == 0x98 and size == 3
+    ):  # the SAP IEEE gave ARP (RFC 1042's era); Pcap4J and Wireshark read it
+        return "arp", rest
     return None, rest
 
 
