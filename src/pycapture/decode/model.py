@@ -79,7 +79,9 @@ class Layer:
     ``length``: the header's length in bytes, as the dump's ``[Title (N bytes)]`` shows it.
     ``blocks``: where Pcap4J dumps this header as several blocks (an ICMP common header and its echo
     header, an LLC header and its SNAP header), each block as (index of its first field, title, length);
-    empty for one block of ``title`` and ``length``. The JSON view is the same either way.
+    empty for one block of ``title`` and ``length``. The JSON view is the same either way. A layer whose
+    ``title`` is empty (and has no blocks) prints its lines in the block before it, where Pcap4J dumps
+    two of pycapture's layers as one header (an 802.11 management header and its frame body).
     ``header``: the header's bytes as captured (``length`` of them, fewer where the frame was cut).
     ``next``: the layer after this one in the frame (Pcap4J's payload), or None for the last.
     ``trailer``: for the last layer, the bytes after it that no layer claimed (the packet's payload).
@@ -116,7 +118,7 @@ class Layer:
         pad = None
         append = lines.append
         blocks = self.blocks
-        if not blocks:
+        if not blocks and self.title:
             title = self.title
             append(f"[{title if title.isprintable() else escaped(title)} ({self.length} bytes)]")
         for index, f in enumerate(self.fields):
