@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import socket
 
-from ..decode.rich.transport import tcp_application, tcp_options
+from ..decode.rich.transport import tcp_application, tcp_options, udp_application
 from ..decode.walk import TIMESTAMPS_ONLY
-from ..protocols.numbers import UDP_DECODERS, tcp_flag_letters
+from ..protocols.numbers import tcp_flag_letters
 from .jsonl import to_json
 
 _inet_ntoa = socket.inet_ntoa
@@ -134,10 +134,8 @@ def walk_layers(data: bytes, walked: tuple) -> str | None:
     elif proto == 17:
         ulen = data[t + 4] << 8 | data[t + 5]
         payload = data[t + 8 : min(t + ulen, end)]
-        if payload:
-            low, high = (sport, dport) if sport < dport else (dport, sport)
-            if low in UDP_DECODERS or high in UDP_DECODERS:
-                return None
+        if payload and udp_application(sport, dport) is not None:
+            return None
         transport = (
             f'{{"layer":"udp","srcport":{sport},"dstport":{dport},"length":{ulen},'
             f'"checksum":{data[t + 6] << 8 | data[t + 7]}}}'

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from ..decode.rich.fields import ethertype_text, hex_text, java4_text, java6_text, named_text
 from ..decode.rich.network import tos_text
-from ..decode.rich.transport import tcp_application, tcp_option_lines, tcp_options
+from ..decode.rich.transport import tcp_application, tcp_option_lines, tcp_options, udp_application
 from ..protocols.names import IP_PROTOCOL_NAMES, TCP_PORT_NAMES, UDP_PORT_NAMES
-from ..protocols.numbers import UDP_DECODERS
 from .pcap4j import hex_stream
 
 _CACHE_LIMIT = 1 << 12
@@ -127,10 +126,8 @@ def walk_dump(data: bytes, walked: tuple) -> str | None:
         if ulen != end - t:  # a datagram shorter or longer than its IP payload: the rich path's
             return None
         payload = data[t + 8 : end]
-        if payload:
-            low, high = (sport, dport) if sport < dport else (dport, sport)
-            if low in UDP_DECODERS or high in UDP_DECODERS:
-                return None
+        if payload and udp_application(sport, dport) is not None:
+            return None
         transport = (
             f"[UDP Header (8 bytes)]\n  Source port: {named_text(sport, UDP_PORT_NAMES)}\n"
             f"  Destination port: {named_text(dport, UDP_PORT_NAMES)}\n  Length: {ulen} [bytes]\n"

@@ -264,9 +264,14 @@ def _udp(d: Decoding, buf: bytes) -> Step:
         show_as_ethernet_pad(d, buf[u.ulen :])
     if not payload:
         return None, payload
+    return udp_application(u.sport, u.dport), payload
+
+
+def udp_application(sport: int, dport: int) -> str | None:
+    """The decoder key of the application a UDP datagram carries, by its ports, or None."""
     # the lower port first, as Wireshark tries them: the other is usually the client's ephemeral one
-    low, high = sorted((u.sport, u.dport))
-    return UDP_DECODERS.get(low) or UDP_DECODERS.get(high), payload
+    low, high = (sport, dport) if sport < dport else (dport, sport)
+    return UDP_DECODERS.get(low) or UDP_DECODERS.get(high)
 
 
 _SCTP_CHUNKS = {
