@@ -359,7 +359,7 @@ class ICMPv4Timestamp(ICMPv4Echo):
     transmit_timestamp = FieldValue("transmit_timestamp", int)
 
 
-class ICMPv4TimestampReply(ICMPv4Echo):
+class ICMPv4TimestampReply(ICMPv4Timestamp):
     """A Timestamp Reply (type 14)."""
 
 

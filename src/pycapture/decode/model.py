@@ -27,6 +27,9 @@ class Field:
     ``json``: False for fields only the dump shows (e.g. a raw options blob).
     ``dump``: False for fields only the JSON shows (Pcap4J's dump has no line for them).
 
+    A field whose ``label`` is empty is a whole line of the dump, ``text`` as it stands (its indent
+    included): for the lines Pcap4J prints that are not ``Label: text`` (a heading, a nested block).
+
     A plain class with ``__slots__`` rather than a frozen dataclass: a packet has about 33 fields, and
     a frozen dataclass's ``__init__`` (one ``object.__setattr__`` per attribute) cost 3.5 times as much,
     a sixth of the time of ``--json`` and ``-v``.
@@ -132,7 +135,9 @@ class Layer:
                 if text is None:
                     value = f.value
                     text = ("true" if value else "false") if value.__class__ is bool else str(value)
-                append(f"  {f.label}: {text if text.isprintable() else escaped(text)}")
+                if not text.isprintable():
+                    text = escaped(text)
+                append(f"  {f.label}: {text}" if f.label else text)
             elif f.key == "padding":
                 pad = f.text or ""
         for start, title, length in blocks:

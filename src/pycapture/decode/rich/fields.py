@@ -72,3 +72,8 @@ def checksum_field(key: str, value: int, width: int = 4, label: str = "Checksum"
 
 def flag_field(key: str, label: str, on: int | bool) -> Field:
     return Field(key, label, bool(on))
+
+
+def line_fields(key: str, lines: list[str]) -> list[Field]:
+    """Dump-only fields that print ``lines`` as they stand, one each (a field with an empty label)."""
+    return [Field(key, "", None, text=line, json=False) for line in lines]
