@@ -289,21 +289,14 @@ def dump_lines(key: str, lines: Iterable[tuple[str, str | None]]) -> list[Field]
     chunk, ``  Question:`` and the question's ``    QNAME: ...``).
 
     Each line is (label, text): the label with its indent beyond the dump's own two spaces, the text
-    after ``: ``. A text of None makes a heading, ``Label:`` alone on its line, which is joined to the
-    next line's label (the dump prints ``  {label}: {text}``, escaping only the text). A heading at
-    the end, with no line after it, keeps a trailing ``": "``.
+    after ``: ``. A text of None makes a heading, ``Label:`` alone on its line.
     """
-    fields: list[Field] = []
-    heading = ""
-    for label, text in lines:
-        if text is None:
-            heading += f"{label}:\n  "
-            continue
-        fields.append(Field(key, heading + label, None, text=text, json=False))
-        heading = ""
-    if heading:
-        fields.append(Field(key, heading[:-4], None, text="", json=False))
-    return fields
+    return [
+        Field(key, "", None, text=f"  {label}:", json=False)
+        if text is None
+        else Field(key, label, None, text=text, json=False)
+        for label, text in lines
+    ]
 
 
 def _sctp_chunk_lines(buf: bytes) -> Iterator[tuple[str, str | None]]:
