@@ -67,7 +67,9 @@ class Decoding:
     __slots__ = ("dump", "layers", "pad_owner", "quoted", "wlan_datapad", "wlan_fcs")
 
     def __init__(self, dump: bool = True) -> None:
-        self.dump = dump  # False: leave out what only the -v dump prints (the JSON needs none of it)
+        # False: the JSON's view only: no fields only the -v dump prints, and plain layers (no typed
+        # classes, header bytes or links, which the library's packets have and the JSON never reads)
+        self.dump = dump
         self.layers: list[Layer] = []
         self.pad_owner: Layer | None = None  # the Ethernet layer whose padding is still unclaimed
         self.quoted = False  # inside the invoking packet an ICMP error quotes
@@ -77,18 +79,22 @@ class Decoding:
     def add(self, layer: Layer, buf: bytes | None) -> Layer:
         """Add ``layer``, whose header starts ``buf`` (None for a header without bytes of its own): give
         it its protocol's class and link the layer before it to it."""
-        if buf is not None:
-            layer.header = buf[: layer.length]
-        typed(layer)
         layers = self.layers
-        if layers:
-            layers[-1].next = layer
+        if self.dump:
+            if buf is not None:
+                layer.header = buf[: layer.length]
+            typed(layer)
+            if layers:
+                layers[-1].next = layer
         layers.append(layer)
         return layer
 
     def add_header(self, buf: bytes, name: str, title: str, length: int, fields: list[Field]) -> bytes:
         """Add the layer of the ``length``-byte header that starts ``buf``; return the bytes after it."""
-        self.add(Layer(name, title, length, fields), buf)
+        if self.dump:
+            self.add(Layer(name, title, length, fields), buf)
+        else:  # the JSON's view: as add() does then, without the call
+            self.layers.append(Layer(name, title, length, fields))
         return buf[length:]
 
     def claim_padding(self, pad: bytes) -> None:

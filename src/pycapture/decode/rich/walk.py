@@ -35,7 +35,8 @@ def decode(linktype: int, data: bytes, *, dump: bool = True) -> DecodedPacket:
     packet without layers, its bytes as ``payload`` and ``malformed`` None.
 
     ``dump=False`` leaves out the costlier fields only the -v dump prints (Pcap4J's DNS records and TCP
-    option lines): the JSON view (layer names, keys and values) is the same either way.
+    option lines) and gives plain layers, without the typed classes, header bytes and links of
+    :mod:`pycapture.decode.layers`: the JSON view (layer names, keys and values) is the same either way.
     """
     data = bytes(data)
     packet = DecodedPacket(linktype=linktype)
@@ -46,7 +47,7 @@ def decode(linktype: int, data: bytes, *, dump: bool = True) -> DecodedPacket:
     d = Decoding(dump)
     packet.layers = d.layers
     packet.payload, packet.malformed = _walk(d, key, data)
-    if d.layers:
+    if d.layers and dump:
         d.layers[-1].trailer = packet.payload
     return packet
 
