@@ -33,8 +33,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import struct
+import zlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Optional, Union
+from typing import Any, Callable, ClassVar, NamedTuple, Optional, Union
 
 from .. import checks
 from ..protocols.named import (
@@ -50,8 +51,13 @@ from ..protocols.numbers import (
     ETHERTYPE_IP,
     ETHERTYPE_IP6,
     ETHERTYPE_VLAN,
+    IPPROTO_DSTOPTS,
+    IPPROTO_FRAGMENT,
+    IPPROTO_HOPOPTS,
     IPPROTO_ICMP,
     IPPROTO_ICMPV6,
+    IPPROTO_ROUTING,
+    IPPROTO_SCTP,
     IPPROTO_TCP,
     IPPROTO_UDP,
 )
@@ -738,6 +744,616 @@ class GtpV1Builder(Builder):
         return head + payload
 
 
+# --- more ICMPv4 ----------------------------------------------------------------------------------
+
+
+@dataclass
+class IcmpV4RedirectBuilder(_IcmpV4Builder):
+    """An ICMPv4 Redirect carrying the invoking packet (Pcap4J's ``IcmpV4RedirectPacket.Builder``)."""
+
+    type: int = field(default=IcmpV4Type.REDIRECT, metadata=_u(8))
+    code: int = field(default=0, metadata=_u(8))
+    checksum: int = field(default=0, metadata=_u(16))
+    gateway_internet_address: IPv4Address = field(default=IPv4Address(0), metadata=_m(_address(4)))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _body(self) -> bytes:
+        return self.gateway_internet_address.packed
+
+
+@dataclass
+class IcmpV4SourceQuenchBuilder(IcmpV4DestinationUnreachableBuilder):
+    """An ICMPv4 Source Quench carrying the invoking packet (``IcmpV4SourceQuenchPacket.Builder``)."""
+
+    type: int = field(default=IcmpV4Type.SOURCE_QUENCH, metadata=_u(8))
+
+
+@dataclass
+class IcmpV4ParameterProblemBuilder(_IcmpV4Builder):
+    """An ICMPv4 Parameter Problem carrying the invoking packet (Pcap4J's
+    ``IcmpV4ParameterProblemPacket.Builder``); ``unused`` is the 24 bits after the pointer."""
+
+    type: int = field(default=IcmpV4Type.PARAMETER_PROBLEM, metadata=_u(8))
+    code: int = field(default=0, metadata=_u(8))
+    checksum: int = field(default=0, metadata=_u(16))
+    pointer: int = field(default=0, metadata=_u(8))
+    unused: int = field(default=0, metadata=_u(24))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _body(self) -> bytes:
+        return struct.pack("!I", self.pointer << 24 | self.unused)
+
+
+@dataclass
+class IcmpV4TimestampBuilder(_IcmpV4Builder):
+    """An ICMPv4 Timestamp request (Pcap4J's ``IcmpV4TimestampPacket.Builder``): times in milliseconds
+    since midnight UT."""
+
+    type: int = field(default=IcmpV4Type.TIMESTAMP, metadata=_u(8))
+    code: int = field(default=0, metadata=_u(8))
+    checksum: int = field(default=0, metadata=_u(16))
+    identifier: int = field(default=0, metadata=_u(16))
+    sequence_number: int = field(default=0, metadata=_u(16))
+    originate_timestamp: int = field(default=0, metadata=_u(32))
+    receive_timestamp: int = field(default=0, metadata=_u(32))
+    transmit_timestamp: int = field(default=0, metadata=_u(32))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _body(self) -> bytes:
+        return struct.pack(
+            "!HHIII",
+            self.identifier,
+            self.sequence_number,
+            self.originate_timestamp,
+            self.receive_timestamp,
+            self.transmit_timestamp,
+        )
+
+
+@dataclass
+class IcmpV4TimestampReplyBuilder(IcmpV4TimestampBuilder):
+    """An ICMPv4 Timestamp Reply (``IcmpV4TimestampReplyPacket.Builder``)."""
+
+    type: int = field(default=IcmpV4Type.TIMESTAMP_REPLY, metadata=_u(8))
+
+
+# --- more ICMPv6 ----------------------------------------------------------------------------------
+
+
+@dataclass
+class IcmpV6DestinationUnreachableBuilder(_IcmpV6Builder):
+    """An ICMPv6 Destination Unreachable carrying the invoking packet (Pcap4J's
+    ``IcmpV6DestinationUnreachablePacket.Builder``); ``unused`` is the 32 bits after the checksum."""
+
+    type: int = field(default=IcmpV6Type.DESTINATION_UNREACHABLE, metadata=_u(8))
+    code: int = field(default=0, metadata=_u(8))
+    checksum: int = field(default=0, metadata=_u(16))
+    unused: int = field(default=0, metadata=_u(32))
+    src_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    dst_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _body(self) -> bytes:
+        return struct.pack("!I", self.unused)
+
+
+@dataclass
+class IcmpV6TimeExceededBuilder(IcmpV6DestinationUnreachableBuilder):
+    """An ICMPv6 Time Exceeded carrying the invoking packet (``IcmpV6TimeExceededPacket.Builder``)."""
+
+    type: int = field(default=IcmpV6Type.TIME_EXCEEDED, metadata=_u(8))
+
+
+@dataclass
+class IcmpV6PacketTooBigBuilder(_IcmpV6Builder):
+    """An ICMPv6 Packet Too Big carrying the invoking packet (``IcmpV6PacketTooBigPacket.Builder``)."""
+
+    type: int = field(default=IcmpV6Type.PACKET_TOO_BIG, metadata=_u(8))
+    code: int = field(default=0, metadata=_u(8))
+    checksum: int = field(default=0, metadata=_u(16))
+    mtu: int = field(default=0, metadata=_u(32))
+    src_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    dst_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _body(self) -> bytes:
+        return struct.pack("!I", self.mtu)
+
+
+@dataclass
+class IcmpV6ParameterProblemBuilder(_IcmpV6Builder):
+    """An ICMPv6 Parameter Problem carrying the invoking packet (Pcap4J's
+    ``IcmpV6ParameterProblemPacket.Builder``); ``pointer`` is 32 bits."""
+
+    type: int = field(default=IcmpV6Type.PARAMETER_PROBLEM, metadata=_u(8))
+    code: int = field(default=0, metadata=_u(8))
+    checksum: int = field(default=0, metadata=_u(16))
+    pointer: int = field(default=0, metadata=_u(32))
+    src_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    dst_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _body(self) -> bytes:
+        return struct.pack("!I", self.pointer)
+
+
+@dataclass
+class IcmpV6RouterSolicitationBuilder(_IcmpV6Builder):
+    """An ICMPv6 Router Solicitation (``IcmpV6RouterSolicitationPacket.Builder``); ``options`` are the
+    Neighbor Discovery options' raw bytes."""
+
+    type: int = field(default=IcmpV6Type.ROUTER_SOLICITATION, metadata=_u(8))
+    code: int = field(default=0, metadata=_u(8))
+    checksum: int = field(default=0, metadata=_u(16))
+    reserved: int = field(default=0, metadata=_u(32))
+    options: bytes = field(default=b"", metadata=_m(_bytes))
+    src_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    dst_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _body(self) -> bytes:
+        return struct.pack("!I", self.reserved) + self.options
+
+
+@dataclass
+class IcmpV6RouterAdvertisementBuilder(_IcmpV6Builder):
+    """An ICMPv6 Router Advertisement (``IcmpV6RouterAdvertisementPacket.Builder``); ``reserved`` is the
+    6 bits after the M and O flags, ``options`` the Neighbor Discovery options' raw bytes."""
+
+    type: int = field(default=IcmpV6Type.ROUTER_ADVERTISEMENT, metadata=_u(8))
+    code: int = field(default=0, metadata=_u(8))
+    checksum: int = field(default=0, metadata=_u(16))
+    cur_hop_limit: int = field(default=0, metadata=_u(8))
+    managed_address_configuration_flag: bool = field(default=False, metadata=_BOOL)
+    other_configuration_flag: bool = field(default=False, metadata=_BOOL)
+    reserved: int = field(default=0, metadata=_u(6))
+    router_lifetime: int = field(default=0, metadata=_u(16))
+    reachable_time: int = field(default=0, metadata=_u(32))
+    retrans_timer: int = field(default=0, metadata=_u(32))
+    options: bytes = field(default=b"", metadata=_m(_bytes))
+    src_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    dst_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _body(self) -> bytes:
+        flags = (
+            self.managed_address_configuration_flag << 7 | self.other_configuration_flag << 6 | self.reserved
+        )
+        head = struct.pack(
+            "!BBHII", self.cur_hop_limit, flags, self.router_lifetime, self.reachable_time, self.retrans_timer
+        )
+        return head + self.options
+
+
+@dataclass
+class IcmpV6RedirectBuilder(_IcmpV6Builder):
+    """An ICMPv6 Redirect (``IcmpV6RedirectPacket.Builder``); ``options`` are the Neighbor Discovery
+    options' raw bytes (a Redirected Header option quotes the packet)."""
+
+    type: int = field(default=IcmpV6Type.REDIRECT, metadata=_u(8))
+    code: int = field(default=0, metadata=_u(8))
+    checksum: int = field(default=0, metadata=_u(16))
+    reserved: int = field(default=0, metadata=_u(32))
+    target_address: IPv6Address = field(default=IPv6Address(0), metadata=_m(_address(6)))
+    destination_address: IPv6Address = field(default=IPv6Address(0), metadata=_m(_address(6)))
+    options: bytes = field(default=b"", metadata=_m(_bytes))
+    src_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    dst_addr: IPv6Address | None = field(default=None, metadata=_m(_address(6)))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _body(self) -> bytes:
+        addresses = self.target_address.packed + self.destination_address.packed
+        return struct.pack("!I", self.reserved) + addresses + self.options
+
+
+# --- IPv6 extension headers -----------------------------------------------------------------------
+
+
+@dataclass
+class IPv6FragmentBuilder(Builder):
+    """An IPv6 Fragment header (Pcap4J's ``IpV6ExtFragmentPacket.Builder``): ``reserved`` is the byte
+    after the next header, ``res`` the 2 bits before M, ``fragment_offset`` in 8-byte units."""
+
+    _IP_NUMBER = IPPROTO_FRAGMENT
+
+    next_header: int | None = field(default=None, metadata=_m(_optional(_uint(8))))
+    reserved: int = field(default=0, metadata=_u(8))
+    fragment_offset: int = field(default=0, metadata=_u(13))
+    res: int = field(default=0, metadata=_u(2))
+    m: bool = field(default=False, metadata=_BOOL)
+    identification: int = field(default=0, metadata=_u(32))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        next_header = self._next_number(self.next_header, "_IP_NUMBER", "next_header")
+        word = self.fragment_offset << 3 | self.res << 1 | self.m
+        return struct.pack("!BBHI", next_header, self.reserved, word, self.identification) + payload
+
+
+@dataclass
+class IPv6HopByHopOptionsBuilder(Builder):
+    """An IPv6 Hop-by-Hop Options header (Pcap4J's ``IpV6ExtHopByHopOptionsPacket.Builder``):
+    ``options`` are the options' raw bytes, padding included; ``correct_length_at_build`` sets
+    ``hdr_ext_len`` (the header's length in 8-byte units, less one)."""
+
+    _IP_NUMBER = IPPROTO_HOPOPTS
+
+    next_header: int | None = field(default=None, metadata=_m(_optional(_uint(8))))
+    hdr_ext_len: int = field(default=0, metadata=_u(8))
+    options: bytes = field(default=b"\x01\x04\x00\x00\x00\x00", metadata=_m(_bytes))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_length_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        return _extension(self, bytes([self.hdr_ext_len]) + self.options, payload)
+
+
+@dataclass
+class IPv6DestinationOptionsBuilder(IPv6HopByHopOptionsBuilder):
+    """An IPv6 Destination Options header (``IpV6ExtDestinationOptionsPacket.Builder``)."""
+
+    _IP_NUMBER = IPPROTO_DSTOPTS
+
+
+@dataclass
+class IPv6RoutingBuilder(Builder):
+    """An IPv6 Routing header (Pcap4J's ``IpV6ExtRoutingPacket.Builder``); ``data`` is the type-specific
+    data's raw bytes (after the segments left)."""
+
+    _IP_NUMBER = IPPROTO_ROUTING
+
+    next_header: int | None = field(default=None, metadata=_m(_optional(_uint(8))))
+    hdr_ext_len: int = field(default=0, metadata=_u(8))
+    routing_type: int = field(default=0, metadata=_u(8))
+    segments_left: int = field(default=0, metadata=_u(8))
+    data: bytes = field(default=bytes(4), metadata=_m(_bytes))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_length_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        body = bytes([self.hdr_ext_len, self.routing_type, self.segments_left]) + self.data
+        return _extension(self, body, payload)
+
+
+def _extension(builder: Any, body: bytes, payload: bytes) -> bytes:
+    """An options or routing header: its next header, then ``body`` (the length byte first), whose
+    length byte ``correct_length_at_build`` sets; the header must fill whole 8-byte units."""
+    size = 1 + len(body)
+    if size % 8 or size > 2048:
+        raise ValueError(
+            f"{type(builder).__name__} must be 8 to 2048 bytes in 8-byte units, not {size} bytes"
+        )
+    if builder.correct_length_at_build:
+        body = bytes([size // 8 - 1]) + body[1:]
+    next_header = builder._next_number(builder.next_header, "_IP_NUMBER", "next_header")
+    return bytes([next_header]) + body + payload
+
+
+# --- SCTP -----------------------------------------------------------------------------------------
+
+
+def _crc32c_table() -> tuple[int, ...]:
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return tuple(table)
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(data: bytes) -> int:
+    """The CRC-32C (Castagnoli) of ``data`` (RFC 3309), as Pcap4J's ``ByteArrays.calcCrc32cChecksum``."""
+    c = 0xFFFFFFFF
+    for byte in data:
+        c = _CRC32C[(c ^ byte) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+@dataclass
+class SctpBuilder(Builder):
+    """An SCTP common header and its chunks (Pcap4J's ``SctpPacket.Builder``): ``chunks`` are the
+    chunks' raw bytes, padding included. ``correct_checksum_at_build`` computes the CRC-32C of the
+    packet, written least significant byte first as RFC 4960 B and Pcap4J do."""
+
+    _IP_NUMBER = IPPROTO_SCTP
+
+    src_port: int = field(default=0, metadata=_u(16))
+    dst_port: int = field(default=0, metadata=_u(16))
+    verification_tag: int = field(default=0, metadata=_u(32))
+    checksum: int = field(default=0, metadata=_u(32))
+    chunks: bytes = field(default=b"", metadata=_m(_bytes))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        head = struct.pack("!HHI", self.src_port, self.dst_port, self.verification_tag)
+        if not self.correct_checksum_at_build:
+            return head + struct.pack("!I", self.checksum) + self.chunks + payload
+        # Pcap4J's checksum covers the header and chunks (its payload is always empty)
+        crc = crc32c(head + bytes(4) + self.chunks)
+        return head + struct.pack("<I", crc) + self.chunks + payload
+
+
+# --- link layers: SLL, BSD loopback ---------------------------------------------------------------
+
+
+@dataclass
+class SllBuilder(Builder):
+    """A Linux cooked-capture (SLL) header (Pcap4J's ``LinuxSllPacket.Builder``): ``address`` is at most
+    8 bytes, written zero-filled to 8."""
+
+    packet_type: int = field(default=0, metadata=_u(16))
+    address_type: int = field(default=ArpHardwareType.ETHERNET, metadata=_u(16))
+    address_length: int = field(default=6, metadata=_u(16))
+    address: bytes = field(default=bytes(6), metadata=_m(_bytes))
+    protocol: int | None = field(default=None, metadata=_m(_optional(_uint(16))))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        if len(self.address) > 8:
+            raise ValueError(f"SLL address too long: {len(self.address)} bytes, at most 8")
+        protocol = self._next_number(self.protocol, "_ETHERTYPE", "protocol")
+        head = struct.pack("!HHH", self.packet_type, self.address_type, self.address_length)
+        return head + self.address.ljust(8, b"\0") + struct.pack("!H", protocol) + payload
+
+
+_FAMILY_BY_ETHERTYPE = {ETHERTYPE_IP: 2, ETHERTYPE_IP6: 30}  # Pcap4J's PF_INET and (BSD's) PF_INET6
+
+
+@dataclass
+class NullBuilder(Builder):
+    """A BSD loopback (DLT_NULL) header (Pcap4J's ``BsdLoopbackPacket.Builder``): the protocol family in
+    the capturing host's byte order, little-endian unless ``big_endian`` (Pcap4J writes its own
+    machine's order); left None, 2 for an IPv4 payload builder and 30 for IPv6."""
+
+    protocol_family: int | None = field(default=None, metadata=_m(_optional(_uint(32))))
+    big_endian: bool = field(default=False, metadata=_BOOL)
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        family = self.protocol_family
+        if family is None:
+            kind = getattr(self.payload_builder, "_ETHERTYPE", None)
+            family = _FAMILY_BY_ETHERTYPE.get(kind) if kind is not None else None
+            if family is None:
+                raise ValueError(
+                    "NullBuilder needs its protocol_family: the payload builder does not give one"
+                )
+        return family.to_bytes(4, "big" if self.big_endian else "little") + payload
+
+
+# --- DNS ------------------------------------------------------------------------------------------
+
+
+class DnsQuestion(NamedTuple):
+    """A DNS question (Pcap4J's ``DnsQuestion``): a dotted name, its type and class."""
+
+    name: str
+    type: int = 1
+    cls: int = 1
+
+
+class DnsResourceRecord(NamedTuple):
+    """A DNS resource record (Pcap4J's ``DnsResourceRecord``): ``data`` is the RDATA's raw bytes."""
+
+    name: str
+    type: int = 1
+    cls: int = 1
+    ttl: int = 0
+    data: bytes = b""
+
+
+def dns_name(name: str) -> bytes:
+    """``name`` (``www.example.com``; ``""`` or ``.`` for the root) as uncompressed DNS labels."""
+    out = b""
+    for label in name.rstrip(".").split(".") if name.rstrip(".") else ():
+        raw = label.encode("ascii")
+        if not 0 < len(raw) <= 63:
+            raise ValueError(f"DNS label must be 1 to 63 bytes, not {len(raw)} in {name!r}")
+        out += bytes([len(raw)]) + raw
+    if len(out) > 254:
+        raise ValueError(f"DNS name too long: {len(out) + 1} bytes, at most 255")
+    return out + b"\0"
+
+
+def _entries(kind: type) -> _Check:
+    def check(name: str, value: object) -> tuple:
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"{name} must be a list of {kind.__name__}, not {type(value).__name__}")
+        items = []
+        for item in value:
+            if not isinstance(item, tuple):
+                raise TypeError(f"{name} must hold {kind.__name__} tuples, not {type(item).__name__}")
+            entry = kind(*item)
+            checks.text(f"{name} name", entry.name)
+            checks.integer(f"{name} type", entry.type, 0, 0xFFFF)
+            checks.integer(f"{name} class", entry.cls, 0, 0xFFFF)
+            if kind is DnsResourceRecord:
+                checks.integer(f"{name} ttl", entry.ttl, 0, 0xFFFFFFFF)
+                _bytes(f"{name} data", entry.data)
+            items.append(entry)
+        return tuple(items)
+
+    return check
+
+
+@dataclass
+class DnsBuilder(Builder):
+    """A DNS message (Pcap4J's ``DnsPacket.Builder``): the header's fields, then either ``sections``, the
+    raw bytes of the questions and records as they are (names compressed or not), or when it is None
+    ``questions`` (:class:`DnsQuestion`) and ``answers``, ``authorities`` and ``additional_info``
+    (:class:`DnsResourceRecord`), written with names uncompressed. ``correct_length_at_build`` sets the
+    four counts from those lists; otherwise the counts are written as given, as Pcap4J does."""
+
+    id: int = field(default=0, metadata=_u(16))
+    response: bool = field(default=False, metadata=_BOOL)
+    op_code: int = field(default=0, metadata=_u(4))
+    authoritative_answer: bool = field(default=False, metadata=_BOOL)
+    truncated: bool = field(default=False, metadata=_BOOL)
+    recursion_desired: bool = field(default=False, metadata=_BOOL)
+    recursion_available: bool = field(default=False, metadata=_BOOL)
+    reserved: bool = field(default=False, metadata=_BOOL)
+    authentic_data: bool = field(default=False, metadata=_BOOL)
+    checking_disabled: bool = field(default=False, metadata=_BOOL)
+    r_code: int = field(default=0, metadata=_u(4))
+    qd_count: int = field(default=0, metadata=_u(16))
+    an_count: int = field(default=0, metadata=_u(16))
+    ns_count: int = field(default=0, metadata=_u(16))
+    ar_count: int = field(default=0, metadata=_u(16))
+    questions: tuple[DnsQuestion, ...] = field(default=(), metadata=_m(_entries(DnsQuestion)))
+    answers: tuple[DnsResourceRecord, ...] = field(default=(), metadata=_m(_entries(DnsResourceRecord)))
+    authorities: tuple[DnsResourceRecord, ...] = field(default=(), metadata=_m(_entries(DnsResourceRecord)))
+    additional_info: tuple[DnsResourceRecord, ...] = field(
+        default=(), metadata=_m(_entries(DnsResourceRecord))
+    )
+    sections: bytes | None = field(default=None, metadata=_m(_optional(_bytes)))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_length_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        flags = (
+            self.response << 15
+            | self.op_code << 11
+            | self.authoritative_answer << 10
+            | self.truncated << 9
+            | self.recursion_desired << 8
+            | self.recursion_available << 7
+            | self.reserved << 6
+            | self.authentic_data << 5
+            | self.checking_disabled << 4
+            | self.r_code
+        )
+        records = (self.answers, self.authorities, self.additional_info)
+        if self.correct_length_at_build:
+            counts = (len(self.questions), *(len(r) for r in records))
+            if max(counts) > 0xFFFF:
+                raise ValueError(f"too many DNS entries: {max(counts)} in one section, at most 65535")
+        else:
+            counts = (self.qd_count, self.an_count, self.ns_count, self.ar_count)
+        head = struct.pack("!6H", self.id, flags, *counts)
+        if self.sections is not None:
+            return head + self.sections + payload
+        body = b"".join(dns_name(q.name) + struct.pack("!HH", q.type, q.cls) for q in self.questions)
+        for section in records:
+            for r in section:
+                if len(r.data) > 0xFFFF:
+                    raise ValueError(f"DNS RDATA too long: {len(r.data)} bytes, at most 65535")
+                body += dns_name(r.name) + struct.pack("!HHIH", r.type, r.cls, r.ttl, len(r.data)) + r.data
+        return head + body + payload
+
+
+# --- wireless: Radiotap, 802.11 -------------------------------------------------------------------
+
+
+def _words(name: str, value: object) -> tuple[int, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a tuple of ints, not {type(value).__name__}")
+    for word in value:
+        checks.integer(name, word, 0, 0xFFFFFFFF)
+    return tuple(value)
+
+
+@dataclass
+class RadiotapBuilder(Builder):
+    """A Radiotap header (Pcap4J's ``RadiotapPacket.Builder``), little-endian: ``present`` is the first
+    present-flags word, ``extended_present`` the words after it (a word with bit 31 set is followed by
+    another), ``data`` the data fields' raw bytes with their alignment padding.
+    ``correct_length_at_build`` sets ``length`` to the header's size."""
+
+    version: int = field(default=0, metadata=_u(8))
+    pad: int = field(default=0, metadata=_u(8))
+    length: int = field(default=0, metadata=_u(16))
+    present: int = field(default=0, metadata=_u(32))
+    extended_present: tuple[int, ...] = field(default=(), metadata=_m(_words))
+    data: bytes = field(default=b"", metadata=_m(_bytes))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+    correct_length_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        words = (self.present, *self.extended_present)
+        body = struct.pack(f"<{len(words)}I", *words) + self.data
+        length = 4 + len(body) if self.correct_length_at_build else self.length
+        if length > 0xFFFF:
+            raise ValueError(f"Radiotap header too long: {length} bytes, at most 65535")
+        return struct.pack("<BBH", self.version, self.pad, length) + body + payload
+
+
+@dataclass
+class Dot11Builder(Builder):
+    """An IEEE 802.11 MAC header (what Pcap4J's ``Dot11*Packet`` builders share), written in its order:
+    frame control (``frame_control`` as the two bytes read big-endian, as the typed layer gives it),
+    duration (little-endian), then each of ``address1``, ``address2``, ``address3``, the sequence
+    control (``sequence_number`` and ``fragment_number``), ``address4``, ``qos_control`` and
+    ``ht_control`` that is not None, then ``padding`` (Radiotap's data padding). The addresses are by
+    position: which is the receiver, transmitter, source, destination or BSSID depends on the frame's
+    type and its To DS and From DS bits."""
+
+    frame_control: int = field(default=0x0800, metadata=_u(16))
+    duration: int = field(default=0, metadata=_u(16))
+    address1: str | None = field(default=None, metadata=_m(_optional(_mac)))
+    address2: str | None = field(default=None, metadata=_m(_optional(_mac)))
+    address3: str | None = field(default=None, metadata=_m(_optional(_mac)))
+    sequence_number: int | None = field(default=None, metadata=_m(_optional(_uint(12))))
+    fragment_number: int = field(default=0, metadata=_u(4))
+    address4: str | None = field(default=None, metadata=_m(_optional(_mac)))
+    qos_control: int | None = field(default=None, metadata=_m(_optional(_uint(16))))
+    ht_control: int | None = field(default=None, metadata=_m(_optional(_uint(32))))
+    padding: bytes = field(default=b"", metadata=_m(_bytes))
+    payload_builder: Builder | None = field(default=None, metadata=_PAYLOAD)
+
+    def _header(self) -> bytes:
+        head = struct.pack("!H", self.frame_control) + struct.pack("<H", self.duration)
+        for address in (self.address1, self.address2, self.address3):
+            if address is not None:
+                head += _mac_bytes(address)
+        if self.sequence_number is not None:
+            head += struct.pack("<H", self.sequence_number << 4 | self.fragment_number)
+        if self.address4 is not None:
+            head += _mac_bytes(self.address4)
+        if self.qos_control is not None:
+            head += struct.pack("<H", self.qos_control)
+        if self.ht_control is not None:
+            head += struct.pack("<I", self.ht_control)
+        return head + self.padding
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        return self._header() + payload
+
+
+@dataclass
+class Dot11ProbeRequestBuilder(Dot11Builder):
+    """An IEEE 802.11 Probe Request (Pcap4J's ``Dot11ProbeRequestPacket.Builder``): the management
+    header, ``elements`` (the information elements' raw bytes), then ``fcs`` when it is not None, little-
+    endian; ``correct_checksum_at_build`` computes it, the CRC-32 of the header and elements."""
+
+    frame_control: int = field(default=0x4000, metadata=_u(16))
+    address1: str | None = field(default="ff:ff:ff:ff:ff:ff", metadata=_m(_optional(_mac)))
+    address2: str | None = field(default="00:00:00:00:00:00", metadata=_m(_optional(_mac)))
+    address3: str | None = field(default="ff:ff:ff:ff:ff:ff", metadata=_m(_optional(_mac)))
+    sequence_number: int | None = field(default=0, metadata=_m(_optional(_uint(12))))
+    elements: bytes = field(default=b"", metadata=_m(_bytes))
+    fcs: int | None = field(default=None, metadata=_m(_optional(_uint(32))))
+    correct_checksum_at_build: bool = field(default=False, metadata=_BOOL)
+
+    def _wrap(self, payload: bytes, outer: _Outer) -> bytes:
+        frame = self._header() + self.elements
+        fcs = zlib.crc32(frame) if self.correct_checksum_at_build else self.fcs
+        return frame + (b"" if fcs is None else struct.pack("<I", fcs)) + payload
+
+
 def _mac_bytes(text: str) -> bytes:
     return bytes.fromhex(text.replace(":", ""))
 
@@ -908,6 +1524,175 @@ def _from_gtpv1(layer: Any, payload: Builder) -> Builder:
     )
 
 
+def _from_icmpv4_more(layer: Any, payload: Builder) -> Builder:
+    header = layer.header
+    common = _type_code_checksum(layer)
+    word = int.from_bytes(header[4:8], "big")
+    if common[0] == IcmpV4Type.REDIRECT:
+        return IcmpV4RedirectBuilder(*common, IPv4Address(header[4:8]), payload)
+    if common[0] == IcmpV4Type.PARAMETER_PROBLEM:
+        return IcmpV4ParameterProblemBuilder(*common, word >> 24, word & 0xFFFFFF, payload)
+    if common[0] == IcmpV4Type.SOURCE_QUENCH:
+        return IcmpV4SourceQuenchBuilder(*common, word, payload)
+    kind = IcmpV4TimestampReplyBuilder if common[0] == IcmpV4Type.TIMESTAMP_REPLY else IcmpV4TimestampBuilder
+    originate, receive, transmit = struct.unpack_from(
+        "!III", header.ljust(20, b"\0"), 8
+    )  # short: not rebuilt
+    return kind(*common, word >> 16, word & 0xFFFF, originate, receive, transmit, payload)
+
+
+def _from_icmpv6_error(layer: Any, payload: Builder) -> Builder:
+    common = _type_code_checksum(layer)
+    kind = {
+        IcmpV6Type.DESTINATION_UNREACHABLE: IcmpV6DestinationUnreachableBuilder,
+        IcmpV6Type.PACKET_TOO_BIG: IcmpV6PacketTooBigBuilder,
+        IcmpV6Type.TIME_EXCEEDED: IcmpV6TimeExceededBuilder,
+        IcmpV6Type.PARAMETER_PROBLEM: IcmpV6ParameterProblemBuilder,
+    }[common[0]]
+    return kind(*common, int.from_bytes(layer.header[4:8], "big"), payload_builder=payload)
+
+
+def _from_icmpv6_router(layer: Any, payload: Builder) -> Builder:
+    header = layer.header
+    common = _type_code_checksum(layer)
+    if common[0] == IcmpV6Type.ROUTER_SOLICITATION:
+        reserved = int.from_bytes(header[4:8], "big")
+        return IcmpV6RouterSolicitationBuilder(*common, reserved, header[8:], payload_builder=payload)
+    hop_limit, flags, lifetime, reachable, retrans = struct.unpack_from("!BBHII", header, 4)
+    return IcmpV6RouterAdvertisementBuilder(
+        *common,
+        hop_limit,
+        bool(flags & 0x80),
+        bool(flags & 0x40),
+        flags & 0x3F,
+        lifetime,
+        reachable,
+        retrans,
+        header[16:],
+        payload_builder=payload,
+    )
+
+
+def _from_icmpv6_redirect(layer: Any, payload: Builder) -> Builder:
+    header = layer.header
+    reserved = int.from_bytes(header[4:8], "big")
+    target, destination = IPv6Address(header[8:24]), IPv6Address(header[24:40])
+    return IcmpV6RedirectBuilder(
+        *_type_code_checksum(layer), reserved, target, destination, header[40:], payload_builder=payload
+    )
+
+
+def _from_ipv6_extension(layer: Any, payload: Builder) -> Builder:
+    header = layer.header
+    if layer.name == "ipv6.routing":
+        return IPv6RoutingBuilder(header[0], header[1], header[2], header[3], header[4:], payload)
+    kind = IPv6DestinationOptionsBuilder if layer.name == "ipv6.dstopts" else IPv6HopByHopOptionsBuilder
+    if layer.name not in ("ipv6.hopopts", "ipv6.dstopts"):
+        raise ValueError(f"no builder for {layer.name}")
+    return kind(header[0], header[1], header[2:], payload)
+
+
+def _from_ipv6_fragment(layer: Any, payload: Builder) -> Builder:
+    next_header, reserved, word, identification = struct.unpack_from("!BBHI", layer.header)
+    return IPv6FragmentBuilder(
+        next_header, reserved, word >> 3, word >> 1 & 3, bool(word & 1), identification, payload
+    )
+
+
+def _from_sctp(layer: Any, payload: Builder) -> Builder:
+    src_port, dst_port, tag, checksum = struct.unpack_from("!HHII", layer.header)
+    return SctpBuilder(src_port, dst_port, tag, checksum, layer.header[12:], payload)
+
+
+def _from_sll(layer: Any, payload: Builder) -> Builder:
+    header = layer.header
+    packet_type, address_type, address_length = struct.unpack_from("!HHH", header)
+    return SllBuilder(
+        packet_type, address_type, address_length, header[6:14], int.from_bytes(header[14:16], "big"), payload
+    )
+
+
+def _from_null(layer: Any, payload: Builder) -> Builder:
+    family = int.from_bytes(layer.header, "little")
+    if family <= 0xFFFF:
+        return NullBuilder(family, False, payload)
+    return NullBuilder(int.from_bytes(layer.header, "big"), True, payload)
+
+
+def _from_dns(layer: Any, payload: Builder) -> Builder:
+    if layer.get("length") is not None:
+        raise ValueError("DNS over TCP: the length prefix is not DNS's")  # a RawBuilder instead
+    header = layer.header
+    id_, flags, qd_count, an_count, ns_count, ar_count = struct.unpack_from("!6H", header)
+    bits = [bool(flags >> shift & 1) for shift in (15, 10, 9, 8, 7, 6, 5, 4)]
+    response, aa, tc, rd, ra, z, ad, cd = bits
+    return DnsBuilder(
+        id_,
+        response,
+        flags >> 11 & 0x0F,
+        aa,
+        tc,
+        rd,
+        ra,
+        z,
+        ad,
+        cd,
+        flags & 0x0F,
+        qd_count,
+        an_count,
+        ns_count,
+        ar_count,
+        sections=header[12:],
+        payload_builder=payload,
+    )
+
+
+def _from_radiotap(layer: Any, payload: Builder) -> Builder:
+    header = layer.header
+    version, pad, length, present = struct.unpack_from("<BBHI", header)
+    words, pos = [], 8
+    last = present
+    while last & 0x8000_0000 and pos + 4 <= len(header):
+        last = int.from_bytes(header[pos : pos + 4], "little")
+        words.append(last)
+        pos += 4
+    return RadiotapBuilder(version, pad, length, present, tuple(words), header[pos:], payload)
+
+
+def _mac_text(raw: bytes) -> str:
+    return ":".join(f"{byte:02x}" for byte in raw)
+
+
+def _from_dot11(layer: Any, payload: Builder) -> Builder:
+    header = layer.header
+    kind, subtype, flags = header[0] >> 2 & 3, header[0] >> 4, header[1]
+    builder = Dot11Builder(
+        int.from_bytes(header[:2], "big"), int.from_bytes(header[2:4], "little"), payload_builder=payload
+    )
+    pos = 4
+    if kind != 3:
+        count = (1 if subtype in (7, 12, 13) else 2) if kind == 1 else 3
+        for number in range(1, count + 1):
+            setattr(builder, f"address{number}", _mac_text(header[pos : pos + 6]))
+            pos += 6
+        if kind != 1:
+            control = int.from_bytes(header[pos : pos + 2], "little")
+            builder.sequence_number, builder.fragment_number = control >> 4, control & 0x0F
+            pos += 2
+        qos = kind == 2 and bool(subtype & 0x08)
+        if kind == 2 and flags & 3 == 3:
+            builder.address4 = _mac_text(header[pos : pos + 6])
+            pos += 6
+        if qos:
+            builder.qos_control = int.from_bytes(header[pos : pos + 2], "little")
+            pos += 2
+        if flags & 0x80 and (qos or kind == 0):
+            builder.ht_control = int.from_bytes(header[pos : pos + 4], "little")
+            pos += 4
+    builder.padding = header[pos:]
+    return builder
+
+
 _FROM_LAYER: dict[str, Callable[[Any, Builder], Builder]] = {
     "Ethernet": _from_ethernet,
     "VLAN": _from_vlan,
@@ -927,6 +1712,26 @@ _FROM_LAYER: dict[str, Callable[[Any, Builder], Builder]] = {
     "LLC": _from_llc,
     "SNAP": _from_snap,
     "GTPv1": _from_gtpv1,
+    "ICMPv4Redirect": _from_icmpv4_more,
+    "ICMPv4ParameterProblem": _from_icmpv4_more,
+    "ICMPv4SourceQuench": _from_icmpv4_more,
+    "ICMPv4Timestamp": _from_icmpv4_more,
+    "ICMPv4TimestampReply": _from_icmpv4_more,
+    "ICMPv6DestinationUnreachable": _from_icmpv6_error,
+    "ICMPv6PacketTooBig": _from_icmpv6_error,
+    "ICMPv6TimeExceeded": _from_icmpv6_error,
+    "ICMPv6ParameterProblem": _from_icmpv6_error,
+    "ICMPv6RouterSolicitation": _from_icmpv6_router,
+    "ICMPv6RouterAdvertisement": _from_icmpv6_router,
+    "ICMPv6Redirect": _from_icmpv6_redirect,
+    "IPv6Extension": _from_ipv6_extension,
+    "IPv6Fragment": _from_ipv6_fragment,
+    "SCTP": _from_sctp,
+    "SLL": _from_sll,
+    "Null": _from_null,
+    "DNS": _from_dns,
+    "Radiotap": _from_radiotap,
+    "Dot11": _from_dot11,
 }
 """The typed layer classes that have a builder, by class name (this module imports no layer class)."""
 
@@ -981,30 +1786,57 @@ def _rebuilds(builder: Builder, layer: Layer, rest: bytes) -> bool:
         built = builder._wrap(payload, None)
     except (TypeError, ValueError):
         return False
-    return built == layer.header + rest + getattr(builder, "pad", b"")
+    return built == layer.header + rest + (builder.pad if isinstance(builder, EthernetBuilder) else b"")
 
 
 __all__ = [
     "ArpBuilder",
     "Builder",
+    "DnsBuilder",
+    "DnsQuestion",
+    "DnsResourceRecord",
+    "Dot11Builder",
+    "Dot11ProbeRequestBuilder",
     "EthernetBuilder",
     "GtpV1Builder",
     "IPv4Builder",
     "IPv6Builder",
+    "IPv6DestinationOptionsBuilder",
+    "IPv6FragmentBuilder",
+    "IPv6HopByHopOptionsBuilder",
+    "IPv6RoutingBuilder",
     "IcmpV4DestinationUnreachableBuilder",
     "IcmpV4EchoBuilder",
     "IcmpV4EchoReplyBuilder",
+    "IcmpV4ParameterProblemBuilder",
+    "IcmpV4RedirectBuilder",
+    "IcmpV4SourceQuenchBuilder",
     "IcmpV4TimeExceededBuilder",
+    "IcmpV4TimestampBuilder",
+    "IcmpV4TimestampReplyBuilder",
+    "IcmpV6DestinationUnreachableBuilder",
     "IcmpV6EchoReplyBuilder",
     "IcmpV6EchoRequestBuilder",
     "IcmpV6NeighborAdvertisementBuilder",
     "IcmpV6NeighborSolicitationBuilder",
+    "IcmpV6PacketTooBigBuilder",
+    "IcmpV6ParameterProblemBuilder",
+    "IcmpV6RedirectBuilder",
+    "IcmpV6RouterAdvertisementBuilder",
+    "IcmpV6RouterSolicitationBuilder",
+    "IcmpV6TimeExceededBuilder",
     "LlcBuilder",
+    "NullBuilder",
+    "RadiotapBuilder",
     "RawBuilder",
+    "SctpBuilder",
+    "SllBuilder",
     "SnapBuilder",
     "TcpBuilder",
     "UdpBuilder",
     "builder_of",
+    "crc32c",
+    "dns_name",
     "ethernet_padding",
     "internet_checksum",
     "packet_builder",

@@ -529,11 +529,32 @@ ICMPv4Echo.Builder = _builders.IcmpV4EchoBuilder
 ICMPv4EchoReply.Builder = _builders.IcmpV4EchoReplyBuilder
 ICMPv4DestinationUnreachable.Builder = _builders.IcmpV4DestinationUnreachableBuilder
 ICMPv4TimeExceeded.Builder = _builders.IcmpV4TimeExceededBuilder
-ICMPv4Timestamp.Builder = ICMPv4TimestampReply.Builder = None  # not echoes, though read like them
+ICMPv4SourceQuench.Builder = _builders.IcmpV4SourceQuenchBuilder
+ICMPv4Redirect.Builder = _builders.IcmpV4RedirectBuilder
+ICMPv4ParameterProblem.Builder = _builders.IcmpV4ParameterProblemBuilder
+ICMPv4Timestamp.Builder = _builders.IcmpV4TimestampBuilder
+ICMPv4TimestampReply.Builder = _builders.IcmpV4TimestampReplyBuilder
 ICMPv6EchoRequest.Builder = _builders.IcmpV6EchoRequestBuilder
 ICMPv6EchoReply.Builder = _builders.IcmpV6EchoReplyBuilder
 ICMPv6NeighborSolicitation.Builder = _builders.IcmpV6NeighborSolicitationBuilder
 ICMPv6NeighborAdvertisement.Builder = _builders.IcmpV6NeighborAdvertisementBuilder
+ICMPv6DestinationUnreachable.Builder = _builders.IcmpV6DestinationUnreachableBuilder
+ICMPv6PacketTooBig.Builder = _builders.IcmpV6PacketTooBigBuilder
+ICMPv6TimeExceeded.Builder = _builders.IcmpV6TimeExceededBuilder
+ICMPv6ParameterProblem.Builder = _builders.IcmpV6ParameterProblemBuilder
+ICMPv6RouterSolicitation.Builder = _builders.IcmpV6RouterSolicitationBuilder
+ICMPv6RouterAdvertisement.Builder = _builders.IcmpV6RouterAdvertisementBuilder
+ICMPv6Redirect.Builder = _builders.IcmpV6RedirectBuilder
+IPv6Fragment.Builder = _builders.IPv6FragmentBuilder
+# IPv6Extension is three headers: builder_of picks IPv6HopByHopOptionsBuilder,
+# IPv6DestinationOptionsBuilder or IPv6RoutingBuilder by the layer's name
+IPv6Extension.Builder = None
+SCTP.Builder = _builders.SctpBuilder
+SLL.Builder = _builders.SllBuilder
+Null.Builder = _builders.NullBuilder
+DNS.Builder = _builders.DnsBuilder
+Radiotap.Builder = _builders.RadiotapBuilder
+Dot11.Builder = _builders.Dot11Builder
 GTPv1.Builder = _builders.GtpV1Builder
 
 
