@@ -1,5 +1,6 @@
 """The console script and ``python -m pycapture``: ``pycapture [OPTIONS] [EXPRESSION]...`` captures or reads
-(:mod:`pycapture.cli.capture`), ``pycapture replay FILE...`` replays (:mod:`pycapture.cli.replay`)."""
+(:mod:`pycapture.cli.capture`), ``pycapture replay FILE...`` replays (:mod:`pycapture.cli.replay`), and
+``pycapture convert`` and ``pycapture sql`` make captures tables (:mod:`pycapture.cli.table`)."""
 
 from __future__ import annotations
 
@@ -17,5 +18,11 @@ def main(argv: list[str] | None = None) -> None:
         from .replay import replay_command  # loaded only for a replay
 
         replay_command.main(args=args[1:], prog_name="pycapture replay")
+        return
+    if args[:1] in (["convert"], ["sql"]):
+        from .table import convert_command, sql_command  # loaded only for the tables
+
+        sub = convert_command if args[0] == "convert" else sql_command
+        sub.main(args=args[1:], prog_name=f"pycapture {args[0]}")
         return
     command.main(args=args, prog_name="pycapture")

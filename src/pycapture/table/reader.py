@@ -1,0 +1,346 @@
+"""Captures as Arrow record batches: :func:`read_batches` and :func:`read_table`.
+
+Each frame is decoded by the rich decoder in its JSON view (``decode(linktype, data, dump=False)``, the
+layers and keys of ``--json``); one extractor per layer name copies the fields the schema wants into the
+frame's row (a list, one slot per column), and each batch is built column by column with ``pa.array``.
+A column no frame has is null; a field a frame carries more than once gives its first, outermost
+occurrence. The schema is :data:`pycapture.table.schema.SCHEMA` (docs/TABLE.md).
+
+A damaged file: the rows before the damage are yielded (as a last, shorter batch), then the handle's
+:class:`~pycapture.CaptureFileError` is raised, and the files after it are not read. To go on past a
+damaged file, read the files one by one.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any, Callable, Union
+
+import pyarrow as pa
+
+from ..capture.handle import PcapHandle, open_offline
+from ..decode.rich import decode
+from ..errors import PcapError
+from ..protocols.linktypes import linktype_name
+from .community_id import community_id
+from .schema import COLUMNS, SCHEMA
+
+Source = Union[str, "os.PathLike[str]", PcapHandle, Iterable[Union[str, "os.PathLike[str]"]]]
+
+_INDEX = {name: i for i, name in enumerate(COLUMNS)}
+_N = len(COLUMNS)
+(
+    FILE, FRAME_NUMBER, TS, LEN, CAP_LEN, LINKTYPE, INTERFACE,
+    ETH_SRC, ETH_DST, ETH_TYPE, VLAN_ID,
+    IP_VERSION, IP_SRC, IP_DST, IP_PROTO, IP_TTL, IP_ID, IP_FRAG_OFFSET, IP_MORE_FRAGMENTS,
+    SRC_PORT, DST_PORT, TCP_FLAGS, TCP_SEQ, TCP_ACK, TCP_WINDOW, PAYLOAD_LEN,
+    ICMP_TYPE, ICMP_CODE,
+    DNS_ID, DNS_QRY_NAME, DNS_RCODE, TLS_SNI, HTTP_METHOD, HTTP_HOST, HTTP_URI,
+    PROTOCOLS, COMMUNITY_ID, MALFORMED,
+) = range(_N)  # fmt: skip
+assert COLUMNS[MALFORMED] == "malformed" and _N == 38
+
+_FRAME_COLUMNS = frozenset((FILE, FRAME_NUMBER, TS, LEN, CAP_LEN, LINKTYPE, INTERFACE))
+"""The columns that need no decoding."""
+
+_TS_MAX = (1 << 63) - 1
+_IPV6_EXTENSIONS = frozenset(("ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts"))
+_TRANSPORT_HEADER = {"tcp": None, "udp": 8}  # None: the TCP header's own hdr_len
+
+# key -> column, per layer name: the fields copied as they are, each the first time it is seen
+_COPY: dict[str, dict[str, int]] = {
+    "eth": {"src": ETH_SRC, "dst": ETH_DST, "type": ETH_TYPE},
+    "vlan": {"id": VLAN_ID},
+    "tcp": {
+        "srcport": SRC_PORT, "dstport": DST_PORT, "flags": TCP_FLAGS, "seq": TCP_SEQ, "ack": TCP_ACK,
+        "window_size": TCP_WINDOW,
+    },
+    "udp": {"srcport": SRC_PORT, "dstport": DST_PORT},
+    "sctp": {"srcport": SRC_PORT, "dstport": DST_PORT},
+    "icmp": {"type": ICMP_TYPE, "code": ICMP_CODE},
+    "icmpv6": {"type": ICMP_TYPE, "code": ICMP_CODE},
+    "dns": {"id": DNS_ID, "rcode": DNS_RCODE},
+    "tls": {"handshake.extensions_server_name": TLS_SNI},
+    "http": {"request.method": HTTP_METHOD, "request.uri": HTTP_URI},
+}  # fmt: skip
+_IPV4 = {
+    "version": IP_VERSION, "src": IP_SRC, "dst": IP_DST, "proto": IP_PROTO, "ttl": IP_TTL, "id": IP_ID,
+    "frag_offset": IP_FRAG_OFFSET,
+}  # fmt: skip
+_IPV6 = {"version": IP_VERSION, "src": IP_SRC, "dst": IP_DST, "nxt": IP_PROTO, "hlim": IP_TTL}
+_FRAGHDR = {"ident": IP_ID, "offset": IP_FRAG_OFFSET, "more": IP_MORE_FRAGMENTS}
+
+
+def _check_columns(columns: object) -> list[int]:
+    if columns is None:
+        return list(range(_N))
+    if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
+        raise TypeError(f"columns must be a list of column names or None, not {type(columns).__name__}")
+    wanted: list[int] = []
+    for name in columns:
+        if not isinstance(name, str):
+            raise TypeError(f"a column name must be a str, not {type(name).__name__}: {name!r}")
+        index = _INDEX.get(name)
+        if index is None:
+            raise ValueError(f"unknown column {name!r}; the columns are: {', '.join(COLUMNS)}")
+        if index not in wanted:
+            wanted.append(index)
+    return wanted
+
+
+def _check_paths(source: object) -> list[str] | None:
+    """The files of ``source`` (globs expanded, in order), or None for a handle; raises TypeError."""
+    if isinstance(source, PcapHandle):
+        return None
+    items: list[object]
+    if isinstance(source, (str, os.PathLike)):
+        items = [source]
+    elif isinstance(source, (list, tuple)):
+        items = list(source)
+    else:
+        raise TypeError(
+            "source must be a path (str or Path), a glob, a list of those, or an open PcapHandle, "
+            f"not {type(source).__name__}"
+        )
+    paths: list[str] = []
+    for item in items:
+        if isinstance(item, os.PathLike):
+            item = os.fspath(item)
+        if not isinstance(item, str):
+            raise TypeError(f"a source path must be a str or a Path, not {type(item).__name__}: {item!r}")
+        if _glob.has_magic(item) and not os.path.exists(item):
+            matches = sorted(_glob.glob(item))
+            if not matches:
+                raise FileNotFoundError(f"{item}: no file matches this pattern")
+            paths += matches
+        else:
+            paths.append(item)
+    return paths
+
+
+def _http_host(payload: bytes) -> str | None:
+    """The Host header among the header lines that follow an HTTP request line, if the frame holds it."""
+    for line in payload.split(b"\n", 100):
+        if not line.strip():
+            return None  # the end of the headers
+        name, sep, value = line.partition(b":")
+        if sep and name.strip().lower() == b"host":
+            return value.strip().decode("latin-1")
+    return None
+
+
+def _fill(row: list[Any], layers: list[Any], payload: bytes) -> list[str]:
+    """Copy the fields of ``layers`` into ``row``; return the layer names (for ``protocols``)."""
+    names: list[str] = []
+    seen_ip = False
+    chain = False  # within the outermost IP header and its IPv6 extension headers
+    flow_proto: int | None = None  # the protocol the outermost IP header carries, past its extensions
+    flow_ports: tuple[int, int] | None = None
+    remaining: int | None = None  # the bytes after the latest IP header (and its extensions so far)
+    transport_done = False
+    for layer in layers:
+        name = layer.name
+        names.append(name)
+        if name == "ip" or name == "ipv6":
+            ip = name == "ip"
+            total = hdr = 0
+            if not seen_ip:
+                header_keys = _IPV4 if ip else _IPV6
+                for f in layer.fields:
+                    i = header_keys.get(f.key)
+                    if i is not None:
+                        if row[i] is None:
+                            row[i] = f.value
+                    elif ip:
+                        if f.key == "flags" and row[IP_MORE_FRAGMENTS] is None:
+                            row[IP_MORE_FRAGMENTS] = bool(f.value & 1)
+                        elif f.key == "len":
+                            total = f.value
+                        elif f.key == "hdr_len":
+                            hdr = f.value
+                    elif f.key == "plen":
+                        total = f.value
+                flow_proto = row[IP_PROTO]
+                seen_ip = chain = True
+            else:
+                chain = False
+                for f in layer.fields:
+                    k = f.key
+                    if k == "len" or k == "plen":
+                        total = f.value
+                    elif ip and k == "hdr_len":
+                        hdr = f.value
+            remaining = total - hdr if total and total >= hdr else None
+            continue
+        if name in _IPV6_EXTENSIONS:
+            nxt = layer.get("nxt")
+            if chain:
+                flow_proto = nxt
+                if name == "ipv6.fraghdr" and row[IP_ID] is None:
+                    for f in layer.fields:
+                        i = _FRAGHDR.get(f.key)
+                        if i is not None:
+                            row[i] = f.value
+            if remaining is not None:
+                remaining = remaining - layer.length if remaining >= layer.length else None
+            continue
+        keys = _COPY.get(name)
+        if keys is not None:
+            for f in layer.fields:
+                i = keys.get(f.key)
+                if i is not None and row[i] is None:
+                    row[i] = f.value
+            if chain and (name == "tcp" or name == "udp" or name == "sctp"):
+                flow_ports = (layer.get("srcport"), layer.get("dstport"))
+            elif chain and (name == "icmp" or name == "icmpv6"):
+                flow_ports = (layer.get("type"), layer.get("code"))
+            if name in _TRANSPORT_HEADER and not transport_done:
+                transport_done = True
+                size = _TRANSPORT_HEADER[name]
+                if size is None:
+                    size = layer.get("hdr_len") or 0
+                if remaining is not None and remaining >= size:
+                    row[PAYLOAD_LEN] = remaining - size
+            elif name == "dns" and row[DNS_QRY_NAME] is None:
+                queries = layer.get("queries")
+                if queries:
+                    row[DNS_QRY_NAME] = queries[0].get("name")
+            elif name == "http" and row[HTTP_HOST] is None and layer.get("request.method") is not None:
+                row[HTTP_HOST] = _http_host(payload)
+        chain = False
+    if flow_proto is not None:
+        if flow_ports is None:
+            row[COMMUNITY_ID] = community_id(row[IP_SRC], row[IP_DST], flow_proto)
+        else:
+            row[COMMUNITY_ID] = community_id(row[IP_SRC], row[IP_DST], flow_proto, *flow_ports)
+    return names
+
+
+def _rows_of(
+    handle: PcapHandle,
+    file: str | None,
+    interface: str | None,
+    decoded: bool,
+    rows: list[list[Any]],
+    flush: Callable[[], Iterator[pa.RecordBatch]],
+    batch_size: int,
+) -> Iterator[pa.RecordBatch]:
+    """Append a row per packet of ``handle`` to ``rows``, yielding batches from ``flush`` as they fill."""
+    linktype = handle.datalink
+    lt_name = linktype_name(linktype)
+    scale = 1 if handle.nanosecond else 1000
+    template: list[Any] = [None] * _N
+    template[FILE] = file
+    template[LINKTYPE] = lt_name
+    template[INTERFACE] = interface
+    template[MALFORMED] = False
+    number = 0
+    append = rows.append
+    # a live handle's batch comes when the capture waits: hand its rows on then, however few
+    threshold = 1 if handle.live else batch_size
+    for batch in handle.record_batches(size=min(batch_size, 4096)):
+        for sec, frac, length, data in batch:
+            number += 1
+            row = template.copy()
+            row[FRAME_NUMBER] = number
+            ts = sec * 1_000_000_000 + frac * scale
+            row[TS] = ts if -_TS_MAX <= ts <= _TS_MAX else None
+            row[LEN] = length
+            row[CAP_LEN] = len(data)
+            if decoded:
+                packet = decode(linktype, data, dump=False)
+                payload = packet.payload
+                names = _fill(row, packet.layers, payload)
+                if payload:
+                    names.append("data")
+                row[PROTOCOLS] = ":".join(names)
+                row[MALFORMED] = packet.malformed is not None
+            append(row)
+        if len(rows) >= threshold:
+            yield from flush()
+
+
+def read_batches(
+    source: Source,
+    columns: Iterable[str] | None = None,
+    batch_size: int = 65536,
+    filter: str | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """Yield the packets of ``source`` as Arrow record batches of at most ``batch_size`` rows.
+
+    ``source``: a capture file (str or Path), a glob (``"captures/*.pcap"``, in sorted order), a list of
+    those, or an open :class:`~pycapture.PcapHandle` (live or offline; it is read, not closed). ``columns``:
+    the names to keep, in that order (all of :data:`~pycapture.table.schema.COLUMNS` by default).
+    ``filter``: a BPF expression, applied with the handle's ``set_filter``.
+
+    Raises ValueError for an unknown column (the message lists the valid ones), TypeError for arguments of
+    the wrong type, :class:`~pycapture.FilterError` for a bad filter, :class:`~pycapture.CaptureFileError`
+    for a file that cannot be opened. A file damaged part-way yields its rows up to the damage, then raises
+    the handle's error; later files are not read.
+    """
+    wanted = _check_columns(columns)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        raise TypeError(f"batch_size must be an int, not {type(batch_size).__name__}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    if filter is not None and not isinstance(filter, str):
+        raise TypeError(f"filter must be a str (a BPF expression) or None, not {type(filter).__name__}")
+    paths = _check_paths(source)
+    return _read(source, paths, wanted, batch_size, filter)
+
+
+def _read(
+    source: object, paths: list[str] | None, wanted: list[int], batch_size: int, bpf: str | None
+) -> Iterator[pa.RecordBatch]:
+    schema = pa.schema([SCHEMA.field(i) for i in wanted])
+    types = [SCHEMA.field(i).type for i in wanted]
+    decoded = not _FRAME_COLUMNS.issuperset(wanted)
+    rows: list[list[Any]] = []
+
+    def flush() -> Iterator[pa.RecordBatch]:
+        while rows:
+            chunk = rows[:batch_size]
+            del rows[:batch_size]
+            arrays = [pa.array([r[i] for r in chunk], type=t) for i, t in zip(wanted, types)]
+            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+    try:
+        if paths is None:
+            assert isinstance(source, PcapHandle)
+            if bpf is not None:
+                source.set_filter(bpf)
+            file, interface = (None, source.source) if source.live else (source.source, None)
+            yield from _rows_of(source, file, interface, decoded, rows, flush, batch_size)
+        else:
+            for path in paths:
+                handle = open_offline(path)
+                try:
+                    if bpf is not None:
+                        handle.set_filter(bpf)
+                    yield from _rows_of(handle, path, None, decoded, rows, flush, batch_size)
+                finally:
+                    handle.close()
+    except PcapError:
+        yield from flush()  # the rows before the damage, then the error
+        raise
+    yield from flush()
+
+
+def read_table(
+    source: Source,
+    columns: Iterable[str] | None = None,
+    batch_size: int = 65536,
+    filter: str | None = None,
+) -> pa.Table:
+    """All of :func:`read_batches` as one ``pyarrow.Table`` (its schema even when there are no rows).
+
+    A damaged file raises its error, as :func:`read_batches` does, and no table is returned.
+    """
+    wanted = _check_columns(columns)
+    schema = pa.schema([SCHEMA.field(i) for i in wanted])
+    return pa.Table.from_batches(list(read_batches(source, columns, batch_size, filter)), schema=schema)
+
+
+__all__ = ["read_batches", "read_table"]
