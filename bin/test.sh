@@ -27,7 +27,7 @@ if ((${#missing[@]})); then
 fi
 
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check '.[test,table]'
+.venv/bin/python -m pip install -q --disable-pip-version-check '.[test,table,spark]'
 .venv/bin/ruff check .
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"
