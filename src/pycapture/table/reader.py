@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import glob as _glob
 import os
+import socket
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable, Union
 
@@ -22,7 +23,9 @@ import pyarrow as pa
 
 from ..capture.handle import PcapHandle, open_offline
 from ..decode.rich import decode
+from ..decode.rich.transport import tcp_application, tcp_options, udp_application
 from ..errors import PcapError
+from ..output.tcpdump.fastsummary import walk_fields
 from ..protocols.linktypes import linktype_name
 from .community_id import community_id
 from .schema import COLUMNS, SCHEMA
@@ -218,6 +221,106 @@ def _fill(row: list[Any], layers: list[Any], payload: bytes) -> list[str]:
     return names
 
 
+_inet_ntoa = socket.inet_ntoa
+_inet_ntop = socket.inet_ntop
+_AF_INET6 = socket.AF_INET6
+_ETHERNET = 1
+_option_ok: dict[bytes, bool] = {}  # TCP options by their bytes: whether the rich decoder reads them whole
+
+
+def _options_whole(raw: bytes) -> bool:
+    ok = _option_ok.get(raw)
+    if ok is None:
+        if len(_option_ok) >= 4096:
+            _option_ok.clear()
+        ok = _option_ok[raw] = tcp_options(raw)[1] is None
+    return ok
+
+
+def _fill_walked(row: list[Any], data: bytes, walked: tuple) -> bool:
+    """Fill ``row`` from the header walk, as :func:`_fill` would from the rich decoder, for a frame the
+    walk takes with TCP or UDP and no application the rich decoder decodes; False (``row`` untouched) for
+    any other frame. ``tests/table/test_walked_rows.py`` holds the two equal on the corpus."""
+    (_, vlan, o, version, addresses, ttl, proto, ip_payload, ident, frag, t,
+     sport, dport, seq, ack, _, win, hl, _, _, _, _, _, _) = walked  # fmt: skip
+    n = len(data)
+    if version == 4:
+        if proto != 6 and proto != 17:
+            return False
+        if (data[o + 2] << 8 | data[o + 3]) != ip_payload + 20:  # a total length of 0: the rich path's
+            return False
+        end = o + 20 + ip_payload
+        src, dst = (
+            _inet_ntoa(data[addresses : addresses + 4]),
+            _inet_ntoa(data[addresses + 4 : addresses + 8]),
+        )
+    else:
+        if (proto != 6 and proto != 17) or not ip_payload:
+            return False
+        end = o + 40 + ip_payload
+        src = _inet_ntop(_AF_INET6, data[addresses : addresses + 16])
+        dst = _inet_ntop(_AF_INET6, data[addresses + 16 : addresses + 32])
+    if end > n:
+        end = n
+    if proto == 6:
+        payload = end - (t + hl)
+        if payload > 0 and tcp_application(sport, dport, data[t + hl : end]) is not None:
+            return False
+        if hl > 20 and not _options_whole(data[t + 20 : t + hl]):
+            return False
+        left = ip_payload - hl
+    else:
+        if end - t < 8:
+            return False
+        ulen = data[t + 4] << 8 | data[t + 5]
+        if ulen < 8:
+            return False
+        payload = min(t + ulen, end) - (t + 8)
+        if payload > 0 and udp_application(sport, dport) is not None:
+            return False
+        left = ip_payload - 8
+    row[ETH_DST] = data[0:6].hex(":")
+    row[ETH_SRC] = data[6:12].hex(":")
+    row[ETH_TYPE] = data[12] << 8 | data[13]
+    layers = "eth:vlan:" if vlan >= 0 else "eth:"
+    if vlan >= 0:
+        row[VLAN_ID] = vlan & 0xFFF
+    row[IP_VERSION] = version
+    row[IP_SRC], row[IP_DST] = src, dst
+    row[IP_PROTO] = proto
+    row[IP_TTL] = ttl
+    if version == 4:
+        row[IP_ID] = ident
+        row[IP_FRAG_OFFSET] = 0
+        row[IP_MORE_FRAGMENTS] = bool(frag & 0x2000)
+        layers += "ip:"
+    else:
+        layers += "ipv6:"
+    row[SRC_PORT], row[DST_PORT] = sport, dport
+    if proto == 6:
+        row[TCP_FLAGS] = (data[t + 12] << 8 | data[t + 13]) & 0x0FFF
+        row[TCP_SEQ], row[TCP_ACK], row[TCP_WINDOW] = seq, ack, win
+        layers += "tcp"
+    else:
+        layers += "udp"
+    if left >= 0:
+        row[PAYLOAD_LEN] = left
+    row[PROTOCOLS] = layers + ":data" if payload > 0 else layers
+    row[COMMUNITY_ID] = community_id(src, dst, proto, sport, dport)
+    return True
+
+
+def _fill_rich(row: list[Any], linktype: int, data: bytes) -> None:
+    """Fill ``row`` from the rich decoder's JSON view of the frame ``data``."""
+    packet = decode(linktype, data, dump=False)
+    payload = packet.payload
+    names = _fill(row, packet.layers, payload)
+    if payload:
+        names.append("data")
+    row[PROTOCOLS] = ":".join(names)
+    row[MALFORMED] = packet.malformed is not None
+
+
 def _rows_of(
     handle: PcapHandle,
     file: str | None,
@@ -238,6 +341,7 @@ def _rows_of(
     template[MALFORMED] = False
     number = 0
     append = rows.append
+    walk = linktype == _ETHERNET
     # a live handle's batch comes when the capture waits: hand its rows on then, however few
     threshold = 1 if handle.live else batch_size
     for batch in handle.record_batches(size=min(batch_size, 4096)):
@@ -250,13 +354,12 @@ def _rows_of(
             row[LEN] = length
             row[CAP_LEN] = len(data)
             if decoded:
-                packet = decode(linktype, data, dump=False)
-                payload = packet.payload
-                names = _fill(row, packet.layers, payload)
-                if payload:
-                    names.append("data")
-                row[PROTOCOLS] = ":".join(names)
-                row[MALFORMED] = packet.malformed is not None
+                if walk:
+                    walked = walk_fields(_ETHERNET, data)
+                    if walked is not None and _fill_walked(row, data, walked):
+                        append(row)
+                        continue
+                _fill_rich(row, linktype, data)
             append(row)
         if len(rows) >= threshold:
             yield from flush()
