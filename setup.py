@@ -11,6 +11,10 @@ setup(
         Extension(
             "pycapture.output.tcpdump._fastline",
             sources=["src/pycapture/output/tcpdump/_fastline.c"],
+            depends=[
+                "src/pycapture/output/tcpdump/_jsonsink.h",
+                "src/pycapture/output/tcpdump/_tablesink.h",
+            ],
             optional=True,
         )
     ]

@@ -1524,6 +1524,10 @@ fastline_walk(PyObject *self, PyObject *args)
                          k.payload_length, k.app);
 }
 
+/* --- further sinks of the walk, each in its own file: a JSON line (--json) and a table's row -------- */
+#include "_jsonsink.h"  /* defines JSON_SINK_METHODS */
+#include "_tablesink.h" /* defines TABLE_SINK_METHODS */
+
 static PyMethodDef methods[] = {
     {"set_names", fastline_set_names, METH_VARARGS, set_names_doc},
     {"set_ports", fastline_set_ports, METH_VARARGS, set_ports_doc},
@@ -1532,6 +1536,8 @@ static PyMethodDef methods[] = {
     {"records", fastline_records, METH_VARARGS, records_doc},
     {"batch", fastline_batch, METH_VARARGS, batch_doc},
     {"set_flag_texts", fastline_set_flag_texts, METH_O, set_flag_texts_doc},
+    JSON_SINK_METHODS
+    TABLE_SINK_METHODS
     {NULL, NULL, 0, NULL},
 };
 
