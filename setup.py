@@ -12,6 +12,7 @@ setup(
             "pycapture.output.tcpdump._fastline",
             sources=["src/pycapture/output/tcpdump/_fastline.c"],
             depends=[
+                "src/pycapture/output/tcpdump/_richapps.h",
                 "src/pycapture/output/tcpdump/_jsonsink.h",
                 "src/pycapture/output/tcpdump/_tablesink.h",
             ],

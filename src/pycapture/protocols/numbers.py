@@ -270,6 +270,11 @@ DNS_PORTS = frozenset((DNS_PORT, MDNS_PORT))
 """UDP ports tcpdump reads DNS on (print-udp.c)."""
 TCPDUMP_HTTP_PORTS = frozenset((80, 8080))
 """TCP ports tcpdump 4.99 reads HTTP on (print-tcp.c)."""
+HTTP_METHODS = frozenset(
+    b"GET HEAD POST PUT DELETE OPTIONS TRACE CONNECT PATCH PROPFIND PROPPATCH MKCOL COPY MOVE LOCK UNLOCK "
+    b"SEARCH REPORT NOTIFY SUBSCRIBE UNSUBSCRIBE".split()
+)  # fmt: skip
+"""The request methods that make a TCP payload look like HTTP to the rich decoder, on any port."""
 HTTP_PORTS = frozenset((80, 8080, 8000, 3128))
 """TCP ports whose payload the rich decoder reads as HTTP (besides payloads that look like HTTP)."""
 TLS_PORTS = frozenset((443, 465, 636, 853, 993, 995, 8443))
@@ -384,6 +389,7 @@ __all__ = [
     "ETHERTYPE_RARP",
     "ETHERTYPE_TEB",
     "ETHERTYPE_VLAN",
+    "HTTP_METHODS",
     "HTTP_PORTS",
     "IEEE802_3_MAX_LENGTH",
     "IP6_DECODERS",

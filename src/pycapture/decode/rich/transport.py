@@ -20,6 +20,7 @@ from ...protocols.names import (
 )
 from ...protocols.numbers import (
     DNS_PORT,
+    HTTP_METHODS,
     HTTP_PORTS,
     TLS_PORTS,
     UDP_DECODERS,
@@ -188,17 +189,13 @@ def _tcp(d: Decoding, buf: bytes) -> Step:
     return tcp_application(t.sport, t.dport, payload), payload
 
 
-_HTTP_METHODS = frozenset(
-    b"GET HEAD POST PUT DELETE OPTIONS TRACE CONNECT PATCH PROPFIND PROPPATCH MKCOL COPY MOVE LOCK UNLOCK "
-    b"SEARCH REPORT NOTIFY SUBSCRIBE UNSUBSCRIBE".split()
-)  # fmt: skip
 
 
 def _looks_like_http(payload: bytes) -> bool:
     if payload.startswith(b"HTTP/1.") or payload.startswith(b"HTTP/2 "):
         return True
     space = payload.find(b" ", 0, 12)
-    return space > 0 and payload[:space] in _HTTP_METHODS
+    return space > 0 and payload[:space] in HTTP_METHODS
 
 
 def _looks_like_tls(payload: bytes, ports: tuple[int, int]) -> bool:

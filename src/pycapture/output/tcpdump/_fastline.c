@@ -1525,6 +1525,7 @@ fastline_walk(PyObject *self, PyObject *args)
 }
 
 /* --- further sinks of the walk, each in its own file: a JSON line (--json) and a table's row -------- */
+#include "_richapps.h" /* which frames the rich decoder reads as an application; RICH_APPS_METHODS */
 #include "_jsonsink.h"  /* defines JSON_SINK_METHODS */
 #include "_tablesink.h" /* defines TABLE_SINK_METHODS */
 
@@ -1536,6 +1537,7 @@ static PyMethodDef methods[] = {
     {"records", fastline_records, METH_VARARGS, records_doc},
     {"batch", fastline_batch, METH_VARARGS, batch_doc},
     {"set_flag_texts", fastline_set_flag_texts, METH_O, set_flag_texts_doc},
+    RICH_APPS_METHODS
     JSON_SINK_METHODS
     TABLE_SINK_METHODS
     {NULL, NULL, 0, NULL},

@@ -1,6 +1,6 @@
 """The interface of the compiled walk and summary-line sink (``_fastline.c``), for the type checker."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 def set_flag_texts(texts: Sequence[str], /) -> None: ...
 def set_dns_tables(
@@ -37,3 +37,10 @@ def batch(
     limit: int,
     /,
 ) -> tuple[str, int]: ...
+def set_rich_apps(
+    udp_ports: Iterable[int],
+    http_ports: Iterable[int],
+    tls_ports: Iterable[int],
+    http_methods: Iterable[bytes],
+    /,
+) -> None: ...

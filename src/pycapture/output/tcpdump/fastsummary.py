@@ -50,10 +50,14 @@ from ...decode.walk import (
 )
 from ...packet import Record
 from ...protocols.numbers import (
+    HTTP_METHODS,
+    HTTP_PORTS,
     SYSLOG_FACILITIES,
     SYSLOG_SEVERITIES,
     TCPDUMP_NTP_MODE_NAMES,
     TCPDUMP_TCP_OPTION_NAMES,
+    TLS_PORTS,
+    UDP_DECODERS,
     tcp_flag_letters,
 )
 from ...savefile.format import RECORD_HEADER
@@ -94,6 +98,7 @@ if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
             [TCPDUMP_TCP_OPTION_NAMES.get(kind, "") for kind in range(9)],  # the kinds the C prints
         )
         _compiled.set_ports(TCP_APPS, UDP_APPS)
+        _compiled.set_rich_apps(UDP_DECODERS, HTTP_PORTS, TLS_PORTS, HTTP_METHODS)
         _fastline = _compiled
 
 COMPILED = _fastline is not None

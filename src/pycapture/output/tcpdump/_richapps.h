@@ -1,0 +1,127 @@
+/*
+ * Which payloads the rich decoder reads as an application: decode/rich/transport.py's tcp_application and
+ * udp_application, compiled, for the sinks that must leave those frames to it (a JSON line, a table's row).
+ * Included by _fastline.c before the sinks. The ports and methods come from Python (set_rich_apps, from
+ * pycapture.protocols.numbers); tests hold each sink to the rich decoder's output over the corpus.
+ */
+
+static unsigned char rich_udp_ports[65536], rich_http_ports[65536], rich_tls_ports[65536];
+#define RICH_DNS_PORT 53
+#define RICH_METHOD_MAX 16
+static char rich_methods[64][RICH_METHOD_MAX];
+static size_t rich_method_len[64];
+static int rich_methods_count = 0;
+static int rich_apps_ready = 0;
+
+/* transport.py's _looks_like_tls */
+static inline int
+rich_looks_like_tls(const uint8_t *p, Py_ssize_t n, unsigned sport, unsigned dport)
+{
+    if (n < 5 || p[1] != 3 || p[2] > 4)
+        return 0;
+    if (p[0] == 22)
+        return 1;
+    return p[0] >= 20 && p[0] <= 24 && (rich_tls_ports[sport] || rich_tls_ports[dport]);
+}
+
+/* transport.py's _looks_like_http */
+static inline int
+rich_looks_like_http(const uint8_t *p, Py_ssize_t n)
+{
+    if (n >= 7 && (memcmp(p, "HTTP/1.", 7) == 0 || memcmp(p, "HTTP/2 ", 7) == 0))
+        return 1;
+    Py_ssize_t limit = n < 12 ? n : 12, space = -1;
+    for (Py_ssize_t i = 0; i < limit; i++)
+        if (p[i] == ' ') {
+            space = i;
+            break;
+        }
+    if (space <= 0)
+        return 0;
+    for (int m = 0; m < rich_methods_count; m++)
+        if (rich_method_len[m] == (size_t)space && memcmp(p, rich_methods[m], (size_t)space) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 where tcp_application names an application for the payload p of n bytes (n > 0), else 0. */
+static inline int
+rich_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n)
+{
+    if (sport == RICH_DNS_PORT || dport == RICH_DNS_PORT)
+        return 1;
+    if (rich_looks_like_tls(p, n, sport, dport))
+        return 1;
+    return rich_http_ports[sport] || rich_http_ports[dport] || rich_looks_like_http(p, n);
+}
+
+/* 1 where udp_application names an application by the ports, else 0. */
+static inline int
+rich_udp_app(unsigned sport, unsigned dport)
+{
+    return rich_udp_ports[sport] || rich_udp_ports[dport];
+}
+
+static int
+rich_ports_from(unsigned char *table, PyObject *ports)
+{
+    PyObject *iter = PyObject_GetIter(ports), *item;
+    if (iter == NULL)
+        return -1;
+    memset(table, 0, 65536);
+    while ((item = PyIter_Next(iter)) != NULL) {
+        long port = PyLong_AsLong(item);
+        Py_DECREF(item);
+        if (port < 0 || port > 65535) {
+            Py_DECREF(iter);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "a port must be in 0..65535");
+            return -1;
+        }
+        table[port] = 1;
+    }
+    Py_DECREF(iter);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+PyDoc_STRVAR(set_rich_apps_doc,
+"set_rich_apps(udp_ports, http_ports, tls_ports, http_methods)\n\n"
+"The rich decoder's application ports and HTTP methods (pycapture.protocols.numbers' UDP_DECODERS,\n"
+"HTTP_PORTS, TLS_PORTS and HTTP_METHODS), for the sinks that leave application frames to it.");
+
+static PyObject *
+fastline_set_rich_apps(PyObject *self, PyObject *args)
+{
+    PyObject *udp, *http, *tls, *methods;
+    if (!PyArg_ParseTuple(args, "OOOO", &udp, &http, &tls, &methods))
+        return NULL;
+    if (rich_ports_from(rich_udp_ports, udp) < 0 || rich_ports_from(rich_http_ports, http) < 0 ||
+        rich_ports_from(rich_tls_ports, tls) < 0)
+        return NULL;
+    PyObject *iter = PyObject_GetIter(methods), *item;
+    if (iter == NULL)
+        return NULL;
+    int count = 0;
+    while ((item = PyIter_Next(iter)) != NULL) {
+        char *s;
+        Py_ssize_t len;
+        if (PyBytes_AsStringAndSize(item, &s, &len) < 0 || len >= RICH_METHOD_MAX || count >= 64) {
+            Py_DECREF(item);
+            Py_DECREF(iter);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "at most 64 HTTP methods of at most 15 bytes");
+            return NULL;
+        }
+        memcpy(rich_methods[count], s, (size_t)len);
+        rich_method_len[count++] = (size_t)len;
+        Py_DECREF(item);
+    }
+    Py_DECREF(iter);
+    if (PyErr_Occurred())
+        return NULL;
+    rich_methods_count = count;
+    rich_apps_ready = 1;
+    Py_RETURN_NONE;
+}
+
+#define RICH_APPS_METHODS {"set_rich_apps", fastline_set_rich_apps, METH_VARARGS, set_rich_apps_doc},
