@@ -16,7 +16,7 @@ from __future__ import annotations
 import glob as _glob
 import os
 import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any, Callable, Union
 
 import pyarrow as pa
@@ -25,8 +25,11 @@ from ..capture.handle import PcapHandle, open_offline
 from ..decode.rich import decode
 from ..decode.rich.transport import tcp_application, tcp_options, udp_application
 from ..errors import PcapError
+from ..output.tcpdump import fastsummary
 from ..output.tcpdump.fastsummary import walk_fields
 from ..protocols.linktypes import linktype_name
+from ..savefile.format import RECORD_HEADER
+from ..savefile.reader import RecordBuffers
 from .community_id import community_id
 from .schema import COLUMNS, SCHEMA
 
@@ -221,6 +224,12 @@ def _fill(row: list[Any], layers: list[Any], payload: bytes) -> list[str]:
     return names
 
 
+def _compiled() -> Any:
+    """The compiled columnar store's module (``_fastline``), or None: not built, or turned off with
+    ``PYCAPTURE_PURE_PYTHON=1``."""
+    return fastsummary.FASTLINE
+
+
 _inet_ntoa = socket.inet_ntoa
 _inet_ntop = socket.inet_ntop
 _AF_INET6 = socket.AF_INET6
@@ -321,12 +330,87 @@ def _fill_rich(row: list[Any], linktype: int, data: bytes) -> None:
     row[MALFORMED] = packet.malformed is not None
 
 
+def _row(
+    template: list[Any], number: int, ts: int, length: int, data: bytes, linktype: int, decoded: bool
+) -> list[Any]:
+    """The row of one frame in Python: from the header walk where it takes the frame, else from the rich
+    decoder."""
+    row = template.copy()
+    row[FRAME_NUMBER] = number
+    row[TS] = ts if -_TS_MAX <= ts <= _TS_MAX else None
+    row[LEN] = length
+    row[CAP_LEN] = len(data)
+    if decoded:
+        if linktype == _ETHERNET:
+            walked = walk_fields(_ETHERNET, data)
+            if walked is not None and _fill_walked(row, data, walked):
+                return row
+        _fill_rich(row, linktype, data)
+    return row
+
+
+class _PythonRows:
+    """The rows of a batch as Python lists, built into arrays with ``pa.array`` (the pure-Python store)."""
+
+    def __init__(self, wanted: list[int]) -> None:
+        self._rows: list[list[Any]] = []
+        self._on = sorted(wanted)
+        self.append_row = self._rows.append
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def arrays(self) -> dict[int, pa.Array]:
+        rows = self._rows.copy()
+        self._rows.clear()  # in place: callers hold its bound append
+        return {i: pa.array([r[i] for r in rows], type=SCHEMA.field(i).type) for i in self._on}
+
+
+class _CompiledRows:
+    """The rows of a batch in the compiled columnar store (``_fastline.Columns``): Arrow buffers filled in
+    C for the frames the walk takes, and rows made in Python appended for the others."""
+
+    def __init__(self, compiled: Any, wanted: list[int]) -> None:
+        on = set(wanted)
+        self.columns = compiled.Columns(_KINDS, [i in on for i in range(_N)])
+        self._on = sorted(wanted)
+        self.append_row = self.columns.append_row
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def arrays(self) -> dict[int, pa.Array]:
+        out: dict[int, pa.Array] = {}
+        for i, (rows, nulls, valid, values, offsets) in zip(self._on, self.columns.finish()):
+            validity = pa.py_buffer(valid) if nulls else None
+            buffers = [validity, pa.py_buffer(values)]
+            if offsets is not None:
+                buffers.insert(1, pa.py_buffer(offsets))
+            out[i] = pa.Array.from_buffers(SCHEMA.field(i).type, rows, buffers, null_count=nulls)
+        return out
+
+
+_Rows = Union[_PythonRows, _CompiledRows]
+
+
+def _kind(t: pa.DataType) -> int:
+    """A column's kind for the compiled store: its width in bytes, -1 for a boolean, -2 for a string."""
+    if pa.types.is_boolean(t):
+        return -1
+    if pa.types.is_string(t):
+        return -2
+    return int(t.bit_width) // 8
+
+
+_KINDS = [_kind(field.type) for field in SCHEMA]
+
+
 def _rows_of(
     handle: PcapHandle,
     file: str | None,
     interface: str | None,
     decoded: bool,
-    rows: list[list[Any]],
+    rows: _Rows,
     flush: Callable[[], Iterator[pa.RecordBatch]],
     batch_size: int,
 ) -> Iterator[pa.RecordBatch]:
@@ -340,29 +424,90 @@ def _rows_of(
     template[INTERFACE] = interface
     template[MALFORMED] = False
     number = 0
-    append = rows.append
-    walk = linktype == _ETHERNET
+    append = rows.append_row
+    compiled = rows.columns if isinstance(rows, _CompiledRows) else None
+    ethernet = linktype == _ETHERNET
+    if compiled is not None:
+        compiled.set_input(file, lt_name, interface)
+        buffers = handle.in_place_buffers()
+        if buffers is not None:
+            try:
+                number = yield from _rows_in_place(
+                    buffers, compiled, template, scale, linktype, decoded, rows, flush, batch_size
+                )
+                if not buffers.irregular:
+                    return
+            finally:
+                buffers.close()
+            handle.skip_records(number)  # libpcap reads on from the irregular record, and says what it is
     # a live handle's batch comes when the capture waits: hand its rows on then, however few
     threshold = 1 if handle.live else batch_size
     for batch in handle.record_batches(size=min(batch_size, 4096)):
-        for sec, frac, length, data in batch:
+        i, total = 0, len(batch)
+        while i < total:
+            if compiled is not None:
+                j = compiled.batch(batch, i, number, scale, ethernet, _options_whole, batch_size)
+                number += j - i
+                i = j
+                if len(rows) >= batch_size:
+                    yield from flush()
+                    continue
+                if i >= total:
+                    break
+            sec, frac, length, data = batch[i]
+            i += 1
             number += 1
-            row = template.copy()
-            row[FRAME_NUMBER] = number
-            ts = sec * 1_000_000_000 + frac * scale
-            row[TS] = ts if -_TS_MAX <= ts <= _TS_MAX else None
-            row[LEN] = length
-            row[CAP_LEN] = len(data)
-            if decoded:
-                if walk:
-                    walked = walk_fields(_ETHERNET, data)
-                    if walked is not None and _fill_walked(row, data, walked):
-                        append(row)
-                        continue
-                _fill_rich(row, linktype, data)
-            append(row)
+            append(
+                _row(template, number, sec * 1_000_000_000 + frac * scale, length, data, linktype, decoded)
+            )
+            if len(rows) >= batch_size:
+                yield from flush()
         if len(rows) >= threshold:
             yield from flush()
+
+
+def _rows_in_place(
+    buffers: RecordBuffers,
+    compiled: Any,
+    template: list[Any],
+    scale: int,
+    linktype: int,
+    decoded: bool,
+    rows: _Rows,
+    flush: Callable[[], Iterator[pa.RecordBatch]],
+    batch_size: int,
+) -> Generator[pa.RecordBatch, None, int]:
+    """The rows of a classic pcap file read in place (:class:`~pycapture.savefile.reader.RecordBuffers`);
+    returns how many records were read (the rest, if :attr:`buffers.irregular`, are libpcap's)."""
+    number = 0
+    ethernet = linktype == _ETHERNET
+    max_caplen = buffers.max_caplen
+    header = RECORD_HEADER.unpack_from
+    while True:
+        buf = buffers.fill()
+        if buf is None:
+            return number
+        pos = 0
+        while True:
+            pos, count, stopped = compiled.records(
+                buf, pos, max_caplen, number, scale, ethernet, _options_whole, batch_size
+            )
+            number += count
+            if len(rows) >= batch_size:
+                yield from flush()
+                continue
+            if not stopped:
+                break
+            sec, frac, caplen, length = header(buf, pos)
+            data = bytes(buf[pos + 16 : pos + 16 + caplen])
+            pos += 16 + caplen
+            number += 1
+            rows.append_row(
+                _row(template, number, sec * 1_000_000_000 + frac * scale, length, data, linktype, decoded)
+            )
+            if len(rows) >= batch_size:
+                yield from flush()
+        buffers.keep(buf, pos)
 
 
 def read_batches(
@@ -398,16 +543,14 @@ def _read(
     source: object, paths: list[str] | None, wanted: list[int], batch_size: int, bpf: str | None
 ) -> Iterator[pa.RecordBatch]:
     schema = pa.schema([SCHEMA.field(i) for i in wanted])
-    types = [SCHEMA.field(i).type for i in wanted]
     decoded = not _FRAME_COLUMNS.issuperset(wanted)
-    rows: list[list[Any]] = []
+    compiled = _compiled()
+    rows: _Rows = _PythonRows(wanted) if compiled is None else _CompiledRows(compiled, wanted)
 
     def flush() -> Iterator[pa.RecordBatch]:
-        while rows:
-            chunk = rows[:batch_size]
-            del rows[:batch_size]
-            arrays = [pa.array([r[i] for r in chunk], type=t) for i, t in zip(wanted, types)]
-            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+        if len(rows):
+            arrays = rows.arrays()
+            yield pa.RecordBatch.from_arrays([arrays[i] for i in wanted], schema=schema)
 
     try:
         if paths is None:

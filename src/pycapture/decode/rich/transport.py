@@ -189,8 +189,6 @@ def _tcp(d: Decoding, buf: bytes) -> Step:
     return tcp_application(t.sport, t.dport, payload), payload
 
 
-
-
 def _looks_like_http(payload: bytes) -> bool:
     if payload.startswith(b"HTTP/1.") or payload.startswith(b"HTTP/2 "):
         return True

@@ -1551,5 +1551,16 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__fastline(void)
 {
-    return PyModule_Create(&module);
+    if (PyType_Ready(&ColumnsType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&ColumnsType);
+    if (PyModule_AddObject(m, "Columns", (PyObject *)&ColumnsType) < 0) {
+        Py_DECREF(&ColumnsType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

@@ -1,4 +1,854 @@
 /*
- * A table's row as a sink of the walk: included by _fastline.c, after the walk, before its method table.
+ * A table's rows as a sink of the walk: pycapture.table's columnar decoder, included by _fastline.c after
+ * the walk and _richapps.h, before its method table.
+ *
+ * A Columns object holds one Arrow buffer set per column of pycapture/table/schema.py (validity bitmap,
+ * then the values: fixed-width little-endian integers, a bit-packed boolean, or int32 offsets and UTF-8
+ * bytes for a string), kinds and order given by the Python. records() and batch() append the rows of the
+ * frames the walk takes and the rich decoder would decode no further (TCP and UDP with no application:
+ * reader.py's _fill_walked, row for row), and stop at any other frame: the Python decodes it and appends
+ * its row with append_row(). finish() hands the buffers over for pyarrow.Array.from_buffers. No Python
+ * object is built per packet on the compiled path. tests/table/test_columns.py holds the table it gives
+ * equal to the pure-Python one over the corpus.
  */
+
+enum { COL_BOOL = -1, COL_STR = -2 };
+
+/* reader.py's column numbers (schema.py's order); the Python checks the schema's length against these. */
+enum {
+    C_FILE, C_FRAME_NUMBER, C_TS, C_LEN, C_CAP_LEN, C_LINKTYPE, C_INTERFACE,
+    C_ETH_SRC, C_ETH_DST, C_ETH_TYPE, C_VLAN_ID,
+    C_IP_VERSION, C_IP_SRC, C_IP_DST, C_IP_PROTO, C_IP_TTL, C_IP_ID, C_IP_FRAG_OFFSET, C_IP_MORE_FRAGMENTS,
+    C_SRC_PORT, C_DST_PORT, C_TCP_FLAGS, C_TCP_SEQ, C_TCP_ACK, C_TCP_WINDOW, C_PAYLOAD_LEN,
+    C_ICMP_TYPE, C_ICMP_CODE,
+    C_DNS_ID, C_DNS_QRY_NAME, C_DNS_RCODE, C_TLS_SNI, C_HTTP_METHOD, C_HTTP_HOST, C_HTTP_URI,
+    C_PROTOCOLS, C_COMMUNITY_ID, C_MALFORMED,
+    C_COUNT
+};
+
+typedef struct {
+    int kind;  /* the value's width in bytes (1, 2, 4, 8), COL_BOOL or COL_STR */
+    int on;    /* wanted: the others are left null and not handed over */
+    uint8_t *valid;
+    uint8_t *data; /* values; a boolean's bits; a string's bytes */
+    int32_t *offsets;
+    Py_ssize_t used, room; /* a string's bytes */
+} Col;
+
+typedef struct {
+    PyObject_HEAD
+    Col cols[C_COUNT];
+    Py_ssize_t rows, room;
+    /* per input: the constant columns, as UTF-8 (NULL: null) */
+    char *file, *linktype, *interface;
+    Py_ssize_t file_len, linktype_len, interface_len;
+    int decoded; /* whether any column past the frame's own is wanted: else no walk */
+} Columns;
+
+/* --- Community ID v1: SHA-1 and base64, with a cache of the flows seen last ----------------------------- */
+
+typedef struct {
+    uint32_t h[5];
+} Sha1;
+
+#define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+
+static void
+sha1_block(uint32_t h[5], const uint8_t *p)
+{
+    uint32_t w[80];
+    for (int i = 0; i < 16; i++)
+        w[i] = u32(p + 4 * i);
+    for (int i = 16; i < 80; i++)
+        w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+    for (int i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20) {
+            f = (b & c) | (~b & d);
+            k = 0x5A827999;
+        }
+        else if (i < 40) {
+            f = b ^ c ^ d;
+            k = 0x6ED9EBA1;
+        }
+        else if (i < 60) {
+            f = (b & c) | (b & d) | (c & d);
+            k = 0x8F1BBCDC;
+        }
+        else {
+            f = b ^ c ^ d;
+            k = 0xCA62C1D6;
+        }
+        uint32_t t = ROL(a, 5) + f + e + k + w[i];
+        e = d;
+        d = c;
+        c = ROL(b, 30);
+        b = a;
+        a = t;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+}
+
+/* SHA-1 of m (at most 119 bytes: a Community ID's input is at most 40) into digest. */
+static void
+sha1_short(const uint8_t *m, size_t n, uint8_t digest[20])
+{
+    uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
+    uint8_t block[128];
+    memset(block, 0, sizeof(block));
+    memcpy(block, m, n);
+    block[n] = 0x80;
+    size_t total = n + 9 <= 64 ? 64 : 128;
+    uint64_t bits = (uint64_t)n * 8;
+    for (int i = 0; i < 8; i++)
+        block[total - 1 - i] = (uint8_t)(bits >> (8 * i));
+    sha1_block(h, block);
+    if (total == 128)
+        sha1_block(h, block + 64);
+    for (int i = 0; i < 5; i++) {
+        digest[4 * i] = (uint8_t)(h[i] >> 24);
+        digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
+        digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
+        digest[4 * i + 3] = (uint8_t)h[i];
+    }
+}
+
+#define COMMUNITY_ID_LEN 30 /* "1:" and the 28 characters of a 20-byte digest's base64 */
+#define FLOW_CACHE 4096
+
+typedef struct {
+    uint8_t key[40];
+    uint8_t key_len;
+    char id[COMMUNITY_ID_LEN];
+} FlowId;
+
+static FlowId flow_ids[FLOW_CACHE];
+
+/* community_id.py's community_id(src, dst, proto, sport, dport) with seed 0, for a protocol with ports
+ * (TCP, UDP): the 30 characters into out. */
+static void
+community_id_ports(const uint8_t *src, const uint8_t *dst, int size, unsigned proto, unsigned sport,
+                   unsigned dport, char *out)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    int cmp = memcmp(src, dst, (size_t)size);
+    if (cmp > 0 || (cmp == 0 && sport > dport)) {
+        const uint8_t *a = src;
+        src = dst;
+        dst = a;
+        unsigned p = sport;
+        sport = dport;
+        dport = p;
+    }
+    uint8_t m[40];
+    size_t n = 0;
+    m[n++] = 0;
+    m[n++] = 0; /* the seed */
+    memcpy(m + n, src, (size_t)size);
+    n += (size_t)size;
+    memcpy(m + n, dst, (size_t)size);
+    n += (size_t)size;
+    m[n++] = (uint8_t)proto;
+    m[n++] = 0;
+    m[n++] = (uint8_t)(sport >> 8);
+    m[n++] = (uint8_t)sport;
+    m[n++] = (uint8_t)(dport >> 8);
+    m[n++] = (uint8_t)dport;
+    uint32_t hash = 2166136261u; /* FNV-1a, to pick the cache slot */
+    for (size_t i = 2; i < n; i++)
+        hash = (hash ^ m[i]) * 16777619u;
+    FlowId *slot = &flow_ids[hash & (FLOW_CACHE - 1)];
+    if (slot->key_len == n && memcmp(slot->key, m, n) == 0) {
+        memcpy(out, slot->id, COMMUNITY_ID_LEN);
+        return;
+    }
+    uint8_t d[21];
+    sha1_short(m, n, d);
+    d[20] = 0;
+    char *w = out;
+    *w++ = '1';
+    *w++ = ':';
+    for (int i = 0; i < 21; i += 3) {
+        uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 | d[i + 2];
+        *w++ = b64[v >> 18];
+        *w++ = b64[(v >> 12) & 63];
+        *w++ = b64[(v >> 6) & 63];
+        *w++ = b64[v & 63];
+    }
+    out[COMMUNITY_ID_LEN - 1] = '='; /* 20 bytes: 27 characters and one pad */
+    memcpy(slot->key, m, n);
+    slot->key_len = (uint8_t)n;
+    memcpy(slot->id, out, COMMUNITY_ID_LEN);
+}
+
+/* --- the buffers ----------------------------------------------------------------------------------- */
+
+static int
+columns_grow(Columns *b)
+{
+    Py_ssize_t room = b->room ? b->room * 2 : 1024;
+    for (int i = 0; i < C_COUNT; i++) {
+        Col *c = &b->cols[i];
+        Py_ssize_t old_bits = (b->room + 7) / 8, bits = (room + 7) / 8;
+        uint8_t *valid = PyMem_Realloc(c->valid, (size_t)bits);
+        if (valid == NULL)
+            return PyErr_NoMemory(), -1;
+        memset(valid + old_bits, 0, (size_t)(bits - old_bits));
+        c->valid = valid;
+        if (c->kind == COL_STR) {
+            int32_t *offsets = PyMem_Realloc(c->offsets, (size_t)(room + 1) * sizeof(int32_t));
+            if (offsets == NULL)
+                return PyErr_NoMemory(), -1;
+            if (b->room == 0)
+                offsets[0] = 0;
+            c->offsets = offsets;
+            continue;
+        }
+        Py_ssize_t old_size = c->kind == COL_BOOL ? old_bits : b->room * c->kind;
+        Py_ssize_t size = c->kind == COL_BOOL ? bits : room * c->kind;
+        uint8_t *data = PyMem_Realloc(c->data, (size_t)size);
+        if (data == NULL)
+            return PyErr_NoMemory(), -1;
+        memset(data + old_size, 0, (size_t)(size - old_size));
+        c->data = data;
+    }
+    b->room = room;
+    return 0;
+}
+
+static inline void
+set_valid(Col *c, Py_ssize_t r)
+{
+    c->valid[r >> 3] |= (uint8_t)(1u << (r & 7));
+}
+
+static inline void
+put_int(Columns *b, int i, uint64_t v)
+{
+    Col *c = &b->cols[i];
+    if (!c->on)
+        return;
+    Py_ssize_t r = b->rows;
+    set_valid(c, r);
+    switch (c->kind) {
+    case 1:
+        c->data[r] = (uint8_t)v;
+        break;
+    case 2: {
+        uint16_t x = (uint16_t)v;
+        memcpy(c->data + 2 * r, &x, 2);
+        break;
+    }
+    case 4: {
+        uint32_t x = (uint32_t)v;
+        memcpy(c->data + 4 * r, &x, 4);
+        break;
+    }
+    case 8:
+        memcpy(c->data + 8 * r, &v, 8);
+        break;
+    case COL_BOOL:
+        if (v)
+            c->data[r >> 3] |= (uint8_t)(1u << (r & 7));
+        break;
+    }
+}
+
+/* Room for n more bytes in string column c: 0, or -1 with MemoryError or OverflowError set. */
+static inline int
+str_room(Col *c, Py_ssize_t n)
+{
+    if (c->used + n <= c->room)
+        return 0;
+    Py_ssize_t room = c->room ? c->room : 4096;
+    while (room < c->used + n)
+        room *= 2;
+    if (room > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "a string column outgrew Arrow's 32-bit offsets");
+        return -1;
+    }
+    uint8_t *data = PyMem_Realloc(c->data, (size_t)room);
+    if (data == NULL)
+        return PyErr_NoMemory(), -1;
+    c->data = data;
+    c->room = room;
+    return 0;
+}
+
+static inline int
+put_str(Columns *b, int i, const char *s, Py_ssize_t n)
+{
+    Col *c = &b->cols[i];
+    if (!c->on || s == NULL)
+        return 0;
+    if (str_room(c, n) < 0)
+        return -1;
+    if (n)
+        memcpy(c->data + c->used, s, (size_t)n);
+    c->used += n;
+    set_valid(c, b->rows);
+    return 0;
+}
+
+/* The row is whole: each string column's end offset, then the next row (growing the buffers). */
+static inline int
+end_row(Columns *b)
+{
+    Py_ssize_t r = b->rows;
+    for (int i = 0; i < C_COUNT; i++) {
+        Col *c = &b->cols[i];
+        if (c->kind == COL_STR)
+            c->offsets[r + 1] = (int32_t)c->used;
+    }
+    b->rows = r + 1;
+    return b->rows == b->room ? columns_grow(b) : 0;
+}
+
+/* Undo what a row wrote so far (the Python fills it instead). */
+static void
+drop_row(Columns *b)
+{
+    Py_ssize_t r = b->rows;
+    for (int i = 0; i < C_COUNT; i++) {
+        Col *c = &b->cols[i];
+        c->valid[r >> 3] &= (uint8_t) ~(1u << (r & 7));
+        if (c->kind == COL_STR)
+            c->used = c->offsets[r];
+        else if (c->kind == COL_BOOL)
+            c->data[r >> 3] &= (uint8_t) ~(1u << (r & 7));
+        else
+            memset(c->data + r * c->kind, 0, (size_t)c->kind);
+    }
+}
+
+/* --- the rows -------------------------------------------------------------------------------------- */
+
+/* The frame's own columns. */
+static inline int
+frame_row(Columns *b, uint64_t number, int has_ts, int64_t ts, uint64_t length, uint64_t caplen)
+{
+    if (put_str(b, C_FILE, b->file, b->file_len) < 0 || put_str(b, C_LINKTYPE, b->linktype, b->linktype_len) < 0 ||
+        put_str(b, C_INTERFACE, b->interface, b->interface_len) < 0)
+        return -1;
+    put_int(b, C_FRAME_NUMBER, number);
+    if (has_ts)
+        put_int(b, C_TS, (uint64_t)ts);
+    put_int(b, C_LEN, length);
+    put_int(b, C_CAP_LEN, caplen);
+    put_int(b, C_MALFORMED, 0);
+    return 0;
+}
+
+static inline int
+put_mac(Columns *b, int i, const uint8_t *a)
+{
+    static const char hex[] = "0123456789abcdef";
+    char text[17];
+    for (int j = 0; j < 6; j++) {
+        text[3 * j] = hex[a[j] >> 4];
+        text[3 * j + 1] = hex[a[j] & 15];
+        if (j < 5)
+            text[3 * j + 2] = ':';
+    }
+    return put_str(b, i, text, 17);
+}
+
+/* Whether the rich decoder reads the TCP options whole: NOP, NOP, timestamps here; any other set by
+ * options_whole (reader.py's _options_whole), in Python. -1 with an exception set. */
+static int
+options_whole(const uint8_t *f, Py_ssize_t t, Py_ssize_t hl, PyObject *function)
+{
+    if (hl == 32 && f[t + 20] == 1 && f[t + 21] == 1 && f[t + 22] == 8 && f[t + 23] == 10)
+        return 1;
+    PyObject *raw = PyBytes_FromStringAndSize((const char *)f + t + 20, hl - 20);
+    if (raw == NULL)
+        return -1;
+    PyObject *answer = PyObject_CallOneArg(function, raw);
+    Py_DECREF(raw);
+    if (answer == NULL)
+        return -1;
+    int whole = PyObject_IsTrue(answer);
+    Py_DECREF(answer);
+    return whole;
+}
+
+/* GCC cannot see that walked_row reads only the fields walk_ethernet wrote on the frame's path, as with
+ * walk_line; zeroing the Walk would cost a store per field per packet. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+/* The row of the walked Ethernet frame f (n bytes), after its frame columns, as reader.py's _fill_walked
+ * writes it: 1, or 0 (nothing written) for a frame it leaves to the rich decoder, -1 on an error. */
+static int
+walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *function)
+{
+    unsigned proto = k->proto;
+    if (proto != 6 && proto != 17)
+        return 0;
+    Py_ssize_t o = k->network, t = k->transport, end, payload;
+    long left;
+    int size;
+    if (k->ip_version == 4) {
+        if ((long)u16(f + o + 2) != k->ip_payload + 20)
+            return 0;
+        end = o + 20 + k->ip_payload;
+        size = 4;
+    }
+    else {
+        if (k->ip_payload == 0)
+            return 0;
+        end = o + 40 + k->ip_payload;
+        size = 16;
+    }
+    if (end > n)
+        end = n;
+    if (proto == 6) {
+        Py_ssize_t hl = k->tcp_header;
+        payload = end - (t + hl);
+        if (payload > 0 && rich_tcp_app(k->sport, k->dport, f + t + hl, payload))
+            return 0;
+        if (hl > 20) {
+            int whole = options_whole(f, t, hl, function);
+            if (whole <= 0)
+                return whole;
+        }
+        left = k->ip_payload - (long)hl;
+    }
+    else {
+        if (end - t < 8)
+            return 0;
+        unsigned ulen = u16(f + t + 4);
+        if (ulen < 8)
+            return 0;
+        Py_ssize_t stop = t + (Py_ssize_t)ulen < end ? t + (Py_ssize_t)ulen : end;
+        payload = stop - (t + 8);
+        if (payload > 0 && rich_udp_app(k->sport, k->dport))
+            return 0;
+        left = k->ip_payload - 8;
+    }
+    if (b->cols[C_ETH_DST].on && put_mac(b, C_ETH_DST, f) < 0)
+        return -1;
+    if (b->cols[C_ETH_SRC].on && put_mac(b, C_ETH_SRC, f + 6) < 0)
+        return -1;
+    put_int(b, C_ETH_TYPE, u16(f + 12));
+    if (k->vlan >= 0)
+        put_int(b, C_VLAN_ID, (uint64_t)(k->vlan & 0xFFF));
+    put_int(b, C_IP_VERSION, k->ip_version);
+    const uint8_t *src = f + k->addresses, *dst = src + size;
+    char text[64];
+    if (b->cols[C_IP_SRC].on && put_str(b, C_IP_SRC, text, put_address(text, src, size) - text) < 0)
+        return -1;
+    if (b->cols[C_IP_DST].on && put_str(b, C_IP_DST, text, put_address(text, dst, size) - text) < 0)
+        return -1;
+    put_int(b, C_IP_PROTO, proto);
+    put_int(b, C_IP_TTL, k->ttl);
+    char layers[32];
+    char *w = layers;
+    w = put(w, k->vlan >= 0 ? "eth:vlan:" : "eth:", k->vlan >= 0 ? 9 : 4);
+    if (k->ip_version == 4) {
+        put_int(b, C_IP_ID, k->ip_ident);
+        put_int(b, C_IP_FRAG_OFFSET, 0);
+        put_int(b, C_IP_MORE_FRAGMENTS, (k->fragment & 0x2000) != 0);
+        w = put(w, "ip:", 3);
+    }
+    else
+        w = put(w, "ipv6:", 5);
+    put_int(b, C_SRC_PORT, k->sport);
+    put_int(b, C_DST_PORT, k->dport);
+    if (proto == 6) {
+        put_int(b, C_TCP_FLAGS, u16(f + t + 12) & 0x0FFF);
+        put_int(b, C_TCP_SEQ, k->seq);
+        put_int(b, C_TCP_ACK, k->ack);
+        put_int(b, C_TCP_WINDOW, k->window);
+        w = put(w, "tcp", 3);
+    }
+    else
+        w = put(w, "udp", 3);
+    if (left >= 0)
+        put_int(b, C_PAYLOAD_LEN, (uint64_t)left);
+    if (payload > 0)
+        w = put(w, ":data", 5);
+    if (put_str(b, C_PROTOCOLS, layers, w - layers) < 0)
+        return -1;
+    if (b->cols[C_COMMUNITY_ID].on) {
+        char id[COMMUNITY_ID_LEN];
+        community_id_ports(src, dst, size, proto, k->sport, k->dport, id);
+        if (put_str(b, C_COMMUNITY_ID, id, COMMUNITY_ID_LEN) < 0)
+            return -1;
+    }
+    return 1;
+}
+
+/* One record's row: 1 appended, 0 left to the Python (nothing appended), -1 on an error. */
+static int
+record_row(Columns *b, uint64_t number, int has_ts, int64_t ts, uint64_t length, const uint8_t *f, Py_ssize_t n,
+           int ethernet, PyObject *function)
+{
+    Walk k;
+    if (b->decoded && !(ethernet && walk_ethernet(f, n, &k)))
+        return 0;
+    if (frame_row(b, number, has_ts, ts, length, (uint64_t)n) < 0)
+        return -1;
+    if (b->decoded) {
+        int done = walked_row(b, f, n, &k, function);
+        if (done <= 0) {
+            drop_row(b);
+            return done;
+        }
+    }
+    return end_row(b) < 0 ? -1 : 1;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/* --- the type -------------------------------------------------------------------------------------- */
+
+static void
+columns_free(Columns *b)
+{
+    for (int i = 0; i < C_COUNT; i++) {
+        PyMem_Free(b->cols[i].valid);
+        PyMem_Free(b->cols[i].data);
+        PyMem_Free(b->cols[i].offsets);
+        b->cols[i].valid = b->cols[i].data = NULL;
+        b->cols[i].offsets = NULL;
+        b->cols[i].used = b->cols[i].room = 0;
+    }
+    b->rows = b->room = 0;
+}
+
+static void
+columns_dealloc(Columns *b)
+{
+    columns_free(b);
+    PyMem_Free(b->file);
+    PyMem_Free(b->linktype);
+    PyMem_Free(b->interface);
+    Py_TYPE(b)->tp_free((PyObject *)b);
+}
+
+static int
+columns_init(Columns *b, PyObject *args, PyObject *kwds)
+{
+    PyObject *kinds, *wanted;
+    if (!PyArg_ParseTuple(args, "OO", &kinds, &wanted))
+        return -1;
+    Py_ssize_t nk = PySequence_Length(kinds), nw = PySequence_Length(wanted);
+    if (nk < 0 || nw < 0)
+        return -1;
+    if (nk != C_COUNT || nw != C_COUNT) {
+        PyErr_Format(PyExc_ValueError, "the schema has %d columns", C_COUNT);
+        return -1;
+    }
+    columns_free(b);
+    b->decoded = 0;
+    for (int i = 0; i < C_COUNT; i++) {
+        PyObject *kind = PySequence_GetItem(kinds, i), *on = PySequence_GetItem(wanted, i);
+        if (kind == NULL || on == NULL) {
+            Py_XDECREF(kind);
+            Py_XDECREF(on);
+            return -1;
+        }
+        long value = PyLong_AsLong(kind);
+        int flag = PyObject_IsTrue(on);
+        Py_DECREF(kind);
+        Py_DECREF(on);
+        if ((value == -1 && PyErr_Occurred()) || flag < 0)
+            return -1;
+        if (value != 1 && value != 2 && value != 4 && value != 8 && value != COL_BOOL && value != COL_STR) {
+            PyErr_Format(PyExc_ValueError, "column %d: unknown kind %ld", i, value);
+            return -1;
+        }
+        b->cols[i].kind = (int)value;
+        b->cols[i].on = flag;
+        if (flag && i != C_FILE && i != C_FRAME_NUMBER && i != C_TS && i != C_LEN && i != C_CAP_LEN &&
+            i != C_LINKTYPE && i != C_INTERFACE)
+            b->decoded = 1;
+    }
+    return columns_grow(b);
+}
+
+static int
+utf8_copy(PyObject *value, char **text, Py_ssize_t *len)
+{
+    PyMem_Free(*text);
+    *text = NULL;
+    *len = 0;
+    if (value == Py_None)
+        return 0;
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(value, &n);
+    if (s == NULL)
+        return -1;
+    *text = PyMem_Malloc((size_t)n + 1);
+    if (*text == NULL)
+        return PyErr_NoMemory(), -1;
+    memcpy(*text, s, (size_t)n);
+    *len = n;
+    return 0;
+}
+
+PyDoc_STRVAR(columns_set_input_doc,
+"set_input(file, linktype, interface)\n\nThe constant columns of the rows that follow (str or None each).");
+
+static PyObject *
+columns_set_input(Columns *b, PyObject *args)
+{
+    PyObject *file, *linktype, *interface;
+    if (!PyArg_ParseTuple(args, "OOO", &file, &linktype, &interface))
+        return NULL;
+    if (utf8_copy(file, &b->file, &b->file_len) < 0 || utf8_copy(linktype, &b->linktype, &b->linktype_len) < 0 ||
+        utf8_copy(interface, &b->interface, &b->interface_len) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(columns_records_doc,
+"records(buf, pos, max_caplen, number, scale, ethernet, options_whole, limit) -> (pos, count, stopped_at_frame)\n\n"
+"Append the rows of the classic pcap records (native byte order) of buf from byte pos on, numbered from\n"
+"number + 1, timestamps' fractions times scale in nanoseconds, until limit rows are held, a record does not\n"
+"fit in buf or exceeds max_caplen (stopped_at_frame False), or a whole record's row is left to the Python\n"
+"(stopped_at_frame True; pos is that record's).");
+
+static PyObject *
+columns_records(Columns *b, PyObject *args)
+{
+    Py_buffer view;
+    Py_ssize_t pos, max_caplen, limit;
+    unsigned long long number;
+    long long scale;
+    int ethernet;
+    PyObject *function;
+    if (!PyArg_ParseTuple(args, "y*nnKLpOn", &view, &pos, &max_caplen, &number, &scale, &ethernet, &function,
+                          &limit))
+        return NULL;
+    const uint8_t *buf = view.buf;
+    Py_ssize_t end = view.len, count = 0;
+    int stopped = 0;
+    if (pos < 0)
+        pos = 0;
+    while (pos + 16 <= end && b->rows < limit) {
+        int32_t sec;
+        uint32_t frac, caplen, length;
+        memcpy(&sec, buf + pos, 4);
+        memcpy(&frac, buf + pos + 4, 4);
+        memcpy(&caplen, buf + pos + 8, 4);
+        memcpy(&length, buf + pos + 12, 4);
+        if ((Py_ssize_t)caplen > end - pos - 16 || (Py_ssize_t)caplen > max_caplen)
+            break;
+        int64_t ts = (int64_t)sec * 1000000000 + (int64_t)frac * scale;
+        int done = record_row(b, number + (uint64_t)count + 1, 1, ts, length, buf + pos + 16, (Py_ssize_t)caplen,
+                              ethernet, function);
+        if (done < 0) {
+            PyBuffer_Release(&view);
+            return NULL;
+        }
+        if (done == 0) {
+            stopped = 1;
+            break;
+        }
+        pos += 16 + (Py_ssize_t)caplen;
+        count++;
+    }
+    PyBuffer_Release(&view);
+    return Py_BuildValue("(nnO)", pos, count, stopped ? Py_True : Py_False);
+}
+
+PyDoc_STRVAR(columns_batch_doc,
+"batch(records, start, number, scale, ethernet, options_whole, limit) -> index\n\n"
+"Append the rows of records[start:] (tuples (sec, frac, length, data)), numbered from number + 1, until\n"
+"limit rows are held or a record's row is left to the Python: the index of the first record not appended.");
+
+static PyObject *
+columns_batch(Columns *b, PyObject *args)
+{
+    PyObject *records, *function;
+    Py_ssize_t start, limit;
+    unsigned long long number;
+    long long scale;
+    int ethernet;
+    if (!PyArg_ParseTuple(args, "O!nKLpOn", &PyList_Type, &records, &start, &number, &scale, &ethernet, &function,
+                          &limit))
+        return NULL;
+    Py_ssize_t total = PyList_GET_SIZE(records), i = start < 0 ? 0 : start;
+    for (; i < total && b->rows < limit; i++) {
+        PyObject *record = PyList_GET_ITEM(records, i);
+        if (!PyTuple_Check(record) || PyTuple_GET_SIZE(record) != 4 || !PyBytes_Check(PyTuple_GET_ITEM(record, 3)))
+            break;
+        int overflow;
+        long long sec = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(record, 0), &overflow);
+        if (overflow || (sec == -1 && PyErr_Occurred()))
+            break;
+        long long frac = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(record, 1), &overflow);
+        if (overflow || (frac == -1 && PyErr_Occurred()))
+            break;
+        long long length = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(record, 2), &overflow);
+        if (overflow || length < 0 || PyErr_Occurred())
+            break;
+        long long ts = 0;
+        int has_ts = 1;
+#if defined(__GNUC__)
+        long long whole, part;
+        if (__builtin_mul_overflow(sec, 1000000000LL, &whole) || __builtin_mul_overflow(frac, scale, &part) ||
+            __builtin_add_overflow(whole, part, &ts) || ts == INT64_MIN)
+            break; /* the Python decides the row of a time past Arrow's range */
+#else
+        if (sec > 9000000000LL || sec < -9000000000LL || frac > 1000000000000LL || frac < 0)
+            break;
+        ts = sec * 1000000000LL + frac * scale;
+#endif
+        PyObject *data = PyTuple_GET_ITEM(record, 3);
+        int done = record_row(b, number + (uint64_t)(i - start) + 1, has_ts, ts, (uint64_t)length,
+                              (const uint8_t *)PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), ethernet, function);
+        if (done < 0)
+            return NULL;
+        if (done == 0)
+            break;
+    }
+    PyErr_Clear();
+    return PyLong_FromSsize_t(i);
+}
+
+PyDoc_STRVAR(columns_append_row_doc,
+"append_row(row)\n\nAppend one row made in Python: a list of one value per column (None for null).");
+
+static PyObject *
+columns_append_row(Columns *b, PyObject *row)
+{
+    if (!PyList_Check(row) || PyList_GET_SIZE(row) != C_COUNT) {
+        PyErr_Format(PyExc_TypeError, "a row must be a list of %d values", C_COUNT);
+        return NULL;
+    }
+    for (int i = 0; i < C_COUNT; i++) {
+        Col *c = &b->cols[i];
+        PyObject *value = PyList_GET_ITEM(row, i);
+        if (!c->on || value == Py_None)
+            continue;
+        if (c->kind == COL_STR) {
+            Py_ssize_t n;
+            const char *s = PyUnicode_AsUTF8AndSize(value, &n);
+            if (s == NULL || put_str(b, i, s, n) < 0)
+                goto error;
+        }
+        else if (c->kind == COL_BOOL) {
+            int truth = PyObject_IsTrue(value);
+            if (truth < 0)
+                goto error;
+            put_int(b, i, (uint64_t)truth);
+        }
+        else {
+            if (!PyLong_Check(value)) {
+                PyErr_Format(PyExc_TypeError, "column %d: an int, not %.100s", i, Py_TYPE(value)->tp_name);
+                goto error;
+            }
+            int overflow;
+            long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+            uint64_t u = (uint64_t)v;
+            if (overflow > 0) {
+                u = PyLong_AsUnsignedLongLong(value);
+                if (u == (uint64_t)-1 && PyErr_Occurred())
+                    goto error;
+            }
+            else if (overflow < 0 || (v == -1 && PyErr_Occurred())) {
+                if (!PyErr_Occurred())
+                    PyErr_Format(PyExc_OverflowError, "column %d: value out of range", i);
+                goto error;
+            }
+            put_int(b, i, u);
+        }
+    }
+    if (end_row(b) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+error:
+    drop_row(b);
+    return NULL;
+}
+
+PyDoc_STRVAR(columns_finish_doc,
+"finish() -> list\n\nThe rows held, handed over and forgotten: for each wanted column in the schema's order,\n"
+"(rows, null_count, validity, values, offsets) as bytes (offsets None but for a string column).");
+
+static PyObject *
+columns_finish(Columns *b, PyObject *unused)
+{
+    Py_ssize_t rows = b->rows, bits = (rows + 7) / 8;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (int i = 0; i < C_COUNT; i++) {
+        Col *c = &b->cols[i];
+        if (!c->on)
+            continue;
+        Py_ssize_t valid = 0;
+        for (Py_ssize_t r = 0; r < rows; r++)
+            valid += (c->valid[r >> 3] >> (r & 7)) & 1;
+        PyObject *item;
+        if (c->kind == COL_STR)
+            item = Py_BuildValue("(nny#y#y#)", rows, rows - valid, (const char *)c->valid, bits,
+                                 (const char *)(c->data ? c->data : (uint8_t *)""), c->used,
+                                 (const char *)c->offsets, (Py_ssize_t)((rows + 1) * sizeof(int32_t)));
+        else
+            item = Py_BuildValue("(nny#y#O)", rows, rows - valid, (const char *)c->valid, bits, (const char *)c->data,
+                                 c->kind == COL_BOOL ? bits : rows * c->kind, Py_None);
+        if (item == NULL || PyList_Append(out, item) < 0) {
+            Py_XDECREF(item);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(item);
+    }
+    /* start again, keeping the room */
+    for (int i = 0; i < C_COUNT; i++) {
+        Col *c = &b->cols[i];
+        memset(c->valid, 0, (size_t)((b->room + 7) / 8));
+        if (c->kind == COL_STR) {
+            c->used = 0;
+            c->offsets[0] = 0;
+        }
+        else if (c->data != NULL)
+            memset(c->data, 0, (size_t)(c->kind == COL_BOOL ? (b->room + 7) / 8 : b->room * c->kind));
+    }
+    b->rows = 0;
+    return out;
+}
+
+static Py_ssize_t
+columns_len(Columns *b)
+{
+    return b->rows;
+}
+
+static PyMethodDef columns_methods[] = {
+    {"set_input", (PyCFunction)columns_set_input, METH_VARARGS, columns_set_input_doc},
+    {"records", (PyCFunction)columns_records, METH_VARARGS, columns_records_doc},
+    {"batch", (PyCFunction)columns_batch, METH_VARARGS, columns_batch_doc},
+    {"append_row", (PyCFunction)columns_append_row, METH_O, columns_append_row_doc},
+    {"finish", (PyCFunction)columns_finish, METH_NOARGS, columns_finish_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods columns_as_sequence = {
+    .sq_length = (lenfunc)columns_len,
+};
+
+static PyTypeObject ColumnsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "pycapture.output.tcpdump._fastline.Columns",
+    .tp_doc = PyDoc_STR("Columns(kinds, wanted): the Arrow buffers of a table's rows as they are appended."),
+    .tp_basicsize = sizeof(Columns),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)columns_init,
+    .tp_dealloc = (destructor)columns_dealloc,
+    .tp_methods = columns_methods,
+    .tp_as_sequence = &columns_as_sequence,
+};
+
 #define TABLE_SINK_METHODS

@@ -103,6 +103,9 @@ if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
 
 COMPILED = _fastline is not None
 """Whether the compiled shortcut is in use."""
+FASTLINE: ModuleType | None = _fastline
+"""The compiled module (its tables set), for the other sinks of the walk (a table's columns); None when
+it is not in use."""
 
 
 def _walk_python(linktype: int, data: bytes) -> tuple | None:
