@@ -130,7 +130,8 @@ typedef struct {
 static FlowId flow_ids[FLOW_CACHE];
 
 /* community_id.py's community_id(src, dst, proto, sport, dport) with seed 0, for a protocol with ports
- * (TCP, UDP): the 30 characters into out. */
+ * (TCP, UDP; ICMP's echoes, their type and counterpart type standing in for the ports): the 30 characters
+ * into out. */
 static void
 community_id_ports(const uint8_t *src, const uint8_t *dst, int size, unsigned proto, unsigned sport,
                    unsigned dport, char *out)
@@ -377,24 +378,65 @@ options_whole(const uint8_t *f, Py_ssize_t t, Py_ssize_t hl, PyObject *function)
     return whole;
 }
 
+/* Of a TCP payload p of n bytes (n > 0) that tcp_application names: 1 where the rich decoder would give
+ * it no layer of its own (an HTTP port's payload whose first line cannot be a request or status line),
+ * 2 where it gives one TLS record layer and nothing the table takes (a record other than a handshake),
+ * 0 where the Python must decide (DNS, a TLS handshake, a line that may be HTTP's). */
+static inline int
+tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *record_end)
+{
+    if (k->sport == RICH_DNS_PORT || k->dport == RICH_DNS_PORT)
+        return 0;
+    if (rich_looks_like_tls(p, n, k->sport, k->dport)) {
+        if (p[0] == 22)
+            return 0;
+        Py_ssize_t length = 5 + (Py_ssize_t)u16(p + 3);
+        *record_end = length < n ? length : n; /* apps.py's _tls: one record, cut by the segment */
+        return 2;
+    }
+    /* apps.py's _http reads the line that ends within the first 8192 bytes with dpkt, whose request and
+     * response parsers both require "HTTP" in it (the version, or the status line's start) */
+    const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
+    if (nl == NULL)
+        return 1;
+    for (const uint8_t *q = p; q + 4 <= nl; q++)
+        if (q[0] == 'H' && q[1] == 'T' && q[2] == 'T' && q[3] == 'P')
+            return 0;
+    return 1;
+}
+
+/* The ICMP and ICMPv6 echoes: Community ID's counterpart type (community_id.py's tables). */
+static inline int
+icmp_echo_counterpart(unsigned proto, unsigned type)
+{
+    if (proto == 1)
+        return type == 8 ? 0 : type == 0 ? 8 : -1;
+    return type == 128 ? 129 : type == 129 ? 128 : -1;
+}
+
 /* GCC cannot see that walked_row reads only the fields walk_ethernet wrote on the frame's path, as with
  * walk_line; zeroing the Walk would cost a store per field per packet. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-/* The row of the walked Ethernet frame f (n bytes), after its frame columns, as reader.py's _fill_walked
- * writes it: 1, or 0 (nothing written) for a frame it leaves to the rich decoder, -1 on an error. */
+/* The row of the walked Ethernet frame f (n bytes), after its frame columns, as the rich decoder's row
+ * (reader.py's _fill_walked for plain TCP and UDP; _fill for the rest): 1, or 0 (nothing written) for a
+ * frame it leaves to the Python, -1 on an error. Taken: TCP and UDP with no application, or with one whose
+ * layer gives no column (see tcp_app_row), and ICMP and ICMPv6 echoes. */
 static int
 walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *function)
 {
     unsigned proto = k->proto;
-    if (proto != 6 && proto != 17)
+    int v4 = k->ip_version == 4;
+    int icmp = v4 ? proto == 1 : proto == 58;
+    if (proto != 6 && proto != 17 && !icmp)
         return 0;
     Py_ssize_t o = k->network, t = k->transport, end, payload;
-    long left;
-    int size;
-    if (k->ip_version == 4) {
+    long left = -1;
+    int size, app = 0, echo = -1;
+    Py_ssize_t record_end = 0;
+    if (v4) {
         if ((long)u16(f + o + 2) != k->ip_payload + 20)
             return 0;
         end = o + 20 + k->ip_payload;
@@ -411,8 +453,11 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
     if (proto == 6) {
         Py_ssize_t hl = k->tcp_header;
         payload = end - (t + hl);
-        if (payload > 0 && rich_tcp_app(k->sport, k->dport, f + t + hl, payload))
-            return 0;
+        if (payload > 0 && rich_tcp_app(k->sport, k->dport, f + t + hl, payload)) {
+            app = tcp_app_row(k, f + t + hl, payload, &record_end);
+            if (app == 0)
+                return 0;
+        }
         if (hl > 20) {
             int whole = options_whole(f, t, hl, function);
             if (whole <= 0)
@@ -420,9 +465,9 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
         }
         left = k->ip_payload - (long)hl;
     }
-    else {
-        if (end - t < 8)
-            return 0;
+    else if (end - t < 8)
+        return 0;
+    else if (proto == 17) {
         unsigned ulen = u16(f + t + 4);
         if (ulen < 8)
             return 0;
@@ -431,6 +476,12 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
         if (payload > 0 && rich_udp_app(k->sport, k->dport))
             return 0;
         left = k->ip_payload - 8;
+    }
+    else {
+        echo = icmp_echo_counterpart(proto, k->icmp_type);
+        if (echo < 0)
+            return 0;
+        payload = end - (t + 8);
     }
     if (b->cols[C_ETH_DST].on && put_mac(b, C_ETH_DST, f) < 0)
         return -1;
@@ -448,10 +499,10 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
         return -1;
     put_int(b, C_IP_PROTO, proto);
     put_int(b, C_IP_TTL, k->ttl);
-    char layers[32];
+    char layers[40];
     char *w = layers;
     w = put(w, k->vlan >= 0 ? "eth:vlan:" : "eth:", k->vlan >= 0 ? 9 : 4);
-    if (k->ip_version == 4) {
+    if (v4) {
         put_int(b, C_IP_ID, k->ip_ident);
         put_int(b, C_IP_FRAG_OFFSET, 0);
         put_int(b, C_IP_MORE_FRAGMENTS, (k->fragment & 0x2000) != 0);
@@ -459,26 +510,40 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
     }
     else
         w = put(w, "ipv6:", 5);
-    put_int(b, C_SRC_PORT, k->sport);
-    put_int(b, C_DST_PORT, k->dport);
-    if (proto == 6) {
-        put_int(b, C_TCP_FLAGS, u16(f + t + 12) & 0x0FFF);
-        put_int(b, C_TCP_SEQ, k->seq);
-        put_int(b, C_TCP_ACK, k->ack);
-        put_int(b, C_TCP_WINDOW, k->window);
-        w = put(w, "tcp", 3);
+    unsigned sport = k->sport, dport = k->dport;
+    if (echo >= 0) {
+        put_int(b, C_ICMP_TYPE, k->icmp_type);
+        put_int(b, C_ICMP_CODE, k->icmp_code);
+        w = v4 ? put(w, "icmp", 4) : put(w, "icmpv6", 6);
+        sport = k->icmp_type;
+        dport = (unsigned)echo;
     }
-    else
-        w = put(w, "udp", 3);
-    if (left >= 0)
-        put_int(b, C_PAYLOAD_LEN, (uint64_t)left);
+    else {
+        put_int(b, C_SRC_PORT, sport);
+        put_int(b, C_DST_PORT, dport);
+        if (proto == 6) {
+            put_int(b, C_TCP_FLAGS, u16(f + t + 12) & 0x0FFF);
+            put_int(b, C_TCP_SEQ, k->seq);
+            put_int(b, C_TCP_ACK, k->ack);
+            put_int(b, C_TCP_WINDOW, k->window);
+            w = put(w, "tcp", 3);
+        }
+        else
+            w = put(w, "udp", 3);
+        if (left >= 0)
+            put_int(b, C_PAYLOAD_LEN, (uint64_t)left);
+    }
+    if (app == 2) {
+        w = put(w, ":tls", 4);
+        payload -= record_end;
+    }
     if (payload > 0)
         w = put(w, ":data", 5);
     if (put_str(b, C_PROTOCOLS, layers, w - layers) < 0)
         return -1;
     if (b->cols[C_COMMUNITY_ID].on) {
         char id[COMMUNITY_ID_LEN];
-        community_id_ports(src, dst, size, proto, k->sport, k->dport, id);
+        community_id_ports(src, dst, size, proto, sport, dport, id);
         if (put_str(b, C_COMMUNITY_ID, id, COMMUNITY_ID_LEN) < 0)
             return -1;
     }
