@@ -10,8 +10,11 @@ a filter, and pcapng.
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
 from typing import Any
 
+import dpkt
 import pyarrow as pa
 import pytest
 
@@ -19,6 +22,7 @@ from pycapture import PcapError
 from pycapture.output.tcpdump.fastsummary import FASTLINE
 from pycapture.table import reader
 from pycapture.table.schema import COLUMNS
+from support import frames as frames_mod
 from support.corpus import corpus_rows
 from support.env import CAPTURES, CORPUS
 
@@ -78,3 +82,83 @@ def test_batches_are_cut_at_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reader, "_compiled", lambda: FASTLINE)
     sizes = [b.num_rows for b in reader.read_batches(path, batch_size=5)]
     assert sizes and all(n == 5 for n in sizes[:-1]) and 0 < sizes[-1] <= 5
+
+
+def _messages() -> list[bytes]:
+    """Ethernet frames of the kinds the compiled rows take (and their near misses): DNS with every record
+    type dpkt parses, TLS records, HTTP lines and bodies, ICMP echoes, over IPv4, IPv6 and a VLAN tag."""
+    rng = random.Random(17)
+    frames: list[bytes] = []
+    rrs = [
+        dpkt.dns.DNS.RR(name="a.example", type=1, ip=bytes(4)),
+        dpkt.dns.DNS.RR(name="a.example", type=28, ip6=bytes(16)),
+        dpkt.dns.DNS.RR(name="a.example", type=5, cname="b.example"),
+        dpkt.dns.DNS.RR(name="a.example", type=12, ptrname="p.example"),
+        dpkt.dns.DNS.RR(name="a.example", type=2, nsname="ns.example"),
+        dpkt.dns.DNS.RR(name="a.example", type=15, preference=10, mxname="mx.example"),
+        dpkt.dns.DNS.RR(name="a.example", type=16, text=[b"v=spf1 -all", b"x"]),
+        dpkt.dns.DNS.RR(name="a.example", type=33, priority=1, weight=2, port=3, srvname="s.example"),
+        dpkt.dns.DNS.RR(
+            name="a.example", type=6, mname="m.example", rname="r.example", serial=1, refresh=2, retry=3,
+            expire=4, minimum=5,
+        ),
+        dpkt.dns.DNS.RR(name="a.example", type=46, rdata=b"\x01\x02\x03"),  # RRSIG, kept raw
+    ]  # fmt: skip
+    for i in range(len(rrs)):
+        message = dpkt.dns.DNS(
+            id=i, qr=1, rcode=i % 6, qd=[dpkt.dns.DNS.Q(name="q.example")], an=rrs[i : i + 3]
+        )
+        frames.append(bytes(message))
+    frames.append(bytes(dpkt.dns.DNS(id=9, qd=[])))
+    tls = [
+        bytes([23, 3, 3, 0, 40]) + bytes(40),
+        bytes([21, 3, 3, 0, 2, 2, 40]),
+        bytes([23, 3, 3, 1, 0]) + bytes(9),
+    ]
+    http = [
+        b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\nbody", b"<html>\nbody\n",
+        b"binary\x00\x01", b"POST / HTTP/1.0\n", b"no newline here", b"GET /0.9\n", b" \x1cPUT\xff x\n",
+    ]  # fmt: skip
+    out: list[bytes] = []
+    for payload in frames:
+        for port in (53, 5353, 67):
+            out.append(frames_mod.ether(0x0800, frames_mod.ipv4(17, frames_mod.udp(40000, port, payload))))
+            out.append(frames_mod.ether(0x86DD, frames_mod.ipv6(17, frames_mod.udp(port, 40001, payload))))
+    for payload in tls:
+        for port in (443, 8888):
+            out.append(
+                frames_mod.ether(0x0800, frames_mod.ipv4(6, frames_mod.tcp(40000, port, 0x18, payload)))
+            )
+    for payload in http:
+        for port in (80, 8888, 53):
+            out.append(
+                frames_mod.ether(0x0800, frames_mod.ipv4(6, frames_mod.tcp(40000, port, 0x18, payload)))
+            )
+    for v6 in (False, True):
+        for kind in (0, 8, 3, 128, 129, 135):
+            body = bytes([kind, 0, 0, 0, 0, 7, 0, 9]) + b"ping"
+            ip = frames_mod.ipv6(58, body) if v6 else frames_mod.ipv4(1, body)
+            out.append(frames_mod.ether(0x86DD if v6 else 0x0800, ip))
+    tagged = [frames_mod.ether(0x8100, frames_mod.vlan_tag(10, 0x0800) + f[14:]) for f in out[::5]]
+    out += tagged
+    # each frame again with bytes past the IP header changed, and cut short
+    mutated = []
+    for frame in out:
+        for _ in range(12):
+            b = bytearray(frame)
+            start = 14 + (40 if b[12:14] == b"\x86\xdd" else 20)
+            for _ in range(rng.randint(1, 3)):
+                at = rng.randrange(start, len(b))
+                b[at] = rng.choice((0, 0xFF, 0xC0, 0x3F, 0x80, rng.randrange(256)))
+            mutated.append(bytes(b))
+        mutated.append(frame[: rng.randrange(34, len(frame))])
+    return out + mutated
+
+
+def test_damaged_application_frames(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "damaged.pcap"
+    with path.open("wb") as f:
+        writer = dpkt.pcap.Writer(f)
+        for i, frame in enumerate(_messages()):
+            writer.writepkt(frame, ts=1_700_000_000 + i / 1000)
+    assert _same(str(path), monkeypatch) > 1000

@@ -42,5 +42,6 @@ def set_rich_apps(
     http_ports: Iterable[int],
     tls_ports: Iterable[int],
     http_methods: Iterable[bytes],
+    request_methods: Iterable[str],
     /,
 ) -> None: ...

@@ -7,10 +7,13 @@
 
 static unsigned char rich_udp_ports[65536], rich_http_ports[65536], rich_tls_ports[65536];
 #define RICH_DNS_PORT 53
-#define RICH_METHOD_MAX 16
+#define RICH_METHOD_MAX 24
 static char rich_methods[64][RICH_METHOD_MAX];
 static size_t rich_method_len[64];
 static int rich_methods_count = 0;
+static char dpkt_methods[64][RICH_METHOD_MAX]; /* dpkt.http.Request's, for apps.py's _http */
+static size_t dpkt_method_len[64];
+static int dpkt_methods_count = 0;
 static int rich_apps_ready = 0;
 
 /* transport.py's _looks_like_tls */
@@ -40,6 +43,37 @@ rich_looks_like_http(const uint8_t *p, Py_ssize_t n)
         return 0;
     for (int m = 0; m < rich_methods_count; m++)
         if (rich_method_len[m] == (size_t)space && memcmp(p, rich_methods[m], (size_t)space) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether apps.py's _http may read the line p[0..n) (up to its '\n') as a request or status line: a status
+ * line starts with "HTTP/"; dpkt's Request takes a line whose first word is one of its methods (it
+ * decodes the line as ASCII, dropping other bytes, and splits it at str.split's whitespace). 0 where
+ * neither parser can take it. */
+static int
+rich_http_line_may_parse(const uint8_t *p, Py_ssize_t n)
+{
+    if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
+        return 1;
+    char word[RICH_METHOD_MAX];
+    size_t len = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c >= 0x80)
+            continue;
+        int space = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
+        if (space) {
+            if (len)
+                break;
+            continue;
+        }
+        if (len == RICH_METHOD_MAX - 1)
+            return 0; /* longer than any method */
+        word[len++] = (char)c;
+    }
+    for (int m = 0; m < dpkt_methods_count; m++)
+        if (dpkt_method_len[m] == len && memcmp(word, dpkt_methods[m], len) == 0)
             return 1;
     return 0;
 }
@@ -84,42 +118,57 @@ rich_ports_from(unsigned char *table, PyObject *ports)
     return PyErr_Occurred() ? -1 : 0;
 }
 
-PyDoc_STRVAR(set_rich_apps_doc,
-"set_rich_apps(udp_ports, http_ports, tls_ports, http_methods)\n\n"
-"The rich decoder's application ports and HTTP methods (pycapture.protocols.numbers' UDP_DECODERS,\n"
-"HTTP_PORTS, TLS_PORTS and HTTP_METHODS), for the sinks that leave application frames to it.");
-
-static PyObject *
-fastline_set_rich_apps(PyObject *self, PyObject *args)
+/* The words of methods (bytes or str each) into table: 0, or -1 with an exception set. */
+static int
+methods_from(PyObject *methods, char table[][RICH_METHOD_MAX], size_t *lens, int *count_out)
 {
-    PyObject *udp, *http, *tls, *methods;
-    if (!PyArg_ParseTuple(args, "OOOO", &udp, &http, &tls, &methods))
-        return NULL;
-    if (rich_ports_from(rich_udp_ports, udp) < 0 || rich_ports_from(rich_http_ports, http) < 0 ||
-        rich_ports_from(rich_tls_ports, tls) < 0)
-        return NULL;
     PyObject *iter = PyObject_GetIter(methods), *item;
     if (iter == NULL)
-        return NULL;
+        return -1;
     int count = 0;
     while ((item = PyIter_Next(iter)) != NULL) {
-        char *s;
-        Py_ssize_t len;
-        if (PyBytes_AsStringAndSize(item, &s, &len) < 0 || len >= RICH_METHOD_MAX || count >= 64) {
+        const char *s = NULL;
+        Py_ssize_t len = 0;
+        if (PyBytes_Check(item))
+            s = PyBytes_AS_STRING(item), len = PyBytes_GET_SIZE(item);
+        else if (PyUnicode_Check(item))
+            s = PyUnicode_AsUTF8AndSize(item, &len);
+        if (s == NULL || len >= RICH_METHOD_MAX || count >= 64) {
             Py_DECREF(item);
             Py_DECREF(iter);
             if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_ValueError, "at most 64 HTTP methods of at most 15 bytes");
-            return NULL;
+                PyErr_SetString(PyExc_ValueError, "at most 64 HTTP methods (bytes or str) of at most 23 bytes");
+            return -1;
         }
-        memcpy(rich_methods[count], s, (size_t)len);
-        rich_method_len[count++] = (size_t)len;
+        memcpy(table[count], s, (size_t)len);
+        lens[count++] = (size_t)len;
         Py_DECREF(item);
     }
     Py_DECREF(iter);
     if (PyErr_Occurred())
+        return -1;
+    *count_out = count;
+    return 0;
+}
+
+PyDoc_STRVAR(set_rich_apps_doc,
+"set_rich_apps(udp_ports, http_ports, tls_ports, http_methods, request_methods)\n\n"
+"The rich decoder's application ports and HTTP methods (pycapture.protocols.numbers' UDP_DECODERS,\n"
+"HTTP_PORTS, TLS_PORTS and HTTP_METHODS) and the request methods dpkt's HTTP parser takes, for the\n"
+"sinks that leave application frames to it.");
+
+static PyObject *
+fastline_set_rich_apps(PyObject *self, PyObject *args)
+{
+    PyObject *udp, *http, *tls, *methods, *request_methods;
+    if (!PyArg_ParseTuple(args, "OOOOO", &udp, &http, &tls, &methods, &request_methods))
         return NULL;
-    rich_methods_count = count;
+    if (rich_ports_from(rich_udp_ports, udp) < 0 || rich_ports_from(rich_http_ports, http) < 0 ||
+        rich_ports_from(rich_tls_ports, tls) < 0)
+        return NULL;
+    if (methods_from(methods, rich_methods, rich_method_len, &rich_methods_count) < 0 ||
+        methods_from(request_methods, dpkt_methods, dpkt_method_len, &dpkt_methods_count) < 0)
+        return NULL;
     rich_apps_ready = 1;
     Py_RETURN_NONE;
 }

@@ -381,7 +381,7 @@ options_whole(const uint8_t *f, Py_ssize_t t, Py_ssize_t hl, PyObject *function)
 /* Of a TCP payload p of n bytes (n > 0) that tcp_application names: 1 where the rich decoder would give
  * it no layer of its own (an HTTP port's payload whose first line cannot be a request or status line),
  * 2 where it gives one TLS record layer and nothing the table takes (a record other than a handshake),
- * 0 where the Python must decide (DNS, a TLS handshake, a line that may be HTTP's). */
+ * 0 where the Python must decide (DNS, a TLS handshake, a line that may be a request or status line). */
 static inline int
 tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *record_end)
 {
@@ -394,15 +394,133 @@ tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *record_en
         *record_end = length < n ? length : n; /* apps.py's _tls: one record, cut by the segment */
         return 2;
     }
-    /* apps.py's _http reads the line that ends within the first 8192 bytes with dpkt, whose request and
-     * response parsers both require "HTTP" in it (the version, or the status line's start) */
+    /* apps.py's _http reads the line that ends within the first 8192 bytes, if any */
     const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
-    if (nl == NULL)
-        return 1;
-    for (const uint8_t *q = p; q + 4 <= nl; q++)
-        if (q[0] == 'H' && q[1] == 'T' && q[2] == 'T' && q[3] == 'P')
+    return nl == NULL || !rich_http_line_may_parse(p, nl - p);
+}
+
+/* --- DNS: dpkt's parse (protocols/headers.py's DNS), checked whole ----------------------------------------
+ * The rich decoder's DNS layer is dpkt's DNS message: the frame is malformed wherever dpkt raises, and the
+ * table takes its ID, RCODE and first question's name. dns_parse walks the message as dpkt does and
+ * answers 1 only where dpkt reads it whole; 0 (the Python decides) where dpkt would raise, and where a
+ * name or text holds a byte past ASCII (dpkt decodes it as UTF-8). */
+
+/* dpkt.dns.unpack_name from off: 1 with the offset after the name (*after) and, where text is not NULL,
+ * the name into text (at most 255 bytes and the dots: 320 of room), or 0. */
+static int
+dns_name_dpkt(const uint8_t *m, Py_ssize_t n, Py_ssize_t off, Py_ssize_t *after, char *text, Py_ssize_t *text_len)
+{
+    Py_ssize_t saved = 0, start = off, length = 0, w = 0;
+    for (int jumps = 0;; jumps++) {
+        if (off >= n || jumps > 255)
             return 0;
+        unsigned c = m[off];
+        if (c == 0) {
+            off++;
+            break;
+        }
+        if ((c & 0xC0) == 0xC0) {
+            if (off + 2 > n)
+                return 0; /* dpkt's struct.unpack of a cut pointer */
+            Py_ssize_t ptr = (Py_ssize_t)(u16(m + off) & 0x3FFF);
+            if (ptr >= start)
+                return 0;
+            off += 2;
+            if (!saved)
+                saved = off;
+            start = off = ptr;
+            continue;
+        }
+        if (c & 0xC0)
+            return 0;
+        off++;
+        Py_ssize_t take = off + (Py_ssize_t)c <= n ? (Py_ssize_t)c : n - off; /* a slice: cut, not refused */
+        for (Py_ssize_t i = 0; i < take; i++)
+            if (m[off + i] >= 0x80)
+                return 0;
+        length += (Py_ssize_t)c + 1;
+        if (length > 255)
+            return 0;
+        if (text != NULL) {
+            if (w)
+                text[w++] = '.';
+            memcpy(text + w, m + off, (size_t)take);
+            w += take;
+        }
+        off += c;
+    }
+    *after = saved ? saved : off;
+    if (text_len != NULL)
+        *text_len = w;
     return 1;
+}
+
+/* Whether dpkt reads the DNS message m of n bytes whole (see above); its first question's name into
+ * qname (320 bytes of room), *has_question 0 where it has none. */
+static int
+dns_parse(const uint8_t *m, Py_ssize_t n, char *qname, Py_ssize_t *qname_len, int *has_question)
+{
+    if (n < 12)
+        return 0;
+    unsigned counts[4] = {u16(m + 4), u16(m + 6), u16(m + 8), u16(m + 10)};
+    Py_ssize_t off = 12;
+    *has_question = counts[0] > 0;
+    for (unsigned i = 0; i < counts[0]; i++) {
+        if (!dns_name_dpkt(m, n, off, &off, i == 0 ? qname : NULL, i == 0 ? qname_len : NULL))
+            return 0;
+        if (off + 4 > n)
+            return 0;
+        off += 4;
+    }
+    for (int section = 1; section < 4; section++)
+        for (unsigned i = 0; i < counts[section]; i++) {
+            if (!dns_name_dpkt(m, n, off, &off, NULL, NULL) || off + 10 > n)
+                return 0;
+            unsigned type = u16(m + off);
+            Py_ssize_t rdlen = (Py_ssize_t)u16(m + off + 8);
+            off += 10;
+            Py_ssize_t have = off + rdlen <= n ? rdlen : n - off, skip;
+            switch (type) {
+            case 2:  /* NS */
+            case 5:  /* CNAME */
+            case 12: /* PTR */
+                if (!dns_name_dpkt(m, n, off, &skip, NULL, NULL))
+                    return 0;
+                break;
+            case 6: /* SOA: two names, then five 32-bit numbers */
+                if (!dns_name_dpkt(m, n, off, &skip, NULL, NULL) || !dns_name_dpkt(m, n, skip, &skip, NULL, NULL) ||
+                    skip + 20 > n)
+                    return 0;
+                break;
+            case 15: /* MX */
+                if (have < 2 || !dns_name_dpkt(m, n, off + 2, &skip, NULL, NULL))
+                    return 0;
+                break;
+            case 33: /* SRV */
+                if (have < 6 || !dns_name_dpkt(m, n, off + 6, &skip, NULL, NULL))
+                    return 0;
+                break;
+            case 13: /* HINFO */
+            case 16: /* TXT: character-strings decoded as UTF-8 */
+                for (Py_ssize_t i2 = 0; i2 < have; i2++)
+                    if (m[off + i2] >= 0x80)
+                        return 0;
+                break;
+            default: /* A, AAAA, NULL, OPT as raw data; types dpkt does not know kept raw by headers.py */
+                break;
+            }
+            off += rdlen;
+        }
+    return 1;
+}
+
+/* 1 where the rich decoder reads this UDP datagram's payload as DNS: udp_application's "dns" (the lower
+ * port's decoder first). */
+static inline int
+udp_is_dns(unsigned sport, unsigned dport)
+{
+    unsigned low = sport < dport ? sport : dport, high = sport < dport ? dport : sport;
+    return low == RICH_DNS_PORT || (high == RICH_DNS_PORT && !rich_udp_ports[low]);
 }
 
 /* The ICMP and ICMPv6 echoes: Community ID's counterpart type (community_id.py's tables). */
@@ -435,7 +553,9 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
     Py_ssize_t o = k->network, t = k->transport, end, payload;
     long left = -1;
     int size, app = 0, echo = -1;
-    Py_ssize_t record_end = 0;
+    Py_ssize_t record_end = 0, qname_len = 0;
+    char qname[320];
+    int has_question = 0;
     if (v4) {
         if ((long)u16(f + o + 2) != k->ip_payload + 20)
             return 0;
@@ -473,8 +593,12 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
             return 0;
         Py_ssize_t stop = t + (Py_ssize_t)ulen < end ? t + (Py_ssize_t)ulen : end;
         payload = stop - (t + 8);
-        if (payload > 0 && rich_udp_app(k->sport, k->dport))
-            return 0;
+        if (payload > 0 && rich_udp_app(k->sport, k->dport)) {
+            if (!udp_is_dns(k->sport, k->dport) ||
+                !dns_parse(f + t + 8, payload, qname, &qname_len, &has_question))
+                return 0;
+            app = 3;
+        }
         left = k->ip_payload - 8;
     }
     else {
@@ -536,6 +660,15 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
     if (app == 2) {
         w = put(w, ":tls", 4);
         payload -= record_end;
+    }
+    else if (app == 3) {
+        const uint8_t *m = f + t + 8;
+        put_int(b, C_DNS_ID, u16(m));
+        put_int(b, C_DNS_RCODE, m[3] & 0x0F);
+        if (has_question && put_str(b, C_DNS_QRY_NAME, qname, qname_len) < 0)
+            return -1;
+        w = put(w, ":dns", 4);
+        payload = 0; /* the message's whole datagram is the DNS layer */
     }
     if (payload > 0)
         w = put(w, ":data", 5);

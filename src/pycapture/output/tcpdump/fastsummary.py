@@ -33,6 +33,8 @@ import struct
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
+import dpkt.http
+
 from ...checks import U32_MAX  # C's (unsigned): how tcpdump prints a fraction
 from ...decode.lean import HTTP_STARTS, decode, decode_dns, http_first_line
 from ...decode.lean_layers import Layers
@@ -81,6 +83,10 @@ _u32x2 = struct.Struct("!II").unpack_from
 _FLAGS = [f"Flags [{tcp_flag_letters(flags)}]" for flags in range(256)]
 _CACHE_LIMIT = 1 << 13  # flow heads kept; the caches start again when one grows past it
 
+# the request methods dpkt.http.Request takes (a private attribute: the rich decoder parses request lines
+# with it, so the C sinks must know which lines it may take)
+_DPKT_REQUEST_METHODS: tuple[str, ...] = tuple(getattr(dpkt.http.Request, "_Request__methods", ()))
+
 _fastline: ModuleType | None = None  # the compiled walk and line sink, when built and not turned off
 if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
     try:
@@ -98,7 +104,7 @@ if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
             [TCPDUMP_TCP_OPTION_NAMES.get(kind, "") for kind in range(9)],  # the kinds the C prints
         )
         _compiled.set_ports(TCP_APPS, UDP_APPS)
-        _compiled.set_rich_apps(UDP_DECODERS, HTTP_PORTS, TLS_PORTS, HTTP_METHODS)
+        _compiled.set_rich_apps(UDP_DECODERS, HTTP_PORTS, TLS_PORTS, HTTP_METHODS, _DPKT_REQUEST_METHODS)
         _fastline = _compiled
 
 COMPILED = _fastline is not None
