@@ -118,6 +118,10 @@ def _messages() -> list[bytes]:
     http = [
         b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\nbody", b"<html>\nbody\n",
         b"binary\x00\x01", b"POST / HTTP/1.0\n", b"no newline here", b"GET /0.9\n", b" \x1cPUT\xff x\n",
+        b"GET /a?b=c HTTP/1.1\r\nUser-Agent: x\r\n HoSt :  h\xe9.example \r\nAccept: */*\r\n\r\n",
+        b"GET / HTTP/1.1\r\nA: b\r\n\r\nHost: late\r\n", b"HEAD / HTTPS\r\nHost: x\r\n",
+        b"HTTP/1.1 2x0 OK\r\n", b"HTTP/1.0 404\r\nServer: s\r\n",
+        b"GET / HTTP/1.1\r\n" + b"X: y\n" * 120 + b"Host: far\n",
     ]  # fmt: skip
     out: list[bytes] = []
     for payload in frames:
@@ -139,19 +143,43 @@ def _messages() -> list[bytes]:
             body = bytes([kind, 0, 0, 0, 0, 7, 0, 9]) + b"ping"
             ip = frames_mod.ipv6(58, body) if v6 else frames_mod.ipv4(1, body)
             out.append(frames_mod.ether(0x86DD if v6 else 0x0800, ip))
+    mac_option = bytes([1, 1]) + frames_mod.MAC_A
+    for kind, fixed in ((133, 4), (134, 12), (135, 20), (136, 20), (137, 36)):
+        for options in (
+            b"",
+            mac_option,
+            mac_option + bytes([3, 4]) + bytes(30),
+            bytes([1, 0]) + bytes(6),
+            b"\x01",
+        ):
+            body = bytes([kind, 0, 0, 0]) + bytes(fixed) + options
+            out.append(frames_mod.ether(0x86DD, frames_mod.ipv6(58, body)))
+    for first in (0x23, 0x1B, 0x26, 0x27, 0xE3):  # client, v3, control, private, unsynchronised server
+        for size in (48, 60, 47, 1):
+            ntp = bytes([first]) + bytes(range(size - 1))
+            out.append(frames_mod.ether(0x0800, frames_mod.ipv4(17, frames_mod.udp(123, 123, ntp))))
+            out.append(frames_mod.ether(0x0800, frames_mod.ipv4(17, frames_mod.udp(40000, 123, ntp))))
+            out.append(frames_mod.ether(0x0800, frames_mod.ipv4(17, frames_mod.udp(53, 123, ntp))))
+    arp = bytes(dpkt.arp.ARP(sha=frames_mod.MAC_A, spa=frames_mod.IP_A, tpa=frames_mod.IP_B))
+    for body in (arp, arp + bytes(18), arp[:20], arp[:7], bytes([0, 1, 8, 0, 6, 4, 0, 1])):
+        out.append(frames_mod.ether(0x0806, body))
+        out.append(frames_mod.ether(0x8100, frames_mod.vlan_tag(7, 0x0806) + body))
+    out.append(frames_mod.ether(0x88A8, frames_mod.vlan_tag(7, 0x0806) + arp))
     tagged = [frames_mod.ether(0x8100, frames_mod.vlan_tag(10, 0x0800) + f[14:]) for f in out[::5]]
     out += tagged
     # each frame again with bytes past the IP header changed, and cut short
     mutated = []
     for frame in out:
-        for _ in range(12):
+        for _ in range(20):
             b = bytearray(frame)
-            start = 14 + (40 if b[12:14] == b"\x86\xdd" else 20)
+            start = min(
+                len(b) - 1, 14 + (40 if b[12:14] == b"\x86\xdd" else 20 if b[12:14] == b"\x08\x00" else 0)
+            )
             for _ in range(rng.randint(1, 3)):
                 at = rng.randrange(start, len(b))
                 b[at] = rng.choice((0, 0xFF, 0xC0, 0x3F, 0x80, rng.randrange(256)))
             mutated.append(bytes(b))
-        mutated.append(frame[: rng.randrange(34, len(frame))])
+        mutated.append(frame[: rng.randrange(14, len(frame))])
     return out + mutated
 
 

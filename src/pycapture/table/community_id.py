@@ -20,11 +20,12 @@ ICMP, TCP, UDP, ICMPV6, SCTP = 1, 6, 17, 58, 132
 PORT_PROTOCOLS = frozenset((ICMP, TCP, UDP, ICMPV6, SCTP))
 """The protocols whose ID takes ports (ICMP's type and code stand in for them)."""
 
-_ICMP_COUNTERPART = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17}
-_ICMPV6_COUNTERPART = {
+ICMP_COUNTERPARTS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17}
+ICMPV6_COUNTERPARTS = {
     128: 129, 129: 128, 130: 131, 131: 130, 133: 134, 134: 133,
     135: 136, 136: 135, 139: 140, 140: 139, 144: 145, 145: 144,
 }  # fmt: skip
+"""ICMP and ICMPv6 types with a counterpart (a request, its reply): their ID is ordered like a port pair."""
 
 _pack_seed = struct.Struct("!H").pack
 _pack_ports = struct.Struct("!HH").pack
@@ -67,7 +68,7 @@ def community_id(
         sport, dport = src_port, dst_port
         one_way = False
         if proto in (ICMP, ICMPV6):
-            counterpart = (_ICMP_COUNTERPART if proto == ICMP else _ICMPV6_COUNTERPART).get(sport)
+            counterpart = (ICMP_COUNTERPARTS if proto == ICMP else ICMPV6_COUNTERPARTS).get(sport)
             if counterpart is None:
                 one_way = True  # (type, code) as they are, and never reordered
             else:
@@ -84,4 +85,4 @@ def community_id(
     return "1:" + _b64(digest).decode("ascii")
 
 
-__all__ = ["PORT_PROTOCOLS", "community_id"]
+__all__ = ["ICMPV6_COUNTERPARTS", "ICMP_COUNTERPARTS", "PORT_PROTOCOLS", "community_id"]

@@ -30,7 +30,7 @@ from ..output.tcpdump.fastsummary import walk_fields
 from ..protocols.linktypes import linktype_name
 from ..savefile.format import RECORD_HEADER
 from ..savefile.reader import RecordBuffers
-from .community_id import community_id
+from .community_id import ICMP_COUNTERPARTS, ICMPV6_COUNTERPARTS, community_id
 from .schema import COLUMNS, SCHEMA
 
 Source = Union[str, "os.PathLike[str]", PcapHandle, Iterable[Union[str, "os.PathLike[str]"]]]
@@ -372,7 +372,9 @@ class _CompiledRows:
 
     def __init__(self, compiled: Any, wanted: list[int]) -> None:
         on = set(wanted)
-        self.columns = compiled.Columns(_KINDS, [i in on for i in range(_N)])
+        self.columns = compiled.Columns(
+            _KINDS, [i in on for i in range(_N)], ICMP_COUNTERPARTS, ICMPV6_COUNTERPARTS
+        )
         self._on = sorted(wanted)
         self.append_row = self.columns.append_row
 

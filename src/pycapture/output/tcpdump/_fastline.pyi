@@ -38,10 +38,11 @@ def batch(
     /,
 ) -> tuple[str, int]: ...
 def set_rich_apps(
-    udp_ports: Iterable[int],
+    udp_decoders: Mapping[int, str],
     http_ports: Iterable[int],
     tls_ports: Iterable[int],
     http_methods: Iterable[bytes],
     request_methods: Iterable[str],
+    dns_port: int,
     /,
 ) -> None: ...

@@ -5,8 +5,10 @@
  * pycapture.protocols.numbers); tests hold each sink to the rich decoder's output over the corpus.
  */
 
+/* the rich decoder of a UDP port (UDP_DECODERS): the sinks tell DNS and NTP apart, and leave the others */
+enum { RICH_UDP_NONE = 0, RICH_UDP_DNS = 1, RICH_UDP_NTP = 2, RICH_UDP_OTHER = 3 };
 static unsigned char rich_udp_ports[65536], rich_http_ports[65536], rich_tls_ports[65536];
-#define RICH_DNS_PORT 53
+static unsigned rich_dns_port = 0; /* DNS_PORT: tcp_application's DNS over TCP */
 #define RICH_METHOD_MAX 24
 static char rich_methods[64][RICH_METHOD_MAX];
 static size_t rich_method_len[64];
@@ -47,42 +49,11 @@ rich_looks_like_http(const uint8_t *p, Py_ssize_t n)
     return 0;
 }
 
-/* Whether apps.py's _http may read the line p[0..n) (up to its '\n') as a request or status line: a status
- * line starts with "HTTP/"; dpkt's Request takes a line whose first word is one of its methods (it
- * decodes the line as ASCII, dropping other bytes, and splits it at str.split's whitespace). 0 where
- * neither parser can take it. */
-static int
-rich_http_line_may_parse(const uint8_t *p, Py_ssize_t n)
-{
-    if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
-        return 1;
-    char word[RICH_METHOD_MAX];
-    size_t len = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c >= 0x80)
-            continue;
-        int space = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
-        if (space) {
-            if (len)
-                break;
-            continue;
-        }
-        if (len == RICH_METHOD_MAX - 1)
-            return 0; /* longer than any method */
-        word[len++] = (char)c;
-    }
-    for (int m = 0; m < dpkt_methods_count; m++)
-        if (dpkt_method_len[m] == len && memcmp(word, dpkt_methods[m], len) == 0)
-            return 1;
-    return 0;
-}
-
 /* 1 where tcp_application names an application for the payload p of n bytes (n > 0), else 0. */
 static inline int
 rich_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n)
 {
-    if (sport == RICH_DNS_PORT || dport == RICH_DNS_PORT)
+    if (sport == rich_dns_port || dport == rich_dns_port)
         return 1;
     if (rich_looks_like_tls(p, n, sport, dport))
         return 1;
@@ -94,6 +65,39 @@ static inline int
 rich_udp_app(unsigned sport, unsigned dport)
 {
     return rich_udp_ports[sport] || rich_udp_ports[dport];
+}
+
+/* udp_application's decoder, as RICH_UDP_*: the lower port's, else the higher's. */
+static inline unsigned
+rich_udp_decoder(unsigned sport, unsigned dport)
+{
+    unsigned low = sport < dport ? sport : dport, high = sport < dport ? dport : sport;
+    return rich_udp_ports[low] ? rich_udp_ports[low] : rich_udp_ports[high];
+}
+
+/* UDP_DECODERS (port: decoder name) into rich_udp_ports. */
+static int
+rich_udp_from(PyObject *decoders)
+{
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    if (!PyDict_Check(decoders)) {
+        PyErr_SetString(PyExc_TypeError, "the UDP decoders must be a dict of port: name");
+        return -1;
+    }
+    memset(rich_udp_ports, 0, sizeof(rich_udp_ports));
+    while (PyDict_Next(decoders, &pos, &key, &value)) {
+        long port = PyLong_AsLong(key);
+        if (port < 0 || port > 65535 || !PyUnicode_Check(value)) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "a UDP decoder's port must be in 0..65535 and its name a str");
+            return -1;
+        }
+        rich_udp_ports[port] = PyUnicode_CompareWithASCIIString(value, "dns") == 0   ? RICH_UDP_DNS
+                               : PyUnicode_CompareWithASCIIString(value, "ntp") == 0 ? RICH_UDP_NTP
+                                                                                      : RICH_UDP_OTHER;
+    }
+    return 0;
 }
 
 static int
@@ -152,18 +156,20 @@ methods_from(PyObject *methods, char table[][RICH_METHOD_MAX], size_t *lens, int
 }
 
 PyDoc_STRVAR(set_rich_apps_doc,
-"set_rich_apps(udp_ports, http_ports, tls_ports, http_methods, request_methods)\n\n"
+"set_rich_apps(udp_decoders, http_ports, tls_ports, http_methods, request_methods, dns_port)\n\n"
 "The rich decoder's application ports and HTTP methods (pycapture.protocols.numbers' UDP_DECODERS,\n"
-"HTTP_PORTS, TLS_PORTS and HTTP_METHODS) and the request methods dpkt's HTTP parser takes, for the\n"
-"sinks that leave application frames to it.");
+"HTTP_PORTS, TLS_PORTS, HTTP_METHODS and DNS_PORT) and the request methods dpkt's HTTP parser takes,\n"
+"for the sinks that leave application frames to it.");
 
 static PyObject *
 fastline_set_rich_apps(PyObject *self, PyObject *args)
 {
     PyObject *udp, *http, *tls, *methods, *request_methods;
-    if (!PyArg_ParseTuple(args, "OOOOO", &udp, &http, &tls, &methods, &request_methods))
+    unsigned dns_port;
+    if (!PyArg_ParseTuple(args, "OOOOOI", &udp, &http, &tls, &methods, &request_methods, &dns_port))
         return NULL;
-    if (rich_ports_from(rich_udp_ports, udp) < 0 || rich_ports_from(rich_http_ports, http) < 0 ||
+    rich_dns_port = dns_port;
+    if (rich_udp_from(udp) < 0 || rich_ports_from(rich_http_ports, http) < 0 ||
         rich_ports_from(rich_tls_ports, tls) < 0)
         return NULL;
     if (methods_from(methods, rich_methods, rich_method_len, &rich_methods_count) < 0 ||

@@ -43,7 +43,25 @@ typedef struct {
     char *file, *linktype, *interface;
     Py_ssize_t file_len, linktype_len, interface_len;
     int decoded; /* whether any column past the frame's own is wanted: else no walk */
+    char *scratch; /* a frame's worth of room, and a DNS name's: HTTP's words, a question's name */
+    Py_ssize_t scratch_room;
 } Columns;
+
+#define SCRATCH_EXTRA 512
+
+/* scratch room for a frame of n bytes: 0, or -1 with MemoryError set */
+static int
+scratch_for(Columns *b, Py_ssize_t n)
+{
+    if (n + SCRATCH_EXTRA <= b->scratch_room)
+        return 0;
+    char *grown = PyMem_Realloc(b->scratch, (size_t)(n + SCRATCH_EXTRA));
+    if (grown == NULL)
+        return PyErr_NoMemory(), -1;
+    b->scratch = grown;
+    b->scratch_room = n + SCRATCH_EXTRA;
+    return 0;
+}
 
 /* --- Community ID v1: SHA-1 and base64, with a cache of the flows seen last ----------------------------- */
 
@@ -130,15 +148,15 @@ typedef struct {
 static FlowId flow_ids[FLOW_CACHE];
 
 /* community_id.py's community_id(src, dst, proto, sport, dport) with seed 0, for a protocol with ports
- * (TCP, UDP; ICMP's echoes, their type and counterpart type standing in for the ports): the 30 characters
- * into out. */
+ * (TCP, UDP; ICMP's type and code, or type and counterpart type, standing in for them): the 30 characters
+ * into out. one_way: the endpoints stay in their order (an ICMP type without a counterpart). */
 static void
 community_id_ports(const uint8_t *src, const uint8_t *dst, int size, unsigned proto, unsigned sport,
-                   unsigned dport, char *out)
+                   unsigned dport, int one_way, char *out)
 {
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     int cmp = memcmp(src, dst, (size_t)size);
-    if (cmp > 0 || (cmp == 0 && sport > dport)) {
+    if (!one_way && (cmp > 0 || (cmp == 0 && sport > dport))) {
         const uint8_t *a = src;
         src = dst;
         dst = a;
@@ -378,25 +396,175 @@ options_whole(const uint8_t *f, Py_ssize_t t, Py_ssize_t hl, PyObject *function)
     return whole;
 }
 
-/* Of a TCP payload p of n bytes (n > 0) that tcp_application names: 1 where the rich decoder would give
- * it no layer of its own (an HTTP port's payload whose first line cannot be a request or status line),
- * 2 where it gives one TLS record layer and nothing the table takes (a record other than a handshake),
- * 0 where the Python must decide (DNS, a TLS handshake, a line that may be a request or status line). */
+/* --- HTTP: apps.py's _http, whose request and status lines dpkt parses ------------------------------------ */
+
+typedef struct {
+    int request;                   /* 1 a request line, 0 a status line */
+    char method[RICH_METHOD_MAX];  /* a request's */
+    Py_ssize_t method_len;
+    const uint8_t *line;           /* the line, its '\n' included */
+    Py_ssize_t line_len;
+} HttpLine;
+
+/* str.split()'s whitespace among ASCII characters */
 static inline int
-tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *record_end)
+py_space(uint8_t c)
 {
-    if (k->sport == RICH_DNS_PORT || k->dport == RICH_DNS_PORT)
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
+}
+
+/* The words of p[0..n) as dpkt sees them (decoded as ASCII with other bytes dropped, split at whitespace):
+ * up to three, copied into words (room: n bytes) with their lengths; returns how many words there are
+ * (counting at most 3). */
+static int
+http_words(const uint8_t *p, Py_ssize_t n, char *words, Py_ssize_t starts[3], Py_ssize_t lens[3])
+{
+    int count = 0, in_word = 0;
+    Py_ssize_t w = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c >= 0x80)
+            continue;
+        if (py_space(c)) {
+            in_word = 0;
+            continue;
+        }
+        if (!in_word) {
+            if (count == 3)
+                return 3;
+            in_word = 1;
+            starts[count] = w;
+            lens[count++] = 0;
+        }
+        words[w++] = (char)c;
+        lens[count - 1]++;
+    }
+    return count;
+}
+
+/* Whether dpkt takes the line (without its '\n') as apps.py's _http gives it: a status line (it starts
+ * with "HTTP/": a version word, then a status of ASCII digits) or a request line (one of dpkt's methods,
+ * a URI, and nothing or a word starting with "HTTP"). The request's method into *h; its URI's place in
+ * words via uri_start and uri_len. */
+static int
+http_parse(const uint8_t *p, Py_ssize_t n, char *words, HttpLine *h, Py_ssize_t *uri_start, Py_ssize_t *uri_len)
+{
+    Py_ssize_t starts[3], lens[3];
+    int count = http_words(p, n, words, starts, lens);
+    if (count < 2)
         return 0;
+    if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+        for (Py_ssize_t i = 0; i < lens[1]; i++)
+            if (words[starts[1] + i] < '0' || words[starts[1] + i] > '9')
+                return 0;
+        h->request = 0;
+        return 1;
+    }
+    int known = 0;
+    for (int m = 0; m < dpkt_methods_count && !known; m++)
+        known = dpkt_method_len[m] == (size_t)lens[0] && memcmp(words + starts[0], dpkt_methods[m], (size_t)lens[0]) == 0;
+    if (!known || (count == 3 && (lens[2] < 4 || memcmp(words + starts[2], "HTTP", 4) != 0)))
+        return 0;
+    h->request = 1;
+    memcpy(h->method, words + starts[0], (size_t)lens[0]);
+    h->method_len = lens[0];
+    *uri_start = starts[1];
+    *uri_len = lens[1];
+    return 1;
+}
+
+/* bytes.strip()'s whitespace */
+static inline int
+bytes_space(uint8_t c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* reader.py's _http_host over the bytes after a request line: where found, the Host header's value
+ * (stripped, as Latin-1) into the column; 0, or -1 on an error. */
+static int
+put_http_host(Columns *b, const uint8_t *p, Py_ssize_t n)
+{
+    Py_ssize_t pos = 0;
+    for (int piece = 0; piece <= 100; piece++) {
+        /* payload.split(b"\n", 100): a hundred lines, then the rest whole */
+        Py_ssize_t stop = n;
+        if (piece < 100) {
+            const uint8_t *nl = memchr(p + pos, '\n', (size_t)(n - pos));
+            if (nl != NULL)
+                stop = nl - p;
+        }
+        Py_ssize_t a = pos, z = stop;
+        while (a < z && bytes_space(p[a]))
+            a++;
+        if (a == z)
+            return 0; /* a blank line: the end of the headers */
+        const uint8_t *colon = memchr(p + pos, ':', (size_t)(stop - pos));
+        if (colon != NULL) {
+            Py_ssize_t na = pos, nz = colon - p;
+            while (na < nz && bytes_space(p[na]))
+                na++;
+            while (nz > na && bytes_space(p[nz - 1]))
+                nz--;
+            if (nz - na == 4 && (p[na] | 0x20) == 'h' && (p[na + 1] | 0x20) == 'o' && (p[na + 2] | 0x20) == 's' &&
+                (p[na + 3] | 0x20) == 't') {
+                Py_ssize_t va = colon - p + 1, vz = stop;
+                while (va < vz && bytes_space(p[va]))
+                    va++;
+                while (vz > va && bytes_space(p[vz - 1]))
+                    vz--;
+                Col *c = &b->cols[C_HTTP_HOST];
+                if (!c->on)
+                    return 0;
+                if (str_room(c, 2 * (vz - va)) < 0)
+                    return -1;
+                uint8_t *w = c->data + c->used;
+                for (Py_ssize_t i = va; i < vz; i++) { /* Latin-1 to UTF-8 */
+                    if (p[i] < 0x80)
+                        *w++ = p[i];
+                    else {
+                        *w++ = (uint8_t)(0xC0 | p[i] >> 6);
+                        *w++ = (uint8_t)(0x80 | (p[i] & 0x3F));
+                    }
+                }
+                c->used = w - c->data;
+                set_valid(c, b->rows);
+                return 0;
+            }
+        }
+        if (stop == n)
+            return 0;
+        pos = stop + 1;
+    }
+    return 0;
+}
+
+/* What the rich decoder makes of a TCP payload p of n bytes (n > 0) that tcp_application names. */
+enum { TCP_APP_LEAVE = 0, TCP_APP_NONE, TCP_APP_TLS, TCP_APP_HTTP };
+
+/* TCP_APP_NONE: no layer of its own (an HTTP port's payload whose first line dpkt cannot parse);
+ * TCP_APP_TLS: one TLS record layer, ending at *layer_end, and nothing the table takes (a record other
+ * than a handshake); TCP_APP_HTTP: an HTTP line layer, ending at *layer_end, described by *h;
+ * TCP_APP_LEAVE: the Python decides (DNS, a TLS handshake). words: room for n bytes. */
+static int
+tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end, HttpLine *h, char *words,
+            Py_ssize_t *uri_start, Py_ssize_t *uri_len)
+{
+    if (k->sport == rich_dns_port || k->dport == rich_dns_port)
+        return TCP_APP_LEAVE;
     if (rich_looks_like_tls(p, n, k->sport, k->dport)) {
         if (p[0] == 22)
-            return 0;
+            return TCP_APP_LEAVE;
         Py_ssize_t length = 5 + (Py_ssize_t)u16(p + 3);
-        *record_end = length < n ? length : n; /* apps.py's _tls: one record, cut by the segment */
-        return 2;
+        *layer_end = length < n ? length : n; /* apps.py's _tls: one record, cut by the segment */
+        return TCP_APP_TLS;
     }
     /* apps.py's _http reads the line that ends within the first 8192 bytes, if any */
     const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
-    return nl == NULL || !rich_http_line_may_parse(p, nl - p);
+    if (nl == NULL || !http_parse(p, nl - p, words, h, uri_start, uri_len))
+        return TCP_APP_NONE;
+    *layer_end = nl - p + 1;
+    return TCP_APP_HTTP;
 }
 
 /* --- DNS: dpkt's parse (protocols/headers.py's DNS), checked whole ----------------------------------------
@@ -514,23 +682,48 @@ dns_parse(const uint8_t *m, Py_ssize_t n, char *qname, Py_ssize_t *qname_len, in
     return 1;
 }
 
-/* 1 where the rich decoder reads this UDP datagram's payload as DNS: udp_application's "dns" (the lower
- * port's decoder first). */
-static inline int
-udp_is_dns(unsigned sport, unsigned dport)
+/* --- ICMP --------------------------------------------------------------------------------------------- */
+
+/* community_id.py's counterpart types, -1 for none (Columns' init sets them) */
+static int icmp4_counterpart[256], icmp6_counterpart[256];
+
+/* The bytes Neighbor Discovery's fixed part takes after type, code and checksum (icmp.py's _ND_FIXED), 0
+ * for another type. */
+static inline Py_ssize_t
+nd_fixed(unsigned type)
 {
-    unsigned low = sport < dport ? sport : dport, high = sport < dport ? dport : sport;
-    return low == RICH_DNS_PORT || (high == RICH_DNS_PORT && !rich_udp_ports[low]);
+    switch (type) {
+    case 133:
+        return 4;
+    case 134:
+        return 12;
+    case 135:
+    case 136:
+        return 20;
+    case 137:
+        return 36;
+    }
+    return 0;
 }
 
-/* The ICMP and ICMPv6 echoes: Community ID's counterpart type (community_id.py's tables). */
-static inline int
-icmp_echo_counterpart(unsigned proto, unsigned type)
+/* The bytes icmp.py's _neighbor_discovery takes of the message m of n bytes (its fixed part and whole
+ * options), or -1 where it raises (a part too short, an option of length 0 or past the end). */
+static Py_ssize_t
+nd_length(const uint8_t *m, Py_ssize_t n, unsigned type)
 {
-    if (proto == 1)
-        return type == 8 ? 0 : type == 0 ? 8 : -1;
-    return type == 128 ? 129 : type == 129 ? 128 : -1;
+    Py_ssize_t fixed = nd_fixed(type), pos = 4 + fixed;
+    if (n - 4 < fixed)
+        return -1;
+    while (pos + 2 <= n) {
+        Py_ssize_t size = (Py_ssize_t)m[pos + 1] * 8;
+        if (size == 0 || pos + size > n)
+            return -1;
+        pos += size;
+    }
+    return pos;
 }
+
+/* --- the rows ---------------------------------------------------------------------------------------- */
 
 /* GCC cannot see that walked_row reads only the fields walk_ethernet wrote on the frame's path, as with
  * walk_line; zeroing the Walk would cost a store per field per packet. */
@@ -541,21 +734,23 @@ icmp_echo_counterpart(unsigned proto, unsigned type)
 /* The row of the walked Ethernet frame f (n bytes), after its frame columns, as the rich decoder's row
  * (reader.py's _fill_walked for plain TCP and UDP; _fill for the rest): 1, or 0 (nothing written) for a
  * frame it leaves to the Python, -1 on an error. Taken: TCP and UDP with no application, or with one whose
- * layer gives no column (see tcp_app_row), and ICMP and ICMPv6 echoes. */
+ * layer the checks above follow (TLS records other than handshakes, HTTP lines, DNS, NTP), ICMP and
+ * ICMPv6 echoes and Neighbor Discovery. */
 static int
-walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *function)
+walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *function, char *scratch)
 {
     unsigned proto = k->proto;
     int v4 = k->ip_version == 4;
     int icmp = v4 ? proto == 1 : proto == 58;
     if (proto != 6 && proto != 17 && !icmp)
         return 0;
-    Py_ssize_t o = k->network, t = k->transport, end, payload;
+    Py_ssize_t o = k->network, t = k->transport, end, payload, app_start = 0, layer_end = 0;
+    Py_ssize_t qname_len = 0, uri_start = 0, uri_len = 0;
     long left = -1;
-    int size, app = 0, echo = -1;
-    Py_ssize_t record_end = 0, qname_len = 0;
-    char qname[320];
-    int has_question = 0;
+    int size, app = 0, has_question = 0, one_way = 0;
+    unsigned sport = k->sport, dport = k->dport;
+    const char *app_name = NULL;
+    HttpLine http;
     if (v4) {
         if ((long)u16(f + o + 2) != k->ip_payload + 20)
             return 0;
@@ -572,11 +767,13 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
         end = n;
     if (proto == 6) {
         Py_ssize_t hl = k->tcp_header;
-        payload = end - (t + hl);
-        if (payload > 0 && rich_tcp_app(k->sport, k->dport, f + t + hl, payload)) {
-            app = tcp_app_row(k, f + t + hl, payload, &record_end);
-            if (app == 0)
+        app_start = t + hl;
+        payload = end - app_start;
+        if (payload > 0 && rich_tcp_app(sport, dport, f + app_start, payload)) {
+            app = tcp_app_row(k, f + app_start, payload, &layer_end, &http, scratch, &uri_start, &uri_len);
+            if (app == TCP_APP_LEAVE)
                 return 0;
+            app_name = app == TCP_APP_TLS ? ":tls" : app == TCP_APP_HTTP ? ":http" : NULL;
         }
         if (hl > 20) {
             int whole = options_whole(f, t, hl, function);
@@ -592,20 +789,50 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
         if (ulen < 8)
             return 0;
         Py_ssize_t stop = t + (Py_ssize_t)ulen < end ? t + (Py_ssize_t)ulen : end;
-        payload = stop - (t + 8);
-        if (payload > 0 && rich_udp_app(k->sport, k->dport)) {
-            if (!udp_is_dns(k->sport, k->dport) ||
-                !dns_parse(f + t + 8, payload, qname, &qname_len, &has_question))
+        app_start = t + 8;
+        payload = stop - app_start;
+        if (payload > 0 && rich_udp_app(sport, dport)) {
+            unsigned decoder = rich_udp_decoder(sport, dport);
+            const uint8_t *m = f + app_start;
+            if (decoder == RICH_UDP_DNS) {
+                if (!dns_parse(m, payload, scratch, &qname_len, &has_question))
+                    return 0;
+                app_name = ":dns";
+                layer_end = payload; /* apps.py's _dns: the whole datagram */
+            }
+            else if (decoder == RICH_UDP_NTP) {
+                /* apps.py's _ntp: a control or private message's first byte, or a 48-byte header */
+                if ((m[0] & 7) >= 6)
+                    layer_end = 1;
+                else if (payload >= 48)
+                    layer_end = 48;
+                else
+                    return 0;
+                app_name = ":ntp";
+            }
+            else
                 return 0;
-            app = 3;
         }
         left = k->ip_payload - 8;
     }
     else {
-        echo = icmp_echo_counterpart(proto, k->icmp_type);
-        if (echo < 0)
-            return 0;
-        payload = end - (t + 8);
+        unsigned type = k->icmp_type;
+        app_start = t;
+        payload = end - t;
+        if (type == (v4 ? 0u : 128u) || type == (v4 ? 8u : 129u))
+            layer_end = 8; /* an echo */
+        else if (!v4 && nd_fixed(type)) {
+            layer_end = nd_length(f + t, payload, type);
+            if (layer_end < 0)
+                return 0;
+        }
+        else
+            return 0; /* errors quote a packet; the rest have fields of their own */
+        int counterpart = (v4 ? icmp4_counterpart : icmp6_counterpart)[type];
+        sport = type;
+        dport = counterpart >= 0 ? (unsigned)counterpart : k->icmp_code;
+        one_way = counterpart < 0;
+        app_name = v4 ? ":icmp" : ":icmpv6";
     }
     if (b->cols[C_ETH_DST].on && put_mac(b, C_ETH_DST, f) < 0)
         return -1;
@@ -623,24 +850,20 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
         return -1;
     put_int(b, C_IP_PROTO, proto);
     put_int(b, C_IP_TTL, k->ttl);
-    char layers[40];
+    char layers[48];
     char *w = layers;
     w = put(w, k->vlan >= 0 ? "eth:vlan:" : "eth:", k->vlan >= 0 ? 9 : 4);
     if (v4) {
         put_int(b, C_IP_ID, k->ip_ident);
         put_int(b, C_IP_FRAG_OFFSET, 0);
         put_int(b, C_IP_MORE_FRAGMENTS, (k->fragment & 0x2000) != 0);
-        w = put(w, "ip:", 3);
+        w = put(w, "ip", 2);
     }
     else
-        w = put(w, "ipv6:", 5);
-    unsigned sport = k->sport, dport = k->dport;
-    if (echo >= 0) {
+        w = put(w, "ipv6", 4);
+    if (icmp) {
         put_int(b, C_ICMP_TYPE, k->icmp_type);
         put_int(b, C_ICMP_CODE, k->icmp_code);
-        w = v4 ? put(w, "icmp", 4) : put(w, "icmpv6", 6);
-        sport = k->icmp_type;
-        dport = (unsigned)echo;
     }
     else {
         put_int(b, C_SRC_PORT, sport);
@@ -650,25 +873,29 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
             put_int(b, C_TCP_SEQ, k->seq);
             put_int(b, C_TCP_ACK, k->ack);
             put_int(b, C_TCP_WINDOW, k->window);
-            w = put(w, "tcp", 3);
+            w = put(w, ":tcp", 4);
         }
         else
-            w = put(w, "udp", 3);
+            w = put(w, ":udp", 4);
         if (left >= 0)
             put_int(b, C_PAYLOAD_LEN, (uint64_t)left);
     }
-    if (app == 2) {
-        w = put(w, ":tls", 4);
-        payload -= record_end;
+    if (app_name != NULL) {
+        w = put(w, app_name, strlen(app_name));
+        payload -= layer_end;
     }
-    else if (app == 3) {
-        const uint8_t *m = f + t + 8;
+    if (app_name != NULL && app_name[1] == 'd') { /* ":dns" */
+        const uint8_t *m = f + app_start;
         put_int(b, C_DNS_ID, u16(m));
         put_int(b, C_DNS_RCODE, m[3] & 0x0F);
-        if (has_question && put_str(b, C_DNS_QRY_NAME, qname, qname_len) < 0)
+        if (has_question && put_str(b, C_DNS_QRY_NAME, scratch, qname_len) < 0)
             return -1;
-        w = put(w, ":dns", 4);
-        payload = 0; /* the message's whole datagram is the DNS layer */
+    }
+    else if (app == TCP_APP_HTTP && http.request) {
+        if (put_str(b, C_HTTP_METHOD, http.method, http.method_len) < 0 ||
+            put_str(b, C_HTTP_URI, scratch + uri_start, uri_len) < 0 ||
+            put_http_host(b, f + app_start + layer_end, payload) < 0)
+            return -1;
     }
     if (payload > 0)
         w = put(w, ":data", 5);
@@ -676,25 +903,60 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
         return -1;
     if (b->cols[C_COMMUNITY_ID].on) {
         char id[COMMUNITY_ID_LEN];
-        community_id_ports(src, dst, size, proto, sport, dport, id);
+        community_id_ports(src, dst, size, proto, sport, dport, one_way, id);
         if (put_str(b, C_COMMUNITY_ID, id, COMMUNITY_ID_LEN) < 0)
             return -1;
     }
     return 1;
 }
 
-/* One record's row: 1 appended, 0 left to the Python (nothing appended), -1 on an error. */
+/* The row of an ARP packet on Ethernet (after at most one 802.1Q tag) as network.py's _arp gives it: 1, or 0
+ * (nothing written) where the walk and this leave the frame to the Python. */
+static int
+arp_row(Columns *b, const uint8_t *f, Py_ssize_t n)
+{
+    if (n < 14)
+        return 0;
+    Py_ssize_t o = 14;
+    long vlan = -1;
+    unsigned etype = u16(f + 12);
+    if (etype == 0x8100) {
+        if (n < 18)
+            return 0;
+        vlan = u16(f + 14);
+        etype = u16(f + 16);
+        o = 18;
+    }
+    if (etype != 0x0806 || n - o < 8 || n - o < 8 + 2 * ((Py_ssize_t)f[o + 4] + f[o + 5]))
+        return 0;
+    if ((b->cols[C_ETH_DST].on && put_mac(b, C_ETH_DST, f) < 0) ||
+        (b->cols[C_ETH_SRC].on && put_mac(b, C_ETH_SRC, f + 6) < 0))
+        return -1;
+    put_int(b, C_ETH_TYPE, u16(f + 12));
+    if (vlan >= 0)
+        put_int(b, C_VLAN_ID, (uint64_t)(vlan & 0xFFF));
+    return put_str(b, C_PROTOCOLS, vlan >= 0 ? "eth:vlan:arp" : "eth:arp", vlan >= 0 ? 12 : 7) < 0 ? -1 : 1;
+}
+
+/* One record's row: 1 appended, 0 left to the Python (nothing appended), -1 on an error. scratch: room
+ * for n bytes and a DNS name. */
 static int
 record_row(Columns *b, uint64_t number, int has_ts, int64_t ts, uint64_t length, const uint8_t *f, Py_ssize_t n,
-           int ethernet, PyObject *function)
+           int ethernet, PyObject *function, char *scratch)
 {
     Walk k;
-    if (b->decoded && !(ethernet && walk_ethernet(f, n, &k)))
-        return 0;
+    int walked = 0;
+    if (b->decoded) {
+        if (!ethernet)
+            return 0;
+        walked = walk_ethernet(f, n, &k);
+        if (!walked && (n < 14 || (u16(f + 12) != 0x0806 && u16(f + 12) != 0x8100)))
+            return 0;
+    }
     if (frame_row(b, number, has_ts, ts, length, (uint64_t)n) < 0)
         return -1;
     if (b->decoded) {
-        int done = walked_row(b, f, n, &k, function);
+        int done = walked ? walked_row(b, f, n, &k, function, scratch) : arp_row(b, f, n);
         if (done <= 0) {
             drop_row(b);
             return done;
@@ -726,17 +988,42 @@ static void
 columns_dealloc(Columns *b)
 {
     columns_free(b);
+    PyMem_Free(b->scratch);
     PyMem_Free(b->file);
     PyMem_Free(b->linktype);
     PyMem_Free(b->interface);
     Py_TYPE(b)->tp_free((PyObject *)b);
 }
 
+/* community_id.py's counterpart types (type: type) into table, -1 for the others. */
+static int
+counterparts_from(int *table, PyObject *types)
+{
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    for (int i = 0; i < 256; i++)
+        table[i] = -1;
+    while (PyDict_Next(types, &pos, &key, &value)) {
+        long a = PyLong_AsLong(key), z = PyLong_AsLong(value);
+        if (a < 0 || a > 255 || z < 0 || z > 255) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "an ICMP type must be in 0..255");
+            return -1;
+        }
+        table[a] = (int)z;
+    }
+    return 0;
+}
+
 static int
 columns_init(Columns *b, PyObject *args, PyObject *kwds)
 {
-    PyObject *kinds, *wanted;
-    if (!PyArg_ParseTuple(args, "OO", &kinds, &wanted))
+    PyObject *kinds, *wanted, *counterparts4, *counterparts6;
+    if (!PyArg_ParseTuple(args, "OOO!O!", &kinds, &wanted, &PyDict_Type, &counterparts4, &PyDict_Type,
+                          &counterparts6))
+        return -1;
+    if (counterparts_from(icmp4_counterpart, counterparts4) < 0 ||
+        counterparts_from(icmp6_counterpart, counterparts6) < 0)
         return -1;
     Py_ssize_t nk = PySequence_Length(kinds), nw = PySequence_Length(wanted);
     if (nk < 0 || nw < 0)
@@ -842,8 +1129,12 @@ columns_records(Columns *b, PyObject *args)
         if ((Py_ssize_t)caplen > end - pos - 16 || (Py_ssize_t)caplen > max_caplen)
             break;
         int64_t ts = (int64_t)sec * 1000000000 + (int64_t)frac * scale;
+        if (scratch_for(b, (Py_ssize_t)caplen) < 0) {
+            PyBuffer_Release(&view);
+            return NULL;
+        }
         int done = record_row(b, number + (uint64_t)count + 1, 1, ts, length, buf + pos + 16, (Py_ssize_t)caplen,
-                              ethernet, function);
+                              ethernet, function, b->scratch);
         if (done < 0) {
             PyBuffer_Release(&view);
             return NULL;
@@ -903,8 +1194,11 @@ columns_batch(Columns *b, PyObject *args)
         ts = sec * 1000000000LL + frac * scale;
 #endif
         PyObject *data = PyTuple_GET_ITEM(record, 3);
+        if (scratch_for(b, PyBytes_GET_SIZE(data)) < 0)
+            return NULL;
         int done = record_row(b, number + (uint64_t)(i - start) + 1, has_ts, ts, (uint64_t)length,
-                              (const uint8_t *)PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), ethernet, function);
+                              (const uint8_t *)PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), ethernet, function,
+                              b->scratch);
         if (done < 0)
             return NULL;
         if (done == 0)
@@ -1039,7 +1333,8 @@ static PySequenceMethods columns_as_sequence = {
 
 static PyTypeObject ColumnsType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "pycapture.output.tcpdump._fastline.Columns",
-    .tp_doc = PyDoc_STR("Columns(kinds, wanted): the Arrow buffers of a table's rows as they are appended."),
+    .tp_doc = PyDoc_STR("Columns(kinds, wanted, icmp_counterparts, icmpv6_counterparts): the Arrow buffers of a "
+                        "table's rows as they are appended."),
     .tp_basicsize = sizeof(Columns),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,

@@ -52,6 +52,7 @@ from ...decode.walk import (
 )
 from ...packet import Record
 from ...protocols.numbers import (
+    DNS_PORT,
     HTTP_METHODS,
     HTTP_PORTS,
     SYSLOG_FACILITIES,
@@ -104,7 +105,9 @@ if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
             [TCPDUMP_TCP_OPTION_NAMES.get(kind, "") for kind in range(9)],  # the kinds the C prints
         )
         _compiled.set_ports(TCP_APPS, UDP_APPS)
-        _compiled.set_rich_apps(UDP_DECODERS, HTTP_PORTS, TLS_PORTS, HTTP_METHODS, _DPKT_REQUEST_METHODS)
+        _compiled.set_rich_apps(
+            UDP_DECODERS, HTTP_PORTS, TLS_PORTS, HTTP_METHODS, _DPKT_REQUEST_METHODS, DNS_PORT
+        )
         _fastline = _compiled
 
 COMPILED = _fastline is not None
