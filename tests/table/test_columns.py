@@ -143,6 +143,14 @@ def _messages() -> list[bytes]:
             body = bytes([kind, 0, 0, 0, 0, 7, 0, 9]) + b"ping"
             ip = frames_mod.ipv6(58, body) if v6 else frames_mod.ipv4(1, body)
             out.append(frames_mod.ether(0x86DD if v6 else 0x0800, ip))
+    for opts in (
+        b"\x01\x01\x01\x08",
+        b"\x00\x08\x01\x01",
+        b"\x02\x04\x05\xb4",
+        b"\x05\x01\x00\x00",
+        b"\x08" * 8,
+    ):
+        out.append(frames_mod.ether(0x0800, frames_mod.ipv4(6, frames_mod.tcp(40000, 5000, 0x02, b"", opts))))
     mac_option = bytes([1, 1]) + frames_mod.MAC_A
     for kind, fixed in ((133, 4), (134, 12), (135, 20), (136, 20), (137, 36)):
         for options in (

@@ -448,7 +448,7 @@ def _rows_of(
         i, total = 0, len(batch)
         while i < total:
             if compiled is not None:
-                j = compiled.batch(batch, i, number, scale, ethernet, _options_whole, batch_size)
+                j = compiled.batch(batch, i, number, scale, ethernet, batch_size)
                 number += j - i
                 i = j
                 if len(rows) >= batch_size:
@@ -491,9 +491,7 @@ def _rows_in_place(
             return number
         pos = 0
         while True:
-            pos, count, stopped = compiled.records(
-                buf, pos, max_caplen, number, scale, ethernet, _options_whole, batch_size
-            )
+            pos, count, stopped = compiled.records(buf, pos, max_caplen, number, scale, ethernet, batch_size)
             number += count
             if len(rows) >= batch_size:
                 yield from flush()

@@ -377,23 +377,25 @@ put_mac(Columns *b, int i, const uint8_t *a)
     return put_str(b, i, text, 17);
 }
 
-/* Whether the rich decoder reads the TCP options whole: NOP, NOP, timestamps here; any other set by
- * options_whole (reader.py's _options_whole), in Python. -1 with an exception set. */
+/* Whether the rich decoder reads the TCP options raw[0..n) whole (transport.py's tcp_options over dpkt's
+ * parse_opts): no option before the first End of Option List lacks its length byte. */
 static int
-options_whole(const uint8_t *f, Py_ssize_t t, Py_ssize_t hl, PyObject *function)
+tcp_options_whole(const uint8_t *raw, Py_ssize_t n)
 {
-    if (hl == 32 && f[t + 20] == 1 && f[t + 21] == 1 && f[t + 22] == 8 && f[t + 23] == 10)
-        return 1;
-    PyObject *raw = PyBytes_FromStringAndSize((const char *)f + t + 20, hl - 20);
-    if (raw == NULL)
-        return -1;
-    PyObject *answer = PyObject_CallOneArg(function, raw);
-    Py_DECREF(raw);
-    if (answer == NULL)
-        return -1;
-    int whole = PyObject_IsTrue(answer);
-    Py_DECREF(answer);
-    return whole;
+    Py_ssize_t pos = 0;
+    while (pos < n) {
+        unsigned kind = raw[pos];
+        if (kind == 0)
+            return 1;
+        if (kind == 1) {
+            pos++;
+            continue;
+        }
+        if (pos + 1 >= n)
+            return 0;
+        pos += raw[pos + 1] > 2 ? raw[pos + 1] : 2;
+    }
+    return 1;
 }
 
 /* --- HTTP: apps.py's _http, whose request and status lines dpkt parses ------------------------------------ */
@@ -737,7 +739,7 @@ nd_length(const uint8_t *m, Py_ssize_t n, unsigned type)
  * layer the checks above follow (TLS records other than handshakes, HTTP lines, DNS, NTP), ICMP and
  * ICMPv6 echoes and Neighbor Discovery. */
 static int
-walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *function, char *scratch)
+walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, char *scratch)
 {
     unsigned proto = k->proto;
     int v4 = k->ip_version == 4;
@@ -775,11 +777,8 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, PyObject *
                 return 0;
             app_name = app == TCP_APP_TLS ? ":tls" : app == TCP_APP_HTTP ? ":http" : NULL;
         }
-        if (hl > 20) {
-            int whole = options_whole(f, t, hl, function);
-            if (whole <= 0)
-                return whole;
-        }
+        if (hl > 20 && !tcp_options_whole(f + t + 20, hl - 20))
+            return 0;
         left = k->ip_payload - (long)hl;
     }
     else if (end - t < 8)
@@ -942,7 +941,7 @@ arp_row(Columns *b, const uint8_t *f, Py_ssize_t n)
  * for n bytes and a DNS name. */
 static int
 record_row(Columns *b, uint64_t number, int has_ts, int64_t ts, uint64_t length, const uint8_t *f, Py_ssize_t n,
-           int ethernet, PyObject *function, char *scratch)
+           int ethernet, char *scratch)
 {
     Walk k;
     int walked = 0;
@@ -956,7 +955,7 @@ record_row(Columns *b, uint64_t number, int has_ts, int64_t ts, uint64_t length,
     if (frame_row(b, number, has_ts, ts, length, (uint64_t)n) < 0)
         return -1;
     if (b->decoded) {
-        int done = walked ? walked_row(b, f, n, &k, function, scratch) : arp_row(b, f, n);
+        int done = walked ? walked_row(b, f, n, &k, scratch) : arp_row(b, f, n);
         if (done <= 0) {
             drop_row(b);
             return done;
@@ -1096,7 +1095,7 @@ columns_set_input(Columns *b, PyObject *args)
 }
 
 PyDoc_STRVAR(columns_records_doc,
-"records(buf, pos, max_caplen, number, scale, ethernet, options_whole, limit) -> (pos, count, stopped_at_frame)\n\n"
+"records(buf, pos, max_caplen, number, scale, ethernet, limit) -> (pos, count, stopped_at_frame)\n\n"
 "Append the rows of the classic pcap records (native byte order) of buf from byte pos on, numbered from\n"
 "number + 1, timestamps' fractions times scale in nanoseconds, until limit rows are held, a record does not\n"
 "fit in buf or exceeds max_caplen (stopped_at_frame False), or a whole record's row is left to the Python\n"
@@ -1110,9 +1109,7 @@ columns_records(Columns *b, PyObject *args)
     unsigned long long number;
     long long scale;
     int ethernet;
-    PyObject *function;
-    if (!PyArg_ParseTuple(args, "y*nnKLpOn", &view, &pos, &max_caplen, &number, &scale, &ethernet, &function,
-                          &limit))
+    if (!PyArg_ParseTuple(args, "y*nnKLpn", &view, &pos, &max_caplen, &number, &scale, &ethernet, &limit))
         return NULL;
     const uint8_t *buf = view.buf;
     Py_ssize_t end = view.len, count = 0;
@@ -1134,7 +1131,7 @@ columns_records(Columns *b, PyObject *args)
             return NULL;
         }
         int done = record_row(b, number + (uint64_t)count + 1, 1, ts, length, buf + pos + 16, (Py_ssize_t)caplen,
-                              ethernet, function, b->scratch);
+                              ethernet, b->scratch);
         if (done < 0) {
             PyBuffer_Release(&view);
             return NULL;
@@ -1151,20 +1148,19 @@ columns_records(Columns *b, PyObject *args)
 }
 
 PyDoc_STRVAR(columns_batch_doc,
-"batch(records, start, number, scale, ethernet, options_whole, limit) -> index\n\n"
+"batch(records, start, number, scale, ethernet, limit) -> index\n\n"
 "Append the rows of records[start:] (tuples (sec, frac, length, data)), numbered from number + 1, until\n"
 "limit rows are held or a record's row is left to the Python: the index of the first record not appended.");
 
 static PyObject *
 columns_batch(Columns *b, PyObject *args)
 {
-    PyObject *records, *function;
+    PyObject *records;
     Py_ssize_t start, limit;
     unsigned long long number;
     long long scale;
     int ethernet;
-    if (!PyArg_ParseTuple(args, "O!nKLpOn", &PyList_Type, &records, &start, &number, &scale, &ethernet, &function,
-                          &limit))
+    if (!PyArg_ParseTuple(args, "O!nKLpn", &PyList_Type, &records, &start, &number, &scale, &ethernet, &limit))
         return NULL;
     Py_ssize_t total = PyList_GET_SIZE(records), i = start < 0 ? 0 : start;
     for (; i < total && b->rows < limit; i++) {
@@ -1197,7 +1193,7 @@ columns_batch(Columns *b, PyObject *args)
         if (scratch_for(b, PyBytes_GET_SIZE(data)) < 0)
             return NULL;
         int done = record_row(b, number + (uint64_t)(i - start) + 1, has_ts, ts, (uint64_t)length,
-                              (const uint8_t *)PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), ethernet, function,
+                              (const uint8_t *)PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), ethernet,
                               b->scratch);
         if (done < 0)
             return NULL;
