@@ -45,19 +45,52 @@ typedef struct {
     int decoded; /* whether any column past the frame's own is wanted: else no walk */
     char *scratch; /* a frame's worth of room, and a DNS name's: HTTP's words, a question's name */
     Py_ssize_t scratch_room;
+    int error; /* why a function returned -1 where no exception can be set (the GIL let go): an E_* */
+    int busy;  /* records() runs without the GIL: no other call may touch the buffers meanwhile */
 } Columns;
+
+/* The errors of the functions that run without the GIL: set in Columns.error, raised by raise_error. */
+enum { E_NONE = 0, E_NOMEM, E_OFFSETS };
+
+static PyObject *
+raise_error(Columns *b)
+{
+    if (b->error == E_OFFSETS)
+        PyErr_SetString(PyExc_OverflowError, "a string column outgrew Arrow's 32-bit offsets: use a smaller batch_size");
+    else
+        PyErr_NoMemory();
+    b->error = E_NONE;
+    return NULL;
+}
+
+/* 1, or 0 with RuntimeError set while records() runs in another thread */
+static int
+not_busy(Columns *b)
+{
+    if (!b->busy)
+        return 1;
+    PyErr_SetString(PyExc_RuntimeError, "this Columns object is in use by another thread");
+    return 0;
+}
+
+static int
+fail(Columns *b, int error)
+{
+    b->error = error;
+    return -1;
+}
 
 #define SCRATCH_EXTRA 512
 
-/* scratch room for a frame of n bytes: 0, or -1 with MemoryError set */
+/* scratch room for a frame of n bytes: 0, or -1 (E_NOMEM) */
 static int
 scratch_for(Columns *b, Py_ssize_t n)
 {
     if (n + SCRATCH_EXTRA <= b->scratch_room)
         return 0;
-    char *grown = PyMem_Realloc(b->scratch, (size_t)(n + SCRATCH_EXTRA));
+    char *grown = PyMem_RawRealloc(b->scratch, (size_t)(n + SCRATCH_EXTRA));
     if (grown == NULL)
-        return PyErr_NoMemory(), -1;
+        return fail(b, E_NOMEM);
     b->scratch = grown;
     b->scratch_room = n + SCRATCH_EXTRA;
     return 0;
@@ -214,15 +247,15 @@ columns_grow(Columns *b)
     for (int i = 0; i < C_COUNT; i++) {
         Col *c = &b->cols[i];
         Py_ssize_t old_bits = (b->room + 7) / 8, bits = (room + 7) / 8;
-        uint8_t *valid = PyMem_Realloc(c->valid, (size_t)bits);
+        uint8_t *valid = PyMem_RawRealloc(c->valid, (size_t)bits);
         if (valid == NULL)
-            return PyErr_NoMemory(), -1;
+            return fail(b, E_NOMEM);
         memset(valid + old_bits, 0, (size_t)(bits - old_bits));
         c->valid = valid;
         if (c->kind == COL_STR) {
-            int32_t *offsets = PyMem_Realloc(c->offsets, (size_t)(room + 1) * sizeof(int32_t));
+            int32_t *offsets = PyMem_RawRealloc(c->offsets, (size_t)(room + 1) * sizeof(int32_t));
             if (offsets == NULL)
-                return PyErr_NoMemory(), -1;
+                return fail(b, E_NOMEM);
             if (b->room == 0)
                 offsets[0] = 0;
             c->offsets = offsets;
@@ -230,9 +263,9 @@ columns_grow(Columns *b)
         }
         Py_ssize_t old_size = c->kind == COL_BOOL ? old_bits : b->room * c->kind;
         Py_ssize_t size = c->kind == COL_BOOL ? bits : room * c->kind;
-        uint8_t *data = PyMem_Realloc(c->data, (size_t)size);
+        uint8_t *data = PyMem_RawRealloc(c->data, (size_t)size);
         if (data == NULL)
-            return PyErr_NoMemory(), -1;
+            return fail(b, E_NOMEM);
         memset(data + old_size, 0, (size_t)(size - old_size));
         c->data = data;
     }
@@ -278,9 +311,9 @@ put_int(Columns *b, int i, uint64_t v)
     }
 }
 
-/* Room for n more bytes in string column c: 0, or -1 with MemoryError or OverflowError set. */
+/* Room for n more bytes in string column c: 0, or -1 (E_NOMEM, E_OFFSETS). */
 static inline int
-str_room(Col *c, Py_ssize_t n)
+str_room(Columns *b, Col *c, Py_ssize_t n)
 {
     if (c->used + n <= c->room)
         return 0;
@@ -288,12 +321,13 @@ str_room(Col *c, Py_ssize_t n)
     while (room < c->used + n)
         room *= 2;
     if (room > INT32_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "a string column outgrew Arrow's 32-bit offsets");
-        return -1;
+        if (c->used + n > INT32_MAX)
+            return fail(b, E_OFFSETS);
+        room = INT32_MAX;
     }
-    uint8_t *data = PyMem_Realloc(c->data, (size_t)room);
+    uint8_t *data = PyMem_RawRealloc(c->data, (size_t)room);
     if (data == NULL)
-        return PyErr_NoMemory(), -1;
+        return fail(b, E_NOMEM);
     c->data = data;
     c->room = room;
     return 0;
@@ -305,7 +339,7 @@ put_str(Columns *b, int i, const char *s, Py_ssize_t n)
     Col *c = &b->cols[i];
     if (!c->on || s == NULL)
         return 0;
-    if (str_room(c, n) < 0)
+    if (str_room(b, c, n) < 0)
         return -1;
     if (n)
         memcpy(c->data + c->used, s, (size_t)n);
@@ -518,7 +552,7 @@ put_http_host(Columns *b, const uint8_t *p, Py_ssize_t n)
                 Col *c = &b->cols[C_HTTP_HOST];
                 if (!c->on)
                     return 0;
-                if (str_room(c, 2 * (vz - va)) < 0)
+                if (str_room(b, c, 2 * (vz - va)) < 0)
                     return -1;
                 uint8_t *w = c->data + c->used;
                 for (Py_ssize_t i = va; i < vz; i++) { /* Latin-1 to UTF-8 */
@@ -973,9 +1007,9 @@ static void
 columns_free(Columns *b)
 {
     for (int i = 0; i < C_COUNT; i++) {
-        PyMem_Free(b->cols[i].valid);
-        PyMem_Free(b->cols[i].data);
-        PyMem_Free(b->cols[i].offsets);
+        PyMem_RawFree(b->cols[i].valid);
+        PyMem_RawFree(b->cols[i].data);
+        PyMem_RawFree(b->cols[i].offsets);
         b->cols[i].valid = b->cols[i].data = NULL;
         b->cols[i].offsets = NULL;
         b->cols[i].used = b->cols[i].room = 0;
@@ -987,7 +1021,7 @@ static void
 columns_dealloc(Columns *b)
 {
     columns_free(b);
-    PyMem_Free(b->scratch);
+    PyMem_RawFree(b->scratch);
     PyMem_Free(b->file);
     PyMem_Free(b->linktype);
     PyMem_Free(b->interface);
@@ -1018,6 +1052,8 @@ static int
 columns_init(Columns *b, PyObject *args, PyObject *kwds)
 {
     PyObject *kinds, *wanted, *counterparts4, *counterparts6;
+    if (!not_busy(b))
+        return -1;
     if (!PyArg_ParseTuple(args, "OOO!O!", &kinds, &wanted, &PyDict_Type, &counterparts4, &PyDict_Type,
                           &counterparts6))
         return -1;
@@ -1056,7 +1092,11 @@ columns_init(Columns *b, PyObject *args, PyObject *kwds)
             i != C_LINKTYPE && i != C_INTERFACE)
             b->decoded = 1;
     }
-    return columns_grow(b);
+    if (columns_grow(b) < 0) {
+        raise_error(b);
+        return -1;
+    }
+    return 0;
 }
 
 static int
@@ -1086,7 +1126,7 @@ static PyObject *
 columns_set_input(Columns *b, PyObject *args)
 {
     PyObject *file, *linktype, *interface;
-    if (!PyArg_ParseTuple(args, "OOO", &file, &linktype, &interface))
+    if (!not_busy(b) || !PyArg_ParseTuple(args, "OOO", &file, &linktype, &interface))
         return NULL;
     if (utf8_copy(file, &b->file, &b->file_len) < 0 || utf8_copy(linktype, &b->linktype, &b->linktype_len) < 0 ||
         utf8_copy(interface, &b->interface, &b->interface_len) < 0)
@@ -1109,13 +1149,17 @@ columns_records(Columns *b, PyObject *args)
     unsigned long long number;
     long long scale;
     int ethernet;
-    if (!PyArg_ParseTuple(args, "y*nnKLpn", &view, &pos, &max_caplen, &number, &scale, &ethernet, &limit))
+    if (!not_busy(b) ||
+        !PyArg_ParseTuple(args, "y*nnKLpn", &view, &pos, &max_caplen, &number, &scale, &ethernet, &limit))
         return NULL;
     const uint8_t *buf = view.buf;
     Py_ssize_t end = view.len, count = 0;
-    int stopped = 0;
+    int stopped = 0, failed = 0;
     if (pos < 0)
         pos = 0;
+    b->busy = 1;
+    /* the rows are C's alone: let other threads (a Parquet writer compressing the last batch) run */
+    Py_BEGIN_ALLOW_THREADS
     while (pos + 16 <= end && b->rows < limit) {
         int32_t sec;
         uint32_t frac, caplen, length;
@@ -1126,15 +1170,13 @@ columns_records(Columns *b, PyObject *args)
         if ((Py_ssize_t)caplen > end - pos - 16 || (Py_ssize_t)caplen > max_caplen)
             break;
         int64_t ts = (int64_t)sec * 1000000000 + (int64_t)frac * scale;
-        if (scratch_for(b, (Py_ssize_t)caplen) < 0) {
-            PyBuffer_Release(&view);
-            return NULL;
-        }
-        int done = record_row(b, number + (uint64_t)count + 1, 1, ts, length, buf + pos + 16, (Py_ssize_t)caplen,
+        int done = scratch_for(b, (Py_ssize_t)caplen);
+        if (done == 0)
+            done = record_row(b, number + (uint64_t)count + 1, 1, ts, length, buf + pos + 16, (Py_ssize_t)caplen,
                               ethernet, b->scratch);
         if (done < 0) {
-            PyBuffer_Release(&view);
-            return NULL;
+            failed = 1;
+            break;
         }
         if (done == 0) {
             stopped = 1;
@@ -1143,7 +1185,11 @@ columns_records(Columns *b, PyObject *args)
         pos += 16 + (Py_ssize_t)caplen;
         count++;
     }
+    Py_END_ALLOW_THREADS
+    b->busy = 0;
     PyBuffer_Release(&view);
+    if (failed)
+        return raise_error(b);
     return Py_BuildValue("(nnO)", pos, count, stopped ? Py_True : Py_False);
 }
 
@@ -1160,7 +1206,8 @@ columns_batch(Columns *b, PyObject *args)
     unsigned long long number;
     long long scale;
     int ethernet;
-    if (!PyArg_ParseTuple(args, "O!nKLpn", &PyList_Type, &records, &start, &number, &scale, &ethernet, &limit))
+    if (!not_busy(b) ||
+        !PyArg_ParseTuple(args, "O!nKLpn", &PyList_Type, &records, &start, &number, &scale, &ethernet, &limit))
         return NULL;
     Py_ssize_t total = PyList_GET_SIZE(records), i = start < 0 ? 0 : start;
     for (; i < total && b->rows < limit; i++) {
@@ -1191,12 +1238,12 @@ columns_batch(Columns *b, PyObject *args)
 #endif
         PyObject *data = PyTuple_GET_ITEM(record, 3);
         if (scratch_for(b, PyBytes_GET_SIZE(data)) < 0)
-            return NULL;
+            return raise_error(b);
         int done = record_row(b, number + (uint64_t)(i - start) + 1, has_ts, ts, (uint64_t)length,
                               (const uint8_t *)PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), ethernet,
                               b->scratch);
         if (done < 0)
-            return NULL;
+            return raise_error(b);
         if (done == 0)
             break;
     }
@@ -1210,6 +1257,8 @@ PyDoc_STRVAR(columns_append_row_doc,
 static PyObject *
 columns_append_row(Columns *b, PyObject *row)
 {
+    if (!not_busy(b))
+        return NULL;
     if (!PyList_Check(row) || PyList_GET_SIZE(row) != C_COUNT) {
         PyErr_Format(PyExc_TypeError, "a row must be a list of %d values", C_COUNT);
         return NULL;
@@ -1253,11 +1302,11 @@ columns_append_row(Columns *b, PyObject *row)
         }
     }
     if (end_row(b) < 0)
-        return NULL;
+        return raise_error(b);
     Py_RETURN_NONE;
 error:
     drop_row(b);
-    return NULL;
+    return b->error ? raise_error(b) : NULL;
 }
 
 PyDoc_STRVAR(columns_finish_doc,
@@ -1267,6 +1316,8 @@ PyDoc_STRVAR(columns_finish_doc,
 static PyObject *
 columns_finish(Columns *b, PyObject *unused)
 {
+    if (!not_busy(b))
+        return NULL;
     Py_ssize_t rows = b->rows, bits = (rows + 7) / 8;
     PyObject *out = PyList_New(0);
     if (out == NULL)
