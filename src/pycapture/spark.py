@@ -16,15 +16,21 @@ integer becomes the next wider signed type (uint8 -> smallint, uint16 -> int, ui
 becomes a TIMESTAMP, which holds microseconds: the nanoseconds of a nanosecond capture are truncated.
 
 Options: ``path`` (what ``load()`` is given: a file, a directory, whose ``.pcap``, ``.pcapng`` and ``.cap``
-files are read, or a glob), ``filter`` (a BPF expression applied to every file) and ``batchSize`` (rows
-per Arrow batch). A schema given with ``spark.read.schema(...)`` selects columns by name, so
-``.schema("file string, ts timestamp, len bigint")`` reads only those, without decoding the packets.
+files are read, or a glob), ``filter`` (a BPF expression applied to every file), ``batchSize`` (rows
+per Arrow batch) and ``splitSize`` (bytes, default 128 MiB; 0 reads every file whole). A schema given with
+``spark.read.schema(...)`` selects columns by name, so ``.schema("file string, ts timestamp, len bigint")``
+reads only those, without decoding the packets.
 
-Files are not split: a classic pcap file has no index or sync marker, so a reader that starts at an
-arbitrary byte offset cannot tell a record header from packet bytes that look like one, and finding the
-record boundaries means reading the file's every header on the driver first. A big capture is read by one
-task; split it beforehand (``editcap -c``, ``tcpdump -C``) to read it in parallel. The paths must be
-readable by the workers under the same names (a shared filesystem on a cluster).
+A classic pcap file larger than ``splitSize`` is split into partitions of about that many bytes, each
+cut at a record boundary. The file has no index or sync marker, and a reader that started at an
+arbitrary byte could not tell a record header from packet bytes that look like one; so the driver reads
+every record header first (:func:`pycapture.savefile.reader.record_splits`: the packet bytes are
+skipped, about a second per few million records), and each task reads its own byte range
+(:func:`pycapture.table.read_range`), its ``frame_number`` going on from the records before it. A pcapng
+file, a file in the other byte order, a file with a record libpcap must judge (a captured length past the
+snapshot length, a cut last record) and any file read with a ``filter`` (libpcap applies it) are read
+whole, by one task. The paths must be readable by the workers under the same names (a shared
+filesystem on a cluster).
 
 Needs pyspark 4 (``pip install '.[spark]'``) and pyarrow (``pip install '.[table]'``); nothing else in
 pycapture imports this module.
@@ -68,10 +74,13 @@ except ImportError as exc:  # pragma: no cover - pyarrow comes with the table ex
         "pycapture.spark needs pyarrow, which comes with the table extra: pip install '.[table,spark]'"
     ) from exc
 
-from .table import COLUMNS, SCHEMA, read_batches
+from .savefile.reader import record_splits
+from .table import COLUMNS, SCHEMA, read_batches, read_range
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
 """The files of a directory given as the path that are read, by name (case-insensitive)."""
+SPLIT_BYTES = 128 << 20
+"""The default ``splitSize``: a classic pcap file larger than this is read as several partitions."""
 
 
 def _spark_type(arrow: pa.DataType) -> DataType:
@@ -136,15 +145,17 @@ def _paths(options: Mapping[str, str]) -> list[str]:
     return [path]
 
 
-def _batch_size(text: str) -> int:
-    """The option ``batchSize`` as a number of rows, at least 1."""
+def _whole_number(name: str, text: str, least: int, unit: str) -> int:
+    """The option ``name`` as a whole number of ``unit``, at least ``least``."""
     try:
-        size = int(text)
+        value = int(text)
     except ValueError:
-        size = 0
-    if size < 1:
-        raise ValueError(f"the batchSize option must be a whole number of rows, at least 1, not {text!r}")
-    return size
+        value = least - 1
+    if value < least:
+        raise ValueError(
+            f"the {name} option must be a whole number of {unit}, at least {least}, not {text!r}"
+        )
+    return value
 
 
 def capture_files(paths: Sequence[str]) -> list[str]:
@@ -178,12 +189,18 @@ def capture_files(paths: Sequence[str]) -> list[str]:
 
 
 class CaptureFile(InputPartition):
-    """One input partition: a capture file, read whole by one task."""
+    """One input partition: a capture file, or the range ``[start, stop)`` of its bytes (whole records,
+    ``records_before`` records into it) where the file is split."""
 
-    def __init__(self, path: str) -> None:
-        """The partition of the file ``path``."""
-        super().__init__(path)
+    def __init__(
+        self, path: str, start: int | None = None, stop: int | None = None, records_before: int = 0
+    ) -> None:
+        """The partition of the file ``path``, or of its bytes ``[start, stop)``."""
+        super().__init__((path, start, stop, records_before))
         self.path = path
+        self.start = start
+        self.stop = stop
+        self.records_before = records_before
 
 
 class PcapDataSource(DataSource):
@@ -208,37 +225,68 @@ class PcapDataSource(DataSource):
             )
         _arrow_schema(schema)  # an unsupported type fails now, not in a task
         size = _option(self.options, "batchSize")
+        split = _option(self.options, "splitSize")
         bpf = _option(self.options, "filter")
         return PcapReader(
             files=capture_files(_paths(self.options)),
             schema=schema,
             bpf=bpf or None,
-            batch_size=_batch_size(size) if size else 65536,
+            batch_size=_whole_number("batchSize", size, 1, "rows") if size else 65536,
+            split_bytes=_whole_number("splitSize", split, 0, "bytes") if split else SPLIT_BYTES,
         )
 
 
 class PcapReader(DataSourceReader):
     """Reads each capture file as a partition, with :func:`pycapture.table.read_batches`."""
 
-    def __init__(self, files: list[str], schema: StructType, bpf: str | None, batch_size: int) -> None:
-        """A reader of ``files``, giving ``schema``'s columns; ``bpf`` filters the packets of every file."""
+    def __init__(
+        self,
+        files: list[str],
+        schema: StructType,
+        bpf: str | None,
+        batch_size: int,
+        split_bytes: int = SPLIT_BYTES,
+    ) -> None:
+        """A reader of ``files``, giving ``schema``'s columns; ``bpf`` filters the packets of every file;
+        classic pcap files past ``split_bytes`` (0: none) are split at record boundaries."""
         self.files = files
         self.schema = schema
         self.bpf = bpf
         self.batch_size = batch_size
+        self.split_bytes = split_bytes
 
     def partitions(self) -> Sequence[InputPartition]:
-        """One partition per capture file."""
-        return [CaptureFile(path) for path in self.files]
+        """One partition per capture file, or per range of about ``split_bytes`` of a larger one."""
+        partitions: list[InputPartition] = []
+        for path in self.files:
+            splits = None
+            if self.split_bytes and self.bpf is None and os.path.getsize(path) > self.split_bytes:
+                splits = record_splits(path, self.split_bytes)
+            if splits is None or len(splits) < 2:
+                partitions.append(CaptureFile(path))
+            else:
+                partitions += [CaptureFile(path, start, stop, before) for start, stop, before in splits]
+        return partitions
 
     def read(self, partition: InputPartition) -> Iterator[Any]:
-        """The file's packets as Arrow record batches, each column cast to the Spark schema's type."""
+        """The partition's packets as Arrow record batches, each column cast to the Spark schema's type."""
         assert isinstance(partition, CaptureFile)  # partitions() made it
         target = _arrow_schema(self.schema)
         columns = self.schema.fieldNames()
-        for batch in read_batches(
-            partition.path, columns=columns, batch_size=self.batch_size, filter=self.bpf
-        ):
+        if partition.start is None or partition.stop is None:
+            batches = read_batches(
+                partition.path, columns=columns, batch_size=self.batch_size, filter=self.bpf
+            )
+        else:
+            batches = read_range(
+                partition.path,
+                partition.start,
+                partition.stop,
+                partition.records_before,
+                columns=columns,
+                batch_size=self.batch_size,
+            )
+        for batch in batches:
             yield conform(batch, target)
 
 
@@ -255,4 +303,12 @@ def conform(batch: pa.RecordBatch, target: pa.Schema) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, schema=target)
 
 
-__all__ = ["CAPTURE_SUFFIXES", "SPARK_SCHEMA", "CaptureFile", "PcapDataSource", "PcapReader", "capture_files"]
+__all__ = [
+    "CAPTURE_SUFFIXES",
+    "SPARK_SCHEMA",
+    "SPLIT_BYTES",
+    "CaptureFile",
+    "PcapDataSource",
+    "PcapReader",
+    "capture_files",
+]

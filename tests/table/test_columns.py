@@ -20,6 +20,7 @@ import pytest
 
 from pycapture import PcapError
 from pycapture.output.tcpdump.fastsummary import FASTLINE
+from pycapture.savefile.reader import record_splits
 from pycapture.table import reader
 from pycapture.table.schema import COLUMNS
 from support import frames as frames_mod
@@ -198,3 +199,18 @@ def test_damaged_application_frames(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         for i, frame in enumerate(_messages()):
             writer.writepkt(frame, ts=1_700_000_000 + i / 1000)
     assert _same(str(path), monkeypatch) > 1000
+
+
+def test_read_range_pure_and_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = str(CAPTURES / "mixed.pcap")
+    splits = record_splits(path, 500)
+    assert splits is not None and len(splits) > 3
+    whole = reader.read_table(path)
+    for compiled in (True, False):
+        monkeypatch.setattr(reader, "_compiled", (lambda: FASTLINE) if compiled else (lambda: None))
+        parts = [
+            b
+            for start, stop, before in splits
+            for b in reader.read_range(path, start, stop, before, batch_size=9)
+        ]
+        assert pa.Table.from_batches(parts).equals(whole), compiled

@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 import pytest
 
 import pycapture
-from pycapture.table import COLUMNS, read_table
+from pycapture.savefile.reader import record_splits
+from pycapture.table import COLUMNS, read_range, read_table
 from support.commands import needs
 from support.env import CAPTURES
 
@@ -172,3 +173,37 @@ def test_unknown_path_or_column_is_a_clear_error(spark: Any, tmp_path: Path) -> 
         spark.read.format("pcap").load(str(tmp_path / "*.pcap")).count()
     with pytest.raises(AnalysisException, match="unknown column bogus"):
         spark.read.format("pcap").schema("bogus string").load(PCAPS).count()
+
+
+def test_a_big_file_is_split_at_record_boundaries(spark_module: ModuleType, spark: Any) -> None:
+    mixed = str(CAPTURES / "mixed.pcap")
+    size = os.path.getsize(mixed)
+    splits = record_splits(mixed, 600)
+    assert splits is not None and len(splits) > 3
+    assert splits[0][0] == 24 and splits[-1][1] == size and splits[0][2] == 0
+    assert all(a[1] == b[0] for a, b in zip(splits, splits[1:]))  # contiguous, whole records
+    reader = spark_module.PcapDataSource({"path": mixed, "splitSize": "600"}).reader(
+        spark_module.SPARK_SCHEMA
+    )
+    assert len(reader.partitions()) == len(splits)
+    pieces = pa.Table.from_batches(
+        [b for p in reader.partitions() for b in read_range(p.path, p.start, p.stop, p.records_before)]
+    )
+    assert pieces.equals(read_table(mixed))  # the parts, in order, are the whole file's table
+    frame = spark.read.format("pcap").option("splitSize", "600").load(PCAPS)
+    key = lambda row: (row["file"], row["frame_number"])  # noqa: E731
+    assert sorted(_spark_rows(frame), key=key) == sorted(_table_rows(read_table(PCAPS)), key=key)
+    # with a filter, or splitSize 0, a file is one partition; pcapng is never split
+    for options in ({"filter": "tcp"}, {"splitSize": "0"}):
+        one = spark_module.PcapDataSource({"path": mixed, **options}).reader(spark_module.SPARK_SCHEMA)
+        assert len(one.partitions()) == 1
+    assert record_splits(str(CAPTURES / "mixed.pcapng"), 600) is None
+    with pytest.raises(ValueError, match="splitSize option must be a whole number of bytes"):
+        spark_module.PcapDataSource({"path": PCAPS, "splitSize": "-1"}).reader(spark_module.SPARK_SCHEMA)
+
+
+def test_a_cut_last_record_keeps_the_file_whole(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.pcap"
+    data = (CAPTURES / "mixed.pcap").read_bytes()
+    cut.write_bytes(data[:-5])
+    assert record_splits(str(cut), 600) is None

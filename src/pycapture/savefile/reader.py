@@ -91,6 +91,45 @@ def walk(buf: bytes | memoryview, max_caplen: int) -> tuple[int, int]:
     return p, n
 
 
+def record_splits(path: str, split_bytes: int) -> list[tuple[int, int, int]] | None:
+    """Where to cut the classic pcap file ``path`` into ranges of about ``split_bytes`` bytes of whole
+    records: ``(start, stop, records before start)`` for each, in order; None where it cannot be cut
+    safely (not a classic pcap file in native byte order, or a record libpcap must judge: a captured
+    length past the snapshot length, a record cut by the end of the file).
+
+    A classic pcap file has no index or sync marker: the boundaries come from reading every record
+    header from the first one on (the packet bytes are skipped, through ``mmap``).
+    """
+    if split_bytes < 1:
+        raise ValueError(f"split_bytes must be at least 1, not {split_bytes}")
+    buffers = RecordBuffers.open(path, file_is_nanosecond(path))
+    if buffers is None:
+        return None
+    try:
+        view, size, max_caplen = buffers._view, buffers._size, buffers.max_caplen
+        if view is None:
+            return None
+        caplen_of = _CAPLEN
+        pos = first = buffers._start
+        number = first_number = 0
+        splits: list[tuple[int, int, int]] = []
+        while pos + 16 <= size:
+            caplen = caplen_of(view, pos + 8)[0]
+            if caplen > max_caplen or pos + 16 + caplen > size:
+                return None
+            if pos - first >= split_bytes:
+                splits.append((first, pos, first_number))
+                first, first_number = pos, number
+            pos += 16 + caplen
+            number += 1
+        if pos != size:
+            return None  # a piece of a record header at the end: libpcap reports it
+        splits.append((first, pos, first_number))
+        return splits
+    finally:
+        buffers.close()
+
+
 def _first_tsresol(options: bytes, order: str) -> int:
     """Timestamp ticks a second of the first if_tsresol option among an IDB's ``options`` (10^6 without
     one); options libpcap would refuse are read all the same, and left for libpcap to refuse."""
@@ -113,7 +152,7 @@ class RecordBuffers:
     resident set stays small. Others (a pipe, a file of size 0) are read with ``read`` into ``bytes``.
     """
 
-    def __init__(self, file: BinaryIO, max_caplen: int) -> None:
+    def __init__(self, file: BinaryIO, max_caplen: int, stop: int | None = None) -> None:
         self._file = file
         self._start = file.tell()
         self.max_caplen = max_caplen
@@ -132,14 +171,19 @@ class RecordBuffers:
             self._map = self._view = None
         self._pos = self._start
         self._size = len(self._map) if self._map is not None else 0
+        if stop is not None:
+            self._size = min(self._size, stop)
         self._window_end = 0
         self._stalled = False
         self._unmapped = 0  # pages before this offset have been let go (MADV_DONTNEED)
 
     @classmethod
-    def open(cls, path: str, nanosecond: bool) -> RecordBuffers | None:
+    def open(
+        cls, path: str, nanosecond: bool, start: int | None = None, stop: int | None = None
+    ) -> RecordBuffers | None:
         """The records of ``path``, or None when it is not a classic pcap file (version 2.4) in native
-        byte order with the given precision."""
+        byte order with the given precision. ``start`` and ``stop``: the byte offsets of a range of whole
+        records (:func:`record_splits`) to read instead of all (mapped files only: None otherwise)."""
         try:
             file = open(path, "rb")  # noqa: SIM115 - closed by close()
         except OSError:
@@ -156,7 +200,13 @@ class RecordBuffers:
             # libpcap reads records up to this length as they are (a few link types allow more, which
             # are left to libpcap)
             snaplen = header.snaplen
-            return cls(file, snaplen if 0 < snaplen <= MAXIMUM_SNAPLEN else MAXIMUM_SNAPLEN)
+            if start is not None:
+                file.seek(start)
+            buffers = cls(file, snaplen if 0 < snaplen <= MAXIMUM_SNAPLEN else MAXIMUM_SNAPLEN, stop)
+            if (start is not None or stop is not None) and buffers._map is None:
+                buffers.close()
+                return None
+            return buffers
         file.close()
         return None
 
@@ -225,4 +275,4 @@ class RecordBuffers:
         self._file.close()
 
 
-__all__ = ["BUFFER_BYTES", "RecordBuffers", "file_is_nanosecond", "walk"]
+__all__ = ["BUFFER_BYTES", "RecordBuffers", "file_is_nanosecond", "record_splits", "walk"]

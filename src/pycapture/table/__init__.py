@@ -15,7 +15,18 @@ except ImportError as exc:
     ) from exc
 
 from .community_id import community_id
-from .reader import read_batches, read_table
+from .prefetch import prefetched
+from .reader import read_batches, read_range, read_table
 from .schema import COLUMNS, SCHEMA, SCHEMA_COLUMNS, Column
 
-__all__ = ["COLUMNS", "SCHEMA", "SCHEMA_COLUMNS", "Column", "community_id", "read_batches", "read_table"]
+__all__ = [
+    "COLUMNS",
+    "SCHEMA",
+    "SCHEMA_COLUMNS",
+    "Column",
+    "community_id",
+    "prefetched",
+    "read_batches",
+    "read_range",
+    "read_table",
+]

@@ -24,7 +24,7 @@ import pyarrow as pa
 from ..capture.handle import PcapHandle, open_offline
 from ..decode.rich import decode
 from ..decode.rich.transport import tcp_application, tcp_options, udp_application
-from ..errors import PcapError
+from ..errors import CaptureFileError, PcapError
 from ..output.tcpdump import fastsummary
 from ..output.tcpdump.fastsummary import walk_fields
 from ..protocols.linktypes import linktype_name
@@ -478,10 +478,12 @@ def _rows_in_place(
     rows: _Rows,
     flush: Callable[[], Iterator[pa.RecordBatch]],
     batch_size: int,
+    number: int = 0,
 ) -> Generator[pa.RecordBatch, None, int]:
-    """The rows of a classic pcap file read in place (:class:`~pycapture.savefile.reader.RecordBuffers`);
-    returns how many records were read (the rest, if :attr:`buffers.irregular`, are libpcap's)."""
-    number = 0
+    """The rows of a classic pcap file read in place (:class:`~pycapture.savefile.reader.RecordBuffers`),
+    numbered from ``number + 1``: in C where ``compiled`` (the store's ``Columns``) takes the record, else
+    in Python. Returns the number of the last record read (the rest, if :attr:`buffers.irregular`, are
+    libpcap's)."""
     ethernet = linktype == _ETHERNET
     max_caplen = buffers.max_caplen
     header = RECORD_HEADER.unpack_from
@@ -489,16 +491,23 @@ def _rows_in_place(
         buf = buffers.fill()
         if buf is None:
             return number
-        pos = 0
+        pos, end = 0, len(buf)
         while True:
-            pos, count, stopped = compiled.records(buf, pos, max_caplen, number, scale, ethernet, batch_size)
-            number += count
-            if len(rows) >= batch_size:
-                yield from flush()
-                continue
-            if not stopped:
+            if compiled is not None:
+                pos, count, stopped = compiled.records(
+                    buf, pos, max_caplen, number, scale, ethernet, batch_size
+                )
+                number += count
+                if len(rows) >= batch_size:
+                    yield from flush()
+                    continue
+                if not stopped:
+                    break
+            elif pos + 16 > end:
                 break
             sec, frac, caplen, length = header(buf, pos)
+            if compiled is None and (pos + 16 + caplen > end or caplen > max_caplen):
+                break
             data = bytes(buf[pos + 16 : pos + 16 + caplen])
             pos += 16 + caplen
             number += 1
@@ -508,6 +517,68 @@ def _rows_in_place(
             if len(rows) >= batch_size:
                 yield from flush()
         buffers.keep(buf, pos)
+
+
+def read_range(
+    path: str,
+    start: int,
+    stop: int,
+    records_before: int,
+    columns: Iterable[str] | None = None,
+    batch_size: int = 65536,
+) -> Iterator[pa.RecordBatch]:
+    """The rows of the records of the classic pcap file ``path`` in bytes ``[start, stop)``, which
+    :func:`~pycapture.savefile.reader.record_splits` found to hold whole records, ``records_before``
+    records into the file (their ``frame_number`` goes on from there): a part of what
+    :func:`read_batches` gives for the file, for readers that split a file (the Spark data source).
+
+    Raises :class:`~pycapture.CaptureFileError` for a file that cannot be opened or read in place.
+    """
+    wanted = _check_columns(columns)
+    schema = pa.schema([SCHEMA.field(i) for i in wanted])
+    compiled = _compiled()
+    rows: _Rows = _PythonRows(wanted) if compiled is None else _CompiledRows(compiled, wanted)
+
+    def flush() -> Iterator[pa.RecordBatch]:
+        if len(rows):
+            arrays = rows.arrays()
+            yield pa.RecordBatch.from_arrays([arrays[i] for i in wanted], schema=schema)
+
+    handle = open_offline(path)
+    try:
+        buffers = RecordBuffers.open(path, handle.nanosecond, start, stop)
+        if buffers is None:
+            raise CaptureFileError(
+                f"{path}: not a classic pcap file that can be read in place from byte {start}"
+            )
+        linktype = handle.datalink
+        template: list[Any] = [None] * _N
+        template[FILE] = path
+        template[LINKTYPE] = linktype_name(linktype)
+        template[MALFORMED] = False
+        columns_store = rows.columns if isinstance(rows, _CompiledRows) else None
+        if columns_store is not None:
+            columns_store.set_input(path, template[LINKTYPE], None)
+        try:
+            yield from _rows_in_place(
+                buffers,
+                columns_store,
+                template,
+                1 if handle.nanosecond else 1000,
+                linktype,
+                not _FRAME_COLUMNS.issuperset(wanted),
+                rows,
+                flush,
+                batch_size,
+                records_before,
+            )
+            if buffers.irregular:
+                raise CaptureFileError(f"{path}: a record in bytes {start} to {stop} is not whole")
+        finally:
+            buffers.close()
+    finally:
+        handle.close()
+    yield from flush()
 
 
 def read_batches(
@@ -589,4 +660,4 @@ def read_table(
     return pa.Table.from_batches(list(read_batches(source, columns, batch_size, filter)), schema=schema)
 
 
-__all__ = ["read_batches", "read_table"]
+__all__ = ["read_batches", "read_range", "read_table"]
