@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import click
 
 from .capture import backends
 from .capture.devices import find_all_devs, pick_auto
-from .capture.handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS
+from .capture.handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle
 from .capture.privileges import drop_privileges
 from .capture.source import CaptureSource
 from .decode import linktype_description, linktype_name
-from .errors import CaptureFileError, PcapError
+from .errors import CaptureFileError, PcapError, PcapNativeError
 from .flow.paced import pump_paced
 from .flow.parallel import parallel_capable, pump_parallel
-from .flow.pump import Sink, drain, pump
+from .flow.pump import DRAIN_LIMIT_S, Sink, drain, pump
 from .flow.signals import stop_on_signals
 from .output.tcpdump.printer import SummaryPrinter, statistics_lines, tcpdump_prints
 from .replay.pacer import Pace
@@ -33,6 +35,9 @@ from .savefile.damage import diagnose
 from .savefile.pcap_writer import SaveFileWriter
 from .savefile.pcapng_writer import InterfaceInfo
 from .savefile.rotation import RotatingWriter, SaveOptions, open_savefile
+
+if TYPE_CHECKING:  # pyarrow is the table extra's: imported only for a table -w
+    from .table.writer import TableWriter
 
 
 def say(message: str) -> None:
@@ -145,7 +150,8 @@ def run(config: CaptureConfig) -> bool:
     if not tcpdump_prints(handle.datalink) and (expression or write_file is None or output.print_too):
         handle.close()
         raise _unknown_linktype(config.read_file or handle.source, handle.datalink)
-    writer: SaveFileWriter | RotatingWriter | None = None
+    writer: SaveFileWriter | RotatingWriter[Any] | TableWriter | None = None
+    write_rows: Callable[[Any], None] | None = None  # a table -w: what takes each batch of rows
     received: list[int] = []
     started = False  # as tcpdump: no statistics when the capture never started (a bad filter, -w path...)
     try:
@@ -162,9 +168,12 @@ def run(config: CaptureConfig) -> bool:
                 say(why)
                 handle.break_loop()
 
-            info = _interface_info(handle, expression, config.save.pcapng)
-            writer = open_savefile(write_file, info, config.save, stop_writing)
-            sinks.append(writer.write)
+            if config.save.table is not None:
+                writer, write_rows = _open_table(handle, write_file, config.save, stop_writing)
+            else:
+                info = _interface_info(handle, expression, config.save.pcapng)
+                writer = open_savefile(write_file, info, config.save, stop_writing)
+                sinks.append(writer.write)
         if write_file is None or output.print_too:
             out = sys.stdout if write_file != "-" else sys.stderr
             sinks.append(output.printer(handle.datalink, out, handle.nanosecond))
@@ -175,6 +184,8 @@ def run(config: CaptureConfig) -> bool:
             started = True
             if received:
                 pass  # stopped before the first packet
+            elif write_rows is not None:
+                _pump_rows(handle, write_rows, config.count, received)
             elif pacer is None and parallel_capable(handle, sinks, config.count):
                 pump_parallel(handle, sinks)
             elif pacer is None:
@@ -203,6 +214,86 @@ def run(config: CaptureConfig) -> bool:
             finally:
                 handle.close()
     return bool(received)
+
+
+def _open_table(
+    handle: CaptureSource, path: str, save: SaveOptions, stop: Callable[[str], object]
+) -> tuple[TableWriter | RotatingWriter[TableWriter], Callable[[Any], None]]:
+    """The -w table file (or series) and the function that takes each batch of rows for it."""
+    if not isinstance(handle, PcapHandle):
+        raise PcapError(
+            f"-w as a {save.table} table reads packets through the pcapy backend",
+            "leave out --backend (and $PYCAPTURE_BACKEND), or give --backend pcapy",
+        )
+    try:
+        from .table import SCHEMA
+        from .table.writer import open_table_files
+    except ImportError as exc:
+        raise PcapError(str(exc)) from None
+    assert save.table is not None
+    writer = open_table_files(path, save.table, SCHEMA, save, stop)
+    return writer, writer.write_rows if isinstance(writer, RotatingWriter) else writer.write
+
+
+def _pump_rows(
+    handle: CaptureSource, write_rows: Callable[[Any], None], count: int, stopped: list[int]
+) -> None:
+    """Hand the packets of ``handle`` to ``write_rows`` as table rows, in batches, up to ``count`` (-1: all).
+
+    Live, a batch is what the kernel hands over at once, so rotation (-G, -C) happens between batches.
+    After a stop signal (``stopped``), the packets the kernel had already accepted are written too, as
+    :func:`~pycapture.flow.pump.drain` does for pcap. The handle's ``captured`` becomes the rows written,
+    as for pcap: the reader may have read packets past -c (and reads a file without counting).
+    """
+    assert isinstance(handle, PcapHandle)  # as _open_table made sure
+    written = _write_rows(handle, write_rows, count, 0)
+    if not stopped or not handle.live or not handle.is_open or written == count:
+        return
+    try:
+        stat = handle.get_stats()
+    except PcapNativeError:
+        return
+    pending = stat.received - stat.dropped - stat.captured
+    if count > 0:
+        pending = min(pending, count - written)
+    if pending <= 0:
+        return
+    timer = threading.Timer(min(handle.timeout_ms / 1000 + 0.25, DRAIN_LIMIT_S), handle.break_loop)
+    timer.daemon = True
+    timer.start()
+    try:
+        _write_rows(handle, write_rows, written + pending, written)
+    finally:
+        timer.cancel()
+
+
+def _write_rows(handle: PcapHandle, write_rows: Callable[[Any], None], count: int, written: int) -> int:
+    """:func:`_pump_rows`'s loop: rows after the ``written`` already written, up to ``count`` in all."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .table import read_batches
+
+    first = written
+    batch_size = min(count - written, 65536) if count > 0 else 65536
+    # a generator: closed here, so that it has let go of the handle before the handle is closed
+    batches = cast(Generator[Any, None, None], read_batches(handle, batch_size=batch_size))
+    try:
+        for batch in batches:
+            if first:  # a second reading numbers its frames from 1 again
+                at = batch.schema.get_field_index("frame_number")
+                numbers = batch.column(at)
+                batch = batch.set_column(at, "frame_number", pc.add(numbers, pa.scalar(first, numbers.type)))
+            if count > 0 and written + batch.num_rows >= count:
+                write_rows(batch.slice(0, count - written))
+                written = count
+                break
+            write_rows(batch)
+            written += batch.num_rows
+    finally:
+        batches.close()
+        handle.captured = written
+    return written
 
 
 def _open_source(config: CaptureConfig) -> tuple[CaptureSource, str]:

@@ -19,6 +19,9 @@ from ..replay.pacer import Pace
 from ..run import CaptureConfig, LiveOptions, OutputOptions, run
 from ..savefile.rotation import save_options
 from .common import counter, debug_option, flag, json_option, positive_int, reported_errors, speed_option
+from .table import FORMATS, format_of
+
+WRITE_FORMATS = ("pcap", "pcapng", *FORMATS)
 
 
 def _versions() -> str:
@@ -63,6 +66,17 @@ def _list_devices() -> None:
         click.echo(describe_device(dev))
 
 
+def _table_format(write_file: str | None, given: str | None) -> str | None:
+    """The table format -w writes (``--format``, else -w's suffix), or None for pcap and pcapng."""
+    if given is not None and write_file is None:
+        raise click.UsageError(f"--format {given} says how -w writes: give -w FILE too")
+    if given in ("pcap", "pcapng"):
+        return None
+    if given is not None or write_file is None or write_file == "-":
+        return given
+    return format_of(write_file)
+
+
 def _version_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         click.echo(_versions())
@@ -89,7 +103,19 @@ class _Command(click.Command):
 @click.option(
     "-r", "read_file", metavar="FILE", help="Read packets from a pcap or pcapng file ('-' for stdin)."
 )
-@click.option("-w", "write_file", metavar="FILE", help="Write packets to a pcap file ('-' for stdout).")
+@click.option(
+    "-w",
+    "write_file",
+    metavar="FILE",
+    help="Write packets to a pcap file ('-' for stdout), or to a table by its suffix (.parquet, .csv, "
+    ".jsonl, .arrow).",
+)
+@click.option(
+    "--format",
+    "write_format",
+    type=click.Choice(WRITE_FORMATS),
+    help="With -w: the file's format (by default pcap, or the table format -w's suffix says).",
+)
 @positive_int("-c", "count", metavar="COUNT", help="Stop after COUNT packets.")
 @click.option(
     "-s",
@@ -215,6 +241,7 @@ def command(
     interface: str | None,
     read_file: str | None,
     write_file: str | None,
+    write_format: str | None,
     count: int | None,
     snaplen: int,
     no_promisc: bool,
@@ -258,10 +285,14 @@ def command(
     realtime = realtime or speed is not None
     if realtime and read_file is None:
         raise click.UsageError("--realtime and --speed pace a saved capture: use them with -r FILE")
+    table = _table_format(write_file, write_format)
+    if table is not None and (print_too or realtime):
+        raise click.UsageError(f"--print, --realtime and --speed go with a pcap -w, not with a {table} table")
     try:
         save = save_options(
             write_file,
-            pcapng=pcapng,
+            table=table,
+            pcapng=pcapng or write_format == "pcapng",
             comments=comments,
             packet_buffered=packet_buffered,
             file_size=file_size,

@@ -8,7 +8,6 @@ as a table called ``packets``, and writes no file. pyarrow and DuckDB come with 
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import json
 import os
@@ -24,19 +23,25 @@ from ..errors import PcapError
 from ..run import say
 from .common import debug_option, positive_int, reported_errors
 
-FORMATS = ("parquet", "csv", "jsonl", "arrow")
-_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl",
-             ".ndjson": "jsonl", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}  # fmt: skip
+FORMATS = ("parquet", "csv", "jsonl", "arrow")  # pycapture.table.writer.WRITERS, without importing pyarrow
+SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl",
+            ".ndjson": "jsonl", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}  # fmt: skip
+"""The table format each output suffix means (for ``convert -o`` and for ``pycapture -w``)."""
 _PARTITIONS = ("hour", "day")
 
 
-def _table_module() -> Any:
+def table_module() -> Any:
     """:mod:`pycapture.table`, or a usage error that says how to install what it needs."""
     try:
         from .. import table
     except ImportError as exc:
         raise click.UsageError(f"{exc}") from None
     return table
+
+
+def format_of(path: str) -> str | None:
+    """The table format that ``path``'s suffix means, or None."""
+    return SUFFIXES.get(Path(path).suffix.lower())
 
 
 def _split_inputs(words: tuple[str, ...]) -> tuple[list[str], str]:
@@ -72,69 +77,13 @@ def _columns(table: Any, text: str | None) -> list[str] | None:
 def _format(output: str, given: str | None) -> str:
     if given is not None:
         return given
-    kind = _SUFFIXES.get(Path(output).suffix.lower())
+    kind = format_of(output)
     if kind is None:
         raise click.UsageError(
             f"cannot tell the format from {output!r}: give --format {'|'.join(FORMATS)} or a suffix "
-            f"({', '.join(sorted(_SUFFIXES))})"
+            f"({', '.join(sorted(SUFFIXES))})"
         )
     return kind
-
-
-class _Writer:
-    """One output file of one format, written under ``NAME.part`` and renamed when closed whole."""
-
-    def __init__(self, path: str, kind: str, schema: Any) -> None:
-        import pyarrow as pa
-
-        self.path = path
-        self.temporary = f"{path}.part"
-        self.kind = kind
-        self.rows = 0
-        directory = os.path.dirname(path)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        if kind == "parquet":
-            import pyarrow.parquet as pq
-
-            self._writer: Any = pq.ParquetWriter(self.temporary, schema, compression="zstd")
-        elif kind == "csv":
-            import pyarrow.csv as pcsv
-
-            self._writer = pcsv.CSVWriter(self.temporary, schema)
-        elif kind == "arrow":
-            self._writer = pa.ipc.new_file(self.temporary, schema)
-        else:
-            self._writer = open(self.temporary, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
-
-    def write(self, batch: Any) -> None:
-        self.rows += batch.num_rows
-        if self.kind == "jsonl":
-            write = self._writer.write
-            for row in batch.to_pylist():
-                write(json.dumps(row, default=_json_value, separators=(",", ":")) + "\n")
-        else:
-            self._writer.write_batch(batch)
-
-    def close(self) -> None:
-        self._writer.close()
-        os.replace(self.temporary, self.path)
-
-    def abandon(self) -> None:
-        """Close and delete the temporary file: nothing half-written is left under any name."""
-        with contextlib.suppress(Exception):
-            self._writer.close()
-        with contextlib.suppress(OSError):
-            os.remove(self.temporary)
-
-
-def _json_value(value: object) -> object:
-    """JSON for what ``json`` does not write itself: timestamps as ISO 8601 text, bytes as hex."""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).hex()
-    return str(value)
 
 
 def _partition_key(batch: Any, partition: str) -> Iterator[tuple[str, Any]]:
@@ -213,7 +162,9 @@ def convert_command(
     debug: bool,
 ) -> None:
     """Convert captures (INPUT..., files or globs) to a table; words after the inputs are a BPF filter."""
-    table = _table_module()
+    table = table_module()
+    from ..table.writer import TableWriter
+
     inputs, expression = _split_inputs(words)
     if not inputs:
         raise click.UsageError(
@@ -229,7 +180,11 @@ def convert_command(
 
         schema = pa.schema([table.SCHEMA.field(name) for name in names])
     progress = _Progress(sum(os.path.getsize(f) for f in files if os.path.isfile(f)), sys.stderr.isatty())
-    writers: dict[str, _Writer] = {}
+    writers: dict[str, TableWriter] = {}
+
+    def _open(path: str) -> TableWriter:  # each batch written as it comes: batches are full already
+        return TableWriter(path, kind, schema, row_group_bytes=0)
+
     failed = 0
     left = count
     started = time.monotonic()
@@ -244,16 +199,12 @@ def convert_command(
                             batch = batch.slice(0, left)
                             left -= batch.num_rows
                         if partition is None:
-                            target = writers.get(output) or writers.setdefault(
-                                output, _Writer(output, kind, schema)
-                            )
+                            target = writers.get(output) or writers.setdefault(output, _open(output))
                             target.write(batch)
                         else:
                             for folder, rows in _partition_key(batch, partition):
                                 where = os.path.join(output, folder, f"part-0.{kind}")
-                                writer = writers.get(where) or writers.setdefault(
-                                    where, _Writer(where, kind, schema)
-                                )
+                                writer = writers.get(where) or writers.setdefault(where, _open(where))
                                 writer.write(rows)
                         progress.add(batch.num_rows, 0)
                         if left is not None and left <= 0:
@@ -264,7 +215,7 @@ def convert_command(
                     failed += 1
                 progress.add(0, os.path.getsize(path) if os.path.isfile(path) else 0)
             if not writers and partition is None:
-                writers[output] = _Writer(output, kind, schema)  # no packets: an empty, valid table
+                writers[output] = _open(output)  # no packets: an empty, valid table
         except BaseException:
             for writer in writers.values():
                 writer.abandon()
@@ -272,7 +223,7 @@ def convert_command(
         for writer in writers.values():
             writer.close()
     progress.clear()
-    rows = sum(writer.rows for writer in writers.values())
+    rows = sum(writer.count for writer in writers.values())
     elapsed = max(time.monotonic() - started, 1e-9)
     written = sum(os.path.getsize(writer.path) for writer in writers.values())
     say(
@@ -296,10 +247,12 @@ def sql_command(
     query: str, more_files: tuple[str, ...], files: tuple[str, ...], kind: str, debug: bool
 ) -> None:
     """Run QUERY on embedded DuckDB over the captures as a table called ``packets`` (docs/TABLE.md)."""
-    table = _table_module()
+    table = table_module()
     paths = _files([*files, *more_files])
     if not paths:
         raise click.UsageError("give the captures to query with -r FILE")
+    from ..table.writer import json_value
+
     try:
         import duckdb
         import pyarrow as pa
@@ -328,7 +281,7 @@ def sql_command(
             sys.stdout.write(sink.getvalue().to_pybytes().decode())
         else:
             for row in result.fetch_arrow_table().to_pylist():
-                click.echo(json.dumps(row, default=_json_value, separators=(",", ":")))
+                click.echo(json.dumps(row, default=json_value, separators=(",", ":")))
 
 
 __all__ = ["convert_command", "sql_command"]

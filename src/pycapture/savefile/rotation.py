@@ -3,6 +3,11 @@
 tcpdump's rotation (``-C``, ``-G``, ``-W``) and dumpcap's ring buffer (``-b``) are reproduced with
 their own file names and their own moments of switching, so scripts written for either find the
 files they expect. A packet is written to exactly one file: rotation happens between packets.
+
+The rotation is the same for any kind of file that says where it is (:class:`RotatedFile`): the pcap and
+pcapng writers here take packets one by one (:meth:`RotatingWriter.write`), and the table writer of
+:mod:`pycapture.table.writer` takes rows in batches (:meth:`RotatingWriter.write_rows`), a batch going to
+one file except where ``-b packets:N`` splits it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from .format import file_linktype
 from .pcap_writer import PcapWriter, SaveFileWriter
@@ -45,12 +51,56 @@ class DumpcapRotation:
 
 @dataclass(frozen=True)
 class SaveOptions:
-    """How -w saves: pcap or pcapng (with comments), flushed per packet or not, rotated or not."""
+    """How -w saves: pcap or pcapng (with comments), or a table format (``table``: parquet, csv...),
+    flushed per packet or not, rotated or not."""
 
     pcapng: bool = False
     comments: tuple[str, ...] = ()
     packet_buffered: bool = False
     rotation: TcpdumpRotation | DumpcapRotation | None = field(default=None)
+    table: str | None = None
+
+
+class RotatedFile(Protocol):
+    """One file of a rotated series: where it is, what it holds, how far it has grown."""
+
+    @property
+    def path(self) -> str:
+        """The file's name."""
+        ...
+
+    @property
+    def count(self) -> int:
+        """Packets (rows) written to it."""
+        ...
+
+    def tell(self) -> int:
+        """Bytes written to it so far."""
+        ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Rows(Protocol):
+    """Rows in a batch, as a pyarrow ``RecordBatch`` holds them."""
+
+    @property
+    def num_rows(self) -> int: ...
+
+    def slice(self, offset: int = 0, length: int | None = None) -> Rows: ...
+
+
+class RowFile(RotatedFile, Protocol):
+    """A file that takes rows in batches (:class:`pycapture.table.writer.TableWriter`)."""
+
+    def write(self, rows: Rows) -> None: ...
+
+
+_File = TypeVar("_File", bound=RotatedFile)
+_PacketFile = TypeVar("_PacketFile", bound=SaveFileWriter)
+_RowFile = TypeVar("_RowFile", bound=RowFile)
 
 
 def parse_file_size(text: str) -> int:
@@ -93,7 +143,7 @@ def open_savefile(
     info: InterfaceInfo,
     options: SaveOptions,
     stop: Callable[[str], object] | None = None,
-) -> SaveFileWriter | RotatingWriter:
+) -> SaveFileWriter | RotatingWriter[SaveFileWriter]:
     """The sink that saves packets to ``path`` (``-`` is standard output) as ``options`` say.
 
     ``stop(reason)`` is called when tcpdump would end the capture: ``-G`` with ``-W`` after the
@@ -118,6 +168,20 @@ def open_savefile(
     rotation = options.rotation
     if rotation is None:
         return open_one(path)
+    return open_rotating(path, open_one, rotation, stop)
+
+
+def open_rotating(
+    path: str,
+    open_one: Callable[[str], _File],
+    rotation: TcpdumpRotation | DumpcapRotation,
+    stop: Callable[[str], object] | None = None,
+) -> RotatingWriter[_File]:
+    """The series of files ``open_one(name)`` that ``rotation`` makes from the -w name ``path``.
+
+    ``stop(reason)`` is called when tcpdump would end the capture: ``-G`` with ``-W`` after the
+    last file's period.
+    """
     if path == "-":
         raise ValueError("file rotation needs a file name for -w, not standard output")
     if isinstance(rotation, TcpdumpRotation):
@@ -125,12 +189,17 @@ def open_savefile(
     return DumpcapRotatingWriter(path, open_one, rotation)
 
 
-class RotatingWriter:
-    """A sink that writes to one file at a time and moves to the next as its policy says."""
+class RotatingWriter(Generic[_File]):
+    """A sink that writes to one file at a time and moves to the next as its policy says.
 
-    def __init__(self, open_one: Callable[[str], SaveFileWriter]) -> None:
+    A policy (tcpdump's, dumpcap's) says when to move on: :meth:`_before` is called before each packet or
+    batch is written, :meth:`_after` after it, and :meth:`_room` says how many rows the file takes before
+    the policy must be asked again.
+    """
+
+    def __init__(self, open_one: Callable[[str], _File]) -> None:
         self._open_one = open_one
-        self._current: SaveFileWriter | None = None
+        self._current: _File | None = None
         self._closed_count = 0
         self.names: list[str] = []  # every file opened, in order (some may be gone from a ring)
 
@@ -155,9 +224,34 @@ class RotatingWriter:
         """The file being written."""
         return self._current.path if self._current is not None else None
 
-    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
+    def write(
+        self: RotatingWriter[_PacketFile], ts_sec: int, ts_frac: int, original_length: int, data: bytes
+    ) -> None:
         """Write one packet, to a new file first where the policy says so."""
+        current = self._before()
+        current.write(ts_sec, ts_frac, original_length, data)
+        self._after(current, 1)
+
+    def write_rows(self: RotatingWriter[_RowFile], rows: Rows) -> None:
+        """Write a batch of rows: to the current file, or to new files where the policy says so."""
+        while rows.num_rows:
+            current = self._before()
+            room = self._room()
+            part = rows if room is None or room >= rows.num_rows else rows.slice(0, room)
+            current.write(part)
+            self._after(current, part.num_rows)
+            rows = rows.slice(part.num_rows)
+
+    def _before(self) -> _File:
+        """The file the next packet goes to, once the policy has moved on if it must."""
         raise NotImplementedError  # each policy (tcpdump's, dumpcap's) decides when to move on
+
+    def _after(self, current: _File, packets: int) -> None:
+        """``packets`` more are in ``current``: move on now if the policy says so."""
+
+    def _room(self) -> int | None:
+        """How many more packets the file at hand takes before :meth:`_before` must be asked (None: any)."""
+        return None
 
     def flush(self) -> None:
         if self._current is not None:
@@ -166,7 +260,7 @@ class RotatingWriter:
     def close(self) -> None:
         self._close_current()
 
-    def __enter__(self) -> RotatingWriter:
+    def __enter__(self) -> RotatingWriter[_File]:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -182,7 +276,7 @@ def _tcpdump_count_digits(files: int) -> int:
     return digits
 
 
-class TcpdumpRotatingWriter(RotatingWriter):
+class TcpdumpRotatingWriter(RotatingWriter[_File]):
     """tcpdump's dump_packet_and_trunc: -G checked first, then -C, before each packet is written.
 
     Names are tcpdump's MakeFilename: the -w name (through strftime with -G) and, with -C, a file
@@ -192,7 +286,7 @@ class TcpdumpRotatingWriter(RotatingWriter):
     def __init__(
         self,
         path: str,
-        open_one: Callable[[str], SaveFileWriter],
+        open_one: Callable[[str], _File],
         rotation: TcpdumpRotation,
         stop: Callable[[str], object] | None = None,
     ) -> None:
@@ -214,8 +308,8 @@ class TcpdumpRotatingWriter(RotatingWriter):
             return name
         return f"{name}{number:0{digits}d}"
 
-    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
-        """Rotate if -G's period has passed or the file is over -C's size, then append the packet."""
+    def _before(self) -> _File:
+        """Rotate if -G's period has passed or the file is over -C's size."""
         rotation = self._rotation
         if rotation.seconds:
             now = int(time.time())
@@ -238,10 +332,10 @@ class TcpdumpRotatingWriter(RotatingWriter):
             self._open(self._name(self._c_count, self._digits))
             current = self._current
             assert current is not None
-        current.write(ts_sec, ts_frac, original_length, data)
+        return current
 
 
-class DumpcapRotatingWriter(RotatingWriter):
+class DumpcapRotatingWriter(RotatingWriter[_File]):
     """dumpcap's ring buffer: ``PREFIX_NNNNN_YYYYmmddHHMMSS.EXT``, the oldest file deleted past files:N.
 
     As dumpcap, the size and packet limits switch files right after the packet that reaches them, and
@@ -249,9 +343,7 @@ class DumpcapRotatingWriter(RotatingWriter):
     interface; pycapture only when a packet comes).
     """
 
-    def __init__(
-        self, path: str, open_one: Callable[[str], SaveFileWriter], rotation: DumpcapRotation
-    ) -> None:
+    def __init__(self, path: str, open_one: Callable[[str], _File], rotation: DumpcapRotation) -> None:
         super().__init__(open_one)
         directory, base = os.path.split(path)
         stem, dot, ext = base.rpartition(".")
@@ -275,19 +367,26 @@ class DumpcapRotatingWriter(RotatingWriter):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self._ring.popleft())
 
-    def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
-        """Append the packet, switching files around it as -b says."""
+    def _before(self) -> _File:
+        """Switch files if -b duration's time is up."""
         rotation = self._rotation
         if rotation.seconds and time.monotonic() - self._opened >= rotation.seconds:
             self._switch()
         current = self._current
         assert current is not None
-        current.write(ts_sec, ts_frac, original_length, data)
-        self._packets += 1
+        return current
+
+    def _after(self, current: _File, packets: int) -> None:
+        """Switch files if the file has reached -b filesize or -b packets."""
+        rotation = self._rotation
+        self._packets += packets
         if (rotation.size and current.tell() >= rotation.size) or (
             rotation.packets and self._packets >= rotation.packets
         ):
             self._switch()
+
+    def _room(self) -> int | None:
+        return self._rotation.packets - self._packets if self._rotation.packets else None
 
 
 def save_options(
@@ -300,14 +399,22 @@ def save_options(
     rotate_seconds: int | None = None,
     file_count: int | None = None,
     ring_buffer: Sequence[str] = (),
+    table: str | None = None,
 ) -> SaveOptions:
-    """SaveOptions from the command line's words; ValueError says what does not go together."""
+    """SaveOptions from the command line's words; ValueError says what does not go together.
+
+    ``table``: the -w file is a table in that format (parquet, csv, jsonl, arrow) instead of pcap.
+    """
     tcpdump_style = file_size is not None or rotate_seconds is not None or file_count is not None
     rotation: TcpdumpRotation | DumpcapRotation | None = None
     if ring_buffer and tcpdump_style:
         raise ValueError("-b is dumpcap's rotation, -C/-G/-W tcpdump's: use one or the other")
     if (ring_buffer or tcpdump_style) and write_file in (None, "-"):
         raise ValueError("file rotation (-C, -G, -W, -b) needs -w FILE")
+    if table is not None and write_file in (None, "-"):
+        raise ValueError(f"--format {table} needs -w FILE: a table is written to a file, not to stdout")
+    if table is not None and (pcapng or comments):
+        raise ValueError(f"--pcapng and --comment are for pcapng files, not for a {table} table")
     if comments and not pcapng:
         raise ValueError("--comment needs --pcapng: pcap files have no place for comments")
     if file_count is not None and file_size is None and rotate_seconds is None:
@@ -318,5 +425,9 @@ def save_options(
         size = parse_file_size(file_size) if file_size is not None else 0
         rotation = TcpdumpRotation(size=size, seconds=rotate_seconds or 0, files=file_count or 0)
     return SaveOptions(
-        pcapng=pcapng, comments=tuple(comments), packet_buffered=packet_buffered, rotation=rotation
+        pcapng=pcapng,
+        comments=tuple(comments),
+        packet_buffered=packet_buffered,
+        rotation=rotation,
+        table=table,
     )
