@@ -214,3 +214,14 @@ def test_read_range_pure_and_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
             for b in reader.read_range(path, start, stop, before, batch_size=9)
         ]
         assert pa.Table.from_batches(parts).equals(whole), compiled
+
+
+def test_a_handle_read_in_place_counts_its_packets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pycapture import open_offline
+
+    path = str(CAPTURES / "mixed.pcap")
+    for compiled in (True, False):
+        monkeypatch.setattr(reader, "_compiled", (lambda: FASTLINE) if compiled else (lambda: None))
+        with open_offline(path) as handle:
+            rows = sum(b.num_rows for b in reader.read_batches(handle))
+            assert handle.captured == rows > 0

@@ -437,10 +437,11 @@ def _rows_of(
                 number = yield from _rows_in_place(
                     buffers, compiled, template, scale, linktype, decoded, rows, flush, batch_size
                 )
-                if not buffers.irregular:
-                    return
             finally:
                 buffers.close()
+            if not buffers.irregular:
+                handle.captured += number  # read in place: counted as libpcap's reads would be
+                return
             handle.skip_records(number)  # libpcap reads on from the irregular record, and says what it is
     # a live handle's batch comes when the capture waits: hand its rows on then, however few
     threshold = 1 if handle.live else batch_size
