@@ -11,6 +11,7 @@ a filter, and pcapng.
 from __future__ import annotations
 
 import random
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,18 @@ def test_batches_are_cut_at_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sizes and all(n == 5 for n in sizes[:-1]) and 0 < sizes[-1] <= 5
 
 
+def _client_hello(names: list[tuple[int, bytes]], cut: int = 0) -> bytes:
+    """A TLS record of a Client Hello whose server_name extension lists ``names`` (type, name), its
+    extensions' total length ``cut`` bytes short of what they take."""
+    listed = b"".join(struct.pack("!BH", kind, len(name)) + name for kind, name in names)
+    sni = struct.pack("!H", len(listed)) + listed
+    extensions = struct.pack("!HH", 0, len(sni)) + sni
+    hello = bytes([3, 3]) + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00"
+    hello += struct.pack("!H", len(extensions) - cut) + extensions
+    handshake = b"\x01" + len(hello).to_bytes(3, "big") + hello
+    return b"\x16\x03\x01" + struct.pack("!H", len(handshake)) + handshake
+
+
 def _messages() -> list[bytes]:
     """Ethernet frames of the kinds the compiled rows take (and their near misses): DNS with every record
     type dpkt parses, TLS records, HTTP lines and bodies, ICMP echoes, over IPv4, IPv6 and a VLAN tag."""
@@ -115,6 +128,15 @@ def _messages() -> list[bytes]:
         bytes([23, 3, 3, 0, 40]) + bytes(40),
         bytes([21, 3, 3, 0, 2, 2, 40]),
         bytes([23, 3, 3, 1, 0]) + bytes(9),
+        bytes([23, 3, 3, 0, 1, 0, 23, 3, 3, 0, 1, 0]),
+        frames_mod.tls_client_hello("www.example.com"),
+        frames_mod.tls_client_hello("h\u00e9.example"),
+        frames_mod.tls_client_hello("a.example") + bytes([23, 3, 3, 0, 1, 0]),
+        bytes([22, 3, 3, 0, 42, 2, 0, 0, 38, 3, 3]) + bytes(32) + b"\x00\x13\x01",  # a Server Hello
+        _client_hello([(1, b"not.a.host"), (0, b"host.example")]),
+        _client_hello([(0, b"host.example")], cut=1),
+        _client_hello([(0, b"")]),
+        _client_hello([]),
     ]
     http = [
         b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\nbody", b"<html>\nbody\n",

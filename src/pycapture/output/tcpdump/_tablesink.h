@@ -575,13 +575,93 @@ put_http_host(Columns *b, const uint8_t *p, Py_ssize_t n)
     return 0;
 }
 
+/* --- TLS: apps.py's _tls, one record; a Client Hello's server name read with dpkt's rules ------------------ */
+
+/* dpkt.ssl.parse_variable_array(buf, size_bytes) over p[0..n): 1 with the array's place and the bytes it
+ * takes (*used, which may run past n: dpkt slices, it does not check); 0 where dpkt raises (fewer than
+ * size_bytes bytes). */
+static inline int
+tls_array(const uint8_t *p, Py_ssize_t n, int size_bytes, Py_ssize_t *start, Py_ssize_t *length,
+          Py_ssize_t *used)
+{
+    if (n < size_bytes)
+        return 0;
+    Py_ssize_t size = size_bytes == 1 ? p[0] : u16(p);
+    *start = size_bytes;
+    *length = size_bytes + size <= n ? size : n - size_bytes;
+    *used = size_bytes + size;
+    return 1;
+}
+
+/* The server name a TLS handshake record's body b[0..n) gives the table (apps.py's _tls and
+ * _server_name): 1 with the first host name of a Client Hello's server_name extensions in name (*name_len,
+ * -1 for none); 0 where dpkt would raise, or the name holds a byte past ASCII (backslash-escaped there). */
+static int
+tls_server_name(const uint8_t *b, Py_ssize_t n, char *name, Py_ssize_t *name_len)
+{
+    *name_len = -1;
+    if (n < 4)
+        return 1;
+    Py_ssize_t length = (Py_ssize_t)b[1] << 16 | (Py_ssize_t)b[2] << 8 | b[3];
+    Py_ssize_t hello = n - 4 < length ? n - 4 : length;
+    if (b[0] != 1 || hello < 34)
+        return 1; /* a Server Hello's version, or another message's header: nothing the table takes */
+    const uint8_t *d = b + 4 + 34;
+    Py_ssize_t dn = hello - 34, pos = 0, start, size, used;
+    if (!tls_array(d, dn, 1, &start, &size, &used)) /* session id */
+        return 0;
+    pos = used;
+    if (!tls_array(d + (pos < dn ? pos : dn), pos < dn ? dn - pos : 0, 2, &start, &size, &used)) /* suites */
+        return 0;
+    pos += used;
+    if (!tls_array(d + (pos < dn ? pos : dn), pos < dn ? dn - pos : 0, 1, &start, &size, &used)) /* compression */
+        return 0;
+    pos += used;
+    if (pos >= dn || dn - pos < 2)
+        return 1; /* _tls_extensions: no extensions */
+    const uint8_t *e = d + pos;
+    Py_ssize_t en = dn - pos, end = 2 + (Py_ssize_t)u16(e), at = 2;
+    if (end > en)
+        end = en;
+    while (at + 4 <= end) {
+        unsigned type = u16(e + at);
+        Py_ssize_t len = u16(e + at + 2);
+        if (at + 4 + len > end)
+            break;
+        if (type == 0) {
+            const uint8_t *x = e + at + 4;
+            if (!tls_array(x, len, 2, &start, &size, &used))
+                return 0;
+            const uint8_t *names = x + start;
+            Py_ssize_t count = size, q = 0;
+            while (q + 3 <= count) {
+                Py_ssize_t s2 = 0, l2 = 0, u2 = 0;
+                tls_array(names + q + 1, count - q - 1, 2, &s2, &l2, &u2); /* two bytes are there */
+                if (names[q] == 0) {
+                    const uint8_t *host = names + q + 1 + s2;
+                    for (Py_ssize_t i = 0; i < l2; i++)
+                        if (host[i] >= 0x80)
+                            return 0;
+                    memcpy(name, host, (size_t)l2);
+                    *name_len = l2;
+                    return 1;
+                }
+                q += 1 + u2;
+            }
+        }
+        at += 4 + len;
+    }
+    return 1;
+}
+
 /* What the rich decoder makes of a TCP payload p of n bytes (n > 0) that tcp_application names. */
 enum { TCP_APP_LEAVE = 0, TCP_APP_NONE, TCP_APP_TLS, TCP_APP_HTTP };
 
 /* TCP_APP_NONE: no layer of its own (an HTTP port's payload whose first line dpkt cannot parse);
- * TCP_APP_TLS: one TLS record layer, ending at *layer_end, and nothing the table takes (a record other
- * than a handshake); TCP_APP_HTTP: an HTTP line layer, ending at *layer_end, described by *h;
- * TCP_APP_LEAVE: the Python decides (DNS, a TLS handshake). words: room for n bytes. */
+ * TCP_APP_TLS: one TLS record layer, ending at *layer_end, with a Client Hello's server name in words
+ * (*uri_len its length, -1 for none); TCP_APP_HTTP: an HTTP line layer, ending at *layer_end, described
+ * by *h and its URI's place in words; TCP_APP_LEAVE: the Python decides (DNS over TCP, a handshake dpkt
+ * would not read). words: room for n bytes. */
 static int
 tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end, HttpLine *h, char *words,
             Py_ssize_t *uri_start, Py_ssize_t *uri_len)
@@ -589,10 +669,11 @@ tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end
     if (k->sport == rich_dns_port || k->dport == rich_dns_port)
         return TCP_APP_LEAVE;
     if (rich_looks_like_tls(p, n, k->sport, k->dport)) {
-        if (p[0] == 22)
-            return TCP_APP_LEAVE;
         Py_ssize_t length = 5 + (Py_ssize_t)u16(p + 3);
         *layer_end = length < n ? length : n; /* apps.py's _tls: one record, cut by the segment */
+        *uri_len = -1;
+        if (p[0] == 22 && !tls_server_name(p + 5, *layer_end - 5, words, uri_len))
+            return TCP_APP_LEAVE;
         return TCP_APP_TLS;
     }
     /* apps.py's _http reads the line that ends within the first 8192 bytes, if any */
@@ -922,6 +1003,10 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, char *scra
         put_int(b, C_DNS_ID, u16(m));
         put_int(b, C_DNS_RCODE, m[3] & 0x0F);
         if (has_question && put_str(b, C_DNS_QRY_NAME, scratch, qname_len) < 0)
+            return -1;
+    }
+    else if (app == TCP_APP_TLS && uri_len >= 0) {
+        if (put_str(b, C_TLS_SNI, scratch, uri_len) < 0)
             return -1;
     }
     else if (app == TCP_APP_HTTP && http.request) {
