@@ -1,10 +1,19 @@
-"""Captures as Arrow record batches: :func:`read_batches` and :func:`read_table`.
+"""Captures as Arrow record batches: :func:`read_batches`, :func:`read_table` and :func:`read_range`.
 
-Each frame is decoded by the rich decoder in its JSON view (``decode(linktype, data, dump=False)``, the
-layers and keys of ``--json``); one extractor per layer name copies the fields the schema wants into the
-frame's row (a list, one slot per column), and each batch is built column by column with ``pa.array``.
-A column no frame has is null; a field a frame carries more than once gives its first, outermost
-occurrence. The schema is :data:`pycapture.table.schema.SCHEMA` (docs/TABLE.md).
+The definition of a row is the rich decoder's JSON view of the frame (``decode(linktype, data,
+dump=False)``, the layers and keys of ``--json``): one extractor per layer name copies the fields the
+schema wants into the frame's row (a list, one slot per column). A column no frame has is null; a field a
+frame carries more than once gives its first, outermost occurrence. The schema is
+:data:`pycapture.table.schema.SCHEMA` (docs/TABLE.md).
+
+With the C extension built, rows go into a columnar store in C (``_fastline.Columns``, in
+``output/tcpdump/_tablesink.h``): a classic pcap file is read in place (no Python object per packet),
+and every frame the header walk takes and whose application the C follows (plain TCP and UDP, TLS
+records and a Client Hello's name, HTTP request and status lines, DNS and NTP over UDP, ICMP echoes,
+Neighbor Discovery, ARP) is written straight into Arrow buffers; the C stops at any other frame, whose
+row is made here and appended. Without the extension (or with ``PYCAPTURE_PURE_PYTHON=1``) every row is
+made here and each batch built with ``pa.array``. ``tests/table/test_columns.py`` holds the two to the
+same table over the corpus and over damaged frames of each kind.
 
 A damaged file: the rows before the damage are yielded (as a last, shorter batch), then the handle's
 :class:`~pycapture.CaptureFileError` is raised, and the files after it are not read. To go on past a
