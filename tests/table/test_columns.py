@@ -27,6 +27,7 @@ from pycapture.table.schema import COLUMNS
 from support import frames as frames_mod
 from support.corpus import corpus_rows
 from support.env import CAPTURES, CORPUS
+from support.traffic import make_capture
 
 pytestmark = pytest.mark.skipif(FASTLINE is None, reason="the C extension is not built")
 
@@ -247,3 +248,10 @@ def test_a_handle_read_in_place_counts_its_packets(monkeypatch: pytest.MonkeyPat
         with open_offline(path) as handle:
             rows = sum(b.num_rows for b in reader.read_batches(handle))
             assert handle.captured == rows > 0
+
+
+def test_the_benchmark_mix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The traffic of benchmarks/make_capture.py (HTTP, TLS, DNS, NTP, ICMP, ARP, Neighbor Discovery, VLAN
+    tags, IPv6), where every row comes from C."""
+    path = make_capture(tmp_path / "mix.pcap", 20000)
+    assert _same(str(path), monkeypatch) == 20000

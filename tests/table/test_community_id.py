@@ -10,6 +10,7 @@ import pytest
 communityid = pytest.importorskip("communityid")
 
 from pycapture.table import community_id  # noqa: E402
+from support.traffic import make_capture  # noqa: E402
 
 IPV6_EXTENSIONS = ("ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts")
 PORTS = {"tcp": ("srcport", "dstport"), "udp": ("srcport", "dstport"), "sctp": ("srcport", "dstport")}
@@ -95,3 +96,14 @@ def test_no_id_without_ports_or_addresses() -> None:
     assert community_id("not an address", "192.0.2.2", 47) is None
     tpl = communityid.FlowTuple(47, "192.0.2.9", "192.0.2.2")
     assert community_id("192.0.2.9", "192.0.2.2", 47) == communityid.CommunityID().calc(tpl)
+
+
+def test_community_id_matches_the_package_on_the_benchmark_mix(
+    tmp_path_factory: pytest.TempPathFactory, frames: Any
+) -> None:
+    """The traffic of benchmarks/make_capture.py, whose rows the compiled reader writes in C."""
+    path = make_capture(tmp_path_factory.mktemp("mix") / "mix.pcap", 5000)
+    counts, problems = check([path], frames)
+    assert not problems, "\n".join(problems[:30])
+    for name in ("tcp", "udp", "icmp", "icmpv6"):
+        assert counts.get(name, 0) >= 50, counts

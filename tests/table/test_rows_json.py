@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import pytest
 
+from support.traffic import make_capture
+
 IPV6_EXTENSIONS = ("ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts")
 
 # column -> (layer names, key): the first layer of those names that has the key gives the value
@@ -158,3 +160,13 @@ def test_ts_keeps_nanoseconds(capture_files: list[Path]) -> None:
     table = read_table(path, columns=["ts"])
     ns = table.column("ts").cast(pa.int64()).to_pylist()
     assert any(v % 1000 for v in ns), "a nanosecond capture keeps its nanoseconds"
+
+
+def test_rows_equal_json_records_on_the_benchmark_mix(
+    tmp_path_factory: pytest.TempPathFactory, frames: Any
+) -> None:
+    """The traffic of benchmarks/make_capture.py, whose rows the compiled reader writes in C."""
+    path = make_capture(tmp_path_factory.mktemp("mix") / "mix.pcap", 5000)
+    total, problems = compare(path, frames)
+    assert not problems, "\n".join(problems[:40])
+    assert total == 5000
