@@ -382,7 +382,7 @@ class _CompiledRows:
     def __init__(self, compiled: Any, wanted: list[int]) -> None:
         on = set(wanted)
         self.columns = compiled.Columns(
-            _KINDS, [i in on for i in range(_N)], ICMP_COUNTERPARTS, ICMPV6_COUNTERPARTS
+            _KINDS, [i in on for i in range(_N)], ICMP_COUNTERPARTS, ICMPV6_COUNTERPARTS, COLUMNS
         )
         self._on = sorted(wanted)
         self.append_row = self.columns.append_row
@@ -529,6 +529,21 @@ def _rows_in_place(
         buffers.keep(buf, pos)
 
 
+def _store(wanted: list[int]) -> tuple[_Rows, Callable[[], Iterator[pa.RecordBatch]]]:
+    """A row store for the columns ``wanted`` (compiled where it can be), and the function that yields
+    its rows as a batch of those columns, in that order, and empties it."""
+    schema = pa.schema([SCHEMA.field(i) for i in wanted])
+    compiled = _compiled()
+    rows: _Rows = _PythonRows(wanted) if compiled is None else _CompiledRows(compiled, wanted)
+
+    def flush() -> Iterator[pa.RecordBatch]:
+        if len(rows):
+            arrays = rows.arrays()
+            yield pa.RecordBatch.from_arrays([arrays[i] for i in wanted], schema=schema)
+
+    return rows, flush
+
+
 def read_range(
     path: str,
     start: int,
@@ -545,14 +560,7 @@ def read_range(
     Raises :class:`~pycapture.CaptureFileError` for a file that cannot be opened or read in place.
     """
     wanted = _check_columns(columns)
-    schema = pa.schema([SCHEMA.field(i) for i in wanted])
-    compiled = _compiled()
-    rows: _Rows = _PythonRows(wanted) if compiled is None else _CompiledRows(compiled, wanted)
-
-    def flush() -> Iterator[pa.RecordBatch]:
-        if len(rows):
-            arrays = rows.arrays()
-            yield pa.RecordBatch.from_arrays([arrays[i] for i in wanted], schema=schema)
+    rows, flush = _store(wanted)
 
     handle = open_offline(path)
     try:
@@ -623,15 +631,8 @@ def read_batches(
 def _read(
     source: object, paths: list[str] | None, wanted: list[int], batch_size: int, bpf: str | None
 ) -> Iterator[pa.RecordBatch]:
-    schema = pa.schema([SCHEMA.field(i) for i in wanted])
     decoded = not _FRAME_COLUMNS.issuperset(wanted)
-    compiled = _compiled()
-    rows: _Rows = _PythonRows(wanted) if compiled is None else _CompiledRows(compiled, wanted)
-
-    def flush() -> Iterator[pa.RecordBatch]:
-        if len(rows):
-            arrays = rows.arrays()
-            yield pa.RecordBatch.from_arrays([arrays[i] for i in wanted], schema=schema)
+    rows, flush = _store(wanted)
 
     try:
         if paths is None:

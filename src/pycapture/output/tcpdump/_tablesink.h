@@ -14,7 +14,8 @@
 
 enum { COL_BOOL = -1, COL_STR = -2 };
 
-/* reader.py's column numbers (schema.py's order); the Python checks the schema's length against these. */
+/* reader.py's column numbers (schema.py's order): Columns' init checks the schema's names against
+ * column_names, so that the two cannot part. */
 enum {
     C_FILE, C_FRAME_NUMBER, C_TS, C_LEN, C_CAP_LEN, C_LINKTYPE, C_INTERFACE,
     C_ETH_SRC, C_ETH_DST, C_ETH_TYPE, C_VLAN_ID,
@@ -24,6 +25,16 @@ enum {
     C_DNS_ID, C_DNS_QRY_NAME, C_DNS_RCODE, C_TLS_SNI, C_HTTP_METHOD, C_HTTP_HOST, C_HTTP_URI,
     C_PROTOCOLS, C_COMMUNITY_ID, C_MALFORMED,
     C_COUNT
+};
+
+static const char *const column_names[C_COUNT] = {
+    "file", "frame_number", "ts", "len", "cap_len", "linktype", "interface",
+    "eth_src", "eth_dst", "eth_type", "vlan_id",
+    "ip_version", "ip_src", "ip_dst", "ip_proto", "ip_ttl", "ip_id", "ip_frag_offset", "ip_more_fragments",
+    "src_port", "dst_port", "tcp_flags", "tcp_seq", "tcp_ack", "tcp_window", "payload_len",
+    "icmp_type", "icmp_code",
+    "dns_id", "dns_qry_name", "dns_rcode", "tls_sni", "http_method", "http_host", "http_uri",
+    "protocols", "community_id", "malformed",
 };
 
 typedef struct {
@@ -1140,19 +1151,34 @@ counterparts_from(int *table, PyObject *types)
 static int
 columns_init(Columns *b, PyObject *args, PyObject *kwds)
 {
-    PyObject *kinds, *wanted, *counterparts4, *counterparts6;
+    PyObject *kinds, *wanted, *counterparts4, *counterparts6, *names;
     if (!not_busy(b))
         return -1;
-    if (!PyArg_ParseTuple(args, "OOO!O!", &kinds, &wanted, &PyDict_Type, &counterparts4, &PyDict_Type,
-                          &counterparts6))
+    if (!PyArg_ParseTuple(args, "OOO!O!O", &kinds, &wanted, &PyDict_Type, &counterparts4, &PyDict_Type,
+                          &counterparts6, &names))
         return -1;
+    Py_ssize_t nn = PySequence_Length(names);
+    if (nn < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < nn && i < C_COUNT; i++) {
+        PyObject *name = PySequence_GetItem(names, i);
+        if (name == NULL)
+            return -1;
+        int same = PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, column_names[i]) == 0;
+        Py_DECREF(name);
+        if (!same) {
+            PyErr_Format(PyExc_ValueError, "column %zd of the schema is not %s, as this build expects", i,
+                         column_names[i]);
+            return -1;
+        }
+    }
     if (counterparts_from(icmp4_counterpart, counterparts4) < 0 ||
         counterparts_from(icmp6_counterpart, counterparts6) < 0)
         return -1;
     Py_ssize_t nk = PySequence_Length(kinds), nw = PySequence_Length(wanted);
     if (nk < 0 || nw < 0)
         return -1;
-    if (nk != C_COUNT || nw != C_COUNT) {
+    if (nk != C_COUNT || nw != C_COUNT || nn != C_COUNT) {
         PyErr_Format(PyExc_ValueError, "the schema has %d columns", C_COUNT);
         return -1;
     }
@@ -1486,8 +1512,8 @@ static PySequenceMethods columns_as_sequence = {
 
 static PyTypeObject ColumnsType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "pycapture.output.tcpdump._fastline.Columns",
-    .tp_doc = PyDoc_STR("Columns(kinds, wanted, icmp_counterparts, icmpv6_counterparts): the Arrow buffers of a "
-                        "table's rows as they are appended."),
+    .tp_doc = PyDoc_STR("Columns(kinds, wanted, icmp_counterparts, icmpv6_counterparts, names): the Arrow buffers "
+                        "of a table's rows as they are appended."),
     .tp_basicsize = sizeof(Columns),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,
