@@ -8,16 +8,27 @@ offsets: the same bytes :func:`pycapture.output.jsonl.to_dict` and :func:`~pycap
 give through :func:`pycapture.decode.rich.decode` (``tests/output/test_jsonfast.py`` holds the two equal
 on every frame of the corpus), without building a layer, a field or a dict. Any other frame gives None
 and takes the rich path, which decides everything the walk does not carry.
+
+The same lines also exist compiled (``_jsonsink.h`` in the walk's extension): :data:`records_text` and
+:data:`batch_text` write whole lines, frame object included, for the frames :func:`walk_layers` takes and
+for some the rich decoder decodes further, where its output is certain: TLS records other than handshakes,
+HTTP ports' payloads whose first line no HTTP parser takes, and DNS over UDP with A, AAAA, NS, CNAME and
+PTR records. They stop at any other frame for the Python to write, and are None without the extension or
+with ``PYCAPTURE_PURE_PYTHON=1``; ``tests/output/test_jsonsink.py`` holds the lines to the Python's.
 """
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..decode.rich.transport import tcp_application, tcp_options, udp_application
 from ..decode.walk import TIMESTAMPS_ONLY
+from ..packet import Record
 from ..protocols.numbers import tcp_flag_letters
-from .jsonl import to_json
+from .jsonl import second_text, to_json
+from .tcpdump.fastsummary import COMPILED
 
 _inet_ntoa = socket.inet_ntoa
 _inet_ntop = socket.inet_ntop
@@ -165,4 +176,36 @@ def walk_layers(data: bytes, walked: tuple) -> str | None:
     return f"[{link},{ip},{transport}]"
 
 
-__all__ = ["walk_layers"]
+if TYPE_CHECKING:  # (bytes | memoryview is not a value before Python 3.10)
+    _RecordsText = Callable[[bytes | memoryview, int, int, int, str, bool], tuple[str, int, int, bool]]
+    _BatchText = Callable[[list[Record], int, int, str, bool], tuple[str, int]]
+
+records_text: _RecordsText | None = None
+"""``records_text(buf, pos, max_caplen, number, linktype_json, nano)``: the compiled lines of the classic
+pcap records of ``buf`` from byte ``pos`` on, the first numbered ``number + 1``, as ``(text, pos, count,
+stopped_at_frame)``. It stops before a record that does not fit in ``buf`` or whose captured length
+exceeds ``max_caplen`` (``stopped_at_frame`` False), or at a whole record it leaves to the Python (True;
+``pos`` is that record's). None without the compiled extension."""
+batch_text: _BatchText | None = None
+"""``batch_text(records, start, number, linktype_json, nano)``: the compiled lines of the Ethernet
+``records`` from index ``start`` on, the first numbered ``number + 1``, as ``(text, index)``, index that
+of the first record left to the Python. None without the compiled extension."""
+
+if COMPILED:  # fastsummary has passed the extension its tables
+    from .tcpdump import _fastline
+
+    def _records_text(
+        buf: bytes | memoryview, pos: int, max_caplen: int, number: int, linktype_json: str, nano: bool
+    ) -> tuple[str, int, int, bool]:
+        return _fastline.json_records(
+            buf, pos, max_caplen, number, linktype_json, nano, second_text, _flag_text
+        )
+
+    def _batch_text(
+        records: list[Record], start: int, number: int, linktype_json: str, nano: bool
+    ) -> tuple[str, int]:
+        return _fastline.json_batch(records, start, number, linktype_json, nano, second_text, _flag_text)
+
+    records_text, batch_text = _records_text, _batch_text
+
+__all__ = ["batch_text", "records_text", "walk_layers"]

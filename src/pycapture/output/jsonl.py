@@ -44,6 +44,15 @@ _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=
 _last_second: tuple[int, str] = (0, "1970-01-01T00:00:00")
 
 
+def second_text(sec: int) -> str | None:
+    """The time's text up to its fraction, ``2026-01-02T03:04:05``, of a second since the epoch, or None
+    for a second the platform cannot convert."""
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec))
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def utc_time_text(ts_sec: int, ts_usec: int, nano: bool = False) -> str | None:
     """``2026-01-02T03:04:05.123456Z``, or None for a time the platform cannot convert.
 
@@ -54,10 +63,10 @@ def utc_time_text(ts_sec: int, ts_usec: int, nano: bool = False) -> str | None:
     sec, usec = divmod(ts_sec * unit + ts_usec, unit)
     cached_sec, text = _last_second
     if sec != cached_sec:
-        try:
-            text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec))
-        except (OverflowError, OSError, ValueError):
+        found = second_text(sec)
+        if found is None:
             return None
+        text = found
         _last_second = (sec, text)
     return f"{text}.{usec:09d}Z" if nano else f"{text}.{usec:06d}Z"
 
@@ -119,4 +128,4 @@ def to_json(obj: Any) -> str:
     return _encode(obj)
 
 
-__all__ = ["to_dict", "to_json", "utc_time_text"]
+__all__ = ["second_text", "to_dict", "to_json", "utc_time_text"]

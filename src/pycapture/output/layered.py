@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..decode.rich import decode
+from ..packet import Record
 from ..protocols.linktypes import linktype_name
+from ..savefile.format import RECORD_HEADER, RECORD_HEADER_SIZE
 from .hexdump import hex_lines
-from .jsonfast import walk_layers
+from .jsonfast import batch_text, records_text, walk_layers
 from .jsonl import to_dict, to_json, utc_time_text
 from .pcap4j import format_packet, packet_head
 from .pcap4jfast import walk_dump
@@ -60,18 +62,99 @@ class Pcap4jPrinter:
 
 
 class JsonLinesPrinter:
-    """Print one JSON object per packet (the schema is in the README and :mod:`pycapture.output.jsonl`)."""
+    """Print one JSON object per packet (the schema is in the README and :mod:`pycapture.output.jsonl`).
 
-    def __init__(self, linktype: int, out: TextIO, *, flush_each: bool = False, nano: bool = False) -> None:
+    Ethernet frames go to the compiled sink of :mod:`pycapture.output.jsonfast` first (a whole classic
+    pcap file read in place, :meth:`format_records`, or a batch of records), and the Python writes each
+    frame it leaves: the walk's layers (:func:`~pycapture.output.jsonfast.walk_layers`) where they apply,
+    else the rich decoder's. ``compiled=False`` keeps the compiled sink out (the tests compare the two).
+    """
+
+    def __init__(
+        self,
+        linktype: int,
+        out: TextIO,
+        *,
+        flush_each: bool = False,
+        nano: bool = False,
+        compiled: bool = True,
+    ) -> None:
         self._nano = nano
         self._linktype = linktype
         self._linktype_name = linktype_name(linktype)
         self._linktype_json = to_json(self._linktype_name)
+        self._out = out
         self._write = out.write
         self._flush = out.flush if flush_each else None
         self._number = 0
+        ethernet = compiled and linktype == 1
+        self._records_text = records_text if ethernet else None
+        self._batch_text = batch_text if ethernet else None
+
+    @property
+    def out(self) -> TextIO:
+        """The stream the lines go to."""
+        return self._out
+
+    @property
+    def reads_in_place(self) -> bool:
+        """True when :meth:`format_records` may print the packets: the compiled sink takes the link type,
+        and no line is flushed on its own."""
+        return self._records_text is not None and self._flush is None
+
+    def format_records(self, buf: bytes | memoryview, max_caplen: int) -> tuple[str, int, int]:
+        """The lines of the classic pcap records (native byte order) at the start of ``buf``, read in
+        place: ``(text, bytes used, records)``. Stops before a record that does not fit in ``buf`` or whose
+        captured length exceeds ``max_caplen``; only when :attr:`reads_in_place`."""
+        records = self._records_text
+        assert records is not None
+        header = RECORD_HEADER.unpack_from
+        out: list[str] = []
+        p = count = 0
+        while True:
+            text, p, n, left = records(buf, p, max_caplen, self._number, self._linktype_json, self._nano)
+            out.append(text)
+            self._number += n
+            count += n
+            if not left:
+                return "".join(out), p, count
+            sec, frac, caplen, length = header(buf, p)
+            start = p + RECORD_HEADER_SIZE
+            out.append(self._line(sec, frac, length, bytes(buf[start : start + caplen])))  # whole: checked
+            count += 1
+            p = start + caplen
+
+    def write_batch(self, records: list[Record]) -> None:
+        """Print a list of ``(ts_sec, ts_usec, original_length, data)`` records in one write."""
+        batch = self._batch_text
+        if batch is None:
+            text = "".join([self._line(*record) for record in records])
+        else:
+            if not isinstance(records, list):
+                records = list(records)
+            out: list[str] = []
+            i = 0
+            total = len(records)
+            while True:
+                text, end = batch(records, i, self._number, self._linktype_json, self._nano)
+                out.append(text)
+                self._number += end - i
+                if end >= total:
+                    break
+                out.append(self._line(*records[end]))
+                i = end + 1
+            text = "".join(out)
+        self._write(text)
+        if self._flush is not None:
+            self._flush()
 
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
+        self._write(self._line(ts_sec, ts_usec, length, data))
+        if self._flush is not None:
+            self._flush()
+
+    def _line(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> str:
+        """The next frame's line, with its newline, written in Python."""
         self._number += 1
         walked = walk_fields(self._linktype, data)
         layers = None if walked is None else walk_layers(data, walked)
@@ -90,6 +173,4 @@ class JsonLinesPrinter:
                 f'"len":{length},"cap_len":{len(data)},"linktype":{self._linktype_json},"malformed":false}},'
                 f'"layers":{layers}}}'
             )
-        self._write(line + "\n")
-        if self._flush is not None:
-            self._flush()
+        return line + "\n"

@@ -46,3 +46,24 @@ def set_rich_apps(
     dns_port: int,
     /,
 ) -> None: ...
+def json_records(
+    buf: bytes | memoryview,
+    pos: int,
+    max_caplen: int,
+    number: int,
+    linktype: str,
+    nano: bool,
+    second_text: Callable[[int], str | None],
+    flag_text: Callable[[int], str],
+    /,
+) -> tuple[str, int, int, bool]: ...
+def json_batch(
+    records: list[tuple[int, int, int, bytes]],
+    start: int,
+    number: int,
+    linktype: str,
+    nano: bool,
+    second_text: Callable[[int], str | None],
+    flag_text: Callable[[int], str],
+    /,
+) -> tuple[str, int]: ...

@@ -1,4 +1,941 @@
 /*
  * The JSON line as a sink of the walk: included by _fastline.c, after the walk, before its method table.
+ *
+ * json_line writes the whole line JsonLinesPrinter writes (the frame object, then the layers), byte for
+ * byte, for the frames pycapture/output/jsonfast.py's walk_layers takes (Ethernet with at most one 802.1Q
+ * tag, IPv4 without options or IPv6 without extension headers, then TCP, UDP, an ICMP or ICMPv6 echo, with
+ * no payload the rich decoder reads as an application), and for some it decodes further where its output
+ * is certain: TLS records other than handshakes, HTTP ports' payloads whose first line no HTTP parser of
+ * dpkt takes, DNS over UDP that dpkt reads whole (json_dns_check). It stops at any other frame and the
+ * Python writes that one; tests/output/test_jsonsink.py holds the two paths to the same lines over the
+ * corpus, on crafted frames cut at every length and on frames with bytes overwritten. The texts that come
+ * from Python (the TCP flag members, the time of a second) are asked of it once and kept.
+ *
+ * _tablesink.h reads the same dpkt rules for its columns (dpkt's DNS names, its HTTP request words); it is
+ * included after this file, so these functions do not share its code.
  */
-#define JSON_SINK_METHODS
+
+/* Room for everything but the padding's hex (3 characters a byte): the frame object, the layers' keys,
+ * two IPv6 addresses, the numbers, the TCP options (at most 1024) and the flag members (JSON_FLAG_MAX). */
+#define JSON_FLAG_MAX 512
+#define JSON_LINE_ROOM (2048 + JSON_FLAG_MAX)
+
+/* The TCP flag members of walk_layers ("flags.res":0,...,"flags_str":"..."), by the 12 low bits of the
+ * offset-and-flags word, from jsonfast.flag_text as they are first met. */
+static char *json_flag_texts[4096];
+static unsigned short json_flag_lens[4096];
+
+/* The text of the second before its fraction ("2026-01-02T03:04:05"), from jsonl.second_text. */
+typedef struct {
+    PyObject *function;
+    long long sec;
+    int valid; /* -1: nothing asked yet; 0: the second has no text (the time is null); 1: text holds it */
+    char text[PREFIX_MAX];
+    Py_ssize_t len;
+} JsonSecond;
+
+typedef struct {
+    JsonSecond second;
+    PyObject *flag_function;
+    const char *linktype; /* the link type's JSON text ("\"EN10MB\"") */
+    Py_ssize_t linktype_len;
+    int nano;
+    unsigned long long number; /* of the last frame written */
+} JsonFrames;
+
+/* 1 with the text of sec at hand, 0 for a second without one, -1 on an exception. */
+static int
+json_second(JsonSecond *second, long long sec)
+{
+    if (second->valid != -1 && sec == second->sec)
+        return second->valid;
+    PyObject *result = PyObject_CallFunction(second->function, "L", sec);
+    if (result == NULL)
+        return -1;
+    second->sec = sec;
+    second->valid = 0;
+    if (result != Py_None) {
+        Py_ssize_t len;
+        const char *text = PyUnicode_Check(result) ? PyUnicode_AsUTF8AndSize(result, &len) : NULL;
+        if (text == NULL || len >= PREFIX_MAX) {
+            Py_DECREF(result);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "second_text must return a short str or None");
+            second->valid = -1;
+            return -1;
+        }
+        memcpy(second->text, text, (size_t)len);
+        second->len = len;
+        second->valid = 1;
+    }
+    Py_DECREF(result);
+    return second->valid;
+}
+
+/* The flag members of the TCP header's offset-and-flags word bits: 0 with *text set, -1 on an exception. */
+static int
+json_flags(PyObject *function, unsigned bits, const char **text, size_t *len)
+{
+    unsigned flags = bits & 0x0FFF;
+    if (json_flag_texts[flags] == NULL) {
+        PyObject *result = PyObject_CallFunction(function, "I", bits);
+        if (result == NULL)
+            return -1;
+        Py_ssize_t n;
+        const char *s = PyUnicode_Check(result) ? PyUnicode_AsUTF8AndSize(result, &n) : NULL;
+        if (s == NULL || n >= JSON_FLAG_MAX) {
+            Py_DECREF(result);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "flag_text must return a str shorter than 512 bytes");
+            return -1;
+        }
+        char *copy = PyMem_RawMalloc((size_t)n + 1);
+        if (copy == NULL) {
+            Py_DECREF(result);
+            PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(copy, s, (size_t)n + 1);
+        Py_DECREF(result);
+        json_flag_lens[flags] = (unsigned short)n;
+        json_flag_texts[flags] = copy;
+    }
+    *text = json_flag_texts[flags];
+    *len = json_flag_lens[flags];
+    return 0;
+}
+
+static char *
+json_mac(char *w, const uint8_t *a)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 6; i++) {
+        if (i)
+            *w++ = ':';
+        *w++ = hex[a[i] >> 4];
+        *w++ = hex[a[i] & 0xf];
+    }
+    return w;
+}
+
+/* bytes.hex(":") of n > 0 bytes */
+static char *
+json_hex(char *w, const uint8_t *p, Py_ssize_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i)
+            *w++ = ':';
+        *w++ = hex[p[i] >> 4];
+        *w++ = hex[p[i] & 0xf];
+    }
+    return w;
+}
+
+static char *
+json_u64(char *w, unsigned long long v)
+{
+    char tmp[20];
+    int i = 0;
+    do {
+        tmp[i++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (i)
+        *w++ = tmp[--i];
+    return w;
+}
+
+/* The fraction, zero-padded to 6 or 9 digits (v is below 10 ** digits). */
+static char *
+json_fraction(char *w, uint32_t v, int digits)
+{
+    for (int i = digits - 1; i >= 0; i--) {
+        w[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return w + digits;
+}
+
+/* transport.py's tcp_options over dpkt's parse_opts: the members of the options raw[0..n) (each after a
+ * comma) at w, or NULL where the rich path must decide (an option cut before its length byte, or a key
+ * given twice). Room: 1024 bytes at w (forty bytes of options make at most twenty members). */
+static char *
+json_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t seen[256] = {0}; /* by kind: 1 once its own key is written, 2 once options.type_{kind} is */
+    Py_ssize_t i = 0;
+    while (i < n) {
+        unsigned kind = raw[i];
+        if (kind == 0)
+            break;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n)
+            return NULL;
+        Py_ssize_t size = raw[i + 1] < 2 ? 2 : raw[i + 1];
+        const uint8_t *d = raw + i + 2;
+        Py_ssize_t len = i + size <= n ? size - 2 : n - i - 2; /* a slice: cut by the end, not refused */
+        i += size;
+        /* the kind's own key where the data fits it (_tcp_option_field), else options.type_{kind} */
+        int known = (kind == 2 && len == 2) || (kind == 3 && len == 1) || (kind == 4 && len == 0)
+                    || (kind == 5 && len % 8 == 0) || (kind == 8 && len == 8);
+        uint8_t bit = known ? 1 : 2;
+        if (seen[kind] & bit)
+            return NULL;
+        seen[kind] |= bit;
+        if (!known) {
+            w = PUT(w, ",\"options.type_");
+            w = put_u32(w, kind);
+            w = PUT(w, "\":\"");
+            for (Py_ssize_t k = 0; k < len; k++) {
+                *w++ = hex[d[k] >> 4];
+                *w++ = hex[d[k] & 0xF];
+            }
+            *w++ = '"';
+        }
+        else if (kind == 2) {
+            w = PUT(w, ",\"options.mss_val\":");
+            w = put_u32(w, u16(d));
+        }
+        else if (kind == 3) {
+            w = PUT(w, ",\"options.wscale.shift\":");
+            w = put_u32(w, d[0]);
+        }
+        else if (kind == 4)
+            w = PUT(w, ",\"options.sack_perm\":true");
+        else if (kind == 5) {
+            w = PUT(w, ",\"options.sack\":[");
+            for (Py_ssize_t k = 0; k < len; k += 8) {
+                w = k ? PUT(w, ",[") : PUT(w, "[");
+                w = put_u32(w, u32(d + k));
+                *w++ = ',';
+                w = put_u32(w, u32(d + k + 4));
+                *w++ = ']';
+            }
+            *w++ = ']';
+        }
+        else {
+            w = PUT(w, ",\"options.timestamp\":{\"tsval\":");
+            w = put_u32(w, u32(d));
+            w = PUT(w, ",\"tsecr\":");
+            w = put_u32(w, u32(d + 4));
+            *w++ = '}';
+        }
+    }
+    return w;
+}
+
+/* What the rich decoder makes of a TCP payload that tcp_application names, where this sink is certain. */
+enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS };
+
+/* str.split()'s whitespace among ASCII characters */
+static inline int
+json_py_space(uint8_t c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
+}
+
+/* Whether dpkt's Request certainly refuses the line p[0..n) (its '\n' excluded), as apps.py's _http gives
+ * it: decoded as ASCII with other bytes dropped and split at whitespace, fewer than two words, or a first
+ * word that is none of dpkt's methods. */
+static int
+json_not_a_request(const uint8_t *p, Py_ssize_t n)
+{
+    char first[RICH_METHOD_MAX];
+    Py_ssize_t first_len = 0;
+    int words = 0, in_word = 0;
+    for (Py_ssize_t i = 0; i < n && words < 3; i++) {
+        uint8_t c = p[i];
+        if (c >= 0x80)
+            continue;
+        if (json_py_space(c)) {
+            in_word = 0;
+            continue;
+        }
+        if (!in_word) {
+            in_word = 1;
+            words++;
+        }
+        if (words == 1) {
+            if (first_len == RICH_METHOD_MAX)
+                return 1; /* longer than any method */
+            first[first_len++] = (char)c;
+        }
+    }
+    if (words < 2)
+        return 1;
+    for (int m = 0; m < dpkt_methods_count; m++)
+        if (dpkt_method_len[m] == (size_t)first_len && memcmp(first, dpkt_methods[m], (size_t)first_len) == 0)
+            return 0;
+    return 1;
+}
+
+/* transport.py's tcp_application and then apps.py's decoder for the payload p of n > 0 bytes that it
+ * names: JSON_APP_NONE where no layer comes of it (an HTTP port's payload whose first line dpkt's parsers
+ * certainly refuse: no line end in the first 8192 bytes, or no request line), JSON_APP_TLS for one TLS
+ * record other than a handshake, ending at *layer_end; JSON_APP_LEAVE for the Python (DNS, a handshake, a
+ * line that may be HTTP's). */
+static int
+json_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end)
+{
+    if (sport == rich_dns_port || dport == rich_dns_port)
+        return JSON_APP_LEAVE;
+    if (rich_looks_like_tls(p, n, sport, dport)) {
+        if (p[0] == 22)
+            return JSON_APP_LEAVE;
+        Py_ssize_t length = 5 + (Py_ssize_t)u16(p + 3);
+        *layer_end = length < n ? length : n; /* apps.py's _tls: one record, cut by the segment */
+        return JSON_APP_TLS;
+    }
+    const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
+    if (nl == NULL)
+        return JSON_APP_NONE;
+    if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
+        return JSON_APP_LEAVE; /* a status line, maybe */
+    return json_not_a_request(p, nl - p) ? JSON_APP_NONE : JSON_APP_LEAVE;
+}
+
+/* --- DNS over UDP: apps.py's _dns_layer, where dpkt reads the message whole ------------------------------
+ * The layer is dpkt's DNS message (protocols/headers.py's DNS): the frame is malformed wherever dpkt raises.
+ * json_dns_check walks the message as dpkt does and answers 1 only where dpkt reads it whole, every name and
+ * text is printable ASCII that JSON writes as it stands (json_plain), and every record is of a type whose
+ * data apps.py's _rdata writes from what this walk reads (A, AAAA, NS, CNAME, PTR, MX, SOA, TXT, HINFO);
+ * json_dns writes it. */
+
+/* Whether JSON writes the character b as it stands: printable ASCII but for '"' and '\\'. */
+static inline int
+json_plain(uint8_t b)
+{
+    return b >= 0x20 && b <= 0x7E && b != '"' && b != '\\';
+}
+
+/* dpkt.dns.unpack_name over the message m of n bytes from off: 1 with the offset after the name in *after
+ * and, where w is not NULL, the name's text written at *w (at most 255 bytes), or 0 where dpkt raises or
+ * the text is not as JSON writes it. */
+static int
+json_dns_name(const uint8_t *m, Py_ssize_t n, Py_ssize_t off, Py_ssize_t *after, char **w)
+{
+    Py_ssize_t saved = 0, start = off, length = 0;
+    int labels = 0;
+    for (;;) {
+        if (off >= n)
+            return 0;
+        unsigned c = m[off];
+        if (c == 0) {
+            off++;
+            break;
+        }
+        if ((c & 0xC0) == 0xC0) {
+            if (off + 2 > n)
+                return 0;
+            Py_ssize_t ptr = (Py_ssize_t)(u16(m + off) & 0x3FFF);
+            if (ptr >= start) /* so every jump goes back: the walk ends */
+                return 0;
+            off += 2;
+            if (!saved)
+                saved = off;
+            start = off = ptr;
+            continue;
+        }
+        if (c & 0xC0)
+            return 0;
+        off++;
+        if (off + (Py_ssize_t)c > n) /* a label cut short: dpkt raises at the next byte */
+            return 0;
+        for (unsigned i = 0; i < c; i++)
+            if (!json_plain(m[off + i]))
+                return 0;
+        length += (Py_ssize_t)c + 1;
+        if (length > 255)
+            return 0;
+        if (w != NULL) {
+            if (labels)
+                *(*w)++ = '.';
+            *w = put(*w, (const char *)m + off, c);
+        }
+        labels++;
+        off += c;
+    }
+    *after = saved ? saved : off;
+    return 1;
+}
+
+#define JSON_DNS_ENTRY_ROOM 1024 /* the keys and numbers of one question or record, and up to three names */
+
+/* Whether this sink writes the DNS message m of n bytes (see above); *room: the bytes its layer may take. */
+static int
+json_dns_check(const uint8_t *m, Py_ssize_t n, Py_ssize_t *room)
+{
+    if (n < 12)
+        return 0;
+    Py_ssize_t off = 12, total = 512;
+    for (unsigned i = 0, count = u16(m + 4); i < count; i++) {
+        if (!json_dns_name(m, n, off, &off, NULL) || off + 4 > n)
+            return 0;
+        off += 4;
+        total += JSON_DNS_ENTRY_ROOM;
+    }
+    for (int section = 1; section < 4; section++)
+        for (unsigned i = 0, count = u16(m + 4 + 2 * section); i < count; i++) {
+            if (!json_dns_name(m, n, off, &off, NULL) || off + 10 > n)
+                return 0;
+            unsigned type = u16(m + off);
+            Py_ssize_t rdlen = (Py_ssize_t)u16(m + off + 8), skip;
+            off += 10;
+            Py_ssize_t have = off + rdlen <= n ? rdlen : n - off;
+            if (type == 2 || type == 5 || type == 12) {
+                if (!json_dns_name(m, n, off, &skip, NULL))
+                    return 0;
+            }
+            else if (type == 15) { /* the preference from the data's first two bytes, then a name */
+                if (have < 2 || !json_dns_name(m, n, off + 2, &skip, NULL))
+                    return 0;
+            }
+            else if (type == 6) { /* two names, then five numbers of 32 bits */
+                if (!json_dns_name(m, n, off, &skip, NULL) || !json_dns_name(m, n, skip, &skip, NULL)
+                    || skip + 20 > n)
+                    return 0;
+            }
+            else if (type == 16 || type == 13) { /* character-strings of the data, each cut where it is */
+                for (Py_ssize_t at = 0; at < have;) {
+                    Py_ssize_t stop = at + 1 + m[off + at];
+                    for (Py_ssize_t c = at + 1; c < stop && c < have; c++)
+                        if (!json_plain(m[off + c]))
+                            return 0;
+                    at = stop;
+                }
+            }
+            else if (type != 1 && type != 28)
+                return 0;
+            total += JSON_DNS_ENTRY_ROOM + 2 * have;
+            off += rdlen;
+        }
+    *room = total;
+    return 1;
+}
+
+static char *
+json_bool(char *w, int on)
+{
+    return on ? PUT(w, "true") : PUT(w, "false");
+}
+
+/* The DNS layer of the message m of n bytes that json_dns_check took, from its leading comma up to its
+ * closing brace, which the caller writes. */
+static char *
+json_dns(char *w, const uint8_t *m, Py_ssize_t n)
+{
+    static const char *const sections[3] = {",\"answers\":[", ",\"authorities\":[", ",\"additionals\":["};
+    unsigned op = u16(m + 2), counts[4] = {u16(m + 4), u16(m + 6), u16(m + 8), u16(m + 10)};
+    Py_ssize_t off = 12;
+    w = PUT(w, ",{\"layer\":\"dns\",\"id\":");
+    w = put_u32(w, u16(m));
+    w = PUT(w, ",\"flags\":");
+    w = put_u32(w, op);
+    w = PUT(w, ",\"qr\":");
+    w = json_bool(w, op & 0x8000);
+    w = PUT(w, ",\"opcode\":");
+    w = put_u32(w, (op >> 11) & 0xF);
+    w = PUT(w, ",\"aa\":");
+    w = json_bool(w, op & 0x0400);
+    w = PUT(w, ",\"tc\":");
+    w = json_bool(w, op & 0x0200);
+    w = PUT(w, ",\"rd\":");
+    w = json_bool(w, op & 0x0100);
+    w = PUT(w, ",\"ra\":");
+    w = json_bool(w, op & 0x0080);
+    w = PUT(w, ",\"z\":");
+    w = put_u32(w, (op >> 6) & 1);
+    w = PUT(w, ",\"ad\":");
+    w = json_bool(w, op & 0x0020);
+    w = PUT(w, ",\"cd\":");
+    w = json_bool(w, op & 0x0010);
+    w = PUT(w, ",\"rcode\":");
+    w = put_u32(w, op & 0xF);
+    w = PUT(w, ",\"count.queries\":");
+    w = put_u32(w, counts[0]);
+    w = PUT(w, ",\"count.answers\":");
+    w = put_u32(w, counts[1]);
+    w = PUT(w, ",\"count.auth_rr\":");
+    w = put_u32(w, counts[2]);
+    w = PUT(w, ",\"count.add_rr\":");
+    w = put_u32(w, counts[3]);
+    w = PUT(w, ",\"queries\":[");
+    for (unsigned i = 0; i < counts[0]; i++) {
+        w = i ? PUT(w, ",{\"name\":\"") : PUT(w, "{\"name\":\"");
+        json_dns_name(m, n, off, &off, &w);
+        w = PUT(w, "\",\"type\":");
+        w = put_u32(w, u16(m + off));
+        w = PUT(w, ",\"class\":");
+        w = put_u32(w, u16(m + off + 2));
+        *w++ = '}';
+        off += 4;
+    }
+    *w++ = ']';
+    for (int section = 1; section < 4; section++) {
+        w = put(w, sections[section - 1], strlen(sections[section - 1]));
+        for (unsigned i = 0; i < counts[section]; i++) {
+            w = i ? PUT(w, ",{\"name\":\"") : PUT(w, "{\"name\":\"");
+            json_dns_name(m, n, off, &off, &w);
+            unsigned type = u16(m + off);
+            Py_ssize_t rdlen = (Py_ssize_t)u16(m + off + 8), skip;
+            w = PUT(w, "\",\"type\":");
+            w = put_u32(w, type);
+            w = PUT(w, ",\"class\":");
+            w = put_u32(w, u16(m + off + 2));
+            w = PUT(w, ",\"ttl\":");
+            w = put_u32(w, u32(m + off + 4));
+            w = PUT(w, ",\"data\":\"");
+            off += 10;
+            Py_ssize_t have = off + rdlen <= n ? rdlen : n - off;
+            if (type == 1 && have == 4)
+                w = put_ipv4(w, m + off);
+            else if (type == 28 && have == 16)
+                w = put_ipv6(w, m + off);
+            else if (type == 1 || type == 28) { /* rdata.hex() */
+                static const char hex[] = "0123456789abcdef";
+                for (Py_ssize_t k = 0; k < have; k++) {
+                    *w++ = hex[m[off + k] >> 4];
+                    *w++ = hex[m[off + k] & 0xF];
+                }
+            }
+            else if (type == 15) {
+                w = put_u32(w, u16(m + off));
+                *w++ = ' ';
+                json_dns_name(m, n, off + 2, &skip, &w);
+            }
+            else if (type == 6) {
+                json_dns_name(m, n, off, &skip, &w);
+                *w++ = ' ';
+                json_dns_name(m, n, skip, &skip, &w);
+                *w++ = ' ';
+                w = put_u32(w, u32(m + skip));
+            }
+            else if (type == 16 || type == 13) { /* " ".join(rr.text) */
+                for (Py_ssize_t at = 0; at < have;) {
+                    Py_ssize_t stop = at + 1 + m[off + at], last = stop < have ? stop : have;
+                    if (at)
+                        *w++ = ' ';
+                    w = put(w, (const char *)m + off + at + 1, (size_t)(last - at - 1));
+                    at = stop;
+                }
+            }
+            else
+                json_dns_name(m, n, off, &skip, &w);
+            w = PUT(w, "\"}");
+            off += rdlen;
+        }
+        *w++ = ']';
+    }
+    return w;
+}
+
+/* GCC cannot see that json_line reads only the fields walk_ethernet wrote on the frame's path. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+/* One frame's line, with its newline, into out: 1, 0 where the Python must write it, -1 on an exception.
+ * sec and frac are the record's, length its original length, f its n captured bytes. */
+static int
+json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t length, const uint8_t *f,
+          Py_ssize_t n)
+{
+    /* sec * 10 ** 9 + frac must not overflow: a time that far off is the Python's */
+    if (sec > (1LL << 33) || sec < -(1LL << 33) || frac > (1LL << 40) || frac < -(1LL << 40))
+        return 0;
+    Walk k;
+    if (!walk_ethernet(f, n, &k))
+        return 0;
+    Py_ssize_t o = k.network, t = k.transport, end;
+    unsigned proto = k.proto;
+    if (k.ip_version == 4) {
+        if (proto != 1 && proto != 6 && proto != 17)
+            return 0;
+        end = o + 20 + k.ip_payload;
+    }
+    else {
+        if ((proto != 58 && proto != 6 && proto != 17) || k.ip_payload == 0)
+            return 0;
+        end = o + 40 + k.ip_payload;
+    }
+    if (end > n)
+        end = n;
+    /* what the transport leaves to the rich path, before anything is written */
+    Py_ssize_t payload, tls_end = 0, dns_room = 0;
+    char options[1024], *options_end = options;
+    int timestamps = 0, app = JSON_APP_NONE;
+    if (proto == 6) {
+        payload = t + (Py_ssize_t)k.tcp_header;
+        if (payload < end && rich_tcp_app(k.sport, k.dport, f + payload, end - payload)) {
+            app = json_tcp_app(k.sport, k.dport, f + payload, end - payload, &tls_end);
+            if (app == JSON_APP_LEAVE)
+                return 0;
+        }
+        if (k.tcp_header == 32 && memcmp(f + t + 20, "\x01\x01\x08\x0a", 4) == 0)
+            timestamps = 1;
+        else if (k.tcp_header != 20) {
+            options_end = json_tcp_options(options, f + t + 20, k.tcp_header - 20);
+            if (options_end == NULL)
+                return 0;
+        }
+    }
+    else if (end - t < 8)
+        return 0;
+    else if (proto == 17) {
+        payload = t + 8;
+        Py_ssize_t stop = t + (Py_ssize_t)u16(f + t + 4);
+        if (stop < end)
+            end = stop; /* the UDP payload's end; the padding still starts at the IP end */
+        if (payload < end && rich_udp_app(k.sport, k.dport)) {
+            if (rich_udp_decoder(k.sport, k.dport) != RICH_UDP_DNS
+                || !json_dns_check(f + payload, end - payload, &dns_room))
+                return 0;
+            app = JSON_APP_DNS;
+        }
+    }
+    else {
+        unsigned type = k.icmp_type;
+        if (proto == 1 ? (type != 0 && type != 8) : (type != 128 && type != 129))
+            return 0;
+        payload = t + 8;
+    }
+    Py_ssize_t data_len = end > payload ? end - payload : 0;
+    Py_ssize_t ip_end = (k.ip_version == 4 ? o + 20 : o + 40) + k.ip_payload;
+    if (ip_end > n)
+        ip_end = n;
+
+    const char *flag_text = NULL;
+    size_t flag_len = 0;
+    if (proto == 6 && json_flags(frames->flag_function, u16(f + t + 12), &flag_text, &flag_len) < 0)
+        return -1;
+    long long unit = frames->nano ? 1000000000LL : 1000000LL;
+    long long total = sec * unit + frac, second = total / unit, fraction = total % unit;
+    if (fraction < 0) {
+        fraction += unit;
+        second--;
+    }
+    int known = json_second(&frames->second, second);
+    if (known < 0)
+        return -1;
+    if (out_reserve(out, JSON_LINE_ROOM + 3 * (n - ip_end) + dns_room) < 0)
+        return -1;
+
+    char *w = out->buf + out->len;
+    w = PUT(w, "{\"frame\":{\"number\":");
+    w = json_u64(w, frames->number + 1);
+    if (known) {
+        w = PUT(w, ",\"time\":\"");
+        w = put(w, frames->second.text, (size_t)frames->second.len);
+        *w++ = '.';
+        w = json_fraction(w, (uint32_t)fraction, frames->nano ? 9 : 6);
+        w = PUT(w, "Z\",\"len\":");
+    }
+    else
+        w = PUT(w, ",\"time\":null,\"len\":");
+    w = put_u32(w, length);
+    w = PUT(w, ",\"cap_len\":");
+    w = put_u32(w, (uint32_t)n);
+    w = PUT(w, ",\"linktype\":");
+    w = put(w, frames->linktype, (size_t)frames->linktype_len);
+    w = PUT(w, ",\"malformed\":false},\"layers\":[{\"layer\":\"eth\",\"dst\":\"");
+    w = json_mac(w, f);
+    w = PUT(w, "\",\"src\":\"");
+    w = json_mac(w, f + 6);
+    w = PUT(w, "\",\"type\":");
+    w = put_u32(w, u16(f + 12));
+    if (ip_end < n) {
+        w = PUT(w, ",\"padding\":\"");
+        w = json_hex(w, f + ip_end, n - ip_end);
+        *w++ = '"';
+    }
+    *w++ = '}';
+    if (k.vlan >= 0) {
+        unsigned tci = (unsigned)k.vlan;
+        w = PUT(w, ",{\"layer\":\"vlan\",\"priority\":");
+        w = put_u32(w, tci >> 13);
+        w = PUT(w, ",\"dei\":");
+        w = put_u32(w, (tci >> 12) & 1);
+        w = PUT(w, ",\"id\":");
+        w = put_u32(w, tci & 0xFFF);
+        w = PUT(w, ",\"etype\":");
+        w = put_u32(w, k.ethertype);
+        *w++ = '}';
+    }
+    const uint8_t *src = f + k.addresses;
+    if (k.ip_version == 4) {
+        w = PUT(w, ",{\"layer\":\"ip\",\"version\":4,\"hdr_len\":20,\"dsfield\":");
+        w = put_u32(w, f[o + 1]);
+        w = PUT(w, ",\"len\":");
+        w = put_u32(w, (uint32_t)k.ip_payload + 20);
+        w = PUT(w, ",\"id\":");
+        w = put_u32(w, k.ip_ident);
+        w = PUT(w, ",\"flags\":");
+        w = put_u32(w, k.fragment >> 13);
+        w = PUT(w, ",\"frag_offset\":0,\"ttl\":");
+        w = put_u32(w, k.ttl);
+        w = PUT(w, ",\"proto\":");
+        w = put_u32(w, proto);
+        w = PUT(w, ",\"checksum\":");
+        w = put_u32(w, u16(f + o + 10));
+        w = PUT(w, ",\"src\":\"");
+        w = put_ipv4(w, src);
+        w = PUT(w, "\",\"dst\":\"");
+        w = put_ipv4(w, src + 4);
+    }
+    else {
+        uint32_t word = u32(f + o);
+        w = PUT(w, ",{\"layer\":\"ipv6\",\"version\":6,\"tclass\":");
+        w = put_u32(w, (word >> 20) & 0xFF);
+        w = PUT(w, ",\"flow\":");
+        w = put_u32(w, word & 0xFFFFF);
+        w = PUT(w, ",\"plen\":");
+        w = put_u32(w, (uint32_t)k.ip_payload);
+        w = PUT(w, ",\"nxt\":");
+        w = put_u32(w, proto);
+        w = PUT(w, ",\"hlim\":");
+        w = put_u32(w, k.ttl);
+        w = PUT(w, ",\"src\":\"");
+        w = put_ipv6(w, src);
+        w = PUT(w, "\",\"dst\":\"");
+        w = put_ipv6(w, src + 16);
+    }
+    w = PUT(w, "\"}");
+    if (proto == 6) {
+        w = PUT(w, ",{\"layer\":\"tcp\",\"srcport\":");
+        w = put_u32(w, k.sport);
+        w = PUT(w, ",\"dstport\":");
+        w = put_u32(w, k.dport);
+        w = PUT(w, ",\"seq\":");
+        w = put_u32(w, k.seq);
+        w = PUT(w, ",\"ack\":");
+        w = put_u32(w, k.ack);
+        w = PUT(w, ",\"hdr_len\":");
+        w = put_u32(w, (uint32_t)k.tcp_header);
+        *w++ = ',';
+        w = put(w, flag_text, flag_len);
+        w = PUT(w, ",\"window_size\":");
+        w = put_u32(w, k.window);
+        w = PUT(w, ",\"checksum\":");
+        w = put_u32(w, u16(f + t + 16));
+        w = PUT(w, ",\"urgent_pointer\":");
+        w = put_u32(w, u16(f + t + 18));
+        if (timestamps) {
+            w = PUT(w, ",\"options.timestamp\":{\"tsval\":");
+            w = put_u32(w, u32(f + t + 24));
+            w = PUT(w, ",\"tsecr\":");
+            w = put_u32(w, u32(f + t + 28));
+            *w++ = '}';
+        }
+        w = put(w, options, (size_t)(options_end - options));
+        if (app == JSON_APP_TLS) {
+            const uint8_t *p = f + payload;
+            w = PUT(w, "},{\"layer\":\"tls\",\"record.content_type\":");
+            w = put_u32(w, p[0]);
+            w = PUT(w, ",\"record.version\":");
+            w = put_u32(w, u16(p + 1));
+            w = PUT(w, ",\"record.length\":");
+            w = put_u32(w, u16(p + 3));
+            data_len -= tls_end;
+        }
+    }
+    else if (proto == 17) {
+        w = PUT(w, ",{\"layer\":\"udp\",\"srcport\":");
+        w = put_u32(w, k.sport);
+        w = PUT(w, ",\"dstport\":");
+        w = put_u32(w, k.dport);
+        w = PUT(w, ",\"length\":");
+        w = put_u32(w, u16(f + t + 4));
+        w = PUT(w, ",\"checksum\":");
+        w = put_u32(w, u16(f + t + 6));
+        if (app == JSON_APP_DNS) {
+            *w++ = '}';
+            w = json_dns(w, f + payload, end - payload);
+            data_len = 0;
+        }
+    }
+    else {
+        w = proto == 1 ? PUT(w, ",{\"layer\":\"icmp\",\"type\":") : PUT(w, ",{\"layer\":\"icmpv6\",\"type\":");
+        w = put_u32(w, k.icmp_type);
+        w = PUT(w, ",\"code\":");
+        w = put_u32(w, k.icmp_code);
+        w = PUT(w, ",\"checksum\":");
+        w = put_u32(w, u16(f + t + 2));
+        w = proto == 1 ? PUT(w, ",\"ident\":") : PUT(w, ",\"echo.identifier\":");
+        w = put_u32(w, k.icmp_rest >> 16);
+        w = proto == 1 ? PUT(w, ",\"seq\":") : PUT(w, ",\"echo.sequence_number\":");
+        w = put_u32(w, k.icmp_rest & 0xFFFF);
+    }
+    *w++ = '}';
+    if (data_len) {
+        w = PUT(w, ",{\"layer\":\"data\",\"len\":");
+        w = put_u32(w, (uint32_t)data_len);
+        *w++ = '}';
+    }
+    w = PUT(w, "]}\n");
+    out->len = w - out->buf;
+    frames->number++;
+    return 1;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/* The JsonFrames of the arguments common to json_records and json_batch; 0, or -1 with an exception. */
+static int
+json_frames(JsonFrames *frames, unsigned long long number, PyObject *linktype, int nano, PyObject *second_text,
+            PyObject *flag_text)
+{
+    if (!rich_apps_ready) {
+        PyErr_SetString(PyExc_RuntimeError, "set_rich_apps() and set_ports() must be called first");
+        return -1;
+    }
+    if (!ports_ready) {
+        PyErr_SetString(PyExc_RuntimeError, "set_ports() must be called first");
+        return -1;
+    }
+    if (!PyCallable_Check(second_text) || !PyCallable_Check(flag_text)) {
+        PyErr_SetString(PyExc_TypeError, "second_text and flag_text must be callable");
+        return -1;
+    }
+    frames->linktype = PyUnicode_AsUTF8AndSize(linktype, &frames->linktype_len);
+    if (frames->linktype == NULL)
+        return -1;
+    if (frames->linktype_len > 256) {
+        PyErr_SetString(PyExc_ValueError, "the link type's text is too long");
+        return -1;
+    }
+    frames->second.function = second_text;
+    frames->second.sec = 0;
+    frames->second.valid = -1;
+    frames->second.len = 0;
+    frames->flag_function = flag_text;
+    frames->nano = nano;
+    frames->number = number;
+    return 0;
+}
+
+PyDoc_STRVAR(json_records_doc,
+"json_records(buf, pos, max_caplen, number, linktype, nano, second_text, flag_text)\n"
+"-> (text, pos, count, stopped_at_frame)\n\n"
+"The JSON lines of the classic pcap records (native byte order) of buf from byte pos on, Ethernet frames\n"
+"numbered from number + 1, as JsonLinesPrinter writes them, up to the first record that does not fit in\n"
+"buf or whose captured length exceeds max_caplen (stopped_at_frame False), or to the first whole record\n"
+"this sink does not write (stopped_at_frame True; pos is that record's). linktype is the link type's\n"
+"JSON text; nano: the fractions are nanoseconds; second_text(sec) gives the time's text up to the\n"
+"fraction, or None for null; flag_text(bits) the TCP flag members (jsonfast.flag_text).");
+
+static PyObject *
+fastline_json_records(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    Py_ssize_t pos, max_caplen;
+    unsigned long long number;
+    PyObject *linktype, *second_text, *flag_text;
+    int nano;
+    if (!PyArg_ParseTuple(args, "y*nnKUpOO", &view, &pos, &max_caplen, &number, &linktype, &nano, &second_text,
+                          &flag_text))
+        return NULL;
+    JsonFrames frames;
+    if (json_frames(&frames, number, linktype, nano, second_text, flag_text) < 0) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    const uint8_t *buf = view.buf;
+    Py_ssize_t end = view.len, count = 0;
+    Out out = {NULL, 0, 0};
+    int stopped = 0;
+    if (pos < 0)
+        pos = 0;
+    while (pos + 16 <= end) {
+        int32_t sec, frac;
+        uint32_t caplen, length;
+        memcpy(&sec, buf + pos, 4);
+        memcpy(&frac, buf + pos + 4, 4);
+        memcpy(&caplen, buf + pos + 8, 4);
+        memcpy(&length, buf + pos + 12, 4);
+        if ((Py_ssize_t)caplen > end - pos - 16 || (Py_ssize_t)caplen > max_caplen)
+            break;
+        int done = json_line(&out, &frames, sec, frac, length, buf + pos + 16, (Py_ssize_t)caplen);
+        if (done < 0) {
+            PyMem_Free(out.buf);
+            PyBuffer_Release(&view);
+            return NULL;
+        }
+        if (done == 0) {
+            stopped = 1;
+            break;
+        }
+        pos += 16 + (Py_ssize_t)caplen;
+        count++;
+    }
+    PyBuffer_Release(&view);
+    PyObject *rest = Py_BuildValue("(nnO)", pos, count, stopped ? Py_True : Py_False);
+    if (rest == NULL) {
+        PyMem_Free(out.buf);
+        return NULL;
+    }
+    return finish(&out, rest);
+}
+
+PyDoc_STRVAR(json_batch_doc,
+"json_batch(records, start, number, linktype, nano, second_text, flag_text) -> (text, index)\n\n"
+"The JSON lines of records[start:] (a list of (sec, frac, length, data) tuples of Ethernet frames),\n"
+"numbered from number + 1, as json_records writes them, up to the first record this sink does not write;\n"
+"index is that record's (len(records) when all are written).");
+
+static PyObject *
+fastline_json_batch(PyObject *self, PyObject *args)
+{
+    PyObject *records, *linktype, *second_text, *flag_text;
+    Py_ssize_t index;
+    unsigned long long number;
+    int nano;
+    if (!PyArg_ParseTuple(args, "O!nKUpOO", &PyList_Type, &records, &index, &number, &linktype, &nano,
+                          &second_text, &flag_text))
+        return NULL;
+    JsonFrames frames;
+    if (json_frames(&frames, number, linktype, nano, second_text, flag_text) < 0)
+        return NULL;
+    Out out = {NULL, 0, 0};
+    if (index < 0)
+        index = 0;
+    for (; index < PyList_GET_SIZE(records); index++) {
+        PyObject *record = PyList_GET_ITEM(records, index);
+        if (!PyTuple_Check(record) || PyTuple_GET_SIZE(record) != 4 || !PyBytes_Check(PyTuple_GET_ITEM(record, 3)))
+            break;
+        int overflow_sec, overflow_frac, overflow_len;
+        long long sec = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(record, 0), &overflow_sec);
+        long long frac = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(record, 1), &overflow_frac);
+        long long length = PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(record, 2), &overflow_len);
+        if ((sec == -1 || frac == -1 || length == -1) && PyErr_Occurred()) {
+            PyErr_Clear();
+            break;
+        }
+        if (overflow_sec || overflow_frac || overflow_len || length < 0 || length > 0xFFFFFFFFLL)
+            break;
+        PyObject *data = PyTuple_GET_ITEM(record, 3);
+        int done = json_line(&out, &frames, sec, frac, (uint32_t)length, (const uint8_t *)PyBytes_AS_STRING(data),
+                             PyBytes_GET_SIZE(data));
+        if (done < 0) {
+            PyMem_Free(out.buf);
+            return NULL;
+        }
+        if (done == 0)
+            break;
+    }
+    PyObject *rest = Py_BuildValue("(n)", index);
+    if (rest == NULL) {
+        PyMem_Free(out.buf);
+        return NULL;
+    }
+    return finish(&out, rest);
+}
+
+#define JSON_SINK_METHODS                                                                                      \
+    {"json_records", fastline_json_records, METH_VARARGS, json_records_doc},                                   \
+    {"json_batch", fastline_json_batch, METH_VARARGS, json_batch_doc},

@@ -1,0 +1,274 @@
+"""The compiled JSON sink (``_jsonsink.h``) writes exactly the lines the Python writes.
+
+``pycapture -r F --json`` is run in-process (the printer, fed by :func:`pycapture.flow.pump.pump`) with the
+compiled sink and without it (``compiled=False``: what ``PYCAPTURE_PURE_PYTHON=1`` gives) over every file
+of captures/ and of the shared corpus: a classic pcap file goes through the in-place path, any other
+through batches of records. Damaged files give the same lines and the same error either way, in-process
+and through the command line.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pycapture import PcapError, open_offline
+from pycapture.flow.pump import in_place_printer, pump
+from pycapture.output.jsonfast import records_text
+from pycapture.output.layered import JsonLinesPrinter
+from support.corpus import corpus_rows
+from support.env import CAPTURES, CORPUS, ROOT
+from support.frames import SAMPLES, ether, icmp_echo, ipv4, ipv6, tcp, udp, vlan_tag
+
+pytestmark = pytest.mark.skipif(
+    records_text is None, reason="the compiled extension is not built, or PYCAPTURE_PURE_PYTHON is set"
+)
+
+ETHERNET = 1
+
+
+def _json_lines(path: str, compiled: bool) -> tuple[str, str | None]:
+    """What ``--json`` writes of ``path`` (the lines, and the error that ended them, if any)."""
+    out = io.StringIO()
+    try:
+        with open_offline(path) as handle:
+            printer = JsonLinesPrinter(handle.datalink, out, nano=handle.nanosecond, compiled=compiled)
+            assert (in_place_printer([printer], -1) is printer) == (compiled and handle.datalink == ETHERNET)
+            pump(handle, [printer])
+    except PcapError as exc:
+        return out.getvalue(), f"{type(exc).__name__}: {exc}"
+    return out.getvalue(), None
+
+
+def _first_difference(one: str, other: str) -> str | None:
+    """None if equal, else the first line that differs (pytest's own diff of megabytes takes minutes)."""
+    if one == other:
+        return None
+    lines, other_lines = one.splitlines(), other.splitlines()
+    for number, (line, other_line) in enumerate(zip(lines, other_lines), 1):
+        if line != other_line:
+            return f"line {number}:\n{line}\n!=\n{other_line}"
+    return f"{len(lines)} lines != {len(other_lines)} lines"
+
+
+def _files() -> list[Path]:
+    files = sorted(p for p in CAPTURES.iterdir() if p.suffix in (".pcap", ".pcapng"))
+    return files + [CORPUS / row["file"] for row in corpus_rows()]
+
+
+def test_every_capture_and_corpus_file_gives_the_python_lines() -> None:
+    ethernet_lines = 0
+    for path in _files():
+        compiled, compiled_error = _json_lines(str(path), True)
+        python, python_error = _json_lines(str(path), False)
+        assert _first_difference(compiled, python) is None, (path.name, _first_difference(compiled, python))
+        assert compiled_error == python_error, path.name
+        ethernet_lines += compiled.count('"linktype":"EN10MB"')
+    assert ethernet_lines > 1000
+
+
+def _record_starts(raw: bytes) -> list[int]:
+    starts, pos = [], 24
+    while pos + 16 <= len(raw):
+        starts.append(pos)
+        pos += 16 + int.from_bytes(raw[pos + 8 : pos + 12], sys.byteorder)
+    return starts
+
+
+def _damaged_files(tmp_path: Path) -> list[Path]:
+    raw = (CAPTURES / "mixed.pcap").read_bytes()
+    starts = _record_starts(raw)
+    middle = starts[len(starts) // 2]
+    over = bytearray(raw)
+    over[middle + 8 : middle + 12] = (300000).to_bytes(4, sys.byteorder)  # past libpcap's maximum caplen
+    signs = bytearray(raw)
+    signs[starts[5] : starts[5] + 8] = b"\xff\xff\xff\xff\x40\x42\x0f\x80"  # times libpcap reads as signed
+    edits = {
+        "cut-in-header.pcap": raw[: middle + 7],
+        "cut-in-frame.pcap": raw[: middle + 40],
+        "caplen-too-big.pcap": bytes(over),
+        "signed-times.pcap": bytes(signs),
+    }
+    paths = []
+    for name, data in edits.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    return paths
+
+
+@pytest.mark.skipif(sys.byteorder != "little", reason="captures/mixed.pcap is little-endian")
+def test_a_damaged_file_gives_the_same_lines_and_error(tmp_path: Path) -> None:
+    for path in _damaged_files(tmp_path):
+        compiled, compiled_error = _json_lines(str(path), True)
+        python, python_error = _json_lines(str(path), False)
+        assert _first_difference(compiled, python) is None, path.name
+        assert compiled_error == python_error, path.name
+        assert compiled.count("\n") > 10
+
+
+@pytest.mark.skipif(sys.byteorder != "little", reason="captures/mixed.pcap is little-endian")
+def test_the_command_gives_the_same_output_as_with_pure_python(tmp_path: Path) -> None:
+    for path in [CAPTURES / "mixed.pcap", *_damaged_files(tmp_path)[:2]]:
+        runs = []
+        for pure in ("", "1"):
+            env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYCAPTURE_PURE_PYTHON": pure}
+            runs.append(
+                subprocess.run(
+                    [sys.executable, "-m", "pycapture", "-r", str(path), "--json"],
+                    capture_output=True,
+                    env=env,
+                    timeout=120,
+                )
+            )
+        compiled, python = runs
+        assert compiled.returncode == python.returncode, path.name
+        assert compiled.stdout == python.stdout, path.name
+        assert compiled.stderr == python.stderr, path.name
+        assert b"Traceback" not in compiled.stderr
+
+
+def _name(text: bytes) -> bytes:
+    return b"".join(bytes([len(label)]) + label for label in text.split(b".") if label) + b"\x00"
+
+
+def _dns(flags: int, questions: list[bytes], *sections: list[bytes]) -> bytes:
+    counts = [len(questions), *(len(s) for s in sections), 0, 0, 0][:4]
+    return (
+        struct.pack("!6H", 0x1234, flags, *counts)
+        + b"".join(questions)
+        + b"".join(b"".join(s) for s in sections)
+    )
+
+
+def _rr(name: bytes, rtype: int, rdata: bytes, rdlen: int | None = None) -> bytes:
+    return name + struct.pack("!HHIH", rtype, 1, 3600, len(rdata) if rdlen is None else rdlen) + rdata
+
+
+_QUESTION = _name(b"www.example.com") + b"\x00\x01\x00\x01"
+_AT_QUESTION = b"\xc0\x0c"  # a pointer to the question's name
+DNS_MESSAGES = [
+    _dns(0x0100, [_QUESTION]),
+    _dns(
+        0x8180,
+        [_QUESTION],
+        [_rr(_AT_QUESTION, 1, bytes([192, 0, 2, 1])), _rr(_AT_QUESTION, 28, bytes(15) + b"\x01")],
+    ),
+    _dns(
+        0x8580,
+        [_QUESTION],
+        [_rr(_AT_QUESTION, 5, b"\x03cdn" + _AT_QUESTION), _rr(b"\x00", 12, _name(b"host.example"))],
+        [_rr(_AT_QUESTION, 2, _name(b"ns1.example"))],
+        [_rr(_AT_QUESTION, 1, b"\x01\x02\x03\x04\x05")],  # an A record of 5 bytes: hex
+    ),
+    _dns(0x8180, [_QUESTION], [_rr(_AT_QUESTION, 15, b"\x00\x0a" + _AT_QUESTION)]),  # MX: the Python's
+    _dns(0x8180, [_QUESTION], [_rr(_AT_QUESTION, 15, b"\x00")]),  # MX without its preference
+    _dns(
+        0x8180, [_QUESTION], [_rr(_AT_QUESTION, 6, _AT_QUESTION + _name(b"admin.example") + bytes(range(20)))]
+    ),
+    _dns(0x8180, [_QUESTION], [_rr(_AT_QUESTION, 6, _AT_QUESTION + _AT_QUESTION + bytes(19))]),  # numbers cut
+    _dns(0x8180, [_QUESTION], [_rr(_AT_QUESTION, 16, b"\x05hello\x00\x09v=spf1 -all")]),
+    _dns(0x8180, [_QUESTION], [_rr(_AT_QUESTION, 16, b"\x03a\\b")]),  # a backslash: escaped
+    _dns(0x8180, [_QUESTION], [_rr(_AT_QUESTION, 13, b"\x03CPU\x02OS"), _rr(_AT_QUESTION, 16, b"\x09cut")]),
+    _dns(0x8180, [_QUESTION], [_rr(_AT_QUESTION, 65, b"\x00\x01\x00")]),  # HTTPS: kept raw
+    _dns(0x0100, [_name(b'a"b.example') + b"\x00\x01\x00\x01"]),
+    _dns(0x0100, [_name(b"caf\xc3\xa9.example") + b"\x00\x01\x00\x01"]),
+    _dns(0x0100, [_name(b"del\x7f.example") + b"\x00\x01\x00\x01"]),
+    _dns(0x0100, [b"\xc0\x0c\x00\x01\x00\x01"]),  # a pointer to itself
+    _dns(0x8180, [_QUESTION], [_rr(_AT_QUESTION, 1, bytes([192, 0, 2, 1]), rdlen=9)]),  # the last data cut
+    _dns(
+        0x8180,
+        [_QUESTION],
+        [_rr(_AT_QUESTION, 1, bytes(4)), _rr(_AT_QUESTION, 1, bytes(4), rdlen=40)],
+        [b"\x00"],
+    ),
+]
+
+FRAMES = [
+    *SAMPLES[ETHERNET],
+    *(ether(0x0800, ipv4(17, udp(33000, 53, message))) for message in DNS_MESSAGES),
+    ether(0x86DD, ipv6(17, udp(53, 33000, DNS_MESSAGES[2]))),
+    ether(0x0800, ipv4(17, udp(5353, 5353, DNS_MESSAGES[1]))),
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x02\x04\x05\xb4\x01\x03\x03\x08\x01\x01\x04\x02"))),
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x02\x04\x05\xb4\x02\x04\x05\xb4"))),  # a key twice
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x1e\x06\x00\x00\x00\x00\x00\x00"))),  # kind 30
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x01\x01\x01\x02"))),  # cut before its length
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x05\x02\x02\x03\x05\x01\x00\x00\x03\x09\x00\x00"))),
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x08\x0a" + bytes(8) + b"\x00\x08\x0a\x00"))),
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x02\x40" + bytes(10)))),  # a length past the options'
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x02\x04\x05\xb4\x02\x05\x05\xb4\x00\x00\x00\x00"))),
+    ether(0x0800, ipv4(6, tcp(40000, 5001, payload=b"x" * 40))),
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x01\x01\x08\x0a" + struct.pack("!II", 7, 9)))),
+    ether(0x0800, ipv4(6, tcp(40000, 5001, opts=b"\x01\x01\x05\x0a" + struct.pack("!II", 7, 9)))),
+    ether(0x0800, ipv4(6, tcp(443, 40000, payload=b"\x17\x03\x03\x00\x05hello, and more"))),
+    ether(0x0800, ipv4(6, tcp(443, 40000, payload=b"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00"))),
+    ether(0x0800, ipv4(6, tcp(443, 40000, payload=b"\x15\x03\x03\x40\x00cut by the segment"))),
+    ether(0x0800, ipv4(6, tcp(40000, 465, payload=b"\x18\x03\x01\x00\x00"))),
+    ether(0x0800, ipv4(6, tcp(80, 40000, payload=b"\x00\x01no line end here"))),
+    ether(0x0800, ipv4(6, tcp(80, 40000, payload=b"two words\n"))),
+    ether(0x0800, ipv4(6, tcp(3128, 40000, payload=b"GET\r\n"))),
+    ether(0x0800, ipv4(6, tcp(8000, 40000, payload=b"POST /a HTTP/1.1\r\nHost: x\r\n\r\n"))),
+    ether(0x0800, ipv4(6, tcp(80, 40000, payload=b"GET /a FTP/1.1\r\n"))),
+    ether(0x0800, ipv4(6, tcp(80, 40000, payload=b"x" * 8200 + b"\n"))),
+    ether(0x0800, ipv4(6, tcp(80, 40000, payload=b"body\x85\xa0 text\r\nmore"))),
+    ether(0x0800, ipv4(6, tcp(80, 40000, payload=b"HTTP/1.1 200 OK\r\n\r\n"))),
+    ether(0x0800, ipv4(6, tcp(40000, 8080, payload=b" \x1cGE\x80T /x HTTP/1.0\r\n\r\n"))),
+    ether(0x0800, ipv4(1, icmp_echo())),
+    ether(0x0800, ipv4(17, udp(40000, 9999, b"pad me"))) + bytes(12),
+    ether(0x8100, vlan_tag(7, 0x0800, pri=5) + ipv4(17, udp(40000, 9999))) + bytes(20),
+    ether(0x86DD, ipv6(58, bytes([128, 0, 0, 0, 0, 7, 0, 9]) + b"ping")),
+    ether(0x86DD, ipv6(58, bytes([135, 0, 0, 0]) + bytes(20))),
+    ether(0x0800, ipv4(17, udp(33000, 53, b"\x12\x34" + bytes(10)))),
+]
+
+TIMES = [
+    (0, 0),
+    (1767323045, 999999),
+    (1767323045, 1000001),
+    (-1, -5),
+    (2**31, 0),
+    (2**39, 7),  # past year 9999
+    (10**15, 3),
+    (-(10**13), 0),
+]
+
+
+def _batch_lines(records: list[tuple[int, int, int, bytes]], compiled: bool, nano: bool) -> str:
+    out = io.StringIO()
+    printer = JsonLinesPrinter(ETHERNET, out, nano=nano, compiled=compiled)
+    printer.write_batch(records[:3])
+    printer.write_batch(records[3:])
+    return out.getvalue()
+
+
+def test_batches_of_crafted_frames_cut_at_every_length_and_odd_times() -> None:
+    records = []
+    for i, frame in enumerate(FRAMES):
+        for cut in range(len(frame) + 1):
+            sec, frac = TIMES[(i + cut) % len(TIMES)]
+            records.append((sec, frac, len(frame) + cut % 3, frame[:cut]))
+    for nano in (False, True):
+        compiled = _batch_lines(records, True, nano)
+        assert _first_difference(compiled, _batch_lines(records, False, nano)) is None
+        assert compiled.count("\n") == len(records)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    frame=st.sampled_from(FRAMES),
+    changes=st.lists(st.tuples(st.integers(0, 160), st.integers(0, 255)), min_size=1, max_size=4),
+)
+def test_frames_with_bytes_overwritten(frame: bytes, changes: list[tuple[int, int]]) -> None:
+    data = bytearray(frame)
+    for at, value in changes:
+        if at < len(data):
+            data[at] = value
+    records = [(1767323045, 1, len(data), bytes(data))]
+    assert _batch_lines(records, True, False) == _batch_lines(records, False, False)
