@@ -255,3 +255,21 @@ def test_the_benchmark_mix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     tags, IPv6), where every row comes from C."""
     path = make_capture(tmp_path / "mix.pcap", 20000)
     assert _same(str(path), monkeypatch) == 20000
+
+
+def test_times_are_signed_as_libpcap_reads_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A record's seconds and fraction are signed 32-bit numbers in a file of this machine's byte order
+    (a damaged file's fraction past 2**31 is negative): read in place, by libpcap and in Python alike."""
+    frame = frames_mod.ether(0x0800, frames_mod.UDP_DATAGRAM)
+    path = tmp_path / "times.pcap"
+    with path.open("wb") as f:
+        f.write(struct.pack("=IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for sec, frac in ((1, 0xFFFFFFF0), (0x80000001, 5), (0x7FFFFFFF, 999999), (0, 0x80000000)):
+            f.write(struct.pack("=IIII", sec, frac, len(frame), len(frame)) + frame)
+    rows = _same(str(path), monkeypatch)
+    assert rows == 4
+    monkeypatch.setattr(reader, "_compiled", lambda: FASTLINE)
+    in_place = reader.read_table(str(path), columns=["ts"])
+    through_libpcap = reader.read_table(str(path), columns=["ts"], filter="udp")
+    assert in_place.equals(through_libpcap)
+    assert in_place.column("ts").cast(pa.int64()).to_pylist()[0] == 1_000_000_000 - 16_000

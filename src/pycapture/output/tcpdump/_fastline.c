@@ -831,6 +831,33 @@ put_syslog(char *w, const uint8_t *f, Py_ssize_t start, Py_ssize_t stop, unsigne
     return w;
 }
 
+/* --- classic pcap records, read in place ------------------------------------------------------------
+ * A record of a classic pcap file in this machine's byte order, as libpcap reads it (savefile/format.py's
+ * record_header: signed 32-bit times, unsigned lengths). Every sink that reads a file in place reads its
+ * records with pcap_record. */
+typedef struct {
+    int32_t sec, frac;
+    uint32_t caplen, length;
+    const uint8_t *data;
+} PcapRecord;
+
+/* The record at pos of buf[0..end) into *r: 1, or 0 where its header or bytes do not fit in buf or its
+ * captured length exceeds max_caplen (the caller decides what that record is). */
+static inline int
+pcap_record(const uint8_t *buf, Py_ssize_t end, Py_ssize_t pos, Py_ssize_t max_caplen, PcapRecord *r)
+{
+    if (pos + 16 > end)
+        return 0;
+    memcpy(&r->sec, buf + pos, 4);
+    memcpy(&r->frac, buf + pos + 4, 4);
+    memcpy(&r->caplen, buf + pos + 8, 4);
+    memcpy(&r->length, buf + pos + 12, 4);
+    if ((Py_ssize_t)r->caplen > end - pos - 16 || (Py_ssize_t)r->caplen > max_caplen)
+        return 0;
+    r->data = buf + pos + 16;
+    return 1;
+}
+
 /* --- the walk ---------------------------------------------------------------------------------------
  * One pass over the headers of an Ethernet frame into a Walk: the offsets and fields every fast sink reads
  * (the summary line below; a JSON object or a table's row next), so that no sink parses a header again.
@@ -1229,15 +1256,9 @@ fastline_records(PyObject *self, PyObject *args)
     int stopped = 0;
     if (pos < 0)
         pos = 0;
-    while (pos + 16 <= end) {
-        int32_t sec, frac;
-        uint32_t caplen;
-        memcpy(&sec, buf + pos, 4);
-        memcpy(&frac, buf + pos + 4, 4);
-        memcpy(&caplen, buf + pos + 8, 4);
-        if ((Py_ssize_t)caplen > end - pos - 16 || (Py_ssize_t)caplen > max_caplen)
-            break;
-        int done = record_line(&out, &prefix, &seqs, sec, frac, buf + pos + 16, (Py_ssize_t)caplen);
+    PcapRecord r;
+    while (pcap_record(buf, end, pos, max_caplen, &r)) {
+        int done = record_line(&out, &prefix, &seqs, r.sec, r.frac, r.data, (Py_ssize_t)r.caplen);
         if (done < 0) {
             PyMem_Free(out.buf);
             PyBuffer_Release(&view);
@@ -1247,7 +1268,7 @@ fastline_records(PyObject *self, PyObject *args)
             stopped = 1;
             break;
         }
-        pos += 16 + (Py_ssize_t)caplen;
+        pos += 16 + (Py_ssize_t)r.caplen;
         count++;
     }
     PyBuffer_Release(&view);

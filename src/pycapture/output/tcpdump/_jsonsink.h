@@ -232,48 +232,6 @@ json_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
 /* What the rich decoder makes of a TCP payload that tcp_application names, where this sink is certain. */
 enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS };
 
-/* str.split()'s whitespace among ASCII characters */
-static inline int
-json_py_space(uint8_t c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
-}
-
-/* Whether dpkt's Request certainly refuses the line p[0..n) (its '\n' excluded), as apps.py's _http gives
- * it: decoded as ASCII with other bytes dropped and split at whitespace, fewer than two words, or a first
- * word that is none of dpkt's methods. */
-static int
-json_not_a_request(const uint8_t *p, Py_ssize_t n)
-{
-    char first[RICH_METHOD_MAX];
-    Py_ssize_t first_len = 0;
-    int words = 0, in_word = 0;
-    for (Py_ssize_t i = 0; i < n && words < 3; i++) {
-        uint8_t c = p[i];
-        if (c >= 0x80)
-            continue;
-        if (json_py_space(c)) {
-            in_word = 0;
-            continue;
-        }
-        if (!in_word) {
-            in_word = 1;
-            words++;
-        }
-        if (words == 1) {
-            if (first_len == RICH_METHOD_MAX)
-                return 1; /* longer than any method */
-            first[first_len++] = (char)c;
-        }
-    }
-    if (words < 2)
-        return 1;
-    for (int m = 0; m < dpkt_methods_count; m++)
-        if (dpkt_method_len[m] == (size_t)first_len && memcmp(first, dpkt_methods[m], (size_t)first_len) == 0)
-            return 0;
-    return 1;
-}
-
 /* transport.py's tcp_application and then apps.py's decoder for the payload p of n > 0 bytes that it
  * names: JSON_APP_NONE where no layer comes of it (an HTTP port's payload whose first line dpkt's parsers
  * certainly refuse: no line end in the first 8192 bytes, or no request line), JSON_APP_TLS for one TLS
@@ -296,7 +254,10 @@ json_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n, Py_
         return JSON_APP_NONE;
     if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
         return JSON_APP_LEAVE; /* a status line, maybe */
-    return json_not_a_request(p, nl - p) ? JSON_APP_NONE : JSON_APP_LEAVE;
+    char words[8192]; /* the line is shorter */
+    HttpLine line;
+    Py_ssize_t uri_start, uri_len;
+    return http_parse(p, nl - p, words, &line, &uri_start, &uri_len) ? JSON_APP_LEAVE : JSON_APP_NONE;
 }
 
 /* --- DNS over UDP: apps.py's _dns_layer, where dpkt reads the message whole ------------------------------
@@ -313,54 +274,16 @@ json_plain(uint8_t b)
     return b >= 0x20 && b <= 0x7E && b != '"' && b != '\\';
 }
 
-/* dpkt.dns.unpack_name over the message m of n bytes from off: 1 with the offset after the name in *after
- * and, where w is not NULL, the name's text written at *w (at most 255 bytes), or 0 where dpkt raises or
- * the text is not as JSON writes it. */
+/* dpkt.dns.unpack_name from off (rich_dns_name), the name's text written at *w where w is not NULL: 1,
+ * or 0 where dpkt raises or the text is not as JSON writes it. */
 static int
 json_dns_name(const uint8_t *m, Py_ssize_t n, Py_ssize_t off, Py_ssize_t *after, char **w)
 {
-    Py_ssize_t saved = 0, start = off, length = 0;
-    int labels = 0;
-    for (;;) {
-        if (off >= n)
-            return 0;
-        unsigned c = m[off];
-        if (c == 0) {
-            off++;
-            break;
-        }
-        if ((c & 0xC0) == 0xC0) {
-            if (off + 2 > n)
-                return 0;
-            Py_ssize_t ptr = (Py_ssize_t)(u16(m + off) & 0x3FFF);
-            if (ptr >= start) /* so every jump goes back: the walk ends */
-                return 0;
-            off += 2;
-            if (!saved)
-                saved = off;
-            start = off = ptr;
-            continue;
-        }
-        if (c & 0xC0)
-            return 0;
-        off++;
-        if (off + (Py_ssize_t)c > n) /* a label cut short: dpkt raises at the next byte */
-            return 0;
-        for (unsigned i = 0; i < c; i++)
-            if (!json_plain(m[off + i]))
-                return 0;
-        length += (Py_ssize_t)c + 1;
-        if (length > 255)
-            return 0;
-        if (w != NULL) {
-            if (labels)
-                *(*w)++ = '.';
-            *w = put(*w, (const char *)m + off, c);
-        }
-        labels++;
-        off += c;
-    }
-    *after = saved ? saved : off;
+    Py_ssize_t len;
+    if (!rich_dns_name(m, n, off, after, json_plain, w != NULL ? *w : NULL, &len))
+        return 0;
+    if (w != NULL)
+        *w += len;
     return 1;
 }
 
@@ -851,16 +774,9 @@ fastline_json_records(PyObject *self, PyObject *args)
     int stopped = 0;
     if (pos < 0)
         pos = 0;
-    while (pos + 16 <= end) {
-        int32_t sec, frac;
-        uint32_t caplen, length;
-        memcpy(&sec, buf + pos, 4);
-        memcpy(&frac, buf + pos + 4, 4);
-        memcpy(&caplen, buf + pos + 8, 4);
-        memcpy(&length, buf + pos + 12, 4);
-        if ((Py_ssize_t)caplen > end - pos - 16 || (Py_ssize_t)caplen > max_caplen)
-            break;
-        int done = json_line(&out, &frames, sec, frac, length, buf + pos + 16, (Py_ssize_t)caplen);
+    PcapRecord r;
+    while (pcap_record(buf, end, pos, max_caplen, &r)) {
+        int done = json_line(&out, &frames, r.sec, r.frac, r.length, r.data, (Py_ssize_t)r.caplen);
         if (done < 0) {
             PyMem_Free(out.buf);
             PyBuffer_Release(&view);
@@ -870,7 +786,7 @@ fastline_json_records(PyObject *self, PyObject *args)
             stopped = 1;
             break;
         }
-        pos += 16 + (Py_ssize_t)caplen;
+        pos += 16 + (Py_ssize_t)r.caplen;
         count++;
     }
     PyBuffer_Release(&view);

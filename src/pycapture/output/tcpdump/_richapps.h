@@ -49,6 +49,146 @@ rich_looks_like_http(const uint8_t *p, Py_ssize_t n)
     return 0;
 }
 
+/* --- DNS: the rules of dpkt's name parser ------------------------------------------------------------ */
+
+/* dpkt.dns.unpack_name over the DNS message m of n bytes from off: 1 with the offset after the name in
+ * *after and, where text is not NULL, the name (labels joined by '.': at most 255 bytes and the dots, 320
+ * of room) in text and its length in *text_len; 0 where dpkt raises, or where a label holds a byte that
+ * accept refuses (a sink whose text for that byte is not certain: dpkt decodes the name as UTF-8). */
+static int
+rich_dns_name(const uint8_t *m, Py_ssize_t n, Py_ssize_t off, Py_ssize_t *after, int (*accept)(uint8_t),
+              char *text, Py_ssize_t *text_len)
+{
+    Py_ssize_t saved = 0, start = off, length = 0, w = 0;
+    for (;;) {
+        if (off >= n)
+            return 0;
+        unsigned c = m[off];
+        if (c == 0) {
+            off++;
+            break;
+        }
+        if ((c & 0xC0) == 0xC0) {
+            if (off + 2 > n)
+                return 0; /* dpkt's struct.unpack of a cut pointer */
+            Py_ssize_t ptr = (Py_ssize_t)(u16(m + off) & 0x3FFF);
+            if (ptr >= start) /* so every jump goes back: the walk ends */
+                return 0;
+            off += 2;
+            if (!saved)
+                saved = off;
+            start = off = ptr;
+            continue;
+        }
+        if (c & 0xC0)
+            return 0;
+        off++;
+        if (off + (Py_ssize_t)c > n) /* a label cut short: dpkt raises at the next byte */
+            return 0;
+        for (unsigned i = 0; i < c; i++)
+            if (!accept(m[off + i]))
+                return 0;
+        length += (Py_ssize_t)c + 1;
+        if (length > 255)
+            return 0;
+        if (text != NULL) {
+            if (w)
+                text[w++] = '.';
+            memcpy(text + w, m + off, c);
+            w += c;
+        }
+        off += c;
+    }
+    *after = saved ? saved : off;
+    if (text_len != NULL)
+        *text_len = w;
+    return 1;
+}
+
+/* An accept for rich_dns_name: ASCII, which UTF-8 decodes as it stands. */
+static int
+rich_ascii(uint8_t b)
+{
+    return b < 0x80;
+}
+
+/* --- HTTP: apps.py's _http, whose request and status lines dpkt parses: the rules of dpkt's parsers ---- */
+
+typedef struct {
+    int request;                   /* 1 a request line, 0 a status line */
+    char method[RICH_METHOD_MAX];  /* a request's */
+    Py_ssize_t method_len;
+    const uint8_t *line;           /* the line, its '\n' included */
+    Py_ssize_t line_len;
+} HttpLine;
+
+/* str.split()'s whitespace among ASCII characters */
+static inline int
+py_space(uint8_t c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
+}
+
+/* The words of p[0..n) as dpkt sees them (decoded as ASCII with other bytes dropped, split at whitespace):
+ * up to three, copied into words (room: n bytes) with their lengths; returns how many words there are
+ * (counting at most 3). */
+static int
+http_words(const uint8_t *p, Py_ssize_t n, char *words, Py_ssize_t starts[3], Py_ssize_t lens[3])
+{
+    int count = 0, in_word = 0;
+    Py_ssize_t w = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c >= 0x80)
+            continue;
+        if (py_space(c)) {
+            in_word = 0;
+            continue;
+        }
+        if (!in_word) {
+            if (count == 3)
+                return 3;
+            in_word = 1;
+            starts[count] = w;
+            lens[count++] = 0;
+        }
+        words[w++] = (char)c;
+        lens[count - 1]++;
+    }
+    return count;
+}
+
+/* Whether dpkt takes the line (without its '\n') as apps.py's _http gives it: a status line (it starts
+ * with "HTTP/": a version word, then a status of ASCII digits) or a request line (one of dpkt's methods,
+ * a URI, and nothing or a word starting with "HTTP"). The request's method into *h; its URI's place in
+ * words via uri_start and uri_len. */
+static int
+http_parse(const uint8_t *p, Py_ssize_t n, char *words, HttpLine *h, Py_ssize_t *uri_start, Py_ssize_t *uri_len)
+{
+    Py_ssize_t starts[3], lens[3];
+    int count = http_words(p, n, words, starts, lens);
+    if (count < 2)
+        return 0;
+    if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+        for (Py_ssize_t i = 0; i < lens[1]; i++)
+            if (words[starts[1] + i] < '0' || words[starts[1] + i] > '9')
+                return 0;
+        h->request = 0;
+        return 1;
+    }
+    int known = 0;
+    for (int m = 0; m < dpkt_methods_count && !known; m++)
+        known = dpkt_method_len[m] == (size_t)lens[0] && memcmp(words + starts[0], dpkt_methods[m], (size_t)lens[0]) == 0;
+    if (!known || (count == 3 && (lens[2] < 4 || memcmp(words + starts[2], "HTTP", 4) != 0)))
+        return 0;
+    h->request = 1;
+    memcpy(h->method, words + starts[0], (size_t)lens[0]);
+    h->method_len = lens[0];
+    *uri_start = starts[1];
+    *uri_len = lens[1];
+    return 1;
+}
+
 /* 1 where tcp_application names an application for the payload p of n bytes (n > 0), else 0. */
 static inline int
 rich_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n)

@@ -447,83 +447,6 @@ tcp_options_whole(const uint8_t *raw, Py_ssize_t n)
     return 1;
 }
 
-/* --- HTTP: apps.py's _http, whose request and status lines dpkt parses ------------------------------------ */
-
-typedef struct {
-    int request;                   /* 1 a request line, 0 a status line */
-    char method[RICH_METHOD_MAX];  /* a request's */
-    Py_ssize_t method_len;
-    const uint8_t *line;           /* the line, its '\n' included */
-    Py_ssize_t line_len;
-} HttpLine;
-
-/* str.split()'s whitespace among ASCII characters */
-static inline int
-py_space(uint8_t c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
-}
-
-/* The words of p[0..n) as dpkt sees them (decoded as ASCII with other bytes dropped, split at whitespace):
- * up to three, copied into words (room: n bytes) with their lengths; returns how many words there are
- * (counting at most 3). */
-static int
-http_words(const uint8_t *p, Py_ssize_t n, char *words, Py_ssize_t starts[3], Py_ssize_t lens[3])
-{
-    int count = 0, in_word = 0;
-    Py_ssize_t w = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c >= 0x80)
-            continue;
-        if (py_space(c)) {
-            in_word = 0;
-            continue;
-        }
-        if (!in_word) {
-            if (count == 3)
-                return 3;
-            in_word = 1;
-            starts[count] = w;
-            lens[count++] = 0;
-        }
-        words[w++] = (char)c;
-        lens[count - 1]++;
-    }
-    return count;
-}
-
-/* Whether dpkt takes the line (without its '\n') as apps.py's _http gives it: a status line (it starts
- * with "HTTP/": a version word, then a status of ASCII digits) or a request line (one of dpkt's methods,
- * a URI, and nothing or a word starting with "HTTP"). The request's method into *h; its URI's place in
- * words via uri_start and uri_len. */
-static int
-http_parse(const uint8_t *p, Py_ssize_t n, char *words, HttpLine *h, Py_ssize_t *uri_start, Py_ssize_t *uri_len)
-{
-    Py_ssize_t starts[3], lens[3];
-    int count = http_words(p, n, words, starts, lens);
-    if (count < 2)
-        return 0;
-    if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-        for (Py_ssize_t i = 0; i < lens[1]; i++)
-            if (words[starts[1] + i] < '0' || words[starts[1] + i] > '9')
-                return 0;
-        h->request = 0;
-        return 1;
-    }
-    int known = 0;
-    for (int m = 0; m < dpkt_methods_count && !known; m++)
-        known = dpkt_method_len[m] == (size_t)lens[0] && memcmp(words + starts[0], dpkt_methods[m], (size_t)lens[0]) == 0;
-    if (!known || (count == 3 && (lens[2] < 4 || memcmp(words + starts[2], "HTTP", 4) != 0)))
-        return 0;
-    h->request = 1;
-    memcpy(h->method, words + starts[0], (size_t)lens[0]);
-    h->method_len = lens[0];
-    *uri_start = starts[1];
-    *uri_len = lens[1];
-    return 1;
-}
-
 /* bytes.strip()'s whitespace */
 static inline int
 bytes_space(uint8_t c)
@@ -705,56 +628,6 @@ tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end
  * answers 1 only where dpkt reads it whole; 0 (the Python decides) where dpkt would raise, and where a
  * name or text holds a byte past ASCII (dpkt decodes it as UTF-8). */
 
-/* dpkt.dns.unpack_name from off: 1 with the offset after the name (*after) and, where text is not NULL,
- * the name into text (at most 255 bytes and the dots: 320 of room), or 0. */
-static int
-dns_name_dpkt(const uint8_t *m, Py_ssize_t n, Py_ssize_t off, Py_ssize_t *after, char *text, Py_ssize_t *text_len)
-{
-    Py_ssize_t saved = 0, start = off, length = 0, w = 0;
-    for (int jumps = 0;; jumps++) {
-        if (off >= n || jumps > 255)
-            return 0;
-        unsigned c = m[off];
-        if (c == 0) {
-            off++;
-            break;
-        }
-        if ((c & 0xC0) == 0xC0) {
-            if (off + 2 > n)
-                return 0; /* dpkt's struct.unpack of a cut pointer */
-            Py_ssize_t ptr = (Py_ssize_t)(u16(m + off) & 0x3FFF);
-            if (ptr >= start)
-                return 0;
-            off += 2;
-            if (!saved)
-                saved = off;
-            start = off = ptr;
-            continue;
-        }
-        if (c & 0xC0)
-            return 0;
-        off++;
-        Py_ssize_t take = off + (Py_ssize_t)c <= n ? (Py_ssize_t)c : n - off; /* a slice: cut, not refused */
-        for (Py_ssize_t i = 0; i < take; i++)
-            if (m[off + i] >= 0x80)
-                return 0;
-        length += (Py_ssize_t)c + 1;
-        if (length > 255)
-            return 0;
-        if (text != NULL) {
-            if (w)
-                text[w++] = '.';
-            memcpy(text + w, m + off, (size_t)take);
-            w += take;
-        }
-        off += c;
-    }
-    *after = saved ? saved : off;
-    if (text_len != NULL)
-        *text_len = w;
-    return 1;
-}
-
 /* Whether dpkt reads the DNS message m of n bytes whole (see above); its first question's name into
  * qname (320 bytes of room), *has_question 0 where it has none. */
 static int
@@ -766,7 +639,7 @@ dns_parse(const uint8_t *m, Py_ssize_t n, char *qname, Py_ssize_t *qname_len, in
     Py_ssize_t off = 12;
     *has_question = counts[0] > 0;
     for (unsigned i = 0; i < counts[0]; i++) {
-        if (!dns_name_dpkt(m, n, off, &off, i == 0 ? qname : NULL, i == 0 ? qname_len : NULL))
+        if (!rich_dns_name(m, n, off, &off, rich_ascii, i == 0 ? qname : NULL, i == 0 ? qname_len : NULL))
             return 0;
         if (off + 4 > n)
             return 0;
@@ -774,7 +647,7 @@ dns_parse(const uint8_t *m, Py_ssize_t n, char *qname, Py_ssize_t *qname_len, in
     }
     for (int section = 1; section < 4; section++)
         for (unsigned i = 0; i < counts[section]; i++) {
-            if (!dns_name_dpkt(m, n, off, &off, NULL, NULL) || off + 10 > n)
+            if (!rich_dns_name(m, n, off, &off, rich_ascii, NULL, NULL) || off + 10 > n)
                 return 0;
             unsigned type = u16(m + off);
             Py_ssize_t rdlen = (Py_ssize_t)u16(m + off + 8);
@@ -784,20 +657,20 @@ dns_parse(const uint8_t *m, Py_ssize_t n, char *qname, Py_ssize_t *qname_len, in
             case 2:  /* NS */
             case 5:  /* CNAME */
             case 12: /* PTR */
-                if (!dns_name_dpkt(m, n, off, &skip, NULL, NULL))
+                if (!rich_dns_name(m, n, off, &skip, rich_ascii, NULL, NULL))
                     return 0;
                 break;
             case 6: /* SOA: two names, then five 32-bit numbers */
-                if (!dns_name_dpkt(m, n, off, &skip, NULL, NULL) || !dns_name_dpkt(m, n, skip, &skip, NULL, NULL) ||
+                if (!rich_dns_name(m, n, off, &skip, rich_ascii, NULL, NULL) || !rich_dns_name(m, n, skip, &skip, rich_ascii, NULL, NULL) ||
                     skip + 20 > n)
                     return 0;
                 break;
             case 15: /* MX */
-                if (have < 2 || !dns_name_dpkt(m, n, off + 2, &skip, NULL, NULL))
+                if (have < 2 || !rich_dns_name(m, n, off + 2, &skip, rich_ascii, NULL, NULL))
                     return 0;
                 break;
             case 33: /* SRV */
-                if (have < 6 || !dns_name_dpkt(m, n, off + 6, &skip, NULL, NULL))
+                if (have < 6 || !rich_dns_name(m, n, off + 6, &skip, rich_ascii, NULL, NULL))
                     return 0;
                 break;
             case 13: /* HINFO */
@@ -1275,20 +1148,13 @@ columns_records(Columns *b, PyObject *args)
     b->busy = 1;
     /* the rows are C's alone: let other threads (a Parquet writer compressing the last batch) run */
     Py_BEGIN_ALLOW_THREADS
-    while (pos + 16 <= end && b->rows < limit) {
-        int32_t sec;
-        uint32_t frac, caplen, length;
-        memcpy(&sec, buf + pos, 4);
-        memcpy(&frac, buf + pos + 4, 4);
-        memcpy(&caplen, buf + pos + 8, 4);
-        memcpy(&length, buf + pos + 12, 4);
-        if ((Py_ssize_t)caplen > end - pos - 16 || (Py_ssize_t)caplen > max_caplen)
-            break;
-        int64_t ts = (int64_t)sec * 1000000000 + (int64_t)frac * scale;
-        int done = scratch_for(b, (Py_ssize_t)caplen);
+    PcapRecord r;
+    while (b->rows < limit && pcap_record(buf, end, pos, max_caplen, &r)) {
+        Py_ssize_t caplen = (Py_ssize_t)r.caplen;
+        int64_t ts = (int64_t)r.sec * 1000000000 + (int64_t)r.frac * scale;
+        int done = scratch_for(b, caplen);
         if (done == 0)
-            done = record_row(b, number + (uint64_t)count + 1, 1, ts, length, buf + pos + 16, (Py_ssize_t)caplen,
-                              ethernet, b->scratch);
+            done = record_row(b, number + (uint64_t)count + 1, 1, ts, r.length, r.data, caplen, ethernet, b->scratch);
         if (done < 0) {
             failed = 1;
             break;
@@ -1297,7 +1163,7 @@ columns_records(Columns *b, PyObject *args)
             stopped = 1;
             break;
         }
-        pos += 16 + (Py_ssize_t)caplen;
+        pos += 16 + caplen;
         count++;
     }
     Py_END_ALLOW_THREADS
