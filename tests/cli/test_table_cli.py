@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import collections
 import json
+import os
+import pty
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,35 @@ def test_sql_prints_duckdbs_box_and_a_bad_query_is_one_line() -> None:
     bad = run_cli("sql", "SELECT nope FROM packets", "-r", str(MIXED))
     err = bad.stderr.decode()
     assert bad.returncode == 2 and "Traceback" not in err and "the query failed" in err
+
+
+def _on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run ``pycapture ARGS`` with its stderr on a pseudo-terminal: (exit status, what the terminal got)."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pycapture", *args], stdout=subprocess.DEVNULL, stderr=slave
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side has closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return process.wait(timeout=120), b"".join(chunks).decode()
+
+
+def test_convert_shows_progress_on_a_terminal_then_one_summary_line(tmp_path: Path) -> None:
+    sources = [str(CAPTURES / "mixed.pcap"), str(CAPTURES / "dns.pcap"), str(CAPTURES / "mixed.pcapng")]
+    status, text = _on_a_terminal("convert", *sources, "-o", str(tmp_path / "p.parquet"))
+    assert status == 0, text
+    assert "\r\x1b[K[" in text and " packets, " in text and " MB, " in text and "packets/s, ETA" in text
+    last = text.replace("\r\x1b[K", "\n").strip().splitlines()[-1]
+    assert last.startswith("pycapture: ") and "from 3 of 3 files" in last and "packets/s" in last, last
+    plain = run_cli("convert", *sources, "-o", str(tmp_path / "q.parquet"))  # not a terminal: no bar
+    assert plain.returncode == 0 and "\x1b[K" not in plain.stderr.decode()
+    assert len(plain.stderr.decode().strip().splitlines()) == 1

@@ -133,6 +133,11 @@ class _Progress:
             nl=False,
         )
 
+    def settle(self, size: int) -> None:
+        """The bytes read are ``size`` (the files done, whole), in place of the estimate so far."""
+        self.bytes = size
+        self.add(0, 0)
+
     def clear(self) -> None:
         if self.tty and self._drawn:
             click.echo("\r\x1b[K", err=True, nl=False)
@@ -173,19 +178,18 @@ def convert_command(
     files = _files(inputs)
     names = _columns(table, columns)
     kind = _format(output, kind) if partition is None else (kind or "parquet")
-    if names is None:
-        schema = table.SCHEMA
-    else:
-        import pyarrow as pa
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-        schema = pa.schema([table.SCHEMA.field(name) for name in names])
+    schema = table.SCHEMA if names is None else pa.schema([table.SCHEMA.field(name) for name in names])
     progress = _Progress(sum(os.path.getsize(f) for f in files if os.path.isfile(f)), sys.stderr.isatty())
     writers: dict[str, TableWriter] = {}
 
     def _open(path: str) -> TableWriter:  # each batch written as it comes: batches are full already
         return TableWriter(path, kind, schema, row_group_bytes=0)
 
-    failed = 0
+    reading = names if names is None or "cap_len" in names else [*names, "cap_len"]
+    failed = done = 0
     left = count
     started = time.monotonic()
     with reported_errors(debug, "check the output path and free space"):
@@ -197,7 +201,7 @@ def convert_command(
                     # read a batch ahead, in a thread: decoding lets the GIL go, and so does Parquet's encoder
                     batches = table.prefetched(
                         table.read_batches(
-                            path, columns=names, batch_size=CONVERT_ROWS, filter=expression or None
+                            path, columns=reading, batch_size=CONVERT_ROWS, filter=expression or None
                         ),
                         depth=1,
                     )
@@ -205,6 +209,10 @@ def convert_command(
                         if left is not None:
                             batch = batch.slice(0, left)
                             left -= batch.num_rows
+                        # the progress within a file: its records' bytes, each a 16-byte header and cap_len
+                        read = pc.sum(batch.column("cap_len")).as_py() or 0
+                        if reading is not names:
+                            batch = batch.drop_columns(["cap_len"])
                         if partition is None:
                             target = writers.get(output) or writers.setdefault(output, _open(output))
                             target.write(batch)
@@ -213,14 +221,15 @@ def convert_command(
                                 where = os.path.join(output, folder, f"part-0.{kind}")
                                 writer = writers.get(where) or writers.setdefault(where, _open(where))
                                 writer.write(rows)
-                        progress.add(batch.num_rows, 0)
+                        progress.add(batch.num_rows, read + 16 * batch.num_rows)
                         if left is not None and left <= 0:
                             break
                 except PcapError as exc:  # this file stops here; the others are still converted
                     progress.clear()
                     say(exc.line())
                     failed += 1
-                progress.add(0, os.path.getsize(path) if os.path.isfile(path) else 0)
+                done += os.path.getsize(path) if os.path.isfile(path) else 0
+                progress.settle(done)
             if not writers and partition is None:
                 writers[output] = _open(output)  # no packets: an empty, valid table
         except BaseException:
