@@ -23,7 +23,7 @@ import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..decode.rich.transport import tcp_application, tcp_options, udp_application
+from ..decode.rich.transport import plain_segment, tcp_options
 from ..decode.walk import TIMESTAMPS_ONLY
 from ..packet import Record
 from ..protocols.numbers import tcp_flag_letters
@@ -93,11 +93,21 @@ def walk_layers(data: bytes, walked: tuple) -> str | None:
     (etype, vlan, o, version, addresses, ttl, proto, ip_payload, ident, frag, t,
      sport, dport, seq, ack, _flags, win, hl, itype, code, rest, _payload, _plen, _app) = walked  # fmt: skip
     n = len(data)
-    # The rich decoder cuts the IP payload at the datagram's own length: its transport header must fit.
-    if version == 4:
-        if proto != 1 and proto != 6 and proto != 17:
+    if proto == 6 or proto == 17:
+        plain = plain_segment(data, walked)
+        if plain is None:
             return None
-        end = o + 20 + ip_payload
+        end, start, stop = plain
+        payload = data[start:stop]
+    elif proto == (1 if version == 4 else 58) and (version == 4 or ip_payload):  # 0: a jumbogram's
+        # the rich decoder cuts the IP payload at the datagram's own length: the ICMP header must fit
+        end = min(o + (20 if version == 4 else 40) + ip_payload, n)
+        if end - t < 8:
+            return None
+        payload = data[t + 8 : end]
+    else:
+        return None
+    if version == 4:
         ip = (
             f'{{"layer":"ip","version":4,"hdr_len":20,"dsfield":{data[o + 1]},"len":{ip_payload + 20},'
             f'"id":{ident},"flags":{frag >> 13},"frag_offset":0,"ttl":{ttl},"proto":{proto},'
@@ -106,9 +116,6 @@ def walk_layers(data: bytes, walked: tuple) -> str | None:
             f'"dst":"{_inet_ntoa(data[addresses + 4 : addresses + 8])}"}}'
         )
     else:
-        if (proto != 58 and proto != 6 and proto != 17) or not ip_payload:  # 0: a jumbogram's, the rest
-            return None
-        end = o + 40 + ip_payload
         word = int.from_bytes(data[o : o + 4], "big")
         ip = (
             f'{{"layer":"ipv6","version":6,"tclass":{(word >> 20) & 0xFF},"flow":{word & 0xFFFFF},'
@@ -116,12 +123,7 @@ def walk_layers(data: bytes, walked: tuple) -> str | None:
             f'"src":"{_inet_ntop(_AF_INET6, data[addresses : addresses + 16])}",'
             f'"dst":"{_inet_ntop(_AF_INET6, data[addresses + 16 : addresses + 32])}"}}'
         )
-    if end > n:
-        end = n
-    if proto == 6:  # the walk has the whole header in the capture and in the datagram
-        payload = data[t + hl : end]
-        if payload and tcp_application(sport, dport, payload) is not None:
-            return None
+    if proto == 6:
         if hl == 20:
             options = ""
         elif hl == 32 and data[t + 20 : t + 24] == TIMESTAMPS_ONLY:
@@ -140,13 +142,8 @@ def walk_layers(data: bytes, walked: tuple) -> str | None:
             f'"window_size":{win},"checksum":{data[t + 16] << 8 | data[t + 17]},'
             f'"urgent_pointer":{data[t + 18] << 8 | data[t + 19]}{options}}}'
         )
-    elif end - t < 8:
-        return None
     elif proto == 17:
         ulen = data[t + 4] << 8 | data[t + 5]
-        payload = data[t + 8 : min(t + ulen, end)]
-        if payload and udp_application(sport, dport) is not None:
-            return None
         transport = (
             f'{{"layer":"udp","srcport":{sport},"dstport":{dport},"length":{ulen},'
             f'"checksum":{data[t + 6] << 8 | data[t + 7]}}}'
@@ -155,7 +152,6 @@ def walk_layers(data: bytes, walked: tuple) -> str | None:
         echo = _ECHOES.get((proto, itype))
         if echo is None:
             return None
-        payload = data[t + 8 : end]
         layer, ident, sequence = echo
         transport = (
             f'{{"layer":"{layer}","type":{itype},"code":{code},"checksum":{data[t + 2] << 8 | data[t + 3]},'

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..decode.rich.fields import ethertype_text, hex_text, java4_text, java6_text, named_text
 from ..decode.rich.network import tos_text
-from ..decode.rich.transport import tcp_application, tcp_option_lines, tcp_options, udp_application
+from ..decode.rich.transport import plain_segment, tcp_option_lines, tcp_options
 from ..protocols.names import IP_PROTOCOL_NAMES, TCP_PORT_NAMES, UDP_PORT_NAMES
 from .pcap4j import hex_stream
 
@@ -67,13 +67,14 @@ def walk_dump(data: bytes, walked: tuple) -> str | None:
     ``walked`` (the fields of :class:`~pycapture.decode.walk.Walk`), or None for the rich path."""
     (etype, vlan, o, version, addresses, ttl, proto, ip_payload, ident, frag, t,
      sport, dport, seq, ack, _, win, hl, _, _, _, _, _, _) = walked  # fmt: skip
-    if proto != 6 and proto != 17:
+    plain = plain_segment(data, walked)
+    if plain is None:
         return None
-    n = len(data)
+    end, start, stop = plain
+    payload = data[start:stop]
     if version == 4:
-        if frag & _MORE_FRAGMENTS or (data[o + 2] << 8 | data[o + 3]) != ip_payload + 20:
-            return None  # a first fragment, or a total length of 0 (segmentation offload): the rich path's
-        end = o + 20 + ip_payload
+        if frag & _MORE_FRAGMENTS:
+            return None  # a first fragment: the rich path's
         tos = data[o + 1]
         ip = (
             "[IPv4 Header (20 bytes)]\n  Version: 4 (IPv4)\n  IHL: 5 (20 [bytes])\n"
@@ -87,9 +88,6 @@ def walk_dump(data: bytes, walked: tuple) -> str | None:
             f"  Destination address: {java4_text(data[addresses + 4 : addresses + 8])}\n"
         )
     else:
-        if not ip_payload:  # a jumbogram's, or segmentation offload's: the rich path's
-            return None
-        end = o + 40 + ip_payload
         word = int.from_bytes(data[o : o + 4], "big")
         ip = (
             "[IPv6 Header (40 bytes)]\n  Version: 6 (IPv6)\n"
@@ -100,12 +98,7 @@ def walk_dump(data: bytes, walked: tuple) -> str | None:
             f"  Source address: {java6_text(data[addresses : addresses + 16])}\n"
             f"  Destination address: {java6_text(data[addresses + 16 : addresses + 32])}\n"
         )
-    if end > n:
-        end = n
-    if proto == 6:  # the walk has the whole header in the capture and in the datagram
-        payload = data[t + hl : end]
-        if payload and tcp_application(sport, dport, payload) is not None:
-            return None
+    if proto == 6:
         if hl == 20:
             options = ""
         else:
@@ -122,11 +115,8 @@ def walk_dump(data: bytes, walked: tuple) -> str | None:
             f"  Urgent Pointer: {data[t + 18] << 8 | data[t + 19]}{options}\n"
         )
     else:
-        ulen = data[t + 4] << 8 | data[t + 5] if end - t >= 8 else -1
+        ulen = data[t + 4] << 8 | data[t + 5]
         if ulen != end - t:  # a datagram shorter or longer than its IP payload: the rich path's
-            return None
-        payload = data[t + 8 : end]
-        if payload and udp_application(sport, dport) is not None:
             return None
         transport = (
             f"[UDP Header (8 bytes)]\n  Source port: {named_text(sport, UDP_PORT_NAMES)}\n"
@@ -145,6 +135,7 @@ def walk_dump(data: bytes, walked: tuple) -> str | None:
     text = link + ip + transport
     if payload:
         text += f"[data ({len(payload)} bytes)]\n  Hex stream: {hex_stream(payload)}\n"
+    n = len(data)
     if end < n:
         text += f"[Ethernet Pad ({n - end} bytes)]\n  Hex stream: {hex_stream(data[end:])}\n"
     return text

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from ..capture.handle import PcapHandle, open_offline
 from ..decode.rich import decode
-from ..decode.rich.transport import tcp_application, tcp_options, udp_application
+from ..decode.rich.transport import plain_segment, tcp_options
 from ..errors import CaptureFileError, PcapError
 from ..output.tcpdump import fastsummary
 from ..output.tcpdump.fastsummary import walk_fields
@@ -257,46 +257,29 @@ def _options_whole(raw: bytes) -> bool:
 
 def _fill_walked(row: list[Any], data: bytes, walked: tuple) -> bool:
     """Fill ``row`` from the header walk, as :func:`_fill` would from the rich decoder, for a frame the
-    walk takes with TCP or UDP and no application the rich decoder decodes; False (``row`` untouched) for
-    any other frame. ``tests/table/test_walked_rows.py`` holds the two equal on the corpus."""
-    (_, vlan, o, version, addresses, ttl, proto, ip_payload, ident, frag, t,
+    walk takes with TCP or UDP and no application the rich decoder decodes (:func:`plain_segment`); False
+    (``row`` untouched) for any other frame. ``tests/table/test_walked_rows.py`` holds the two equal on
+    the corpus."""
+    plain = plain_segment(data, walked)
+    if plain is None:
+        return False
+    (_, vlan, _, version, addresses, ttl, proto, ip_payload, ident, frag, t,
      sport, dport, seq, ack, _, win, hl, _, _, _, _, _, _) = walked  # fmt: skip
-    n = len(data)
+    _, start, stop = plain
+    if proto == 6:
+        if hl > 20 and not _options_whole(data[t + 20 : t + hl]):
+            return False
+        left = ip_payload - hl
+    else:
+        left = ip_payload - 8
     if version == 4:
-        if proto != 6 and proto != 17:
-            return False
-        if (data[o + 2] << 8 | data[o + 3]) != ip_payload + 20:  # a total length of 0: the rich path's
-            return False
-        end = o + 20 + ip_payload
         src, dst = (
             _inet_ntoa(data[addresses : addresses + 4]),
             _inet_ntoa(data[addresses + 4 : addresses + 8]),
         )
     else:
-        if (proto != 6 and proto != 17) or not ip_payload:
-            return False
-        end = o + 40 + ip_payload
         src = _inet_ntop(_AF_INET6, data[addresses : addresses + 16])
         dst = _inet_ntop(_AF_INET6, data[addresses + 16 : addresses + 32])
-    if end > n:
-        end = n
-    if proto == 6:
-        payload = end - (t + hl)
-        if payload > 0 and tcp_application(sport, dport, data[t + hl : end]) is not None:
-            return False
-        if hl > 20 and not _options_whole(data[t + 20 : t + hl]):
-            return False
-        left = ip_payload - hl
-    else:
-        if end - t < 8:
-            return False
-        ulen = data[t + 4] << 8 | data[t + 5]
-        if ulen < 8:
-            return False
-        payload = min(t + ulen, end) - (t + 8)
-        if payload > 0 and udp_application(sport, dport) is not None:
-            return False
-        left = ip_payload - 8
     row[ETH_DST] = data[0:6].hex(":")
     row[ETH_SRC] = data[6:12].hex(":")
     row[ETH_TYPE] = data[12] << 8 | data[13]
@@ -323,7 +306,7 @@ def _fill_walked(row: list[Any], data: bytes, walked: tuple) -> bool:
         layers += "udp"
     if left >= 0:
         row[PAYLOAD_LEN] = left
-    row[PROTOCOLS] = layers + ":data" if payload > 0 else layers
+    row[PROTOCOLS] = layers + ":data" if stop > start else layers
     row[COMMUNITY_ID] = community_id(src, dst, proto, sport, dport)
     return True
 

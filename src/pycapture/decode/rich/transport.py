@@ -215,6 +215,47 @@ def tcp_application(sport: int, dport: int, payload: bytes) -> str | None:
     return None
 
 
+def plain_segment(data: bytes, walked: tuple) -> tuple[int, int, int] | None:
+    """For a frame whose header walk (:func:`pycapture.decode.walk.walk_ethernet`, as a tuple) found TCP
+    or UDP: ``(end, start, stop)`` where the rich decoder reads it as that transport and no more, with the
+    datagram ending at ``end`` (its length, cut by the capture) and the payload in ``data[start:stop]``;
+    None where it reads more (an application by :func:`tcp_application` or :func:`udp_application`) or
+    otherwise (an IPv4 total length the walk did not take as the datagram's, an IPv6 payload length of 0,
+    a UDP header past the datagram or a UDP length under 8).
+
+    The fast sinks that write a frame from its walk (the table's rows, the JSON line, the -v dump) start
+    from this rule, and add their own conditions (a TCP option's text, say).
+    """
+    (_, _, o, version, _, _, proto, ip_payload, _, _, t, sport, dport, *_rest) = walked
+    hl = walked[17]
+    if proto != 6 and proto != 17:
+        return None
+    if version == 4:
+        if (data[o + 2] << 8 | data[o + 3]) != ip_payload + 20:  # a total length of 0: offload's
+            return None
+        end = o + 20 + ip_payload
+    else:
+        if not ip_payload:  # a jumbogram's, or segmentation offload's
+            return None
+        end = o + 40 + ip_payload
+    end = min(end, len(data))
+    if proto == 6:  # the walk has the whole header in the capture and in the datagram
+        start = stop = t + hl
+        stop = max(end, start)
+        if stop > start and tcp_application(sport, dport, data[start:stop]) is not None:
+            return None
+        return end, start, stop
+    if end - t < 8:
+        return None
+    ulen = data[t + 4] << 8 | data[t + 5]
+    if ulen < 8:
+        return None
+    start, stop = t + 8, min(t + ulen, end)
+    if stop > start and udp_application(sport, dport) is not None:
+        return None
+    return end, start, stop
+
+
 def show_as_ethernet_pad(d: Decoding, extra: bytes) -> None:
     """Show ``extra``, bytes a header's own length leaves out of the frame's decoded packets (after a
     UDP datagram's length, after the last record of a DNS message), as Pcap4J's dump does: in the
