@@ -1224,6 +1224,59 @@ tables_ready(void)
     return 0;
 }
 
+/* A sink of records read in place: the text of record r into out (1), or 0 where the Python must write
+ * it, or -1 on an error. */
+typedef int (*RecordText)(Out *out, void *state, const PcapRecord *r);
+
+/* The text of the classic pcap records of view from byte pos on, up to the first that does not fit (or
+ * exceeds max_caplen) or that sink leaves to the Python: (text, pos, count, stopped_at_frame), pos that
+ * record's. Lets go of view. Inlined into each caller, so that the compiler calls its sink directly. */
+WALK_INLINE PyObject *
+records_text(Py_buffer *view, Py_ssize_t pos, Py_ssize_t max_caplen, RecordText sink, void *state)
+{
+    const uint8_t *buf = view->buf;
+    Py_ssize_t end = view->len, count = 0;
+    Out out = {NULL, 0, 0};
+    int stopped = 0;
+    if (pos < 0)
+        pos = 0;
+    PcapRecord r;
+    while (pcap_record(buf, end, pos, max_caplen, &r)) {
+        int done = sink(&out, state, &r);
+        if (done < 0) {
+            PyMem_Free(out.buf);
+            PyBuffer_Release(view);
+            return NULL;
+        }
+        if (done == 0) {
+            stopped = 1;
+            break;
+        }
+        pos += 16 + (Py_ssize_t)r.caplen;
+        count++;
+    }
+    PyBuffer_Release(view);
+    PyObject *rest = Py_BuildValue("(nnO)", pos, count, stopped ? Py_True : Py_False);
+    if (rest == NULL) {
+        PyMem_Free(out.buf);
+        return NULL;
+    }
+    return finish(&out, rest);
+}
+
+typedef struct {
+    Prefix *prefix;
+    const Sequences *seqs;
+} LineState;
+
+/* records_text's sink of the summary lines */
+static int
+line_sink(Out *out, void *state, const PcapRecord *r)
+{
+    LineState *s = state;
+    return record_line(out, s->prefix, s->seqs, r->sec, r->frac, r->data, (Py_ssize_t)r->caplen);
+}
+
 PyDoc_STRVAR(records_doc,
 "records(buf, pos, max_caplen, second_prefix, seqs, limit) -> (text, pos, count, stopped_at_frame)\n\n"
 "The lines of the classic pcap records (native byte order) of buf from byte pos on, as\n"
@@ -1249,35 +1302,9 @@ fastline_records(PyObject *self, PyObject *args)
         return NULL;
     }
     seqs.table = table == Py_None ? NULL : table;
-    const uint8_t *buf = view.buf;
-    Py_ssize_t end = view.len, count = 0;
     Prefix prefix = {function, 0, -1, {0}, 0};
-    Out out = {NULL, 0, 0};
-    int stopped = 0;
-    if (pos < 0)
-        pos = 0;
-    PcapRecord r;
-    while (pcap_record(buf, end, pos, max_caplen, &r)) {
-        int done = record_line(&out, &prefix, &seqs, r.sec, r.frac, r.data, (Py_ssize_t)r.caplen);
-        if (done < 0) {
-            PyMem_Free(out.buf);
-            PyBuffer_Release(&view);
-            return NULL;
-        }
-        if (done == 0) {
-            stopped = 1;
-            break;
-        }
-        pos += 16 + (Py_ssize_t)r.caplen;
-        count++;
-    }
-    PyBuffer_Release(&view);
-    PyObject *rest = Py_BuildValue("(nnO)", pos, count, stopped ? Py_True : Py_False);
-    if (rest == NULL) {
-        PyMem_Free(out.buf);
-        return NULL;
-    }
-    return finish(&out, rest);
+    LineState state = {&prefix, &seqs};
+    return records_text(&view, pos, max_caplen, line_sink, &state);
 }
 
 PyDoc_STRVAR(batch_doc,

@@ -742,6 +742,13 @@ json_frames(JsonFrames *frames, unsigned long long number, PyObject *linktype, i
     return 0;
 }
 
+/* records_text's sink of the JSON lines */
+static int
+json_sink(Out *out, void *state, const PcapRecord *r)
+{
+    return json_line(out, state, r->sec, r->frac, r->length, r->data, (Py_ssize_t)r->caplen);
+}
+
 PyDoc_STRVAR(json_records_doc,
 "json_records(buf, pos, max_caplen, number, linktype, nano, second_text, flag_text)\n"
 "-> (text, pos, count, stopped_at_frame)\n\n"
@@ -768,34 +775,7 @@ fastline_json_records(PyObject *self, PyObject *args)
         PyBuffer_Release(&view);
         return NULL;
     }
-    const uint8_t *buf = view.buf;
-    Py_ssize_t end = view.len, count = 0;
-    Out out = {NULL, 0, 0};
-    int stopped = 0;
-    if (pos < 0)
-        pos = 0;
-    PcapRecord r;
-    while (pcap_record(buf, end, pos, max_caplen, &r)) {
-        int done = json_line(&out, &frames, r.sec, r.frac, r.length, r.data, (Py_ssize_t)r.caplen);
-        if (done < 0) {
-            PyMem_Free(out.buf);
-            PyBuffer_Release(&view);
-            return NULL;
-        }
-        if (done == 0) {
-            stopped = 1;
-            break;
-        }
-        pos += 16 + (Py_ssize_t)r.caplen;
-        count++;
-    }
-    PyBuffer_Release(&view);
-    PyObject *rest = Py_BuildValue("(nnO)", pos, count, stopped ? Py_True : Py_False);
-    if (rest == NULL) {
-        PyMem_Free(out.buf);
-        return NULL;
-    }
-    return finish(&out, rest);
+    return records_text(&view, pos, max_caplen, json_sink, &frames);
 }
 
 PyDoc_STRVAR(json_batch_doc,
