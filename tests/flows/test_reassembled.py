@@ -1,0 +1,94 @@
+"""``--defrag``'s sink (:class:`pycapture.flows.reassembled.DefragmentingSink`): fragments pass as they are,
+and the one that completes a datagram becomes a whole packet, which tcpdump reads as never cut."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+from pathlib import Path
+
+import dpkt
+import pytest
+
+from pycapture.flows.reassembled import DefragmentingSink, ip_offset
+from pycapture.protocols.linktypes import LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_RAW
+from support import frames as f
+from support.commands import tool
+
+PAYLOAD = bytes(range(256)) * 12  # 3,072 bytes: three fragments at 1,480
+
+
+def _ipv4_fragments(datagram: bytes, ident: int = 0x4242, size: int = 1480) -> list[bytes]:
+    pieces = []
+    for at in range(0, len(datagram), size):
+        more = at + size < len(datagram)
+        ip = dpkt.ip.IP(src=f.IP_A, dst=f.IP_B, p=17, ttl=64, id=ident, data=datagram[at : at + size])
+        ip.offset, ip.mf = at >> 3, int(more)  # dpkt: the field, in 8-byte units
+        pieces.append(bytes(ip))
+    return pieces
+
+
+def _ipv6_fragments(datagram: bytes, ident: int = 0x4242, size: int = 1448) -> list[bytes]:
+    pieces = []
+    for at in range(0, len(datagram), size):
+        more = at + size < len(datagram)
+        chunk = struct.pack("!BBHI", 17, 0, at | more, ident) + datagram[at : at + size]
+        pieces.append(
+            bytes(dpkt.ip6.IP6(src=f.IP6_A, dst=f.IP6_B, nxt=44, hlim=64, plen=len(chunk), data=chunk))
+        )
+    return pieces
+
+
+def _through(linktype: int, frames: list[bytes]) -> list[bytes]:
+    out: list[bytes] = []
+    sink = DefragmentingSink(linktype, lambda sec, frac, length, data: out.append(data))
+    for n, frame in enumerate(frames):
+        sink(1_700_000_000 + n, 0, len(frame), frame)
+    return out
+
+
+def _tcpdump(tmp_path: Path, linktype: int, frames: list[bytes]) -> list[str]:
+    path = tmp_path / "out.pcap"
+    with path.open("wb") as file:
+        writer = dpkt.pcap.Writer(file, linktype=linktype)
+        for n, frame in enumerate(frames):
+            writer.writepkt(frame, ts=1_700_000_000 + n)
+    result = subprocess.run([tool("tcpdump"), "-n", "-v", "-r", str(path)], capture_output=True, text=True)
+    return result.stdout.replace("\n    ", " ").splitlines()
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_last_fragment_becomes_the_whole_datagram(tmp_path: Path, version: int) -> None:
+    datagram = f.udp(4000, 5000, PAYLOAD)
+    cut = _ipv4_fragments(datagram) if version == 4 else _ipv6_fragments(datagram)
+    etype = 0x0800 if version == 4 else 0x86DD
+    frames = [f.ether(etype, piece) for piece in cut]
+    frames.insert(1, frames[2])  # out of order, and a duplicate after the datagram is whole
+    out = _through(LINKTYPE_ETHERNET, frames)
+    assert out[:-2] == frames[:-2]  # fragments pass unchanged
+    whole = out[-2]
+    assert whole[:14] == frames[-2][:14]
+    lines = _tcpdump(tmp_path, LINKTYPE_ETHERNET, out)
+    assert len(lines) == len(frames)
+    assert f"UDP, length {len(PAYLOAD)}" in lines[-2]
+    assert "frag" not in lines[-2] and "bad cksum" not in lines[-2]
+    ip = dpkt.ip.IP(whole[14:]) if version == 4 else dpkt.ip6.IP6(whole[14:])
+    assert bytes(ip.data) == datagram
+    assert out[-1] == frames[-1]  # the late duplicate is shown as the fragment it is
+
+
+def test_raw_ip_and_sll_find_the_ip_header() -> None:
+    cut = _ipv4_fragments(f.udp(4000, 5000, PAYLOAD))
+    whole = _through(LINKTYPE_RAW, cut)[-1]
+    assert len(whole) == 20 + 8 + len(PAYLOAD)
+    sll = struct.pack("!HHH8sH", 0, 1, 6, b"\x02" * 6 + b"\0\0", 0x0800)
+    whole = _through(LINKTYPE_LINUX_SLL, [sll + piece for piece in cut])[-1]
+    assert whole[:16] == sll and len(whole) == 16 + 20 + 8 + len(PAYLOAD)
+
+
+def test_frames_without_ip_pass() -> None:
+    arp = f.ether(0x0806, b"\0" * 28)
+    assert ip_offset(LINKTYPE_ETHERNET, arp) is None
+    tagged = f.ether(0x8100, f.vlan_tag(5, 0x0800) + f.ipv4(17, f.udp(1, 2)))
+    assert ip_offset(LINKTYPE_ETHERNET, tagged) == 18
+    assert _through(LINKTYPE_ETHERNET, [arp, tagged, b"\x01"]) == [arp, tagged, b"\x01"]
