@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Install what the tests need on a fresh machine, then run them: ruff, mypy, then pytest.
 #   bash bin/test.sh [pytest arguments]
-# Debian packages (tcpdump, tshark, ping, ip, Java and the jars Pcap4J needs) are installed when missing and we are root; the Python
+# Debian packages (tcpdump, tshark, tcpflow, ping, ip, Java and the jars Pcap4J needs) are installed when missing and we are root; the Python
 # packages go into .venv. Live-capture tests need root; with CI=true they run and never skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pair in tcpdump:tcpdump tshark:tshark ping:iputils-ping ip:iproute2 javac:openjdk-17-jdk-headless; do
+for pair in tcpdump:tcpdump tshark:tshark tcpflow:tcpflow ping:iputils-ping ip:iproute2 javac:openjdk-17-jdk-headless; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 # What ../shared/pcap4j/pcap4j-dump (unmodified Pcap4J, the witness of -v) loads besides java
