@@ -133,6 +133,8 @@ class CaptureConfig:
     pace: Pace | None = None
     save: SaveOptions = field(default_factory=SaveOptions)
     run_as: str | None = None
+    statistics: tuple[str, ...] = ()  # -z specs, as :func:`pycapture.flows.stats.parse_spec` reads them
+    quiet: bool = False  # -q: no packet lines (the -z tables still print)
 
 
 def run(config: CaptureConfig) -> bool:
@@ -147,11 +149,25 @@ def run(config: CaptureConfig) -> bool:
     except CaptureFileError as exc:
         raise _located(exc, config.read_file, 0) from exc
     expression, write_file, output = config.expression, config.write_file, config.output
-    if not tcpdump_prints(handle.datalink) and (expression or write_file is None or output.print_too):
+    lines = (write_file is None and not config.quiet) or output.print_too
+    if not tcpdump_prints(handle.datalink) and (expression or lines):
         handle.close()
         raise _unknown_linktype(config.read_file or handle.source, handle.datalink)
     writer: SaveFileWriter | RotatingWriter[Any] | TableWriter | None = None
     write_rows: Callable[[Any], None] | None = None  # a table -w: what takes each batch of rows
+    stats = _open_statistics(config.statistics)
+    row_columns: list[str] | None = None
+    # the tables alone from a file: its rows straight from the reader (mmap'd); live, through the handle
+    direct = stats is not None and config.quiet and pacer is None and config.read_file not in (None, "-")
+    if stats is not None and config.quiet and not direct:
+        if not isinstance(handle, PcapHandle):
+            handle.close()
+            raise PcapError(
+                "-z on this source reads packets through the pcapy backend",
+                "leave out --backend (and $PYCAPTURE_BACKEND), or give --backend pcapy",
+            )
+
+        write_rows, row_columns = stats.feed, stats.columns
     received: list[int] = []
     started = False  # as tcpdump: no statistics when the capture never started (a bad filter, -w path...)
     try:
@@ -174,7 +190,7 @@ def run(config: CaptureConfig) -> bool:
                 info = _interface_info(handle, expression, config.save.pcapng)
                 writer = open_savefile(write_file, info, config.save, stop_writing)
                 sinks.append(writer.write)
-        if write_file is None or output.print_too:
+        if lines:
             out = sys.stdout if write_file != "-" else sys.stderr
             sinks.append(output.printer(handle.datalink, out, handle.nanosecond))
         with stop_on_signals(handle) as received:
@@ -184,8 +200,12 @@ def run(config: CaptureConfig) -> bool:
             started = True
             if received:
                 pass  # stopped before the first packet
+            elif direct:
+                read = _read_again(config, stats)
+                if isinstance(handle, PcapHandle):
+                    handle.captured = read
             elif write_rows is not None:
-                _pump_rows(handle, write_rows, config.count, received)
+                _pump_rows(handle, write_rows, config.count, received, row_columns)
             elif pacer is None and parallel_capable(handle, sinks, config.count):
                 pump_parallel(handle, sinks)
             elif pacer is None:
@@ -195,6 +215,10 @@ def run(config: CaptureConfig) -> bool:
             else:
                 pacer.stopped_by(lambda: bool(received))
                 pump_paced(handle, sinks, config.count, pacer)
+        if stats is not None and not config.quiet:  # the lines printed first: now read the file again
+            _read_again(config, stats)
+        if stats is not None:
+            _print_tables(stats, output.json)
         sys.stdout.flush()
     except CaptureFileError as exc:  # a damaged file: say where (with a filter, not every packet is counted)
         raise _located(exc, config.read_file, None if expression else handle.captured) from exc
@@ -235,8 +259,65 @@ def _open_table(
     return writer, writer.write_rows if isinstance(writer, RotatingWriter) else writer.write
 
 
+def _open_statistics(specs: tuple[str, ...]) -> Any:
+    """The -z tables' collector (a :class:`pycapture.flows.stats.Statistics`), or None without -z."""
+    if not specs:
+        return None
+    try:
+        import pyarrow  # noqa: F401
+
+        from .flows.stats import Statistics, parse_spec
+    except ImportError:
+        raise PcapError(
+            "-z reads packets as table rows, which needs pyarrow", "pip install '.[table]'"
+        ) from None
+    return Statistics([parse_spec(spec) for spec in specs])
+
+
+def _read_again(config: CaptureConfig, stats: Any) -> int:
+    """Feed ``stats`` the rows of the -r file, up to -c; return how many.
+
+    Without -q the packet lines were printed on a first reading; with it this is the only one.
+    """
+    from .table import read_batches
+
+    assert config.read_file is not None  # the command asks for -q otherwise
+    left, read = config.count, 0
+    batches = cast(
+        Generator[Any, None, None],
+        read_batches(config.read_file, columns=stats.columns, filter=config.expression or None),
+    )
+    try:
+        for batch in batches:
+            if left >= 0:
+                batch = batch.slice(0, left)
+                left -= batch.num_rows
+            stats.feed(batch)
+            read += batch.num_rows
+            if left == 0:
+                break
+    finally:
+        batches.close()
+    return read
+
+
+def _print_tables(stats: Any, as_json: bool) -> None:
+    """The -z tables on stdout: tshark's text, or one JSON document a line with --json."""
+    if as_json:
+        import json
+
+        for document in stats.json_documents():
+            sys.stdout.write(json.dumps(document) + "\n")
+    else:
+        sys.stdout.write(stats.text())
+
+
 def _pump_rows(
-    handle: CaptureSource, write_rows: Callable[[Any], None], count: int, stopped: list[int]
+    handle: CaptureSource,
+    write_rows: Callable[[Any], None],
+    count: int,
+    stopped: list[int],
+    columns: list[str] | None = None,
 ) -> None:
     """Hand the packets of ``handle`` to ``write_rows`` as table rows, in batches, up to ``count`` (-1: all).
 
@@ -246,7 +327,7 @@ def _pump_rows(
     as for pcap: the reader may have read packets past -c (and reads a file without counting).
     """
     assert isinstance(handle, PcapHandle)  # as _open_table made sure
-    written = _write_rows(handle, write_rows, count, 0)
+    written = _write_rows(handle, write_rows, count, 0, columns)
     if not stopped or not handle.live or not handle.is_open or written == count:
         return
     try:
@@ -262,13 +343,22 @@ def _pump_rows(
     timer.daemon = True
     timer.start()
     try:
-        _write_rows(handle, write_rows, written + pending, written)
+        _write_rows(handle, write_rows, written + pending, written, columns)
     finally:
         timer.cancel()
 
 
-def _write_rows(handle: PcapHandle, write_rows: Callable[[Any], None], count: int, written: int) -> int:
-    """:func:`_pump_rows`'s loop: rows after the ``written`` already written, up to ``count`` in all."""
+def _write_rows(
+    handle: PcapHandle,
+    write_rows: Callable[[Any], None],
+    count: int,
+    written: int,
+    columns: list[str] | None = None,
+) -> int:
+    """:func:`_pump_rows`'s loop: rows after the ``written`` already written, up to ``count`` in all.
+
+    ``columns``: the row columns to read (all by default); without ``frame_number`` no renumbering.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -277,10 +367,11 @@ def _write_rows(handle: PcapHandle, write_rows: Callable[[Any], None], count: in
     first = written
     batch_size = min(count - written, 65536) if count > 0 else 65536
     # a generator: closed here, so that it has let go of the handle before the handle is closed
-    batches = cast(Generator[Any, None, None], read_batches(handle, batch_size=batch_size))
+    batches = cast(Generator[Any, None, None], read_batches(handle, columns=columns, batch_size=batch_size))
     try:
         for batch in batches:
-            if first:  # a second reading numbers its frames from 1 again
+            # a second reading numbers its frames from 1 again
+            if first and (columns is None or "frame_number" in columns):
                 at = batch.schema.get_field_index("frame_number")
                 numbers = batch.column(at)
                 batch = batch.set_column(at, "frame_number", pc.add(numbers, pa.scalar(first, numbers.type)))

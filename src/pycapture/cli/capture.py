@@ -77,6 +77,25 @@ def _table_format(write_file: str | None, given: str | None) -> str | None:
     return format_of(write_file)
 
 
+def _check_statistics(
+    statistics: tuple[str, ...], quiet: bool, read_file: str | None, write_file: str | None
+) -> None:
+    """Usage errors of -z: a bad spec, or a combination not supported yet."""
+    if not statistics:
+        return
+    from ..flows.stats import SpecError, parse_spec  # no pyarrow needed to read a spec
+
+    for spec in statistics:
+        try:
+            parse_spec(spec)
+        except SpecError as exc:
+            raise click.UsageError(str(exc)) from None
+    if write_file is not None:
+        raise click.UsageError("-z with -w is not supported yet: write the file, then read it with -r -q -z")
+    if not quiet and (read_file is None or read_file == "-"):
+        raise click.UsageError("-z prints packet lines too only with -r FILE: give -q for the tables alone")
+
+
 def _version_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         click.echo(_versions())
@@ -227,6 +246,15 @@ class _Command(click.Command):
     metavar="USER",
     help="When root: become USER once the capture is open, before creating the -w file.",
 )
+@click.option(
+    "-z",
+    "statistics",
+    multiple=True,
+    metavar="SPEC",
+    help="tshark's statistics, printed at the end: conv,TYPE or endpoints,TYPE (TYPE: eth, ip, ipv6, tcp, "
+    "udp); repeatable. Needs pyarrow (pip install '.[table]').",
+)
+@flag("-q", "quiet", help="Print no packet lines (with -z: the tables only).")
 @debug_option
 @click.option(
     "--version",
@@ -272,6 +300,8 @@ def command(
     pcapng: bool,
     comments: tuple[str, ...],
     run_as: str | None,
+    statistics: tuple[str, ...],
+    quiet: bool,
     debug: bool,
     expression: tuple[str, ...],
 ) -> None:
@@ -302,6 +332,7 @@ def command(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    _check_statistics(statistics, quiet, read_file, write_file)
     with reported_errors(debug):
         if list_interfaces:
             _list_devices()
@@ -334,5 +365,7 @@ def command(
                 pace=Pace(speed=speed or 1.0) if realtime else None,
                 save=save,
                 run_as=run_as,
+                statistics=statistics,
+                quiet=quiet,
             )
         )

@@ -1,0 +1,410 @@
+"""tshark's conversation and endpoint statistics (``-z conv,TYPE`` and ``-z endpoints,TYPE``).
+
+The tables are made from the rows of :mod:`pycapture.table` (one header walk feeds every output), as
+Wireshark 4.0 makes them (``epan/conversation_table.c``, ``ui/cli/tap-iousers.c``,
+``ui/cli/tap-endpoints.c``):
+
+- A conversation is keyed by its address pair (and port pair for TCP and UDP; for TCP also its
+  ``tcp.stream``, so a reused port pair is a new row), in either direction. Its A side is the source of
+  its first frame; "->" counts the frames from A to B, "<-" those from B to A. Bytes are frame lengths.
+- An endpoint is an address (and port): each frame counts as sent by its source, then received by its
+  destination.
+- Rows are listed by total frames, most first; rows with equal totals in order of first appearance.
+- "Relative Start" is the first frame's time less the capture's first frame time; "Duration" the last
+  less the first.
+
+Where a frame carries a header more than once (IP in IP, an ICMP error quoting a datagram) the rows
+give the outermost one only, where tshark counts each occurrence.
+
+:func:`parse_spec` reads a ``-z`` argument; :class:`Statistics` takes batches of rows (with
+:data:`COLUMNS`) and gives the tables as tshark's text (:meth:`Statistics.text`) or as JSON documents
+(:meth:`Statistics.json_documents`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .streams import TcpStreams
+
+CONV_TYPES = ("eth", "ip", "ipv6", "tcp", "udp")
+ENDPOINT_TYPES = CONV_TYPES
+LATER_KINDS = ("follow", "io,phs", "io,stat", "expert")
+"""-z kinds the project means to add: a usage error says they are not supported yet."""
+
+COLUMNS = [
+    "ts",
+    "len",
+    "eth_src",
+    "eth_dst",
+    "ip_version",
+    "ip_src",
+    "ip_dst",
+    "src_port",
+    "dst_port",
+    "tcp_flags",
+    "tcp_seq",
+    "protocols",
+]
+"""The table columns the statistics may read (:attr:`Statistics.columns`: those a set of specs reads)."""
+
+_NEEDED = {
+    "eth": ("eth_src", "eth_dst"),
+    "ip": ("ip_version", "ip_src", "ip_dst"),
+    "ipv6": ("ip_version", "ip_src", "ip_dst"),
+    "tcp": ("ip_src", "ip_dst", "src_port", "dst_port", "tcp_flags", "tcp_seq"),
+    "udp": ("ip_src", "ip_dst", "src_port", "dst_port"),
+}
+_TITLES = {"eth": "Ethernet", "ip": "IPv4", "ipv6": "IPv6", "tcp": "TCP", "udp": "UDP"}
+_WITH_PORTS = ("tcp", "udp")
+_RULE = "=" * 80
+_STREAM_FLAGS = 0x07  # FIN, SYN, RST: the flags that can start or end a TCP stream
+VALID_FORMS = ", ".join([f"conv,{t}" for t in CONV_TYPES] + [f"endpoints,{t}" for t in ENDPOINT_TYPES])
+
+
+class SpecError(ValueError):
+    """A ``-z`` argument that is not one of the supported forms."""
+
+
+@dataclass(frozen=True)
+class StatSpec:
+    """One ``-z`` table: ``kind`` is ``conv`` or ``endpoints``, ``type`` one of :data:`CONV_TYPES`."""
+
+    kind: str
+    type: str
+
+    @property
+    def title(self) -> str:
+        """tshark's title line: ``TCP Conversations``, ``IPv4 Endpoints``."""
+        return f"{_TITLES[self.type]} {'Conversations' if self.kind == 'conv' else 'Endpoints'}"
+
+
+def parse_spec(spec: str) -> StatSpec:
+    """Read one ``-z`` argument (``conv,tcp``, ``endpoints,ip``); a bad one raises :class:`SpecError`."""
+    parts = spec.split(",")
+    kind = parts[0]
+    if kind in ("conv", "endpoints"):
+        if len(parts) < 2 or parts[1] not in CONV_TYPES:
+            given = parts[1] if len(parts) > 1 else ""
+            raise SpecError(f"-z {spec}: unknown {kind} type '{given}'; valid forms: {VALID_FORMS}")
+        if len(parts) > 2:
+            raise SpecError(
+                f"-z {spec}: a display filter after the type is not supported; valid forms: {VALID_FORMS}"
+            )
+        return StatSpec(kind, parts[1])
+    for later in LATER_KINDS:
+        if spec == later or spec.startswith(later + ","):
+            raise SpecError(
+                f"-z {spec}: {later} statistics are not supported yet; valid forms: {VALID_FORMS}"
+            )
+    raise SpecError(f"-z {spec}: unknown statistics; valid forms: {VALID_FORMS}")
+
+
+class _Conversations:
+    """One conversation table: rows of [a, port_a, b, port_b, rx_frames, rx_bytes, tx_frames, tx_bytes,
+    start_ns, stop_ns]."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[Any, ...], list[Any]] = {}
+        self.rows: list[list[Any]] = []
+
+    def add(self, a: Any, pa: Any, b: Any, pb: Any, conv_id: int, length: int, rel: int) -> None:
+        row = self.index.get((a, pa, b, pb, conv_id))
+        if row is not None:
+            row[6] += 1
+            row[7] += length
+        else:
+            row = self.index.get((b, pb, a, pa, conv_id))
+            if row is None:
+                row = [a, pa, b, pb, 0, 0, 1, length, rel, rel]
+                self.index[(a, pa, b, pb, conv_id)] = row
+                self.rows.append(row)
+                return
+            row[4] += 1
+            row[5] += length
+        if rel > row[9]:
+            row[9] = rel
+        elif rel < row[8]:
+            row[8] = rel
+
+
+class _Endpoints:
+    """One endpoint table: rows of [address, port, tx_frames, tx_bytes, rx_frames, rx_bytes]."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[Any, Any], list[Any]] = {}
+        self.rows: list[list[Any]] = []
+
+    def add(self, a: Any, pa: Any, b: Any, pb: Any, length: int) -> None:
+        index = self.index
+        row = index.get((a, pa))
+        if row is None:
+            row = index[(a, pa)] = [a, pa, 0, 0, 0, 0]
+            self.rows.append(row)
+        row[2] += 1
+        row[3] += length
+        row = index.get((b, pb))
+        if row is None:
+            row = index[(b, pb)] = [b, pb, 0, 0, 0, 0]
+            self.rows.append(row)
+        row[4] += 1
+        row[5] += length
+
+
+def _layers(protocols: str | None) -> tuple[bool, bool, bool, str | None]:
+    """What a frame's layer list feeds: (eth, IPv4, IPv6, the first of tcp/udp when it directly follows
+    the outermost IP layer, else None)."""
+    if not protocols:
+        return False, False, False, None
+    names = protocols.split(":")
+    ip_at = next((i for i, name in enumerate(names) if name in ("ip", "ipv6")), None)
+    transport = None
+    if ip_at is not None:
+        for name in names[ip_at + 1 :]:
+            if name in ("tcp", "udp"):
+                transport = name
+                break
+            if name not in ("ipv6.hopopts", "ipv6.routing", "ipv6.dstopts", "ipv6.fraghdr", "ipv6.shim6"):
+                break
+    return "eth" in names, "ip" in names, "ipv6" in names, transport
+
+
+class Statistics:
+    """The tables of some ``-z`` specs, filled from batches of table rows by :meth:`feed`."""
+
+    def __init__(self, specs: list[StatSpec]) -> None:
+        self.specs = list(specs)
+        self._convs = {s.type: _Conversations() for s in self.specs if s.kind == "conv"}
+        self._ends = {s.type: _Endpoints() for s in self.specs if s.kind == "endpoints"}
+        self._types = {s.type for s in self.specs}
+        needed = {"ts", "len", "protocols"}
+        for kind in self._types:
+            needed.update(_NEEDED[kind])
+        self.columns = [name for name in COLUMNS if name in needed]
+        """The table columns :meth:`feed` reads for these specs (read_batches' ``columns``)."""
+        self._first: int | None = None
+        self._streams = TcpStreams()
+        self._layer_cache: dict[str | None, tuple[bool, bool, bool, str | None]] = {}
+        # a directed TCP address and port pair -> its conversation row, the index of its direction's frame
+        # count there, and its stream: the same as long as no SYN, FIN or RST comes (TcpStreams sees those)
+        self._known: dict[tuple[Any, ...], tuple[list[Any], int, int]] = {}
+
+    def feed(self, batch: Any) -> None:
+        """Count the frames of one Arrow record batch (with at least the :attr:`columns`)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if batch.num_rows == 0:
+            return
+        ts = batch.column("ts").cast(pa.int64())
+        if self._first is None:
+            valid = ts.drop_null()
+            self._first = valid[0].as_py() if len(valid) else 0
+        first = self._first
+        # relative times in ns; a frame without a time counts at the first frame's
+        rel = pc.subtract(ts.fill_null(first), pa.scalar(first, pa.int64()))
+        encoded = pc.dictionary_encode(batch.column("protocols").fill_null(""))
+        cache = self._layer_cache
+        kinds = []
+        for name in encoded.dictionary.to_pylist():
+            if name not in cache:
+                cache[name] = _layers(name)
+            kinds.append(cache[name])
+        indices = encoded.indices
+        columns = {name: batch.column(name) for name in self.columns}
+        columns["rel"] = rel
+
+        def rows(mask: Any, *names: str) -> list[list[Any]]:
+            """The listed columns of the rows ``mask`` keeps, as Python lists."""
+            return [columns[name].filter(mask).to_pylist() for name in names]
+
+        types = self._types
+        if "eth" in types:
+            has_eth = pa.array([k[0] for k in kinds], pa.bool_()).take(indices)
+            has_eth = pc.and_(has_eth, columns["eth_src"].is_valid())
+            self._feed_pairs("eth", None, rows(has_eth, "eth_src", "eth_dst", "len", "rel"))
+        if types & {"ip", "ipv6"}:
+            version = columns["ip_version"].fill_null(0)
+            has_src = columns["ip_src"].is_valid()
+            for kind, number in (("ip", 4), ("ipv6", 6)):
+                if kind in types:
+                    mask = pc.and_(pc.equal(version, number), has_src)
+                    self._feed_pairs(kind, None, rows(mask, "ip_src", "ip_dst", "len", "rel"))
+        if types & {"tcp", "udp"}:
+            codes = pa.array([{"tcp": 1, "udp": 2}.get(k[3] or "", 0) for k in kinds], pa.int8())
+            transport = pc.if_else(columns["src_port"].is_valid(), codes.take(indices), 0)
+            if "udp" in types:
+                names = ("ip_src", "src_port", "ip_dst", "dst_port", "len", "rel")
+                self._feed_pairs("udp", -1, rows(pc.equal(transport, 2), *names))
+            if "tcp" in types:
+                tcp = pc.and_(pc.equal(transport, 1), columns["tcp_flags"].is_valid())
+                tcp_names = ("ip_src", "src_port", "ip_dst", "dst_port", "tcp_flags", "tcp_seq", "len", "rel")
+                self._feed_tcp(rows(tcp, *tcp_names))
+
+    def _feed_pairs(self, kind: str, conv_id: int | None, lists: list[list[Any]]) -> None:
+        """Address pairs (with ports when ``conv_id`` is given: UDP) into the ``kind`` tables."""
+        conv, ends = self._convs.get(kind), self._ends.get(kind)
+        if conv_id is None:
+            src, dst, lengths, rel = lists
+            if conv is not None:
+                add = conv.add
+                for a, b, n, t in zip(src, dst, lengths, rel, strict=True):
+                    add(a, None, b, None, -1, n, t)
+            if ends is not None:
+                add_end = ends.add
+                for a, b, n in zip(src, dst, lengths, strict=True):
+                    add_end(a, None, b, None, n)
+            return
+        src, sport, dst, dport, lengths, rel = lists
+        if conv is not None:
+            add = conv.add
+            for a, pa_, b, pb, n, t in zip(src, sport, dst, dport, lengths, rel, strict=True):
+                add(a, pa_, b, pb, conv_id, n, t)
+        if ends is not None:
+            add_end = ends.add
+            for a, pa_, b, pb, n in zip(src, sport, dst, dport, lengths, strict=True):
+                add_end(a, pa_, b, pb, n)
+
+    def _feed_tcp(self, lists: list[list[Any]]) -> None:
+        conv, ends = self._convs.get("tcp"), self._ends.get("tcp")
+        src, sport, dst, dport, flags, seq, lengths, rel = lists
+        if conv is not None:
+            stream, add, index, known = self._streams.stream, conv.add, conv.index, self._known
+            for a, pa_, b, pb, f, q, n, t in zip(
+                src, sport, dst, dport, flags, seq, lengths, rel, strict=True
+            ):
+                key = (a, pa_, b, pb)
+                hit = None if f & _STREAM_FLAGS else known.get(key)
+                if hit is None:  # a segment that may change the stream: TcpStreams decides
+                    conv_id = stream(a, pa_, b, pb, f, q or 0)
+                    add(a, pa_, b, pb, conv_id, n, t)
+                    row = index.get((a, pa_, b, pb, conv_id))
+                    known[key] = (
+                        (row, 6, conv_id)
+                        if row is not None
+                        else (index[(b, pb, a, pa_, conv_id)], 4, conv_id)
+                    )
+                    reverse = known.get((b, pb, a, pa_))
+                    if reverse is not None and reverse[2] != conv_id:  # a new stream: the other way too
+                        del known[(b, pb, a, pa_)]
+                    continue
+                row, at, _ = hit
+                row[at] += 1
+                row[at + 1] += n
+                if t > row[9]:
+                    row[9] = t
+                elif t < row[8]:
+                    row[8] = t
+        if ends is not None:
+            add_end = ends.add
+            for a, pa_, b, pb, n in zip(src, sport, dst, dport, lengths, strict=True):
+                add_end(a, pa_, b, pb, n)
+
+    # --- output ---------------------------------------------------------------------------------
+
+    def _sorted(self, rows: list[list[Any]], frames: tuple[int, int]) -> list[list[Any]]:
+        return sorted(rows, key=lambda r: -(r[frames[0]] + r[frames[1]]))
+
+    def text(self) -> str:
+        """The tables as tshark 4.0 prints them, in its order (the last ``-z`` first)."""
+        return "".join(self._table_text(spec) for spec in reversed(self.specs))
+
+    def _table_text(self, spec: StatSpec) -> str:
+        ports = spec.type in _WITH_PORTS
+        lines = [_RULE, spec.title, "Filter:<No Filter>"]
+        if spec.kind == "conv":
+            pad = " " * 12 if ports else ""
+            lines.append(
+                pad + "                                               |       <-      | |       ->      | "
+                "|     Total     |    Relative    |   Duration   |"
+            )
+            lines.append(
+                pad + "                                               | Frames  Bytes | | Frames  Bytes | "
+                "| Frames  Bytes |      Start     |              |"
+            )
+            width = 26 if ports else 20
+            for a, pa, b, pb, rxf, rxb, txf, txb, start, stop in self._sorted(
+                self._convs[spec.type].rows, (4, 6)
+            ):
+                if ports:
+                    a, b = f"{a}:{pa}", f"{b}:{pb}"
+                lines.append(
+                    f"{a:<{width}} <-> {b:<{width}}  {rxf:6d} {format_size(rxb):<9}  {txf:6d} "
+                    f"{format_size(txb):<9}  {rxf + txf:6d} {format_size(rxb + txb):<9}  "
+                    f"{_seconds(start):14.9f}   {_seconds(stop) - _seconds(start):12.4f}"
+                )
+        else:
+            lines.append(
+                "                       |  "
+                + ("Port  ||  " if ports else "")
+                + "Packets  | |  Bytes  | | Tx Packets | | Tx Bytes | | Rx Packets | | Rx Bytes |"
+            )
+            for addr, port, txf, txb, rxf, rxb in self._sorted(self._ends[spec.type].rows, (2, 4)):
+                port_cell = f"      {port:>5}     " if ports else "      "
+                lines.append(
+                    f"{addr:<20}{port_cell}{txf + rxf:6d}     {txb + rxb:9d}     {txf:6d}       {txb:9d}"
+                    f"      {rxf:6d}       {rxb:9d}   "
+                )
+        lines.append(_RULE)
+        return "\n".join(lines) + "\n"
+
+    def json_documents(self) -> list[dict[str, Any]]:
+        """One JSON-ready document a table, in the order of the text."""
+        documents = []
+        for spec in reversed(self.specs):
+            ports = spec.type in _WITH_PORTS
+            rows: list[dict[str, Any]] = []
+            if spec.kind == "conv":
+                for a, pa, b, pb, rxf, rxb, txf, txb, start, stop in self._sorted(
+                    self._convs[spec.type].rows, (4, 6)
+                ):
+                    row: dict[str, Any] = {"address_a": a}
+                    if ports:
+                        row["port_a"] = pa
+                    row["address_b"] = b
+                    if ports:
+                        row["port_b"] = pb
+                    row.update(
+                        frames_b_to_a=rxf,
+                        bytes_b_to_a=rxb,
+                        frames_a_to_b=txf,
+                        bytes_a_to_b=txb,
+                        frames=rxf + txf,
+                        bytes=rxb + txb,
+                        relative_start=round(_seconds(start), 9),
+                        duration=round(_seconds(stop) - _seconds(start), 9),
+                    )
+                    rows.append(row)
+            else:
+                for addr, port, txf, txb, rxf, rxb in self._sorted(self._ends[spec.type].rows, (2, 4)):
+                    row = {"address": addr}
+                    if ports:
+                        row["port"] = port
+                    row.update(
+                        packets=txf + rxf,
+                        bytes=txb + rxb,
+                        tx_packets=txf,
+                        tx_bytes=txb,
+                        rx_packets=rxf,
+                        rx_bytes=rxb,
+                    )
+                    rows.append(row)
+            documents.append(
+                {"table": spec.title, "spec": f"{spec.kind},{spec.type}", "filter": None, "rows": rows}
+            )
+        return documents
+
+
+def _seconds(ns: int) -> float:
+    """Wireshark's ``nstime_to_sec``: whole seconds plus nanoseconds, each as a double."""
+    whole = int(ns / 1_000_000_000)  # truncated toward zero, as nstime_t holds a negative time
+    return whole + (ns - whole * 1_000_000_000) / 1e9
+
+
+def format_size(size: int) -> str:
+    """Wireshark 4.0's ``format_size(size, format_size_unit_bytes|format_size_prefix_si)``."""
+    for power, prefix in ((1000**4, "T"), (1000**3, "G"), (1000**2, "M"), (1000, "k")):
+        if size // power >= 10:
+            return f"{size // power} {prefix}B"
+    return f"{size} bytes"

@@ -1,0 +1,62 @@
+"""TCP stream numbers as tshark assigns them (``tcp.stream``; Wireshark 4.0's ``packet-tcp.c``).
+
+Feed :meth:`TcpStreams.stream` every TCP segment in frame order; it returns the segment's stream index.
+The rules, as tshark's:
+
+- Segments belong to one conversation by their address and port pair, in either direction. A pair seen
+  for the first time starts a new stream, numbered from 0 in order of first appearance.
+- A SYN without ACK starts a new stream on a pair already seen when its sender already sent in the
+  current stream (its base sequence number is known) and either its sequence number differs from that
+  base (a new ISN: the ports were reused) or the stream has seen a FIN or a RST.
+- A side's base sequence number is its SYN's sequence number, or one less than the sequence number of
+  its first segment when that is no SYN (tshark's relative numbering starts at 1 there).
+"""
+
+from __future__ import annotations
+
+from ..protocols.numbers import TCP_FLAG_BITS
+
+_FIN = TCP_FLAG_BITS["F"]
+_SYN = TCP_FLAG_BITS["S"]
+_RST = TCP_FLAG_BITS["R"]
+_ACK = TCP_FLAG_BITS["."]
+_SEQ_MASK = 0xFFFFFFFF
+
+
+class _Stream:
+    __slots__ = ("base", "closed", "index")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.base: dict[tuple[str, int], int] = {}  # each side's base sequence number
+        self.closed = False  # a FIN or a RST was seen
+
+
+class TcpStreams:
+    """tshark's ``tcp.stream`` numbering; :attr:`count` is the number of streams so far."""
+
+    def __init__(self) -> None:
+        self._streams: dict[tuple[str, int, str, int], _Stream] = {}
+        self.count = 0
+
+    def stream(self, src: str, sport: int, dst: str, dport: int, flags: int, seq: int) -> int:
+        """The stream index of a segment from ``src``:``sport`` to ``dst``:``dport`` (addresses as text)."""
+        key = (src, sport, dst, dport) if (src, sport) <= (dst, dport) else (dst, dport, src, sport)
+        current = self._streams.get(key)
+        side = (src, sport)
+        if current is None:
+            current = self._new(key)
+        elif flags & (_SYN | _ACK) == _SYN:
+            base = current.base.get(side)
+            if base is not None and (base != seq or current.closed):
+                current = self._new(key)
+        if side not in current.base:
+            current.base[side] = seq if flags & _SYN else (seq - 1) & _SEQ_MASK
+        if flags & (_FIN | _RST):
+            current.closed = True
+        return current.index
+
+    def _new(self, key: tuple[str, int, str, int]) -> _Stream:
+        created = self._streams[key] = _Stream(self.count)
+        self.count += 1
+        return created
