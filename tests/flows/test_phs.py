@@ -12,7 +12,7 @@ pytest.importorskip("pyarrow")
 
 from pycapture.flows.phs import ProtocolHierarchy, tree_path
 from pycapture.table import read_batches
-from support.commands import tool
+from support.commands import run_cli, tool
 
 CAPTURES = Path(__file__).parents[2] / "captures"
 FILES = sorted(p.name for p in CAPTURES.iterdir() if p.suffix in (".pcap", ".pcapng"))
@@ -87,3 +87,13 @@ def test_deep_paths_are_cut_as_tshark_cuts_them() -> None:
     lines = phs.text().splitlines()
     assert lines[5 + 16].startswith("  " * 16 + "p16")
     assert lines[5 + 17].startswith("  " * 16 + "...p17")
+
+
+@pytest.mark.parametrize("name", ["dns.pcap", "icmp.pcap"])
+def test_cli_prints_tshark_table_after_conv(name: str) -> None:
+    """``-q -z io,phs -z conv,udp``: both tables in tshark's order (the last -z first), as tshark prints."""
+    args = ("-r", str(CAPTURES / name), "-q", "-z", "io,phs", "-z", "conv,udp")
+    ours = run_cli(*args)
+    assert ours.returncode == 0, ours.stderr
+    theirs = subprocess.run([tool("tshark"), "-n", *args], capture_output=True, check=True)
+    assert ours.stdout == theirs.stdout

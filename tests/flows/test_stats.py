@@ -177,7 +177,8 @@ def test_json_documents() -> None:
         ("endpoints", "unknown endpoints type ''"),
         ("nonsense", "unknown statistics"),
         ("follow,tcp,ascii,0", "not supported yet"),
-        ("io,phs", "not supported yet"),
+        ("io,stat,1", "not supported yet"),
+        ("io,phs,udp", "display filter"),
         ("conv,tcp,tcp.port==80", "display filter"),
     ],
 )

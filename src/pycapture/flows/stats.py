@@ -26,11 +26,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .phs import ProtocolHierarchy
 from .streams import TcpStreams
 
 CONV_TYPES = ("eth", "ip", "ipv6", "tcp", "udp")
 ENDPOINT_TYPES = CONV_TYPES
-LATER_KINDS = ("follow", "io,phs", "io,stat", "expert")
+PHS = ("io", "phs")
+LATER_KINDS = ("follow", "io,stat", "expert")
 """-z kinds the project means to add: a usage error says they are not supported yet."""
 
 COLUMNS = [
@@ -60,7 +62,9 @@ _TITLES = {"eth": "Ethernet", "ip": "IPv4", "ipv6": "IPv6", "tcp": "TCP", "udp":
 _WITH_PORTS = ("tcp", "udp")
 _RULE = "=" * 80
 _STREAM_FLAGS = 0x07  # FIN, SYN, RST: the flags that can start or end a TCP stream
-VALID_FORMS = ", ".join([f"conv,{t}" for t in CONV_TYPES] + [f"endpoints,{t}" for t in ENDPOINT_TYPES])
+VALID_FORMS = ", ".join(
+    [f"conv,{t}" for t in CONV_TYPES] + [f"endpoints,{t}" for t in ENDPOINT_TYPES] + [",".join(PHS)]
+)
 
 
 class SpecError(ValueError):
@@ -69,7 +73,8 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class StatSpec:
-    """One ``-z`` table: ``kind`` is ``conv`` or ``endpoints``, ``type`` one of :data:`CONV_TYPES`."""
+    """One ``-z`` table: ``kind`` is ``conv`` or ``endpoints``, ``type`` one of :data:`CONV_TYPES`; or
+    the protocol hierarchy, :data:`PHS`."""
 
     kind: str
     type: str
@@ -77,6 +82,8 @@ class StatSpec:
     @property
     def title(self) -> str:
         """tshark's title line: ``TCP Conversations``, ``IPv4 Endpoints``."""
+        if (self.kind, self.type) == PHS:
+            return "Protocol Hierarchy Statistics"
         return f"{_TITLES[self.type]} {'Conversations' if self.kind == 'conv' else 'Endpoints'}"
 
 
@@ -84,6 +91,12 @@ def parse_spec(spec: str) -> StatSpec:
     """Read one ``-z`` argument (``conv,tcp``, ``endpoints,ip``); a bad one raises :class:`SpecError`."""
     parts = spec.split(",")
     kind = parts[0]
+    if tuple(parts[:2]) == PHS:
+        if len(parts) > 2:
+            raise SpecError(
+                f"-z {spec}: a display filter after io,phs is not supported; valid forms: {VALID_FORMS}"
+            )
+        return StatSpec(*PHS)
     if kind in ("conv", "endpoints"):
         if len(parts) < 2 or parts[1] not in CONV_TYPES:
             given = parts[1] if len(parts) > 1 else ""
@@ -177,7 +190,8 @@ class Statistics:
         self.specs = list(specs)
         self._convs = {s.type: _Conversations() for s in self.specs if s.kind == "conv"}
         self._ends = {s.type: _Endpoints() for s in self.specs if s.kind == "endpoints"}
-        self._types = {s.type for s in self.specs}
+        self._phs = ProtocolHierarchy() if any((s.kind, s.type) == PHS for s in self.specs) else None
+        self._types = {s.type for s in self.specs if (s.kind, s.type) != PHS}
         needed = {"ts", "len", "protocols"}
         for kind in self._types:
             needed.update(_NEEDED[kind])
@@ -197,6 +211,8 @@ class Statistics:
 
         if batch.num_rows == 0:
             return
+        if self._phs is not None:
+            self._phs.add_batch(batch)
         ts = batch.column("ts").cast(pa.int64())
         if self._first is None:
             valid = ts.drop_null()
@@ -311,6 +327,8 @@ class Statistics:
         return "".join(self._table_text(spec) for spec in reversed(self.specs))
 
     def _table_text(self, spec: StatSpec) -> str:
+        if self._phs is not None and (spec.kind, spec.type) == PHS:
+            return self._phs.text()
         ports = spec.type in _WITH_PORTS
         lines = [_RULE, spec.title, "Filter:<No Filter>"]
         if spec.kind == "conv":
@@ -353,6 +371,9 @@ class Statistics:
         """One JSON-ready document a table, in the order of the text."""
         documents = []
         for spec in reversed(self.specs):
+            if self._phs is not None and (spec.kind, spec.type) == PHS:
+                documents.append({"table": spec.title, "spec": ",".join(PHS), **self._phs.to_json()})
+                continue
             ports = spec.type in _WITH_PORTS
             rows: list[dict[str, Any]] = []
             if spec.kind == "conv":
