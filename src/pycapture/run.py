@@ -135,6 +135,7 @@ class CaptureConfig:
     run_as: str | None = None
     statistics: tuple[str, ...] = ()  # -z specs, as :func:`pycapture.flows.stats.parse_spec` reads them
     quiet: bool = False  # -q: no packet lines (the -z tables still print)
+    defrag: bool = False  # --defrag: IP fragments reassembled before the sinks see them
 
 
 def run(config: CaptureConfig) -> bool:
@@ -193,6 +194,8 @@ def run(config: CaptureConfig) -> bool:
         if lines:
             out = sys.stdout if write_file != "-" else sys.stderr
             sinks.append(output.printer(handle.datalink, out, handle.nanosecond))
+        if config.defrag and sinks:
+            sinks = [_defragmenting(handle, sinks)]
         with stop_on_signals(handle) as received:
             # as tcpdump does, once the filter is set and the -w file exists: what is sent after this
             # line is captured, and a signal sent after it ends the capture cleanly
@@ -238,6 +241,20 @@ def run(config: CaptureConfig) -> bool:
             finally:
                 handle.close()
     return bool(received)
+
+
+def _defragmenting(handle: CaptureSource, sinks: list[Sink]) -> Sink:
+    """One sink that reassembles IP fragments (``--defrag``) in front of all of ``sinks``."""
+    from .flows.reassembled import DefragmentingSink
+
+    if len(sinks) == 1:
+        return DefragmentingSink(handle.datalink, sinks[0], nano=handle.nanosecond)
+
+    def each(sec: int, frac: int, length: int, data: bytes) -> None:
+        for sink in sinks:
+            sink(sec, frac, length, data)
+
+    return DefragmentingSink(handle.datalink, each, nano=handle.nanosecond)
 
 
 def _open_table(

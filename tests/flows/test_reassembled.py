@@ -13,7 +13,7 @@ import pytest
 from pycapture.flows.reassembled import DefragmentingSink, ip_offset
 from pycapture.protocols.linktypes import LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_RAW
 from support import frames as f
-from support.commands import tool
+from support.commands import run_cli, tool
 
 PAYLOAD = bytes(range(256)) * 12  # 3,072 bytes: three fragments at 1,480
 
@@ -50,9 +50,14 @@ def _through(linktype: int, frames: list[bytes]) -> list[bytes]:
 def _tcpdump(tmp_path: Path, linktype: int, frames: list[bytes]) -> list[str]:
     path = tmp_path / "out.pcap"
     with path.open("wb") as file:
-        writer = dpkt.pcap.Writer(file, linktype=linktype)
+        writer = dpkt.pcap.Writer(file, snaplen=65535, linktype=linktype)
         for n, frame in enumerate(frames):
             writer.writepkt(frame, ts=1_700_000_000 + n)
+    return _tcpdump_lines(path)
+
+
+def _tcpdump_lines(path: Path) -> list[str]:
+    """``tcpdump -n -v``'s lines for ``path``, each packet's on one line."""
     result = subprocess.run([tool("tcpdump"), "-n", "-v", "-r", str(path)], capture_output=True, text=True)
     return result.stdout.replace("\n    ", " ").splitlines()
 
@@ -92,3 +97,67 @@ def test_frames_without_ip_pass() -> None:
     tagged = f.ether(0x8100, f.vlan_tag(5, 0x0800) + f.ipv4(17, f.udp(1, 2)))
     assert ip_offset(LINKTYPE_ETHERNET, tagged) == 18
     assert _through(LINKTYPE_ETHERNET, [arp, tagged, b"\x01"]) == [arp, tagged, b"\x01"]
+
+
+def _fragment_capture(tmp_path: Path) -> tuple[Path, list[bytes]]:
+    """A capture of two datagrams cut in fragments, the second's interleaved and reversed."""
+    first = [f.ether(0x0800, piece) for piece in _ipv4_fragments(f.udp(4000, 5000, PAYLOAD), ident=1)]
+    second = [f.ether(0x86DD, piece) for piece in _ipv6_fragments(f.udp(4001, 5001, PAYLOAD[:2000]), ident=2)]
+    frames = [first[0], second[1], first[1], second[0], first[2]]
+    path = tmp_path / "fragments.pcap"
+    with path.open("wb") as file:
+        writer = dpkt.pcap.Writer(file, snaplen=65535, linktype=LINKTYPE_ETHERNET)
+        for n, frame in enumerate(frames):
+            writer.writepkt(frame, ts=1_700_000_000 + n / 10)
+    return path, frames
+
+
+def test_cli_defrag_shows_the_datagram_where_tshark_does(tmp_path: Path) -> None:
+    path, frames = _fragment_capture(tmp_path)
+    # tshark shows each reassembled UDP datagram in the frame that completed it
+    shown = subprocess.run(
+        [
+            tool("tshark"),
+            "-n",
+            "-r",
+            str(path),
+            "-Y",
+            "udp",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "udp.length",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert shown == ["4", str(8 + 2000), "5", str(8 + len(PAYLOAD))]
+    result = run_cli("-n", "--defrag", "-r", str(path), text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(frames)
+    assert "UDP, length 2000" in lines[3] and f"UDP, length {len(PAYLOAD)}" in lines[4]
+    plain = run_cli("-n", "-r", str(path), text=True).stdout.splitlines()
+    assert lines[:3] == plain[:3] and "UDP, length" not in plain[4]
+
+
+def test_cli_defrag_writes_whole_datagrams(tmp_path: Path) -> None:
+    path, _ = _fragment_capture(tmp_path)
+    out = tmp_path / "whole.pcap"
+    assert run_cli("--defrag", "-r", str(path), "-w", str(out)).returncode == 0
+    lines = _tcpdump_lines(out)
+    assert [len(frame) for _, frame in dpkt.pcap.Reader(out.open("rb"))][3:] == [
+        14 + 40 + 8 + 2000,
+        14 + 20 + 8 + len(PAYLOAD),
+    ]
+    assert "UDP, length 2000" in lines[3] and f"UDP, length {len(PAYLOAD)}" in lines[4]
+    assert "frag" not in lines[3] + lines[4] and "flags [+]" not in lines[4]
+
+
+def test_cli_defrag_with_statistics_is_a_usage_error(tmp_path: Path) -> None:
+    path, _ = _fragment_capture(tmp_path)
+    result = run_cli("--defrag", "-r", str(path), "-q", "-z", "conv,udp", text=True)
+    assert result.returncode == 2 and "--defrag" in result.stderr and "Traceback" not in result.stderr

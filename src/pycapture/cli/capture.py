@@ -255,6 +255,12 @@ class _Command(click.Command):
     "udp); repeatable. Needs pyarrow (pip install '.[table]').",
 )
 @flag("-q", "quiet", help="Print no packet lines (with -z: the tables only).")
+@flag(
+    "--defrag",
+    "defrag",
+    help="Reassemble IPv4 and IPv6 fragments: the fragment that completes a datagram is shown (and written) "
+    "as the whole datagram.",
+)
 @debug_option
 @click.option(
     "--version",
@@ -302,6 +308,7 @@ def command(
     run_as: str | None,
     statistics: tuple[str, ...],
     quiet: bool,
+    defrag: bool,
     debug: bool,
     expression: tuple[str, ...],
 ) -> None:
@@ -333,6 +340,8 @@ def command(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     _check_statistics(statistics, quiet, read_file, write_file)
+    if defrag and (statistics or table is not None):
+        raise click.UsageError("--defrag works on packet lines and pcap files, not yet with -z or a table -w")
     with reported_errors(debug):
         if list_interfaces:
             _list_devices()
@@ -367,5 +376,6 @@ def command(
                 run_as=run_as,
                 statistics=statistics,
                 quiet=quiet,
+                defrag=defrag,
             )
         )
