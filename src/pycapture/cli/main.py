@@ -1,6 +1,7 @@
 """The console script and ``python -m pycapture``: ``pycapture [OPTIONS] [EXPRESSION]...`` captures or reads
 (:mod:`pycapture.cli.capture`), ``pycapture replay FILE...`` replays (:mod:`pycapture.cli.replay`), and
-``pycapture convert`` and ``pycapture sql`` make captures tables (:mod:`pycapture.cli.table`)."""
+``pycapture convert`` and ``pycapture sql`` make captures tables (:mod:`pycapture.cli.table`), and
+``pycapture flows`` writes each TCP stream's bytes to files as tcpflow does (:mod:`pycapture.cli.flows`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ def main(argv: list[str] | None = None) -> None:
         from .replay import replay_command  # loaded only for a replay
 
         replay_command.main(args=args[1:], prog_name="pycapture replay")
+        return
+    if args[:1] == ["flows"]:
+        from .flows import flows_command  # loaded only for flow files
+
+        flows_command.main(args=args[1:], prog_name="pycapture flows")
         return
     if args[:1] in (["convert"], ["sql"]):
         from .table import convert_command, sql_command  # loaded only for the tables
