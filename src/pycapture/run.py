@@ -156,11 +156,13 @@ def run(config: CaptureConfig) -> bool:
         raise _unknown_linktype(config.read_file or handle.source, handle.datalink)
     writer: SaveFileWriter | RotatingWriter[Any] | TableWriter | None = None
     write_rows: Callable[[Any], None] | None = None  # a table -w: what takes each batch of rows
-    stats = _open_statistics(config.statistics)
+    stats, follows = _open_statistics(config.statistics, handle)
     row_columns: list[str] | None = None
-    # the tables alone from a file: its rows straight from the reader (mmap'd); live, through the handle
+    # the tables alone from a file: its rows straight from the reader (mmap'd); live, through the handle.
+    # A followed stream is read from the frames: the tables then come from a second reading, as without -q
     direct = stats is not None and config.quiet and pacer is None and config.read_file not in (None, "-")
-    if stats is not None and config.quiet and not direct:
+    direct = direct and not follows
+    if stats is not None and config.quiet and not direct and not follows:
         if not isinstance(handle, PcapHandle):
             handle.close()
             raise PcapError(
@@ -196,6 +198,7 @@ def run(config: CaptureConfig) -> bool:
             sinks.append(output.printer(handle.datalink, out, handle.nanosecond))
         if config.defrag and sinks:
             sinks = [_defragmenting(handle, sinks)]
+        sinks.extend(follows.values())
         with stop_on_signals(handle) as received:
             # as tcpdump does, once the filter is set and the -w file exists: what is sent after this
             # line is captured, and a signal sent after it ends the capture cleanly
@@ -218,10 +221,10 @@ def run(config: CaptureConfig) -> bool:
             else:
                 pacer.stopped_by(lambda: bool(received))
                 pump_paced(handle, sinks, config.count, pacer)
-        if stats is not None and not config.quiet:  # the lines printed first: now read the file again
+        if stats is not None and (not config.quiet or follows):  # the frames came first: read the file again
             _read_again(config, stats)
-        if stats is not None:
-            _print_tables(stats, output.json)
+        if stats is not None or follows:
+            _print_tables(config.statistics, stats, follows, output.json)
         sys.stdout.flush()
     except CaptureFileError as exc:  # a damaged file: say where (with a filter, not every packet is counted)
         raise _located(exc, config.read_file, None if expression else handle.captured) from exc
@@ -276,10 +279,24 @@ def _open_table(
     return writer, writer.write_rows if isinstance(writer, RotatingWriter) else writer.write
 
 
-def _open_statistics(specs: tuple[str, ...]) -> Any:
-    """The -z tables' collector (a :class:`pycapture.flows.stats.Statistics`), or None without -z."""
+def _open_statistics(specs: tuple[str, ...], handle: CaptureSource) -> tuple[Any, dict[str, Any]]:
+    """The -z tables' collector (a :class:`pycapture.flows.stats.Statistics`, None without table specs),
+    and the streams -z follows (:class:`pycapture.flows.follow.Follow` sinks), by spec."""
     if not specs:
-        return None
+        return None, {}
+    from .flows.stats import is_follow
+
+    follows: dict[str, Any] = {}
+    if any(is_follow(spec) for spec in specs):
+        from .flows.follow import parse_follow
+
+        for spec in specs:
+            if is_follow(spec):
+                follow = follows[spec] = parse_follow(spec)
+                follow.linktype, follow.scale = handle.datalink, 1e-9 if handle.nanosecond else 1e-6
+    tables = [spec for spec in specs if not is_follow(spec)]
+    if not tables:
+        return None, follows
     try:
         import pyarrow  # noqa: F401
 
@@ -288,7 +305,7 @@ def _open_statistics(specs: tuple[str, ...]) -> Any:
         raise PcapError(
             "-z reads packets as table rows, which needs pyarrow", "pip install '.[table]'"
         ) from None
-    return Statistics([parse_spec(spec) for spec in specs])
+    return Statistics([parse_spec(spec) for spec in tables]), follows
 
 
 def _read_again(config: CaptureConfig, stats: Any) -> int:
@@ -318,15 +335,21 @@ def _read_again(config: CaptureConfig, stats: Any) -> int:
     return read
 
 
-def _print_tables(stats: Any, as_json: bool) -> None:
-    """The -z tables on stdout: tshark's text, or one JSON document a line with --json."""
-    if as_json:
-        import json
+def _print_tables(specs: tuple[str, ...], stats: Any, follows: dict[str, Any], as_json: bool) -> None:
+    """The -z tables and followed streams on stdout, the last -z first as tshark prints them: tshark's
+    text, or one JSON document a line with --json."""
+    import json
 
-        for document in stats.json_documents():
-            sys.stdout.write(json.dumps(document) + "\n")
-    else:
-        sys.stdout.write(stats.text())
+    documents = iter(stats.json_documents() if as_json and stats is not None else ())
+    tables = iter(reversed(stats.specs) if stats is not None else ())
+    for spec in reversed(specs):
+        follow = follows.get(spec)
+        if follow is not None:
+            sys.stdout.write(json.dumps(follow.to_json()) + "\n" if as_json else follow.text())
+        elif as_json:
+            sys.stdout.write(json.dumps(next(documents)) + "\n")
+        else:
+            sys.stdout.write(stats.table_text(next(tables)))
 
 
 def _pump_rows(

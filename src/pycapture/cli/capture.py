@@ -83,13 +83,27 @@ def _check_statistics(
     """Usage errors of -z: a bad spec, or a combination not supported yet."""
     if not statistics:
         return
-    from ..flows.stats import SpecError, parse_spec  # no pyarrow needed to read a spec
+    from ..flows.stats import (
+        VALID_FORMS,
+        SpecError,
+        is_follow,
+        parse_spec,
+    )  # no pyarrow needed to read a spec
 
     for spec in statistics:
         try:
-            parse_spec(spec)
+            if is_follow(spec):
+                from ..flows.follow import parse_follow
+
+                parse_follow(spec)
+            else:
+                parse_spec(spec)
         except SpecError as exc:
             raise click.UsageError(str(exc)) from None
+        except ValueError as exc:
+            raise click.UsageError(f"-z {spec}: {exc}; valid forms: {VALID_FORMS}") from None
+    if all(is_follow(spec) for spec in statistics):
+        return  # followed from the frames, live or not, with the packet lines or without
     if write_file is not None:
         raise click.UsageError("-z with -w is not supported yet: write the file, then read it with -r -q -z")
     if not quiet and (read_file is None or read_file == "-"):
@@ -252,7 +266,8 @@ class _Command(click.Command):
     multiple=True,
     metavar="SPEC",
     help="tshark's statistics, printed at the end: conv,TYPE or endpoints,TYPE (TYPE: eth, ip, ipv6, tcp, "
-    "udp); repeatable. Needs pyarrow (pip install '.[table]').",
+    "udp), io,phs (these need pyarrow: pip install '.[table]'), follow,tcp|udp,ascii|hex|raw,STREAM; "
+    "repeatable.",
 )
 @flag("-q", "quiet", help="Print no packet lines (with -z: the tables only).")
 @flag(

@@ -32,7 +32,7 @@ from .streams import TcpStreams
 CONV_TYPES = ("eth", "ip", "ipv6", "tcp", "udp")
 ENDPOINT_TYPES = CONV_TYPES
 PHS = ("io", "phs")
-LATER_KINDS = ("follow", "io,stat", "expert")
+LATER_KINDS = ("io,stat", "expert")
 """-z kinds the project means to add: a usage error says they are not supported yet."""
 
 COLUMNS = [
@@ -62,9 +62,19 @@ _TITLES = {"eth": "Ethernet", "ip": "IPv4", "ipv6": "IPv6", "tcp": "TCP", "udp":
 _WITH_PORTS = ("tcp", "udp")
 _RULE = "=" * 80
 _STREAM_FLAGS = 0x07  # FIN, SYN, RST: the flags that can start or end a TCP stream
+FOLLOW = "follow"
+FOLLOW_FORM = "follow,tcp|udp,ascii|hex|raw,STREAM"
 VALID_FORMS = ", ".join(
-    [f"conv,{t}" for t in CONV_TYPES] + [f"endpoints,{t}" for t in ENDPOINT_TYPES] + [",".join(PHS)]
+    [f"conv,{t}" for t in CONV_TYPES]
+    + [f"endpoints,{t}" for t in ENDPOINT_TYPES]
+    + [",".join(PHS), FOLLOW_FORM]
 )
+
+
+def is_follow(spec: str) -> bool:
+    """Whether the ``-z`` argument ``spec`` follows a stream (read from the frames by
+    :func:`pycapture.flows.follow.parse_follow`) rather than asks for a table (:func:`parse_spec`)."""
+    return spec.split(",", 1)[0] == FOLLOW
 
 
 class SpecError(ValueError):
@@ -325,6 +335,10 @@ class Statistics:
     def text(self) -> str:
         """The tables as tshark 4.0 prints them, in its order (the last ``-z`` first)."""
         return "".join(self._table_text(spec) for spec in reversed(self.specs))
+
+    def table_text(self, spec: StatSpec) -> str:
+        """One table's text, as tshark prints it."""
+        return self._table_text(spec)
 
     def _table_text(self, spec: StatSpec) -> str:
         if self._phs is not None and (spec.kind, spec.type) == PHS:
