@@ -9,6 +9,7 @@ pycapture exceptions that say what is wrong and how to fix it; the CLI turns the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -148,7 +149,7 @@ def run(config: CaptureConfig) -> bool:
     try:
         handle, banner = _open_source(config)
     except CaptureFileError as exc:
-        raise _located(exc, config.read_file, 0) from exc
+        raise locate_damage(exc, config.read_file, 0) from exc
     expression, write_file, output = config.expression, config.write_file, config.output
     lines = (write_file is None and not config.quiet) or output.print_too
     if not tcpdump_prints(handle.datalink) and (expression or lines):
@@ -227,7 +228,10 @@ def run(config: CaptureConfig) -> bool:
             _print_tables(config.statistics, stats, follows, output.json)
         sys.stdout.flush()
     except CaptureFileError as exc:  # a damaged file: say where (with a filter, not every packet is counted)
-        raise _located(exc, config.read_file, None if expression else handle.captured) from exc
+        if stats is not None or follows:  # as tshark: the tables of what was read, then the error
+            _tables_before_damage(config, stats, follows, direct)
+        where = None if expression or direct else handle.captured
+        raise locate_damage(exc, config.read_file, where) from exc
     except BrokenPipeError:
         quiet_stdout()
         return True
@@ -306,6 +310,17 @@ def _open_statistics(specs: tuple[str, ...], handle: CaptureSource) -> tuple[Any
             "-z reads packets as table rows, which needs pyarrow", "pip install '.[table]'"
         ) from None
     return Statistics([parse_spec(spec) for spec in tables]), follows
+
+
+def _tables_before_damage(config: CaptureConfig, stats: Any, follows: dict[str, Any], direct: bool) -> None:
+    """Print the -z tables of the packets read before a damaged file's damage."""
+    if stats is not None and not direct and config.quiet and not follows:
+        pass  # fed from the handle's rows as they came
+    elif stats is not None and not direct:  # the frames came first and stopped at the damage: rows now
+        with contextlib.suppress(CaptureFileError):  # the same damage: the rows before it are in
+            _read_again(config, stats)
+    _print_tables(config.statistics, stats, follows, config.output.json)
+    sys.stdout.flush()
 
 
 def _read_again(config: CaptureConfig, stats: Any) -> int:
@@ -492,7 +507,7 @@ def _unknown_linktype(source: str, datalink: int) -> PcapError:
     )
 
 
-def _located(exc: CaptureFileError, path: str | None, packets_read: int | None) -> CaptureFileError:
+def locate_damage(exc: CaptureFileError, path: str | None, packets_read: int | None) -> CaptureFileError:
     """``exc`` with where the file is damaged: the packet number, the byte offset and what is wrong there.
 
     libpcap's own message stays, in brackets. Standard input cannot be walked again, so for ``-r -``

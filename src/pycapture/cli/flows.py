@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import click
 
+from ..errors import CaptureFileError
 from ..flows.tcpflow import TcpflowWriter
-from ..run import say
+from ..run import locate_damage, say
 from .common import debug_option, reported_errors
 
 
@@ -31,7 +32,13 @@ def flows_command(files: tuple[str, ...], outdir: str, expression: tuple[str, ..
     with reported_errors(debug, "check that -o names a directory you can write to"):
         writer = TcpflowWriter(outdir)
         writer.outdir.mkdir(parents=True, exist_ok=True)  # fail before reading when -o cannot be made
+        damaged: CaptureFileError | None = None
         for path in files:
-            writer.add_file(path, " ".join(expression))
+            try:
+                writer.add_file(path, " ".join(expression))
+            except CaptureFileError as exc:  # as tcpflow: the packets before the damage still count
+                damaged = damaged or locate_damage(exc, path, None)
         report = writer.write()
-    say(f"{len(report.files)} files written in {outdir} from {report.segments} TCP segments")
+        say(f"{len(report.files)} files written in {outdir} from {report.segments} TCP segments")
+        if damaged is not None:
+            raise damaged
