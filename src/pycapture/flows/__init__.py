@@ -1,10 +1,13 @@
-"""Flows and streams (issue 18): IP defragmentation (:class:`Defragmenter`) and TCP reassembly
-(:class:`TcpReassembler`); tshark's statistics over flows live in :mod:`.stats` and :mod:`.phs`."""
+"""Flows and streams (issue 18): IP defragmentation (:class:`Defragmenter`), TCP reassembly
+(:class:`TcpReassembler`) and conversations as a table (:class:`FlowTable`); tshark's statistics over
+flows live in :mod:`.stats`, :mod:`.phs` and :mod:`.follow`, tcpflow's files in :mod:`.tcpflow`."""
 
 from .defrag import Datagram, Defragmenter, DefragStats
+from .flowtable import FLOW_COLUMNS, FlowTable, read_flows
 from .tcp import Closed, Data, Fin, Flow, Stream, StreamFactory, TcpReassembler, TcpStats
 
 __all__ = [
+    "FLOW_COLUMNS",
     "Closed",
     "Data",
     "Datagram",
@@ -12,8 +15,10 @@ __all__ = [
     "Defragmenter",
     "Fin",
     "Flow",
+    "FlowTable",
     "Stream",
     "StreamFactory",
     "TcpReassembler",
     "TcpStats",
+    "read_flows",
 ]
