@@ -13,8 +13,9 @@ Wireshark shows it in the frame that completes it.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
 
+from ..decode.builders import internet_checksum
+from ..flow.pump import Sink
 from ..protocols.linktypes import (
     LINKTYPE_ETHERNET,
     LINKTYPE_IPV4,
@@ -26,8 +27,6 @@ from ..protocols.linktypes import (
 )
 from ..protocols.numbers import ETHERTYPE_IP, ETHERTYPE_IP6, ETHERTYPE_QINQ, ETHERTYPE_VLAN
 from .defrag import IPV4, Datagram, Defragmenter
-
-Sink = Callable[[int, int, int, bytes], object]
 
 _TAGS = frozenset((ETHERTYPE_VLAN, ETHERTYPE_QINQ))
 _IP_TYPES = frozenset((ETHERTYPE_IP, ETHERTYPE_IP6))
@@ -69,13 +68,6 @@ def ip_offset(linktype: int, frame: bytes) -> int | None:
     return None
 
 
-def _checksum(header: bytes) -> int:
-    total: int = sum(struct.unpack(f"!{len(header) // 2}H", header))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 def rebuild(datagram: Datagram) -> bytes:
     """The whole IP packet of a reassembled ``datagram``: its header, fragment fields gone, and payload."""
     header = bytearray(datagram.header)
@@ -84,7 +76,7 @@ def rebuild(datagram: Datagram) -> bytes:
         header[6] &= 0x40  # keep Don't Fragment; More Fragments and the offset go
         header[7] = 0
         header[10:12] = b"\0\0"
-        struct.pack_into("!H", header, 10, _checksum(bytes(header)))
+        struct.pack_into("!H", header, 10, internet_checksum(bytes(header)))
         return bytes(header) + datagram.payload
     pointer, at = 6, 40  # the byte naming the next header, and where that header starts
     while at < len(header) and header[pointer] in _IPV6_CHAIN:
