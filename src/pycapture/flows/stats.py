@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .phs import ProtocolHierarchy
-from .streams import TcpStreams
+from .streams import STREAM_FLAGS, TcpStreams
 
 CONV_TYPES = ("eth", "ip", "ipv6", "tcp", "udp")
 ENDPOINT_TYPES = CONV_TYPES
@@ -61,7 +61,6 @@ _NEEDED = {
 _TITLES = {"eth": "Ethernet", "ip": "IPv4", "ipv6": "IPv6", "tcp": "TCP", "udp": "UDP"}
 _WITH_PORTS = ("tcp", "udp")
 _RULE = "=" * 80
-_STREAM_FLAGS = 0x07  # FIN, SYN, RST: the flags that can start or end a TCP stream
 FOLLOW = "follow"
 FOLLOW_FORM = "follow,tcp|udp,ascii|hex|raw,STREAM"
 VALID_FORMS = ", ".join(
@@ -301,7 +300,7 @@ class Statistics:
                 src, sport, dst, dport, flags, seq, lengths, rel, strict=True
             ):
                 key = (a, pa_, b, pb)
-                hit = None if f & _STREAM_FLAGS else known.get(key)
+                hit = None if f & STREAM_FLAGS else known.get(key)
                 if hit is None:  # a segment that may change the stream: TcpStreams decides
                     conv_id = stream(a, pa_, b, pb, f, q or 0)
                     add(a, pa_, b, pb, conv_id, n, t)

@@ -21,6 +21,9 @@ _SYN = TCP_FLAG_BITS["S"]
 _RST = TCP_FLAG_BITS["R"]
 _ACK = TCP_FLAG_BITS["."]
 _SEQ_MASK = 0xFFFFFFFF
+STREAM_FLAGS = _FIN | _SYN | _RST
+"""The flags of the only segments that can start or end a stream: :meth:`TcpStreams.stream` gives any
+other segment the index it gave the segment before it in that conversation."""
 
 
 class _Stream:
