@@ -23,16 +23,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..protocols.linktypes import (
+    LINKTYPE_ETHERNET,
+    LINKTYPE_LINUX_SLL,
+    LINKTYPE_LINUX_SLL2,
+    LINKTYPE_NULL,
+    LINKTYPE_RAW,
+)
+from ..protocols.numbers import ETHERTYPE_IP, ETHERTYPE_IP6, ETHERTYPE_VLAN, TCP_FLAG_BITS
 from ..protocols.numbers import IPPROTO_TCP as TCP
-from ..protocols.numbers import TCP_FLAG_BITS
 
 FIN, SYN, RST, ACK = (TCP_FLAG_BITS[letter] for letter in "FSR.")
 DEFAULT_MAX_SEEK = 1 << 24
 """tcpflow's ``max_seek``: a segment further than this from the next expected byte starts a new file."""
 _MASK = 0xFFFFFFFF
 _HALF = 1 << 31
-_LINK_HEADER = {12: 0, 14: 0, 101: 0, 113: 16, 276: 20}
+_LINK_HEADER = {12: 0, 14: 0, LINKTYPE_RAW: 0, LINKTYPE_LINUX_SLL: 16, LINKTYPE_LINUX_SLL2: 20}
 """Bytes before the IP header for link types other than Ethernet and NULL (RAW, SLL, SLL2)."""
+_VLAN = ETHERTYPE_VLAN.to_bytes(2, "big")
+_IP_TYPES = (ETHERTYPE_IP.to_bytes(2, "big"), ETHERTYPE_IP6.to_bytes(2, "big"))
 Record = tuple[int, bytes]
 """A frame: its link type and its captured bytes."""
 
@@ -104,12 +113,12 @@ def _ip(data: bytes, at: int) -> tuple[bytes, bytes, int, int] | None:
 
 
 def _ip_offset(linktype: int, data: bytes) -> int | None:
-    if linktype == 1:
+    if linktype == LINKTYPE_ETHERNET:
         if len(data) < 14:
             return None
-        at = 18 if data[12:14] == b"\x81\x00" else 14  # tcpflow reads one 802.1Q tag
-        return at if data[at - 2 : at] in (b"\x08\x00", b"\x86\xdd") else None
-    if linktype == 0:  # the family is in host order; tcpflow takes Linux's AF_INET and AF_INET6
+        at = 18 if data[12:14] == _VLAN else 14  # tcpflow reads one 802.1Q tag
+        return at if data[at - 2 : at] in _IP_TYPES else None
+    if linktype == LINKTYPE_NULL:  # the family is in host order; tcpflow takes Linux's AF_INET and AF_INET6
         return 4 if data[:4] in (b"\x02\x00\x00\x00", b"\x0a\x00\x00\x00") else None
     if linktype == 9:  # PPP: tcpflow takes IPv4 only
         return 4 if data[2:4] == b"\x00\x21" else None
@@ -118,7 +127,7 @@ def _ip_offset(linktype: int, data: bytes) -> int | None:
 
 def _vlan(linktype: int, data: bytes) -> int | None:
     """The whole 802.1Q tag control word (priority bits too), as tcpflow names files with it."""
-    return data[14] << 8 | data[15] if linktype == 1 and data[12:14] == b"\x81\x00" else None
+    return data[14] << 8 | data[15] if linktype == LINKTYPE_ETHERNET and data[12:14] == _VLAN else None
 
 
 class TcpflowWriter:
