@@ -32,7 +32,15 @@ from typing import Any
 
 from ..decode.rich import SUPPORTED_LINKTYPES, decode
 from ..decode.walk import walk
-from ..protocols.numbers import IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, TCP_FLAG_BITS
+from ..protocols.numbers import (
+    IPPROTO_ICMP,
+    IPPROTO_ICMPV6,
+    IPPROTO_TCP,
+    IPPROTO_UDP,
+    TCP_FLAG_BITS,
+    TCP_SEQ_HALF,
+    TCP_SEQ_MASK,
+)
 from .streams import TcpStreams
 
 PROTOS = ("tcp", "udp")
@@ -43,7 +51,6 @@ _TCP = IPPROTO_TCP
 _UDP = IPPROTO_UDP
 # ICMP errors quote the offending datagram; tshark numbers the quoted TCP or UDP conversation too
 _ICMP_ERRORS = {IPPROTO_ICMP: frozenset((3, 4, 5, 11, 12)), IPPROTO_ICMPV6: frozenset((1, 2, 3, 4))}
-_SEQ_MASK = 0xFFFFFFFF
 _BYTES_PER_LINE = 16
 _HEX_START = 10  # an 8-digit offset and two spaces
 _ASCII_START = _HEX_START + _BYTES_PER_LINE * 3 + 2  # 16 "xx " cells, the extra space after 8, one more
@@ -54,7 +61,7 @@ _SPEC_FORMS = "follow,tcp|udp,ascii|hex|raw,STREAM (STREAM a stream index, 0 or 
 
 def _lt(a: int, b: int) -> bool:
     """Sequence number ``a`` before ``b``, modulo 2**32 (Wireshark's LT_SEQ)."""
-    return ((a - b) & _SEQ_MASK) >= 0x80000000
+    return ((a - b) & TCP_SEQ_MASK) >= TCP_SEQ_HALF
 
 
 def _node(raw: bytes, port: int) -> str:
@@ -246,7 +253,7 @@ class Follow:
     def _tcp(self, server: bool, ts: float, seq: int, ack: int, flags: int, length: int, data: bytes) -> None:
         side = int(server)
         if flags & _SYN:
-            seq = (seq + 1) & _SEQ_MASK
+            seq = (seq + 1) & TCP_SEQ_MASK
         if self._held[1 - side]:
             while self._fragments(1 - side, ack, True):
                 pass
@@ -254,16 +261,16 @@ class Follow:
             self._seq[side] = seq
         expected = self._seq[side]
         if _lt(seq, expected):
-            end = (seq + length) & _SEQ_MASK
+            end = (seq + length) & TCP_SEQ_MASK
             if _lt(expected, end):
-                data = data[(expected - seq) & _SEQ_MASK :]
-                length = (end - expected) & _SEQ_MASK
+                data = data[(expected - seq) & TCP_SEQ_MASK :]
+                length = (end - expected) & TCP_SEQ_MASK
                 seq = expected
         if not data or _lt(seq, expected):
             return
         chunk = _Chunk(server, self.frames, ts, seq, data)
         if seq == expected:
-            self._seq[side] = (expected + length) & _SEQ_MASK
+            self._seq[side] = (expected + length) & TCP_SEQ_MASK
             self._written[side] += len(data)
             self.chunks.append(chunk)
             while self._fragments(side, 0, False):
@@ -282,24 +289,24 @@ class Follow:
             if _lt(chunk.seq, lowest):
                 lowest = chunk.seq
             if _lt(chunk.seq, expected):
-                end = (chunk.seq + len(chunk.data)) & _SEQ_MASK
+                end = (chunk.seq + len(chunk.data)) & TCP_SEQ_MASK
                 if _lt(expected, end):
-                    new = chunk.data[(expected - chunk.seq) & _SEQ_MASK :]
+                    new = chunk.data[(expected - chunk.seq) & TCP_SEQ_MASK :]
                     self.chunks.append(_Chunk(chunk.server, chunk.frame, chunk.ts, expected, new))
-                    self._seq[side] = (expected + len(new)) & _SEQ_MASK
+                    self._seq[side] = (expected + len(new)) & TCP_SEQ_MASK
                 del held[i]
                 return True
             if chunk.seq == expected:
                 if chunk.data:
                     self.chunks.append(chunk)
-                self._seq[side] = (expected + len(chunk.data)) & _SEQ_MASK
+                self._seq[side] = (expected + len(chunk.data)) & TCP_SEQ_MASK
                 del held[i]
                 return True
         if use_ack and _lt(lowest, ack):
             # tshark prints the difference as a signed int and keeps the C string's NUL
-            missing = (lowest - expected) & _SEQ_MASK
-            if missing >= 0x80000000:
-                missing -= 1 << 32
+            missing = (lowest - expected) & TCP_SEQ_MASK
+            if missing >= TCP_SEQ_HALF:
+                missing -= TCP_SEQ_MASK + 1
             marker = f"[{missing} bytes missing in capture file]".encode() + b"\0"
             self.chunks.append(_Chunk(bool(side), self.frames, 0.0, lowest, marker))
             self._seq[side] = lowest

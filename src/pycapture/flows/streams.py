@@ -14,13 +14,12 @@ The rules, as tshark's:
 
 from __future__ import annotations
 
-from ..protocols.numbers import TCP_FLAG_BITS
+from ..protocols.numbers import TCP_FLAG_BITS, TCP_SEQ_MASK
 
 _FIN = TCP_FLAG_BITS["F"]
 _SYN = TCP_FLAG_BITS["S"]
 _RST = TCP_FLAG_BITS["R"]
 _ACK = TCP_FLAG_BITS["."]
-_SEQ_MASK = 0xFFFFFFFF
 STREAM_FLAGS = _FIN | _SYN | _RST
 """The flags of the only segments that can start or end a stream: :meth:`TcpStreams.stream` gives any
 other segment the index it gave the segment before it in that conversation."""
@@ -54,7 +53,7 @@ class TcpStreams:
             if base is not None and (base != seq or current.closed):
                 current = self._new(key)
         if side not in current.base:
-            current.base[side] = seq if flags & _SYN else (seq - 1) & _SEQ_MASK
+            current.base[side] = seq if flags & _SYN else (seq - 1) & TCP_SEQ_MASK
         if flags & (_FIN | _RST):
             current.closed = True
         return current.index

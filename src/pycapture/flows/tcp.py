@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from heapq import heappop, heappush
 from typing import NamedTuple, Protocol, Union
 
-from ..protocols.numbers import TCP_FLAG_BITS
+from ..protocols.numbers import TCP_FLAG_BITS, TCP_SEQ_HALF, TCP_SEQ_MASK
 
 FIN, SYN, RST, ACK = (TCP_FLAG_BITS[letter] for letter in "FSR.")
 DEFAULT_MAX_BYTES = 4 << 20
@@ -57,8 +57,6 @@ DEFAULT_MAX_WINDOW = 1 << 30
 SEGMENT_OVERHEAD = 64
 """Bytes counted against ``max_bytes`` for each held segment besides its payload."""
 MAX_PAYLOAD = 0xFFFF
-_MASK = 0xFFFFFFFF
-_HALF = 1 << 31
 _MAX_FLAGS = 0xFFF
 
 
@@ -204,7 +202,7 @@ class TcpReassembler:
         self.max_bytes = _limit("max_bytes", max_bytes, 1)
         self.max_flows = _limit("max_flows", max_flows, 1)
         self.max_window = _limit("max_window", max_window, 1)
-        if max_window >= _HALF:
+        if max_window >= TCP_SEQ_HALF:
             raise ValueError("max_window must be below 2**31")
         self.stats = TcpStats()
         self._factory = factory
@@ -253,7 +251,8 @@ class TcpReassembler:
                 sport.__class__ is int and dport.__class__ is int and seq.__class__ is int
                 and ack.__class__ is int and flags.__class__ is int and payload.__class__ is bytes
                 and (ts.__class__ is float or ts.__class__ is int)
-                and 0 <= sport <= 0xFFFF and 0 <= dport <= 0xFFFF and 0 <= seq <= _MASK and 0 <= ack <= _MASK
+                and 0 <= sport <= 0xFFFF and 0 <= dport <= 0xFFFF
+                and 0 <= seq <= TCP_SEQ_MASK and 0 <= ack <= TCP_SEQ_MASK
                 and 0 <= flags <= _MAX_FLAGS and len(payload) <= MAX_PAYLOAD and ts == ts
             )  # fmt: skip
         except TypeError:
@@ -285,7 +284,7 @@ class TcpReassembler:
             self._close(flow, "rst", ts)
             return
         if flags & SYN:
-            seq = (seq + 1) & _MASK  # the SYN takes a sequence number; data on it starts after
+            seq = (seq + 1) & TCP_SEQ_MASK  # the SYN takes a sequence number; data on it starts after
         if half.base < 0:
             if not flags & SYN and not payload and not flags & FIN:
                 return
@@ -303,7 +302,7 @@ class TcpReassembler:
         if not payload and not flags & FIN:
             return
         pos = half.pos
-        diff = ((seq - half.base - pos + _HALF) & _MASK) - _HALF
+        diff = ((seq - half.base - pos + TCP_SEQ_HALF) & TCP_SEQ_MASK) - TCP_SEQ_HALF
         size = len(payload)
         end = diff + size
         if diff == 0:
@@ -377,7 +376,8 @@ class TcpReassembler:
         assert isinstance(sport, int) and isinstance(dport, int) and isinstance(seq, int)
         assert isinstance(ack, int) and isinstance(flags, int)
         if (
-            not (0 <= sport <= 0xFFFF and 0 <= dport <= 0xFFFF and 0 <= seq <= _MASK and 0 <= ack <= _MASK)
+            not (0 <= sport <= 0xFFFF and 0 <= dport <= 0xFFFF)
+            or not (0 <= seq <= TCP_SEQ_MASK and 0 <= ack <= TCP_SEQ_MASK)
             or not 0 <= flags <= _MAX_FLAGS
             or len(data) > MAX_PAYLOAD
             or not math.isfinite(ts)

@@ -30,14 +30,19 @@ from ..protocols.linktypes import (
     LINKTYPE_NULL,
     LINKTYPE_RAW,
 )
-from ..protocols.numbers import ETHERTYPE_IP, ETHERTYPE_IP6, ETHERTYPE_VLAN, TCP_FLAG_BITS
+from ..protocols.numbers import (
+    ETHERTYPE_IP,
+    ETHERTYPE_IP6,
+    ETHERTYPE_VLAN,
+    TCP_FLAG_BITS,
+    TCP_SEQ_HALF,
+    TCP_SEQ_MASK,
+)
 from ..protocols.numbers import IPPROTO_TCP as TCP
 
 FIN, SYN, RST, ACK = (TCP_FLAG_BITS[letter] for letter in "FSR.")
 DEFAULT_MAX_SEEK = 1 << 24
 """tcpflow's ``max_seek``: a segment further than this from the next expected byte starts a new file."""
-_MASK = 0xFFFFFFFF
-_HALF = 1 << 31
 _LINK_HEADER = {12: 0, 14: 0, LINKTYPE_RAW: 0, LINKTYPE_LINUX_SLL: 16, LINKTYPE_LINUX_SLL2: 20}
 """Bytes before the IP header for link types other than Ethernet and NULL (RAW, SLL, SLL2)."""
 _VLAN = ETHERTYPE_VLAN.to_bytes(2, "big")
@@ -63,7 +68,7 @@ class _Direction:
 
     def __init__(self, isn: int) -> None:
         self.isn = isn
-        self.nsn = (isn + 1) & _MASK
+        self.nsn = (isn + 1) & TCP_SEQ_MASK
         self.pos = 0
         self.syns = 0
         self.fin_size = -1  # -1: no FIN yet
@@ -172,20 +177,20 @@ class TcpflowWriter:
                     return
             elif key in self.saved:
                 isn, name = self.saved[key]
-                offset = (seq - isn - 1) & _MASK
+                offset = (seq - isn - 1) & TCP_SEQ_MASK
                 if self.files[name][offset : offset + len(payload)] == payload:
                     return  # a retransmission of a closed flow's bytes
         else:
-            delta = (seq - d.nsn) & _MASK
-            if delta >= _HALF:
-                delta -= 1 << 32
+            delta = (seq - d.nsn) & TCP_SEQ_MASK
+            if delta >= TCP_SEQ_HALF:
+                delta -= TCP_SEQ_MASK + 1
             if abs(delta) > self.max_seek:
                 self._close(key, d)
                 d, delta = None, 0
         if d is None:
             if not syn and not payload:
                 return
-            d = self.live[key] = _Direction(seq if syn else (seq - 1) & _MASK)
+            d = self.live[key] = _Direction(seq if syn else (seq - 1) & TCP_SEQ_MASK)
         if syn:
             d.syns += 1
         if payload:
@@ -194,7 +199,7 @@ class TcpflowWriter:
             self._close(key, d)
             return
         if fin and d.fin_size < 0:
-            d.fin_size = (seq + len(payload) - d.isn - 1) & _MASK
+            d.fin_size = (seq + len(payload) - d.isn - 1) & TCP_SEQ_MASK
         if d.fin_size >= 0 and d.seen_bytes() == d.fin_size:
             self._close(key, d)
 
@@ -210,20 +215,20 @@ class TcpflowWriter:
         buffer = self.files[d.name]
         if insert:
             buffer[0:0] = bytes(insert)
-            d.isn = (d.isn - insert) & _MASK
-            d.pos, d.nsn, d.seen = 0, (d.isn + 1) & _MASK, None
+            d.isn = (d.isn - insert) & TCP_SEQ_MASK
+            d.pos, d.nsn, d.seen = 0, (d.isn + 1) & TCP_SEQ_MASK, None
         if offset != d.pos:
             if delta == -1 and len(payload) == 1:  # an RFC 1122 keepalive
                 return
             d.pos += delta
-            d.nsn = (d.nsn + delta) & _MASK
+            d.nsn = (d.nsn + delta) & TCP_SEQ_MASK
         if len(buffer) < offset:
             buffer.extend(bytes(offset - len(buffer)))
         buffer[offset : offset + len(payload)] = payload
         if d.seen is not None:
             d.seen.append((d.pos, d.pos + len(payload)))
         d.pos += len(payload)
-        d.nsn = (d.nsn + len(payload)) & _MASK
+        d.nsn = (d.nsn + len(payload)) & TCP_SEQ_MASK
 
     def _new_name(self, key: str) -> str:
         name, n = key, 0

@@ -226,6 +226,13 @@ _TCP_FLAG_NAMES = tuple(reversed(column(TCP_FLAGS, "long_name").items()))  # Pca
 TCP_FLAG_BITS: dict[str, int] = {letter: bit for bit, letter in _TCP_FLAG_LETTERS}
 """The bit of each tcpdump letter."""
 
+TCP_SEQ_MASK = 0xFFFFFFFF
+"""TCP sequence and acknowledgement numbers are 32 bits and wrap (RFC 9293 3.4): arithmetic on them is
+taken ``& TCP_SEQ_MASK``, and one number lies before another when their difference, so masked, is at
+least :data:`TCP_SEQ_HALF`."""
+TCP_SEQ_HALF = TCP_SEQ_MASK // 2 + 1
+"""Half the sequence space: the furthest one sequence number can be ahead of another."""
+
 
 def tcp_flag_letters(flags: int) -> str:
     """tcpdump's letters for TCP flags: ``S.`` for SYN with ACK, ``none`` for no flag."""
@@ -428,6 +435,8 @@ __all__ = [
     "TCP_FLAGS",
     "TCP_FLAG_BITS",
     "TCP_OPTION_KINDS",
+    "TCP_SEQ_HALF",
+    "TCP_SEQ_MASK",
     "TLS_PORTS",
     "UDP_DECODERS",
     "VLAN_ETHERTYPES",
