@@ -131,7 +131,7 @@ def _corpus_sweep(proto: str, known: dict[tuple[str, int], str], streams: int) -
         probe = Follow(proto, "raw", 0)
         for ts, data in frames:
             probe.add(linktype, ts, data)
-        count = probe._tcp_streams.count if proto == "tcp" else len(probe._udp_streams)
+        count = (probe._tcp_streams if proto == "tcp" else probe._udp_streams).count
         for stream in range(min(count, streams)):
             follow = Follow(proto, "raw", stream)
             for ts, data in frames:

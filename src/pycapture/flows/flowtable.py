@@ -45,7 +45,7 @@ from typing import Any
 
 from ..protocols.numbers import TCP_FLAG_BITS
 from .stats import _layers
-from .streams import TcpStreams
+from .streams import TcpStreams, UdpStreams
 
 _FIN = TCP_FLAG_BITS["F"]
 _SYN = TCP_FLAG_BITS["S"]
@@ -161,7 +161,8 @@ class FlowTable:
         self._streams = TcpStreams()
         self._flows: list[_Flow] = []
         self._tcp: dict[int, _Flow] = {}
-        self._udp: dict[tuple[Any, ...], _Flow] = {}
+        self._udp_streams = UdpStreams()
+        self._udp: dict[int, _Flow] = {}
         self._layer_cache: dict[str | None, str | None] = {}
 
     def feed(self, batch: Any) -> None:
@@ -189,11 +190,11 @@ class FlowTable:
                     flow = self._start(cid, "tcp", number, src, sp, dst, dp, f)
                     self._tcp[number] = flow
             else:
-                key = (src, sp, dst, dp) if (src, sp) <= (dst, dp) else (dst, dp, src, sp)
-                flow = self._udp.get(key)
+                number = self._udp_streams.stream(src, sp, dst, dp)
+                flow = self._udp.get(number)
                 if flow is None:
-                    flow = self._start(cid, "udp", len(self._udp), src, sp, dst, dp, 0)
-                    self._udp[key] = flow
+                    flow = self._start(cid, "udp", number, src, sp, dst, dp, 0)
+                    self._udp[number] = flow
             flow.add(flow.orig == (src, sp), plen or 0, n or 0, t, f)
 
     def _start(

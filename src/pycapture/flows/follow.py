@@ -41,7 +41,7 @@ from ..protocols.numbers import (
     TCP_SEQ_HALF,
     TCP_SEQ_MASK,
 )
-from .streams import TcpStreams
+from .streams import TcpStreams, UdpStreams
 
 PROTOS = ("tcp", "udp")
 MODES = ("ascii", "hex", "raw")
@@ -200,7 +200,7 @@ class Follow:
         self.scale = 1e-9 if nano else 1e-6  # what __call__'s frac counts
         self.frames = 0
         self._tcp_streams = TcpStreams()
-        self._udp_streams: dict[tuple[bytes, int, bytes, int], int] = {}
+        self._udp_streams = UdpStreams()
         self._client: tuple[bytes, int] | None = None
         self.nodes: tuple[str, str] | None = None
         self.chunks: list[_Chunk] = []
@@ -223,7 +223,7 @@ class Follow:
         proto, src, sport, dst, dport, seq, ack, flags, payload, length, quoted = segment
         if quoted:  # tshark numbers the conversation an ICMP error quotes, and taps none of it
             if proto == _UDP:
-                self._udp_index(src, sport, dst, dport)
+                self._udp_streams.stream(src, sport, dst, dport)
             else:
                 self._tcp_streams.stream(src.hex(), sport, dst.hex(), dport, flags, seq)
             return
@@ -235,14 +235,12 @@ class Follow:
             if self.proto == "tcp" and index == self.stream and length >= 0:
                 server = self._side(*pinfo)
                 self._tcp(server, ts, seq, ack, flags, length, chunk)
-        elif self._udp_index(src, sport, dst, dport) == self.stream and self.proto == "udp" and chunk:
-            # tshark's follow skips an empty datagram (its UDP dissector hands no payload on)
+        elif self.proto == "udp":
+            index = self._udp_streams.stream(src, sport, dst, dport)
+            if index != self.stream or not chunk:
+                return  # tshark's follow skips an empty datagram (its UDP dissector hands no payload on)
             server = self._side(*pinfo)
             self.chunks.append(_Chunk(server, self.frames, ts, 0, chunk))
-
-    def _udp_index(self, src: bytes, sport: int, dst: bytes, dport: int) -> int:
-        key = (src, sport, dst, dport) if (src, sport) <= (dst, dport) else (dst, dport, src, sport)
-        return self._udp_streams.setdefault(key, len(self._udp_streams))
 
     def _side(self, src: bytes, sport: int, dst: bytes, dport: int) -> bool:
         if self._client is None:

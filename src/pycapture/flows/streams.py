@@ -1,4 +1,5 @@
-"""TCP stream numbers as tshark assigns them (``tcp.stream``; Wireshark 4.0's ``packet-tcp.c``).
+"""TCP and UDP stream numbers as tshark assigns them (``tcp.stream``, ``udp.stream``; Wireshark 4.0's
+``packet-tcp.c`` and ``packet-udp.c``).
 
 Feed :meth:`TcpStreams.stream` every TCP segment in frame order; it returns the segment's stream index.
 The rules, as tshark's:
@@ -13,6 +14,8 @@ The rules, as tshark's:
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ..protocols.numbers import TCP_FLAG_BITS, TCP_SEQ_MASK
 
@@ -62,3 +65,26 @@ class TcpStreams:
         created = self._streams[key] = _Stream(self.count)
         self.count += 1
         return created
+
+
+class UdpStreams:
+    """tshark's ``udp.stream`` numbering: one index per address and port pair, in either direction,
+    numbered from 0 in order of first appearance. Addresses may be text or packed bytes (one kind for
+    one numbering: they are compared to order a pair's two ends)."""
+
+    def __init__(self) -> None:
+        self._streams: dict[tuple[Any, int, Any, int], int] = {}
+
+    def stream(self, src: Any, sport: int, dst: Any, dport: int) -> int:
+        """The stream index of a datagram from ``src``:``sport`` to ``dst``:``dport``."""
+        key = (src, sport, dst, dport) if (src, sport) <= (dst, dport) else (dst, dport, src, sport)
+        streams = self._streams
+        found = streams.get(key)
+        if found is None:
+            found = streams[key] = len(streams)
+        return found
+
+    @property
+    def count(self) -> int:
+        """The number of streams so far."""
+        return len(self._streams)
