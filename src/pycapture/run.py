@@ -13,6 +13,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO, cast
@@ -172,6 +173,8 @@ def run(config: CaptureConfig) -> bool:
             )
 
         write_rows, row_columns = stats.feed, stats.columns
+        if handle.live and stats.intervals:
+            write_rows = _every_interval(stats)
     received: list[int] = []
     started = False  # as tcpdump: no statistics when the capture never started (a bad filter, -w path...)
     try:
@@ -356,7 +359,7 @@ def _print_tables(specs: tuple[str, ...], stats: Any, follows: dict[str, Any], a
     import json
 
     documents = iter(stats.json_documents() if as_json and stats is not None else ())
-    tables = iter(reversed(stats.specs) if stats is not None else ())
+    tables = iter(reversed(stats.texts()) if stats is not None and not as_json else ())
     for spec in reversed(specs):
         follow = follows.get(spec)
         if follow is not None:
@@ -364,7 +367,20 @@ def _print_tables(specs: tuple[str, ...], stats: Any, follows: dict[str, Any], a
         elif as_json:
             sys.stdout.write(json.dumps(next(documents)) + "\n")
         else:
-            sys.stdout.write(stats.table_text(next(tables)))
+            sys.stdout.write(next(tables))
+
+
+def _every_interval(stats: Any) -> Callable[[Any], None]:
+    """Live: feed ``stats``, then print the io,stat intervals that have ended, as they end."""
+
+    def feed(batch: Any) -> None:
+        stats.feed(batch)
+        text = stats.interval_text(time.time_ns())
+        if text:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    return feed
 
 
 def _pump_rows(

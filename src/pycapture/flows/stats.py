@@ -24,7 +24,7 @@ give the outermost one only, where tshark counts each occurrence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from .phs import ProtocolHierarchy
 from .streams import STREAM_FLAGS, TcpStreams
@@ -32,24 +32,9 @@ from .streams import STREAM_FLAGS, TcpStreams
 CONV_TYPES = ("eth", "ip", "ipv6", "tcp", "udp")
 ENDPOINT_TYPES = CONV_TYPES
 PHS = ("io", "phs")
-LATER_KINDS = ("io,stat", "expert")
-"""-z kinds the project means to add: a usage error says they are not supported yet."""
+IO_STAT = "io,stat"
+IO_STAT_FORM = "io,stat,INTERVAL[,COLUMN...]"
 
-COLUMNS = [
-    "ts",
-    "len",
-    "eth_src",
-    "eth_dst",
-    "ip_version",
-    "ip_src",
-    "ip_dst",
-    "src_port",
-    "dst_port",
-    "tcp_flags",
-    "tcp_seq",
-    "protocols",
-]
-"""The table columns the statistics may read (:attr:`Statistics.columns`: those a set of specs reads)."""
 
 _NEEDED = {
     "eth": ("eth_src", "eth_dst"),
@@ -66,7 +51,7 @@ FOLLOW_FORM = "follow,tcp|udp,ascii|hex|raw,STREAM"
 VALID_FORMS = ", ".join(
     [f"conv,{t}" for t in CONV_TYPES]
     + [f"endpoints,{t}" for t in ENDPOINT_TYPES]
-    + [",".join(PHS), FOLLOW_FORM]
+    + [",".join(PHS), IO_STAT_FORM, FOLLOW_FORM]
 )
 
 
@@ -76,6 +61,27 @@ def is_follow(spec: str) -> bool:
     return spec.split(",", 1)[0] == FOLLOW
 
 
+class StatTable(Protocol):
+    """A ``-z`` table kept by a module of its own (:class:`pycapture.flows.iostat.IoStat`)."""
+
+    columns: list[str]
+    """The table columns :meth:`feed` reads."""
+
+    def feed(self, batch: Any) -> None:
+        """Count one batch of table rows, in frame order."""
+
+    def text(self) -> str:
+        """tshark's text of the table, ending with a newline."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The table as a JSON-ready document."""
+
+
+@runtime_checkable
+class _Interval(Protocol):
+    def completed_text(self, now_ns: int) -> str: ...
+
+
 class SpecError(ValueError):
     """A ``-z`` argument that is not one of the supported forms."""
 
@@ -83,16 +89,24 @@ class SpecError(ValueError):
 @dataclass(frozen=True)
 class StatSpec:
     """One ``-z`` table: ``kind`` is ``conv`` or ``endpoints``, ``type`` one of :data:`CONV_TYPES`; or
-    the protocol hierarchy, :data:`PHS`."""
+    the protocol hierarchy, :data:`PHS`; or :data:`IO_STAT` with ``type`` the rest of its argument
+    (``1,tcp``)."""
 
     kind: str
     type: str
+
+    @property
+    def spec(self) -> str:
+        """The ``-z`` argument this table was read from."""
+        return f"{self.kind},{self.type}"
 
     @property
     def title(self) -> str:
         """tshark's title line: ``TCP Conversations``, ``IPv4 Endpoints``."""
         if (self.kind, self.type) == PHS:
             return "Protocol Hierarchy Statistics"
+        if self.kind == IO_STAT:
+            return "IO Statistics"
         return f"{_TITLES[self.type]} {'Conversations' if self.kind == 'conv' else 'Endpoints'}"
 
 
@@ -115,11 +129,14 @@ def parse_spec(spec: str) -> StatSpec:
                 f"-z {spec}: a display filter after the type is not supported; valid forms: {VALID_FORMS}"
             )
         return StatSpec(kind, parts[1])
-    for later in LATER_KINDS:
-        if spec == later or spec.startswith(later + ","):
-            raise SpecError(
-                f"-z {spec}: {later} statistics are not supported yet; valid forms: {VALID_FORMS}"
-            )
+    if spec == IO_STAT or spec.startswith(IO_STAT + ","):
+        try:
+            from .iostat import parse_io_stat
+        except ImportError:  # no pyarrow: the run says so, with the fix
+            pass
+        else:
+            parse_io_stat(spec)
+        return StatSpec(IO_STAT, spec[len(IO_STAT) + 1 :])
     raise SpecError(f"-z {spec}: unknown statistics; valid forms: {VALID_FORMS}")
 
 
@@ -200,11 +217,16 @@ class Statistics:
         self._convs = {s.type: _Conversations() for s in self.specs if s.kind == "conv"}
         self._ends = {s.type: _Endpoints() for s in self.specs if s.kind == "endpoints"}
         self._phs = ProtocolHierarchy() if any((s.kind, s.type) == PHS for s in self.specs) else None
-        self._types = {s.type for s in self.specs if (s.kind, s.type) != PHS}
+        self._types = {s.type for s in self.specs if s.kind in ("conv", "endpoints")}
+        self._others = self._other_tables()
         needed = {"ts", "len", "protocols"}
         for kind in self._types:
             needed.update(_NEEDED[kind])
-        self.columns = [name for name in COLUMNS if name in needed]
+        for table in self._others.values():
+            needed.update(table.columns)
+        from ..table.schema import SCHEMA_COLUMNS
+
+        self.columns = [c.name for c in SCHEMA_COLUMNS if c.name in needed]
         """The table columns :meth:`feed` reads for these specs (read_batches' ``columns``)."""
         self._first: int | None = None
         self._streams = TcpStreams()
@@ -213,6 +235,19 @@ class Statistics:
         # count there, and its stream: the same as long as no SYN, FIN or RST comes (TcpStreams sees those)
         self._known: dict[tuple[Any, ...], tuple[list[Any], int, int]] = {}
 
+    def _other_tables(self) -> dict[int, StatTable]:
+        """The tables kept by modules of their own (io,stat), by their place in :attr:`specs`."""
+        tables: dict[int, StatTable] = {}
+        io_specs = {i: spec for i, spec in enumerate(self.specs) if spec.kind == IO_STAT}
+        if io_specs:
+            from .iostat import IoStat, parse_io_stat
+
+            parsed = {i: parse_io_stat(spec.spec) for i, spec in io_specs.items()}
+            # tshark builds, for every io,stat table, the fields any io,stat filter of the run names
+            primed = frozenset().union(*(p.fields for p in parsed.values()))
+            tables.update({i: IoStat(p, primed) for i, p in parsed.items()})
+        return tables
+
     def feed(self, batch: Any) -> None:
         """Count the frames of one Arrow record batch (with at least the :attr:`columns`)."""
         import pyarrow as pa
@@ -220,6 +255,8 @@ class Statistics:
 
         if batch.num_rows == 0:
             return
+        for table in self._others.values():
+            table.feed(batch)
         if self._phs is not None:
             self._phs.add_batch(batch)
         ts = batch.column("ts").cast(pa.int64())
@@ -333,13 +370,31 @@ class Statistics:
 
     def text(self) -> str:
         """The tables as tshark 4.0 prints them, in its order (the last ``-z`` first)."""
-        return "".join(self._table_text(spec) for spec in reversed(self.specs))
+        return "".join(reversed(self.texts()))
 
-    def table_text(self, spec: StatSpec) -> str:
-        """One table's text, as tshark prints it."""
-        return self._table_text(spec)
+    def texts(self) -> list[str]:
+        """Each table's text, as tshark prints it, in the order of :attr:`specs`."""
+        return [self._table_text(i, spec) for i, spec in enumerate(self.specs)]
 
-    def _table_text(self, spec: StatSpec) -> str:
+    @property
+    def intervals(self) -> bool:
+        """Whether a table here (io,stat) has rows to print while a live capture runs."""
+        return any(isinstance(table, _Interval) for table in self._others.values())
+
+    def interval_text(self, now_ns: int) -> str:
+        """Live: the rows of the io,stat intervals that ended before ``now_ns`` (ns since the epoch) and
+        were not shown yet, each table's under a line naming it; "" when there are none."""
+        parts = []
+        for i, table in self._others.items():
+            rows = table.completed_text(now_ns) if isinstance(table, _Interval) else ""
+            if rows:
+                parts.append(f"-z {self.specs[i].spec}:\n{rows}")
+        return "".join(parts)
+
+    def _table_text(self, index: int, spec: StatSpec) -> str:
+        other = self._others.get(index)
+        if other is not None:
+            return other.text()
         if self._phs is not None and (spec.kind, spec.type) == PHS:
             return self._phs.text()
         ports = spec.type in _WITH_PORTS
@@ -383,7 +438,12 @@ class Statistics:
     def json_documents(self) -> list[dict[str, Any]]:
         """One JSON-ready document a table, in the order of the text."""
         documents = []
-        for spec in reversed(self.specs):
+        for index in reversed(range(len(self.specs))):
+            spec = self.specs[index]
+            other = self._others.get(index)
+            if other is not None:
+                documents.append({"table": spec.title, "spec": spec.spec, **other.to_json()})
+                continue
             if self._phs is not None and (spec.kind, spec.type) == PHS:
                 documents.append({"table": spec.title, "spec": ",".join(PHS), **self._phs.to_json()})
                 continue
