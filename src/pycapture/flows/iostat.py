@@ -33,10 +33,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..table.schema import SCHEMA, SCHEMA_COLUMNS
-from .stats import SpecError
+from .stats import IO_STAT, SpecError
 
 FORM = "io,stat,INTERVAL[,[FUNC(FIELD)]FILTER...] (FUNC: FRAMES, BYTES, COUNT, SUM, MIN, MAX, AVG)"
-PREFIX = "io,stat,"
+PREFIX = IO_STAT + ","
 
 FRAMES_AND_BYTES, FRAMES, BYTES, COUNT, SUM, MIN, MAX, AVG, LOAD = (
     "FRAMES BYTES", "FRAMES", "BYTES", "COUNT", "SUM", "MIN", "MAX", "AVG", "LOAD",

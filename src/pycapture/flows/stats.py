@@ -34,6 +34,9 @@ ENDPOINT_TYPES = CONV_TYPES
 PHS = ("io", "phs")
 IO_STAT = "io,stat"
 IO_STAT_FORM = "io,stat,INTERVAL[,COLUMN...]"
+EXPERT = "expert"
+EXPERT_LEVELS = ("error", "warn", "note", "chat", "comment")
+EXPERT_FORM = f"expert[,{'|'.join(EXPERT_LEVELS)}]"
 
 
 _NEEDED = {
@@ -51,7 +54,7 @@ FOLLOW_FORM = "follow,tcp|udp,ascii|hex|raw,STREAM"
 VALID_FORMS = ", ".join(
     [f"conv,{t}" for t in CONV_TYPES]
     + [f"endpoints,{t}" for t in ENDPOINT_TYPES]
-    + [",".join(PHS), IO_STAT_FORM, FOLLOW_FORM]
+    + [",".join(PHS), IO_STAT_FORM, EXPERT_FORM, FOLLOW_FORM]
 )
 
 
@@ -62,7 +65,8 @@ def is_follow(spec: str) -> bool:
 
 
 class StatTable(Protocol):
-    """A ``-z`` table kept by a module of its own (:class:`pycapture.flows.iostat.IoStat`)."""
+    """A ``-z`` table kept by a module of its own (:class:`pycapture.flows.iostat.IoStat`,
+    :class:`pycapture.flows.expert.Expert`)."""
 
     columns: list[str]
     """The table columns :meth:`feed` reads."""
@@ -89,8 +93,8 @@ class SpecError(ValueError):
 @dataclass(frozen=True)
 class StatSpec:
     """One ``-z`` table: ``kind`` is ``conv`` or ``endpoints``, ``type`` one of :data:`CONV_TYPES`; or
-    the protocol hierarchy, :data:`PHS`; or :data:`IO_STAT` with ``type`` the rest of its argument
-    (``1,tcp``)."""
+    the protocol hierarchy, :data:`PHS`; or :data:`IO_STAT` or :data:`EXPERT` with ``type`` the rest of
+    its argument (``1,tcp``, ``warn``)."""
 
     kind: str
     type: str
@@ -98,7 +102,7 @@ class StatSpec:
     @property
     def spec(self) -> str:
         """The ``-z`` argument this table was read from."""
-        return f"{self.kind},{self.type}"
+        return f"{self.kind},{self.type}" if self.type else self.kind
 
     @property
     def title(self) -> str:
@@ -107,6 +111,8 @@ class StatSpec:
             return "Protocol Hierarchy Statistics"
         if self.kind == IO_STAT:
             return "IO Statistics"
+        if self.kind == EXPERT:
+            return "Expert Information"
         return f"{_TITLES[self.type]} {'Conversations' if self.kind == 'conv' else 'Endpoints'}"
 
 
@@ -137,6 +143,11 @@ def parse_spec(spec: str) -> StatSpec:
         else:
             parse_io_stat(spec)
         return StatSpec(IO_STAT, spec[len(IO_STAT) + 1 :])
+    if kind == EXPERT:
+        from .expert import parse_expert_spec
+
+        parse_expert_spec(spec)
+        return StatSpec(EXPERT, spec[len(EXPERT) + 1 :])
     raise SpecError(f"-z {spec}: unknown statistics; valid forms: {VALID_FORMS}")
 
 
@@ -246,6 +257,11 @@ class Statistics:
             # tshark builds, for every io,stat table, the fields any io,stat filter of the run names
             primed = frozenset().union(*(p.fields for p in parsed.values()))
             tables.update({i: IoStat(p, primed) for i, p in parsed.items()})
+        for i, spec in enumerate(self.specs):
+            if spec.kind == EXPERT:
+                from .expert import Expert
+
+                tables[i] = Expert(spec.spec)
         return tables
 
     def feed(self, batch: Any) -> None:

@@ -1,5 +1,6 @@
-"""``pycapture -q -z io,stat,...`` from the command line: tshark's bytes from a file, mixed with other
-tables in tshark's order, and live on loopback a row for each interval as it ends, then the table."""
+"""``pycapture -q -z io,stat,...`` and ``-z expert`` from the command line: tshark's bytes from a file,
+mixed with other tables in tshark's order, and live on loopback (io,stat: a row for each interval as it
+ends, then the table)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,32 @@ def test_file_tables_are_tsharks(specs: tuple[str, ...]) -> None:
     assert ours.stdout == theirs.stdout
 
 
+def _tcp_rows(text: str) -> list[str]:
+    """The lines of -z expert text whose Protocol column is TCP (the rows in pycapture's scope)."""
+    return [
+        line for line in text.splitlines() if line[:12].strip().isdigit() and line[23:42].strip() == "TCP"
+    ]
+
+
+@pytest.mark.parametrize("name", ["http.pcap", "mixed.pcap"])
+@pytest.mark.parametrize("specs", [("expert",), ("conv,tcp", "expert,note"), ("expert,chat", "io,stat,0")])
+def test_expert_tcp_rows_and_order_are_tsharks(name: str, specs: tuple[str, ...]) -> None:
+    """Other protocols' expert rows (HTTP's chats) are out of scope: the TCP rows, and every other table
+    of the run, are tshark's."""
+    args = ["-r", str(CAPTURES / name), "-q"]
+    for spec in specs:
+        args += ["-z", spec]
+    ours = run_cli(*args)
+    assert ours.returncode == 0, ours.stderr
+    theirs = subprocess.run([tool("tshark"), "-n", *args], capture_output=True, text=True, check=True).stdout
+    mine = ours.stdout.decode()
+    assert _tcp_rows(mine) == _tcp_rows(theirs) and _tcp_rows(mine)
+    others = [s for s in specs if not s.startswith("expert")]
+    for spec in others:  # the same tables around the expert text
+        table = run_cli("-r", str(CAPTURES / name), "-q", "-z", spec).stdout.decode()
+        assert table in mine and table in theirs
+
+
 def test_json_has_a_document_per_table() -> None:
     ours = run_cli("-r", str(CAPTURES / "mixed.pcap"), "-q", "-z", "io,stat,0,udp", "--json")
     assert ours.returncode == 0, ours.stderr
@@ -53,7 +80,10 @@ def test_json_has_a_document_per_table() -> None:
     assert row["udp"]["frames"] == len(udp)
 
 
-@pytest.mark.parametrize("spec", ["io,stat", "io,stat,-1", "io,stat,1,tcp.port==80", "io,stat,1,LOAD(x)x"])
+@pytest.mark.parametrize(
+    "spec",
+    ["io,stat", "io,stat,-1", "io,stat,1,tcp.port==80", "io,stat,1,LOAD(x)x", "expert,warn,tcp", "experts"],
+)
 def test_bad_spec_is_a_usage_error(spec: str) -> None:
     res = run_cli("-r", str(CAPTURES / "mixed.pcap"), "-q", "-z", spec)
     err = res.stderr.decode()
