@@ -187,3 +187,46 @@ def test_cli_writes_the_flows_table(tmp_path: Path) -> None:
         "flows", "-r", str(capture), "-o", str(tmp_path / "files"), "--table", str(tmp_path / "x.txt")
     )
     assert bad.returncode == 2 and b"--table" in bad.stderr
+
+
+# the analysis counts and the tshark fields whose frames they count
+_ANALYSIS_FIELDS = {
+    "retransmissions": "tcp.analysis.retransmission",
+    "out_of_order": "tcp.analysis.out_of_order",
+    "lost_segments": "tcp.analysis.lost_segment",
+    "dup_acks": "tcp.analysis.duplicate_ack",
+    "zero_windows": "tcp.analysis.zero_window",
+}
+
+
+@pytest.mark.parametrize("seed", [3, 7, 11])
+def test_analysis_counts_per_stream_as_tshark(tmp_path: Path, seed: int) -> None:
+    """Retransmissions, out-of-order segments and the other counts of each TCP row are the frames
+    tshark's analysis flags in that tcp.stream, on seeded random traffic with every kind of loss."""
+    _need_tshark()
+    from flows.test_analysis import random_streams, write_pcap
+
+    path = write_pcap(tmp_path / "random.pcap", random_streams(seed, 600), seed)
+    fields = ["tcp.stream", "tcp.flags.reset", *_ANALYSIS_FIELDS.values()]
+    args = [str(TSHARK), "-n", "-r", str(path), "-T", "fields", "-E", "occurrence=f", "-Y", "tcp"]
+    args += ["-o", "tcp.desegment_tcp_streams:FALSE"]
+    for field in fields:
+        args += ["-e", field]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    expected: dict[int, dict[str, int]] = {}
+    for line in out.splitlines():
+        values = line.split("\t")
+        counts = expected.setdefault(int(values[0]), dict.fromkeys([*_ANALYSIS_FIELDS, "resets"], 0))
+        counts["resets"] += values[1] in ("1", "True")
+        for name, value in zip(_ANALYSIS_FIELDS, values[2:], strict=True):
+            counts[name] += value != ""
+    rows = {r["stream"]: r for r in _rows(read_flows(path)) if r["proto"] == "tcp"}
+    assert set(rows) == set(expected)
+    assert sum(c["retransmissions"] for c in expected.values()) > 0  # the traffic has losses to count
+    for stream, counts in expected.items():
+        assert {name: rows[stream][name] for name in counts} == counts, stream
+
+
+def test_udp_rows_have_no_analysis_counts() -> None:
+    flows = [r for r in _rows(read_flows(CAPTURES[0].with_name("dns.pcap"))) if r["proto"] == "udp"]
+    assert flows and all(r[name] is None for r in flows for name in (*_ANALYSIS_FIELDS, "resets"))

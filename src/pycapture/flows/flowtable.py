@@ -31,6 +31,14 @@ column                    type                   meaning
 ``resp_bytes``            int64                  their payload bytes
 ``resp_ip_bytes``         int64                  their frame bytes
 ``conn_state``            string                 Zeek's state for TCP (below); null for UDP
+``retransmissions``       int64                  TCP: frames tshark's analysis calls retransmissions
+                                                 (``tcp.analysis.retransmission``: plain, fast and spurious,
+                                                 :class:`~pycapture.flows.analysis.TcpAnalysis`); null for UDP
+``out_of_order``          int64                  TCP: frames it calls out of order; null for UDP
+``lost_segments``         int64                  TCP: frames after a gap ("previous segment not captured")
+``dup_acks``              int64                  TCP: duplicate ACKs
+``zero_windows``          int64                  TCP: segments advertising a zero window
+``resets``                int64                  TCP: RST segments
 ========================  =====================  ==========================================================
 
 ``conn_state``, from the flags seen: ``S0`` a SYN, no reply; ``S1`` established (SYN, SYN-ACK), not
@@ -44,6 +52,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..protocols.numbers import TCP_FLAG_BITS
+from .analysis import COLUMNS as ANALYSIS_COLUMNS
+from .analysis import TcpAnalysis
 from .stats import _layers
 from .streams import TcpStreams, UdpStreams
 
@@ -51,6 +61,9 @@ _FIN = TCP_FLAG_BITS["F"]
 _SYN = TCP_FLAG_BITS["S"]
 _RST = TCP_FLAG_BITS["R"]
 _ACK = TCP_FLAG_BITS["."]
+
+ANALYSIS_COUNTS = ("retransmissions", "out_of_order", "lost_segments", "dup_acks", "zero_windows", "resets")
+"""The per-stream counts of :class:`~pycapture.flows.analysis.StreamCounts` the table carries."""
 
 FLOW_COLUMNS = [
     "community_id",
@@ -70,6 +83,7 @@ FLOW_COLUMNS = [
     "resp_bytes",
     "resp_ip_bytes",
     "conn_state",
+    *ANALYSIS_COUNTS,
 ]
 """The output columns, in order."""
 
@@ -142,7 +156,7 @@ class _Flow:
 class FlowTable:
     """Conversation records filled from table batches by :meth:`feed`; :meth:`to_arrow` gives them."""
 
-    columns = (
+    _OWN = (
         "ts",
         "len",
         "ip_src",
@@ -151,14 +165,17 @@ class FlowTable:
         "dst_port",
         "tcp_flags",
         "tcp_seq",
+        "tcp_ack",
         "payload_len",
         "community_id",
         "protocols",
     )
+    columns = tuple(dict.fromkeys((*_OWN, *ANALYSIS_COLUMNS)))
     """The table columns :meth:`feed` reads."""
 
     def __init__(self) -> None:
         self._streams = TcpStreams()
+        self._analysis = TcpAnalysis()
         self._flows: list[_Flow] = []
         self._tcp: dict[int, _Flow] = {}
         self._udp_streams = UdpStreams()
@@ -171,12 +188,12 @@ class FlowTable:
 
         if batch.num_rows == 0:
             return
-        cols = {name: batch.column(name) for name in self.columns if name != "ts"}
+        self._analysis.update(batch)
         ts = batch.column("ts").cast(pa.int64()).to_pylist()
-        lists = [cols[name].to_pylist() for name in self.columns[1:]]
+        lists = [batch.column(name).to_pylist() for name in self._OWN[1:]]
         cache = self._layer_cache
         stream = self._streams.stream
-        for t, n, src, dst, sp, dp, flags, seq, plen, cid, protos in zip(ts, *lists, strict=True):
+        for t, n, src, dst, sp, dp, flags, seq, ack, plen, cid, protos in zip(ts, *lists, strict=True):
             kind = cache.get(protos, "?")
             if kind == "?":
                 kind = cache[protos] = _layers(protos)[3]
@@ -184,6 +201,8 @@ class FlowTable:
                 continue
             f = flags or 0
             if kind == "tcp":
+                if flags is None or seq is None or ack is None:
+                    continue  # a TCP header cut short: no stream, as tshark (and TcpAnalysis) count it
                 number = stream(src, sp, dst, dp, f, seq or 0)
                 flow = self._tcp.get(number)
                 if flow is None:
@@ -234,6 +253,9 @@ class FlowTable:
         for i, name in enumerate(names):
             data[name] = pa.array([f.counts[i] for f in flows], pa.int64())
         data["conn_state"] = pa.array([f.state() for f in flows], pa.string())
+        counts = [self._analysis.counts(f.stream) if f.proto == "tcp" else None for f in flows]
+        for name in ANALYSIS_COUNTS:
+            data[name] = pa.array([None if c is None else getattr(c, name) for c in counts], pa.int64())
         return pa.table(data)
 
 
