@@ -59,6 +59,8 @@ def test_tree_path_puts_icmp_payloads_in_icmp() -> None:
     assert tree_path("eth:ip:icmp:ip:tcp") == ("eth", "ip", "icmp")
     assert tree_path("eth:ip:udp:dns") == ("eth", "ip", "udp", "dns")
     assert tree_path("") == ()
+    # IPv6 extension headers are drawn inside the IPv6 header's tree, not as nodes of the hierarchy
+    assert tree_path("eth:ipv6:ipv6.hopopts:ipv6.fraghdr:udp:dns") == ("eth", "ipv6", "udp", "dns")
 
 
 def test_children_keep_first_seen_order_and_sum() -> None:

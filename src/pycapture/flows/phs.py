@@ -3,8 +3,9 @@
 Each frame adds one to ``frames`` and its length to ``bytes`` of every node on its path; a node's children
 are listed in the order their first frame came, as tshark's ``tap-protohierstat.c`` lists them. The path
 is the frame's layer names (the table's ``protocols``, tshark's ``frame.protocols``) as tshark's tree
-shows them at its top level: what ICMP and ICMPv6 carry is part of their own subtree, except the payload
-after the UDP header of a packet an ICMP error quotes, which tshark's data dissector adds at the top.
+shows them at its top level: IPv6 extension headers are not nodes; what ICMP and ICMPv6 carry is part of
+their own subtree, except the payload after the UDP header of a packet an ICMP error quotes, which
+tshark's data dissector adds at the top.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ NAME_WIDTH = 40
 MAX_INDENT = 16  # past this depth tshark writes "..." instead of more indentation
 
 _ICMPS = frozenset({"icmp", "icmpv6"})
+IPV6_EXTENSIONS = frozenset({"ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts", "ipv6.shim6"})
+"""IPv6 extension headers: layers of frame.protocols that tshark draws inside the IPv6 header's tree,
+never as nodes of its hierarchy."""
 _QUOTED_PAYLOAD = ("udp", "data")
 
 
 def tree_path(protocols: str) -> tuple[str, ...]:
     """The nodes tshark's hierarchy counts for a frame whose layers are ``protocols`` (``eth:ip:tcp``)."""
-    names = protocols.split(":") if protocols else []
+    names = [name for name in protocols.split(":") if name not in IPV6_EXTENSIONS] if protocols else []
     for at, name in enumerate(names):
         if name in _ICMPS:
             quoted = names[at + 1 :]

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from .phs import ProtocolHierarchy
+from .phs import IPV6_EXTENSIONS, ProtocolHierarchy
 from .streams import STREAM_FLAGS, TcpStreams
 
 CONV_TYPES = ("eth", "ip", "ipv6", "tcp", "udp")
@@ -215,7 +215,7 @@ def _layers(protocols: str | None) -> tuple[bool, bool, bool, str | None]:
             if name in ("tcp", "udp"):
                 transport = name
                 break
-            if name not in ("ipv6.hopopts", "ipv6.routing", "ipv6.dstopts", "ipv6.fraghdr", "ipv6.shim6"):
+            if name not in IPV6_EXTENSIONS:
                 break
     return "eth" in names, "ip" in names, "ipv6" in names, transport
 
