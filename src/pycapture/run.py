@@ -200,9 +200,9 @@ def run(config: CaptureConfig) -> bool:
         if lines:
             out = sys.stdout if write_file != "-" else sys.stderr
             sinks.append(output.printer(handle.datalink, out, handle.nanosecond))
+        sinks.extend(follows.values())
         if config.defrag and sinks:
             sinks = [_defragmenting(handle, sinks)]
-        sinks.extend(follows.values())
         with stop_on_signals(handle) as received:
             # as tcpdump does, once the filter is set and the -w file exists: what is sent after this
             # line is captured, and a signal sent after it ends the capture cleanly
@@ -215,7 +215,7 @@ def run(config: CaptureConfig) -> bool:
                 if isinstance(handle, PcapHandle):
                     handle.captured = read
             elif write_rows is not None:
-                _pump_rows(handle, write_rows, config.count, received, row_columns)
+                _pump_rows(handle, write_rows, config.count, received, row_columns, _row_transform(config))
             elif pacer is None and parallel_capable(handle, sinks, config.count):
                 pump_parallel(handle, sinks)
             elif pacer is None:
@@ -337,7 +337,12 @@ def _read_again(config: CaptureConfig, stats: Any) -> int:
     left, read = config.count, 0
     batches = cast(
         Generator[Any, None, None],
-        read_batches(config.read_file, columns=stats.columns, filter=config.expression or None),
+        read_batches(
+            config.read_file,
+            columns=stats.columns,
+            filter=config.expression or None,
+            transform=_row_transform(config),
+        ),
     )
     try:
         for batch in batches:
@@ -383,12 +388,28 @@ def _every_interval(stats: Any) -> Callable[[Any], None]:
     return feed
 
 
+def _row_transform(config: CaptureConfig) -> Any:
+    """``--defrag`` for rows: a read_batches ``transform`` whose one reassembler, per link type, lasts
+    across readings of the source (a live drain after a stop reads the handle a second time)."""
+    if not config.defrag:
+        return None
+    from .flows.reassembled import Defragmenting
+
+    made: dict[tuple[int, bool], Defragmenting] = {}
+
+    def transform(linktype: int, nano: bool) -> Defragmenting:
+        return made.setdefault((linktype, nano), Defragmenting(linktype, nano))
+
+    return transform
+
+
 def _pump_rows(
     handle: CaptureSource,
     write_rows: Callable[[Any], None],
     count: int,
     stopped: list[int],
     columns: list[str] | None = None,
+    transform: Any = None,
 ) -> None:
     """Hand the packets of ``handle`` to ``write_rows`` as table rows, in batches, up to ``count`` (-1: all).
 
@@ -398,7 +419,7 @@ def _pump_rows(
     as for pcap: the reader may have read packets past -c (and reads a file without counting).
     """
     assert isinstance(handle, PcapHandle)  # as _open_table made sure
-    written = _write_rows(handle, write_rows, count, 0, columns)
+    written = _write_rows(handle, write_rows, count, 0, columns, transform)
     if not stopped or not handle.live or not handle.is_open or written == count:
         return
     try:
@@ -414,7 +435,7 @@ def _pump_rows(
     timer.daemon = True
     timer.start()
     try:
-        _write_rows(handle, write_rows, written + pending, written, columns)
+        _write_rows(handle, write_rows, written + pending, written, columns, transform)
     finally:
         timer.cancel()
 
@@ -425,10 +446,12 @@ def _write_rows(
     count: int,
     written: int,
     columns: list[str] | None = None,
+    transform: Any = None,
 ) -> int:
     """:func:`_pump_rows`'s loop: rows after the ``written`` already written, up to ``count`` in all.
 
     ``columns``: the row columns to read (all by default); without ``frame_number`` no renumbering.
+    ``transform``: read_batches' (``--defrag``).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -438,7 +461,10 @@ def _write_rows(
     first = written
     batch_size = min(count - written, 65536) if count > 0 else 65536
     # a generator: closed here, so that it has let go of the handle before the handle is closed
-    batches = cast(Generator[Any, None, None], read_batches(handle, columns=columns, batch_size=batch_size))
+    batches = cast(
+        Generator[Any, None, None],
+        read_batches(handle, columns=columns, batch_size=batch_size, transform=transform),
+    )
     try:
         for batch in batches:
             # a second reading numbers its frames from 1 again

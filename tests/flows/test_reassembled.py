@@ -157,7 +157,64 @@ def test_cli_defrag_writes_whole_datagrams(tmp_path: Path) -> None:
     assert "frag" not in lines[3] + lines[4] and "flags [+]" not in lines[4]
 
 
-def test_cli_defrag_with_statistics_is_a_usage_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("specs", [("conv,udp", "endpoints,udp"), ("io,phs",), ("io,stat,0,udp",)])
+def test_cli_defrag_statistics_are_tsharks(tmp_path: Path, specs: tuple[str, ...]) -> None:
+    """With --defrag the tables count each datagram at the frame that completes it, with that frame's
+    length, as tshark (which reassembles by default) does; without it, no fragment holds UDP ports."""
     path, _ = _fragment_capture(tmp_path)
-    result = run_cli("--defrag", "-r", str(path), "-q", "-z", "conv,udp", text=True)
-    assert result.returncode == 2 and "--defrag" in result.stderr and "Traceback" not in result.stderr
+    args = ["-r", str(path), "-q"]
+    for spec in specs:
+        args += ["-z", spec]
+    ours = run_cli("--defrag", *args, text=True)
+    assert ours.returncode == 0, ours.stderr
+    theirs = subprocess.run([tool("tshark"), "-n", *args], capture_output=True, text=True, check=True)
+    assert ours.stdout == theirs.stdout
+    assert run_cli(*args, text=True).stdout != theirs.stdout
+
+
+def test_defrag_rows_in_the_table(tmp_path: Path) -> None:
+    """read_batches(transform=Defragmenting): the completing frame's row has the reassembled datagram's
+    ports and payload length, its frame length on the wire; a first fragment shows no transport header,
+    as tshark shows it while it reassembles; the other fragments' rows are unchanged."""
+    pytest.importorskip("pyarrow")
+    from pycapture.flows.reassembled import Defragmenting
+    from pycapture.table import read_table
+
+    path, frames = _fragment_capture(tmp_path)
+    columns = ["frame_number", "len", "cap_len", "dst_port", "payload_len", "protocols"]
+    plain = read_table(str(path), columns=columns).to_pylist()
+    whole = read_table(str(path), columns=columns, transform=Defragmenting).to_pylist()
+    assert len(plain) == len(whole) == len(frames)
+    # the IPv4 datagram's first fragment: its UDP header now belongs to the datagram, shown in frame 5
+    assert plain[0]["dst_port"] == 5000
+    assert whole[0] == {**plain[0], "dst_port": None, "payload_len": None, "protocols": "eth:ip:data"}
+    assert whole[1:3] == plain[1:3]
+    for row, size in zip(whole[3:], (2000, len(PAYLOAD)), strict=True):
+        assert row["payload_len"] == size and row["dst_port"] is not None
+        assert row["len"] == len(frames[row["frame_number"] - 1]) < row["cap_len"]
+
+
+def test_cli_defrag_table_file(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path, _ = _fragment_capture(tmp_path)
+    out = tmp_path / "rows.parquet"
+    result = run_cli("--defrag", "-r", str(path), "-w", str(out), text=True)
+    assert result.returncode == 0, result.stderr
+    rows = pq.read_table(out, columns=["payload_len"]).to_pylist()
+    assert [r["payload_len"] for r in rows][3:] == [2000, len(PAYLOAD)]
+
+
+def test_convert_defrag(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path, _ = _fragment_capture(tmp_path)
+    out = tmp_path / "rows.parquet"
+    result = run_cli(
+        "convert", str(path), "-o", str(out), "--defrag", "--columns", "dst_port,payload_len", text=True
+    )
+    assert result.returncode == 0, result.stderr
+    rows = pq.read_table(out).to_pylist()
+    assert [r["payload_len"] for r in rows] == [None, None, None, 2000, len(PAYLOAD)]

@@ -355,8 +355,6 @@ def command(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     _check_statistics(statistics, quiet, read_file, write_file)
-    if defrag and (statistics or table is not None):
-        raise click.UsageError("--defrag works on packet lines and pcap files, not yet with -z or a table -w")
     with reported_errors(debug):
         if list_interfaces:
             _list_devices()

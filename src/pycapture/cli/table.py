@@ -163,6 +163,12 @@ class _Progress:
 )
 @click.option("--columns", metavar="A,B,...", help="Only these columns (docs/TABLE.md lists them).")
 @positive_int("-c", "count", metavar="N", help="Stop after N packets in all.")
+@click.option(
+    "--defrag",
+    is_flag=True,
+    help="Reassemble IPv4 and IPv6 fragments: the row of the fragment that completes a datagram describes "
+    "the whole datagram.",
+)
 @debug_option
 def convert_command(
     words: tuple[str, ...],
@@ -171,6 +177,7 @@ def convert_command(
     partition: str | None,
     columns: str | None,
     count: int | None,
+    defrag: bool,
     debug: bool,
 ) -> None:
     """Convert captures (INPUT..., files or globs) to a table; words after the inputs are a BPF filter."""
@@ -195,6 +202,11 @@ def convert_command(
         return TableWriter(path, kind, schema, row_group_bytes=0)
 
     reading = names if names is None or "cap_len" in names else [*names, "cap_len"]
+    transform: Any = None
+    if defrag:  # a reassembler per file: fragments are not joined across files
+        from ..flows.reassembled import Defragmenting
+
+        transform = Defragmenting
     failed = done = 0
     left = count
     started = time.monotonic()
@@ -207,7 +219,11 @@ def convert_command(
                     # read a batch ahead, in a thread: decoding lets the GIL go, and so does Parquet's encoder
                     batches = table.prefetched(
                         table.read_batches(
-                            path, columns=reading, batch_size=CONVERT_ROWS, filter=expression or None
+                            path,
+                            columns=reading,
+                            batch_size=CONVERT_ROWS,
+                            filter=expression or None,
+                            transform=transform,
                         ),
                         depth=1,
                     )

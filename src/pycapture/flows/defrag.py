@@ -154,6 +154,24 @@ def _parse(packet: bytes) -> _Parsed | None:
     return None
 
 
+def later_fragment_view(packet: bytes) -> bytes | None:
+    """For the first fragment of a datagram (offset 0, More Fragments set): a copy whose fragment offset
+    reads 8 rather than 0, which a decoder takes, as it takes every later fragment, for IP carrying data
+    it cannot read on its own (tshark shows a first fragment so once it reassembles). None for any other
+    packet."""
+    try:
+        parsed = _parse(packet)
+    except ValueError:
+        return None
+    if parsed is None or parsed.offset or not parsed.more:
+        return None
+    view = bytearray(packet)
+    at = 6 if parsed.version == IPV4 else len(parsed.header) + 2  # the field with the offset
+    word = (view[at] << 8 | view[at + 1]) | (1 if parsed.version == IPV4 else 8)
+    view[at : at + 2] = word.to_bytes(2, "big")
+    return bytes(view)
+
+
 class Defragmenter:
     """Reassembles IPv4 and IPv6 fragments (see the module's documentation for the policy)."""
 

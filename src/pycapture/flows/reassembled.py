@@ -13,9 +13,11 @@ Wireshark shows it in the frame that completes it.
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 from ..decode.builders import internet_checksum
 from ..flow.pump import Sink
+from ..packet import Record
 from ..protocols.linktypes import (
     LINKTYPE_ETHERNET,
     LINKTYPE_IPV4,
@@ -26,7 +28,7 @@ from ..protocols.linktypes import (
     LINKTYPE_RAW,
 )
 from ..protocols.numbers import ETHERTYPE_IP, ETHERTYPE_IP6, ETHERTYPE_QINQ, ETHERTYPE_VLAN
-from .defrag import IPV4, Datagram, Defragmenter
+from .defrag import IPV4, Datagram, Defragmenter, later_fragment_view
 
 _TAGS = frozenset((ETHERTYPE_VLAN, ETHERTYPE_QINQ))
 _IP_TYPES = frozenset((ETHERTYPE_IP, ETHERTYPE_IP6))
@@ -86,33 +88,91 @@ def rebuild(datagram: Datagram) -> bytes:
     return bytes(header) + datagram.payload
 
 
+HELD_COLUMNS: dict[str, Any] = {"ip_frag_offset": 0}
+"""The table columns a held first fragment's row takes from the fragment itself rather than from its
+later-fragment view (:attr:`Defragmenting.held`)."""
+
+
+class Defragmenting:
+    """Reassembles IP fragments record by record (see the module's documentation): :meth:`record` maps one
+    record, and calling it maps a list of them (one out for one in). Made by link type and whether times
+    are in nanoseconds, it is a :func:`pycapture.table.read_batches` ``transform``:
+    ``read_batches(path, transform=Defragmenting)``."""
+
+    def __init__(
+        self,
+        linktype: int,
+        nano: bool = False,
+        defragmenter: Defragmenter | None = None,
+        wire_length: bool = True,
+    ):
+        self.linktype = linktype
+        self.wire_length = wire_length
+        """Whether a record that becomes a whole datagram keeps its frame's length on the wire (as tshark
+        counts frame.len in its statistics: the table's ``len``), rather than take the datagram's (as a
+        pcap record must, its length at least the bytes it holds)."""
+        self.defragmenter = defragmenter or Defragmenter()
+        self._scale = 1e-9 if nano else 1e-6
+        self._frame = 0
+        self.held: dict[int, tuple[bytes, dict[str, Any]]] = {}
+        """After a call: by index in the records it returned, the first fragments of datagrams not yet
+        whole, each with the bytes a table row decodes instead (:func:`~pycapture.flows.defrag.
+        later_fragment_view`: no transport header, as tshark shows such a fragment while it reassembles)
+        and the columns the row keeps from the fragment (:data:`HELD_COLUMNS`)."""
+
+    def record(self, sec: int, frac: int, length: int, data: bytes) -> tuple[int, bytes]:
+        """The (original length, bytes) a record becomes: itself, or the whole datagram it completes."""
+        self._frame += 1
+        at = ip_offset(self.linktype, data)
+        if at is None or (
+            data[at] >> 4 == IPV4 and len(data) > at + 7 and not data[at + 6] & 0x3F | data[at + 7]
+        ):
+            return length, data  # the common case, told without copying the packet
+        packet = data[at:]
+        if not Defragmenter.is_fragment(packet):
+            return length, data
+        datagram = self.defragmenter.add(packet, sec + frac * self._scale, self._frame)
+        if datagram is None:
+            return length, data
+        whole = data[:at] + rebuild(datagram)
+        return (length if self.wire_length else len(whole)), whole
+
+    def __call__(self, records: list[Record]) -> list[Record]:
+        """The records a list of records becomes; :attr:`held` then names those of them that are first
+        fragments of datagrams not yet whole."""
+        out: list[Record] = []
+        held: dict[int, tuple[bytes, dict[str, Any]]] = {}
+        record, linktype = self.record, self.linktype
+        for sec, frac, length, data in records:
+            new_length, new = record(sec, frac, length, data)
+            if new is data and data:
+                at = ip_offset(linktype, data)
+                view = None if at is None else later_fragment_view(data[at:])
+                if view is not None:
+                    held[len(out)] = (data[:at] + view, HELD_COLUMNS)
+            out.append((sec, frac, new_length, new))
+        self.held = held
+        return out
+
+
 class DefragmentingSink:
     """A sink that reassembles IP fragments in front of ``sink`` (see the module's documentation)."""
 
     def __init__(
         self, linktype: int, sink: Sink, defragmenter: Defragmenter | None = None, nano: bool = False
     ):
-        self.linktype = linktype
         self.sink = sink
-        self.defragmenter = defragmenter or Defragmenter()
-        self._scale = 1e-9 if nano else 1e-6
-        self._frame = 0
+        self._defragmenting = Defragmenting(linktype, nano, defragmenter, wire_length=False)
+        self.defragmenter = self._defragmenting.defragmenter
+
+    @property
+    def linktype(self) -> int:
+        """The link type of the frames this sink takes."""
+        return self._defragmenting.linktype
 
     def __call__(self, sec: int, frac: int, length: int, data: bytes) -> object:
-        self._frame += 1
-        at = ip_offset(self.linktype, data)
-        if at is None or (
-            data[at] >> 4 == IPV4 and len(data) > at + 7 and not data[at + 6] & 0x3F | data[at + 7]
-        ):
-            return self.sink(sec, frac, length, data)  # the common case, told without copying the packet
-        packet = data[at:]
-        if not Defragmenter.is_fragment(packet):
-            return self.sink(sec, frac, length, data)
-        datagram = self.defragmenter.add(packet, sec + frac * self._scale, self._frame)
-        if datagram is None:
-            return self.sink(sec, frac, length, data)
-        whole = data[:at] + rebuild(datagram)
-        return self.sink(sec, frac, len(whole), whole)
+        length, data = self._defragmenting.record(sec, frac, length, data)
+        return self.sink(sec, frac, length, data)
 
 
-__all__ = ["LINKTYPES", "DefragmentingSink", "ip_offset", "rebuild"]
+__all__ = ["LINKTYPES", "Defragmenting", "DefragmentingSink", "ip_offset", "rebuild"]

@@ -36,6 +36,7 @@ from ..decode.rich.transport import plain_segment, tcp_options
 from ..errors import CaptureFileError, PcapError
 from ..output.tcpdump import fastsummary
 from ..output.tcpdump.fastsummary import walk_fields
+from ..packet import Record
 from ..protocols.linktypes import linktype_name
 from ..savefile.format import RECORD_HEADER
 from ..savefile.reader import RecordBuffers
@@ -43,9 +44,12 @@ from .community_id import ICMP_COUNTERPARTS, ICMPV6_COUNTERPARTS, community_id
 from .schema import COLUMNS, SCHEMA
 
 Source = Union[str, "os.PathLike[str]", PcapHandle, Iterable[Union[str, "os.PathLike[str]"]]]
+Transform = Callable[[int, bool], Callable[[list[Record]], list[Record]]]
+"""read_batches' ``transform``: (link type, nanosecond times) -> a map of each batch of records."""
 
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}
 _N = len(COLUMNS)
+_INDEX = {name: at for at, name in enumerate(COLUMNS)}
 (
     FILE, FRAME_NUMBER, TS, LEN, CAP_LEN, LINKTYPE, INTERFACE,
     ETH_SRC, ETH_DST, ETH_TYPE, VLAN_ID,
@@ -407,8 +411,11 @@ def _rows_of(
     rows: _Rows,
     flush: Callable[[], Iterator[pa.RecordBatch]],
     batch_size: int,
+    transform: Transform | None = None,
 ) -> Iterator[pa.RecordBatch]:
-    """Append a row per packet of ``handle`` to ``rows``, yielding batches from ``flush`` as they fill."""
+    """Append a row per packet of ``handle`` to ``rows``, yielding batches from ``flush`` as they fill.
+
+    ``transform``: made for this handle, it maps each batch of records before they become rows."""
     linktype = handle.datalink
     lt_name = linktype_name(linktype)
     scale = 1 if handle.nanosecond else 1000
@@ -421,8 +428,10 @@ def _rows_of(
     append = rows.append_row
     compiled = rows.columns if isinstance(rows, _CompiledRows) else None
     ethernet = linktype == _ETHERNET
+    change = None if transform is None else transform(linktype, handle.nanosecond)
     if compiled is not None:
         compiled.set_input(file, lt_name, interface)
+    if compiled is not None and change is None:
         buffers = handle.in_place_buffers()
         if buffers is not None:
             try:
@@ -438,17 +447,36 @@ def _rows_of(
     # a live handle's batch comes when the capture waits: hand its rows on then, however few
     threshold = 1 if handle.live else batch_size
     for batch in handle.record_batches(size=min(batch_size, 4096)):
+        held: dict[int, tuple[bytes, dict[str, Any]]] = {}
+        if change is not None:
+            batch = change(batch)
+            held = getattr(change, "held", None) or {}
         i, total = 0, len(batch)
         while i < total:
+            if i in held:  # a record the transform has rows made of other bytes for (--defrag)
+                sec, frac, length, _ = batch[i]
+                view, keep = held[i]
+                i += 1
+                number += 1
+                ts = sec * 1_000_000_000 + frac * scale
+                row = _row(template, number, ts, length, view, linktype, decoded)
+                for name, value in keep.items():
+                    row[_INDEX[name]] = value
+                append(row)
+                if len(rows) >= batch_size:
+                    yield from flush()
+                continue
             if compiled is not None:
-                j = compiled.batch(batch, i, number, scale, ethernet, batch_size)
+                upto = min((k for k in held if k > i), default=total)
+                part = batch if upto == total else batch[:upto]
+                j = compiled.batch(part, i, number, scale, ethernet, batch_size)
                 number += j - i
                 i = j
                 if len(rows) >= batch_size:
                     yield from flush()
                     continue
-                if i >= total:
-                    break
+                if i >= upto:  # the end, or a held record next
+                    continue
             sec, frac, length, data = batch[i]
             i += 1
             number += 1
@@ -587,13 +615,17 @@ def read_batches(
     columns: Iterable[str] | None = None,
     batch_size: int = 65536,
     filter: str | None = None,
+    transform: Transform | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Yield the packets of ``source`` as Arrow record batches of at most ``batch_size`` rows.
 
     ``source``: a capture file (str or Path), a glob (``"captures/*.pcap"``, in sorted order), a list of
     those, or an open :class:`~pycapture.PcapHandle` (live or offline; it is read, not closed). ``columns``:
     the names to keep, in that order (all of :data:`~pycapture.table.schema.COLUMNS` by default).
-    ``filter``: a BPF expression, applied with the handle's ``set_filter``.
+    ``filter``: a BPF expression, applied with the handle's ``set_filter``. ``transform``: called with each
+    file's (or the handle's) link type and whether its times are in nanoseconds, it returns a function that
+    maps each list of records (seconds, fraction, original length, bytes) to the records to make rows of:
+    :class:`pycapture.flows.reassembled.Defragmenting` reassembles IP fragments so.
 
     Raises ValueError for an unknown column (the message lists the valid ones), TypeError for arguments of
     the wrong type, :class:`~pycapture.FilterError` for a bad filter, :class:`~pycapture.CaptureFileError`
@@ -607,12 +639,19 @@ def read_batches(
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     if filter is not None and not isinstance(filter, str):
         raise TypeError(f"filter must be a str (a BPF expression) or None, not {type(filter).__name__}")
+    if transform is not None and not callable(transform):
+        raise TypeError(f"transform must be callable or None, not {type(transform).__name__}")
     paths = _check_paths(source)
-    return _read(source, paths, wanted, batch_size, filter)
+    return _read(source, paths, wanted, batch_size, filter, transform)
 
 
 def _read(
-    source: object, paths: list[str] | None, wanted: list[int], batch_size: int, bpf: str | None
+    source: object,
+    paths: list[str] | None,
+    wanted: list[int],
+    batch_size: int,
+    bpf: str | None,
+    transform: Transform | None = None,
 ) -> Iterator[pa.RecordBatch]:
     decoded = not _FRAME_COLUMNS.issuperset(wanted)
     rows, flush = _store(wanted)
@@ -623,14 +662,14 @@ def _read(
             if bpf is not None:
                 source.set_filter(bpf)
             file, interface = (None, source.source) if source.live else (source.source, None)
-            yield from _rows_of(source, file, interface, decoded, rows, flush, batch_size)
+            yield from _rows_of(source, file, interface, decoded, rows, flush, batch_size, transform)
         else:
             for path in paths:
                 handle = open_offline(path)
                 try:
                     if bpf is not None:
                         handle.set_filter(bpf)
-                    yield from _rows_of(handle, path, None, decoded, rows, flush, batch_size)
+                    yield from _rows_of(handle, path, None, decoded, rows, flush, batch_size, transform)
                 finally:
                     handle.close()
     except PcapError:
@@ -644,6 +683,7 @@ def read_table(
     columns: Iterable[str] | None = None,
     batch_size: int = 65536,
     filter: str | None = None,
+    transform: Transform | None = None,
 ) -> pa.Table:
     """All of :func:`read_batches` as one ``pyarrow.Table`` (its schema even when there are no rows).
 
@@ -651,7 +691,8 @@ def read_table(
     """
     wanted = _check_columns(columns)
     schema = pa.schema([SCHEMA.field(i) for i in wanted])
-    return pa.Table.from_batches(list(read_batches(source, columns, batch_size, filter)), schema=schema)
+    batches = read_batches(source, columns, batch_size, filter, transform)
+    return pa.Table.from_batches(list(batches), schema=schema)
 
 
 __all__ = ["read_batches", "read_range", "read_table"]
