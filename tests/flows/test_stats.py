@@ -213,3 +213,60 @@ def test_tcp_streams_reused_ports() -> None:
     assert streams.stream("10.0.0.1", 5000, "10.0.0.2", 80, fin | ack, 901) == 2
     assert streams.stream("10.0.0.1", 5000, "10.0.0.2", 80, syn, 900) == 3  # the same ISN after a FIN
     assert streams.count == 4
+
+
+def _segments_pcap(path: Path, segments: list[tuple[bool, int, int, int, bytes]]) -> Path:
+    """A pcap of TCP segments between 10.0.0.1:5000 (``True``: from it) and 10.0.0.2:80, each
+    (from_client, flags, seq, ack, payload), a millisecond apart."""
+    import dpkt
+
+    a, b = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    with path.open("wb") as f:
+        writer = dpkt.pcap.Writer(f)
+        for n, (client, flags, seq, ack, payload) in enumerate(segments):
+            sport, dport, src, dst = (5000, 80, a, b) if client else (80, 5000, b, a)
+            tcp = dpkt.tcp.TCP(
+                sport=sport, dport=dport, seq=seq, ack=ack, flags=flags, win=8192, data=payload
+            )
+            ip = dpkt.ip.IP(src=src, dst=dst, p=6, ttl=64, data=tcp)
+            ip.len = 20 + len(bytes(tcp))
+            eth = dpkt.ethernet.Ethernet(src=b"\x02" * 6, dst=b"\x04" * 6, type=0x0800, data=ip)
+            writer.writepkt(bytes(eth), ts=1_700_000_000 + n / 1000)
+    return path
+
+
+def test_a_base_learned_from_the_other_sides_ack_splits_streams_as_tshark(tmp_path: Path) -> None:
+    """The client's ACKs say where the server's sequence numbers start (ack - 1) before the server sent
+    anything; a SYN from the server with another sequence number then starts a new tcp.stream."""
+    _need_tshark()
+    syn, ack, psh = 0x02, 0x10, 0x08
+    path = _segments_pcap(
+        tmp_path / "ack-base.pcap",
+        [
+            (True, psh | ack, 100, 5000, b"hello"),  # mid-stream: the server's base is 4999 from here
+            (True, psh | ack, 105, 5000, b"again"),
+            (False, syn, 7000, 0, b""),  # not 4999: a new connection, the other way round
+            (True, syn | ack, 900, 7001, b""),
+            (False, ack, 7001, 901, b""),
+        ],
+    )
+    theirs = subprocess.run(
+        [str(TSHARK), "-n", "-r", str(path), "-T", "fields", "-e", "tcp.stream"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert theirs == ["0", "0", "1", "1", "1"]
+    stats = Statistics([parse_spec("conv,tcp")])
+    for batch in read_batches(str(path), columns=stats.columns):
+        stats.feed(batch)
+    their_table = subprocess.run(
+        [str(TSHARK), "-n", "-q", "-r", str(path), "-z", "conv,tcp"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert stats.text() == their_table
+    from pycapture.flows.flowtable import read_flows
+
+    assert read_flows(path).column("stream").to_pylist() == [0, 1]

@@ -344,7 +344,7 @@ class TcpAnalysis:
     def _analyse(self, keep: int, *columns: Iterable[Any]) -> list[Analysed]:
         out: list[Analysed] = []
         append = out.append
-        stream_of = self._streams.stream
+        stream_of, settled = self._streams.stream, self._streams.settled
         state, counts, pairs, known = self._state, self._counts, self._pairs, self._known
         mask, half = TCP_SEQ_MASK, TCP_SEQ_HALF
         for frame, ts, src, dst, sport, dport, tf, seq, ack, window, seglen in zip(*columns):
@@ -352,7 +352,7 @@ class TcpAnalysis:
             hit = None if tf & STREAM_FLAGS else known.get((src, sport, dst, dport))
             if hit is None:  # a segment that may start a stream: TcpStreams decides
                 before = len(state)
-                stream = stream_of(src, sport, dst, dport, tf, seq)
+                stream = stream_of(src, sport, dst, dport, tf, seq, ack)
                 if stream == before:  # a new stream
                     state.append(_Stream())
                     counts.append(StreamCounts())
@@ -371,7 +371,10 @@ class TcpAnalysis:
                 rev = sides.get((dst, dport))
                 if rev is None:
                     rev = sides[(dst, dport)] = _Side()
-                known[(src, sport, dst, dport)] = (stream, st, fwd, rev)
+                if settled(src, sport, dst, dport):
+                    known[(src, sport, dst, dport)] = (stream, st, fwd, rev)
+                else:  # TcpStreams may still learn a base here: ask it again next time
+                    known.pop((src, sport, dst, dport), None)
                 other = known.get((dst, dport, src, sport))
                 if other is not None and other[0] != stream:  # a new stream: the other way too
                     del known[(dst, dport, src, sport)]

@@ -203,7 +203,7 @@ class FlowTable:
             if kind == "tcp":
                 if flags is None or seq is None or ack is None:
                     continue  # a TCP header cut short: no stream, as tshark (and TcpAnalysis) count it
-                number = stream(src, sp, dst, dp, f, seq or 0)
+                number = stream(src, sp, dst, dp, f, seq, ack)
                 flow = self._tcp.get(number)
                 if flow is None:
                     flow = self._start(cid, "tcp", number, src, sp, dst, dp, f)

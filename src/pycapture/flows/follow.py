@@ -230,7 +230,7 @@ class Follow:
         end = min(len(data), payload + max(length, 0))
         chunk = data[payload:end] if end > payload else b""
         if proto == _TCP:
-            index = self._tcp_streams.stream(src.hex(), sport, dst.hex(), dport, flags, seq)
+            index = self._tcp_streams.stream(src.hex(), sport, dst.hex(), dport, flags, seq, ack)
             # a header claiming more than its IP datagram holds: tshark's TCP dissector throws before its tap
             if self.proto == "tcp" and index == self.stream and length >= 0:
                 server = self._side(*pinfo)

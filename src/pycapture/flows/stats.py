@@ -43,7 +43,7 @@ _NEEDED = {
     "eth": ("eth_src", "eth_dst"),
     "ip": ("ip_version", "ip_src", "ip_dst"),
     "ipv6": ("ip_version", "ip_src", "ip_dst"),
-    "tcp": ("ip_src", "ip_dst", "src_port", "dst_port", "tcp_flags", "tcp_seq"),
+    "tcp": ("ip_src", "ip_dst", "src_port", "dst_port", "tcp_flags", "tcp_seq", "tcp_ack"),
     "udp": ("ip_src", "ip_dst", "src_port", "dst_port"),
 }
 _TITLES = {"eth": "Ethernet", "ip": "IPv4", "ipv6": "IPv6", "tcp": "TCP", "udp": "UDP"}
@@ -317,7 +317,10 @@ class Statistics:
                 self._feed_pairs("udp", -1, rows(pc.equal(transport, 2), *names))
             if "tcp" in types:
                 tcp = pc.and_(pc.equal(transport, 1), columns["tcp_flags"].is_valid())
-                tcp_names = ("ip_src", "src_port", "ip_dst", "dst_port", "tcp_flags", "tcp_seq", "len", "rel")
+                tcp_names = (
+                    *("ip_src", "src_port", "ip_dst", "dst_port"),
+                    *("tcp_flags", "tcp_seq", "tcp_ack", "len", "rel"),
+                )
                 self._feed_tcp(rows(tcp, *tcp_names))
 
     def _feed_pairs(self, kind: str, conv_id: int | None, lists: list[list[Any]]) -> None:
@@ -346,23 +349,27 @@ class Statistics:
 
     def _feed_tcp(self, lists: list[list[Any]]) -> None:
         conv, ends = self._convs.get("tcp"), self._ends.get("tcp")
-        src, sport, dst, dport, flags, seq, lengths, rel = lists
+        src, sport, dst, dport, flags, seq, ack, lengths, rel = lists
         if conv is not None:
-            stream, add, index, known = self._streams.stream, conv.add, conv.index, self._known
-            for a, pa_, b, pb, f, q, n, t in zip(
-                src, sport, dst, dport, flags, seq, lengths, rel, strict=True
+            stream, settled = self._streams.stream, self._streams.settled
+            add, index, known = conv.add, conv.index, self._known
+            for a, pa_, b, pb, f, q, k, n, t in zip(
+                src, sport, dst, dport, flags, seq, ack, lengths, rel, strict=True
             ):
                 key = (a, pa_, b, pb)
                 hit = None if f & STREAM_FLAGS else known.get(key)
                 if hit is None:  # a segment that may change the stream: TcpStreams decides
-                    conv_id = stream(a, pa_, b, pb, f, q or 0)
+                    conv_id = stream(a, pa_, b, pb, f, q or 0, k)
                     add(a, pa_, b, pb, conv_id, n, t)
                     row = index.get((a, pa_, b, pb, conv_id))
-                    known[key] = (
-                        (row, 6, conv_id)
-                        if row is not None
-                        else (index[(b, pb, a, pa_, conv_id)], 4, conv_id)
-                    )
+                    if settled(a, pa_, b, pb):
+                        known[key] = (
+                            (row, 6, conv_id)
+                            if row is not None
+                            else (index[(b, pb, a, pa_, conv_id)], 4, conv_id)
+                        )
+                    else:  # TcpStreams may still learn a base here: ask it again next time
+                        known.pop(key, None)
                     reverse = known.get((b, pb, a, pa_))
                     if reverse is not None and reverse[2] != conv_id:  # a new stream: the other way too
                         del known[(b, pb, a, pa_)]

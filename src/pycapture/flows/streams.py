@@ -10,7 +10,9 @@ The rules, as tshark's:
   current stream (its base sequence number is known) and either its sequence number differs from that
   base (a new ISN: the ports were reused) or the stream has seen a FIN or a RST.
 - A side's base sequence number is its SYN's sequence number, or one less than the sequence number of
-  its first segment when that is no SYN (tshark's relative numbering starts at 1 there).
+  its first segment when that is no SYN (tshark's relative numbering starts at 1 there); but when the
+  other side sends a segment with ACK first, one less than that ACK number (tshark's analysis learns
+  the base from there). Give :meth:`TcpStreams.stream` the ACK number for that rule.
 """
 
 from __future__ import annotations
@@ -44,8 +46,13 @@ class TcpStreams:
         self._streams: dict[tuple[str, int, str, int], _Stream] = {}
         self.count = 0
 
-    def stream(self, src: str, sport: int, dst: str, dport: int, flags: int, seq: int) -> int:
-        """The stream index of a segment from ``src``:``sport`` to ``dst``:``dport`` (addresses as text)."""
+    def stream(
+        self, src: str, sport: int, dst: str, dport: int, flags: int, seq: int, ack: int | None = None
+    ) -> int:
+        """The stream index of a segment from ``src``:``sport`` to ``dst``:``dport`` (addresses as text).
+
+        Once :meth:`settled` says so for a pair, a caller may give the pair's segments without SYN, FIN
+        or RST the index it got last, without asking."""
         key = (src, sport, dst, dport) if (src, sport) <= (dst, dport) else (dst, dport, src, sport)
         current = self._streams.get(key)
         side = (src, sport)
@@ -55,11 +62,23 @@ class TcpStreams:
             base = current.base.get(side)
             if base is not None and (base != seq or current.closed):
                 current = self._new(key)
-        if side not in current.base:
-            current.base[side] = seq if flags & _SYN else (seq - 1) & TCP_SEQ_MASK
+        bases = current.base
+        if side not in bases:
+            bases[side] = seq if flags & _SYN else (seq - 1) & TCP_SEQ_MASK
+        if ack is not None and flags & _ACK and (dst, dport) not in bases:
+            bases[(dst, dport)] = (ack - 1) & TCP_SEQ_MASK
         if flags & (_FIN | _RST):
             current.closed = True
         return current.index
+
+    def settled(self, src: str, sport: int, dst: str, dport: int) -> bool:
+        """Whether the current stream of the pair knows both sides' base sequence numbers: then no
+        segment without SYN, FIN or RST changes anything here."""
+        key = (src, sport, dst, dport) if (src, sport) <= (dst, dport) else (dst, dport, src, sport)
+        current = self._streams.get(key)
+        if current is None:
+            return False
+        return len(current.base) == (1 if (src, sport) == (dst, dport) else 2)
 
     def _new(self, key: tuple[str, int, str, int]) -> _Stream:
         created = self._streams[key] = _Stream(self.count)
