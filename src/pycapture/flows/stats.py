@@ -48,6 +48,8 @@ _NEEDED = {
 }
 _TITLES = {"eth": "Ethernet", "ip": "IPv4", "ipv6": "IPv6", "tcp": "TCP", "udp": "UDP"}
 _WITH_PORTS = ("tcp", "udp")
+_TCP_ROWS = ("ip_src", "src_port", "ip_dst", "dst_port", "tcp_flags", "tcp_seq", "tcp_ack", "len", "rel")
+_PAIR_SEP = "|"  # in no address text
 _RULE = "=" * 80
 FOLLOW = "follow"
 FOLLOW_FORM = "follow,tcp|udp,ascii|hex|raw,STREAM"
@@ -242,9 +244,12 @@ class Statistics:
         self._first: int | None = None
         self._streams = TcpStreams()
         self._layer_cache: dict[str | None, tuple[bool, bool, bool, str | None]] = {}
-        # a directed TCP address and port pair -> its conversation row, the index of its direction's frame
-        # count there, and its stream: the same as long as no SYN, FIN or RST comes (TcpStreams sees those)
-        self._known: dict[tuple[Any, ...], tuple[list[Any], int, int]] = {}
+        # directed TCP address and port pairs, numbered: "src|sport|dst|dport" -> number -> the pair
+        self._direction_ids: dict[str, int] = {}
+        self._directions: list[tuple[Any, int, Any, int]] = []
+        # by direction: its conversation row, the index of its direction's frame count there, and its
+        # stream: the same as long as no SYN, FIN or RST comes (TcpStreams sees those)
+        self._known: list[tuple[list[Any], int, int] | None] = []
 
     def _other_tables(self) -> dict[int, StatTable]:
         """The tables kept by modules of their own (io,stat), by their place in :attr:`specs`."""
@@ -317,11 +322,13 @@ class Statistics:
                 self._feed_pairs("udp", -1, rows(pc.equal(transport, 2), *names))
             if "tcp" in types:
                 tcp = pc.and_(pc.equal(transport, 1), columns["tcp_flags"].is_valid())
-                tcp_names = (
-                    *("ip_src", "src_port", "ip_dst", "dst_port"),
-                    *("tcp_flags", "tcp_seq", "tcp_ack", "len", "rel"),
-                )
-                self._feed_tcp(rows(tcp, *tcp_names))
+                if "tcp" in self._convs:
+                    self._feed_tcp_conversations({name: columns[name].filter(tcp) for name in _TCP_ROWS})
+                if "tcp" in self._ends:
+                    add_end = self._ends["tcp"].add
+                    lists = rows(tcp, *_TCP_ROWS[:4], "len")
+                    for a, pa_, b, pb, n in zip(*lists, strict=True):
+                        add_end(a, pa_, b, pb, n)
 
     def _feed_pairs(self, kind: str, conv_id: int | None, lists: list[list[Any]]) -> None:
         """Address pairs (with ports when ``conv_id`` is given: UDP) into the ``kind`` tables."""
@@ -347,44 +354,66 @@ class Statistics:
             for a, pa_, b, pb, n in zip(src, sport, dst, dport, lengths, strict=True):
                 add_end(a, pa_, b, pb, n)
 
-    def _feed_tcp(self, lists: list[list[Any]]) -> None:
-        conv, ends = self._convs.get("tcp"), self._ends.get("tcp")
-        src, sport, dst, dport, flags, seq, ack, lengths, rel = lists
-        if conv is not None:
-            stream, settled = self._streams.stream, self._streams.settled
-            add, index, known = conv.add, conv.index, self._known
-            for a, pa_, b, pb, f, q, k, n, t in zip(
-                src, sport, dst, dport, flags, seq, ack, lengths, rel, strict=True
-            ):
-                key = (a, pa_, b, pb)
-                hit = None if f & STREAM_FLAGS else known.get(key)
-                if hit is None:  # a segment that may change the stream: TcpStreams decides
-                    conv_id = stream(a, pa_, b, pb, f, q or 0, k)
-                    add(a, pa_, b, pb, conv_id, n, t)
+    def _feed_tcp_conversations(self, columns: dict[str, Any]) -> None:
+        """TCP segments (the columns of :data:`_TCP_ROWS`) into the conv,tcp table, by tcp.stream.
+
+        Each direction of an address and port pair gets a number (from Arrow's dictionary of the batch's
+        pairs), so the loop over segments looks up a list, not a tuple in a dict. A segment without SYN,
+        FIN or RST adds to the row its direction last went to, once TcpStreams has both sides' bases;
+        every other segment goes through TcpStreams."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        conv = self._convs["tcp"]
+        text = [
+            columns[name].cast(pa.string()).fill_null("")
+            for name in ("ip_src", "src_port", "ip_dst", "dst_port")
+        ]
+        encoded = pc.dictionary_encode(pc.binary_join_element_wise(*text, _PAIR_SEP))
+        ids, pairs, known = self._direction_ids, self._directions, self._known
+        local = []
+        for key in encoded.dictionary.to_pylist():
+            number = ids.get(key)
+            if number is None:
+                number = ids[key] = len(pairs)
+                a, pa_, b, pb = key.split(_PAIR_SEP)
+                pairs.append((a or None, int(pa_), b or None, int(pb)))
+                known.append(None)
+            local.append(number)
+        directions = pa.array(local, pa.int64()).take(encoded.indices).to_pylist()
+        flags, seq, ack, lengths, rel = (columns[name].to_pylist() for name in _TCP_ROWS[4:])
+        stream, settled = self._streams.stream, self._streams.settled
+        add, index = conv.add, conv.index
+        for i, (d, f, n, t) in enumerate(zip(directions, flags, lengths, rel, strict=True)):
+            hit = None if f & STREAM_FLAGS else known[d]
+            if hit is None:  # a segment that may change the stream: TcpStreams decides
+                a, pa_, b, pb = pairs[d]
+                conv_id = stream(a, pa_, b, pb, f, seq[i] or 0, ack[i])
+                add(a, pa_, b, pb, conv_id, n, t)
+                if settled(a, pa_, b, pb):
                     row = index.get((a, pa_, b, pb, conv_id))
-                    if settled(a, pa_, b, pb):
-                        known[key] = (
-                            (row, 6, conv_id)
-                            if row is not None
-                            else (index[(b, pb, a, pa_, conv_id)], 4, conv_id)
-                        )
-                    else:  # TcpStreams may still learn a base here: ask it again next time
-                        known.pop(key, None)
-                    reverse = known.get((b, pb, a, pa_))
+                    known[d] = (
+                        (row, 6, conv_id)
+                        if row is not None
+                        else (index[(b, pb, a, pa_, conv_id)], 4, conv_id)
+                    )
+                else:  # TcpStreams may still learn a base here: ask it again next time
+                    known[d] = None
+                other = ids.get(
+                    _PAIR_SEP.join(("" if b is None else b, str(pb), "" if a is None else a, str(pa_)))
+                )
+                if other is not None:
+                    reverse = known[other]
                     if reverse is not None and reverse[2] != conv_id:  # a new stream: the other way too
-                        del known[(b, pb, a, pa_)]
-                    continue
-                row, at, _ = hit
-                row[at] += 1
-                row[at + 1] += n
-                if t > row[9]:
-                    row[9] = t
-                elif t < row[8]:
-                    row[8] = t
-        if ends is not None:
-            add_end = ends.add
-            for a, pa_, b, pb, n in zip(src, sport, dst, dport, lengths, strict=True):
-                add_end(a, pa_, b, pb, n)
+                        known[other] = None
+                continue
+            row, at, _ = hit
+            row[at] += 1
+            row[at + 1] += n
+            if t > row[9]:
+                row[9] = t
+            elif t < row[8]:
+                row[8] = t
 
     # --- output ---------------------------------------------------------------------------------
 
