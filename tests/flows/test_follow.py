@@ -14,13 +14,22 @@ from pathlib import Path
 import dpkt
 import pytest
 
+import pycapture
 from pycapture.flows.follow import MODES, Follow, parse_follow
 
 CAPTURES = Path(__file__).parents[2] / "captures"
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 TSHARK = shutil.which("tshark")
-STREAMS_PER_FILE = 2  # keeps the corpus sweep well under a minute
+ALL_STREAMS = 1 << 30
 
+_SNAPLEN = (
+    "a record longer than the file's snapshot length: pycapture's reader cuts it there, as libpcap does; "
+    "tshark reads it whole"
+)
+_INTERFACES = (
+    "a later pcapng interface of another link type or snapshot length: pycapture's reader stops there, as "
+    "libpcap 1.10 does; tshark reads on"
+)
 # (file, stream): why tshark's output differs. Found by the sweep below; the comparison stays exact.
 KNOWN_DIFFERENCES = {
     (
@@ -31,12 +40,18 @@ KNOWN_DIFFERENCES = {
     ("mptcp-dss-oobr.pcap", 0): "damaged frame: tshark's TCP dissector throws before its follow tap",
     ("rpki-rtr-oobr.pcap", 0): "IPv4 total length beyond the frame: tshark throws before its follow tap",
     ("libpcap-AH-IPcomp-IPv4.pcap", 0): "tshark decompresses IPComp and follows the TCP inside; we do not",
+    ("bgp_mp_reach_nlri-oobr.pcap", 0): _SNAPLEN,
     ("of10_s4810.pcap", 0): "OpenFlow PACKET_IN embeds an Ethernet frame: tshark's tap reads its MAC "
     "addresses as the segment's source, so the chunk lands on the wrong side",
 }
 
 
 KNOWN_UDP_DIFFERENCES = {
+    ("bootp_asan.pcap", 0): _SNAPLEN,
+    ("smb_print_trans-oobr2.pcap", 0): _SNAPLEN,
+    ("gopacket-be-test008.pcapng", 0): _INTERFACES,
+    ("gopacket-le-test008.pcapng", 0): _INTERFACES,
+    ("gopacket-be-test100.pcapng", 0): _INTERFACES,
     (
         "lwapp-data.pcap",
         0,
@@ -58,9 +73,18 @@ def _need_tshark() -> str:
 
 
 def _frames(path: Path) -> tuple[int, list[tuple[float, bytes]]]:
-    with path.open("rb") as f:
-        reader = dpkt.pcap.Reader(f)
-        return reader.datalink(), [(ts, bytes(buf)) for ts, buf in reader]
+    """The link type and (time, bytes) of each frame, as pycapture's reader (libpcap's rules) reads them."""
+    handle = pycapture.open_offline(str(path))
+    frames: list[tuple[float, bytes]] = []
+    scale = 1e-9 if handle.nanosecond else 1e-6
+    try:
+        for sec, frac, _, data in handle.records():
+            frames.append((sec + frac * scale, data))
+    except pycapture.PcapError:
+        pass  # damaged part-way: the frames before the damage, as tshark follows them
+    finally:
+        handle.close()
+    return handle.datalink, frames
 
 
 def _ours(path: Path, proto: str, mode: str, stream: int) -> tuple[bytes, Follow]:
@@ -89,7 +113,7 @@ def _corpus_files() -> list[Path]:
         return []
     with manifest.open() as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
-    return [CORPUS / r["file"] for r in rows if r["tshark_exit"] == "0" and r["format"] == "pcap"]
+    return [CORPUS / r["file"] for r in rows if r["tshark_exit"] == "0"]
 
 
 @pytest.mark.parametrize("name", ["http.pcap", "mixed.pcap", "ipv6.pcap", "mixed-nano.pcap"])
@@ -116,8 +140,9 @@ def test_udp(name: str, mode: str) -> None:
         assert ours == theirs, stream
 
 
-def _corpus_sweep(proto: str, known: dict[tuple[str, int], str], streams: int) -> None:
-    """Follow the first streams of every corpus file with both tools; tshark runs in parallel."""
+def _corpus_sweep(proto: str, known: dict[tuple[str, int], str], streams: int, least: int) -> None:
+    """Follow the first ``streams`` streams of every corpus file (every one with :data:`ALL_STREAMS`)
+    with both tools; tshark runs in parallel."""
     files = _corpus_files()
     if not files:
         pytest.skip("shared corpus absent")
@@ -126,7 +151,7 @@ def _corpus_sweep(proto: str, known: dict[tuple[str, int], str], streams: int) -
     for path in files:
         try:
             linktype, frames = _frames(path)
-        except (ValueError, dpkt.NeedData):  # a file dpkt's reader does not take
+        except pycapture.PcapError:  # a file the reader refuses (tshark's reads are listed apart)
             continue
         probe = Follow(proto, "raw", 0)
         for ts, data in frames:
@@ -150,15 +175,15 @@ def _corpus_sweep(proto: str, known: dict[tuple[str, int], str], streams: int) -
         elif not is_known:
             differing.append((path.name, stream))
     assert not differing
-    assert same > 50
+    assert same >= least  # the sweep compared what it means to
 
 
 def test_corpus_tcp_raw() -> None:
-    _corpus_sweep("tcp", KNOWN_DIFFERENCES, STREAMS_PER_FILE)
+    _corpus_sweep("tcp", KNOWN_DIFFERENCES, ALL_STREAMS, 180)  # 190 streams, 6 known to differ
 
 
 def test_corpus_udp_raw() -> None:
-    _corpus_sweep("udp", KNOWN_UDP_DIFFERENCES, 1)  # each file's first stream: the time bound
+    _corpus_sweep("udp", KNOWN_UDP_DIFFERENCES, 1, 150)  # each file's first stream: the time bound
 
 
 def _udp_capture(path: Path, payloads: list[bytes]) -> None:
