@@ -59,11 +59,20 @@ def test_every_expected_difference_has_a_cause_and_every_cause_a_difference():
     assert packets("1-3,7,9-10") == [1, 2, 3, 7, 9, 10] and ranges([10, 1, 2, 3, 7, 9]) == "1-3,7,9-10"
 
 
-def test_corpus_first_lines_are_tcpdumps_but_for_the_expected_differences(corpus):
+PER_FILE_FLOOR = 0.185
+"""The mean over corpus files of the share of a file's packets whose line is tcpdump's: issue 19 asks for at
+least 0.5; the floor is today's, so that it only rises."""
+
+
+def test_corpus_first_lines_are_tcpdumps_but_for_the_expected_differences(corpus, capsys):
+    """Each packet's first line against tcpdump's, and the per-file parity (issue 19's measure: each
+    file's share of identical lines, averaged over files, so the few captures with thousands of packets
+    weigh no more than any other)."""
     tcpdump = tool("tcpdump")
     _causes, expected = _expected()
     env = dict(os.environ, TZ="UTC")
     differing: dict[str, list[int]] = {}
+    shares: list[float] = []
     total = 0
     for row in corpus:
         path = str(CORPUS / row["file"])
@@ -71,11 +80,19 @@ def test_corpus_first_lines_are_tcpdumps_but_for_the_expected_differences(corpus
             subprocess.run([tcpdump, "-n", "-r", path], capture_output=True, env=env).stdout.decode("latin-1")
         )
         ours = _first_lines(run_cli("-n", "-r", path, env=env).stdout.decode("latin-1"))
-        total += max(len(ours), len(theirs))
-        for number in range(1, max(len(ours), len(theirs)) + 1):
+        lines = max(len(ours), len(theirs))
+        total += lines
+        for number in range(1, lines + 1):
             if ours[number - 1 : number] != theirs[number - 1 : number]:
                 differing.setdefault(row["file"], []).append(number)
+        if lines:
+            shares.append(1 - len(differing.get(row["file"], ())) / lines)
     assert total > 20000
+    per_file = sum(shares) / len(shares)
+    same = total - sum(len(numbers) for numbers in differing.values())
+    with capsys.disabled():
+        print(f"\ntcpdump parity: {per_file:.1%} per file (mean over {len(shares)} files), {same / total:.1%} per packet")
+    assert per_file >= PER_FILE_FLOOR
     found = {(name, number) for name, numbers in differing.items() for number in numbers}
     gone = sorted(expected.keys() - found)
     assert found <= expected.keys(), "differences not in expected_differences.tsv:\n" + unlisted_rows(
