@@ -91,7 +91,8 @@ def test_corpus_first_lines_are_tcpdumps_but_for_the_expected_differences(corpus
     per_file = sum(shares) / len(shares)
     same = total - sum(len(numbers) for numbers in differing.values())
     with capsys.disabled():
-        print(f"\ntcpdump parity: {per_file:.1%} per file (mean over {len(shares)} files), {same / total:.1%} per packet")
+        print(f"\ntcpdump parity: {per_file:.1%} per file (mean of {len(shares)})", end="")
+        print(f", {same / total:.1%} per packet")
     assert per_file >= PER_FILE_FLOOR
     found = {(name, number) for name, numbers in differing.items() for number in numbers}
     gone = sorted(expected.keys() - found)
