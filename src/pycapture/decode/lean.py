@@ -26,6 +26,7 @@ from ..protocols.numbers import (
     TCPDUMP_HTTP_PORTS,
 )
 from .lean_layers import DnsAnswer, DnsQuestion, Layers, TruncLayer
+from .walk import BOOTP_PORTS
 
 _u16 = struct.Struct("!H").unpack_from
 _eth = struct.Struct("!6s6sH").unpack_from
@@ -540,6 +541,8 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
             size = (ulen or length) - 8
             mdns = (sport == 5353 or dport == 5353) and sport != 53 and dport != 53
             decode_dns(data, offset + 8, min(size, len(data) - offset - 8), layers, size, mdns)
+        elif sport in BOOTP_PORTS or dport in BOOTP_PORTS:
+            _bootp(data, offset + 8, min(len(data), offset + length), layers)
         elif sport == 123 or dport == 123:
             _ntp(data, offset + 8, min(len(data), offset + length), layers)
         elif sport == 514 or dport == 514:
@@ -600,6 +603,26 @@ HTTP_STARTS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"
 4.99's print-http.c tells HTTP from other data on an HTTP port."""
 _dns_header = struct.Struct("!HHHHHH").unpack_from
 _rr_fixed = struct.Struct("!HHIH").unpack_from
+
+
+def _bootp(data: bytes, start: int, end: int, layers: Layers) -> None:
+    """tcpdump's one-line BOOTP/DHCP (print-bootp.c, not verbose): ``("bootp", op, chaddr or None, cut)``,
+    the client's hardware address when a request names an Ethernet one, and whether the bytes tcpdump
+    reads end first (it then prints what it has and `` [|bootp]``)."""
+    if start >= end:
+        layers.append(("trunc", "bootp"))
+        return
+    op = data[start]
+    if start + 3 > end:
+        layers.append(("bootp", op, None, True))
+        return
+    if data[start + 1] == 1 and data[start + 2] == 6 and op == 1:  # Ethernet, 6 bytes, a request
+        if start + 34 > end:
+            layers.append(("bootp", op, None, True))
+            return
+        layers.append(("bootp", op, data[start + 28 : start + 34], False))
+        return
+    layers.append(("bootp", op, None, False))
 
 
 def _ntp(data: bytes, start: int, end: int, layers: Layers) -> None:

@@ -80,6 +80,10 @@ first question (None where a response is cut in its questions); ``mdns``: multic
 DnsShortLayer = tuple[Literal["dns-short"], int]
 """``("dns-short", length)``: a DNS message shorter than its 12-byte header"""
 
+BootpLayer = tuple[Literal["bootp"], int, Optional[bytes], bool]
+"""``("bootp", op, chaddr, cut)``: a BOOTP/DHCP message's op, the Ethernet address a request names (None
+otherwise), and whether the capture ends before what tcpdump reads of it"""
+
 NtpLayer = tuple[Literal["ntp"], int, int]
 """``("ntp", version, mode)``: the first byte of an NTP message"""
 
@@ -130,6 +134,7 @@ Layer = Union[
     Icmp6Layer,
     DnsLayer,
     DnsShortLayer,
+    BootpLayer,
     NtpLayer,
     SyslogLayer,
     HttpLayer,

@@ -22,16 +22,21 @@ from __future__ import annotations
 import struct
 from typing import NamedTuple
 
-from ..protocols.numbers import DNS_PORT, MDNS_PORT, NTP_PORT, SYSLOG_PORT, TCPDUMP_HTTP_PORTS
+from ..protocols.numbers import DNS_PORT, MDNS_PORT, NTP_PORT, SYSLOG_PORT, TCPDUMP_HTTP_PORTS, UDP_DECODERS
 
 # What the payload is, by its ports, as tcpdump's one-line output decides it; where both ports name a
-# protocol the smaller code wins (DNS before HTTP on TCP; DNS, mDNS, NTP, syslog on UDP).
+# protocol the smaller code wins, in the order of print-udp.c's tests (DNS before HTTP on TCP; DNS, mDNS,
+# BOOTP/DHCP, NTP, syslog on UDP).
 APP_NONE = 0
 APP_DNS = 1  # DNS: over TCP with its 2-byte length prefix
 APP_MDNS = 2  # multicast DNS: port 5353 and neither port 53
 APP_HTTP = 3
-APP_NTP = 4
-APP_SYSLOG = 5
+APP_BOOTP = 4
+APP_NTP = 5
+APP_SYSLOG = 6
+
+BOOTP_PORTS = frozenset(port for port, decoder in UDP_DECODERS.items() if decoder == "dhcp")
+"""BOOTP's server and client ports (67, 68), as the decoders' table names them."""
 
 TIMESTAMPS_ONLY = b"\x01\x01\x08\x0a"
 """How the options of most TCP segments start: nop, nop, timestamps (kind 8, length 10); a fast sink
@@ -42,6 +47,7 @@ TCP_APPS: dict[int, int] = {DNS_PORT: APP_DNS, **{port: APP_HTTP for port in TCP
 UDP_APPS: dict[int, int] = {
     DNS_PORT: APP_DNS,
     MDNS_PORT: APP_MDNS,
+    **{port: APP_BOOTP for port in BOOTP_PORTS},
     NTP_PORT: APP_NTP,
     SYSLOG_PORT: APP_SYSLOG,
 }
@@ -179,12 +185,14 @@ def walk(linktype: int, data: bytes) -> Walk | None:
 
 
 __all__ = [
+    "APP_BOOTP",
     "APP_DNS",
     "APP_HTTP",
     "APP_MDNS",
     "APP_NONE",
     "APP_NTP",
     "APP_SYSLOG",
+    "BOOTP_PORTS",
     "TCP_APPS",
     "TIMESTAMPS_ONLY",
     "UDP_APPS",

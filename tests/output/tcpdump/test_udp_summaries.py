@@ -1,5 +1,5 @@
-"""NTP, syslog and DNS (TXT strings, answers the capture cuts, names of types, classes, opcodes and
-rcodes, multicast DNS) print as tcpdump prints them.
+"""BOOTP/DHCP, NTP, syslog and DNS (TXT strings, answers the capture cuts, names of types, classes,
+opcodes and rcodes, multicast DNS) print as tcpdump prints them.
 
 Every version and mode of NTP, syslog priorities of every facility with the malformed and cut forms,
 DNS responses with TXT strings, empty and overlong strings, captures cut at several points inside the
@@ -96,6 +96,22 @@ def _dns_table_frames() -> list[bytes]:
     return frames
 
 
+def _bootp_frames() -> list[bytes]:
+    """Requests and replies, Ethernet and other hardware types, unknown ops, and messages the capture
+    cuts before the op, the hardware fields and the client address (tcpdump's [|bootp])."""
+    chaddr = bytes.fromhex("000b8201fc42")
+    frames = []
+    for op in (1, 2, 3, 0xFF):
+        for htype, hlen in ((1, 6), (6, 6), (1, 8)):
+            message = bytes([op, htype, hlen, 0]) + bytes(24) + chaddr + bytes(10 + 192) + b"\x63\x82\x53\x63"
+            frames += [_frame(message, 68, 67), _frame(message, 67, 68)]
+    request = bytes([1, 1, 6, 0]) + bytes(24) + chaddr + bytes(10)
+    frames += [_frame(request[:n], 68, 67) for n in (0, 1, 2, 3, 28, 33, 34)]
+    frames.append(_frame(request, 53, 67))  # DNS's port wins, as print-udp.c tests it first
+    frames.append(_frame(request, 67, 123))  # BOOTP's wins over NTP's
+    return frames
+
+
 def _write(path, frames: list[bytes], cuts: tuple[int, ...] = (0,)) -> int:
     writer = PcapWriter(str(path), 1)
     count = 0
@@ -109,10 +125,11 @@ def _write(path, frames: list[bytes], cuts: tuple[int, ...] = (0,)) -> int:
 
 
 @pytest.mark.parametrize("pure", ["", "1"], ids=["compiled", "python"])
-@pytest.mark.parametrize("kind", ["ntp", "syslog", "dns", "dns-tables"])
+@pytest.mark.parametrize("kind", ["bootp", "ntp", "syslog", "dns", "dns-tables"])
 def test_udp_summaries_are_tcpdumps(tmp_path, kind, pure):
     tcpdump = tool("tcpdump")
     frames = {
+        "bootp": _bootp_frames,
         "ntp": _ntp_frames,
         "syslog": _syslog_frames,
         "dns": _dns_frames,

@@ -869,7 +869,7 @@ pcap_record(const uint8_t *buf, Py_ssize_t end, Py_ssize_t pos, Py_ssize_t max_c
 
 /* What the payload is, by its ports: decode/walk.py's APP_* codes, and its TCP_APPS and UDP_APPS tables
  * (set_ports); where both ports name one, the smaller code wins. */
-enum { APP_NONE = 0, APP_DNS = 1, APP_MDNS = 2, APP_HTTP = 3, APP_NTP = 4, APP_SYSLOG = 5 };
+enum { APP_NONE = 0, APP_DNS = 1, APP_MDNS = 2, APP_HTTP = 3, APP_BOOTP = 4, APP_NTP = 5, APP_SYSLOG = 6 };
 
 static unsigned char tcp_apps[65536], udp_apps[65536];
 static int ports_ready = 0;
@@ -1081,6 +1081,8 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
             return w;
         }
         Py_ssize_t stop = n < t + k->ip_payload ? n : t + k->ip_payload; /* lean: min(captured, IP end) */
+        if (k->app == APP_BOOTP) /* lean._bootp and text.py print it */
+            return NULL;
         if (k->app == APP_NTP) /* lean._ntp, text: NTPv4, Client, length 48 */
             return put_ntp(w, f, k->payload, stop, (unsigned)message);
         if (k->app == APP_SYSLOG) /* lean._syslog */

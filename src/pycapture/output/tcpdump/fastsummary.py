@@ -39,6 +39,7 @@ from ...checks import U32_MAX  # C's (unsigned): how tcpdump prints a fraction
 from ...decode.lean import HTTP_STARTS, decode, decode_dns, http_first_line
 from ...decode.lean_layers import Layers
 from ...decode.walk import (
+    APP_BOOTP,
     APP_DNS,
     APP_HTTP,
     APP_MDNS,
@@ -234,7 +235,7 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
         return f"{head}{_FLAGS[flags]}, win {win}{tail}\n"
 
     if proto == 17:
-        if app in (APP_NTP, APP_SYSLOG):  # the lean decoder names them
+        if app in (APP_BOOTP, APP_NTP, APP_SYSLOG):  # the lean decoder names them
             return None
         key = data[addresses : t + 4]
         head = cache.udp.get(key)

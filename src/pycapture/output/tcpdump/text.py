@@ -13,6 +13,7 @@ import struct
 
 from ...decode.lean_layers import (
     ArpLayer,
+    BootpLayer,
     DnsLayer,
     EthLayer,
     Icmp6Layer,
@@ -362,6 +363,20 @@ def _tail(layers: Layers, i: int) -> str:
 _SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6"))
 
 
+_BOOTP_OPS = {1: "Request", 2: "Reply"}  # print-bootp.c's bootp_op_values
+
+
+def _bootp_text(app: BootpLayer, length: int) -> str:
+    """print-bootp.c's line without -v: ``BOOTP/DHCP, Request from MAC, length N``."""
+    _, op, chaddr, cut = app
+    text = "BOOTP/DHCP, " + _BOOTP_OPS.get(op, f"unknown (0x{op:02x})")
+    if cut:
+        return text + " [|bootp]"
+    if chaddr is not None:
+        text += " from " + ":".join(f"{b:02x}" for b in chaddr)
+    return f"{text}, length {length}"
+
+
 def _ip_line(
     net: IpLayer | Ip6Layer,
     layers: Layers,
@@ -387,8 +402,10 @@ def _ip_line(
                 return head + _dns_text(app, cut) + _tail(layers, i + 3)
             if app is not None and app[0] == "dns-short":
                 return f"{head}domain [length {app[1]} < 12] (invalid)"
-            if app is not None and app[0] == "trunc" and app[1] in ("domain", "ntp", "syslog"):
+            if app is not None and app[0] == "trunc" and app[1] in ("domain", "bootp", "ntp", "syslog"):
                 return f"{head} [|{app[1]}]"
+            if app is not None and app[0] == "bootp":
+                return head + _bootp_text(app, nxt[3])
             if app is not None and app[0] == "ntp":
                 return f"{head}NTPv{app[1]}, {TCPDUMP_NTP_MODE_NAMES[app[2]]}, length {nxt[3]}"
             if app is not None and app[0] == "syslog":
