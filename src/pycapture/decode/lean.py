@@ -24,9 +24,14 @@ from ..protocols.numbers import (
     ETHERTYPE_QINQ_OLD,
     ETHERTYPE_VLAN,
     TCPDUMP_HTTP_PORTS,
+    TCPDUMP_IP_PROTOCOL_NAMES,
 )
 from .lean_layers import DnsAnswer, DnsQuestion, Layers, TruncLayer
 from .walk import BOOTP_PORTS
+
+_IP_PROTOCOL_BY_NAME = {name: number for number, name in TCPDUMP_IP_PROTOCOL_NAMES.items()}
+_PIM, _OSPF = _IP_PROTOCOL_BY_NAME["pim"], _IP_PROTOCOL_BY_NAME["ospf"]
+_OSPF_AUTH_MD5 = 2  # RFC 2328 D.3: cryptographic authentication
 
 _u16 = struct.Struct("!H").unpack_from
 _eth = struct.Struct("!6s6sH").unpack_from
@@ -561,8 +566,29 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
         itype, code, _sum, rest = _icmp(data, offset)
         target = data[offset + 8 : offset + 24] if itype in (135, 136, 137) else b""
         layers.append(("icmp6", itype, code, rest, length, target))
+    elif proto == _PIM:
+        end = min(len(data), offset + length)
+        layers.append(("pim", data[offset] >> 4, data[offset] & 0x0F) if offset < end else ("trunc", "pim"))
+    elif proto == _OSPF:
+        over_ipv6 = next((layer[0] for layer in reversed(layers) if layer[0] in ("ip", "ip6")), "") == "ip6"
+        _ospf(data, offset, min(len(data), offset + length), over_ipv6, layers)
     else:
         layers.append(("other", "ip-proto", proto, length))
+
+
+def _ospf(data: bytes, start: int, end: int, over_ipv6: bool, layers: Layers) -> None:
+    """tcpdump's one-line OSPF (not verbose): over IPv6 print-ospf6.c's, over IPv4 print-ospf.c's,
+    whatever the version byte says. ``("ospf", version, type, md5, over_ipv6)``; ``md5`` where an
+    OSPFv2 header's authentication type says a 16-byte MD5 digest trails the packet (tcpdump then gives
+    the length without it). Over IPv4 tcpdump reads the authentication type before it prints
+    anything; over IPv6 the version and type only."""
+    if over_ipv6 and start + 2 <= end:
+        layers.append(("ospf", data[start], data[start + 1], False, True))
+    elif not over_ipv6 and start + 16 <= end:
+        md5 = data[start + 14] << 8 | data[start + 15] == _OSPF_AUTH_MD5
+        layers.append(("ospf", data[start], data[start + 1], md5, False))
+    else:
+        layers.append(("trunc", "ospf3" if over_ipv6 else "ospf2"))  # tcpdump's names for the two
 
 
 def _cut_ports(data: bytes, offset: int, layer: str) -> TruncLayer:

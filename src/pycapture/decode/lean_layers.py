@@ -84,6 +84,13 @@ BootpLayer = tuple[Literal["bootp"], int, Optional[bytes], bool]
 """``("bootp", op, chaddr, cut)``: a BOOTP/DHCP message's op, the Ethernet address a request names (None
 otherwise), and whether the capture ends before what tcpdump reads of it"""
 
+PimLayer = tuple[Literal["pim"], int, int]
+"""``("pim", version, type)``: a PIM message's first byte"""
+
+OspfLayer = tuple[Literal["ospf"], int, int, bool, bool]
+"""``("ospf", version, type, md5, over_ipv6)``: an OSPF header's version and type, whether an MD5
+digest trails it (OSPFv2's authentication type 2), and whether IPv6 carries it"""
+
 NtpLayer = tuple[Literal["ntp"], int, int]
 """``("ntp", version, mode)``: the first byte of an NTP message"""
 
@@ -135,6 +142,8 @@ Layer = Union[
     DnsLayer,
     DnsShortLayer,
     BootpLayer,
+    PimLayer,
+    OspfLayer,
     NtpLayer,
     SyslogLayer,
     HttpLayer,

@@ -21,6 +21,8 @@ from ...decode.lean_layers import (
     Ip6Layer,
     IpLayer,
     Layers,
+    OspfLayer,
+    PimLayer,
     TcpLayer,
 )
 from ...protocols.numbers import (
@@ -360,10 +362,38 @@ def _tail(layers: Layers, i: int) -> str:
 
 # headers whose " [|layer]" tcpdump prints after the colon and its space, where it cannot read even
 # their start ("IP a > b:  [|udp]"); TCP's comes with one space ("IP a > b: [|tcp]")
-_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6"))
+_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6", "pim", "ospf2", "ospf3"))
 
 
 _BOOTP_OPS = {1: "Request", 2: "Reply"}  # print-bootp.c's bootp_op_values
+_PIMV2_TYPES = (
+    *("Hello", "Register", "Register Stop", "Join / Prune", "Bootstrap", "Assert", "Graft"),
+    *("Graft Acknowledgement", "Candidate RP Advertisement", "Prune Refresh", "DF Election"),
+    "ECMP Redirect",
+)  # print-pim.c's pimv2_type_values, by type
+_OSPF_TYPES = (None, "Hello", "Database Description", "LS-Request", "LS-Update", "LS-Ack")
+"""print-ospf.c's and print-ospf6.c's type_values, by type (0 is none)."""
+_OSPF_MD5_LENGTH = 16  # the digest after an OSPFv2 packet with cryptographic authentication
+
+
+def _pim_text(layer: PimLayer, length: int) -> str:
+    """print-pim.c's line without -v: ``PIMv2, Hello, length 34``."""
+    _, version, kind = layer
+    if version != 2:
+        return f"PIMv{version}, length {length}"
+    name = _PIMV2_TYPES[kind] if kind < len(_PIMV2_TYPES) else "Unknown Type"
+    return f"PIMv2, {name}, length {length}"
+
+
+def _ospf_text(layer: OspfLayer, length: int) -> str:
+    """print-ospf.c's (over IPv4) or print-ospf6.c's (over IPv6) line without -v."""
+    _, version, kind, md5, over_ipv6 = layer
+    name = _OSPF_TYPES[kind] if kind < len(_OSPF_TYPES) else None
+    if name is None:
+        name = f"unknown packet type ({kind})" if over_ipv6 else f"unknown LS-type {kind}"
+    if md5 and not over_ipv6:
+        length -= _OSPF_MD5_LENGTH
+    return f"OSPFv{version}, {name}, length {length}"
 
 
 def _bootp_text(app: BootpLayer, length: int) -> str:
@@ -429,6 +459,10 @@ def _ip_line(
         return head + _icmp_text(nxt) + _tail(layers, i + 2)
     if nxt[0] == "icmp6":
         return head + _icmp6_text(nxt) + _tail(layers, i + 2)
+    if nxt[0] == "pim":
+        return head + _pim_text(nxt, plen)
+    if nxt[0] == "ospf":
+        return head + _ospf_text(nxt, plen)
     if nxt[0] == "other" and nxt[1] == "fragment":
         if net[0] == "ip6":
             fragment = net[6]
