@@ -91,6 +91,9 @@ OspfLayer = tuple[Literal["ospf"], int, int, bool, bool]
 """``("ospf", version, type, md5, over_ipv6)``: an OSPF header's version and type, whether an MD5
 digest trails it (OSPFv2's authentication type 2), and whether IPv6 carries it"""
 
+VrrpLayer = tuple[Literal["vrrp"], bytes]
+"""``("vrrp", start)``: the first bytes of a VRRP message, at most the six tcpdump reads"""
+
 NtpLayer = tuple[Literal["ntp"], int, int]
 """``("ntp", version, mode)``: the first byte of an NTP message"""
 
@@ -144,6 +147,7 @@ Layer = Union[
     BootpLayer,
     PimLayer,
     OspfLayer,
+    VrrpLayer,
     NtpLayer,
     SyslogLayer,
     HttpLayer,

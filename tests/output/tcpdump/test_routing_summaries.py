@@ -1,4 +1,5 @@
-"""PIM and OSPF print as tcpdump prints them without -v (print-pim.c, print-ospf.c, print-ospf6.c).
+"""PIM, OSPF and VRRP print as tcpdump prints them without -v (print-pim.c, print-ospf.c, print-ospf6.c,
+print-vrrp.c).
 
 Every PIM version and type, OSPFv2 of every type with and without an MD5 trailer, OSPFv3 over IPv6,
 an OSPF header of another version byte on each IP version, and packets the capture cuts before what
@@ -18,7 +19,7 @@ from pycapture.savefile.pcap_writer import PcapWriter
 from support.commands import run_cli, tool
 
 MACS = ("01:00:5e:00:00:0d", "02:00:00:00:00:01")
-PIM, OSPF = 103, 89
+PIM, OSPF, VRRP = 103, 89, 112
 
 
 def _v4(proto: int, payload: bytes) -> bytes:
@@ -50,6 +51,15 @@ def _frames() -> list[tuple[bytes, int]]:
     whole = _v4(OSPF, _ospf(2, 1, 0, body=0))
     frames += [(whole, cut) for cut in (1, 8, 9, 10, 24)]
     frames += [(_v6(OSPF, _ospf(3, 1, 0, body=0)), cut) for cut in (22, 23, 24)]
+    for version in (1, 2, 3, 4):
+        for kind in (1, 2):
+            for auth in (0, 1, 2, 7):
+                message = bytes([version << 4 | kind, 9, 100, 1, auth, 3]) + bytes(14)
+                frames += [(_v4(VRRP, message), 0), (_v6(VRRP, message), 0)]
+    advertisement = bytes([0x21, 9, 100, 1, 0, 1]) + bytes(14)
+    frames += [(_v4(VRRP, advertisement), 20 - n) for n in range(7)]
+    v3 = bytes([0x31, 9, 100, 1, 0x0A, 0x64]) + bytes(14)
+    frames += [(_v4(VRRP, v3), 20 - n) for n in (4, 5, 6)]
     return frames
 
 

@@ -24,6 +24,7 @@ from ...decode.lean_layers import (
     OspfLayer,
     PimLayer,
     TcpLayer,
+    VrrpLayer,
 )
 from ...protocols.numbers import (
     ETHERTYPE_IP,
@@ -376,6 +377,38 @@ _OSPF_TYPES = (None, "Hello", "Database Description", "LS-Request", "LS-Update",
 _OSPF_MD5_LENGTH = 16  # the digest after an OSPFv2 packet with cryptographic authentication
 
 
+_VRRP_AUTH = ("none", "simple", "ah")  # print-vrrp.c's auth2str, by type
+_VRRP_ADVERTISEMENT = 1
+
+
+def _vrrp_text(layer: VrrpLayer, ttl: int, length: int) -> str:
+    """print-vrrp.c's line without -v; `` [|vrrp]`` where the capture ends before a field it prints."""
+    start = layer[1]
+    if not start:
+        return "VRRP [|vrrp]"
+    version, kind = start[0] >> 4, start[0] & 0x0F
+    name = "Advertisement" if kind == _VRRP_ADVERTISEMENT else f"unknown type ({kind})"
+    text = f"VRRPv{version}, {name}"
+    if ttl != 255:
+        text += f", (ttl {ttl})"
+    if version not in (2, 3) or kind != _VRRP_ADVERTISEMENT:
+        return text
+    if len(start) < 3:
+        return text + " [|vrrp]"
+    text += f", vrid {start[1]}, prio {start[2]}"
+    if len(start) < 5:
+        return text + " [|vrrp]"
+    if version == 2:
+        auth = start[4]
+        text += ", authtype " + (_VRRP_AUTH[auth] if auth < len(_VRRP_AUTH) else f"#{auth}")
+        if len(start) < 6:
+            return text + " [|vrrp]"
+        return f"{text}, intvl {start[5]}s, length {length}"
+    if len(start) < 6:
+        return text + " [|vrrp]"
+    return f"{text}, intvl {(start[4] & 0x0F) << 8 | start[5]}cs, length {length}"
+
+
 def _pim_text(layer: PimLayer, length: int) -> str:
     """print-pim.c's line without -v: ``PIMv2, Hello, length 34``."""
     _, version, kind = layer
@@ -463,6 +496,8 @@ def _ip_line(
         return head + _pim_text(nxt, plen)
     if nxt[0] == "ospf":
         return head + _ospf_text(nxt, plen)
+    if nxt[0] == "vrrp":
+        return head + _vrrp_text(nxt, net[5], plen)
     if nxt[0] == "other" and nxt[1] == "fragment":
         if net[0] == "ip6":
             fragment = net[6]
