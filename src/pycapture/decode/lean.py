@@ -30,7 +30,7 @@ from .lean_layers import DnsAnswer, DnsQuestion, Layers, TruncLayer
 from .walk import BOOTP_PORTS
 
 _IP_PROTOCOL_BY_NAME = {name: number for number, name in TCPDUMP_IP_PROTOCOL_NAMES.items()}
-_PIM, _OSPF, _VRRP = (_IP_PROTOCOL_BY_NAME[name] for name in ("pim", "ospf", "vrrp"))
+_IGMP, _PIM, _OSPF, _VRRP = (_IP_PROTOCOL_BY_NAME[name] for name in ("igmp", "pim", "ospf", "vrrp"))
 _OSPF_AUTH_MD5 = 2  # RFC 2328 D.3: cryptographic authentication
 
 _u16 = struct.Struct("!H").unpack_from
@@ -569,6 +569,8 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
     elif proto == _PIM:
         end = min(len(data), offset + length)
         layers.append(("pim", data[offset] >> 4, data[offset] & 0x0F) if offset < end else ("trunc", "pim"))
+    elif proto == _IGMP:  # what of the first twelve bytes tcpdump reads is there
+        layers.append(("igmp", data[offset : min(len(data), offset + length, offset + 12)], length))
     elif proto == _VRRP:  # what of the first six bytes tcpdump reads is there
         layers.append(("vrrp", data[offset : min(len(data), offset + length, offset + 6)]))
     elif proto == _OSPF:

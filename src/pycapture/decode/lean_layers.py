@@ -91,6 +91,10 @@ OspfLayer = tuple[Literal["ospf"], int, int, bool, bool]
 """``("ospf", version, type, md5, over_ipv6)``: an OSPF header's version and type, whether an MD5
 digest trails it (OSPFv2's authentication type 2), and whether IPv6 carries it"""
 
+IgmpLayer = tuple[Literal["igmp"], bytes, int]
+"""``("igmp", start, length)``: the first bytes of an IGMP message (at most the twelve tcpdump reads) and
+the IP payload's length"""
+
 VrrpLayer = tuple[Literal["vrrp"], bytes]
 """``("vrrp", start)``: the first bytes of a VRRP message, at most the six tcpdump reads"""
 
@@ -148,6 +152,7 @@ Layer = Union[
     PimLayer,
     OspfLayer,
     VrrpLayer,
+    IgmpLayer,
     NtpLayer,
     SyslogLayer,
     HttpLayer,

@@ -1,5 +1,5 @@
-"""PIM, OSPF and VRRP print as tcpdump prints them without -v (print-pim.c, print-ospf.c, print-ospf6.c,
-print-vrrp.c).
+"""IGMP, PIM, OSPF and VRRP print as tcpdump prints them without -v (print-igmp.c, print-pim.c,
+print-ospf.c, print-ospf6.c, print-vrrp.c).
 
 Every PIM version and type, OSPFv2 of every type with and without an MD5 trailer, OSPFv3 over IPv6,
 an OSPF header of another version byte on each IP version, and packets the capture cuts before what
@@ -19,7 +19,7 @@ from pycapture.savefile.pcap_writer import PcapWriter
 from support.commands import run_cli, tool
 
 MACS = ("01:00:5e:00:00:0d", "02:00:00:00:00:01")
-PIM, OSPF, VRRP = 103, 89, 112
+IGMP, PIM, OSPF, VRRP = 2, 103, 89, 112
 
 
 def _v4(proto: int, payload: bytes) -> bytes:
@@ -60,6 +60,23 @@ def _frames() -> list[tuple[bytes, int]]:
     frames += [(_v4(VRRP, advertisement), 20 - n) for n in range(7)]
     v3 = bytes([0x31, 9, 100, 1, 0x0A, 0x64]) + bytes(14)
     frames += [(_v4(VRRP, v3), 20 - n) for n in (4, 5, 6)]
+    group, source = bytes([239, 1, 2, 3]), bytes([10, 9, 8, 7])
+    for kind in (0x11, 0x12, 0x16, 0x17, 0x22, 0x30, 0x42):
+        for extra in (b"", bytes(2), bytes(4), bytes(8), bytes(9)):
+            frames.append((_v4(IGMP, bytes([kind, 100, 0, 0]) + group + extra), 0))
+    for mrc in (0, 1, 100, 127, 128, 200, 255):  # v1/v2 max response times, and v3's codes
+        frames += [
+            (_v4(IGMP, bytes([0x11, mrc, 0, 0]) + group), 0),
+            (_v4(IGMP, bytes([0x11, mrc, 0, 0, 0, 0, 0, 0])), 0),
+        ]
+        frames.append((_v4(IGMP, bytes([0x11, mrc, 0, 0]) + group + bytes([2, 125, 0, 1]) + source), 0))
+        frames.append((_v4(IGMP, bytes([0x11, mrc, 0, 0]) + bytes(4) + bytes([2, 125, 0, 0])), 0))
+    frames.append((_v4(IGMP, bytes([0x11, 100, 0, 0]) + group + bytes([2, 125, 0, 5]) + source), 0))
+    frames.append((_v4(IGMP, bytes([0x22, 0, 0, 0, 0, 0, 0, 2]) + bytes(16)), 0))
+    query = bytes([0x11, 100, 0, 0]) + group + bytes([2, 125, 0, 1]) + source
+    frames += [(_v4(IGMP, query), cut) for cut in (4, 6, 8, 11, 13, 14, 15, 16)]
+    report = bytes([0x16, 0, 0, 0]) + group
+    frames += [(_v4(IGMP, report), cut) for cut in (1, 4, 8)]
     return frames
 
 

@@ -18,6 +18,7 @@ from ...decode.lean_layers import (
     EthLayer,
     Icmp6Layer,
     IcmpLayer,
+    IgmpLayer,
     Ip6Layer,
     IpLayer,
     Layers,
@@ -377,6 +378,86 @@ _OSPF_TYPES = (None, "Hello", "Database Description", "LS-Request", "LS-Update",
 _OSPF_MD5_LENGTH = 16  # the digest after an OSPFv2 packet with cryptographic authentication
 
 
+_IGMP_LEFT = frozenset((0x13, 0x14, 0x1E, 0x1F))  # DVMRP, PIMv1, mtrace: tcpdump decodes on; not here
+_RELTS_UNITS = ((31536000, "y"), (604800, "w"), (86400, "d"), (3600, "h"), (60, "m"), (1, "s"))
+
+
+def _relts(seconds: int) -> str:
+    """tcpdump's unsigned_relts_print: ``1h2m3s``."""
+    if seconds == 0:
+        return "0s"
+    text = ""
+    for size, unit in _RELTS_UNITS:
+        if seconds >= size:
+            text += f"{seconds // size}{unit}"
+            seconds %= size
+    return text
+
+
+def _ipv4_at(start: bytes, at: int) -> str | None:
+    return ".".join(str(b) for b in start[at : at + 4]) if len(start) >= at + 4 else None
+
+
+def _igmp_text(layer: IgmpLayer) -> str | None:
+    """print-igmp.c's line without -v (None for the kinds tcpdump decodes further: DVMRP, PIMv1,
+    mtrace); `` [|igmp]`` where the capture ends before a field it reads."""
+    _, start, length = layer
+    cut = " [|igmp]"
+    if not start:
+        return cut
+    kind = start[0]
+    if kind in _IGMP_LEFT:
+        return None
+    if kind in (0x12, 0x16, 0x17):
+        group = _ipv4_at(start, 4)
+        if group is None:
+            return cut
+        name = {0x12: "igmp v1 report", 0x16: "igmp v2 report", 0x17: "igmp leave"}[kind]
+        return f"{name} {group}" + (f" [len {length}]" if kind == 0x12 and length != 8 else "")
+    if kind == 0x22:
+        if length < 16 or length & 3:
+            return f"igmp v3 report [invalid len {length}]"
+        if len(start) < 8:
+            return "igmp v3 report" + cut
+        return f"igmp v3 report, {start[6] << 8 | start[7]} group record(s)"
+    if kind != 0x11:
+        return f"igmp-{kind}"
+    text = "igmp query"
+    if length >= 12:
+        text += " v3"
+        if length & 3:
+            return f"{text} [invalid len {length}]"
+        if len(start) < 2:
+            return text + cut
+        mrc = start[1]
+        mrt = mrc if mrc < 128 else ((mrc & 0x0F) | 0x10) << (((mrc & 0x70) >> 4) + 3)
+        if mrc != 100:
+            text += (
+                f" [max resp time {mrt * 0.1:.1f}s]" if mrt < 600 else f" [max resp time {_relts(mrt // 10)}]"
+            )
+        group = _ipv4_at(start, 4)
+        if group is None:
+            return text + cut
+        if group == "0.0.0.0":
+            return text
+        text += f" [gaddr {group}"
+        if len(start) < 12:
+            return text + cut
+        sources = start[10] << 8 | start[11]
+        if sources:
+            text += " [invalid number of sources]" if length < 12 + sources * 4 else f", {sources} source(s)"
+        return text + "]"
+    if len(start) < 2:
+        return text + cut
+    text += f" v2 [max resp time {start[1]}]" if start[1] not in (0, 100) else " v2" if start[1] else " v1"
+    group = _ipv4_at(start, 4)
+    if group is None:
+        return text + cut
+    if group != "0.0.0.0":
+        text += f" [gaddr {group}]"
+    return text + (f" [len {length}]" if length != 8 else "")
+
+
 _VRRP_AUTH = ("none", "simple", "ah")  # print-vrrp.c's auth2str, by type
 _VRRP_ADVERTISEMENT = 1
 
@@ -498,6 +579,10 @@ def _ip_line(
         return head + _ospf_text(nxt, plen)
     if nxt[0] == "vrrp":
         return head + _vrrp_text(nxt, net[5], plen)
+    if nxt[0] == "igmp":
+        text = _igmp_text(nxt)
+        if text is not None:
+            return head + text
     if nxt[0] == "other" and nxt[1] == "fragment":
         if net[0] == "ip6":
             fragment = net[6]
