@@ -20,9 +20,14 @@ from ..protocols.numbers import (
     ETHERTYPE_ARP,
     ETHERTYPE_IP,
     ETHERTYPE_IP6,
+    ETHERTYPE_MPLS,
+    ETHERTYPE_PPP,
     ETHERTYPE_QINQ,
     ETHERTYPE_QINQ_OLD,
+    ETHERTYPE_TEB,
     ETHERTYPE_VLAN,
+    IPPROTO_GRE,
+    TCPDUMP_ETHERTYPE_NAMES,
     TCPDUMP_HTTP_PORTS,
     TCPDUMP_IP_PROTOCOL_NAMES,
 )
@@ -32,6 +37,12 @@ from .walk import BOOTP_PORTS
 _IP_PROTOCOL_BY_NAME = {name: number for number, name in TCPDUMP_IP_PROTOCOL_NAMES.items()}
 _IGMP, _PIM, _OSPF, _VRRP = (_IP_PROTOCOL_BY_NAME[name] for name in ("igmp", "pim", "ospf", "vrrp"))
 _OSPF_AUTH_MD5 = 2  # RFC 2328 D.3: cryptographic authentication
+_ETHERTYPE_BY_NAME = {name: number for number, name in TCPDUMP_ETHERTYPE_NAMES.items()}
+_GRE_ISO = 0x00FE  # print-gre.c's ETHERTYPE_GRE_ISO: OSI network layer PDUs, not an EtherType
+# what tcpdump's GREv0 printer hands on that this decoder does not read: MPLS, IPX, AppleTalk, OSI, Ethernet
+_GRE_DECODED_ELSEWHERE = frozenset(
+    (ETHERTYPE_MPLS, _ETHERTYPE_BY_NAME["IPX"], _ETHERTYPE_BY_NAME["Appletalk"], _GRE_ISO, ETHERTYPE_TEB)
+)
 
 _u16 = struct.Struct("!H").unpack_from
 _eth = struct.Struct("!6s6sH").unpack_from
@@ -569,6 +580,8 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
     elif proto == _PIM:
         end = min(len(data), offset + length)
         layers.append(("pim", data[offset] >> 4, data[offset] & 0x0F) if offset < end else ("trunc", "pim"))
+    elif proto == IPPROTO_GRE:
+        _gre(data, offset, length, layers)
     elif proto == _IGMP:  # what of the first twelve bytes tcpdump reads is there
         layers.append(("igmp", data[offset : min(len(data), offset + length, offset + 12)], length))
     elif proto == _VRRP:  # what of the first six bytes tcpdump reads is there
@@ -578,6 +591,75 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
         _ospf(data, offset, min(len(data), offset + length), over_ipv6, layers)
     else:
         layers.append(("other", "ip-proto", proto, length))
+
+
+_GRE_CP, _GRE_RP, _GRE_KP, _GRE_SP, _GRE_AP = 0x8000, 0x4000, 0x2000, 0x1000, 0x0080  # RFC 1701, 2637
+_GRE_INNER = {ETHERTYPE_IP: _ipv4, ETHERTYPE_IP6: _ipv6}
+
+
+def _gre(data: bytes, offset: int, length: int, layers: Layers) -> None:
+    """tcpdump's one-line GRE (print-gre.c without -v): ``("gre", version, fields, proto, inner, cut)``:
+    the fields it prints after the version (``, key=0x2``...), the protocol, whether the IP packet it
+    carries follows as layers, and whether the capture or the length ends in the header. Source routes
+    (RFC 1701's R bit) and the protocols tcpdump decodes but this decoder does not (MPLS, IPX,
+    AppleTalk, OSI, Ethernet, PPTP's PPP) are ``("other", "ip-proto", ...)``, as before."""
+    end = min(len(data), offset + length)  # tcpdump stops at the capture's end or at the GRE length
+    if end < offset + 2:
+        layers.append(("trunc", "gre"))
+        return
+    flags = data[offset] << 8 | data[offset + 1]
+    version = flags & 0x07
+    if version > 1 or flags & _GRE_RP:
+        layers.append(("other", "ip-proto", IPPROTO_GRE, length))
+        return
+    if end < offset + 4:
+        layers.append(("gre", version, "", 0, False, True))
+        return
+    proto = data[offset + 2] << 8 | data[offset + 3]
+    at, fields = offset + 4, ""
+
+    def word(size: int) -> int | None:
+        nonlocal at
+        if at + size > end:
+            return None
+        value = int.from_bytes(data[at : at + size], "big")
+        at += size
+        return value
+
+    if version == 0:
+        if flags & _GRE_CP:
+            if word(2) is None or (off := word(2)) is None:
+                layers.append(("gre", version, fields, proto, False, True))
+                return
+            fields += f", off 0x{off:x}"
+        for bit, text in ((_GRE_KP, ", key=0x{:x}"), (_GRE_SP, ", seq {}")):
+            if flags & bit:
+                value = word(4)
+                if value is None:
+                    layers.append(("gre", version, fields, proto, False, True))
+                    return
+                fields += text.format(value)
+    else:
+        for bit, text in ((_GRE_KP, ", call {}"), (_GRE_SP, ", seq {}"), (_GRE_AP, ", ack {}")):
+            if flags & bit:
+                value = word(4)
+                if value is None:
+                    layers.append(("gre", version, fields, proto, False, True))
+                    return
+                fields += text.format(value & 0xFFFF if bit == _GRE_KP else value)
+        if not flags & _GRE_SP:
+            layers.append(("gre", version, fields + ", no-payload", proto, False, False))
+            return
+        if proto == ETHERTYPE_PPP:
+            layers.append(("other", "ip-proto", IPPROTO_GRE, length))
+            return
+    inner = _GRE_INNER.get(proto) if version == 0 else None
+    if version == 0 and proto in _GRE_DECODED_ELSEWHERE:
+        layers.append(("other", "ip-proto", IPPROTO_GRE, length))
+        return
+    layers.append(("gre", version, fields, proto, inner is not None, False))
+    if inner is not None:
+        inner(data, at, layers)
 
 
 def _ospf(data: bytes, start: int, end: int, over_ipv6: bool, layers: Layers) -> None:

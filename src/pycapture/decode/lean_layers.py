@@ -91,6 +91,11 @@ OspfLayer = tuple[Literal["ospf"], int, int, bool, bool]
 """``("ospf", version, type, md5, over_ipv6)``: an OSPF header's version and type, whether an MD5
 digest trails it (OSPFv2's authentication type 2), and whether IPv6 carries it"""
 
+GreLayer = tuple[Literal["gre"], int, str, int, bool, bool]
+"""``("gre", version, fields, proto, inner, cut)``: a GRE header tcpdump prints (the fields after its
+version as tcpdump spells them, the protocol it carries, whether that IP packet's layers follow, and
+whether the capture or the GRE length ends inside the header)"""
+
 IgmpLayer = tuple[Literal["igmp"], bytes, int]
 """``("igmp", start, length)``: the first bytes of an IGMP message (at most the twelve tcpdump reads) and
 the IP payload's length"""
@@ -153,6 +158,7 @@ Layer = Union[
     OspfLayer,
     VrrpLayer,
     IgmpLayer,
+    GreLayer,
     NtpLayer,
     SyslogLayer,
     HttpLayer,

@@ -1,5 +1,5 @@
-"""IGMP, PIM, OSPF and VRRP print as tcpdump prints them without -v (print-igmp.c, print-pim.c,
-print-ospf.c, print-ospf6.c, print-vrrp.c).
+"""IGMP, GRE, PIM, OSPF and VRRP print as tcpdump prints them without -v (print-igmp.c, print-gre.c,
+print-pim.c, print-ospf.c, print-ospf6.c, print-vrrp.c).
 
 Every PIM version and type, OSPFv2 of every type with and without an MD5 trailer, OSPFv3 over IPv6,
 an OSPF header of another version byte on each IP version, and packets the capture cuts before what
@@ -19,7 +19,7 @@ from pycapture.savefile.pcap_writer import PcapWriter
 from support.commands import run_cli, tool
 
 MACS = ("01:00:5e:00:00:0d", "02:00:00:00:00:01")
-IGMP, PIM, OSPF, VRRP = 2, 103, 89, 112
+IGMP, GRE, PIM, OSPF, VRRP = 2, 47, 103, 89, 112
 
 
 def _v4(proto: int, payload: bytes) -> bytes:
@@ -77,6 +77,19 @@ def _frames() -> list[tuple[bytes, int]]:
     frames += [(_v4(IGMP, query), cut) for cut in (4, 6, 8, 11, 13, 14, 15, 16)]
     report = bytes([0x16, 0, 0, 0]) + group
     frames += [(_v4(IGMP, report), cut) for cut in (1, 4, 8)]
+    inner4 = craft.icmp_echo("192.168.1.1", "192.168.1.2", ident=1, seq=2, payload=bytes(8))
+    inner6 = craft.ipv6("2001:db8::1", "2001:db8::2", 59, b"")
+    for flags in (0, 0x8000, 0x2000, 0x1000, 0xB000):
+        words = b"".join(w for bit, w in ((0x8000, b"\x12\x34\x00\x07"), (0x2000, b"\x00\x00\x00\x2a"),
+                                          (0x1000, b"\x00\x00\x01\x00")) if flags & bit)  # fmt: skip
+        for proto, payload in ((0x0800, inner4), (0x86DD, inner6), (0x88BE, bytes(12)), (0x2001, bytes(4))):
+            frames.append((_v4(GRE, struct.pack("!HH", flags, proto) + words + payload), 0))
+    cut = struct.pack("!HH", 0x3000, 0x0800) + bytes(8) + inner4
+    frames += [(_v4(GRE, cut), len(cut) - n) for n in (0, 1, 2, 3, 4, 7, 8, 11, 12, 20)]
+    for flags in (0x0001, 0x2001, 0x3001, 0x3081, 0x2081):  # version 1 (PPTP): call, seq, ack
+        words = bytes([0, 0, 0, 7][: 4 if flags & 0x2000 else 0]) + bytes(4 if flags & 0x1000 else 0)
+        words += bytes(4 if flags & 0x80 else 0)
+        frames.append((_v4(GRE, struct.pack("!HH", flags, 0x1234) + words + bytes(4)), 0))
     return frames
 
 

@@ -29,6 +29,7 @@ from ...decode.lean_layers import (
 )
 from ...protocols.numbers import (
     ETHERTYPE_IP,
+    IPPROTO_NONE,
     SYSLOG_FACILITIES,
     SYSLOG_SEVERITIES,
     TCPDUMP_ETHERTYPE_NAMES,
@@ -364,7 +365,7 @@ def _tail(layers: Layers, i: int) -> str:
 
 # headers whose " [|layer]" tcpdump prints after the colon and its space, where it cannot read even
 # their start ("IP a > b:  [|udp]"); TCP's comes with one space ("IP a > b: [|tcp]")
-_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6", "pim", "ospf2", "ospf3"))
+_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6", "pim", "ospf2", "ospf3", "gre"))
 
 
 _BOOTP_OPS = {1: "Request", 2: "Reply"}  # print-bootp.c's bootp_op_values
@@ -533,6 +534,8 @@ def _ip_line(
     src, dst = _ip_text(net[1]), _ip_text(net[2])
     proto, plen = net[3], net[4]
     if i + 1 >= len(layers):
+        if net[0] == "ip6" and proto == IPPROTO_NONE:
+            return f"{label}{src} > {dst}: no next header"
         return f"{label}{src} > {dst}: ip-proto-{proto} {plen}"
     nxt = layers[i + 1]
     if nxt[0] == "trunc" and len(nxt) == 4:  # a TCP or UDP header cut after its ports
@@ -579,10 +582,27 @@ def _ip_line(
         return head + _ospf_text(nxt, plen)
     if nxt[0] == "vrrp":
         return head + _vrrp_text(nxt, net[5], plen)
+    if nxt[0] == "gre":
+        gre = f"GREv{nxt[1]}{nxt[2]}"
+        if nxt[5]:
+            return f"{head}{gre} [|gre]"
+        gre += f", length {plen}"
+        if nxt[1] == 1 and nxt[2].endswith("no-payload"):
+            return head + gre
+        if nxt[4] and i + 2 < len(layers) and layers[i + 2][0] in ("ip", "ip6"):
+            inner = layers[i + 2]
+            assert inner[0] == "ip" or inner[0] == "ip6"
+            return f"{head}{gre}: " + _ip_line(inner, layers, i + 2, False, seqs)
+        carried = layers[i + 2] if nxt[4] and i + 2 < len(layers) else None
+        if carried is not None and carried[0] == "trunc" and carried[1] == "ip":  # cut in its header
+            return f"{head}{gre}: " + ("IP  [|ip]" if len(carried) > 2 else " [|ip]")
+        if nxt[4]:  # the IP packet inside is otherwise damaged: what its printer says
+            return f"{head}{gre}: " + _tail(layers, i + 2).lstrip()
+        return f"{head}{gre}: gre-proto-0x{nxt[3]:x}"
     if nxt[0] == "igmp":
-        text = _igmp_text(nxt)
-        if text is not None:
-            return head + text
+        igmp = _igmp_text(nxt)
+        if igmp is not None:
+            return head + igmp
     if nxt[0] == "other" and nxt[1] == "fragment":
         if net[0] == "ip6":
             fragment = net[6]
