@@ -163,7 +163,7 @@ CAUSES: list[tuple[str, str, Callable[[str, str], bool]]] = [
         "pcap4j-ipv6-next-header",
         "after IPv6 Pcap4J reads any next header it has no class for (AH, OSPF, IPv6 in IPv6) as an IPv6 "
         "extension header of (length + 1) * 8 bytes: AH's length counts 4-byte words, so it cuts wrong; "
-        "pycapture decodes AH and leaves OSPF as data",
+        "pycapture decodes AH, then OSPF",
         lambda ours, theirs: theirs.startswith("[IPv6 Unknown Extension Header ("),
     ),
     (
@@ -213,7 +213,8 @@ CAUSES: list[tuple[str, str, Callable[[str, str], bool]]] = [
         "beyond-pcap4j",
         "pycapture decodes a header Pcap4J leaves as [data] or [Fragmented data] (GRE, Cisco HDLC, Frame "
         "Relay, ARCNET, PPPoE, PPI, IPoIB, IPNET, Juniper, ESP, AH over IPv4, IGMP, DHCP, DHCPv6, NTP, TLS, "
-        "HTTP, VXLAN, Geneve, Arista's header, QinQ, the transport header of a first IPv4 fragment, ...)",
+        "HTTP, VXLAN, Geneve, Arista's header, QinQ, the transport header of a first IPv4 fragment, the "
+        "routing, management and IKE headers scapy decodes, ...)",
         lambda ours, theirs: (
             ours.startswith("[")
             and not ours.startswith(("[data ", "[Illegal Packet"))

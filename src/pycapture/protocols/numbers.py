@@ -75,6 +75,8 @@ ETHERTYPE_PPPOE_DISCOVERY = 0x8863
 ETHERTYPE_PPPOE_SESSION = 0x8864
 ETHERTYPE_JUMBO = 0x8870
 ETHERTYPE_AVSP = 0xD28B  # Arista vendor-specific protocol
+ETHERTYPE_CDP = 0x2000  # Cisco's CDP: its id after Cisco's SNAP OUI, and its type in Cisco HDLC and GRE
+ETHERTYPE_LLDP = 0x88CC
 IEEE802_3_MAX_LENGTH = 1500  # a type field up to this is an 802.3 length (IEEE 802.3 clause 3.2.6)
 
 
@@ -89,6 +91,7 @@ ETHERTYPES: dict[int, EtherType] = {e.value: e for e in (
     EtherType(ETHERTYPE_IP, "IPv4", "ip"),
     EtherType(ETHERTYPE_ARP, "ARP", "arp"),
     EtherType(0x1000, "Trail", None),
+    EtherType(ETHERTYPE_CDP, None, "cdp"),
     EtherType(0x1111, "CALM FAST", None),
     EtherType(0x6001, "MOP DL", None),
     EtherType(0x6002, "MOP RC", None),
@@ -121,7 +124,7 @@ ETHERTYPES: dict[int, EtherType] = {e.value: e for e in (
     EtherType(0x88A2, "AoE", None),
     EtherType(ETHERTYPE_QINQ, "802.1Q-QinQ", "vlan"),
     EtherType(0x88CA, "TIPC", None),
-    EtherType(0x88CC, "LLDP", None),
+    EtherType(ETHERTYPE_LLDP, "LLDP", "lldp"),
     EtherType(0x88E5, "802.1AE MACsec", None),
     EtherType(0x88F7, "PTP", None),
     EtherType(0x8902, "CFM", None),
@@ -184,9 +187,11 @@ IP_PROTOCOLS: dict[int, IpProtocol] = {p.value: p for p in (
     IpProtocol(IPPROTO_AH, "ah", "ah"),
     IpProtocol(IPPROTO_ICMPV6, "icmp6", "icmpv6"),
     IpProtocol(IPPROTO_DSTOPTS, None, "ipv6.dstopts"),
-    IpProtocol(89, "ospf", None),
-    IpProtocol(103, "pim", None),
-    IpProtocol(112, "vrrp", None),
+    IpProtocol(46, None, "rsvp"),
+    IpProtocol(88, None, "eigrp"),
+    IpProtocol(89, "ospf", "ospf"),
+    IpProtocol(103, "pim", "pim"),
+    IpProtocol(112, "vrrp", "vrrp"),
     IpProtocol(IPPROTO_SCTP, "sctp", "sctp"),
     IpProtocol(IPPROTO_ETHERNET, None, "eth"),
 )}  # fmt: skip
@@ -293,15 +298,35 @@ UDP_DECODERS: dict[int, str] = {
     67: "dhcp",
     68: "dhcp",
     NTP_PORT: "ntp",
+    161: "snmp",
+    162: "snmp",
+    500: "isakmp",
+    SYSLOG_PORT: "syslog",
+    520: "rip",
+    521: "ripng",
     546: "dhcpv6",
     547: "dhcpv6",
+    646: "ldp",
+    1645: "radius",
+    1646: "radius",
+    1700: "radius",
     1701: "l2tp",
+    1812: "radius",
+    1813: "radius",
     2123: "gtp",
     2152: "gtp",
+    3799: "radius",
+    4500: "udpencap",
     4789: "vxlan",
     6081: "geneve",
 }
 """The rich decoder of a UDP payload, by port (the lower of the two first, as Wireshark tries them)."""
+
+TCP_DECODERS: dict[int, str] = {
+    179: "bgp",
+    646: "ldp",
+}
+"""The rich decoder of a TCP payload by port, where it is not DNS, TLS or HTTP (the lower port first)."""
 
 
 # --- NTP modes ---------------------------------------------------------------------------------
@@ -381,10 +406,12 @@ __all__ = [
     "ETHERTYPES",
     "ETHERTYPE_ARP",
     "ETHERTYPE_AVSP",
+    "ETHERTYPE_CDP",
     "ETHERTYPE_DECODERS",
     "ETHERTYPE_IP",
     "ETHERTYPE_IP6",
     "ETHERTYPE_JUMBO",
+    "ETHERTYPE_LLDP",
     "ETHERTYPE_MPLS",
     "ETHERTYPE_MPLS_MULTICAST",
     "ETHERTYPE_PPP",
@@ -432,6 +459,7 @@ __all__ = [
     "TCPDUMP_IP_PROTOCOL_NAMES",
     "TCPDUMP_NTP_MODE_NAMES",
     "TCPDUMP_TCP_OPTION_NAMES",
+    "TCP_DECODERS",
     "TCP_FLAGS",
     "TCP_FLAG_BITS",
     "TCP_OPTION_KINDS",

@@ -8,17 +8,18 @@ class for it (or a small dpkt-style class from :mod:`pycapture.protocols.headers
 the decoder, not dpkt, chooses the next layer: dpkt's own dispatch swallows errors and stops at the
 first port it does not know, while here a header that does not fit ends the walk with a
 :class:`Malformed` that says which header and why, keeping every layer before it. scapy decodes what
-neither has (DHCPv6) and is imported only when such a packet turns up.
+neither has (DHCPv6; the routing, management and key-exchange protocols of :mod:`.scapy_layers`, whose
+layers say ``decoder: scapy``) and is imported only when such a packet turns up.
 
 Field keys are Wireshark's field names within the layer (``tcp.srcport`` is ``srcport`` in the ``tcp``
 layer); labels and ``text`` follow Pcap4J's ``toString()`` dumps (``Source address: /192.0.2.1``).
 
 The decoders live by family (:mod:`.link`, :mod:`.wlan`, :mod:`.network`, :mod:`.icmp`, :mod:`.transport`,
-:mod:`.tunnels`, :mod:`.apps`), each with a ``DECODERS`` table of its keys; :mod:`.walk` joins the tables
-and follows them. What the families share is in :mod:`.core` (a walk's state, its error, the table type)
-and :mod:`.fields` (Pcap4J's renderings of values). The numbers that choose the next decoder
-(EtherTypes, IP protocols, ports, link types) and the names Pcap4J prints for them come from
-:mod:`pycapture.protocols.numbers` and :mod:`pycapture.protocols.linktypes`.
+:mod:`.tunnels`, :mod:`.apps`, :mod:`.scapy_layers`), each with a ``DECODERS`` table of its keys;
+:mod:`.walk` joins the tables and follows them. What the families share is in :mod:`.core` (a walk's
+state, its error, the table type) and :mod:`.fields` (Pcap4J's renderings of values). The numbers that
+choose the next decoder (EtherTypes, IP protocols, ports, link types) and the names Pcap4J prints for
+them come from :mod:`pycapture.protocols.numbers` and :mod:`pycapture.protocols.linktypes`.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from ...protocols.numbers import (
     ARCNET_PROTOCOL_NAMES,
     ARCNET_UNSPLIT,
     ETHERTYPE_ARP,
+    ETHERTYPE_CDP,
     ETHERTYPE_DECODERS,
     ETHERTYPE_IP,
     ETHERTYPE_IP6,
@@ -142,6 +143,9 @@ def _oui_text(oui: bytes) -> str:
     return f"{oui.hex('-')} ({_OUI_NAMES.get(int.from_bytes(oui, 'big'), 'unknown')})"
 
 
+_CISCO_SNAP_DECODERS = {0x010B: "stp", ETHERTYPE_CDP: "cdp"}  # 0x010b: PVST+ BPDUs
+
+
 def _llc(d: Decoding, buf: bytes) -> Step:
     head = unpack_header(llc.LLC, buf, "llc", "an LLC header")
     fields = [
@@ -158,7 +162,7 @@ def _llc(d: Decoding, buf: bytes) -> Step:
         layer.blocks = ((0, "Logical Link Control header", 3), (3, "Subnetwork Access Protocol header", 5))
         rest = buf[8:]
         if snap.oui == b"\x00\x00\x0c":  # Cisco's OUI: its own protocol ids, not ethertypes
-            return ("stp" if snap.type == 0x010B else None), rest  # 0x010b: PVST+ BPDUs
+            return _CISCO_SNAP_DECODERS.get(snap.type), rest
         return _after_ethertype(d, snap.type, rest) if snap.type >= 0x0600 else (None, rest)
     # I- and S-format frames have a 2-byte control field; U-format (low bits 11) has one byte
     size = 3 if head.ctl & 0x03 == 0x03 else 4

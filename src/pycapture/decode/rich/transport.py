@@ -22,6 +22,7 @@ from ...protocols.numbers import (
     DNS_PORT,
     HTTP_METHODS,
     HTTP_PORTS,
+    TCP_DECODERS,
     TLS_PORTS,
     UDP_DECODERS,
     tcp_flag_letters,
@@ -212,7 +213,8 @@ def tcp_application(sport: int, dport: int, payload: bytes) -> str | None:
         return "tls"
     if sport in HTTP_PORTS or dport in HTTP_PORTS or _looks_like_http(payload):
         return "http"
-    return None
+    low, high = (sport, dport) if sport < dport else (dport, sport)
+    return TCP_DECODERS.get(low) or TCP_DECODERS.get(high)
 
 
 def plain_segment(data: bytes, walked: tuple) -> tuple[int, int, int] | None:

@@ -8,7 +8,7 @@ import dpkt
 
 from ...protocols.linktypes import LINKTYPE_DECODERS
 from ..model import DecodedPacket, Malformed
-from . import apps, icmp, link, network, transport, tunnels, wlan
+from . import apps, icmp, link, network, scapy_layers, transport, tunnels, wlan
 from .core import Bad, DecoderTable, Decoding, short_reason
 
 _MAX_LAYERS = 128  # tunnels in tunnels end with the bytes, but a cap bounds the cost of any one frame
@@ -21,6 +21,7 @@ DECODERS: DecoderTable = {
     **transport.DECODERS,
     **tunnels.DECODERS,
     **apps.DECODERS,
+    **scapy_layers.DECODERS,
 }
 
 SUPPORTED_LINKTYPES = frozenset(LINKTYPE_DECODERS)

@@ -44,6 +44,7 @@ def set_rich_apps(
     http_methods: Iterable[bytes],
     request_methods: Iterable[str],
     dns_port: int,
+    tcp_ports: Iterable[int] = ...,
     /,
 ) -> None: ...
 def json_records(

@@ -240,7 +240,7 @@ enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS };
 static int
 json_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end)
 {
-    if (sport == rich_dns_port || dport == rich_dns_port)
+    if (sport == rich_dns_port || dport == rich_dns_port || rich_tcp_ports[sport] || rich_tcp_ports[dport])
         return JSON_APP_LEAVE;
     if (rich_looks_like_tls(p, n, sport, dport)) {
         if (p[0] == 22)

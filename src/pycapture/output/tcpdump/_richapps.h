@@ -8,6 +8,7 @@
 /* the rich decoder of a UDP port (UDP_DECODERS): the sinks tell DNS and NTP apart, and leave the others */
 enum { RICH_UDP_NONE = 0, RICH_UDP_DNS = 1, RICH_UDP_NTP = 2, RICH_UDP_OTHER = 3 };
 static unsigned char rich_udp_ports[65536], rich_http_ports[65536], rich_tls_ports[65536];
+static unsigned char rich_tcp_ports[65536]; /* TCP_DECODERS' ports (BGP, LDP): always the Python's */
 static unsigned rich_dns_port = 0; /* DNS_PORT: tcp_application's DNS over TCP */
 #define RICH_METHOD_MAX 24
 static char rich_methods[64][RICH_METHOD_MAX];
@@ -193,7 +194,7 @@ http_parse(const uint8_t *p, Py_ssize_t n, char *words, HttpLine *h, Py_ssize_t 
 static inline int
 rich_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n)
 {
-    if (sport == rich_dns_port || dport == rich_dns_port)
+    if (sport == rich_dns_port || dport == rich_dns_port || rich_tcp_ports[sport] || rich_tcp_ports[dport])
         return 1;
     if (rich_looks_like_tls(p, n, sport, dport))
         return 1;
@@ -296,21 +297,25 @@ methods_from(PyObject *methods, char table[][RICH_METHOD_MAX], size_t *lens, int
 }
 
 PyDoc_STRVAR(set_rich_apps_doc,
-"set_rich_apps(udp_decoders, http_ports, tls_ports, http_methods, request_methods, dns_port)\n\n"
+"set_rich_apps(udp_decoders, http_ports, tls_ports, http_methods, request_methods, dns_port, tcp_ports=())\n\n"
 "The rich decoder's application ports and HTTP methods (pycapture.protocols.numbers' UDP_DECODERS,\n"
-"HTTP_PORTS, TLS_PORTS, HTTP_METHODS and DNS_PORT) and the request methods dpkt's HTTP parser takes,\n"
-"for the sinks that leave application frames to it.");
+"HTTP_PORTS, TLS_PORTS, HTTP_METHODS, DNS_PORT and TCP_DECODERS' ports) and the request methods dpkt's\n"
+"HTTP parser takes, for the sinks that leave application frames to it.");
 
 static PyObject *
 fastline_set_rich_apps(PyObject *self, PyObject *args)
 {
-    PyObject *udp, *http, *tls, *methods, *request_methods;
+    PyObject *udp, *http, *tls, *methods, *request_methods, *tcp = NULL;
     unsigned dns_port;
-    if (!PyArg_ParseTuple(args, "OOOOOI", &udp, &http, &tls, &methods, &request_methods, &dns_port))
+    if (!PyArg_ParseTuple(args, "OOOOOI|O", &udp, &http, &tls, &methods, &request_methods, &dns_port, &tcp))
         return NULL;
     rich_dns_port = dns_port;
     if (rich_udp_from(udp) < 0 || rich_ports_from(rich_http_ports, http) < 0 ||
         rich_ports_from(rich_tls_ports, tls) < 0)
+        return NULL;
+    if (tcp == NULL)
+        memset(rich_tcp_ports, 0, sizeof(rich_tcp_ports));
+    else if (rich_ports_from(rich_tcp_ports, tcp) < 0)
         return NULL;
     if (methods_from(methods, rich_methods, rich_method_len, &rich_methods_count) < 0 ||
         methods_from(request_methods, dpkt_methods, dpkt_method_len, &dpkt_methods_count) < 0)

@@ -604,7 +604,7 @@ static int
 tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end, HttpLine *h, char *words,
             Py_ssize_t *uri_start, Py_ssize_t *uri_len)
 {
-    if (k->sport == rich_dns_port || k->dport == rich_dns_port)
+    if (k->sport == rich_dns_port || k->dport == rich_dns_port || rich_tcp_ports[k->sport] || rich_tcp_ports[k->dport])
         return TCP_APP_LEAVE;
     if (rich_looks_like_tls(p, n, k->sport, k->dport)) {
         Py_ssize_t length = 5 + (Py_ssize_t)u16(p + 3);

@@ -58,6 +58,7 @@ from ...protocols.numbers import (
     HTTP_PORTS,
     SYSLOG_FACILITIES,
     SYSLOG_SEVERITIES,
+    TCP_DECODERS,
     TCPDUMP_NTP_MODE_NAMES,
     TCPDUMP_TCP_OPTION_NAMES,
     TLS_PORTS,
@@ -107,7 +108,7 @@ if not os.environ.get("PYCAPTURE_PURE_PYTHON"):
         )
         _compiled.set_ports(TCP_APPS, UDP_APPS)
         _compiled.set_rich_apps(
-            UDP_DECODERS, HTTP_PORTS, TLS_PORTS, HTTP_METHODS, _DPKT_REQUEST_METHODS, DNS_PORT
+            UDP_DECODERS, HTTP_PORTS, TLS_PORTS, HTTP_METHODS, _DPKT_REQUEST_METHODS, DNS_PORT, TCP_DECODERS
         )
         _fastline = _compiled
 
