@@ -18,10 +18,11 @@ its reason; they are taken out of tshark's frames before those are lined up with
 pycapture does not decode yet is not excluded: it is the gap this test measures.
 
 Issue 19's goal: 99% or more (per frame, on unseen captures too). Today (tshark 4.0.17; 621 files and
-23,304 frames scored): 52.0% per frame, 82.6% per file. Missed most: the three SocketCAN candump files
-(CAN, AUTOSAR NM: 62% of the frames), then RX/AFS, MPTCP options, PTP, PFCP, OpenFlow, OSPF, AoE, DoIP,
-VRRP, SSH, DECnet, IS-IS, Babel, HSRP, PIM, BGP, and the pcapng files with interfaces of several link
-types or snapshot lengths, which pycapture refuses. The floors asserted are today's values rounded down,
+23,304 frames scored): 53.1% per frame, 86.35% per file (52.0% and 82.6% before scapy's layers for
+OSPF, VRRP, PIM, BGP and the rest). Missed most: the three SocketCAN candump files (CAN, AUTOSAR NM: 62% of
+the frames), then RX/AFS, MPTCP options, PTP, PFCP, OpenFlow, AoE, DoIP, SSH, DECnet, IS-IS, Babel, HSRP,
+Kerberos, BFD, and the pcapng files with interfaces of several link types or snapshot lengths, which
+pycapture refuses. The floors asserted are today's values rounded down,
 so the numbers can only rise; ``-s`` prints them, the protocols missed most and the files decoded least.
 """
 
@@ -44,8 +45,8 @@ from support.corpus import corpus_rows
 from support.env import CORPUS
 
 EXCLUSIONS = Path(__file__).with_name("depth_exclusions.tsv")
-FRAME_FLOOR = 0.515  # today's 52.0% per frame, rounded down; the goal is 0.99
-FILE_FLOOR = 0.82  # today's 82.6% per file, rounded down
+FRAME_FLOOR = 0.53  # today's 53.1% per frame (52.0% before scapy's layers), rounded down; the goal is 0.99
+FILE_FLOOR = 0.86  # today's 86.35% per file (82.6% before), rounded down
 TOP = 30  # missing protocols printed
 
 
