@@ -26,6 +26,7 @@ from ..protocols.numbers import (
     ETHERTYPE_QINQ_OLD,
     ETHERTYPE_TEB,
     ETHERTYPE_VLAN,
+    IP_DECODERS,
     IPPROTO_GRE,
     TCPDUMP_ETHERTYPE_NAMES,
     TCPDUMP_HTTP_PORTS,
@@ -36,6 +37,7 @@ from .walk import BOOTP_PORTS
 
 _IP_PROTOCOL_BY_NAME = {name: number for number, name in TCPDUMP_IP_PROTOCOL_NAMES.items()}
 _IGMP, _PIM, _OSPF, _VRRP = (_IP_PROTOCOL_BY_NAME[name] for name in ("igmp", "pim", "ospf", "vrrp"))
+_EIGRP = {decoder: number for number, decoder in IP_DECODERS.items()}["eigrp"]
 _OSPF_AUTH_MD5 = 2  # RFC 2328 D.3: cryptographic authentication
 _ETHERTYPE_BY_NAME = {name: number for number, name in TCPDUMP_ETHERTYPE_NAMES.items()}
 _GRE_ISO = 0x00FE  # print-gre.c's ETHERTYPE_GRE_ISO: OSI network layer PDUs, not an EtherType
@@ -582,6 +584,9 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
         layers.append(("pim", data[offset] >> 4, data[offset] & 0x0F) if offset < end else ("trunc", "pim"))
     elif proto == IPPROTO_GRE:
         _gre(data, offset, length, layers)
+    elif proto == _EIGRP:  # tcpdump reads its 20-byte common header whole, or none of it
+        end = min(len(data), offset + length)
+        layers.append(("eigrp", data[offset], data[offset + 1]) if end >= offset + 20 else ("trunc", "eigrp"))
     elif proto == _IGMP:  # what of the first twelve bytes tcpdump reads is there
         layers.append(("igmp", data[offset : min(len(data), offset + length, offset + 12)], length))
     elif proto == _VRRP:  # what of the first six bytes tcpdump reads is there

@@ -91,6 +91,9 @@ OspfLayer = tuple[Literal["ospf"], int, int, bool, bool]
 """``("ospf", version, type, md5, over_ipv6)``: an OSPF header's version and type, whether an MD5
 digest trails it (OSPFv2's authentication type 2), and whether IPv6 carries it"""
 
+EigrpLayer = tuple[Literal["eigrp"], int, int]
+"""``("eigrp", version, opcode)``: an EIGRP common header tcpdump reads whole"""
+
 GreLayer = tuple[Literal["gre"], int, str, int, bool, bool]
 """``("gre", version, fields, proto, inner, cut)``: a GRE header tcpdump prints (the fields after its
 version as tcpdump spells them, the protocol it carries, whether that IP packet's layers follow, and
@@ -159,6 +162,7 @@ Layer = Union[
     VrrpLayer,
     IgmpLayer,
     GreLayer,
+    EigrpLayer,
     NtpLayer,
     SyslogLayer,
     HttpLayer,

@@ -1,5 +1,5 @@
-"""IGMP, GRE, PIM, OSPF and VRRP print as tcpdump prints them without -v (print-igmp.c, print-gre.c,
-print-pim.c, print-ospf.c, print-ospf6.c, print-vrrp.c).
+"""IGMP, GRE, EIGRP, PIM, OSPF and VRRP print as tcpdump prints them without -v (print-igmp.c,
+print-gre.c, print-eigrp.c, print-pim.c, print-ospf.c, print-ospf6.c, print-vrrp.c).
 
 Every PIM version and type, OSPFv2 of every type with and without an MD5 trailer, OSPFv3 over IPv6,
 an OSPF header of another version byte on each IP version, and packets the capture cuts before what
@@ -19,7 +19,7 @@ from pycapture.savefile.pcap_writer import PcapWriter
 from support.commands import run_cli, tool
 
 MACS = ("01:00:5e:00:00:0d", "02:00:00:00:00:01")
-IGMP, GRE, PIM, OSPF, VRRP = 2, 47, 103, 89, 112
+IGMP, GRE, EIGRP, PIM, OSPF, VRRP = 2, 47, 88, 103, 89, 112
 
 
 def _v4(proto: int, payload: bytes) -> bytes:
@@ -90,6 +90,11 @@ def _frames() -> list[tuple[bytes, int]]:
         words = bytes([0, 0, 0, 7][: 4 if flags & 0x2000 else 0]) + bytes(4 if flags & 0x1000 else 0)
         words += bytes(4 if flags & 0x80 else 0)
         frames.append((_v4(GRE, struct.pack("!HH", flags, 0x1234) + words + bytes(4)), 0))
+    for version in (1, 2, 3):
+        for opcode in range(13):
+            message = bytes([version, opcode]) + bytes(18) + bytes(20)
+            frames += [(_v4(EIGRP, message), 0), (_v6(EIGRP, message), 0)]
+    frames += [(_v4(EIGRP, bytes([2, 5]) + bytes(18)), cut) for cut in (1, 18, 19, 20)]
     return frames
 
 

@@ -365,7 +365,7 @@ def _tail(layers: Layers, i: int) -> str:
 
 # headers whose " [|layer]" tcpdump prints after the colon and its space, where it cannot read even
 # their start ("IP a > b:  [|udp]"); TCP's comes with one space ("IP a > b: [|tcp]")
-_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6", "pim", "ospf2", "ospf3", "gre"))
+_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6", "pim", "ospf2", "ospf3", "gre", "eigrp"))
 
 
 _BOOTP_OPS = {1: "Request", 2: "Reply"}  # print-bootp.c's bootp_op_values
@@ -379,6 +379,8 @@ _OSPF_TYPES = (None, "Hello", "Database Description", "LS-Request", "LS-Update",
 _OSPF_MD5_LENGTH = 16  # the digest after an OSPFv2 packet with cryptographic authentication
 
 
+_EIGRP_VERSION = 2
+_EIGRP_OPCODES = {1: "Update", 3: "Query", 4: "Reply", 5: "Hello", 6: "IPX SAP", 7: "Probe"}  # print-eigrp.c
 _IGMP_LEFT = frozenset((0x13, 0x14, 0x1E, 0x1F))  # DVMRP, PIMv1, mtrace: tcpdump decodes on; not here
 _RELTS_UNITS = ((31536000, "y"), (604800, "w"), (86400, "d"), (3600, "h"), (60, "m"), (1, "s"))
 
@@ -582,6 +584,10 @@ def _ip_line(
         return head + _ospf_text(nxt, plen)
     if nxt[0] == "vrrp":
         return head + _vrrp_text(nxt, net[5], plen)
+    if nxt[0] == "eigrp":
+        if nxt[1] != _EIGRP_VERSION:
+            return f"{head}EIGRP version {nxt[1]} packet not supported"
+        return f"{head}EIGRP {_EIGRP_OPCODES.get(nxt[2], f'unknown ({nxt[2]})')}, length: {plen}"
     if nxt[0] == "gre":
         gre = f"GREv{nxt[1]}{nxt[2]}"
         if nxt[5]:
