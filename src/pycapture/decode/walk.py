@@ -22,7 +22,16 @@ from __future__ import annotations
 import struct
 from typing import NamedTuple
 
-from ..protocols.numbers import DNS_PORT, MDNS_PORT, NTP_PORT, SYSLOG_PORT, TCPDUMP_HTTP_PORTS, UDP_DECODERS
+from ..protocols.numbers import (
+    DNS_PORT,
+    MDNS_PORT,
+    NTP_PORT,
+    SYSLOG_PORT,
+    TCPDUMP_HTTP_PORTS,
+    TCPDUMP_TCP_PRINTERS,
+    TCPDUMP_UDP_PRINTERS,
+    UDP_DECODERS,
+)
 
 # What the payload is, by its ports, as tcpdump's one-line output decides it; where both ports name a
 # protocol the smaller code wins, in the order of print-udp.c's tests (DNS before HTTP on TCP; DNS, mDNS,
@@ -34,6 +43,7 @@ APP_HTTP = 3
 APP_BOOTP = 4
 APP_NTP = 5
 APP_SYSLOG = 6
+APP_LEAN = 7  # another protocol tcpdump decodes by port (numbers.TCPDUMP_*_PRINTERS): lean prints it
 
 BOOTP_PORTS = frozenset(port for port, decoder in UDP_DECODERS.items() if decoder == "dhcp")
 """BOOTP's server and client ports (67, 68), as the decoders' table names them."""
@@ -42,9 +52,14 @@ TIMESTAMPS_ONLY = b"\x01\x01\x08\x0a"
 """How the options of most TCP segments start: nop, nop, timestamps (kind 8, length 10); a fast sink
 writes a 32-byte header that starts so without decoding its options one by one."""
 
-TCP_APPS: dict[int, int] = {DNS_PORT: APP_DNS, **{port: APP_HTTP for port in TCPDUMP_HTTP_PORTS}}
+TCP_APPS: dict[int, int] = {
+    **{port: APP_LEAN for port in TCPDUMP_TCP_PRINTERS},
+    DNS_PORT: APP_DNS,
+    **{port: APP_HTTP for port in TCPDUMP_HTTP_PORTS},
+}
 """The application of a TCP payload, by port."""
 UDP_APPS: dict[int, int] = {
+    **{port: APP_LEAN for port in TCPDUMP_UDP_PRINTERS},
     DNS_PORT: APP_DNS,
     MDNS_PORT: APP_MDNS,
     **{port: APP_BOOTP for port in BOOTP_PORTS},
@@ -188,6 +203,7 @@ __all__ = [
     "APP_BOOTP",
     "APP_DNS",
     "APP_HTTP",
+    "APP_LEAN",
     "APP_MDNS",
     "APP_NONE",
     "APP_NTP",

@@ -328,6 +328,14 @@ TCP_DECODERS: dict[int, str] = {
 }
 """The rich decoder of a TCP payload by port, where it is not DNS, TLS or HTTP (the lower port first)."""
 
+TCPDUMP_UDP_PRINTERS: dict[int, str] = {}
+"""UDP ports whose payload tcpdump's one-line output decodes (print-udp.c's port tests) and the lean
+decoder reads by name, beyond DNS, BOOTP, NTP and syslog: the compiled line leaves them to it."""
+
+TCPDUMP_TCP_PRINTERS: dict[int, str] = {}
+"""TCP ports whose payload tcpdump's one-line output decodes (print-tcp.c's port tests) and the lean
+decoder reads by name, beyond DNS and HTTP: the compiled line leaves a segment with payload to it."""
+
 
 # --- NTP modes ---------------------------------------------------------------------------------
 
@@ -459,6 +467,8 @@ __all__ = [
     "TCPDUMP_IP_PROTOCOL_NAMES",
     "TCPDUMP_NTP_MODE_NAMES",
     "TCPDUMP_TCP_OPTION_NAMES",
+    "TCPDUMP_TCP_PRINTERS",
+    "TCPDUMP_UDP_PRINTERS",
     "TCP_DECODERS",
     "TCP_FLAGS",
     "TCP_FLAG_BITS",

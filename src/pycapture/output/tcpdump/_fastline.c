@@ -869,7 +869,7 @@ pcap_record(const uint8_t *buf, Py_ssize_t end, Py_ssize_t pos, Py_ssize_t max_c
 
 /* What the payload is, by its ports: decode/walk.py's APP_* codes, and its TCP_APPS and UDP_APPS tables
  * (set_ports); where both ports name one, the smaller code wins. */
-enum { APP_NONE = 0, APP_DNS = 1, APP_MDNS = 2, APP_HTTP = 3, APP_BOOTP = 4, APP_NTP = 5, APP_SYSLOG = 6 };
+enum { APP_NONE = 0, APP_DNS = 1, APP_MDNS = 2, APP_HTTP = 3, APP_BOOTP = 4, APP_NTP = 5, APP_SYSLOG = 6, APP_LEAN = 7 };
 
 static unsigned char tcp_apps[65536], udp_apps[65536];
 static int ports_ready = 0;
@@ -1006,7 +1006,7 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
     const uint8_t *src = f + k->addresses, *dst = src + size;
     Py_ssize_t t = k->transport;
     if (k->proto == 6) {
-        if (k->app == APP_DNS)
+        if (k->app == APP_DNS || (k->app == APP_LEAN && k->payload_length > 0)) /* the lean decoder's */
             return NULL;
         unsigned flags = k->tcp_flags & 0xFF;
         uint32_t seq = k->seq, ack = k->ack;
@@ -1081,7 +1081,7 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
             return w;
         }
         Py_ssize_t stop = n < t + k->ip_payload ? n : t + k->ip_payload; /* lean: min(captured, IP end) */
-        if (k->app == APP_BOOTP) /* lean._bootp and text.py print it */
+        if (k->app == APP_BOOTP || k->app == APP_LEAN) /* lean._bootp and text.py print it */
             return NULL;
         if (k->app == APP_NTP) /* lean._ntp, text: NTPv4, Client, length 48 */
             return put_ntp(w, f, k->payload, stop, (unsigned)message);
@@ -1521,7 +1521,7 @@ apps_from(unsigned char *apps, PyObject *dict)
         long port = PyLong_AsLong(key), app = PyLong_AsLong(value);
         if (PyErr_Occurred())
             return -1;
-        if (port < 0 || port > 65535 || app < 0 || app > APP_SYSLOG) {
+        if (port < 0 || port > 65535 || app < 0 || app > APP_LEAN) {
             PyErr_SetString(PyExc_ValueError, "a port or an application code out of range");
             return -1;
         }

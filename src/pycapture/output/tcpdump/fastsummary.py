@@ -42,6 +42,7 @@ from ...decode.walk import (
     APP_BOOTP,
     APP_DNS,
     APP_HTTP,
+    APP_LEAN,
     APP_MDNS,
     APP_NONE,
     APP_NTP,
@@ -193,7 +194,7 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
     else:
         size, label = 16, "IP6 "
     if proto == 6:
-        if app == APP_DNS:
+        if app == APP_DNS or (app == APP_LEAN and plen):
             return None
         key = data[addresses : t + 4]
         head = cache.tcp.get(key)
@@ -236,7 +237,7 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
         return f"{head}{_FLAGS[flags]}, win {win}{tail}\n"
 
     if proto == 17:
-        if app in (APP_BOOTP, APP_NTP, APP_SYSLOG):  # the lean decoder names them
+        if app in (APP_BOOTP, APP_NTP, APP_SYSLOG, APP_LEAN):  # the lean decoder names them
             return None
         key = data[addresses : t + 4]
         head = cache.udp.get(key)
