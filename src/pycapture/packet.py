@@ -23,7 +23,46 @@ _NS = 1_000_000_000
 
 Record = tuple[int, int, int, bytes]
 """One captured frame in its cheap form, as handles and files yield it in bulk:
-``(ts_sec, ts_frac, original_length, data)``, ``ts_frac`` in µs, or ns for a nanosecond source."""
+``(ts_sec, ts_frac, original_length, data)``, ``ts_frac`` in µs, or ns for a nanosecond source.
+``data`` may be a :class:`Frame`, which says more about the frame than the handle does."""
+
+
+class Frame(bytes):
+    """A frame's bytes that carry what its pcapng block said beyond the handle's facts: the link type
+    and snapshot length of its own interface (a pcapng file may mix link types: pycapture's own reader
+    hands each packet on with its interface's), the interface's number, and the packet's comments.
+
+    Sinks take ``data`` of any record as bytes; those that decode check ``type(data) is not bytes``
+    (one comparison a packet) and then use :attr:`linktype` instead of the handle's.
+    """
+
+    linktype: int
+    snaplen: int
+    interface: int
+    comments: tuple[str, ...]
+
+    def __new__(
+        cls, data: bytes, linktype: int, snaplen: int, interface: int = 0, comments: tuple[str, ...] = ()
+    ) -> Frame:
+        frame = super().__new__(cls, data)
+        frame.linktype = linktype
+        frame.snaplen = snaplen
+        frame.interface = interface
+        frame.comments = comments
+        return frame
+
+    def __reduce__(self) -> tuple[type[Frame], tuple[bytes, int, int, int, tuple[str, ...]]]:
+        return Frame, (bytes(self), self.linktype, self.snaplen, self.interface, self.comments)
+
+
+def frame_linktype(data: bytes, default: int) -> int:
+    """The link type of ``data``: its own for a :class:`Frame`, else ``default`` (the handle's)."""
+    return default if type(data) is bytes else getattr(data, "linktype", default)
+
+
+def frame_comments(data: bytes) -> tuple[str, ...]:
+    """The comments of ``data`` (opt_comment of its pcapng block): none but for a :class:`Frame`."""
+    return () if type(data) is bytes else getattr(data, "comments", ())
 
 
 def _check_lengths(original_length: object, linktype: object) -> None:
@@ -184,7 +223,9 @@ class PcapPacket:
         from .decode.lean import decode
         from .output.tcpdump.text import summary_line
 
-        return summary_line(decode(self.linktype, self.raw, self.original_length), self.original_length)
+        return summary_line(
+            decode(self.linktype, self.raw, self.original_length), self.original_length, default_print=False
+        )
 
     def to_dict(self, number: int = 1) -> dict[str, Any]:
         """The object ``--json`` prints for this frame (schema in the README); ``number`` is frame.number."""

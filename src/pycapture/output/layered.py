@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..decode.rich import decode
-from ..packet import Record
+from ..packet import Record, frame_comments, frame_linktype
 from ..protocols.linktypes import linktype_name
 from ..savefile.format import RECORD_HEADER, RECORD_HEADER_SIZE
 from .hexdump import hex_lines
 from .jsonfast import batch_text, records_text, walk_layers
 from .jsonl import to_dict, to_json, utc_time_text
-from .pcap4j import format_packet, packet_head
+from .pcap4j import format_packet, packet_head, with_comments
 from .pcap4jfast import walk_dump
 from .tcpdump.fastsummary import walk_fields
 
@@ -47,13 +47,16 @@ class Pcap4jPrinter:
         self._hex_ascii = hex_ascii
 
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
-        walked = walk_fields(self._linktype, data)
+        linktype = self._linktype if type(data) is bytes else frame_linktype(data, self._linktype)
+        walked = walk_fields(linktype, data)
         blocks = None if walked is None else walk_dump(data, walked)
         if blocks is None:
-            decoded = decode(self._linktype, data)
+            decoded = decode(linktype, data)
             text = format_packet(decoded, ts_sec, ts_usec, length, len(data), utc=self._utc, nano=self._nano)
         else:  # the fast path: the blocks of format_packet, written from the walk
             text = f"{packet_head(ts_sec, ts_usec, length, utc=self._utc, nano=self._nano)}\n{blocks}"
+        if type(data) is not bytes:
+            text = with_comments(text, frame_comments(data))
         if self._hex_level:
             text += hex_lines(data, self._hex_ascii) + "\n"
         self._write(text + "\n")
@@ -156,6 +159,8 @@ class JsonLinesPrinter:
     def _line(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> str:
         """The next frame's line, with its newline, written in Python."""
         self._number += 1
+        if type(data) is not bytes:  # a pcapng packet with its own interface's link type, or comments
+            return self._frame_line(ts_sec, ts_usec, length, data)
         walked = walk_fields(self._linktype, data)
         layers = None if walked is None else walk_layers(data, walked)
         if layers is None:
@@ -174,3 +179,16 @@ class JsonLinesPrinter:
                 f'"layers":{layers}}}'
             )
         return line + "\n"
+
+    def _frame_line(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> str:
+        """:meth:`_line` for a :class:`~pycapture.packet.Frame`: decoded with its own link type, and its
+        comments as ``frame.comment`` (a list, as tshark -T ek gives them)."""
+        linktype = frame_linktype(data, self._linktype)
+        decoded = decode(linktype, data, dump=False)
+        frame = to_dict(
+            decoded, self._number, ts_sec, ts_usec, length, len(data), linktype_name(linktype), self._nano
+        )
+        comments = frame_comments(data)
+        if comments:
+            frame["frame"]["comment"] = list(comments)
+        return to_json(frame) + "\n"

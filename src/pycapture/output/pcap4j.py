@@ -86,6 +86,17 @@ def packet_head(
     return f"Captured at: {at}\nOriginal length: {original_length} bytes"
 
 
+def with_comments(text: str, comments: tuple[str, ...]) -> str:
+    """A packet's dump with a ``Comment:`` line for each of its pcapng comments (opt_comment, tshark's
+    frame.comment), after the ``Original length:`` line: pycapture's own line, Pcap4J reads no pcapng."""
+    if not comments:
+        return text
+    head, sep, rest = text.partition("\n")
+    second, sep2, rest = rest.partition("\n")
+    lines = "".join(f"Comment: {escaped(comment)}\n" for comment in comments)
+    return f"{head}{sep}{second}{sep2}{lines}{rest}"
+
+
 def _fragment_payload(decoded: DecodedPacket) -> bool:
     """Whether the payload is what Pcap4J shows as a ``FragmentedPacket``: the payload of an IPv4
     fragment (More Fragments set or a nonzero offset) or of an IPv6 fragment header, straight after it."""

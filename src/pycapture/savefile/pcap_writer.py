@@ -28,6 +28,7 @@ from .format import (
     PCAP_MAGIC_USEC,
     RECORD_HEADER,
     RECORD_HEADER_SIZE,
+    file_linktype,
 )
 
 FLUSH_BYTES = 1 << 16
@@ -176,12 +177,19 @@ class PcapWriter(SaveFileWriter):
         packet_buffered: bool = False,
     ) -> None:
         self._pack = RECORD_HEADER.pack
+        self._linktype = linktype
+        self._snaplen = snaplen
         magic = PCAP_MAGIC_NSEC if nanosecond else PCAP_MAGIC_USEC
         header = FILE_HEADER.pack(magic, 2, 4, 0, 0, snaplen, linktype)
         super().__init__(path, header, packet_buffered=packet_buffered)
 
     def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
-        """Append one packet record; ``ts_frac`` is in micro- or nanoseconds as the file's magic says."""
+        """Append one packet record; ``ts_frac`` is in micro- or nanoseconds as the file's magic says.
+
+        A :class:`~pycapture.packet.Frame` of another link type than the file's (from a pcapng file whose
+        interfaces mix link types) is refused: a pcap file has one link type."""
+        if type(data) is not bytes:
+            self._check_linktype(data)
         buf = self._buf
         try:
             buf += self._pack(ts_sec, ts_frac, len(data), original_length)
@@ -191,6 +199,21 @@ class PcapWriter(SaveFileWriter):
         self.count += 1
         if len(buf) >= self._flush_at:
             self._flush()
+
+    def _check_linktype(self, data: bytes) -> None:
+        """Refuse a Frame that this file cannot hold as its interface described it."""
+        linktype = getattr(data, "linktype", None)
+        if linktype is not None and file_linktype(linktype) != self._linktype:
+            what = f"is of link type {file_linktype(linktype)}, but a pcap file has one ({self._linktype})"
+        elif len(data) > self._snaplen:
+            what = f"has {len(data)} bytes, more than the file's snapshot length ({self._snaplen})"
+        else:
+            return
+        raise SaveFileError(
+            f"{self.path}: packet {self.count + 1} {what}: the file read has interfaces of different "
+            "link types or snapshot lengths",
+            "write pcapng, which keeps each interface: add --pcapng (or --format pcapng)",
+        )
 
     def _record_length(self, buf: bytearray, pos: int) -> int:
         if pos + RECORD_HEADER_SIZE > len(buf):

@@ -3,10 +3,16 @@
 The section header and the interface description are dpkt's block classes; the Enhanced Packet
 Blocks are packed here, because dpkt's writer takes float timestamps (nanoseconds do not survive)
 and records the captured length as the original one.
+
+Packets read from a pcapng file by pycapture's own reader (:class:`~pycapture.packet.Frame` data) keep
+what that file said of them: a packet of another link type or snapshot length than the first interface's
+gets an interface of its own (an Interface Description Block written before its first packet), and a
+packet's comments are written back as its opt_comment options.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import struct
 import sys
@@ -30,6 +36,7 @@ from .format import (
     OPT_IF_TSRESOL,
     OPT_SHB_OS,
     OPT_SHB_USERAPPL,
+    file_linktype,
 )
 from .pcap_writer import SaveFileWriter
 
@@ -113,6 +120,7 @@ class PcapngWriter(SaveFileWriter):
                 "write a pcap file instead (leave out --pcapng)",
             )
         self.info = info
+        self._interfaces = {(info.linktype, info.snaplen): 0}  # (link type, snapshot length): interface id
         self._scale = 1_000_000_000 if info.nanosecond else 1_000_000
         self._pack = _EPB_HEAD.pack
         self._tail = _U32.pack
@@ -121,6 +129,9 @@ class PcapngWriter(SaveFileWriter):
 
     def write(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
         """Append one Enhanced Packet Block."""
+        if type(data) is not bytes:
+            self._write_frame(ts_sec, ts_frac, original_length, data)
+            return
         caplen = len(data)
         pad = _PADDING[caplen & 3]
         total = 32 + caplen + len(pad)
@@ -138,6 +149,53 @@ class PcapngWriter(SaveFileWriter):
         self.count += 1
         if len(buf) >= self._flush_at:
             self._flush()
+
+    def _write_frame(self, ts_sec: int, ts_frac: int, original_length: int, data: bytes) -> None:
+        """:meth:`write` for a :class:`~pycapture.packet.Frame`: on its own interface, with its comments."""
+        linktype = getattr(data, "linktype", None)
+        snaplen = getattr(data, "snaplen", self.info.snaplen)
+        key = (self.info.linktype if linktype is None else file_linktype(linktype), snaplen)
+        interface = self._interfaces.get(key)
+        if interface is None:
+            if not 0 <= key[0] <= _IDB_MAX_LINKTYPE:
+                raise SaveFileError(
+                    f"{self.path}: link-type {key[0]} does not fit a pcapng file, whose field has 16 bits",
+                    "write a pcap file instead (leave out --pcapng)",
+                )
+            interface = self._interfaces[key] = len(self._interfaces)
+            described = dataclasses.replace(self.info, linktype=key[0], snaplen=snaplen)
+            self._buf += interface_description(described)
+        options = b"".join(bytes(_option(OPT_COMMENT, comment)) for comment in getattr(data, "comments", ()))
+        if options:
+            options += bytes(_OPTION(code=OPT_ENDOFOPT))
+        caplen = len(data)
+        pad = _PADDING[caplen & 3]
+        total = 32 + caplen + len(pad) + len(options)
+        ts = ts_sec * self._scale + ts_frac
+        if ts_frac < 0:
+            ts += 1 << 32
+        ts &= _U64_MAX
+        buf = self._buf
+        buf += self._pack(BT_EPB, total, interface, ts >> 32, ts & U32_MAX, caplen, original_length)
+        buf += data
+        buf += pad + options + self._tail(total)
+        self.count += 1
+        if len(buf) >= self._flush_at:
+            self._flush()
+
+    def _complete(self, limit: int) -> tuple[int, int]:
+        """(bytes, packets) of the whole blocks within the first ``limit`` bytes of the buffer: the
+        interfaces written among the packets are not packets."""
+        buf = self._buf
+        pos = records = 0
+        while pos < limit:
+            end = pos + self._record_length(buf, pos)
+            if end > limit:
+                break
+            if _U32.unpack_from(buf, pos)[0] == BT_EPB:
+                records += 1
+            pos = end
+        return pos, records
 
     def _record_length(self, buf: bytearray, pos: int) -> int:
         if pos + 8 > len(buf):

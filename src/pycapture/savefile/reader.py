@@ -13,7 +13,8 @@ snapshot length). Anything else, a damaged or truncated record included, ends th
 lets libpcap read from that record on (:attr:`RecordBuffers.irregular`), so its checks and its messages
 stay the only ones.
 
-:func:`file_is_nanosecond` tells from a file's first bytes the precision a reader opens it with.
+:func:`file_is_nanosecond` tells from a file's first bytes the precision a reader opens it with;
+:func:`mixed_interfaces` whether a pcapng file has interfaces libpcap refuses to mix.
 """
 
 from __future__ import annotations
@@ -26,13 +27,17 @@ from typing import BinaryIO
 from .format import (
     BLOCK_HEADER_FIELDS,
     BT_IDB,
+    BT_SHB,
     CAPLEN,
     FILE_HEADER,
+    IDB_FIELDS,
     MAXIMUM_SNAPLEN,
     OPT_IF_TSRESOL,
     PACKET_BLOCKS,
     PCAP_MAGICS,
     PCAPNG_MAGIC,
+    adjust_snapshot,
+    linktype_to_dlt,
     parse_file_header,
     pcapng_byte_order,
     tsresol_units,
@@ -72,6 +77,74 @@ def file_is_nanosecond(path: str) -> bool:
             return True
         pos += length
     return False
+
+
+def mixed_interfaces(path: str) -> str | None:
+    """Why libpcap refuses the valid pcapng file ``path`` where tshark reads it, in a few words: interfaces
+    of different link types or snapshot lengths (sf-pcapng.c: an interface whose link type, as written,
+    is not the first interface's DLT, or whose snapshot length differs from the first's), wherever in the
+    file they are described, or sections of different byte orders; else None (a pcap file, a pcapng file
+    libpcap reads, or no file).
+
+    Every block header is read (through ``mmap``, the packets skipped), up to the first block libpcap
+    would find damaged: what comes after it libpcap never reaches.
+    """
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != PCAPNG_MAGIC:
+                return None
+            size = os.fstat(f.fileno()).st_size
+            if size < 12:
+                return None
+            view = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    try:
+        return _mixed(view, size)
+    finally:
+        view.close()
+
+
+def _mixed(view: mmap.mmap, size: int) -> str | None:
+    bom = view[8:12]
+    order = pcapng_byte_order(bom)
+    if order is None:
+        return None
+    header = struct.Struct(order + BLOCK_HEADER_FIELDS).unpack_from
+    idb = struct.Struct(order + IDB_FIELDS).unpack_from
+    kinds: dict[tuple[int, int], None] = {}
+    refused = orders = False
+    dlt = snapshot = 0
+    pos = 0
+    end = size - 12
+    while pos <= end:  # the per-packet loop: one unpack and two comparisons a block
+        btype, length = header(view, pos)
+        if btype == BT_SHB and pos and view[pos + 8 : pos + 12] != bom:
+            other = pcapng_byte_order(view[pos + 8 : pos + 12])
+            if other is None:
+                break
+            bom, orders = view[pos + 8 : pos + 12], True
+            header = struct.Struct(other + BLOCK_HEADER_FIELDS).unpack_from
+            idb = struct.Struct(other + IDB_FIELDS).unpack_from
+            btype, length = header(view, pos)
+        elif btype == BT_IDB and length >= 20:
+            linktype, _reserved, snaplen = idb(view, pos + 8)
+            if not kinds:
+                dlt = linktype_to_dlt(linktype)
+                snapshot = adjust_snapshot(dlt, snaplen)
+            elif linktype != dlt or adjust_snapshot(dlt, snaplen) != snapshot:
+                refused = True
+            kinds[linktype, snaplen] = None
+        if length < 12 or length & 3:
+            break
+        pos += length
+    reasons = []
+    if refused:
+        described = ", ".join(f"{linktype}/{snaplen}" for linktype, snaplen in kinds)
+        reasons.append(f"interfaces of link type/snapshot length {described}")
+    if orders:
+        reasons.append("sections of different byte orders")
+    return " and ".join(reasons) or None
 
 
 def walk(buf: bytes | memoryview, max_caplen: int) -> tuple[int, int]:

@@ -120,8 +120,25 @@ def open_offline(
 
     With ``auto``, a file whose format the loaded libpcap does not know (WinPcap's libpcap 1.0 reads
     neither pcapng nor nanosecond pcap) is read by the file backend when that can read it, and ``say``
-    tells so in one line; the output is the same.
+    tells so in one line; the output is the same. So is, with ``auto``, a pcapng file whose interfaces
+    differ in link type or snapshot length, which every libpcap refuses: the file backend reads it as
+    tshark does (:class:`~pycapture.capture.backends.dpkt_file.FileHandle`), each packet with its own
+    interface's link type.
     """
+    if path != "-" and chosen(backend) == "auto":
+        from ...savefile.reader import mixed_interfaces
+
+        refused = mixed_interfaces(path)
+        if refused is not None:
+            from . import dpkt_file
+
+            handle = dpkt_file.open_offline(path, precision, tshark=True)
+            if say is not None:
+                say(
+                    f"reading with pycapture's own reader: the file has {refused}, which libpcap refuses; "
+                    "each packet is decoded with its own interface's link type"
+                )
+            return handle
     try:
         return _open(backend, False, say, lambda module: module.open_offline(path, precision))
     except CaptureFileError as exc:

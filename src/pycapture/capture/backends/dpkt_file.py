@@ -18,7 +18,20 @@ others print and refuses what they refuse, with libpcap's messages:
   refused), and a timestamp becomes seconds and a fraction in 64-bit unsigned arithmetic, the seconds
   then a signed ``time_t`` (so 2^63 becomes -2^63).
 
-Filter expressions need libpcap's compiler, so this backend cannot apply them.
+Filter expressions are compiled by whatever libpcap loads (any version, WinPcap's 1.0 too) and run on each
+record; where none loads, this backend cannot apply them.
+
+The tshark mode (``tshark=True``; :func:`pycapture.capture.backends.open_offline` takes it with ``auto``
+for a file :func:`pycapture.savefile.reader.mixed_interfaces` finds libpcap refuses) reads what libpcap
+refuses in a valid pcapng file and tshark reads: interfaces of different link types or snapshot lengths,
+anywhere in the file, and sections of either byte order. The handle's link type and snapshot length are
+the first interface's (tcpdump's banner names them: ``reading from file F, link-type EN10MB``; tshark
+prints no banner), and each record's data is a :class:`~pycapture.packet.Frame` with its own interface's
+link type, snapshot length, number and comments, which the printers decode it with and the pcapng writer
+writes back. Timestamps keep libpcap's arithmetic with each interface's own if_tsresol and if_tsoffset (the
+same instants tshark shows); a packet is bounded by its link type's largest frame. In both modes custom
+blocks (0x00000BAD, 0x40000BAD) and other unknown blocks are skipped, Simple and obsolete Packet Blocks
+read, and a packet's opt_comment options come with it (a ``Frame`` then, whatever the mode).
 """
 
 from __future__ import annotations
@@ -30,7 +43,7 @@ from typing import BinaryIO
 
 from ...checks import C_INT_MAX, c_divide
 from ...errors import BackendUnavailableError, CaptureFileError, FilterError, NotOpenError
-from ...packet import Record
+from ...packet import Frame, Record
 from ...savefile.format import (
     BLOCK_HEADER_FIELDS,
     BT_EPB,
@@ -42,6 +55,7 @@ from ...savefile.format import (
     FILE_HEADER,
     IDB_FIELDS,
     LINKTYPE_MASK,
+    OPT_COMMENT,
     PACKET_BLOCKS,
     PB_FIELDS,
     PCAP_MAGICS,
@@ -57,6 +71,7 @@ from ...savefile.format import (
     parse_file_header,
     pcapng_byte_order,
     record_header,
+    walk_options,
 )
 from ...savefile.reader import file_is_nanosecond
 from .. import libpcap
@@ -192,14 +207,17 @@ class PcapRecordReader:
 
 
 class _Interface:
-    """What libpcap keeps of an Interface Description Block: link type, snapshot length, time units."""
+    """What libpcap keeps of an Interface Description Block: link type, snapshot length, time units;
+    and, for the tshark mode, the interface's own DLT and snapshot length."""
 
-    __slots__ = ("binary", "linktype", "offset", "snaplen", "units")
+    __slots__ = ("binary", "dlt", "linktype", "offset", "snaplen", "snapshot", "units")
 
     def __init__(self, body: bytes, order: str) -> None:
         if len(body) < 8:
             raise CaptureFileError(f"block of type {BT_IDB} in pcapng dump file is too short")
         self.linktype, _reserved, self.snaplen = struct.unpack_from(order + IDB_FIELDS, body)
+        self.dlt = linktype_to_dlt(self.linktype)
+        self.snapshot = adjust_snapshot(self.dlt, self.snaplen)
         try:
             self.units, self.binary, self.offset = interface_options(
                 lambda at, n: body[8 + at : 8 + at + n], len(body) - 8, order
@@ -228,10 +246,17 @@ class PcapngRecordReader:
     Like libpcap, it reads on across sections and refuses an interface whose link type or snapshot
     length differs from the first interface's, since a handle has one of each. The section header and
     the first interface are read when it is made, so that their errors come at once, as libpcap's do.
+
+    ``tshark=True`` reads such a file as tshark does instead: every interface keeps its own link type and
+    snapshot length, and each packet's data is a :class:`~pycapture.packet.Frame` that carries its
+    interface's; a packet is then bounded by its link type's largest frame, not by the snapshot length
+    (tshark reads a packet longer than its interface's snapshot length whole). In either mode a packet with
+    opt_comment options comes as a ``Frame`` with its comments.
     """
 
-    def __init__(self, fileobj: _Prefixed) -> None:
+    def __init__(self, fileobj: _Prefixed, tshark: bool = False) -> None:
         self._file = fileobj
+        self.tshark = tshark
         head = fileobj.read(12)  # block type, block length, byte-order magic
         if len(head) < 12:
             raise ValueError("unknown file format")
@@ -289,6 +314,16 @@ class PcapngRecordReader:
         if len(raw) < 8:
             raise CaptureFileError(f"truncated pcapng dump file; tried to read 8 bytes, only got {len(raw)}")
         btype, length = self._block_header.unpack(raw)
+        if btype == BT_SHB and self.tshark:  # a section may have its own byte order: tshark reads it so
+            bom = self._read(4)
+            order = pcapng_byte_order(bom)
+            if order is not None and order != self._order:
+                self._order, self._bom = order, bom
+                self._block_header = struct.Struct(order + BLOCK_HEADER_FIELDS)
+                btype, length = self._block_header.unpack(raw)
+            raw += bom
+        else:
+            raw = b""
         if length < 12:
             raise CaptureFileError(f"block in pcapng dump file has a length of {length} < 12")
         if length % 4:
@@ -297,7 +332,7 @@ class PcapngRecordReader:
             )
         if length > self._max_block:
             raise CaptureFileError(f"pcapng block size {length} > maximum {self._max_block}")
-        rest = self._read(length - 8)
+        rest = raw[8:] + self._read(length - 8 - len(raw[8:]))
         if self._block_header.unpack_from(rest, len(rest) - 8)[1] != length:
             raise CaptureFileError("block total length in header and trailer don't match")
         return btype, rest[:-4]
@@ -313,6 +348,8 @@ class PcapngRecordReader:
         target = _NANO if nanosecond else _MICRO
         snapshot = self.snapshot
         interfaces = self._interfaces
+        tshark = self.tshark
+        dlt = self._dlt
         while True:
             block = self._next_block()
             if block is None:
@@ -333,22 +370,62 @@ class PcapngRecordReader:
                     raise self._too_short(btype)
                 (length,) = u32(body)
                 interface, high, low, caplen, fixed = 0, 0, 0, min(length, snapshot), 4
+                if tshark and interfaces:  # bounded by its interface's snapshot length and by the block
+                    caplen = min(length, interfaces[0].snapshot, len(body) - 4)
             else:
                 self._other_block(btype, body)
+                if self._order != order:  # a section of the other byte order (tshark mode)
+                    order = self._order
+                    epb = struct.Struct(order + EPB_FIELDS).unpack_from
+                    pb = struct.Struct(order + PB_FIELDS).unpack_from
+                    u32 = struct.Struct(order + "I").unpack_from
                 continue
             if interface >= len(interfaces):
                 raise CaptureFileError(
                     f"a packet arrived on interface {interface}, but there's no Interface Description "
                     "Block for that interface"
                 )
-            if caplen > snapshot:
+            described = interfaces[interface]
+            if tshark:
+                limit = max_snaplen_for_dlt(described.dlt)
+                if caplen > limit:
+                    raise CaptureFileError(
+                        f"invalid packet capture length {caplen}, bigger than maximum of {limit}"
+                    )
+            elif caplen > snapshot:
                 raise CaptureFileError(
                     f"invalid packet capture length {caplen}, bigger than snaplen of {snapshot}"
                 )
-            sec, frac = interfaces[interface].timestamp(high << 32 | low, target)
-            if len(body) - fixed < caplen:
+            sec, frac = described.timestamp(high << 32 | low, target)
+            end = fixed + caplen
+            if len(body) < end:
                 raise self._too_short(btype)
-            yield sec, frac, length, body[fixed : fixed + caplen]
+            options = end + (-caplen & 3)
+            comments = self._comments(body, options) if len(body) > options and fixed == 20 else ()
+            if tshark or comments:
+                data = Frame(
+                    body[fixed:end],
+                    described.dlt if tshark else dlt,
+                    described.snapshot if tshark else snapshot,
+                    interface,
+                    comments,
+                )
+                yield sec, frac, length, data
+            else:
+                yield sec, frac, length, body[fixed:end]
+
+    def _comments(self, body: bytes, start: int) -> tuple[str, ...]:
+        """The opt_comment values among the options from ``start`` of a packet block's ``body``."""
+        size = len(body) - start
+        found = []
+        for code, length, value, end in walk_options(
+            lambda at, n: body[start + at : start + at + n], size, self._order
+        ):
+            if end > size:
+                break
+            if code == OPT_COMMENT:
+                found.append(body[start + value : start + value + length].decode("utf-8", "replace"))
+        return tuple(found)
 
     def _other_block(self, btype: int, body: bytes) -> None:
         """Take in a block that holds no packet: a new interface or section; skip any other kind."""
@@ -356,6 +433,11 @@ class PcapngRecordReader:
             if len(body) < 8:
                 raise self._too_short(btype)
             linktype, _reserved, snaplen = struct.unpack_from(self._order + IDB_FIELDS, body)
+            if self.tshark:
+                described = _Interface(body, self._order)
+                self._interfaces.append(described)
+                self._max_block = max(self._max_block, max_block_size(described.dlt))
+                return
             # as libpcap: this interface's link type as written against the first one's DLT_ value
             if linktype != self._dlt:
                 raise CaptureFileError(
@@ -382,9 +464,15 @@ class PcapngRecordReader:
 
 
 class FileHandle(BaseHandle):
-    """A saved capture read without libpcap, with pycapture's handle interface."""
+    """A saved capture read without libpcap, with pycapture's handle interface.
 
-    def __init__(self, path: str, precision: str | None = None) -> None:
+    ``tshark``: a pcapng file whose interfaces differ in link type or snapshot length is read as tshark
+    reads it (see :class:`PcapngRecordReader`) instead of refused as libpcap refuses it; the handle's
+    :attr:`datalink` and :attr:`snapshot` are then the first interface's (what tcpdump's banner names),
+    and each record's data a :class:`~pycapture.packet.Frame` with its own interface's.
+    """
+
+    def __init__(self, path: str, precision: str | None = None, tshark: bool = False) -> None:
         stream: BinaryIO
         if path == "-":
             stream = sys.stdin.buffer
@@ -410,7 +498,7 @@ class FileHandle(BaseHandle):
                     f"truncated dump file; tried to read 4 file header bytes, only got {len(head)}"
                 )
             if head == PCAPNG_MAGIC:
-                self._reader: PcapRecordReader | PcapngRecordReader = PcapngRecordReader(prefixed)
+                self._reader: PcapRecordReader | PcapngRecordReader = PcapngRecordReader(prefixed, tshark)
                 file_nano = path != "-" and file_is_nanosecond(path)
             elif head in PCAP_MAGICS:
                 self._reader = PcapRecordReader(prefixed)
@@ -428,6 +516,8 @@ class FileHandle(BaseHandle):
             nanosecond=file_nano if precision is None else precision == "nano",
         )
         self._filter: libpcap.OfflineFilter | None = None
+        self._expression = ""
+        self._filters: dict[int, libpcap.OfflineFilter] = {}  # tshark mode: by the link type of a Frame
 
     def __repr__(self) -> str:
         return f"<FileHandle {self.source!r} linktype={self.datalink}>"
@@ -435,9 +525,13 @@ class FileHandle(BaseHandle):
     def set_filter(self, expression: str) -> None:
         """Apply a filter expression as libpcap applies it to a file: compiled by libpcap (any version
         from 1.0, so WinPcap's too) and run on each record with its original length. Where no libpcap
-        loads at all, refuse."""
+        loads at all, refuse. In the tshark mode a packet of another link type than the first interface's
+        is matched by the expression compiled for its own link type (refused, as by libpcap, when that link
+        type has no such filter)."""
         try:
             self._filter = libpcap.OfflineFilter(self.datalink, self.snapshot, expression, DEFAULT_NETMASK)
+            self._expression = expression
+            self._filters = {self.datalink: self._filter}
         except libpcap.NativeUnavailable as exc:
             raise BackendUnavailableError(
                 f"the file backend cannot apply the filter {expression!r}: filters are compiled by libpcap, "
@@ -466,8 +560,13 @@ class FileHandle(BaseHandle):
                 record = next(reader, None)
                 if record is None:
                     return
-                if wanted is not None and not wanted(record[3], record[2]):
-                    continue
+                if wanted is not None:
+                    data = record[3]
+                    if type(data) is bytes or data.linktype == self.datalink:  # type: ignore[attr-defined]
+                        if not wanted(data, record[2]):
+                            continue
+                    elif not self._frame_matches(data, record[2]):
+                        continue
                 self.captured += 1
                 remaining -= 1
                 yield record
@@ -477,6 +576,21 @@ class FileHandle(BaseHandle):
             if self._stream is None:  # closed from another thread while reading: the file went away
                 raise NotOpenError(f"{self.source}: the handle is closed") from exc
             raise CaptureFileError(f"{self.source}: damaged block: {exc}") from exc
+
+    def _frame_matches(self, data: bytes, length: int) -> bool:
+        """The filter run on a Frame of another link type than the handle's, compiled for its own."""
+        linktype: int = getattr(data, "linktype", self.datalink)
+        matcher = self._filters.get(linktype)
+        if matcher is None:
+            try:
+                matcher = libpcap.OfflineFilter(linktype, getattr(data, "snaplen", self.snapshot),
+                                                self._expression, DEFAULT_NETMASK)  # fmt: skip
+            except ValueError as exc:
+                raise FilterError(
+                    f"bad filter expression {self._expression!r} for packets of link type {linktype}: {exc}"
+                ) from exc
+            self._filters[linktype] = matcher
+        return matcher.matches(data, length)
 
     def get_stats(self) -> PcapStat:
         """Only ``captured`` is known for a saved capture."""
@@ -489,9 +603,10 @@ class FileHandle(BaseHandle):
             stream.close()
 
 
-def open_offline(path: str, precision: str | None = None) -> FileHandle:
-    """A saved capture read in Python, without libpcap."""
-    return FileHandle(path, precision)
+def open_offline(path: str, precision: str | None = None, tshark: bool = False) -> FileHandle:
+    """A saved capture read in Python, without libpcap; ``tshark``: a pcapng file of interfaces with
+    different link types or snapshot lengths read as tshark reads it (see :class:`FileHandle`)."""
+    return FileHandle(path, precision, tshark)
 
 
 def open_live(device: str, settings: object) -> FileHandle:
