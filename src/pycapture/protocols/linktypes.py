@@ -57,20 +57,25 @@ LINKTYPES: dict[int, LinkType] = {t.value: t for t in (
     LinkType(178, "JUNIPER_ETHER", "Juniper Ethernet", "juniper_ether"),
     LinkType(187, "BLUETOOTH_HCI_H4", "Bluetooth HCI UART transport layer", None),
     LinkType(192, "PPI", "Per-Packet Information", "ppi"),
-    LinkType(195, "IEEE802_15_4_WITHFCS", "IEEE 802.15.4 with FCS", None),
+    LinkType(195, "IEEE802_15_4_WITHFCS", "IEEE 802.15.4 with FCS", "wpan"),
     LinkType(
         201, "BLUETOOTH_HCI_H4_WITH_PHDR", "Bluetooth HCI UART transport layer plus pseudo-header", None
     ),
     LinkType(220, "USB_LINUX_MMAPPED", "USB with padded Linux header", None),
+    LinkType(165, "BACNET_MS_TP", "BACnet MS/TP", "mstp"),
     LinkType(226, "IPNET", "Solaris ipnet", "ipnet"),
+    LinkType(227, "CAN_SOCKETCAN", "CAN-bus with SocketCAN headers", "socketcan"),
     LinkType(LINKTYPE_IPV4, "IPV4", "Raw IPv4", "ip"),
     LinkType(LINKTYPE_IPV6, "IPV6", "Raw IPv6", "ipv6"),
-    LinkType(239, "NFLOG", "Linux netfilter log messages", None),
+    LinkType(230, "IEEE802_15_4_NOFCS", "IEEE 802.15.4 without FCS", "wpan_nofcs"),
+    LinkType(231, "DBUS", "D-Bus", "dbus"),
+    LinkType(239, "NFLOG", "Linux netfilter log messages", "nflog"),
     LinkType(242, "IPOIB", "RFC 4391 IP-over-Infiniband", "ipoib"),
     LinkType(249, "USBPCAP", "USB with USBPcap header", None),
     LinkType(254, "BLUETOOTH_LINUX_MONITOR", "Bluetooth Linux Monitor", None),
     LinkType(258, "PKTAP", "Apple DLT_PKTAP", "pktap"),
     LinkType(LINKTYPE_LINUX_SLL2, "LINUX_SLL2", "Linux cooked v2", "sll2"),
+    LinkType(271, "VSOCK", "Linux vsock", "vsock"),
 )}  # fmt: skip
 
 LINKTYPE_DECODERS = column(LINKTYPES.values(), "decoder")

@@ -95,7 +95,7 @@ ETHERTYPES: dict[int, EtherType] = {e.value: e for e in (
     EtherType(0x1111, "CALM FAST", None),
     EtherType(0x6001, "MOP DL", None),
     EtherType(0x6002, "MOP RC", None),
-    EtherType(0x6003, "DN", None),
+    EtherType(0x6003, "DN", "dec_dna"),
     EtherType(0x6004, "LAT", None),
     EtherType(0x6007, "SCA", None),
     EtherType(ETHERTYPE_TEB, "TEB", "eth"),
@@ -105,38 +105,38 @@ ETHERTYPES: dict[int, EtherType] = {e.value: e for e in (
     EtherType(0x803E, "DEC DTS", None),
     EtherType(0x805B, "VEXP", None),
     EtherType(0x805C, "VPROD", None),
-    EtherType(0x809B, "Appletalk", None),
-    EtherType(0x80F3, "Appletalk ARP", None),
+    EtherType(0x809B, "Appletalk", "ddp"),
+    EtherType(0x80F3, "Appletalk ARP", "aarp"),
     EtherType(ETHERTYPE_VLAN, "802.1Q", "vlan"),
-    EtherType(0x8137, "IPX", None),
+    EtherType(0x8137, "IPX", "ipx"),
     EtherType(ETHERTYPE_IP6, "IPv6", "ipv6"),
     EtherType(0x8808, "MPCP", None),
-    EtherType(0x8809, "Slow Protocols", None),
+    EtherType(0x8809, "Slow Protocols", "slow"),
     EtherType(ETHERTYPE_PPP, "PPP", "ppp_hdlc"),
     EtherType(ETHERTYPE_MPLS, "MPLS unicast", "mpls"),
     EtherType(ETHERTYPE_MPLS_MULTICAST, "MPLS multicast", "mpls"),
     EtherType(ETHERTYPE_PPPOE_DISCOVERY, "PPPoE D", "pppoed"),
     EtherType(ETHERTYPE_PPPOE_SESSION, "PPPoE S", "pppoes"),
-    EtherType(0x886F, "MS NLB heartbeat", None),
+    EtherType(0x886F, "MS NLB heartbeat", "msnlb"),
     EtherType(ETHERTYPE_JUMBO, "Jumbo", None),
-    EtherType(0x888E, "EAPOL", None),
+    EtherType(0x888E, "EAPOL", "eapol"),
     EtherType(0x8899, "Realtek protocols", None),
-    EtherType(0x88A2, "AoE", None),
+    EtherType(0x88A2, "AoE", "aoe"),
     EtherType(ETHERTYPE_QINQ, "802.1Q-QinQ", "vlan"),
     EtherType(0x88CA, "TIPC", None),
     EtherType(ETHERTYPE_LLDP, "LLDP", "lldp"),
-    EtherType(0x88E5, "802.1AE MACsec", None),
-    EtherType(0x88F7, "PTP", None),
+    EtherType(0x88E5, "802.1AE MACsec", "macsec"),
+    EtherType(0x88F7, "PTP", "ptp"),
     EtherType(0x8902, "CFM", None),
     EtherType(0x893A, "IEEE1905.1", None),
     EtherType(0x8947, "GeoNet", None),
     EtherType(0x894F, "NSH", None),
-    EtherType(0x9000, "Loopback", None),
+    EtherType(0x9000, "Loopback", "ctp"),
     EtherType(ETHERTYPE_QINQ_OLD, "802.1Q-9100", "vlan"),
     EtherType(ETHERTYPE_QINQ_9200, "802.1Q-9200", "vlan"),
     EtherType(0xABCD, "CFM (old)", None),
     EtherType(ETHERTYPE_AVSP, "Arista Vendor Specific Protocol", "avsp"),
-    EtherType(0xFEFE, "OSI", None),
+    EtherType(0xFEFE, "OSI", "osi"),
 )}  # fmt: skip
 
 TCPDUMP_ETHERTYPE_NAMES = column(ETHERTYPES.values(), "tcpdump_name")
@@ -151,8 +151,10 @@ IPPROTO_HOPOPTS = 0
 IPPROTO_ICMP = 1
 IPPROTO_IGMP = 2
 IPPROTO_IPIP = 4
+IPPROTO_IGRP = 9  # IANA's "any private interior gateway", Cisco's IGRP (tcpdump's IPPROTO_PIGP)
 IPPROTO_TCP = 6
 IPPROTO_UDP = 17
+IPPROTO_DCCP = 33
 IPPROTO_IPV6 = 41
 IPPROTO_ROUTING = 43
 IPPROTO_FRAGMENT = 44
@@ -162,6 +164,10 @@ IPPROTO_AH = 51
 IPPROTO_ICMPV6 = 58
 IPPROTO_NONE = 59  # IPv6's "no next header"
 IPPROTO_DSTOPTS = 60
+IPPROTO_IPCOMP = 108
+IPPROTO_PGM = 113
+IPPROTO_MOBILITY = 135  # RFC 6275's Mobility Header
+IPPROTO_MOBILITY_OLD = 62  # the Mobility Header's number in the drafts before RFC 3775
 IPPROTO_SCTP = 132
 IPPROTO_ETHERNET = 143  # RFC 8986: an Ethernet frame, as SRv6 L2 VPNs carry it
 
@@ -193,11 +199,19 @@ IP_PROTOCOLS: dict[int, IpProtocol] = {p.value: p for p in (
     IpProtocol(103, "pim", "pim"),
     IpProtocol(112, "vrrp", "vrrp"),
     IpProtocol(IPPROTO_SCTP, "sctp", "sctp"),
+    IpProtocol(IPPROTO_DCCP, None, "dccp"),
+    IpProtocol(9, None, "igrp"),
+    IpProtocol(54, None, "nhrp"),
+    IpProtocol(IPPROTO_PGM, None, "pgm"),
+    IpProtocol(IPPROTO_IPCOMP, None, "ipcomp"),
+    IpProtocol(IPPROTO_MOBILITY, None, "mipv6"),
+    IpProtocol(IPPROTO_MOBILITY_OLD, None, "mipv6"),
     IpProtocol(IPPROTO_ETHERNET, None, "eth"),
 )}  # fmt: skip
 
 IPV6_ONLY_PROTOCOLS = frozenset((
-    IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_DSTOPTS, IPPROTO_ETHERNET
+    IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_DSTOPTS, IPPROTO_ETHERNET, IPPROTO_MOBILITY,
+    IPPROTO_MOBILITY_OLD,
 ))  # fmt: skip
 """What the rich decoder reads only after an IPv6 header: its extension headers, and Ethernet (SRv6)."""
 
@@ -255,8 +269,8 @@ def tcp_flag_names(flags: int) -> str:
 TcpOptionKind = Number
 """One TCP option kind and tcpdump's word for it."""
 
-# tcpdump's words are print-tcp.c's tcp_option_values as its one-line form prints them; it has none for
-# the kinds it prints as "unknown-N" (19, 28, 29 among them).
+# tcpdump's words are print-tcp.c's tcp_option_values (4.99); it prints other kinds as "unknown-N", but
+# kind 13 (T/TCP's CC.ECHO), whose word is empty: the value alone.
 TCP_OPTION_KINDS: tuple[TcpOptionKind, ...] = (
     TcpOptionKind(0, "eol"),
     TcpOptionKind(1, "nop"),
@@ -264,9 +278,18 @@ TCP_OPTION_KINDS: tuple[TcpOptionKind, ...] = (
     TcpOptionKind(3, "wscale"),
     TcpOptionKind(4, "sackOK"),
     TcpOptionKind(5, "sack"),
+    TcpOptionKind(6, "echo"),
+    TcpOptionKind(7, "echoreply"),
     TcpOptionKind(8, "TS"),
+    TcpOptionKind(11, "cc"),
+    TcpOptionKind(12, "ccnew"),
+    TcpOptionKind(19, "md5"),
+    TcpOptionKind(20, "scps"),
+    TcpOptionKind(28, "uto"),
+    TcpOptionKind(29, "tcp-ao"),
     TcpOptionKind(30, "mptcp"),
     TcpOptionKind(34, "tfo"),
+    TcpOptionKind(254, "exp"),
 )
 TCPDUMP_TCP_OPTION_NAMES = column(TCP_OPTION_KINDS, "tcpdump_name")
 """tcpdump's word for each TCP option kind it names (``mss``, ``TS``)."""
@@ -319,20 +342,148 @@ UDP_DECODERS: dict[int, str] = {
     4500: "udpencap",
     4789: "vxlan",
     6081: "geneve",
+    # read by hand in decode/rich/control.py
+    88: "kerberos",
+    319: "ptp",
+    320: "ptp",
+    525: "tsp",
+    1985: "hsrp",
+    2029: "hsrp",
+    3503: "mpls-echo",
+    3784: "bfd",
+    4341: "lisp",
+    4342: "lisp",
+    4784: "bfd",
+    6696: "babel",
+    6784: "bfd",
+    8805: "pfcp",
+    13400: "doip",
+    69: "tftp",
+    137: "nbns",
+    138: "nbdgm",
+    654: "aodv",
+    698: "olsr",
+    921: "lwres",
+    6343: "sflow",
+    111: "rpc",
+    2049: "rpc",
+    496: "auto_rp",
+    1900: "ssdp",
+    **dict.fromkeys((*range(7000, 7010), 7021), "rx"),
 }
 """The rich decoder of a UDP payload, by port (the lower of the two first, as Wireshark tries them)."""
 
 TCP_DECODERS: dict[int, str] = {
+    22: "ssh",
+    88: "kerberos_tcp",
     179: "bgp",
     646: "ldp",
+    6633: "openflow",
+    6653: "openflow",
+    13400: "doip",
+    6379: "resp",
+    111: "rpc_tcp",
+    323: "rpkirtr",
+    2049: "rpc_tcp",
+    139: "nbss",
+    445: "nbss",
+    1723: "pptp",
 }
 """The rich decoder of a TCP payload by port, where it is not DNS, TLS or HTTP (the lower port first)."""
 
-TCPDUMP_UDP_PRINTERS: dict[int, str] = {}
+TCPDUMP_UDP_PORT_ORDER: tuple[tuple[frozenset[int], str, str], ...] = tuple(
+    (frozenset(ports), which, name)
+    for ports, which, name in (
+        ((53,), "either", "dns"),
+        ((5353,), "either", "mdns"),
+        ((525,), "either", "timed"),
+        ((69,), "either", "tftp"),
+        ((67, 68), "either", "bootp"),
+        ((520,), "either", "rip"),
+        ((654,), "either", "aodv"),
+        ((500,), "either", "isakmp"),
+        ((4500,), "either", "isakmp-natt"),
+        ((7500, 8500), "either", "isakmp"),
+        ((161, 162), "either", "snmp"),
+        ((123,), "either", "ntp"),
+        ((88, 750), "either", "krb"),
+        ((1701,), "either", "l2tp"),
+        ((3456,), "dst", "vat"),
+        ((2103, 2104), "either", "zephyr"),
+        (range(7000, 7010), "either", "rx"),
+        ((521,), "either", "ripng"),
+        ((546, 547), "either", "dhcp6"),
+        ((5359,), "either", "ahcp"),
+        ((6696, 6697), "either", "babel"),
+        ((8231,), "either", "hncp"),
+        ((4567,), "dst", "wb"),
+        ((496,), "either", "autorp"),
+        ((1645, 1812, 1646, 1813, 1700, 3799), "either", "radius"),
+        ((1985,), "dst", "hsrp"),
+        ((921,), "either", "lwres"),
+        ((646,), "either", "ldp"),
+        ((698,), "either", "olsr"),
+        ((3503,), "either", "lspping"),
+        ((49152,), "src", "bcm-li"),
+        ((3784, 4784, 6784), "dst", "bfd"),
+        ((3785,), "dst", "bfd-echo"),
+        ((701,), "either", "lmp"),
+        ((1589,), "either", "vqp"),
+        ((6343,), "either", "sflow"),
+        ((12223,), "dst", "lwapp-control-ap"),
+        ((12223,), "src", "lwapp-control"),
+        ((12222,), "either", "lwapp-data"),
+        ((5060,), "either", "sip"),
+        ((514,), "either", "syslog"),
+        ((8472,), "either", "otv"),
+        ((4789,), "either", "vxlan"),
+        ((6081,), "either", "geneve"),
+        ((4342,), "either", "lisp"),
+        ((4790,), "either", "vxlan-gpe"),
+        ((17754,), "either", "zep"),
+        ((6635,), "either", "mpls"),
+        ((319, 320), "either", "ptp"),
+        ((30490,), "either", "someip"),
+    )
+)
+"""print-udp.c's port tests in the order tcpdump 4.99 tries them (without -T): ``(ports, which, name)``
+where ``which`` says whether the source port, the destination port or either must be one of ``ports``
+(BFD's dport picks control or echo; LWAPP's control dport says the AP identity leads). NetBIOS (137, 138)
+is missing: tcpdump's default build (no ENABLE_SMB) has no printer for it."""
+
+# the printers of that order the lean decoder and output/tcpdump/udp_apps.py (or, for PTP,
+# ether_protocols.py) carry; a port of another still prints "UDP, length N"
+_TCPDUMP_UDP_PRINTED = frozenset((
+    "timed", "tftp", "rip", "aodv", "isakmp", "isakmp-natt", "snmp", "krb", "rx", "ripng", "dhcp6", "ahcp",
+    "babel", "hncp", "autorp", "radius", "hsrp", "ldp", "olsr", "lspping", "bcm-li", "bfd", "bfd-echo", "vqp",
+    "sflow", "lwapp-control-ap", "lwapp-control", "lwapp-data", "sip", "otv", "vxlan", "geneve", "lisp",
+    "vxlan-gpe", "ptp", "someip",
+))  # fmt: skip
+
+TCPDUMP_UDP_PRINTERS: dict[int, str] = {
+    port: name
+    for ports, _which, name in reversed(TCPDUMP_UDP_PORT_ORDER)
+    if name in _TCPDUMP_UDP_PRINTED
+    for port in ports
+}
 """UDP ports whose payload tcpdump's one-line output decodes (print-udp.c's port tests) and the lean
 decoder reads by name, beyond DNS, BOOTP, NTP and syslog: the compiled line leaves them to it."""
 
-TCPDUMP_TCP_PRINTERS: dict[int, str] = {}
+TCPDUMP_TCP_PORT_ORDER: tuple[tuple[int, str], ...] = (
+    (23, "telnet"), (25, "smtp"), (43, "whois"), (179, "bgp"), (1723, "pptp"), (6379, "resp"), (22, "ssh"),
+    (10288, "beep"), (6633, "openflow"), (6653, "openflow"), (21, "ftp"), (80, "http"), (8080, "http"),
+    (554, "rtsp"), (8554, "rtsp"), (53, "domain"), (639, "msdp"), (323, "rpki-rtr"), (646, "ldp"),
+    (2049, "nfs"),
+)  # fmt: skip
+"""print-tcp.c's port tests (4.99, without -T), in its order: a segment goes to the printer of the first
+port either of its ports is."""
+_TCPDUMP_TCP_PRINTED = frozenset(
+    ("smtp", "whois", "bgp", "pptp", "resp", "ssh", "openflow", "ftp", "rpki-rtr", "ldp")
+)
+
+TCPDUMP_TCP_PRINTERS: dict[int, str] = {
+    port: name for port, name in TCPDUMP_TCP_PORT_ORDER if name in _TCPDUMP_TCP_PRINTED
+}
 """TCP ports whose payload tcpdump's one-line output decodes (print-tcp.c's port tests) and the lean
 decoder reads by name, beyond DNS and HTTP: the compiled line leaves a segment with payload to it."""
 
@@ -436,6 +587,7 @@ __all__ = [
     "IEEE802_3_MAX_LENGTH",
     "IP6_DECODERS",
     "IPPROTO_AH",
+    "IPPROTO_DCCP",
     "IPPROTO_DSTOPTS",
     "IPPROTO_ESP",
     "IPPROTO_ETHERNET",
@@ -445,9 +597,13 @@ __all__ = [
     "IPPROTO_ICMP",
     "IPPROTO_ICMPV6",
     "IPPROTO_IGMP",
+    "IPPROTO_IGRP",
+    "IPPROTO_IPCOMP",
     "IPPROTO_IPIP",
     "IPPROTO_IPV6",
+    "IPPROTO_MOBILITY",
     "IPPROTO_NONE",
+    "IPPROTO_PGM",
     "IPPROTO_ROUTING",
     "IPPROTO_SCTP",
     "IPPROTO_TCP",
@@ -467,7 +623,9 @@ __all__ = [
     "TCPDUMP_IP_PROTOCOL_NAMES",
     "TCPDUMP_NTP_MODE_NAMES",
     "TCPDUMP_TCP_OPTION_NAMES",
+    "TCPDUMP_TCP_PORT_ORDER",
     "TCPDUMP_TCP_PRINTERS",
+    "TCPDUMP_UDP_PORT_ORDER",
     "TCPDUMP_UDP_PRINTERS",
     "TCP_DECODERS",
     "TCP_FLAGS",

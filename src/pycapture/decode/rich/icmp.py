@@ -125,6 +125,9 @@ def _igmp(d: Decoding, buf: bytes) -> Step:
     if buf[:1] == b"\x14":  # PIMv1, which IGMP carries: the PIM message is the whole IGMP message
         d.add(Layer("igmp", "IGMP Header", 0, []), None)
         return "pimv1", buf
+    if buf[:1] == b"\x13":  # DVMRP, which IGMP carries too
+        d.add(Layer("igmp", "IGMP Header", 0, []), None)
+        return "dvmrp", buf
     h = igmp.IGMP(buf) if len(buf) >= 8 else unpack_header(igmp.IGMP, buf, "igmp", "an IGMP header")
     fields = [
         Field("type", "Type", h.type, text=hex_named(h.type, _IGMP_TYPES, 2)),

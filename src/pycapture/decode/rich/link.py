@@ -35,6 +35,7 @@ from ...protocols.numbers import (
     ETHERTYPE_RARP,
 )
 from ..model import Field, Layer
+from .control import PPP_CONTROL_DECODERS
 from .core import IP_BY_VERSION, Bad, DecoderTable, Decoding, Step, by_version, require, unpack_header
 from .fields import address_field, ethertype_text, flag_field, hex_named, hex_text, mac_text, named_text
 
@@ -143,7 +144,7 @@ def _oui_text(oui: bytes) -> str:
     return f"{oui.hex('-')} ({_OUI_NAMES.get(int.from_bytes(oui, 'big'), 'unknown')})"
 
 
-_CISCO_SNAP_DECODERS = {0x010B: "stp", ETHERTYPE_CDP: "cdp"}  # 0x010b: PVST+ BPDUs
+_CISCO_SNAP_DECODERS = {0x010B: "stp", ETHERTYPE_CDP: "cdp", 0x0111: "udld", 0x2004: "dtp"}  # 0x010b: PVST+
 
 
 def _llc(d: Decoding, buf: bytes) -> Step:
@@ -174,6 +175,12 @@ def _llc(d: Decoding, buf: bytes) -> Step:
         return "stp", rest
     if head.dsap == 0x06 and size == 3:
         return "ip", rest
+    if head.dsap == 0xFE and size == 3:  # ISO network layer: IS-IS, ES-IS or CLNP by the NLPID
+        return "osi", rest
+    if head.dsap == 0xE0 and size == 3:  # Novell's SAP
+        return "ipx", rest
+    if head.dsap == 0x82 and size == 3:  # BACnet's SAP
+        return "bacnet", rest
     if (
         head.dsap == 0x98 and size == 3
     ):  # the SAP IEEE gave ARP (RFC 1042's era); Pcap4J and Wireshark read it
@@ -239,12 +246,18 @@ def _sll_fields(s: sll.SLL | sll2.SLL2) -> tuple[Field, Field, Field, Field, Fie
     )
 
 
+_SLL_PROTOCOL_DECODERS = {
+    0x0004: "llc",  # LINUX_SLL_P_802_2: an LLC frame follows
+    0x000C: "socketcan_host",  # LINUX_SLL_P_CAN: a SocketCAN frame, its ID word in the host's order
+    0x000D: "socketcan_fd_host",  # LINUX_SLL_P_CANFD
+}
+"""The rich decoder after a cooked-mode header whose protocol is one of Linux's own (below 0x0600)."""
+
+
 def _sll_next(proto: int, rest: bytes) -> Step:
     if proto >= 0x0600:
         return ETHERTYPE_DECODERS.get(proto), rest
-    if proto == 0x0004:  # LINUX_SLL_P_802_2: an LLC frame follows
-        return "llc", rest
-    return None, rest
+    return _SLL_PROTOCOL_DECODERS.get(proto), rest
 
 
 def _sll(d: Decoding, buf: bytes) -> Step:
@@ -296,7 +309,7 @@ _raw = by_version("ip", "an IP header", 4, IP_BY_VERSION, "not an IP packet: ver
 
 
 _PPP_PROTOCOL_NAMES = NAMES["PppDllProtocol"]
-_PPP_NEXT = {0x0021: "ip", 0x0057: "ipv6", 0x0281: "mpls"}
+_PPP_NEXT = {0x0021: "ip", 0x0057: "ipv6", 0x0281: "mpls", 0x0023: "osi", **PPP_CONTROL_DECODERS}
 
 
 def _ppp_protocol(buf: bytes, offset: int, first: int) -> tuple[int, int]:
@@ -345,6 +358,7 @@ def _ppp_serial(d: Decoding, buf: bytes) -> Step:
 _CHDLC_ADDRESSES = {0x0F: "Unicast", 0x8F: "Multicast"}
 # Cisco HDLC carries SLARP, not RARP, under 0x8035
 _CHDLC_NEXT = {etype: key for etype, key in ETHERTYPE_DECODERS.items() if etype != ETHERTYPE_RARP}
+_CHDLC_NEXT[ETHERTYPE_RARP] = "slarp"
 
 
 def _chdlc(d: Decoding, buf: bytes) -> Step:
@@ -408,6 +422,11 @@ def _pppoe(d: Decoding, buf: bytes) -> Step:
 # --- other link types: ARCNET, Frame Relay, IPoIB, Solaris ipnet, PPI, PKTAP, Juniper -------------
 
 
+_ARCNET_MORE = {0xDD: "ddp", 0xFA: "ipx"}
+"""The rich decoder after the ARCNET protocol IDs tcpdump does not decode (ARCNET_DECODERS, which the
+lean decoder shares, holds those it does)."""
+
+
 def _arcnet(d: Decoding, buf: bytes) -> Step:
     """LINKTYPE_ARCNET_LINUX: station IDs, offset, protocol ID, and RFC 1201's split flag and sequence."""
     h = unpack_header(extra.ARCNETLinux, buf, "arcnet", "an ARCNET header")
@@ -425,7 +444,7 @@ def _arcnet(d: Decoding, buf: bytes) -> Step:
         size = 8
         first = split.split_flag == 0 or bool(split.split_flag & 1)  # even and not 0: a later fragment
     rest = d.add_header(buf, "arcnet", "ARCNET Header", size, fields)
-    return (ARCNET_DECODERS.get(h.type) if first else None), rest
+    return ((ARCNET_DECODERS.get(h.type) or _ARCNET_MORE.get(h.type)) if first else None), rest
 
 
 _NLPID_NAMES = {
@@ -487,8 +506,8 @@ def _fr(d: Decoding, buf: bytes) -> Step:
         require(buf, pos + 1, "fr", "a Frame Relay NLPID")
     nlpid = buf[pos]
     fields.append(Field("nlpid", "NLPID", nlpid, text=hex_named(nlpid, _NLPID_NAMES, 2)))
-    if nlpid in _NLPID_IN_PDU:
-        return None, d.add_header(buf, "fr", "Frame Relay Header", pos, fields)
+    if nlpid in _NLPID_IN_PDU:  # Q.933 (not decoded), or an OSI protocol from its NLPID on
+        return ("osi" if nlpid != 0x08 else None), d.add_header(buf, "fr", "Frame Relay Header", pos, fields)
     pos += 1
     if nlpid != 0x80:
         return _NLPID_NEXT.get(nlpid), d.add_header(buf, "fr", "Frame Relay Header", pos, fields)

@@ -140,6 +140,29 @@ def tcp_option_lines(raw: bytes) -> list[Field]:
     return fields
 
 
+TCP_OPTION_MPTCP = 30  # RFC 8684
+
+
+def mptcp_subtypes(raw: bytes) -> list[int]:
+    """The subtype of each Multipath TCP option in the TCP options ``raw`` (RFC 8684: the high nibble
+    of the option's third byte), in order; the options' walk stops where one is cut."""
+    subtypes = []
+    pos = 0
+    while pos < len(raw):
+        kind = raw[pos]
+        if kind == 0:
+            break
+        if kind == 1:
+            pos += 1
+            continue
+        if pos + 1 >= len(raw):
+            break
+        if kind == TCP_OPTION_MPTCP and pos + 2 < len(raw):
+            subtypes.append(raw[pos + 2] >> 4)
+        pos += max(raw[pos + 1], 2)
+    return subtypes
+
+
 def _tcp(d: Decoding, buf: bytes) -> Step:
     require(buf, 20, "tcp", "a TCP header")
     off = buf[12] >> 4
@@ -178,6 +201,12 @@ def _tcp(d: Decoding, buf: bytes) -> Step:
     if d.dump:
         fields += tcp_option_lines(buf[20 : min(hl, len(buf))])
     d.add(Layer("tcp", "TCP Header", min(hl, len(buf)), fields), buf)
+    for subtype in mptcp_subtypes(buf[20 : min(hl, len(buf))]):
+        # Wireshark names an MPTCP protocol for each MPTCP option; its bytes are the TCP header's, whose
+        # -v block shows the option as Pcap4J does: this layer has no block of its own (no title)
+        d.add(Layer("mptcp", "", 0, [
+            Field("subtype", "Multipath TCP subtype", subtype, text=hex_text(subtype, 1), dump=False),
+        ]), None)  # fmt: skip
     if len(buf) < hl:
         raise Bad(
             "tcp", f"too short for the TCP options: {len(buf)} of {hl} header bytes", b"", truncated=True
@@ -242,6 +271,8 @@ def plain_segment(data: bytes, walked: tuple) -> tuple[int, int, int] | None:
         end = o + 40 + ip_payload
     end = min(end, len(data))
     if proto == 6:  # the walk has the whole header in the capture and in the datagram
+        if hl > 20 and mptcp_subtypes(data[t + 20 : t + hl]):
+            return None  # the rich decoder adds its mptcp layers
         start = stop = t + hl
         stop = max(end, start)
         if stop > start and tcp_application(sport, dport, data[start:stop]) is not None:

@@ -84,7 +84,13 @@ def _gre(d: Decoding, buf: bytes) -> Step:
         return ("erspan" if g.flags & gre.GRE_SP else "erspan1"), rest
     if g.p == 0x22EB:
         return "erspan3", rest
+    if g.p in _GRE_MORE:
+        return _GRE_MORE[g.p], rest
     return ETHERTYPE_DECODERS.get(g.p), rest
+
+
+_GRE_MORE = {0x00FE: "osi", 0x2001: "nhrp"}
+"""GRE's protocol types that are not EtherTypes: the OSI network layer (IS-IS over GRE), and NHRP."""
 
 
 def _vxlan(d: Decoding, buf: bytes) -> Step:

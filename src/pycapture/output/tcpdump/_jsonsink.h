@@ -174,7 +174,7 @@ json_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
             i++;
             continue;
         }
-        if (i + 1 >= n)
+        if (i + 1 >= n || kind == TCP_OPTION_MPTCP) /* the rich decoder adds an mptcp layer for the latter */
             return NULL;
         Py_ssize_t size = raw[i + 1] < 2 ? 2 : raw[i + 1];
         const uint8_t *d = raw + i + 2;

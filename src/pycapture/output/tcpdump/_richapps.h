@@ -7,6 +7,9 @@
 
 /* the rich decoder of a UDP port (UDP_DECODERS): the sinks tell DNS and NTP apart, and leave the others */
 enum { RICH_UDP_NONE = 0, RICH_UDP_DNS = 1, RICH_UDP_NTP = 2, RICH_UDP_OTHER = 3 };
+
+/* transport.py's TCP_OPTION_MPTCP: a segment with this option is the rich decoder's (its mptcp layers) */
+#define TCP_OPTION_MPTCP 30
 static unsigned char rich_udp_ports[65536], rich_http_ports[65536], rich_tls_ports[65536];
 static unsigned char rich_tcp_ports[65536]; /* TCP_DECODERS' ports (BGP, LDP): always the Python's */
 static unsigned rich_dns_port = 0; /* DNS_PORT: tcp_application's DNS over TCP */

@@ -440,7 +440,7 @@ tcp_options_whole(const uint8_t *raw, Py_ssize_t n)
             pos++;
             continue;
         }
-        if (pos + 1 >= n)
+        if (pos + 1 >= n || kind == TCP_OPTION_MPTCP) /* the rich decoder adds an mptcp layer for the latter */
             return 0;
         pos += raw[pos + 1] > 2 ? raw[pos + 1] : 2;
     }
