@@ -488,7 +488,10 @@ def _open_source(config: CaptureConfig) -> tuple[CaptureSource, str]:
     """Open the capture; return it with the banner to print once the filter is in place."""
     live = config.live
     if config.read_file is not None:
-        handle = backends.open_offline(config.read_file, live.backend, live.precision, say=say)
+        precision = live.precision
+        if precision is None and _tcpdump_lines_only(config):
+            precision = "micro"  # libpcap opens a file in microseconds unless told: tcpdump's six digits
+        handle = backends.open_offline(config.read_file, live.backend, precision, say=say)
         return handle, f"reading from file {config.read_file}, link-type {_linktype_text(handle.datalink)}"
     interface = config.interface
     if interface is None or interface == "auto":
@@ -523,6 +526,13 @@ def _interface_info(handle: CaptureSource, expression: str, pcapng: bool) -> Int
     return InterfaceInfo(
         handle.datalink, handle.snapshot, name, description, expression or None, handle.nanosecond
     )
+
+
+def _tcpdump_lines_only(config: CaptureConfig) -> bool:
+    """Whether the packets go only to tcpdump's text lines: no file written, no table, JSON or -v, whose
+    nanoseconds a file keeps unless --time-stamp-precision says otherwise."""
+    output = config.output
+    return config.write_file is None and not (output.json or output.layered or config.statistics)
 
 
 def _linktype_text(linktype: int) -> str:

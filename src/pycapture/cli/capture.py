@@ -193,7 +193,8 @@ class _Command(click.Command):
     "--time-stamp-precision",
     "precision",
     type=click.Choice(["micro", "nano"]),
-    help="Timestamp resolution (default: micro live; a file's own, so nanosecond files stay so).",
+    help="Timestamp resolution (default: micro for live capture and tcpdump lines, as tcpdump; a file's "
+    "own for -w, tables, --json and -v, so that nothing is lost).",
 )
 @click.option("--nano", "precision", flag_value="nano", help="Same as --time-stamp-precision=nano.")
 @flag("--immediate-mode", "immediate", help="Deliver each packet at once, without buffering.")

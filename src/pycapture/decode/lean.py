@@ -32,7 +32,14 @@ from ..protocols.numbers import (
     TCPDUMP_HTTP_PORTS,
     TCPDUMP_IP_PROTOCOL_NAMES,
 )
+from .lean_ether import ETHER_PRINTERS, arp_is_plain, ether_protocol, llc_payload, snap_decoded_here
+from .lean_ip import ip_payload, ipv6_chain
 from .lean_layers import DnsAnswer, DnsQuestion, Layers, TruncLayer
+from .lean_links import ETHERTYPE_DECODERS as _LINK_ETHERTYPES
+from .lean_links import LINK_DECODERS as _SERIAL_LINKS
+from .lean_tcp import tcp_app, tcp_printer
+from .lean_udp import decode_udp_app, udp_printer
+from .lean_wlan import link_decoders as _wlan_link_decoders
 from .walk import BOOTP_PORTS
 
 _IP_PROTOCOL_BY_NAME = {name: number for number, name in TCPDUMP_IP_PROTOCOL_NAMES.items()}
@@ -57,10 +64,6 @@ _arp = struct.Struct("!HHBBH").unpack_from
 _hh = struct.Struct("!HH").unpack_from
 
 _VLAN_TYPES = frozenset((ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD))
-_IP6_EXTENSIONS = frozenset((0, 43, 60))  # hop-by-hop, routing, destination options
-_IP6_FRAGMENT = 44
-_IP6_AH = 51
-_IP6_NO_NEXT = 59
 
 
 # Link types tcpdump 4.99 has no printer for (it prints "UNSUPPORTED" and the frame in hex and ASCII),
@@ -113,29 +116,39 @@ def _ethernet(data: bytes, length: int, layers: Layers) -> None:
     _ethertype(data, offset, length, etype, layers)
 
 
+# the EtherTypes after SNAP read as layers here; tcpdump's llc_print reads the other LLC frames whole
+_SNAP_DECODED = frozenset((ETHERTYPE_IP, ETHERTYPE_IP6, ETHERTYPE_ARP, *_LINK_ETHERTYPES))
+
+
 def _llc(data: bytes, offset: int, length: int, frame_length: int, layers: Layers) -> None:
     if len(data) < offset + 3:
         layers.append(("trunc", "llc"))
         return
     dsap, ssap, control = data[offset], data[offset + 1], data[offset + 2]
-    if dsap == 0xAA and ssap == 0xAA and control == 0x03 and len(data) >= offset + 8:
+    if snap_decoded_here(data, offset, _SNAP_DECODED):
         # SNAP: OUI then an ethertype, the way 802.11 and some LANs carry IP
         etype = _u16(data, offset + 6)[0]
         layers.append(("llc", dsap, ssap, control, frame_length))
         _ethertype(data, offset + 8, length, etype, layers)
         return
     layers.append(("llc", dsap, ssap, control, frame_length))
+    llc_payload(data, offset, min(frame_length, length - offset), layers)
 
 
 def _ethertype(data: bytes, offset: int, length: int, etype: int, layers: Layers) -> None:
     if etype == ETHERTYPE_IP:
-        _ipv4(data, offset, layers)
+        _ipv4(data, offset, layers, length - offset)
     elif etype == ETHERTYPE_IP6:
-        _ipv6(data, offset, layers)
-    elif etype == ETHERTYPE_ARP:
+        _ipv6(data, offset, layers, length - offset)
+    elif etype == ETHERTYPE_ARP and arp_is_plain(data, offset):
         _arp_packet(data, offset, length - offset, layers)
+    elif etype in ETHER_PRINTERS:  # PTP, AoE, DECnet, IPX, LLDP, ...: tcpdump reads them whole
+        ether_protocol(data, offset, length - offset, etype, layers, _ethertype)
+    elif etype in _LINK_ETHERTYPES:  # MPLS, PPP
+        _LINK_ETHERTYPES[etype](data, offset, length - offset, layers)
     else:
         layers.append(("other", "ethertype", etype, length - offset))
+        layers.append(("data", data[offset:]))
 
 
 def _linux_sll(data: bytes, length: int, layers: Layers) -> None:
@@ -172,6 +185,7 @@ def _sll_payload(data: bytes, offset: int, length: int, proto: int, layers: Laye
         _llc(data, offset, length, length - offset, layers)
     else:
         layers.append(("other", "sll-protocol", proto, length - offset))
+        layers.append(("data", data[offset:]))
 
 
 def _raw_ip(data: bytes, length: int, layers: Layers) -> None:
@@ -180,19 +194,19 @@ def _raw_ip(data: bytes, length: int, layers: Layers) -> None:
         return
     version = data[0] >> 4
     if version == 4:
-        _ipv4(data, 0, layers)
+        _ipv4(data, 0, layers, length)
     elif version == 6:
-        _ipv6(data, 0, layers)
+        _ipv6(data, 0, layers, length)
     else:
-        layers.append(("bad", "ip", f"IP version {version}"))
+        layers.append(("bad", "ip", f"unknown ip {version}"))  # print-ip.c's ipN_print
 
 
 def _raw_ipv4(data: bytes, length: int, layers: Layers) -> None:
-    _ipv4(data, 0, layers)
+    _ipv4(data, 0, layers, length)
 
 
 def _raw_ipv6(data: bytes, length: int, layers: Layers) -> None:
-    _ipv6(data, 0, layers)
+    _ipv6(data, 0, layers, length)
 
 
 def _null(data: bytes, length: int, layers: Layers) -> None:
@@ -217,11 +231,12 @@ def _loop(data: bytes, length: int, layers: Layers) -> None:
 def _family_payload(data: bytes, length: int, family: int, layers: Layers) -> None:
     layers.append(("null", family))
     if family == 2:
-        _ipv4(data, 4, layers)
+        _ipv4(data, 4, layers, length - 4)
     elif family in (10, 24, 28, 30):
-        _ipv6(data, 4, layers)
+        _ipv6(data, 4, layers, length - 4)
     else:
         layers.append(("other", "family", family, length - 4))
+        layers.append(("data", data[4:]))
 
 
 # --- other link types: a header of its own, then IP, ARP or a frame of another link type ---------------
@@ -433,7 +448,8 @@ def _pktap(data: bytes, length: int, layers: Layers) -> None:
 # --- network layers ----------------------------------------------------------------------------
 
 
-def _ipv4(data: bytes, offset: int, layers: Layers) -> None:
+def _ipv4(data: bytes, offset: int, layers: Layers, wire: int | None = None) -> None:
+    """``wire``: the bytes from ``offset`` to the frame's end on the wire, where known."""
     if len(data) < offset + 20:
         layers.append(("trunc", "ip", data[offset] >> 4) if len(data) > offset else ("trunc", "ip"))
         return
@@ -450,55 +466,24 @@ def _ipv4(data: bytes, offset: int, layers: Layers) -> None:
         return
     payload_length = total - hl
     layers.append(("ip", src, dst, proto, payload_length, ttl, ident, frag))
+    if wire is not None and wire < total:  # tcpdump's "truncated-ip - N bytes missing!"
+        layers.append(("ipx", "ip-missing", b"", proto, total - wire, ""))
     if frag & 0x1FFF:  # not the first fragment: no transport header here
         layers.append(("other", "fragment", proto, payload_length))
         return
     _transport(data, offset + hl, proto, payload_length, layers)
 
 
-def _ipv6(data: bytes, offset: int, layers: Layers) -> None:
+def _ipv6(data: bytes, offset: int, layers: Layers, wire: int | None = None) -> None:
+    """``wire``: the bytes from ``offset`` to the frame's end on the wire, where known."""
     if len(data) < offset + 40:
         layers.append(("trunc", "ip6"))
         return
-    vfl, plen, nxt, hlim, src, dst = _ip6(data, offset)
+    vfl, _plen, _nxt, hlim, src, dst = _ip6(data, offset)
     if vfl >> 28 != 6:
         layers.append(("bad", "ip6", f"IP version {vfl >> 28}"))
         return
-    pos = offset + 40
-    remaining = plen
-    fragment = None
-    while nxt in _IP6_EXTENSIONS or nxt in (_IP6_FRAGMENT, _IP6_AH):
-        if len(data) < pos + 8:
-            layers.append(("ip6", src, dst, nxt, remaining, hlim, fragment))
-            layers.append(("trunc", "ip6"))
-            return
-        if nxt == _IP6_FRAGMENT:
-            off_flags = _u16(data, pos + 2)[0]
-            fragment = (
-                off_flags & 0xFFF8,
-                bool(off_flags & 1),
-                int.from_bytes(data[pos + 4 : pos + 8], "big"),
-            )
-            ext_len = 8
-        elif nxt == _IP6_AH:
-            ext_len = (data[pos + 1] + 2) * 4
-        else:
-            ext_len = (data[pos + 1] + 1) * 8
-        nxt = data[pos]
-        pos += ext_len
-        remaining -= ext_len
-        if fragment is not None:
-            break
-    layers.append(("ip6", src, dst, nxt, remaining, hlim, fragment))
-    if remaining < 0:
-        layers.append(("bad", "ip6", "extension headers longer than the payload"))
-        return
-    if fragment is not None and fragment[0]:
-        layers.append(("other", "fragment", nxt, remaining))
-        return
-    if nxt == _IP6_NO_NEXT:
-        return
-    _transport(data, pos, nxt, remaining, layers)
+    ipv6_chain(data, offset, (src, dst, hlim), layers, _transport, wire)
 
 
 def _arp_packet(data: bytes, offset: int, length: int, layers: Layers) -> None:
@@ -523,22 +508,28 @@ def _arp_packet(data: bytes, offset: int, length: int, layers: Layers) -> None:
 
 def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers) -> None:
     if proto == 6:
-        if len(data) < offset + 20:
-            layers.append(_cut_ports(data, offset, "tcp"))
+        if len(data) < offset + 20 or length < 20:  # tcpdump reads no further than the IP packet's end
+            layers.append(_cut_ports(data[: offset + max(length, 0)], offset, "tcp"))
             return
         sport, dport, seq, ack, off, flags, win = _tcp(data, offset)
         hl = (off >> 4) * 4
-        if hl < 20:
-            layers.append(("bad", "tcp", f"bad-hlen {hl}"))
+        urgent, short = data[offset + 18] << 8 | data[offset + 19], len(data) < offset + length
+        if hl < 20:  # the text says so ("bad hdr length"), and tcpdump reads no further
+            layers.append(("tcp", sport, dport, seq, ack, flags, win, length - hl, b"", urgent, hl, short))
             return
         flags |= (off & 0x01) << 8  # the NS/AE bit
-        options = data[offset + 20 : offset + hl]
-        layers.append(("tcp", sport, dport, seq, ack, flags, win, length - hl, options))
+        # and the byte after them, when the segment has one and the capture holds it: tcpdump may read an
+        # option's length there
+        options = data[offset + 20 : offset + hl + (hl < length)]
+        layers.append(("tcp", sport, dport, seq, ack, flags, win, length - hl, options, urgent, hl, short))
         if len(options) < hl - 20:
             layers.append(("trunc", "tcp"))
         elif length > hl:
             start = offset + hl
-            if (sport == 53 or dport == 53) and len(data) < start + 2:
+            printer = tcp_printer(sport, dport)
+            if printer is not None:
+                tcp_app(printer, data, start, min(len(data), offset + length), length - hl, layers)
+            elif (sport == 53 or dport == 53) and len(data) < start + 2:
                 layers.append(("trunc", "domain", "length"))
             elif sport == 53 or dport == 53:
                 # after the 2-byte length prefix
@@ -555,7 +546,10 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
             layers.append(("bad", "udp", f"bad-len {ulen}"))
             return
         layers.append(("udp", sport, dport, (ulen or length) - 8))
-        if sport == 53 or dport == 53 or sport == 5353 or dport == 5353:
+        end = min(len(data), offset + length)
+        if (app := udp_printer(sport, dport, data[offset + 8 : min(end, offset + 16)])) is not None:
+            decode_udp_app(app, data, offset + 8, end, min(ulen or length, length) - 8, layers, sport, dport)
+        elif sport == 53 or dport == 53 or sport == 5353 or dport == 5353:
             size = (ulen or length) - 8
             mdns = (sport == 5353 or dport == 5353) and sport != 53 and dport != 53
             decode_dns(data, offset + 8, min(size, len(data) - offset - 8), layers, size, mdns)
@@ -565,20 +559,20 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
             _ntp(data, offset + 8, min(len(data), offset + length), layers)
         elif sport == 514 or dport == 514:
             _syslog(data, offset + 8, min(len(data), offset + length), layers)
-    elif proto == 1:
-        if len(data) < offset + 8:
-            layers.append(("trunc", "icmp"))
+    elif proto == 1 or proto == 58:  # the message's bytes to the IP length: its printer reads them
+        raw = data[offset : offset + max(length, 0)]
+        if proto == 58 and length == 0:  # print-icmp6.c's "length 0 (invalid)" reads nothing
+            layers.append(("icmp6", 0, 0, 0, 0, b""))
             return
-        itype, code, _sum, rest = _icmp(data, offset)
-        quoted = data[offset + 8 : offset + 8 + 28] if itype in (3, 4, 5, 11, 12) else b""
-        layers.append(("icmp", itype, code, rest, length, quoted))
-    elif proto == 58:
-        if len(data) < offset + 8:
-            layers.append(("trunc", "icmp6", data[offset]) if len(data) > offset else ("trunc", "icmp6"))
+        if len(raw) < (2 if proto == 1 else 1):
+            layers.append(("trunc", "icmp") if proto == 1 else ("trunc", "icmp6"))
             return
-        itype, code, _sum, rest = _icmp(data, offset)
-        target = data[offset + 8 : offset + 24] if itype in (135, 136, 137) else b""
-        layers.append(("icmp6", itype, code, rest, length, target))
+        rest = int.from_bytes(raw[4:8], "big") if len(raw) >= 8 else 0
+        code = raw[1] if len(raw) > 1 else 0
+        if proto == 1:
+            layers.append(("icmp", raw[0], code, rest, length, raw))
+        else:
+            layers.append(("icmp6", raw[0], code, rest, length, raw))
     elif proto == _PIM:
         end = min(len(data), offset + length)
         layers.append(("pim", data[offset] >> 4, data[offset] & 0x0F) if offset < end else ("trunc", "pim"))
@@ -587,14 +581,16 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
     elif proto == _EIGRP:  # tcpdump reads its 20-byte common header whole, or none of it
         end = min(len(data), offset + length)
         layers.append(("eigrp", data[offset], data[offset + 1]) if end >= offset + 20 else ("trunc", "eigrp"))
-    elif proto == _IGMP:  # what of the first twelve bytes tcpdump reads is there
-        layers.append(("igmp", data[offset : min(len(data), offset + length, offset + 12)], length))
+    elif proto == _IGMP:  # what of the first twelve bytes tcpdump reads; DVMRP, PIMv1, mtrace whole
+        whole = offset < len(data) and data[offset] in (0x13, 0x14, 0x1E, 0x1F)
+        end = min(len(data), offset + length, offset + (length if whole else 12))
+        layers.append(("igmp", data[offset:end], length))
     elif proto == _VRRP:  # what of the first six bytes tcpdump reads is there
         layers.append(("vrrp", data[offset : min(len(data), offset + length, offset + 6)]))
     elif proto == _OSPF:
         over_ipv6 = next((layer[0] for layer in reversed(layers) if layer[0] in ("ip", "ip6")), "") == "ip6"
         _ospf(data, offset, min(len(data), offset + length), over_ipv6, layers)
-    else:
+    elif not ip_payload(data, offset, proto, length, layers, _transport):
         layers.append(("other", "ip-proto", proto, length))
 
 
@@ -705,6 +701,8 @@ _LINK_DECODERS = {
     242: _ipoib,
     258: _pktap,
     276: _linux_sll2,
+    **_SERIAL_LINKS,  # lean_links: PPP, C_HDLC, SLIP, SunATM, 802.15.4, switch tags; its ARCNET and PKTAP win
+    **_wlan_link_decoders(_llc),  # 802.11: 105, 119, 127, 163
 }
 _WRAPPERS = frozenset((192, 258))  # PPI and PKTAP: a header, then a frame of the link type it names
 

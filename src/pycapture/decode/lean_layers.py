@@ -52,15 +52,23 @@ after the extension headers, ``fragment`` None when there is no fragment header"
 UdpLayer = tuple[Literal["udp"], int, int, int]
 """``("udp", sport, dport, payload_length)``"""
 
-TcpLayer = tuple[Literal["tcp"], int, int, int, int, int, int, int, bytes]
-"""``("tcp", sport, dport, seq, ack, flags, window, payload_length, options)``; ``flags`` holds NS/AE as
-bit 8"""
+TcpLayer = tuple[Literal["tcp"], int, int, int, int, int, int, int, bytes, int, int, bool]
+"""``("tcp", sport, dport, seq, ack, flags, window, payload_length, options, urgent, header_length,
+short)``; ``flags`` holds NS/AE as bit 8; ``options`` what the capture holds of them (and of the byte after
+them, where tcpdump may read an option's length); ``short``: the capture ends before the segment does;
+a ``header_length`` under 20 is tcpdump's "bad hdr length" (the fields after the ports are not read)"""
+
+TcpAppLayer = tuple[Literal["tcp-app"], str, bytes, int]
+"""``("tcp-app", printer, captured, length)``: a TCP payload of ``length`` bytes (``captured`` of it
+in the capture) tcpdump decodes by port (numbers.TCPDUMP_TCP_PRINTERS' names)"""
 
 IcmpLayer = tuple[Literal["icmp"], int, int, int, int, bytes]
-"""``("icmp", type, code, rest_of_header, length, quoted)``; ``quoted``: the start of the invoking packet"""
+"""``("icmp", type, code, rest_of_header, length, raw)``; ``raw``: the message's captured bytes, up to the IP
+length (at least its type and code; ``rest_of_header`` 0 where the capture ends before it)"""
 
 Icmp6Layer = tuple[Literal["icmp6"], int, int, int, int, bytes]
-"""``("icmp6", type, code, rest_of_header, length, target)``; ``target``: the ND target address"""
+"""``("icmp6", type, code, rest_of_header, length, raw)``; ``raw``: the message's captured bytes, up to the
+IP length (at least its type)"""
 
 DnsQuestion = tuple[str, int, int]
 """``(name, qtype, qclass)``"""
@@ -100,8 +108,8 @@ version as tcpdump spells them, the protocol it carries, whether that IP packet'
 whether the capture or the GRE length ends inside the header)"""
 
 IgmpLayer = tuple[Literal["igmp"], bytes, int]
-"""``("igmp", start, length)``: the first bytes of an IGMP message (at most the twelve tcpdump reads) and
-the IP payload's length"""
+"""``("igmp", start, length)``: the first bytes of an IGMP message (at most the twelve tcpdump reads; a
+DVMRP, PIMv1 or mtrace message whole) and the IP payload's length"""
 
 VrrpLayer = tuple[Literal["vrrp"], bytes]
 """``("vrrp", start)``: the first bytes of a VRRP message, at most the six tcpdump reads"""
@@ -116,10 +124,114 @@ HttpLayer = tuple[Literal["http"], Optional[str]]
 """``("http", first_line)``: the request or status line of a TCP payload on an HTTP port (None where
 there is none, or where the capture ends in it: a ``trunc`` follows then)"""
 
+RadiotapField = tuple[int, list[int]]
+"""``(bit, values)``: one radiotap field as tcpdump reads it (its values in the field's order, signed
+where tcpdump reads them signed; a channel's and an XChannel's followed by 1 where the same presence word
+announces MCS); bit -1 for a field the header ends in (tcpdump's `` [|802.11_radio]``), and a bit with
+no values for one tcpdump 4.99 does not know (it prints ``[bit N]`` and reads no further)"""
+
+RadiotapLayer = tuple[Literal["radiotap"], list[RadiotapField]]
+"""``("radiotap", fields)``: a radiotap header's fields, in the order tcpdump prints them"""
+
+WlanElements = tuple[Optional[bytes], Optional[bytes], Optional[int]]
+"""``(ssid, rates, channel)``: the first SSID, the first non-empty supported rates and the first DS
+channel of an 802.11 management frame's elements, None where there is none"""
+
+WlanMgmtLayer = tuple[Literal["wlan-mgmt"], int, bool, bytes, list[int], Optional[WlanElements], bool]
+"""``("wlan-mgmt", subtype, protected, source, fixed, elements, whole)``: an 802.11 management frame; its
+fixed fields as tcpdump keeps them (the IV of a protected frame; empty where the capture ends in them),
+its elements where the subtype has the ones tcpdump shows, and whether all it reads was there"""
+
+WlanCtrlLayer = tuple[Literal["wlan-ctrl"], int, list[bytes], list[int]]
+"""``("wlan-ctrl", subtype, addresses, numbers)``: an 802.11 control frame's addresses and numbers as
+tcpdump shows them (BAR: RA, TA, control, sequence; PS-Poll: AID; RTS: TA; the others: RA)"""
+
+WlanDataLayer = tuple[Literal["wlan-data"], int, bool, Optional[int], bytes, bytes]
+"""``("wlan-data", subtype, protected, iv, source, destination)``: an 802.11 data frame; LLC follows an
+unprotected one, whose source and destination addresses tcpdump prints before an LLC payload it does
+not decode (empty for the others)"""
+
+WlanUnknownLayer = tuple[Literal["wlan-unknown"], int, int]
+"""``("wlan-unknown", type, subtype)``: an 802.11 frame of a type (or control subtype) tcpdump does not
+know the header of"""
+
+ChdlcLayer = tuple[Literal["chdlc"], int, int, int]
+"""``("chdlc", address, protocol, length)``: a Cisco HDLC header and the frame's wire length"""
+
+SlarpLayer = tuple[Literal["slarp"], bytes, int]
+"""``("slarp", message, length)``: a Cisco SLARP message (as captured) and its length"""
+
+PppLayer = tuple[Literal["ppp"], str, int, int, int]
+"""``("ppp", framing, protocol, length, address_control)``: a PPP header; ``framing`` says how tcpdump
+introduces it (``ppp``, ``ppp-in``, ``ppp-out``: nothing, -e its protocol and the ``length`` of the
+frame from this header on; ``serial``: the protocol's name and a colon; ``ether``: a colon, a PPP header
+follows; ``hdlc``: after undoing RFC 1662 escapes; ``invalid``: a flag byte where the protocol should
+be; ``unknown-addr``: not PPP's address byte, ``protocol`` holding the two bytes tcpdump shows;
+``empty``: nothing at all); ``address_control``: the first two bytes of a PPP_SERIAL frame (else -1)"""
+
+PppMessageLayer = tuple[Literal["pppmsg"], int, bytes, int, str]
+"""``("pppmsg", protocol, message, length, cut_name)``: a PPP payload tcpdump prints itself (LCP and the
+other control protocols, PAP, CHAP, MLPPP, or an unknown protocol), as captured, with its length and
+tcpdump's protocol name where the capture ends inside it"""
+
+MplsLayer = tuple[Literal["mpls"], bytes, str, bytes]
+"""``("mpls", stack, end, rest)``: an MPLS label stack (4 bytes an entry); ``end`` is "" where the
+guessed payload's layers follow, ``empty`` with none, ``unknown`` with ``rest`` the payload tcpdump
+dumps, ``invalid`` (``invalid-cut``) where the length ends inside the stack (and so does the capture),
+``cut`` where the capture ends inside it"""
+
+PktapLayer = tuple[Literal["pktap"], str, int, int]
+"""``("pktap", status, a, b)``: what tcpdump says of a PKTAP header instead of printing the frame in it:
+``short`` (the frame's length ``a`` is below the header's), ``small`` or ``big`` (the header's length
+``a`` is below its minimum, or above the frame's length ``b``), ``no-data`` (a record without a
+packet), ``record`` (a record of another type ``a``: nothing), ``dlt`` (a frame of link type ``a``
+it has no printer for, after a header of ``b`` bytes)"""
+
+AtmLayer = tuple[Literal["atm"], int, bytes, int]
+"""``("atm", vci, start, length)``: an ATM signalling or OAM PDU on VPI 0 (tcpdump's atm_print by VCI),
+the first bytes of it as captured (at most eight) and its length"""
+
+WpanLayer = tuple[Literal["wpan"], bytes]
+"""``("wpan", frame)``: an IEEE 802.15.4 MAC frame as captured (tcpdump's printer reads it whole)"""
+
+LinkDataLayer = tuple[Literal["linkdata"], bytes]
+"""``("linkdata", payload)``: what follows a link header whose protocol tcpdump does not decode (it
+prints no text, then the captured payload in hex and ASCII below the line)"""
+
+SlipLayer = tuple[Literal["slip"], int, bytes, bool]
+"""``("slip", version, header, tcp_cut)``: the version nibble of the packet after BPF's 16-byte SLIP
+pseudo-header (-1 where the capture ends with the header), that header, and whether the capture ends
+before a TCP header would end after the IP header (what -e reads of an uncompressed TCP packet)"""
+
+SwitchTagLayer = tuple[Literal["swtag"], str, bytes]
+"""``("swtag", kind, tag)``: a switch's tag in an Ethernet frame (kind ``brcm-tag``, ``brcm-tag-prepend``,
+``dsa``, ``edsa``), the frame's Ethernet layers following"""
+
+OsiLayer = tuple[Literal["osi"], int, int, bytes]
+"""``("osi", nlpid, length, pdu)``: an OSI network-layer PDU from its NLPID on, as captured (empty for
+IPv4, IPv6 and PPP, whose layers follow)"""
+
+IpxLayer = tuple[Literal["ipx"], str, bytes, int, int, str]
+"""``("ipx", kind, raw, next, length, note)``: a header tcpdump decodes between IP and what it carries, or
+an IP protocol it prints whole (decode/lean_ip.py): kind ``ah``, ``esp``, ``ipcomp``, ``sctp``, ``dccp``,
+``hbh``, ``dstopt``, ``rt6``, ``frag``, ``mobility``...; ``raw`` the bytes of it tcpdump reads, ``next`` the
+protocol it hands on (-1: the line ends here), ``length`` the length it hands on (or prints), ``note``
+what tcpdump prints of a malformed option"""
+
+UdpAppLayer = tuple[Literal["udp-app"], str, bytes, int]
+"""``("udp-app", name, payload, length)``: a UDP application tcpdump decodes by port (lean_udp.py):
+the printer's name, the bytes it may read (to the end of the IP payload or of the capture) and the UDP
+payload length; a tunnel's (VXLAN, Geneve) inner frame's layers follow"""
+
 OtherLayer = tuple[Literal["other"], str, int, int]
 """``("other", kind, value, length)``: a header this decoder does not open (kind ``ethertype``,
 ``ip-proto``, ``linktype``, ``fragment``, or the numbering of the link header before it: ``family``,
 ``sll-protocol``, ``arcnet-protocol``, ``nlpid``...)"""
+
+DataLayer = tuple[Literal["data"], bytes]
+"""``("data", payload)``: what follows a link-layer header whose payload tcpdump does not decode (an
+unknown ethertype, Linux cooked protocol or BSD address family): its default printer dumps it in hex and
+ASCII unless -x or -X dump the frame anyway"""
 
 UnsupportedLayer = tuple[Literal["unsupported"], int, int, bytes]
 """``("unsupported", linktype, length, frame)``: a link type neither this decoder nor tcpdump prints
@@ -135,6 +247,11 @@ TruncLayer = Union[
 what of it tcpdump still shows: ``(sport, dport)`` of a TCP or UDP header cut after its ports, ``(type,)``
 of an ICMPv6 header and ``(version,)`` of an IPv4 header cut after their first byte, ``("length",)`` for
 DNS over TCP cut in its 2-byte length prefix"""
+
+EtherProtoLayer = tuple[Literal["ethproto"], str, bytes, int]
+"""``("ethproto", printer, data, length)``: a protocol an EtherType or an 802.2 header carries that tcpdump
+reads whole (PTP, AoE, STP, IS-IS, ..., or ``llc``: the 802.2 frame from its header on): the captured bytes
+and the length its printer is given"""
 
 BadLayer = tuple[Literal["bad"], str, str]
 """``("bad", layer, reason)``: the header is malformed, e.g. an IPv4 header length of 3"""
@@ -152,6 +269,7 @@ Layer = Union[
     Ip6Layer,
     UdpLayer,
     TcpLayer,
+    TcpAppLayer,
     IcmpLayer,
     Icmp6Layer,
     DnsLayer,
@@ -166,10 +284,31 @@ Layer = Union[
     NtpLayer,
     SyslogLayer,
     HttpLayer,
+    ChdlcLayer,
+    SlarpLayer,
+    PppLayer,
+    PppMessageLayer,
+    MplsLayer,
+    OsiLayer,
+    SwitchTagLayer,
+    SlipLayer,
+    LinkDataLayer,
+    PktapLayer,
+    WpanLayer,
+    AtmLayer,
+    RadiotapLayer,
+    WlanMgmtLayer,
+    WlanCtrlLayer,
+    WlanDataLayer,
+    WlanUnknownLayer,
+    IpxLayer,
+    UdpAppLayer,
     OtherLayer,
+    DataLayer,
     UnsupportedLayer,
     TruncLayer,
     BadLayer,
+    EtherProtoLayer,
 ]
 """Any one lean layer."""
 

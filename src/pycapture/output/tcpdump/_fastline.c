@@ -288,13 +288,17 @@ put_flow(char *w, const uint8_t *key, int size, unsigned sport, unsigned dport)
 static char timestamps_start[96]; /* 11 + 3 words of at most 23 + 2 + 5 */
 static size_t timestamps_start_len;
 
+/* The options of a segment's header (raw, n bytes), as text.py's _tcp_options writes them without
+ * brackets; NULL for those it leaves to text.py. *bad is set where tcpdump's "[bad opt]" ends the line (the
+ * list's "]" written then, as tcpdump does after another option). */
 static char *
-put_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
+put_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n, int *bad)
 {
     Py_ssize_t i = 0;
     int first = 1;
     while (i < n) {
         unsigned kind = raw[i];
+        int after = !first;
         if (!first)
             *w++ = ',';
         first = 0;
@@ -307,9 +311,14 @@ put_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
             i++;
             continue;
         }
-        if (i + 1 >= n || raw[i + 1] < 2 || i + raw[i + 1] > n) {
-            w = PUT(w, "bad opt");
-            break;
+        if (i + 1 >= n) /* tcpdump reads the length past the header: the payload's, or the capture's end */
+            return NULL;
+        if (raw[i + 1] < 2 || i + raw[i + 1] > n) {
+            w = PUT(w, "[bad opt]");
+            if (after)
+                *w++ = ']';
+            *bad = 1;
+            return w;
         }
         unsigned size = raw[i + 1];
         const uint8_t *body = raw + i + 2;
@@ -323,7 +332,7 @@ put_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
             *w++ = ' ';
             w = put_u32(w, body[0]);
         }
-        else if (kind == 4)
+        else if (kind == 4 && size == 2)
             w = PUT_OPTION(w, 4);
         else if (kind == 8 && size == 10) {
             w = PUT_OPTION(w, 8);
@@ -872,6 +881,7 @@ pcap_record(const uint8_t *buf, Py_ssize_t end, Py_ssize_t pos, Py_ssize_t max_c
 enum { APP_NONE = 0, APP_DNS = 1, APP_MDNS = 2, APP_HTTP = 3, APP_BOOTP = 4, APP_NTP = 5, APP_SYSLOG = 6, APP_LEAN = 7 };
 
 static unsigned char tcp_apps[65536], udp_apps[65536];
+#define SSH_PORT 22 /* numbers.TCPDUMP_TCP_PORT_ORDER's "ssh" */
 static int ports_ready = 0;
 
 /* decode/walk.py's Walk: offsets count from the frame's first byte; what does not apply is 0. */
@@ -1006,7 +1016,17 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
     const uint8_t *src = f + k->addresses, *dst = src + size;
     Py_ssize_t t = k->transport;
     if (k->proto == 6) {
-        if (k->app == APP_DNS || (k->app == APP_LEAN && k->payload_length > 0)) /* the lean decoder's */
+        /* print-ssh.c prints a version banner only: a payload on SSH's port (and no other printer's) that
+         * cannot start one prints nothing more, here */
+        int plain_ssh = k->payload_length > 0 && n > k->payload && f[k->payload] != 'S'
+            && ((k->sport == SSH_PORT && tcp_apps[k->dport] == APP_NONE)
+                || (k->dport == SSH_PORT && tcp_apps[k->sport] == APP_NONE));
+        /* the lean decoder's; so is a payload between a lean port and DNS's or HTTP's, as tcpdump's
+         * order of ports decides between them */
+        if (k->app == APP_DNS || (k->payload_length > 0 && !plain_ssh && (k->app == APP_LEAN
+                || tcp_apps[k->sport] == APP_LEAN || tcp_apps[k->dport] == APP_LEAN)))
+            return NULL;
+        if (k->tcp_flags & 0x20) /* URG: text.py prints the urgent pointer */
             return NULL;
         unsigned flags = k->tcp_flags & 0xFF;
         uint32_t seq = k->seq, ack = k->ack;
@@ -1015,8 +1035,9 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
         int timestamps = hl == 32 && memcmp(f + t + 20, "\x01\x01\x08\x0a", 4) == 0;
         char options[400];
         char *options_end = options;
+        int bad = 0;
         if (hl > 20 && !timestamps) {
-            options_end = put_tcp_options(options, f + t + 20, hl - 20);
+            options_end = put_tcp_options(options, f + t + 20, hl - 20, &bad);
             if (options_end == NULL)
                 return NULL;
         }
@@ -1051,6 +1072,10 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
         else if (hl > 20) {
             w = PUT(w, ", options [");
             w = put(w, options, (size_t)(options_end - options));
+            if (bad) { /* the line ends there */
+                *w++ = '\n';
+                return w;
+            }
             *w++ = ']';
         }
         w = PUT(w, ", length ");
@@ -1092,7 +1117,9 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
         *w++ = '\n';
         return w;
     }
-    /* ICMP or ICMPv6: the echoes */
+    /* ICMP or ICMPv6: the echoes, whose id and sequence number the IP length holds */
+    if (k->ip_payload < 8)
+        return NULL;
     unsigned echo = k->icmp_type;
     const char *name;
     if (k->proto == 1) {
@@ -1188,11 +1215,23 @@ finish(Out *out, PyObject *rest)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-/* One record: "{prefix}{frac:06d} {line}" into out, or 0 where the Python must print it. */
+/* Whether tcpdump prints a record of these captured and wire lengths (print.c's sanity checks): not
+ * when either is 0 or above MAXIMUM_SNAPLEN, or the wire length is below the captured one. */
+#define MAXIMUM_SNAPLEN 262144
+static inline int
+sound_lengths(uint64_t caplen, uint64_t length)
+{
+    return caplen && length && length >= caplen && caplen <= MAXIMUM_SNAPLEN && length <= MAXIMUM_SNAPLEN;
+}
+
+/* One record: "{prefix}{frac:06d} {line}" into out, or 0 where the Python must print it. wire: the frame's
+ * length on the wire. */
 static int
 record_line(Out *out, Prefix *prefix, const Sequences *seqs, long long sec, long long frac, const uint8_t *f,
-            Py_ssize_t n)
+            Py_ssize_t n, Py_ssize_t wire)
 {
+    if (!sound_lengths((uint64_t)n, (uint64_t)wire)) /* text.invalid_header's */
+        return 0;
     int known = prefix_for(prefix, sec);
     if (known <= 0)
         return known;
@@ -1204,6 +1243,9 @@ record_line(Out *out, Prefix *prefix, const Sequences *seqs, long long sec, long
     *w++ = ' ';
     Walk walked;
     if (!walk_ethernet(f, n, &walked))
+        return 0;
+    /* an IP length past the frame's end: tcpdump says "truncated-ip - N bytes missing!" (or -ip6) */
+    if (wire - walked.network < walked.ip_payload + (walked.ip_version == 4 ? 20 : 40))
         return 0;
     w = walk_line(out, w, f, n, &walked, seqs);
     if (w == NULL)
@@ -1276,7 +1318,8 @@ static int
 line_sink(Out *out, void *state, const PcapRecord *r)
 {
     LineState *s = state;
-    return record_line(out, s->prefix, s->seqs, r->sec, r->frac, r->data, (Py_ssize_t)r->caplen);
+    return record_line(out, s->prefix, s->seqs, r->sec, r->frac, r->data, (Py_ssize_t)r->caplen,
+                       (Py_ssize_t)r->length);
 }
 
 PyDoc_STRVAR(records_doc,
@@ -1348,8 +1391,13 @@ fastline_batch(PyObject *self, PyObject *args)
         if (overflow_sec || overflow_frac)
             break;
         PyObject *data = PyTuple_GET_ITEM(record, 3);
+        Py_ssize_t wire = PyLong_AsSsize_t(PyTuple_GET_ITEM(record, 2));
+        if (wire == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            break;
+        }
         int done = record_line(&out, &prefix, &seqs, sec, frac, (const uint8_t *)PyBytes_AS_STRING(data),
-                               PyBytes_GET_SIZE(data));
+                               PyBytes_GET_SIZE(data), wire);
         if (done < 0) {
             PyMem_Free(out.buf);
             return NULL;

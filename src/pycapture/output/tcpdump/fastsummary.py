@@ -62,6 +62,7 @@ from ...protocols.numbers import (
     TCP_DECODERS,
     TCPDUMP_NTP_MODE_NAMES,
     TCPDUMP_TCP_OPTION_NAMES,
+    TCPDUMP_TCP_PORT_ORDER,
     TLS_PORTS,
     UDP_DECODERS,
     tcp_flag_letters,
@@ -72,9 +73,11 @@ from .text import (
     _DNS_OPS,
     _DNS_RCODES,
     _DNS_TYPES,
+    MAXIMUM_SNAPLEN,
     TcpSequences,
     _dns_text,
     _tcp_options,
+    invalid_header,
     summary_line,
 )
 
@@ -85,6 +88,7 @@ _AF_INET6 = socket.AF_INET6
 _u32x2 = struct.Struct("!II").unpack_from
 
 _FLAGS = [f"Flags [{tcp_flag_letters(flags)}]" for flags in range(256)]
+_SSH_PORT = next(port for port, name in TCPDUMP_TCP_PORT_ORDER if name == "ssh")
 _CACHE_LIMIT = 1 << 13  # flow heads kept; the caches start again when one grows past it
 
 # the request methods dpkt.http.Request takes (a private attribute: the rich decoder parses request lines
@@ -194,17 +198,17 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
     else:
         size, label = 16, "IP6 "
     if proto == 6:
-        if app == APP_DNS or (app == APP_LEAN and plen):
+        if app == APP_DNS or flags & 0x20:  # URG: lean prints its pointer
             return None
-        key = data[addresses : t + 4]
-        head = cache.tcp.get(key)
-        if head is None:
-            head = cache.tcp[key] = _flow_head(key, label, size, sport, dport)
+        # a payload on a lean port is lean's, even where DNS or HTTP is the other port: tcpdump's order of
+        # ports decides between them; but SSH prints a version banner only, and a payload on its port (and
+        # no other printer's) that cannot start one prints nothing more
+        if plen and (app == APP_LEAN or TCP_APPS.get(sport) == APP_LEAN or TCP_APPS.get(dport) == APP_LEAN):
+            other = dport if sport == _SSH_PORT else sport if dport == _SSH_PORT else -1
+            if other < 0 or other in TCP_APPS or n <= payload or data[payload] == 0x53:  # "S"
+                return None
         flags &= 0xFF
-        sack_base = 0
-        if flags & 0x10 and cache.seqs is not None:
-            src, dst = key[:size], key[size : 2 * size]
-            seq, ack, sack_base = cache.seqs.relative(src, dst, sport, dport, flags, seq, ack)
+        options = ""
         if hl == 32 and data[t + 20 : t + 24] == TIMESTAMPS_ONLY:
             val, ecr = _u32x2(data, t + 24)
             tail = f", options [nop,nop,TS val {val} ecr {ecr}], length {plen}"
@@ -214,12 +218,34 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
             raw = data[t + 20 : t + hl]
             found_options = cache.options.get(raw)
             if found_options is None:
-                text = _tcp_options(raw)
-                found_options = cache.options[raw] = (f", options [{text}], length ", "sack " in text)
+                text, ended = _tcp_options(raw, len(raw))
+                # a bad option ends the line (one whose length tcpdump reads past the header is lean's);
+                # MPTCP's text depends on the flags, MD5's on the capture's end: lean prints those ("")
+                bad = ended and "[bad opt]" in text
+                lean = (ended and not bad) or "mptcp" in text or "md5" in text
+                shown = "" if lean else f", options {text}" if bad else f", options {text}, length "
+                found_options = cache.options[raw] = (shown, "sack " in text)
             options, sack = found_options
+            if not options:
+                return None
+            tail = ""
+        key = data[addresses : t + 4]
+        head = cache.tcp.get(key)
+        if head is None:
+            head = cache.tcp[key] = _flow_head(key, label, size, sport, dport)
+        sack_base = 0
+        if flags & 0x10 and cache.seqs is not None:
+            src, dst = key[:size], key[size : 2 * size]
+            seq, ack, sack_base = cache.seqs.relative(src, dst, sport, dport, flags, seq, ack)
+        if options:
             if sack and sack_base:  # SACK blocks are relative too: this text is the segment's own
-                options = f", options [{_tcp_options(raw, False, sack_base)}], length "
-            tail = f"{options}{plen}"
+                text, ended = _tcp_options(raw, len(raw), 0, sack_base)
+                options = f", options {text}" if ended else f", options {text}, length "
+            if not options.endswith("length "):  # a bad option ended the line
+                tail = options
+                app = APP_NONE
+            else:
+                tail = f"{options}{plen}"
         if app == APP_HTTP and plen:
             tail += _http_text(data, payload, n, plen)
         if flags & 0x10:
@@ -246,6 +272,8 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
         if app == APP_NONE:
             return f"{head}UDP, length {plen}\n"
         return _dns_line(head, data[payload:n], plen, app == APP_MDNS)
+    if ip_payload < 8:  # the id and sequence number past the IP length: the general path's [|icmp]
+        return None
     if proto == 1:
         if icmp_type != 0 and icmp_type != 8:
             return None
@@ -261,11 +289,17 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
     return f"{head}{name}, id {icmp_rest >> 16}, seq {icmp_rest & 0xFFFF}, length {ip_payload}\n"
 
 
+def _ip_cut(walked: tuple, length: int) -> bool:
+    """Whether the IP header of a frame of ``length`` bytes on the wire says more than that: tcpdump then
+    says "truncated-ip - N bytes missing!" (or "truncated-ip6 - ..."), which only the general path writes."""
+    return bool(length - walked[2] < walked[7] + (20 if walked[3] == 4 else 40))
+
+
 def frame_summary(linktype: int, data: bytes, length: int, cache: SummaryCache) -> str:
     """The summary line of one frame (no timestamp, no newline), by the shortcut where it applies."""
     if linktype == 1:
         walked = walk_ethernet(data, 0, len(data))
-        if walked is not None:
+        if walked is not None and not _ip_cut(walked, length):
             line = _walk_line(data, len(data), walked, cache)
             if line is not None:
                 return line[:-1]
@@ -295,6 +329,10 @@ def summary_batch(
     last_sec = -1
     prefix: str | None = None
     for sec, frac, length, data in records:
+        n = len(data)
+        if not n or length < n or length > MAXIMUM_SNAPLEN:
+            append(f"{invalid_header(n, length)}\n")
+            continue
         if second_prefix is not None:
             if sec != last_sec:
                 last_sec = sec
@@ -304,9 +342,8 @@ def summary_batch(
             when = stamp(sec, frac)
         line = None
         if ethernet:
-            n = len(data)
             walked = walk_ethernet(data, 0, n)
-            if walked is not None:
+            if walked is not None and not _ip_cut(walked, length):
                 line = _walk_line(data, n, walked, cache)
         if line is None:
             line = summary_line(decode(linktype, data, length), length, False, cache.seqs) + "\n"

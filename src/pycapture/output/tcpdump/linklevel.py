@@ -24,6 +24,7 @@ from ...protocols.numbers import (
     TCPDUMP_ETHERTYPE_NAMES,
     VLAN_ETHERTYPES,
 )
+from .links import LINK_KINDS, link_level_prefix
 
 _SLL_PACKET_TYPES = {0: "In", 1: "B", 2: "M", 3: "P", 4: "Out"}
 _SLL_P_802_3 = 0x0001
@@ -54,6 +55,8 @@ def link_prefix(lean_layers: Layers, length: int) -> str:
     first = lean_layers[0]
     if first[0] == "eth":
         return _ethernet(first, lean_layers, length)
+    if first[0] in LINK_KINDS or first[:2] == ("link", "pktap"):  # Cisco HDLC, PPP, SLIP, switch tags...
+        return link_level_prefix(lean_layers, length, link_prefix)
     if first[0] == "sll" or first[0] == "sll2":
         return _linux_cooked(first, lean_layers, length)
     if first[0] == "null":

@@ -6,10 +6,11 @@ from typing import TextIO
 
 from ...decode.lean import decode
 from ...decode.lean_layers import Layers
+from ...packet import frame_linktype
 from ..hexdump import hex_lines
 from .fastsummary import SummaryCache, summary_batch, summary_records
 from .linklevel import link_prefix
-from .text import TcpSequences, summary_line
+from .text import TcpSequences, invalid_header, summary_line
 from .timestamps import second_prefix_function, time_formatter
 
 _LINK_HEADER_BYTES = {"eth": 14, "vlan": 4, "sll": 16, "sll2": 20, "null": 4}
@@ -143,7 +144,13 @@ class SummaryPrinter:
             self._flush()
 
     def __call__(self, ts_sec: int, ts_usec: int, length: int, data: bytes) -> None:
-        layers = decode(self._linktype, data, length)
+        bad = invalid_header(len(data), length)
+        if bad is not None:
+            self._write(f"{bad}\n")
+            return
+        # a pcapng packet read by pycapture's own reader carries its own interface's link type
+        linktype = self._linktype if type(data) is bytes else frame_linktype(data, self._linktype)
+        layers = decode(linktype, data, length)
         if self._plain:
             line = summary_line(layers, length, False, self._cache.seqs)
             self._write(f"{self._time(ts_sec, ts_usec)}{line}\n")
@@ -153,11 +160,14 @@ class SummaryPrinter:
             self._flush()
 
     def _decorated(self, ts_sec: int, ts_usec: int, length: int, data: bytes, layers: Layers) -> str:
+        bad = invalid_header(len(data), length)
+        if bad is not None:
+            return f"{bad}\n"
         prefix = link_prefix(layers, length) if self._link_level else ""
         # a link type without -e text keeps the summary's own "IP " label
-        line = summary_line(layers, length, bool(prefix), self._cache.seqs)
+        line = summary_line(layers, length, bool(prefix), self._cache.seqs, not self._hex_level)
         if prefix:
-            line = prefix + line if line else prefix.rstrip(": ")
+            line = prefix + line
         text = f"{self._time(ts_sec, ts_usec)}{line}\n"
         if self._hex_level:
             start = lean_link_header_length(layers) if self._hex_level == 1 else 0

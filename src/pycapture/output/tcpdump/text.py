@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import struct
+from functools import partial
 
 from ...decode.lean_layers import (
     ArpLayer,
@@ -39,25 +40,17 @@ from ...protocols.numbers import (
     tcp_flag_letters,
 )
 from ..hexdump import hex_lines
+from .ether_protocols import ether_protocol_line, ptp_text
+from .ip_protocols import icmp6_name, icmp6_text, icmp_text, igmp_more_text, ip_missing, ipx_line
+from .linklevel import link_prefix
+from .links import LINK_KINDS, link_text
+from .tcp_apps import tcp_app_text
+from .udp_apps import udp_app_text
+from .wlan import WLAN_LAYERS, wlan_text
 
 _ntoa = socket.inet_ntoa
 _ntop = socket.inet_ntop
 _AF_INET6 = socket.AF_INET6
-
-
-_ICMP_SIMPLE = {
-    0: "echo reply", 4: "source quench", 8: "echo request", 9: "router advertisement",
-    10: "router solicitation", 12: "parameter problem", 13: "time stamp query", 14: "time stamp reply",
-    15: "information request", 16: "information reply", 17: "address mask request", 18: "address mask reply",
-}  # fmt: skip
-
-_ICMP6_NAMES = {
-    1: "destination unreachable", 2: "packet too big", 3: "time exceeded in-transit", 4: "parameter problem",
-    128: "echo request", 129: "echo reply", 130: "multicast listener query", 131: "multicast listener report",
-    132: "multicast listener done", 133: "router solicitation", 134: "router advertisement",
-    135: "neighbor solicitation", 136: "neighbor advertisement", 137: "redirect",
-    143: "multicast listener report v2",
-}  # fmt: skip
 
 
 def mac_text(raw: bytes) -> str:
@@ -123,75 +116,273 @@ def _sack_blocks(body: bytes, base: int = 0) -> str:
     )
 
 
-def _tcp_option(kind: int, size: int, body: bytes, sack_base: int = 0) -> str:
-    name = TCPDUMP_TCP_OPTION_NAMES.get(kind)
-    if kind == 2 and size == 4:
-        return f"{name} {int.from_bytes(body, 'big')}"
-    if kind == 3 and size == 3:
-        return f"{name} {body[0]}"
+class _BadOption(Exception):
+    """print-tcp.c's ``goto bad``: what the option printed so far, then ``[bad opt]``; the line ends."""
+
+
+class _CutOption(Exception):
+    """print-tcp.c's ``goto trunc``: what the option printed so far, then `` [|tcp]`` (`` [|mptcp]`` after
+    an MPTCP option); the line ends."""
+
+
+_CC_ECHO = 13  # T/TCP's option, which tcpdump names with an empty word
+
+
+def _be(raw: bytes) -> int:
+    """The big-endian unsigned integer of ``raw``."""
+    return int.from_bytes(raw, "big")
+
+
+_TFO_MAGIC = 0xF989  # RFC 7413's TCP Fast Open in the experimental option 254 (RFC 6994)
+_MPTCP_SUBTYPES = ("capable", "join", "dss", "add-addr", "rem-addr", "prio", "fail", "fast-close", "unknown")
+_MPTCP_ADDR_ECHO = {0x6: "v0-ip6", 0x4: "v0-ip4", 0x1: "v1-echo", 0x0: "v1"}  # print-mptcp.c
+
+
+def _mptcp_option(opt: bytes, flags: int) -> tuple[str, bool]:
+    """print-mptcp.c's text of one MPTCP option (``opt`` from its kind byte on, whole) after ``mptcp``,
+    and whether tcpdump takes it (False: it prints ``[bad opt]`` after the text)."""
+    size = len(opt)
+    if size < 3:
+        return "", False
+    subtype = min(opt[2] >> 4, 8)
+    text = f" {size} {_MPTCP_SUBTYPES[subtype]}"
+    syn, ack = flags & 0x02, flags & 0x10
+    if subtype == 0:  # capable
+        if not ((size in (12, 4) and syn) or (size in (20, 22) and flags & 0x12 == 0x10)):
+            return text, False
+        version = opt[2] & 0xF
+        if version > 1:
+            return f"{text} Unknown Version ({version})", True
+        text += f" v{version}" + (" csum" if opt[3] & 0x80 else "")
+        if size == 12 or size >= 20:
+            text += f" {{0x{_be(opt[4:12]):x}"
+            if size >= 20:
+                text += f",0x{_be(opt[12:20]):x}"
+            text += "}"
+        return text, True
+    if subtype == 1:  # join
+        if not ((size == 12 and syn) or (size == 16 and flags & 0x12 == 0x12) or (size == 24 and ack)):
+            return text, False
+        if size != 24:
+            text += (" backup" if opt[2] & 0x01 else "") + f" id {opt[3]}"
+        if size == 12:
+            text += f" token 0x{_be(opt[4:8]):x} nonce 0x{_be(opt[8:12]):x}"
+        elif size == 16:
+            text += f" hmac 0x{_be(opt[4:12]):x} nonce 0x{_be(opt[12:16]):x}"
+        elif size == 24:
+            text += f" hmac 0x{opt[4:24].hex()}"
+        return text, True
+    if subtype == 2:  # dss
+        return _mptcp_dss(opt, text, flags)
+    if subtype == 3:  # add-addr
+        if size not in (8, 10, 16, 18, 20, 22, 28, 30):
+            return text, False
+        text += f" {_MPTCP_ADDR_ECHO.get(opt[2] & 0xF, '[bad version/echo]')} id {opt[3]}"
+        if size < 20:
+            text += " " + _ntoa(opt[4:8]) + (f":{_be(opt[8:10])}" if size in (10, 18) else "")
+            mac = opt[8:16] if size == 16 else opt[10:18] if size == 18 else b""
+        else:
+            text += " " + _ntop(_AF_INET6, opt[4:20])
+            text += f":{_be(opt[20:22])}" if size in (22, 30) else ""
+            mac = opt[20:28] if size == 28 else opt[22:30] if size == 30 else b""
+        return text + (f" hmac 0x{_be(mac):x}" if mac else ""), True
+    if subtype == 4:  # rem-addr
+        if size < 4:
+            return text, False
+        return text + " id" + "".join(f" {b}" for b in opt[3:]), True
+    if subtype == 5:  # prio
+        if size not in (3, 4):
+            return text, False
+        text += " backup" if opt[2] & 0x01 else " non-backup"
+        return text + (f" id {opt[3]}" if size == 4 else ""), True
+    if subtype in (6, 7):  # fail, fast-close
+        if size != 12:
+            return text, False
+        value = _be(opt[4:12])
+        return text + (f" seq {value}" if subtype == 6 else f" key 0x{value:x}"), True
+    return text, True
+
+
+def _mptcp_dss(opt: bytes, text: str, flags: int) -> tuple[str, bool]:
+    """print-mptcp.c's mp_dss_print: data ack, mapping and checksum as the DSS flags say."""
+    if len(opt) < 4 or flags & 0x02:
+        return text, False
+    dss = opt[3]
+    if dss & 0x10:
+        text += " fin"
+    at, left = 4, len(opt) - 4
+    fields = []  # (label, size); tcpdump prints the labels of the ack and the sequence number unchecked
+    if dss & 0x01:
+        fields.append((" ack ", 8 if dss & 0x02 else 4))
+    if dss & 0x04:
+        fields += [(" seq ", 8 if dss & 0x08 else 4), (" subseq ", 4), (" len ", 2)]
+    for label, size in fields:
+        if left < size:
+            return text + (label if label in (" ack ", " seq ") else ""), False
+        text += f"{label}{_be(opt[at : at + size])}"
+        at, left = at + size, left - size
+    if dss & 0x04 and left >= 2:
+        text += f" csum 0x{_be(opt[at : at + 2]):x}"
+        left -= 2
+    return text, left == 0
+
+
+def _fastopen(body: bytes) -> str:
+    """print-tcp.c's print_tcp_fastopen_option after ``tfo``: a cookie request or the cookie."""
+    if not body:
+        return " cookiereq"
+    if len(body) % 2 or not 4 <= len(body) <= 16:
+        return " (invalid)"
+    return f" cookie {body.hex()}"
+
+
+def _option_value(
+    kind: int, size: int, raw: bytes, at: int, left: int, flags: int, sack_base: int, md5_short: bool
+) -> tuple[str, int]:
+    """What print-tcp.c prints after an option's name, and how many bytes of value it steps over (its
+    datalen, which is the option's length less two for some kinds only). ``at``: where the value starts
+    in ``raw`` (the captured options); ``left``: the header bytes after the option's kind and length."""
+    captured = len(raw)
+
+    def check(need: int, done: str = "") -> None:  # print-tcp.c's LENCHECK
+        if need > left:
+            raise _BadOption(done)
+        if at + need > captured:
+            raise _CutOption(done)
+
+    if kind in (0, 1, 4):
+        return "", 0
+    if kind == 2 or kind == 28 or kind == 20:
+        check(2)
+        value = _be(raw[at : at + 2])
+        if kind == 2:
+            return f" {value}", 2
+        if kind == 20:
+            return f" cap {raw[at]:02x} id {raw[at + 1]}", 2
+        return f" 0x{value:x} {(value >> 1) * 60 if value & 1 else value >> 1}", 2
+    if kind == 3:
+        check(1)
+        return f" {raw[at]}", 1
+    if kind == 8:
+        check(8)
+        return f" val {_be(raw[at : at + 4])} ecr {_be(raw[at + 4 : at + 8])}", 8
+    if kind in (6, 7, 11, 12, 13):
+        check(4)
+        return f" {_be(raw[at : at + 4])}", 4
+    datalen = size - 2
     if kind == 5:
-        return f"{name} {len(body) // 8} {_sack_blocks(body, sack_base)}"
-    if kind == 8 and size == 10:
-        return f"{name} val {int.from_bytes(body[:4], 'big')} ecr {int.from_bytes(body[4:], 'big')}"
-    if name is not None and kind not in (2, 3, 8):  # a named option of no value: sackOK, mptcp, tfo
-        return name
-    return f"unknown-{kind} 0x{body.hex()}" if body else f"unknown-{kind}"
+        if datalen % 8:
+            return " invalid sack", datalen
+        text = f" {datalen // 8} "
+        for j in range(0, datalen, 8):
+            check(j + 4, text)
+            check(j + 8, text)
+            text += _sack_blocks(raw[at + j : at + j + 8], sack_base)
+        return text, datalen
+    if kind == 19:
+        check(16)
+        why = "snaplen too short, " if md5_short else "shared secret not supplied with -M, "
+        return f" {why}can't check - {raw[at : at + 16].hex()}", 16
+    if kind == 29:
+        if datalen < 2:
+            return " (invalid)", datalen
+        check(1)
+        text = f" keyid {raw[at]}"
+        check(2, text)
+        text += f" rnextkeyid {raw[at + 1]}"
+        if datalen > 2:
+            text += " mac 0x"
+            for j in range(2, datalen):
+                check(j + 1, text)
+                text += f"{raw[at + j]:02x}"
+        return text, datalen
+    if kind == 30:
+        check(datalen)
+        text, fine = _mptcp_option(raw[at - 2 : at + datalen], flags)
+        if not fine:
+            raise _BadOption(text)
+        return text, datalen
+    if kind == 34:
+        check(datalen)
+        return " " + _fastopen(raw[at : at + datalen]), datalen
+    if kind == 254:
+        check(datalen)
+        if datalen < 2:
+            raise _BadOption()
+        magic = _be(raw[at : at + 2])
+        if magic == _TFO_MAGIC:
+            return "-tfo" + _fastopen(raw[at + 2 : at + datalen]), datalen
+        return f"-{magic:04x}", datalen
+    text = " 0x" if datalen else ""
+    for j in range(datalen):
+        check(j + 1, text)
+        text += f"{raw[at + j]:02x}"
+    return text, datalen
 
 
-def _cut_tcp_option(kind: int, size: int, body: bytes, sack_base: int = 0) -> str:
-    """What tcpdump 4.99 prints of an option whose value the capture cuts, its " [|tcp]" included."""
-    name = TCPDUMP_TCP_OPTION_NAMES.get(kind)
-    if kind == 5:
-        return f"{name} {(size - 2) // 8} {_sack_blocks(body, sack_base)} [|tcp]>"
-    if name is None:
-        return f"unknown-{kind} 0x{body.hex()} [|tcp]>"
-    # the ">" (which closed option lists once) comes with the values tcpdump reads past a bounds check
-    return f"{name} [|tcp]{'>' if kind in (3, 8) else ''}"
-
-
-def _tcp_options(raw: bytes, cut: bool = False, sack_base: int = 0) -> str:
-    """The options of a TCP header, ``mss 1460,nop,wscale 7``; SACK blocks less ``sack_base``.
-
-    With ``cut`` (the capture ends in them), tcpdump's text from the bracket on, ``[mss 1460,TS [|tcp]>``,
-    or "" when an end-of-list option comes before the cut and tcpdump reads no further.
-    """
-    out = []
-    i, n = 0, len(raw)
-    while i < n:
-        kind = raw[i]
+def _tcp_options(
+    raw: bytes, hlen: int, flags: int = 0, sack_base: int = 0, md5_short: bool = False
+) -> tuple[str, bool]:
+    """print-tcp.c's option list of a header with ``hlen`` bytes of options, of which the capture holds
+    ``raw``: ``[mss 1460,nop,wscale 7]``, and whether the line ends with it (a bad option, tcpdump's
+    ``[bad opt]``, or one the capture cuts, `` [|tcp]``). SACK blocks print less ``sack_base``; ``md5_short``:
+    the capture ends before the segment does (the MD5 signature option says so)."""
+    out = ["["]
+    sep, proto = "", "tcp"  # print-tcp.c's ch; a cut after an MPTCP option is named [|mptcp]
+    at, left, captured = 0, hlen, len(raw)
+    while left > 0:
+        out.append(sep)
+        if at >= captured:
+            return "".join(out) + f" [|{proto}]", True
+        kind = raw[at]
+        at += 1
+        if kind <= 1:
+            size = 1
+        else:
+            if at >= captured:
+                return "".join(out) + f" [|{proto}]", True
+            size = raw[at]
+            at += 1
+            if size < 2 or size > left:
+                return "".join(out) + "[bad opt]" + ("]" if sep else ""), True
+            left -= 1
+        left -= 1
+        out.append(TCPDUMP_TCP_OPTION_NAMES.get(kind, "" if kind == _CC_ECHO else f"unknown-{kind}"))
+        try:
+            text, datalen = _option_value(kind, size, raw, at, left, flags, sack_base, md5_short)
+        except _BadOption as bad:
+            return "".join(out) + f"{bad.args[0] if bad.args else ''}[bad opt]" + ("]" if sep else ""), True
+        except _CutOption as cut:
+            return "".join(out) + f"{cut.args[0]} [|{proto}]" + (">" if sep else ""), True
+        if kind == 30:
+            proto = "mptcp"
+        out.append(text)
+        at += datalen
+        left -= datalen
+        if datalen + (1 if kind <= 1 else 2) != size:
+            out.append(f"[len {size}]")
+        sep = ","
         if kind == 0:
-            out.append("eol")
             break
-        if kind == 1:
-            out.append("nop")
-            i += 1
-            continue
-        if cut and (i + 1 >= n or i + raw[i + 1] > n):
-            done = "".join(f"{text}," for text in out)
-            if i + 1 >= n:  # not even the option's length
-                return f"[{done} [|tcp]"
-            return f"[{done}{_cut_tcp_option(kind, raw[i + 1], raw[i + 2 :], sack_base)}"
-        if i + 1 >= n or raw[i + 1] < 2 or i + raw[i + 1] > n:
-            out.append("bad opt")
-            break
-        size = raw[i + 1]
-        out.append(_tcp_option(kind, size, raw[i + 2 : i + size], sack_base))
-        i += size
-    if cut:
-        return "" if out and out[-1] == "eol" else "[" + "".join(f"{text}," for text in out) + " [|tcp]"
-    return ",".join(out)
+    out.append("]")
+    return "".join(out), False
 
 
 def _tcp_text(
-    t: TcpLayer, cut: bool = False, seqs: TcpSequences | None = None, src: bytes = b"", dst: bytes = b""
-) -> str:
-    """The TCP part of a line; with ``cut``, the capture ends in the header's options. With ``seqs``,
-    sequence numbers relative to the conversation of ``src`` and ``dst``."""
-    _, sport, dport, seq, ack, flags, win, plen, options = t
+    t: TcpLayer, seqs: TcpSequences | None = None, src: bytes = b"", dst: bytes = b""
+) -> tuple[str, bool]:
+    """The TCP part of a line up to its ``length N``, and whether the line ends there without it (an
+    option tcpdump finds bad or cut). With ``seqs``, sequence numbers relative to the conversation of
+    ``src`` and ``dst``."""
+    _, sport, dport, seq, ack, flags, win, plen, options, urp, hl, short = t
+    if hl < 20:  # tcpdump says so before it reads the flags
+        return f" tcp {plen} [bad hdr length {hl} - too short, < 20]", True
     sack_base = 0
     if seqs is not None:
         seq, ack, sack_base = seqs.relative(src, dst, sport, dport, flags, seq, ack)
     parts = [f"Flags [{tcp_flag_letters(flags & 0xFF)}]"]  # tcpdump 4.99 does not show the NS/AE bit (0x100)
+    if plen < 0:  # the IP packet ends inside the header
+        return f"{parts[0]} [bad hdr length {hl} - too long, > {hl + plen}]", True
     if plen > 0:
         parts.append(f"seq {seq}:{(seq + plen) & 0xFFFFFFFF}")
     elif flags & 0x07:  # SYN, FIN or RST: the sequence number matters even without data
@@ -199,58 +390,28 @@ def _tcp_text(
     if flags & 0x10:
         parts.append(f"ack {ack}")
     parts.append(f"win {win}")
-    shown = _tcp_options(options, True, sack_base) if cut else ""
-    if shown:
+    if flags & 0x20:
+        parts.append(f"urg {urp}")
+    if hl > 20:
+        shown, ended = _tcp_options(options, hl - 20, flags & 0xFF, sack_base, short)
         parts.append(f"options {shown}")
-        return ", ".join(parts)
-    if options:
-        parts.append(f"options [{_tcp_options(options, False, sack_base)}]")
+        if ended:
+            return ", ".join(parts), True
     parts.append(f"length {max(plen, 0)}")
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    if plen > 0 and len(options) < hl - 20:  # an end-of-list option before the capture ends
+        return f"{text} [remaining caplen({20 + len(options)}) < header length({hl})] [|tcp]", True
+    return text, False
 
 
 def _icmp_text(t: IcmpLayer) -> str:
-    _, itype, code, rest, length, quoted = t
-    if itype in (0, 8):
-        return f"ICMP {_ICMP_SIMPLE[itype]}, id {rest >> 16}, seq {rest & 0xFFFF}, length {length}"
-    if itype == 3:
-        inner_dst = _ntoa(quoted[16:20]) if len(quoted) >= 20 else "?"
-        if code == 0:
-            what = f"net {inner_dst} unreachable"
-        elif code == 1:
-            what = f"host {inner_dst} unreachable"
-        elif code == 2:
-            what = f"{inner_dst} protocol {quoted[9] if len(quoted) > 9 else '?'} unreachable"
-        elif code == 3:
-            ihl = (quoted[0] & 0x0F) * 4 if quoted else 20
-            proto = TCPDUMP_IP_PROTOCOL_NAMES.get(quoted[9], "?") if len(quoted) > 9 else "?"
-            port = int.from_bytes(quoted[ihl + 2 : ihl + 4], "big") if len(quoted) >= ihl + 4 else "?"
-            what = f"{inner_dst} {proto} port {port} unreachable"
-        elif code == 4:
-            what = f"{inner_dst} unreachable - need to frag (mtu {rest & 0xFFFF})"
-        else:
-            what = f"{inner_dst} unreachable - code {code}"
-        return f"ICMP {what}, length {length}"
-    if itype == 11:
-        return f"ICMP time exceeded {'in-transit' if code == 0 else 'ip reassembly'}, length {length}"
-    if itype == 5:
-        return f"ICMP redirect {_ntoa(rest.to_bytes(4, 'big'))}, length {length}"
-    name = _ICMP_SIMPLE.get(itype)
-    return f"ICMP {name or f'type-#{itype}'}, length {length}"
+    """print-icmp.c's line without -v (ip_protocols.icmp_text)."""
+    return icmp_text(t[5], t[4])
 
 
 def _icmp6_text(t: Icmp6Layer) -> str:
-    _, itype, _code, rest, length, target = t
-    name = _ICMP6_NAMES.get(itype, f"icmp6 type-#{itype}")
-    if itype in (128, 129):
-        return f"ICMP6, {name}, id {rest >> 16}, seq {rest & 0xFFFF}, length {length}"
-    if itype == 135 and len(target) == 16:
-        return f"ICMP6, {name}, who has {_ntop(_AF_INET6, target)}, length {length}"
-    if itype == 136 and len(target) == 16:
-        return f"ICMP6, {name}, tgt is {_ntop(_AF_INET6, target)}, length {length}"
-    if itype == 2:
-        return f"ICMP6, {name}, mtu {rest}, length {length}"
-    return f"ICMP6, {name}, length {length}"
+    """print-icmp6.c's line without -v (ip_protocols.icmp6_text)."""
+    return icmp6_text(t[5], t[4])
 
 
 def _arp_text(t: ArpLayer) -> str:
@@ -365,7 +526,7 @@ def _tail(layers: Layers, i: int) -> str:
 
 # headers whose " [|layer]" tcpdump prints after the colon and its space, where it cannot read even
 # their start ("IP a > b:  [|udp]"); TCP's comes with one space ("IP a > b: [|tcp]")
-_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6", "pim", "ospf2", "ospf3", "gre", "eigrp"))
+_SPACED_TRUNC = frozenset(("udp", "icmp", "icmp6", "pim", "ospf2", "ospf3", "gre", "eigrp", "ah"))
 
 
 _BOOTP_OPS = {1: "Request", 2: "Reply"}  # print-bootp.c's bootp_op_values
@@ -410,7 +571,7 @@ def _igmp_text(layer: IgmpLayer) -> str | None:
         return cut
     kind = start[0]
     if kind in _IGMP_LEFT:
-        return None
+        return igmp_more_text(start, length)  # DVMRP, mtrace; None for PIMv1
     if kind in (0x12, 0x16, 0x17):
         group = _ipv4_at(start, 4)
         if group is None:
@@ -524,28 +685,55 @@ def _bootp_text(app: BootpLayer, length: int) -> str:
     return f"{text}, length {length}"
 
 
+def _ports_head(label: str, src: str, dst: str, sport: int, dport: int, prefix: str | None) -> str:
+    """How TCP and UDP start their text: with the addresses right after the IP header, else (after
+    ``prefix``, the headers between) the ports alone."""
+    if prefix is None:
+        return f"{label}{src}.{sport} > {dst}.{dport}: "
+    return f"{label}{src} > {dst}: {prefix}{sport} > {dport}: "
+
+
 def _ip_line(
     net: IpLayer | Ip6Layer,
     layers: Layers,
     i: int,
     link_level: bool = False,
     seqs: TcpSequences | None = None,
+    prefix: str | None = None,
+    handed: tuple[int, int] | None = None,
 ) -> str:
-    """The line of the IP header ``net``, which is ``layers[i]``, and of what follows it."""
-    label = "" if link_level else "IP6 " if net[0] == "ip6" else "IP "
+    """The line of the IP header ``net``, which is ``layers[i]``, and of what follows it; with
+    ``prefix``, ``layers[i]`` is the last header tcpdump printed as that prefix (AH, IPv6 extension
+    headers: ip_protocols.py), which hands on ``handed`` (protocol, length)."""
+    label = ("" if link_level else "IP6 " if net[0] == "ip6" else "IP ") + ip_missing(layers, i, net)
     src, dst = _ip_text(net[1]), _ip_text(net[2])
-    proto, plen = net[3], net[4]
+    proto, plen = handed or (net[3], net[4])
+    if prefix is None and i + 1 < len(layers) and layers[i + 1][0] == "ipx":
+        return ipx_line(
+            layers, i, label, src, dst, proto, plen,
+            lambda j, text, p, n: _ip_line(net, layers, j, link_level, seqs, text, (p, n)),
+        )  # fmt: skip
     if i + 1 >= len(layers):
         if net[0] == "ip6" and proto == IPPROTO_NONE:
             return f"{label}{src} > {dst}: no next header"
         return f"{label}{src} > {dst}: ip-proto-{proto} {plen}"
     nxt = layers[i + 1]
     if nxt[0] == "trunc" and len(nxt) == 4:  # a TCP or UDP header cut after its ports
-        return f"{label}{src}.{nxt[2]} > {dst}.{nxt[3]}:  [|{nxt[1]}]"
+        return _ports_head(label, src, dst, nxt[2], nxt[3], prefix) + f" [|{nxt[1]}]"
     if nxt[0] == "tcp" or nxt[0] == "udp":
-        head = f"{label}{src}.{nxt[1]} > {dst}.{nxt[2]}: "
+        head = _ports_head(label, src, dst, nxt[1], nxt[2], prefix)
         app = layers[i + 2] if i + 2 < len(layers) else None
         if nxt[0] == "udp":
+            if app is not None and app[0] == "udp-app" and app[1] == "ptp":  # print-ptp.c, as over Ethernet
+                return head + ptp_text(app[2], app[3])
+            if app is not None and app[0] == "udp-app":
+
+                def tunnel(n: int, inner: Layers = layers[i + 3 :]) -> str:  # a carried frame's line
+                    mac = link_prefix(inner, n) if link_level and inner[0][0] == "eth" else ""
+                    return mac + summary_line(inner, n, link_level, seqs)
+
+                framed = tunnel if i + 3 < len(layers) else None
+                return head + udp_app_text(app, nxt[1], nxt[2], net[1], net[2], framed, link_level)
             if app is not None and app[0] == "dns":
                 cut = i + 3 < len(layers) and layers[i + 3][0] == "trunc"
                 return head + _dns_text(app, cut) + _tail(layers, i + 3)
@@ -561,9 +749,11 @@ def _ip_line(
                 priority = app[1]
                 return head + (_syslog_text(priority, nxt[3]) if priority is not None else " (invalid)")
             return head + f"UDP, length {nxt[3]}" + _tail(layers, i + 2)
-        if app is not None and app[0] == "trunc" and app[1] == "tcp":  # cut in the options
-            return head + _tcp_text(nxt, True, seqs, net[1], net[2])
-        body = _tcp_text(nxt, False, seqs, net[1], net[2])
+        body, ended = _tcp_text(nxt, seqs, net[1], net[2])
+        if ended or (app is not None and app[0] == "trunc" and app[1] == "tcp"):  # bad or cut options
+            return head + body
+        if app is not None and app[0] == "tcp-app":
+            return head + body + tcp_app_text(app[1], app[2], app[3])
         # DNS over TCP follows the length with a space, not a colon, in tcpdump 4.99
         if app is not None and app[0] == "dns":
             cut = i + 3 < len(layers) and layers[i + 3][0] == "trunc"
@@ -573,7 +763,9 @@ def _ip_line(
         if app is not None and app[0] == "http":
             return f"{head}{body}: HTTP" + (f": {app[1]}" if app[1] else "") + _tail(layers, i + 3)
         return head + body + _tail(layers, i + 2)
-    head = f"{label}{src} > {dst}: "
+    head = f"{label}{src} > {dst}: {prefix or ''}"
+    if (nxt[0] == "icmp") == (net[0] == "ip6") and nxt[0] in ("icmp", "icmp6"):  # print-ip-demux.c
+        return f"{head}[{'ICMP requires IPv4' if net[0] == 'ip6' else 'ICMPv6 requires IPv6'}] (invalid)"
     if nxt[0] == "icmp":
         return head + _icmp_text(nxt) + _tail(layers, i + 2)
     if nxt[0] == "icmp6":
@@ -614,11 +806,18 @@ def _ip_line(
             fragment = net[6]
             return head + f"frag ({fragment[0] if fragment else 0}|{plen})"
         return head + f"ip-proto-{proto}"
+    if nxt[0] == "ip" or nxt[0] == "ip6":  # IP in IP (or after AH, a routing header...); -e drops "IP" too
+        return head + _ip_line(nxt, layers, i + 1, link_level, seqs)
+    if nxt[0] == "eth":  # Ethernet in IPv6 (SRv6): tcpdump prints what the frame carries (-e: its header)
+        frame = layers[i + 1 :]
+        mac = link_prefix(frame, plen) if link_level else ""
+        return head + mac + summary_line(frame, plen, link_level, seqs)
     if nxt[0] == "other":
         name = TCPDUMP_IP_PROTOCOL_NAMES.get(proto)
-        return head + (f"{name.upper()}, length {plen}" if name else f"ip-proto-{proto} {plen}")
+        # print-ip-demux.c's default case starts with a space of its own
+        return head + (f"{name.upper()}, length {plen}" if name else f" ip-proto-{proto} {plen}")
     if nxt[0] == "trunc" and nxt[1] == "icmp6" and len(nxt) == 3 and isinstance(itype := nxt[2], int):
-        return f"{head}ICMP6, {_ICMP6_NAMES.get(itype, f'icmp6 type-#{itype}')} [|icmp6]"
+        return f"{head}ICMP6, {icmp6_name(itype)} [|icmp6]"
     if nxt[0] == "trunc" and nxt[1] in _SPACED_TRUNC:
         return head + _tail(layers, i + 1)
     if nxt[0] in ("trunc", "bad"):
@@ -626,14 +825,52 @@ def _ip_line(
     return head + f"ip-proto-{proto} {plen}"
 
 
+MAXIMUM_SNAPLEN = 262144
+"""tcpdump's (netdissect.h): the largest captured or wire length it prints a packet of."""
+
+
+def invalid_header(caplen: int, length: int) -> str | None:
+    """What tcpdump prints instead of a packet whose record's lengths cannot be (print.c's sanity checks:
+    a length of 0, a wire length below the captured one, either above :data:`MAXIMUM_SNAPLEN`), with no
+    timestamp: ``[Invalid header: caplen==0, len==0]``; None for a sound record."""
+    problems = []
+    if caplen == 0:
+        problems.append(" caplen==0")
+    if length == 0:
+        problems.append(" len==0")
+    elif length < caplen:
+        problems.append(f" len({length}) < caplen({caplen})")
+    if caplen > MAXIMUM_SNAPLEN:
+        problems.append(f" caplen({caplen}) > {MAXIMUM_SNAPLEN}")
+    if length > MAXIMUM_SNAPLEN:
+        problems.append(f" len({length}) > {MAXIMUM_SNAPLEN}")
+    return f"[Invalid header:{','.join(problems)}]" if problems else None
+
+
+def _default_print(layers: Layers, i: int, default_print: bool) -> str:
+    """tcpdump's default printer after a link header it decodes no further: the payload
+    (``layers[i]``, a ``data`` layer) in hex and ASCII on the lines below, unless -x/-X dump it."""
+    t = layers[i] if i < len(layers) else None
+    if not default_print or t is None or t[0] != "data":
+        return ""
+    dump = hex_lines(t[1], True)
+    return f"\n{dump}" if dump else ""
+
+
 def summary_line(
-    layers: Layers, length: int, link_level: bool = False, seqs: TcpSequences | None = None
+    layers: Layers,
+    length: int,
+    link_level: bool = False,
+    seqs: TcpSequences | None = None,
+    default_print: bool = True,
 ) -> str:
     """The tcpdump-style text of one frame (without the timestamp); ``length`` is its wire length.
 
     With ``link_level`` (tcpdump's -e) the caller prints the link header before this text, so a frame
     of an unknown ethertype is not introduced by its addresses again. ``seqs``: the capture's TCP
-    conversations, for relative sequence numbers (None: absolute, as ``tcpdump -S``).
+    conversations, for relative sequence numbers (None: absolute, as ``tcpdump -S``). ``default_print``:
+    a payload tcpdump does not decode is dumped in hex and ASCII on the lines below, as tcpdump does
+    unless -x or -X dump the frame (False: the first line alone).
     """
     eth: EthLayer | None = None
     for i, t in enumerate(layers):
@@ -642,28 +879,56 @@ def summary_line(
             eth = t
         elif t[0] == "ip" or t[0] == "ip6":
             return _ip_line(t, layers, i, link_level, seqs)
+        elif t[0] in LINK_KINDS:  # Cisco HDLC, PPP, MPLS, SLIP, switch tags...: links.py
+
+            def rest(more: Layers, size: int) -> str:
+                return summary_line(more, size, link_level, seqs, default_print)
+
+            return link_text(layers, i, length, rest, default_print, link_level)
         elif t[0] == "arp":
             text = _arp_text(t)
             # with -e the ethertype already says ARP, and tcpdump drops the word
             return text[5:] if link_level and text.startswith("ARP, ") else text
         elif t[0] == "llc":
+            if i + 1 < len(layers) and layers[i + 1][0] == "ethproto":
+                continue  # tcpdump's llc_print reads the frame whole: ether_protocols prints it
             _, dsap, ssap, ctrl, _len = t
-            if dsap == 0x42 and ssap == 0x42:
-                return f"STP 802.1d, length {length}"
             return f"LLC, dsap 0x{dsap:02x}, ssap 0x{ssap:02x}, ctrl 0x{ctrl:02x}, length {length}"
+        elif t[0] == "ethproto":
+            after = layers[i + 1 :]  # what a PPPoE session, Arista's or MACsec's header or NSH carries
+
+            def carried(after: Layers = after) -> str:
+                ppp = link_level and bool(after) and after[0][0] in LINK_KINDS  # -e prints PPP's header too
+                head = link_prefix(after, length) if ppp else ""
+                return head + summary_line(after, length, link_level, seqs, default_print)
+
+            return ether_protocol_line(t, eth, link_level, default_print, carried)
         elif t[0] == "other":
             kind, value, plen = t[1], t[2], t[3]
             if kind == "ethertype":
                 name = TCPDUMP_ETHERTYPE_NAMES.get(value)
                 if name is not None:
                     return f"{name}, length {plen}"
+                dump = _default_print(layers, i + 1, default_print)
                 if link_level:
-                    return ""
-                macs = f"{mac_text(eth[2])} > {mac_text(eth[1])}, " if eth else ""
-                return f"{macs}ethertype Unknown (0x{value:04x}), length {length}"
+                    return dump
+                if eth is None:  # Linux cooked capture: its header, as -e prints it
+                    return link_prefix(layers, length) + dump
+                macs = f"{mac_text(eth[2])} > {mac_text(eth[1])}"
+                return f"{macs}, ethertype Unknown (0x{value:04x}), length {length}: {dump}"
             if kind == "linktype":
                 return f"link-type {value}, length {length}"
+            if kind == "family":  # the link header (as -e prints it), then the payload
+                dump = _default_print(layers, i + 1, default_print)
+                return dump if link_level else link_prefix(layers, length) + dump
+            if kind == "sll-protocol":  # tcpdump 4.99 prints no header here without -e
+                return _default_print(layers, i + 1, default_print)
             return f"{kind} {value}, length {plen}"
+        elif t[0] in WLAN_LAYERS:
+            after_llc = partial(
+                summary_line, length=length, link_level=link_level, seqs=seqs, default_print=default_print
+            )
+            return wlan_text(layers, i, after_llc, default_print)
         elif t[0] == "unsupported":  # tcpdump's unsupported_if_print
             dump = hex_lines(t[3], True)
             return f"UNSUPPORTED\n{dump}" if dump else "UNSUPPORTED"
@@ -672,8 +937,12 @@ def summary_line(
             label = "IP " if t[1] == "ip" and t[2:] == (4,) and not link_level else ""
             return f"{label} [|{t[1]}]"
         elif t[0] == "bad":
+            if t[1] == "ip" and t[2].startswith(("bad-hlen ", "bad-len ")):  # print-ip.c's checks
+                return ("" if link_level else "IP ") + t[2]
+            if t[1] == "ip" and t[2].startswith("unknown ip "):
+                return t[2]
             return f"[malformed {t[1]}: {t[2]}]"
     return f"length {length}"
 
 
-__all__ = ["TcpSequences", "mac_text", "summary_line"]
+__all__ = ["MAXIMUM_SNAPLEN", "TcpSequences", "invalid_header", "mac_text", "summary_line"]
