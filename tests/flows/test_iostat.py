@@ -94,7 +94,7 @@ DIFFERENT = {
             "erspan-type-ii-3.pcap", "erspan-type-iii-ft-0.pcap", "geneve-gcp.pcap",
             "gso-ipv4-vxlan-ipv6.pcap", "gso-ipv6-geneve-ipv4.pcap", "gso-ipv6-geneve-ipv6.pcap",
             "gso-ipv6-vxlan-ipv6.pcap", "libpcap-AH-IPcomp-IPv4.pcap", "libpcap-geneve.pcap",
-            "macsec-short-longer.pcap", "nsh.pcap", "of10_s4810.pcap", "tcp_header_heapoverflow.pcap",
+            "nsh.pcap", "of10_s4810.pcap", "tcp_header_heapoverflow.pcap",
             "various_gre.pcap", "vxlan.pcap",
         )
     },

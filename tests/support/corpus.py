@@ -16,6 +16,15 @@ def corpus_rows() -> list[dict[str, str]]:
         return list(csv.DictReader(f, delimiter="\t"))
 
 
+# pcapng files whose Custom Blocks tshark counts as frames (MANIFEST's packets): how many. A custom block
+# carries no packet: pycapture skips it, as libpcap does.
+TSHARK_CUSTOM_BLOCKS = {
+    "gopacket-be-test102.pcapng": 3,
+    "gopacket-be-test202.pcapng": 3,
+    "gopacket-le-test102.pcapng": 3,
+    "gopacket-le-test202.pcapng": 3,
+}
+
 # Files libpcap reads only in part without an error, as tcpdump does: lines expected, and why.
 PARTIAL_READS = {
     "gopacket-le-test018.pcapng": (

@@ -12,6 +12,7 @@ from .fastsummary import SummaryCache, summary_batch, summary_records
 from .linklevel import link_prefix
 from .text import TcpSequences, invalid_header, summary_line
 from .timestamps import second_prefix_function, time_formatter
+from .udp_apps import reset_isakmp_cookies, reset_rx_calls
 
 _LINK_HEADER_BYTES = {"eth": 14, "vlan": 4, "sll": 16, "sll2": 20, "null": 4}
 
@@ -92,6 +93,9 @@ class SummaryPrinter:
         self._plain = not link_level and not hex_level
         self._second_prefix = second_prefix_function(self._time)
         self._cache = SummaryCache(TcpSequences() if relative else None)
+        # tcpdump starts each run knowing no IKEv1 initiator and no Rx call (their printers remember both)
+        reset_isakmp_cookies()
+        reset_rx_calls()
 
     @property
     def out(self) -> TextIO:
