@@ -314,3 +314,12 @@ Layer = Union[
 
 Layers = list[Layer]
 """The layers of one frame, in wire order."""
+
+
+LINK_KINDS = frozenset(
+    ("chdlc", "slarp", "ppp", "pppmsg", "mpls", "osi", "swtag", "slip", "linkdata", "pktap", "wpan", "atm")
+)
+"""The first items of the link layers ``output/tcpdump/links.py`` prints (Cisco HDLC, PPP, MPLS, SLIP...)."""
+
+WLAN_LAYERS = frozenset(("radiotap", "wlan-mgmt", "wlan-ctrl", "wlan-data", "wlan-unknown"))
+"""The first items of the 802.11 layers ``output/tcpdump/wlan.py`` prints."""

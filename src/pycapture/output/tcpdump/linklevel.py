@@ -17,14 +17,13 @@ The prefix ends where tcpdump goes on with the network layer, so ``prefix + summ
 
 from __future__ import annotations
 
-from ...decode.lean_layers import EthLayer, Layers, Sll2Layer, SllLayer
+from ...decode.lean_layers import LINK_KINDS, EthLayer, Layers, Sll2Layer, SllLayer
 from ...protocols.numbers import (
     ETHERTYPE_JUMBO,
     IEEE802_3_MAX_LENGTH,
     TCPDUMP_ETHERTYPE_NAMES,
     VLAN_ETHERTYPES,
 )
-from .links import LINK_KINDS, link_level_prefix
 
 _SLL_PACKET_TYPES = {0: "In", 1: "B", 2: "M", 3: "P", 4: "Out"}
 _SLL_P_802_3 = 0x0001
@@ -56,6 +55,8 @@ def link_prefix(lean_layers: Layers, length: int) -> str:
     if first[0] == "eth":
         return _ethernet(first, lean_layers, length)
     if first[0] in LINK_KINDS or first[:2] == ("link", "pktap"):  # Cisco HDLC, PPP, SLIP, switch tags...
+        from .links import link_level_prefix  # its printers load when a frame needs them
+
         return link_level_prefix(lean_layers, length, link_prefix)
     if first[0] == "sll" or first[0] == "sll2":
         return _linux_cooked(first, lean_layers, length)

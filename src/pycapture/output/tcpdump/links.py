@@ -12,7 +12,7 @@ import socket
 from typing import Callable
 
 from ...decode.lean import printable_text
-from ...decode.lean_layers import Layer, Layers, MplsLayer, PppMessageLayer, SlarpLayer
+from ...decode.lean_layers import LINK_KINDS, Layer, Layers, MplsLayer, PppMessageLayer, SlarpLayer
 from ...decode.lean_links import (
     CHDLC_ISO,
     CHDLC_SLARP,
@@ -37,11 +37,6 @@ from ...protocols.numbers import (
 )
 from ..hexdump import hex_lines
 from .ether_protocols import osi_text
-
-LINK_KINDS = frozenset(
-    ("chdlc", "slarp", "ppp", "pppmsg", "mpls", "osi", "swtag", "slip", "linkdata", "pktap", "wpan", "atm")
-)
-"""The first items of the layers this module prints."""
 
 _CHDLC_PROTOCOLS = frozenset(
     (ETHERTYPE_IP, ETHERTYPE_IP6, CHDLC_SLARP, ETHERTYPE_MPLS, ETHERTYPE_MPLS_MULTICAST, CHDLC_ISO)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TextIO
 
 from ...decode.lean import decode
@@ -12,7 +13,6 @@ from .fastsummary import SummaryCache, summary_batch, summary_records
 from .linklevel import link_prefix
 from .text import TcpSequences, invalid_header, summary_line
 from .timestamps import second_prefix_function, time_formatter
-from .udp_apps import reset_isakmp_cookies, reset_rx_calls
 
 _LINK_HEADER_BYTES = {"eth": 14, "vlan": 4, "sll": 16, "sll2": 20, "null": 4}
 
@@ -94,8 +94,10 @@ class SummaryPrinter:
         self._second_prefix = second_prefix_function(self._time)
         self._cache = SummaryCache(TcpSequences() if relative else None)
         # tcpdump starts each run knowing no IKEv1 initiator and no Rx call (their printers remember both)
-        reset_isakmp_cookies()
-        reset_rx_calls()
+        udp_apps = sys.modules.get(f"{__package__}.udp_apps")
+        if udp_apps is not None:
+            udp_apps.reset_isakmp_cookies()
+            udp_apps.reset_rx_calls()
 
     @property
     def out(self) -> TextIO:

@@ -8,11 +8,16 @@ sequence numbers are relative to each conversation's first segment with ACK when
 
 from __future__ import annotations
 
+import importlib
 import socket
 import struct
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from ...decode.lean_layers import (
+    LINK_KINDS,
+    WLAN_LAYERS,
     ArpLayer,
     BootpLayer,
     DnsLayer,
@@ -40,13 +45,40 @@ from ...protocols.numbers import (
     tcp_flag_letters,
 )
 from ..hexdump import hex_lines
-from .ether_protocols import ether_protocol_line, ptp_text
-from .ip_protocols import icmp6_name, icmp6_text, icmp_text, igmp_more_text, ip_missing, ipx_line
 from .linklevel import link_prefix
-from .links import LINK_KINDS, link_text
-from .tcp_apps import tcp_app_text
-from .udp_apps import udp_app_text
-from .wlan import WLAN_LAYERS, wlan_text
+
+if TYPE_CHECKING:
+    from .ether_protocols import ether_protocol_line, ptp_text
+    from .ip_protocols import icmp6_name, icmp6_text, icmp_text, igmp_more_text, ip_missing, ipx_line
+    from .links import link_text
+    from .tcp_apps import tcp_app_text
+    from .udp_apps import udp_app_text
+    from .wlan import wlan_text
+else:
+
+    def _on_first_call(module: str, name: str) -> Callable[..., Any]:
+        """A stand-in for ``name`` of the printers' ``module`` that imports it when first called and puts
+        it in its place: those modules are most of the import time, and most captures need none."""
+
+        def first_call(*args: Any) -> Any:
+            function = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+            globals()[name] = function
+            return function(*args)
+
+        return first_call
+
+    ether_protocol_line = _on_first_call("ether_protocols", "ether_protocol_line")
+    ptp_text = _on_first_call("ether_protocols", "ptp_text")
+    icmp6_name = _on_first_call("ip_protocols", "icmp6_name")
+    icmp6_text = _on_first_call("ip_protocols", "icmp6_text")
+    icmp_text = _on_first_call("ip_protocols", "icmp_text")
+    igmp_more_text = _on_first_call("ip_protocols", "igmp_more_text")
+    ip_missing = _on_first_call("ip_protocols", "ip_missing")
+    ipx_line = _on_first_call("ip_protocols", "ipx_line")
+    link_text = _on_first_call("links", "link_text")
+    tcp_app_text = _on_first_call("tcp_apps", "tcp_app_text")
+    udp_app_text = _on_first_call("udp_apps", "udp_app_text")
+    wlan_text = _on_first_call("wlan", "wlan_text")
 
 _ntoa = socket.inet_ntoa
 _ntop = socket.inet_ntop

@@ -386,8 +386,6 @@ _SIMPLE_FIELDS = {
 _NUL = b"\x00"  # tcpdump prints an SSID as a C string: to its first NUL
 _SILENT_FIELDS = frozenset((14, 20))  # RX flags and A-MPDU status: read, not shown
 
-WLAN_LAYERS = frozenset(("radiotap", "wlan-mgmt", "wlan-ctrl", "wlan-data", "wlan-unknown"))
-"""The first items of the layers :func:`wlan_text` prints."""
 
 
 def _mac(raw: bytes) -> str:
