@@ -18,6 +18,7 @@ from typing import Callable, Optional
 from ...decode.lean import printable_text
 from ...decode.lean_layers import IpxLayer, Layers
 from ..hexdump import hex_lines
+from .text import relts
 
 Rest = Callable[[int, Optional[str], int, int], str]
 """text.py's ``_ip_line`` from ``layers[i + 1]`` on, with a prefix and the protocol and length handed on."""
@@ -960,23 +961,10 @@ _DVMRP_TYPES = {
     6: "Neighbors2", 7: "Prune", 8: "Graft", 9: "Graft-ACK",
 }  # fmt: skip
 _DVMRP_FLAGS = ((0x01, "/tunnel"), (0x02, "/srcrt"), (0x40, "/querier"), (0x20, "/disabled"), (0x10, "/down"))
-_RELTS_UNITS = ((31536000, "y"), (604800, "w"), (86400, "d"), (3600, "h"), (60, "m"), (1, "s"))
 
 
 class _Short(Exception):
     """The capture ends before a field the printer reads."""
-
-
-def _relts(seconds: int) -> str:
-    """tcpdump's unsigned_relts_print: ``1h2m3s``."""
-    if seconds == 0:
-        return "0s"
-    text = ""
-    for size, unit in _RELTS_UNITS:
-        if seconds >= size:
-            text += f"{seconds // size}{unit}"
-            seconds %= size
-    return text
 
 
 def _dvmrp_neighbors(raw: bytes, at: int, left: int, version2: bool) -> str:
@@ -1102,7 +1090,7 @@ def igmp_more_text(raw: bytes, length: int) -> str | None:
                 if len(raw) < 20:
                     text += " timer "
                     raise _Short
-                text += f" timer {_relts(_u32(raw, 16))}"
+                text += f" timer {relts(_u32(raw, 16))}"
         elif dvmrp == 4:
             text += _dvmrp_neighbors(raw, 8, length - 8, False)
         elif dvmrp == 6:

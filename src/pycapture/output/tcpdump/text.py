@@ -578,7 +578,7 @@ _IGMP_LEFT = frozenset((0x13, 0x14, 0x1E, 0x1F))  # DVMRP, PIMv1, mtrace: tcpdum
 _RELTS_UNITS = ((31536000, "y"), (604800, "w"), (86400, "d"), (3600, "h"), (60, "m"), (1, "s"))
 
 
-def _relts(seconds: int) -> str:
+def relts(seconds: int) -> str:
     """tcpdump's unsigned_relts_print: ``1h2m3s``."""
     if seconds == 0:
         return "0s"
@@ -629,7 +629,7 @@ def _igmp_text(layer: IgmpLayer) -> str | None:
         mrt = mrc if mrc < 128 else ((mrc & 0x0F) | 0x10) << (((mrc & 0x70) >> 4) + 3)
         if mrc != 100:
             text += (
-                f" [max resp time {mrt * 0.1:.1f}s]" if mrt < 600 else f" [max resp time {_relts(mrt // 10)}]"
+                f" [max resp time {mrt * 0.1:.1f}s]" if mrt < 600 else f" [max resp time {relts(mrt // 10)}]"
             )
         group = _ipv4_at(start, 4)
         if group is None:
@@ -977,4 +977,4 @@ def summary_line(
     return f"length {length}"
 
 
-__all__ = ["MAXIMUM_SNAPLEN", "TcpSequences", "invalid_header", "mac_text", "summary_line"]
+__all__ = ["MAXIMUM_SNAPLEN", "TcpSequences", "invalid_header", "mac_text", "relts", "summary_line"]

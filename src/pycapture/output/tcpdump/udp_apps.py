@@ -19,6 +19,7 @@ from ...decode.lean_layers import UdpAppLayer
 from ...protocols.numbers import TCPDUMP_ETHERTYPE_NAMES
 from ..hexdump import hex_lines
 from .tcp_apps import tcp_app_text
+from .text import relts
 
 
 class _Cut(Exception):
@@ -1073,20 +1074,7 @@ def _aodv(out: _Out, p: bytes, length: int, src: bytes, dst: bytes) -> None:
 
 # --- Cisco Auto-RP (print-pim.c) ---------------------------------------------------------------
 
-_RELTS_UNITS = ((31536000, "y"), (604800, "w"), (86400, "d"), (3600, "h"), (60, "m"), (1, "s"))
 _AUTORP_PIM = (" PIMv?", " PIMv1", " PIMv2", " PIMv1+2")
-
-
-def _relts(secs: int) -> str:
-    """tcpdump's unsigned_relts_print: 1w2d3h, 16m16s, 0s."""
-    if secs == 0:
-        return "0s"
-    text = ""
-    for size, unit in _RELTS_UNITS:
-        if secs >= size:
-            text += f"{secs // size}{unit}"
-            secs %= size
-    return text
 
 
 def _autorp(out: _Out, p: bytes, length: int, sport: int, dport: int) -> None:
@@ -1098,7 +1086,7 @@ def _autorp(out: _Out, p: bytes, length: int, sport: int, dport: int) -> None:
     rps = _u8(p, 1)
     out(" Hold ")
     hold = _uint(p, 2, 2)
-    out(_relts(hold) if hold else "FOREVER")
+    out(relts(hold) if hold else "FOREVER")
     at, left = 8, length - 8
     for _ in range(rps):
         if left < 4:
