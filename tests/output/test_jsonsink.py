@@ -26,7 +26,18 @@ from pycapture.output.jsonfast import records_text
 from pycapture.output.layered import JsonLinesPrinter
 from support.corpus import corpus_rows
 from support.env import CAPTURES, CORPUS, ROOT
-from support.frames import SAMPLES, ether, icmp_echo, ipv4, ipv6, tcp, udp, vlan_tag
+from support.frames import (
+    SAMPLES,
+    SSH_PAYLOADS,
+    SSH_PORT_PAIRS,
+    ether,
+    icmp_echo,
+    ipv4,
+    ipv6,
+    tcp,
+    udp,
+    vlan_tag,
+)
 
 pytestmark = pytest.mark.skipif(
     records_text is None, reason="the compiled extension is not built, or PYCAPTURE_PURE_PYTHON is set"
@@ -191,6 +202,12 @@ DNS_MESSAGES = [
     ),
 ]
 
+SSH_FRAMES = [
+    ether(0x0800, ipv4(6, tcp(sport, dport, payload=payload)))
+    for payload in SSH_PAYLOADS
+    for sport, dport in SSH_PORT_PAIRS
+] + [ether(0x86DD, ipv6(6, tcp(22, 40000, payload=SSH_PAYLOADS[2])))]
+
 FRAMES = [
     *SAMPLES[ETHERNET],
     *(ether(0x0800, ipv4(17, udp(33000, 53, message))) for message in DNS_MESSAGES),
@@ -220,6 +237,7 @@ FRAMES = [
     ether(0x0800, ipv4(6, tcp(80, 40000, payload=b"body\x85\xa0 text\r\nmore"))),
     ether(0x0800, ipv4(6, tcp(80, 40000, payload=b"HTTP/1.1 200 OK\r\n\r\n"))),
     ether(0x0800, ipv4(6, tcp(40000, 8080, payload=b" \x1cGE\x80T /x HTTP/1.0\r\n\r\n"))),
+    *SSH_FRAMES,
     ether(0x0800, ipv4(1, icmp_echo())),
     ether(0x0800, ipv4(17, udp(40000, 9999, b"pad me"))) + bytes(12),
     ether(0x8100, vlan_tag(7, 0x0800, pri=5) + ipv4(17, udp(40000, 9999))) + bytes(20),

@@ -94,6 +94,32 @@ def dot11_data(payload: bytes, qos: bool = False) -> bytes:
     return header + payload
 
 
+# TCP payloads of an SSH port: banners, binary packets whose header the rich decoder reads or not, and
+# payloads of TLS's and HTTP's shape, which tcp_application gives to those first.
+SSH_PAYLOADS = [
+    b"SSH-2.0-OpenSSH_9.6\r\n",
+    b'SSH-2.0-caf\xc3\xa9 "quoted"\r\n',
+    struct.pack("!IBB", 12, 4, 20) + bytes(10),  # one whole packet
+    struct.pack("!IBB", 300, 7, 21) + bytes(40),  # a plausible length and padding
+    struct.pack("!IBB", 300, 250, 21) + bytes(40),  # padding past the length
+    struct.pack("!IBB", 30, 30, 21) + bytes(40),  # padding as long as the packet
+    struct.pack("!IBB", 40000, 4, 21) + bytes(40),  # an implausible length
+    bytes(range(200, 256)) * 3,  # encrypted
+    b"\x00\x00\x00",
+    b"\x00\x00\x00\x08\xfeSMB" + bytes(60),  # an NBSS session message
+    b"\x85\x00\x00\x00",  # an NBSS keep-alive
+    b"\x86\x00\x00\x00",  # no NBSS type
+    b"\x17\x03\x03\x00\x02hi",
+    b"GET / HTTP/1.1\r\n\r\n",
+]
+# Port pairs around SSH's and NBSS's: tcp_application tries DNS, TLS and HTTP first, then the lower port's
+# decoder.
+SSH_PORT_PAIRS = [
+    (22, 40000), (40000, 22), (22, 179), (179, 22), (179, 40000), (22, 80), (22, 53), (22, 22),
+    (445, 40000), (139, 445), (22, 445), (40000, 139),
+]  # fmt: skip
+
+
 SNAP_IP = b"\xaa\xaa\x03\x00\x00\x00\x08\x00"
 
 

@@ -162,6 +162,11 @@ def _messages() -> list[bytes]:
             out.append(
                 frames_mod.ether(0x0800, frames_mod.ipv4(6, frames_mod.tcp(40000, port, 0x18, payload)))
             )
+    for payload in frames_mod.SSH_PAYLOADS:
+        for sport, dport in frames_mod.SSH_PORT_PAIRS:
+            out.append(
+                frames_mod.ether(0x0800, frames_mod.ipv4(6, frames_mod.tcp(sport, dport, 0x18, payload)))
+            )
     for v6 in (False, True):
         for kind in (0, 8, 3, 128, 129, 135):
             body = bytes([kind, 0, 0, 0, 0, 7, 0, 9]) + b"ping"

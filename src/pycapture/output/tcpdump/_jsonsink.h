@@ -230,17 +230,19 @@ json_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
 }
 
 /* What the rich decoder makes of a TCP payload that tcp_application names, where this sink is certain. */
-enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS };
+enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS, JSON_APP_SSH, JSON_APP_SSH_FIELDS };
 
 /* transport.py's tcp_application and then apps.py's decoder for the payload p of n > 0 bytes that it
  * names: JSON_APP_NONE where no layer comes of it (an HTTP port's payload whose first line dpkt's parsers
  * certainly refuse: no line end in the first 8192 bytes, or no request line), JSON_APP_TLS for one TLS
- * record other than a handshake, ending at *layer_end; JSON_APP_LEAVE for the Python (DNS, a handshake, a
- * line that may be HTTP's). */
+ * record other than a handshake, ending at *layer_end; JSON_APP_SSH (an empty layer) or JSON_APP_SSH_FIELDS
+ * (a binary packet's header) for an SSH port's payload other than a version banner, which the layer takes
+ * whole; JSON_APP_NONE also for an NBSS continuation; JSON_APP_LEAVE for the Python (DNS, a handshake, a
+ * line that may be HTTP's, an SSH banner, an NBSS header, the other TCP_DECODERS). */
 static int
 json_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end)
 {
-    if (sport == rich_dns_port || dport == rich_dns_port || rich_tcp_ports[sport] || rich_tcp_ports[dport])
+    if (sport == rich_dns_port || dport == rich_dns_port)
         return JSON_APP_LEAVE;
     if (rich_looks_like_tls(p, n, sport, dport)) {
         if (p[0] == 22)
@@ -249,15 +251,24 @@ json_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n, Py_
         *layer_end = length < n ? length : n; /* apps.py's _tls: one record, cut by the segment */
         return JSON_APP_TLS;
     }
-    const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
-    if (nl == NULL)
+    if (rich_http_ports[sport] || rich_http_ports[dport] || rich_looks_like_http(p, n)) {
+        const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
+        if (nl == NULL)
+            return JSON_APP_NONE;
+        if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
+            return JSON_APP_LEAVE; /* a status line, maybe */
+        char words[8192]; /* the line is shorter */
+        HttpLine line;
+        Py_ssize_t uri_start, uri_len;
+        return http_parse(p, nl - p, words, &line, &uri_start, &uri_len) ? JSON_APP_LEAVE : JSON_APP_NONE;
+    }
+    unsigned decoder = rich_tcp_decoder(sport, dport);
+    if (decoder == RICH_TCP_NBSS && !rich_nbss_header(p, n))
         return JSON_APP_NONE;
-    if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
-        return JSON_APP_LEAVE; /* a status line, maybe */
-    char words[8192]; /* the line is shorter */
-    HttpLine line;
-    Py_ssize_t uri_start, uri_len;
-    return http_parse(p, nl - p, words, &line, &uri_start, &uri_len) ? JSON_APP_LEAVE : JSON_APP_NONE;
+    if (decoder != RICH_TCP_SSH || (n >= 4 && memcmp(p, "SSH-", 4) == 0))
+        return JSON_APP_LEAVE;
+    *layer_end = n;
+    return rich_ssh_fields(p, n) ? JSON_APP_SSH_FIELDS : JSON_APP_SSH;
 }
 
 /* --- DNS over UDP: apps.py's _dns_layer, where dpkt reads the message whole ------------------------------
@@ -664,6 +675,20 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
             w = PUT(w, ",\"record.length\":");
             w = put_u32(w, u16(p + 3));
             data_len -= tls_end;
+        }
+        else if (app == JSON_APP_SSH) {
+            w = PUT(w, "},{\"layer\":\"ssh\"");
+            data_len = 0;
+        }
+        else if (app == JSON_APP_SSH_FIELDS) {
+            const uint8_t *p = f + payload;
+            w = PUT(w, "},{\"layer\":\"ssh\",\"packet_length\":");
+            w = put_u32(w, u32(p));
+            w = PUT(w, ",\"padding_length\":");
+            w = put_u32(w, p[4]);
+            w = PUT(w, ",\"message_code\":");
+            w = put_u32(w, p[5]);
+            data_len = 0;
         }
     }
     else if (proto == 17) {

@@ -11,7 +11,10 @@ enum { RICH_UDP_NONE = 0, RICH_UDP_DNS = 1, RICH_UDP_NTP = 2, RICH_UDP_OTHER = 3
 /* transport.py's TCP_OPTION_MPTCP: a segment with this option is the rich decoder's (its mptcp layers) */
 #define TCP_OPTION_MPTCP 30
 static unsigned char rich_udp_ports[65536], rich_http_ports[65536], rich_tls_ports[65536];
-static unsigned char rich_tcp_ports[65536]; /* TCP_DECODERS' ports (BGP, LDP): always the Python's */
+/* TCP_DECODERS' ports, as RICH_TCP_*: the sinks write SSH's layer and NBSS's continuations; the rest (BGP,
+ * LDP, an NBSS header) is the Python's */
+enum { RICH_TCP_NONE = 0, RICH_TCP_SSH = 1, RICH_TCP_NBSS = 2, RICH_TCP_OTHER = 3 };
+static unsigned char rich_tcp_ports[65536];
 static unsigned rich_dns_port = 0; /* DNS_PORT: tcp_application's DNS over TCP */
 #define RICH_METHOD_MAX 24
 static char rich_methods[64][RICH_METHOD_MAX];
@@ -219,30 +222,63 @@ rich_udp_decoder(unsigned sport, unsigned dport)
     return rich_udp_ports[low] ? rich_udp_ports[low] : rich_udp_ports[high];
 }
 
-/* UDP_DECODERS (port: decoder name) into rich_udp_ports. */
+/* tcp_application's TCP_DECODERS step, as RICH_TCP_*: the lower port's decoder, else the higher's. */
+static inline unsigned
+rich_tcp_decoder(unsigned sport, unsigned dport)
+{
+    unsigned low = sport < dport ? sport : dport, high = sport < dport ? dport : sport;
+    return rich_tcp_ports[low] ? rich_tcp_ports[low] : rich_tcp_ports[high];
+}
+
+/* apps.py's _ssh on a payload p of n > 0 bytes that is not a version banner: 1 where it reads a binary
+ * packet's length, padding length and message code (the whole segment one packet, or a plausible length
+ * and padding), 0 for an empty layer. */
+static inline int
+rich_ssh_fields(const uint8_t *p, Py_ssize_t n)
+{
+    if (n < 6)
+        return 0;
+    uint32_t length = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    return 4 + (uint64_t)length == (uint64_t)n || (length < 35000 && p[4] < length);
+}
+
+/* apps.py's _nbss on a payload p of n > 0 bytes: 1 where it reads a session service header (a message type
+ * in its first byte), 0 for a continuation, which it leaves as payload. */
+static inline int
+rich_nbss_header(const uint8_t *p, Py_ssize_t n)
+{
+    return n >= 4 && (p[0] == 0x00 || (p[0] >= 0x81 && p[0] <= 0x85));
+}
+
+/* A decoders dict (port: decoder name) into table: the code of its name in names (NULL-ended, codes 1, 2,
+ * ...), else other. 0, or -1 with an exception set. */
 static int
-rich_udp_from(PyObject *decoders)
+rich_decoders_from(unsigned char *table, PyObject *decoders, const char *const *names, unsigned char other)
 {
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     if (!PyDict_Check(decoders)) {
-        PyErr_SetString(PyExc_TypeError, "the UDP decoders must be a dict of port: name");
+        PyErr_SetString(PyExc_TypeError, "the decoders must be a dict of port: name");
         return -1;
     }
-    memset(rich_udp_ports, 0, sizeof(rich_udp_ports));
+    memset(table, 0, 65536);
     while (PyDict_Next(decoders, &pos, &key, &value)) {
         long port = PyLong_AsLong(key);
         if (port < 0 || port > 65535 || !PyUnicode_Check(value)) {
             if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_ValueError, "a UDP decoder's port must be in 0..65535 and its name a str");
+                PyErr_SetString(PyExc_ValueError, "a decoder's port must be in 0..65535 and its name a str");
             return -1;
         }
-        rich_udp_ports[port] = PyUnicode_CompareWithASCIIString(value, "dns") == 0   ? RICH_UDP_DNS
-                               : PyUnicode_CompareWithASCIIString(value, "ntp") == 0 ? RICH_UDP_NTP
-                                                                                      : RICH_UDP_OTHER;
+        table[port] = other;
+        for (unsigned char i = 0; names[i] != NULL; i++)
+            if (PyUnicode_CompareWithASCIIString(value, names[i]) == 0)
+                table[port] = i + 1;
     }
     return 0;
 }
+
+static const char *const rich_udp_names[] = {"dns", "ntp", NULL};    /* RICH_UDP_DNS, RICH_UDP_NTP */
+static const char *const rich_tcp_names[] = {"ssh", "nbss", NULL};  /* RICH_TCP_SSH, RICH_TCP_NBSS */
 
 static int
 rich_ports_from(unsigned char *table, PyObject *ports)
@@ -300,9 +336,9 @@ methods_from(PyObject *methods, char table[][RICH_METHOD_MAX], size_t *lens, int
 }
 
 PyDoc_STRVAR(set_rich_apps_doc,
-"set_rich_apps(udp_decoders, http_ports, tls_ports, http_methods, request_methods, dns_port, tcp_ports=())\n\n"
+"set_rich_apps(udp_decoders, http_ports, tls_ports, http_methods, request_methods, dns_port, tcp_decoders={})\n\n"
 "The rich decoder's application ports and HTTP methods (pycapture.protocols.numbers' UDP_DECODERS,\n"
-"HTTP_PORTS, TLS_PORTS, HTTP_METHODS, DNS_PORT and TCP_DECODERS' ports) and the request methods dpkt's\n"
+"HTTP_PORTS, TLS_PORTS, HTTP_METHODS, DNS_PORT and TCP_DECODERS) and the request methods dpkt's\n"
 "HTTP parser takes, for the sinks that leave application frames to it.");
 
 static PyObject *
@@ -313,12 +349,11 @@ fastline_set_rich_apps(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOOOI|O", &udp, &http, &tls, &methods, &request_methods, &dns_port, &tcp))
         return NULL;
     rich_dns_port = dns_port;
-    if (rich_udp_from(udp) < 0 || rich_ports_from(rich_http_ports, http) < 0 ||
+    if (rich_decoders_from(rich_udp_ports, udp, rich_udp_names, RICH_UDP_OTHER) < 0 || rich_ports_from(rich_http_ports, http) < 0 ||
         rich_ports_from(rich_tls_ports, tls) < 0)
         return NULL;
-    if (tcp == NULL)
-        memset(rich_tcp_ports, 0, sizeof(rich_tcp_ports));
-    else if (rich_ports_from(rich_tcp_ports, tcp) < 0)
+    memset(rich_tcp_ports, 0, sizeof(rich_tcp_ports));
+    if (tcp != NULL && rich_decoders_from(rich_tcp_ports, tcp, rich_tcp_names, RICH_TCP_OTHER) < 0)
         return NULL;
     if (methods_from(methods, rich_methods, rich_method_len, &rich_methods_count) < 0 ||
         methods_from(request_methods, dpkt_methods, dpkt_method_len, &dpkt_methods_count) < 0)

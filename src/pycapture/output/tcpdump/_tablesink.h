@@ -593,18 +593,19 @@ tls_server_name(const uint8_t *b, Py_ssize_t n, char *name, Py_ssize_t *name_len
 }
 
 /* What the rich decoder makes of a TCP payload p of n bytes (n > 0) that tcp_application names. */
-enum { TCP_APP_LEAVE = 0, TCP_APP_NONE, TCP_APP_TLS, TCP_APP_HTTP };
+enum { TCP_APP_LEAVE = 0, TCP_APP_NONE, TCP_APP_TLS, TCP_APP_HTTP, TCP_APP_SSH };
 
-/* TCP_APP_NONE: no layer of its own (an HTTP port's payload whose first line dpkt cannot parse);
- * TCP_APP_TLS: one TLS record layer, ending at *layer_end, with a Client Hello's server name in words
+/* TCP_APP_NONE: no layer of its own (an HTTP port's payload whose first line dpkt cannot parse, an NBSS
+ * continuation); TCP_APP_TLS: one TLS record layer, ending at *layer_end, with a Client Hello's server name in words
  * (*uri_len its length, -1 for none); TCP_APP_HTTP: an HTTP line layer, ending at *layer_end, described
- * by *h and its URI's place in words; TCP_APP_LEAVE: the Python decides (DNS over TCP, a handshake dpkt
- * would not read). words: room for n bytes. */
+ * by *h and its URI's place in words; TCP_APP_SSH: an SSH layer over the whole payload; TCP_APP_LEAVE: the
+ * Python decides (DNS over TCP, a handshake dpkt would not read, an NBSS header, the TCP_DECODERS but SSH
+ * and NBSS). words: room for n bytes. */
 static int
 tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end, HttpLine *h, char *words,
             Py_ssize_t *uri_start, Py_ssize_t *uri_len)
 {
-    if (k->sport == rich_dns_port || k->dport == rich_dns_port || rich_tcp_ports[k->sport] || rich_tcp_ports[k->dport])
+    if (k->sport == rich_dns_port || k->dport == rich_dns_port)
         return TCP_APP_LEAVE;
     if (rich_looks_like_tls(p, n, k->sport, k->dport)) {
         Py_ssize_t length = 5 + (Py_ssize_t)u16(p + 3);
@@ -614,12 +615,21 @@ tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end
             return TCP_APP_LEAVE;
         return TCP_APP_TLS;
     }
-    /* apps.py's _http reads the line that ends within the first 8192 bytes, if any */
-    const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
-    if (nl == NULL || !http_parse(p, nl - p, words, h, uri_start, uri_len))
-        return TCP_APP_NONE;
-    *layer_end = nl - p + 1;
-    return TCP_APP_HTTP;
+    if (rich_http_ports[k->sport] || rich_http_ports[k->dport] || rich_looks_like_http(p, n)) {
+        /* apps.py's _http reads the line that ends within the first 8192 bytes, if any */
+        const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
+        if (nl == NULL || !http_parse(p, nl - p, words, h, uri_start, uri_len))
+            return TCP_APP_NONE;
+        *layer_end = nl - p + 1;
+        return TCP_APP_HTTP;
+    }
+    unsigned decoder = rich_tcp_decoder(k->sport, k->dport);
+    if (decoder == RICH_TCP_NBSS && !rich_nbss_header(p, n))
+        return TCP_APP_NONE; /* a continuation */
+    if (decoder != RICH_TCP_SSH)
+        return TCP_APP_LEAVE;
+    *layer_end = n; /* apps.py's _ssh: the layer takes the segment, banner or not */
+    return TCP_APP_SSH;
 }
 
 /* --- DNS: dpkt's parse (protocols/headers.py's DNS), checked whole ----------------------------------------
@@ -778,7 +788,7 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, char *scra
             app = tcp_app_row(k, f + app_start, payload, &layer_end, &http, scratch, &uri_start, &uri_len);
             if (app == TCP_APP_LEAVE)
                 return 0;
-            app_name = app == TCP_APP_TLS ? ":tls" : app == TCP_APP_HTTP ? ":http" : NULL;
+            app_name = app == TCP_APP_TLS ? ":tls" : app == TCP_APP_HTTP ? ":http" : app == TCP_APP_SSH ? ":ssh" : NULL;
         }
         if (hl > 20 && !tcp_options_whole(f + t + 20, hl - 20))
             return 0;
