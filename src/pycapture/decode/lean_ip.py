@@ -44,6 +44,10 @@ _WHOLE = {
 }  # fmt: skip
 _MOBILITY_OLD = 62  # print-ip6.c's IPPROTO_MOBILITY_OLD
 _IP6_HEADER = 40
+# the next headers ipv6_chain walks as extension headers (the rest end the chain)
+_IP6_CHAINED = frozenset(
+    (IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_MOBILITY, _MOBILITY_OLD, IPPROTO_ROUTING)
+)
 _JUMBO_MIN = 65536
 _IP6OPT_PAD1, _IP6OPT_PADN, _IP6OPT_JUMBO, _IP6OPT_RTALERT, _IP6OPT_HOME = 0x00, 0x01, 0xC2, 0x05, 0xC9
 
@@ -159,6 +163,12 @@ def ipv6_chain(
     known = wire is not None
     wire = len(data) - offset if wire is None else wire
     total = payload_length + _IP6_HEADER if payload_length else wire + _IP6_HEADER
+    if payload_length and nh not in _IP6_CHAINED and not (known and wire < total):
+        # no extension header and nothing missing: what the walk below makes of it, without walking
+        layers.append(("ip6", src, dst, nh, payload_length, hlim, None))
+        if nh != 59:  # no next header: the line ends
+            transport(data[: offset + total], offset + _IP6_HEADER, nh, payload_length, layers)
+        return
     exts: Layers = []
     if payload_length:
         data = data[: offset + total]

@@ -9,15 +9,12 @@ included) with tcpdump's own output, on the compiled and the Python path, withou
 
 from __future__ import annotations
 
-import os
 import struct
-import subprocess
 
 import pytest
 
 from pycapture import craft
-from pycapture.savefile.pcap_writer import PcapWriter
-from support.commands import run_cli, tool
+from support.tcpdump_compare import assert_tcpdump_lines, nonempty, write_capture
 
 DST, SRC = bytes.fromhex("0180c2000000"), bytes.fromhex("020000000001")
 
@@ -249,26 +246,8 @@ def _frames() -> list[tuple[bytes, int]]:
     return frames
 
 
-def _lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line]
-
-
 @pytest.mark.parametrize("flags", [(), ("-e",)], ids=["plain", "link-level"])
 @pytest.mark.parametrize("pure", ["", "1"], ids=["compiled", "python"])
 def test_ether_protocol_lines_are_tcpdumps(tmp_path, pure, flags):
-    path = tmp_path / "ether.pcap"
-    writer = PcapWriter(str(path), 1)
-    frames = _frames()
-    for number, (frame, cut) in enumerate(frames, 1):
-        writer.write(number, 0, len(frame), frame[: len(frame) - cut])
-    writer.close()
-    expected = subprocess.run(
-        [tool("tcpdump"), "-n", "-tt", *flags, "-r", str(path)], capture_output=True, text=True, check=True
-    ).stdout
-    got = run_cli(
-        "-n", "-tt", *flags, "-r", str(path), text=True, env=dict(os.environ, PYCAPTURE_PURE_PYTHON=pure)
-    )
-    assert got.returncode == 0, got.stderr
-    differ = [(g, w) for g, w in zip(_lines(got.stdout), _lines(expected)) if g != w]
-    assert not differ, differ[:5]
-    assert len(_lines(got.stdout)) == len(_lines(expected))
+    path = write_capture(tmp_path / "ether.pcap", _frames())
+    assert_tcpdump_lines(path, pure, *flags, keep=nonempty)

@@ -14,17 +14,13 @@ types match tcpdump line for line.
 
 from __future__ import annotations
 
-import os
 import struct
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from pycapture import craft
-from pycapture.savefile.pcap_writer import PcapWriter
-from support.commands import run_cli, tool
 from support.env import CORPUS
+from support.tcpdump_compare import assert_tcpdump_lines, write_capture
 
 PPP, PPP_SERIAL, ETHERNET, C_HDLC = 9, 50, 1, 104
 MACS = ("02:00:00:00:00:02", "02:00:00:00:00:01")
@@ -362,30 +358,11 @@ _CASES = {
 }
 
 
-def _compare(path: Path, pure: str, *extra: str) -> None:
-    expected = subprocess.run(
-        [tool("tcpdump"), "-n", "-tt", *extra, "-r", str(path)], capture_output=True, text=True, check=True
-    ).stdout.splitlines()
-    got = run_cli(
-        "-n", "-tt", *extra, "-r", str(path), text=True, env=dict(os.environ, PYCAPTURE_PURE_PYTHON=pure)
-    )
-    assert got.returncode == 0, got.stderr
-    lines = got.stdout.splitlines()
-    differ = [(g, w) for g, w in zip(lines, expected) if g != w]
-    assert not differ, differ[:5]
-    assert len(lines) == len(expected)
-
-
 @pytest.mark.parametrize("pure", ["", "1"], ids=["compiled", "python"])
 @pytest.mark.parametrize("case", sorted(_CASES))
 def test_link_lines_are_tcpdumps(tmp_path, case, pure):
     linktype, build = _CASES[case]
-    path = tmp_path / f"{case}.pcap"
-    writer = PcapWriter(str(path), linktype)
-    for number, (frame, cut) in enumerate(build(), 1):
-        writer.write(number, 0, len(frame), frame[: len(frame) - cut])
-    writer.close()
-    _compare(path, pure)
+    assert_tcpdump_lines(write_capture(tmp_path / f"{case}.pcap", build(), linktype), pure)
 
 
 # ARCNET's and SunATM's -e headers are not printed yet
@@ -394,12 +371,7 @@ def test_link_level_lines_are_tcpdumps(tmp_path, case):
     """-e: the link header as tcpdump prints it (Cisco HDLC's cast and type, PPP's protocol and
     length, a switch tag between the addresses and the type, SLIP's direction), and what follows."""
     linktype, build = _CASES[case]
-    path = tmp_path / f"{case}.pcap"
-    writer = PcapWriter(str(path), linktype)
-    for number, (frame, cut) in enumerate(build(), 1):
-        writer.write(number, 0, len(frame), frame[: len(frame) - cut])
-    writer.close()
-    _compare(path, "", "-e")
+    assert_tcpdump_lines(write_capture(tmp_path / f"{case}.pcap", build(), linktype), "", "-e")
 
 
 # corpus files whose every line this module now prints as tcpdump does (with and without -e)
@@ -427,4 +399,4 @@ def test_corpus_link_lines(name, extra):
     path = CORPUS / name
     if not path.exists():
         pytest.skip("corpus file not available")
-    _compare(path, "", *([extra] if extra else []))
+    assert_tcpdump_lines(path, "", *([extra] if extra else []))

@@ -11,17 +11,15 @@ tcpdump's own, on the compiled and the Python path, and so are the 802.11 captur
 
 from __future__ import annotations
 
-import os
 import struct
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from pycapture import craft
 from pycapture.savefile.pcap_writer import PcapWriter
-from support.commands import run_cli, tool
 from support.env import CORPUS
+from support.tcpdump_compare import assert_tcpdump_lines
 
 A1, A2, A3, A4 = (bytes.fromhex(x) for x in ("000d9382363a", "000c4182b255", "ffffffffffff", "0203040506aa"))
 IPV4 = craft.icmp_echo("192.168.1.1", "192.168.1.2", ident=1, seq=2, payload=bytes(8))
@@ -219,18 +217,6 @@ def _write(path: Path, linktype: int, packets: list[tuple[bytes, int]]) -> int:
     return len(packets)
 
 
-def _compare(path: Path, pure: str) -> None:
-    expected = subprocess.run(
-        [tool("tcpdump"), "-n", "-tt", "-r", str(path)], capture_output=True, text=True, check=True
-    ).stdout.splitlines()
-    got = run_cli("-n", "-tt", "-r", str(path), text=True, env=dict(os.environ, PYCAPTURE_PURE_PYTHON=pure))
-    assert got.returncode == 0, got.stderr
-    lines = got.stdout.splitlines()
-    differ = [(g, w) for g, w in zip(lines, expected) if g != w]
-    assert not differ, differ[:5]
-    assert len(lines) == len(expected)
-
-
 def _cuts(frames: list[bytes], prefix: bytes = b"") -> list[tuple[bytes, int]]:
     packets = [(prefix + frame, 0) for frame in frames]
     for frame in frames[::7]:
@@ -267,7 +253,7 @@ def test_radiotap_lines_are_tcpdumps(tmp_path, pure):
     header = radiotap({0: FIELDS[0][1], 2: b"\x02"})
     packets += [(header[:cut], 10) for cut in range(1, len(header) + 1)]
     _write(tmp_path / "radiotap.pcap", 127, packets)
-    _compare(tmp_path / "radiotap.pcap", pure)
+    assert_tcpdump_lines(tmp_path / "radiotap.pcap", pure)
 
 
 @PURE
@@ -280,7 +266,7 @@ def test_bare_prism_and_avs_lines_are_tcpdumps(tmp_path, pure, linktype):
         packets.append((struct.pack(">II", 0x80211002, 8) + _control()[13 * 3], 0))
         packets.append((struct.pack(">II", 0x80211001, 4) + bytes(8), 0))
     _write(tmp_path / "wlan.pcap", linktype, packets)
-    _compare(tmp_path / "wlan.pcap", pure)
+    assert_tcpdump_lines(tmp_path / "wlan.pcap", pure)
 
 
 WLAN_CORPUS = (
@@ -306,4 +292,4 @@ def test_corpus_wlan_lines_are_tcpdumps(name):
     path = CORPUS / name
     if not path.exists():
         pytest.skip(f"{name} is not in the corpus")
-    _compare(path, "")
+    assert_tcpdump_lines(path, "")

@@ -1016,11 +1016,15 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
     const uint8_t *src = f + k->addresses, *dst = src + size;
     Py_ssize_t t = k->transport;
     if (k->proto == 6) {
-        /* print-ssh.c prints a version banner only: a payload on SSH's port (and no other printer's) that
-         * cannot start one prints nothing more, here */
-        int plain_ssh = k->payload_length > 0 && n > k->payload && f[k->payload] != 'S'
-            && ((k->sport == SSH_PORT && tcp_apps[k->dport] == APP_NONE)
-                || (k->dport == SSH_PORT && tcp_apps[k->sport] == APP_NONE));
+        /* print-ssh.c prints a version banner only: a payload on SSH's port (and no other printer's) whose
+         * first bytes differ from "SSH-" (before the capture or the segment ends) prints nothing more, here */
+        int plain_ssh = 0;
+        if (k->payload_length > 0 && ((k->sport == SSH_PORT && tcp_apps[k->dport] == APP_NONE)
+                                      || (k->dport == SSH_PORT && tcp_apps[k->sport] == APP_NONE))) {
+            Py_ssize_t seen = n - k->payload < k->payload_length ? n - k->payload : k->payload_length;
+            for (Py_ssize_t i = 0; i < seen && i < 4 && !plain_ssh; i++)
+                plain_ssh = f[k->payload + i] != (uint8_t)"SSH-"[i];
+        }
         /* the lean decoder's; so is a payload between a lean port and DNS's or HTTP's, as tcpdump's
          * order of ports decides between them */
         if (k->app == APP_DNS || (k->payload_length > 0 && !plain_ssh && (k->app == APP_LEAN
@@ -1117,16 +1121,22 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
         *w++ = '\n';
         return w;
     }
-    /* ICMP or ICMPv6: the echoes, whose id and sequence number the IP length holds */
+    /* ICMP or ICMPv6: the echoes, whose id and sequence number the IP length holds, and ICMPv6's neighbor
+     * solicitations and advertisements, whose target the capture and the IP length hold */
     if (k->ip_payload < 8)
         return NULL;
     unsigned echo = k->icmp_type;
     const char *name;
+    int neighbor = k->proto == 58 && (echo == 135 || echo == 136);
+    if (neighbor && (k->ip_payload < 24 || n < t + 24))
+        return NULL;
     if (k->proto == 1) {
         if (echo != 0 && echo != 8)
             return NULL;
         name = echo ? "ICMP echo request" : "ICMP echo reply";
     }
+    else if (neighbor)
+        name = echo == 135 ? "ICMP6, neighbor solicitation, who has " : "ICMP6, neighbor advertisement, tgt is ";
     else {
         if (echo != 128 && echo != 129)
             return NULL;
@@ -1138,6 +1148,13 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
     w = put_address(w, dst, size);
     w = PUT(w, ": ");
     w = put(w, name, strlen(name));
+    if (neighbor) { /* print-icmp6.c without -v: the target, then the length */
+        w = put_address(w, f + t + 8, 16);
+        w = PUT(w, ", length ");
+        w = put_u32(w, (uint32_t)k->ip_payload);
+        *w++ = '\n';
+        return w;
+    }
     w = PUT(w, ", id ");
     w = put_u32(w, k->icmp_rest >> 16);
     w = PUT(w, ", seq ");

@@ -202,10 +202,11 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
             return None
         # a payload on a lean port is lean's, even where DNS or HTTP is the other port: tcpdump's order of
         # ports decides between them; but SSH prints a version banner only, and a payload on its port (and
-        # no other printer's) that cannot start one prints nothing more
+        # no other printer's) whose first bytes differ from "SSH-" (before the capture or the segment ends)
+        # prints nothing more
         if plen and (app == APP_LEAN or TCP_APPS.get(sport) == APP_LEAN or TCP_APPS.get(dport) == APP_LEAN):
             other = dport if sport == _SSH_PORT else sport if dport == _SSH_PORT else -1
-            if other < 0 or other in TCP_APPS or n <= payload or data[payload] == 0x53:  # "S"
+            if other < 0 or other in TCP_APPS or b"SSH-".startswith(data[payload : payload + min(plen, 4)]):
                 return None
         flags &= 0xFF
         options = ""
@@ -274,10 +275,19 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
         return _dns_line(head, data[payload:n], plen, app == APP_MDNS)
     if ip_payload < 8:  # the id and sequence number past the IP length: the general path's [|icmp]
         return None
+    neighbor = proto == 58 and (icmp_type == 135 or icmp_type == 136)
+    if neighbor and (ip_payload < 24 or n < t + 24):  # the target cut: the general path's [|icmp6]
+        return None
     if proto == 1:
         if icmp_type != 0 and icmp_type != 8:
             return None
         name = "ICMP echo request" if icmp_type else "ICMP echo reply"
+    elif neighbor:
+        name = (
+            "ICMP6, neighbor solicitation, who has "
+            if icmp_type == 135
+            else "ICMP6, neighbor advertisement, tgt is "
+        )
     else:
         if icmp_type != 128 and icmp_type != 129:
             return None
@@ -286,6 +296,8 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
     head = cache.icmp.get(key)
     if head is None:
         head = cache.icmp[key] = f"{label}{_address_text(key[:size])} > {_address_text(key[size:])}: "
+    if neighbor:  # print-icmp6.c without -v: the target, then the length
+        return f"{head}{name}{_address_text(data[t + 8 : t + 24])}, length {ip_payload}\n"
     return f"{head}{name}, id {icmp_rest >> 16}, seq {icmp_rest & 0xFFFF}, length {ip_payload}\n"
 
 

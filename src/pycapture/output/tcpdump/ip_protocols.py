@@ -744,7 +744,6 @@ def icmp6_text(raw: bytes, length: int) -> str:
         return cut
     code = raw[1]
     quoted = raw[8:]
-    dump = "\n" + hex_lines(raw[:length], False) if raw[:length] else ""
     if kind == 1:
         text += f", {_ICMP6_UNREACH.get(code, f'unknown unreach code ({code})')}"
         if code in (0, 1, 3):
@@ -768,7 +767,7 @@ def icmp6_text(raw: bytes, length: int) -> str:
                 else f", {where} protocol {proto} port {port} unreachable"
             )
         else:
-            return text + dump
+            return text + _unknown_dump(raw, length)
     elif kind == 2:
         if len(raw) < 8:
             return cut
@@ -847,8 +846,13 @@ def icmp6_text(raw: bytes, length: int) -> str:
         except _LineEnds as ended:
             return text + ended.text
     elif kind not in (133, 134, 141, 142, 145, 147):
-        return f"{text}, length {length}{dump}"
+        return f"{text}, length {length}{_unknown_dump(raw, length)}"
     return f"{text}, length {length}"
+
+
+def _unknown_dump(raw: bytes, length: int) -> str:
+    """tcpdump's hex dump of an ICMPv6 message it does not know, on the lines after its line."""
+    return "\n" + hex_lines(raw[:length], False) if raw[:length] else ""
 
 
 _NI_FLAGS = ((0x40, "a"), (0x20, "G"), (0x10, "S"), (0x08, "L"), (0x04, "C"), (0x02, "A"))
