@@ -2,6 +2,8 @@
 
 ``pycapture.output.tcpdump._fastline`` prints the commonest summary lines in C. It is optional: where it
 cannot be compiled (no C compiler, no Python headers) the install goes on and pycapture prints in Python.
+``pycapture.replay._burst`` sends a replay's packets in batches (Linux's sendmmsg); without it a replay
+sends through libpcap, one packet at a time.
 """
 
 from setuptools import Extension, setup
@@ -17,6 +19,7 @@ setup(
                 "src/pycapture/output/tcpdump/_tablesink.h",
             ],
             optional=True,
-        )
+        ),
+        Extension("pycapture.replay._burst", sources=["src/pycapture/replay/_burst.c"], optional=True),
     ]
 )

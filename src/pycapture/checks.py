@@ -59,6 +59,13 @@ def text(name: str, value: object) -> str:
     return value
 
 
+def boolean(name: str, value: object) -> bool:
+    """``value`` if it is a bool; TypeError otherwise (1 and "yes" included: pass True or False)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+    return value
+
+
 def function(name: str, value: object) -> Callable[..., object]:
     """``value`` if it can be called; TypeError otherwise."""
     if not callable(value):

@@ -1,7 +1,8 @@
 """``pycapture replay FILE...``: print saved captures at their recorded pace, or send them onto an interface.
 
-With ``--if``, packets go out through :class:`pycapture.replay.replayer.Replayer` (pcap_sendpacket), as
-tcpreplay sends them; without it, they are printed as ``pycapture -r FILE --realtime`` prints them.
+With ``--if``, packets go out through :class:`pycapture.replay.replayer.Replayer` (in batches with
+sendmmsg, or with pcap_sendpacket as tcpreplay sends them); without it, they are printed as
+``pycapture -r FILE --realtime`` prints them.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def report_lines(stats: ReplayStats, interface: str) -> list[str]:
     ]
     if stats.truncated:
         lines.append(f"{stats.truncated} packets were cut short in the capture and were sent as captured")
+    if stats.retried:
+        lines.append(f"{stats.retried} sends found the interface's queue full (ENOBUFS) and were retried")
     if stats.late_us_mean or stats.late_us_max:
         lines.append(
             f"timing: packets left {stats.late_us_mean:.0f} µs after their due time on average, "
@@ -108,6 +111,17 @@ def report_lines(stats: ReplayStats, interface: str) -> list[str]:
     metavar="EXPR",
     help="Replay only the packets matching this BPF filter (pcap-filter(7)).",
 )
+@click.option(
+    "--verify",
+    "verify_on",
+    metavar="NAME",
+    help="Capture on this interface (a veth peer, a looped cable) while sending, and report what arrived: "
+    "lost, duplicated, reordered and altered packets, and the timing error. Exit status 1 unless intact.",
+)
+@flag(
+    "--qdisc-bypass",
+    help="Send past the interface's queueing discipline (Linux): faster, but no shaping and no queue.",
+)
 @flag("-q", "--quiet", help="No progress while sending.")
 @flag("-v", "verbose", help="When printing: the layered Pcap4J-style dump.")
 @json_option("When printing: one JSON object per packet.")
@@ -123,6 +137,8 @@ def replay_command(
     count: int | None,
     duration: float | None,
     bpf_filter: str | None,
+    verify_on: str | None,
+    qdisc_bypass: bool,
     quiet: bool,
     verbose: bool,
     json_lines: bool,
@@ -135,12 +151,15 @@ def replay_command(
     """
     if sum(x is not None and x is not False for x in (speed, pps, mbps, topspeed or None)) > 1:
         raise click.UsageError("choose one of --speed, --pps, --mbps and --topspeed")
+    if (qdisc_bypass or verify_on) and interface is None:
+        option = "--qdisc-bypass" if qdisc_bypass else "--verify"
+        raise click.UsageError(f"{option} is for sending: give the interface to send on with --if")
     settings = ReplaySettings(Pace(speed or 1.0, pps, mbps, topspeed), loop, count, duration, bpf_filter)
     with reported_errors(debug, "check the capture file's path"):
         if interface is None:
             _print_files(files, settings, verbose, json_lines)
             return
-        _send_files(files, interface, settings, quiet)
+        _send_files(files, interface, settings, quiet, qdisc_bypass, verify_on)
 
 
 def _pace_text(pace: Pace) -> str:
@@ -153,10 +172,24 @@ def _pace_text(pace: Pace) -> str:
     return f"at {pace.speed:g}x the recorded pace"
 
 
-def _send_files(files: tuple[str, ...], interface: str, settings: ReplaySettings, quiet: bool) -> None:
+def _send_files(
+    files: tuple[str, ...],
+    interface: str,
+    settings: ReplaySettings,
+    quiet: bool,
+    qdisc_bypass: bool,
+    verify_on: str | None,
+) -> None:
     tty = sys.stderr.isatty()
     progress = None if quiet else ProgressLine(tty)
-    replayer = Replayer.with_settings(interface, settings, progress, count_first=tty and progress is not None)
+    replayer = Replayer.with_settings(
+        interface,
+        settings,
+        progress,
+        count_first=tty and progress is not None,
+        qdisc_bypass=qdisc_bypass,
+        verify=verify_on,
+    )
     say(f"sending {', '.join(files)} on {interface} {_pace_text(settings.pace)}")
     try:
         with stop_on_signals(replayer):
@@ -168,7 +201,10 @@ def _send_files(files: tuple[str, ...], interface: str, settings: ReplaySettings
         say(message)
     for line in report_lines(stats, interface):
         click.echo(line, err=True)
-    if stats.not_sent:
+    if stats.verify is not None:
+        for line in stats.verify.lines():
+            click.echo(line, err=True)
+    if stats.not_sent or (stats.verify is not None and not stats.verify.intact):
         sys.exit(1)
 
 

@@ -80,6 +80,7 @@ class Pacer:
         self.mbps = None if topspeed or pps else mbps
         self.topspeed = topspeed
         self._stopped = stopped
+        self.last_due = 0  # the due time (monotonic ns) of the packet wait() waited for last
         self.late_ns_total = 0  # how late the waits ended, summed: the achieved accuracy
         self.late_ns_max = 0
         self.waits = 0
@@ -114,7 +115,18 @@ class Pacer:
         """Block until the packet is due; False if ``stopped()`` became true first."""
         if self.topspeed:
             return not self._stopped()
-        deadline = self.due(ts_ns, nbytes)
+        deadline = self.last_due = self.due(ts_ns, nbytes)
+        if not self.sleep_until(deadline):
+            return False
+        late = time.monotonic_ns() - deadline
+        self.late_ns_total += late
+        self.late_ns_max = max(self.late_ns_max, late)
+        self.waits += 1
+        return True
+
+    def sleep_until(self, deadline: int) -> bool:
+        """Block until the monotonic time ``deadline`` (ns): sleep in slices, then spin the last
+        :data:`SPIN_S`; False if ``stopped()`` became true first."""
         spin_ns = int(SPIN_S * 1e9)
         while True:
             if self._stopped():
@@ -123,14 +135,34 @@ class Pacer:
             if left <= spin_ns:
                 break
             time.sleep(min(left - spin_ns, SLICE_S * 1e9) / 1e9)
-        now = time.monotonic_ns()
-        while now < deadline:
-            now = time.monotonic_ns()
-        late = now - deadline
-        self.late_ns_total += late
-        self.late_ns_max = max(self.late_ns_max, late)
-        self.waits += 1
+        while time.monotonic_ns() < deadline:
+            pass
         return True
+
+    @property
+    def mode(self) -> tuple[int, float]:
+        """The rate as the compiled sender (``replay._burst``) takes it: ``(mode, rate)``, mode 0
+        topspeed, 1 the recorded pace times ``speed``, 2 ``pps``, 3 ``mbps``."""
+        if self.topspeed:
+            return 0, 0.0
+        if self.pps is not None:
+            return 2, self.pps
+        if self.mbps is not None:
+            return 3, self.mbps
+        return 1, self.speed
+
+    def schedule(self) -> list[int | float]:
+        """The schedule and accuracy counters as the compiled sender reads and updates them in place:
+        ``[origin_clock, origin_ts, scheduled, late_ns_total, late_ns_max, waits]``; give the list back to
+        :meth:`take_schedule` after."""
+        return [self._origin_clock, self._origin_ts, float(self._sent), self.late_ns_total,
+                self.late_ns_max, self.waits]  # fmt: skip
+
+    def take_schedule(self, schedule: list[int | float]) -> None:
+        """Take back a list of :meth:`schedule` the compiled sender has moved on."""
+        origin_clock, origin_ts, sent, total, late_max, waits = schedule
+        self._origin_clock, self._origin_ts, self._sent = int(origin_clock), int(origin_ts), int(sent)
+        self.late_ns_total, self.late_ns_max, self.waits = int(total), int(late_max), int(waits)
 
     def paced(self, records: Iterable[Record], nanosecond: bool) -> Iterator[Record]:
         """Yield ``records`` (as from :meth:`PcapHandle.records`) each at its due time."""

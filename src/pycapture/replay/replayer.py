@@ -1,13 +1,21 @@
 """Replaying saved captures: sending their packets onto an interface, paced as asked.
 
 :func:`replay` (and :class:`Replayer`, which can be stopped from a signal handler) sends the packets of
-one or more files with ``pcap_sendpacket``, as tcpreplay does, and returns :class:`ReplayStats`. The
-timing is :class:`~pycapture.replay.pacer.Pacer`'s.
+one or more files and returns :class:`ReplayStats`. The timing is :class:`~pycapture.replay.pacer.Pacer`'s.
+
+A classic pcap file goes out through the compiled sender (``pycapture.replay._burst``, Linux): its
+records are read in place from the mapped file and every record that is due is sent in one ``sendmmsg``
+on an AF_PACKET socket, a batch ending at the first record not yet due. Anything else (pcapng, a
+filter, another platform, a build without the extension) is sent with ``pcap_sendpacket``, one packet at
+a time, as tcpreplay sends.
 """
 
 from __future__ import annotations
 
+import array
+import errno
 import os
+import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -17,7 +25,15 @@ from .. import checks
 from ..capture.handle import PcapHandle, open_offline
 from ..decode import linktype_name
 from ..errors import PcapError, PcapNativeError
+from ..savefile.format import RECORD_HEADER, RECORD_HEADER_SIZE
+from ..savefile.reader import RecordBuffers
 from .pacer import DURATION, Pace
+from .verify import Receiver, Sent, VerifyReport, verify
+
+try:
+    from . import _burst  # type: ignore[attr-defined]
+except ImportError:  # not built: libpcap sends
+    _burst = None
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing's from Python 3.11; only the type checker reads it
@@ -27,6 +43,9 @@ PROGRESS_INTERVAL_S = 0.25
 LINKTYPE_ETHERNET = 1
 _VLAN_ETHERTYPES = (b"\x81\x00", b"\x88\xa8", b"\x91\x00")
 _MAX_COUNT = (1 << 63) - 1
+_SOL_PACKET = 263  # <linux/socket.h>; Python's socket module names neither constant
+_PACKET_QDISC_BYPASS = 20  # <linux/if_packet.h>
+_LOG_RECORDS = 4096  # records a verified burst call reads at most: its log's room
 
 
 @dataclass(frozen=True)
@@ -67,12 +86,14 @@ class ReplayStats:
     skipped_too_big: int = 0
     skipped_linktype: int = 0
     truncated: int = 0  # captured shorter than on the wire: sent as captured, as tcpreplay does
+    retried: int = 0  # sends the kernel refused for a full queue (ENOBUFS), tried again until sent
     elapsed_s: float = 0.0
     planned: int | None = None  # packets the files hold (after filter and count), when counted first
     late_us_mean: float = 0.0  # how late, on average, each paced packet left
     late_us_max: float = 0.0
     stopped: bool = False
     messages: list[str] = field(default_factory=list)
+    verify: VerifyReport | None = None  # with a verify interface: what arrived there
 
     @property
     def pps(self) -> float:
@@ -122,7 +143,11 @@ class ReplayOptions(TypedDict, total=False):
     rate instead; ``topspeed`` sends as fast as possible. ``loop`` passes over the files (0: until
     stopped); ``count`` and ``duration_s`` end the run early; ``bpf_filter`` sends only matching packets.
     ``progress`` is called with the running :class:`ReplayStats` at most every
-    :data:`PROGRESS_INTERVAL_S` while sending.
+    :data:`PROGRESS_INTERVAL_S` while sending. ``qdisc_bypass`` sends past the interface's queueing
+    discipline (Linux's PACKET_QDISC_BYPASS: faster, but no traffic shaping and no queue to absorb a burst).
+    ``verify`` names an interface the packets should arrive on (a veth peer, a looped cable): it is
+    captured while they are sent, and :attr:`ReplayStats.verify` says what arrived
+    (:mod:`pycapture.replay.verify`).
 
     The rates take the ranges of :data:`SPEED`, :data:`PPS` and :data:`MBPS`, ``duration_s`` that of
     :data:`DURATION`; ``loop`` is 0 or more and ``count`` 1 or more. A value outside its range raises
@@ -138,6 +163,8 @@ class ReplayOptions(TypedDict, total=False):
     duration_s: float | None
     bpf_filter: str | None
     progress: ProgressCallback | None
+    qdisc_bypass: bool
+    verify: str | None
 
 
 _PACE_FIELDS = frozenset(f.name for f in fields(Pace))
@@ -170,6 +197,11 @@ class Replayer:
         _check_keywords("Replayer.__init__", options)
         self.interface = checks.text("interface", interface)
         progress = options.pop("progress", None)
+        self.qdisc_bypass = checks.boolean("qdisc_bypass", options.pop("qdisc_bypass", False))
+        verify_on = options.pop("verify", None)
+        self.verify = None if verify_on is None else checks.text("verify", verify_on)
+        self._journal: list[Sent] | None = None  # when verifying: every packet sent
+        self._number = 0  # records read for sending, over every file and loop
         self.settings = _settings(options)
         self.progress = None if progress is None else checks.function("progress", progress)
         self.count_first = count_first
@@ -185,10 +217,21 @@ class Replayer:
         settings: ReplaySettings,
         progress: ProgressCallback | None = None,
         count_first: bool = False,
+        qdisc_bypass: bool = False,
+        verify: str | None = None,
     ) -> Replayer:
-        """A replayer for ``settings``; ``progress`` and ``count_first`` as for the constructor."""
+        """A replayer for ``settings``; ``progress``, ``count_first``, ``qdisc_bypass`` and ``verify`` as
+        for the constructor."""
         options = asdict(settings)  # the options of the constructor, the rate's nested in "pace"
-        return cls(interface, **options.pop("pace"), **options, progress=progress, count_first=count_first)
+        return cls(
+            interface,
+            **options.pop("pace"),
+            **options,
+            progress=progress,
+            count_first=count_first,
+            qdisc_bypass=qdisc_bypass,
+            verify=verify,
+        )
 
     def break_loop(self) -> None:
         """Stop after the packet being sent; safe from another thread or a signal handler."""
@@ -235,9 +278,22 @@ class Replayer:
             if self.settings.duration_s is not None:
                 self._deadline = start + self.settings.duration_s
             self._next_progress = start + PROGRESS_INTERVAL_S
+            receiver = None
+            if self.verify is not None:
+                receiver = Receiver(self.verify)
+                self._journal = []
+            clock_offset = time.time_ns() - time.monotonic_ns()
+            sock = self._packet_socket(stats)
             try:
-                self._run(files, out, stats, start)
+                self._run(files, out, stats, start, sock)
             finally:
+                if sock is not None:
+                    sock.close()
+                if receiver is not None and self._journal is not None:
+                    received, dropped = receiver.finish(len(self._journal))
+                    stats.verify = verify(self._journal, received, not self.pacer.topspeed, clock_offset)
+                    stats.verify.dropped_by_capture = dropped
+                    self._journal = None
                 stats.elapsed_s = time.monotonic() - start
                 stats.stopped = self._stop
                 if self.pacer.waits:
@@ -245,7 +301,36 @@ class Replayer:
                     stats.late_us_max = self.pacer.late_ns_max / 1e3
         return stats
 
-    def _run(self, files: Sequence[str], out: PcapHandle, stats: ReplayStats, start: float) -> None:
+    def _packet_socket(self, stats: ReplayStats) -> socket.socket | None:
+        """An AF_PACKET socket bound to the interface, for the compiled sender; None where there is no
+        compiled sender or no AF_PACKET (libpcap sends then)."""
+        if _burst is None or not hasattr(socket, "AF_PACKET"):
+            if self.qdisc_bypass:
+                stats.messages.append(
+                    "--qdisc-bypass needs Linux's AF_PACKET and the compiled sender: not used"
+                )
+            return None
+        try:
+            sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+        except OSError:
+            return None
+        try:
+            sock.bind((self.interface, 0))
+            if self.qdisc_bypass:
+                sock.setsockopt(_SOL_PACKET, _PACKET_QDISC_BYPASS, 1)
+        except OSError:
+            sock.close()
+            return None
+        return sock
+
+    def _run(
+        self,
+        files: Sequence[str],
+        out: PcapHandle,
+        stats: ReplayStats,
+        start: float,
+        sock: socket.socket | None,
+    ) -> None:
         send = out.sender()
         remaining = self.settings.count if self.settings.count is not None else -1
         passes = 0
@@ -260,7 +345,7 @@ class Replayer:
                         if remaining > 0:
                             remaining -= skipped
                         continue
-                    remaining = self._send_file(handle, send, stats, remaining, start)
+                    remaining = self._send_file(handle, send, stats, remaining, start, sock)
             if stats.sent == 0 and stats.failed == 0:
                 return  # nothing here can be sent: looping again would spin
 
@@ -271,19 +356,29 @@ class Replayer:
         stats: ReplayStats,
         remaining: int,
         start: float,
+        sock: socket.socket | None,
     ) -> int:
         """Send one opened file's packets; return how many of ``count`` remain.
 
-        The hot loop: counters live in locals and go back to ``stats`` at each progress report and at
-        the end; the clock is read once per packet only when pacing.
+        A classic pcap file goes to the compiled sender when there is a socket for it; the rest of the
+        file (or all of it) goes through libpcap. The hot loop: counters live in locals and go back to
+        ``stats`` at each progress report and at the end; the clock is read once per packet only when
+        pacing.
         """
         pacer = self.pacer
-        wait = None if pacer.topspeed else pacer.wait
         pacer.restart()
+        buffers = None if sock is None else handle.in_place_buffers()
+        if sock is not None and buffers is not None:
+            remaining, done, finished = self._burst_file(handle, buffers, sock, stats, remaining, start)
+            if finished:
+                return remaining
+            handle.skip_records(done)  # a record libpcap must judge: it reads on from there
+        wait = None if pacer.topspeed else pacer.wait
         scale = 1 if handle.nanosecond else 1000
         mtu = interface_mtu(self.interface)
         limit = mtu + 14 if mtu is not None and handle.datalink == LINKTYPE_ETHERNET else 1 << 62
         sent = nbytes = 0
+        journal = self._journal
         progress, every = self.progress, (256 if wait is None else 1)
         monotonic = time.monotonic
         try:
@@ -297,6 +392,7 @@ class Replayer:
                 elif self._stop or (self._deadline != _NEVER and monotonic() >= self._deadline):
                     break
                 remaining -= 1
+                self._number += 1
                 if size > limit and size > (frame_limit(handle.datalink, mtu, data) or 0):
                     self._too_big(handle.source, size, mtu, stats)
                     continue
@@ -309,27 +405,135 @@ class Replayer:
                     if stats.failed == 1:
                         stats.messages.append(f"sending failed: {exc}")
                     continue
+                if journal is not None:
+                    due = time.monotonic_ns() if wait is None else pacer.last_due
+                    journal.append(Sent(self._number, bytes(data), due))
                 sent += 1
                 nbytes += size
                 if progress is not None and not sent % every:
                     stats.sent += sent
                     stats.bytes_sent += nbytes
                     sent = nbytes = 0
-                    now = monotonic()
-                    if now >= self._next_progress:
-                        self._next_progress = now + PROGRESS_INTERVAL_S
-                        stats.elapsed_s = now - start
-                        progress(stats)
+                    self._progress(stats, start)
         finally:
             stats.sent += sent
             stats.bytes_sent += nbytes
         return remaining
 
-    def _too_big(self, source: str, size: int, mtu: int | None, stats: ReplayStats) -> None:
-        stats.skipped_too_big += 1
-        if stats.skipped_too_big == 1:
+    def _progress(self, stats: ReplayStats, start: float) -> None:
+        """Call the progress function if one is set and its interval has passed."""
+        now = time.monotonic()
+        if self.progress is not None and now >= self._next_progress:
+            self._next_progress = now + PROGRESS_INTERVAL_S
+            stats.elapsed_s = now - start
+            self.progress(stats)
+
+    def _burst_file(
+        self,
+        handle: PcapHandle,
+        buffers: RecordBuffers,
+        sock: socket.socket,
+        stats: ReplayStats,
+        remaining: int,
+        start: float,
+    ) -> tuple[int, int, bool]:
+        """Send a classic pcap file's records through the compiled sender, batch after batch, waiting
+        between calls for the first record not yet due. Returns how many of ``count`` remain, how many
+        records were read, and whether the file is done (False: at a record left to libpcap)."""
+        assert _burst is not None
+        pacer = self.pacer
+        mode, rate = pacer.mode
+        schedule = pacer.schedule()
+        mtu = interface_mtu(self.interface)
+        limit = vlan_limit = 1 << 62
+        if mtu is not None and handle.datalink == LINKTYPE_ETHERNET:
+            limit, vlan_limit = mtu + 14, mtu + 18  # frame_limit's, the VLAN tag's 4 bytes included
+        stop_ns = 0 if self._deadline == _NEVER else int(self._deadline * 1e9)
+        burst, fd, nano, max_caplen = _burst.burst, sock.fileno(), handle.nanosecond, buffers.max_caplen
+        journal = self._journal
+        log = None if journal is None else array.array("q", bytes(8 * _LOG_RECORDS))
+        done = 0
+        stopped = False
+        try:
+            while remaining and not stopped and not self._stop:
+                buf = buffers.fill()
+                if buf is None:
+                    break
+                used = 0
+                while True:
+                    used_now, n, sent, nbytes, too_big, truncated, failed, error, retried, next_due = burst(
+                        fd,
+                        buf[used:],
+                        max_caplen,
+                        nano,
+                        remaining,
+                        limit,
+                        vlan_limit,
+                        stop_ns,
+                        mode,
+                        rate,
+                        schedule,
+                        log,
+                    )
+                    if journal is not None and log is not None:
+                        self._journal_records(journal, buf[used : used + used_now], log)
+                    else:
+                        self._number += n
+                    used += used_now
+                    done += n
+                    if remaining > 0:
+                        remaining -= n
+                    stats.sent += sent
+                    stats.bytes_sent += nbytes
+                    stats.truncated += truncated
+                    stats.retried += retried
+                    if too_big:
+                        self._too_big(handle.source, None, mtu, stats, too_big)
+                    if failed:
+                        if not stats.failed:
+                            stats.messages.append(
+                                f"sending failed: {os.strerror(error)} ({errno.errorcode.get(error, error)})"
+                            )
+                        stats.failed += failed
+                    self._progress(stats, start)
+                    if next_due > 0 and remaining:
+                        if pacer.sleep_until(next_due):
+                            continue
+                        stopped = True
+                    elif next_due < 0:
+                        stopped = True
+                    break
+                buffers.keep(buf, used)
+        finally:
+            buffers.close()
+            pacer.take_schedule(schedule)
+        return remaining, done, stopped or self._stop or not buffers.irregular
+
+    def _journal_records(
+        self, journal: list[Sent], records: bytes | memoryview, log: array.array[int]
+    ) -> None:
+        """Note in ``journal`` the frames of ``records`` (native pcap records) that the compiled sender's
+        ``log`` says were sent."""
+        pos = 0
+        for entry in log:
+            if pos + RECORD_HEADER_SIZE > len(records):
+                break
+            _sec, _frac, caplen, _length = RECORD_HEADER.unpack_from(records, pos)
+            start = pos + RECORD_HEADER_SIZE
+            pos = start + caplen
+            self._number += 1
+            if entry >= 0:
+                journal.append(Sent(self._number, bytes(records[start:pos]), entry))
+
+    def _too_big(
+        self, source: str, size: int | None, mtu: int | None, stats: ReplayStats, count: int = 1
+    ) -> None:
+        first = not stats.skipped_too_big
+        stats.skipped_too_big += count
+        if first:
+            frame = "a frame" if size is None else f"a {size}-byte frame"
             stats.messages.append(
-                f"{source}: a {size}-byte frame is larger than {self.interface}'s MTU of {mtu} allows "
+                f"{source}: {frame} is larger than {self.interface}'s MTU of {mtu} allows "
                 "(with the link header); such frames are counted as too big and not sent (raise the MTU "
                 "with 'ip link set dev IF mtu N', or cut them with tcprewrite --mtu-trunc)"
             )
