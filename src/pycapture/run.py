@@ -34,7 +34,7 @@ from .flow.signals import stop_on_signals
 from .output.tcpdump.printer import SummaryPrinter, statistics_lines, tcpdump_prints
 from .replay.pacer import Pace
 from .savefile.damage import diagnose
-from .savefile.pcap_writer import SaveFileWriter
+from .savefile.pcap_writer import PcapWriter, SaveFileWriter
 from .savefile.pcapng_writer import InterfaceInfo
 from .savefile.rotation import RotatingWriter, SaveOptions, open_savefile
 
@@ -216,6 +216,11 @@ def run(config: CaptureConfig) -> bool:
                     handle.captured = read
             elif write_rows is not None:
                 _pump_rows(handle, write_rows, config.count, received, row_columns, _row_transform(config))
+            elif pacer is None and (spool := _spooler(handle, writer, sinks)) is not None:
+                assert isinstance(writer, PcapWriter)
+                spool(writer.fileno(), config.count, writer.spooled)
+                if received:  # Ctrl-C: first take what the kernel already accepted, then stop
+                    drain(handle, sinks, config.count)
             elif pacer is None and parallel_capable(handle, sinks, config.count):
                 pump_parallel(handle, sinks)
             elif pacer is None:
@@ -251,6 +256,16 @@ def run(config: CaptureConfig) -> bool:
             finally:
                 handle.close()
     return bool(received)
+
+
+def _spooler(
+    handle: CaptureSource, writer: object, sinks: list[Sink]
+) -> Callable[[int, int, Callable[[int, int, int], None]], int] | None:
+    """The compiled -w path (:meth:`PcapHandle.spooler`) where a live capture's only sink is a classic
+    pcap file written whole (no rotation, no pcapng); else None."""
+    if not isinstance(handle, PcapHandle) or type(writer) is not PcapWriter or sinks != [writer.write]:
+        return None
+    return handle.spooler()
 
 
 def _defragmenting(handle: CaptureSource, sinks: list[Sink]) -> Sink:

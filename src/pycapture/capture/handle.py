@@ -37,6 +37,11 @@ from .guard import HandleGuard
 from .pcapy import Reader, pcapy
 from .source import BaseHandle
 
+try:
+    from . import _spool  # type: ignore[attr-defined]
+except ImportError:  # not built: -w writes from Python
+    _spool = None
+
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
@@ -651,6 +656,58 @@ class PcapHandle(BaseHandle):
                     self._wait(None)
         finally:
             guard.leave()
+
+    # --- a live capture written to a file without Python per packet (-w) ------------------------------------
+
+    def spooler(self) -> Callable[[int, int, Callable[[int, int, int], None]], int] | None:
+        """For -w on a live capture: a function ``spool(fd, count, done)`` that writes the packets as they
+        come, as pcap records in this machine's byte order, to the file open at descriptor ``fd``, straight
+        from libpcap's callback (:mod:`pycapture.capture._spool`), until :meth:`break_loop`, :meth:`close`
+        or ``count`` packets (-1: no limit); after each batch it calls ``done(packets, bytes, errno)`` (a
+        failed write's errno, the file then cut back to its last whole record; ``done`` raises to stop)
+        and returns how many packets it wrote. None where that cannot be: not live, no compiled spooler,
+        or a libpcap ctypes cannot reach."""
+        if not self.live or _spool is None or self._reader is None:
+            return None
+        try:
+            dispatch = libpcap.dispatch_address()
+            pointer = libpcap.pcap_pointer(self._reader, True)
+        except libpcap.NativeUnavailable:
+            return None
+        spool = _spool.spool
+
+        def run(fd: int, count: int, done: Callable[[int, int, int], None]) -> int:
+            guard = self._guard
+            total = 0
+            try:
+                while count < 0 or total < count:
+                    if self._honour_break():
+                        break
+                    with guard.reading:
+                        if guard.closing:
+                            raise guard.closed_error()
+                        guard.reader = get_ident()
+                        try:
+                            packets, nbytes, status, error = spool(
+                                dispatch, pointer, fd, -1 if count < 0 else count - total
+                            )
+                            message = libpcap.geterr(self._reader) if status == -1 else ""
+                        finally:
+                            guard.reader = 0
+                    self.captured += packets
+                    total += packets
+                    done(packets, nbytes, error)
+                    if status == -1:
+                        raise PcapNativeError(f"{self.source}: {message}")
+                    if status == -2:  # pcap_breakloop
+                        break
+                    if status == 0:
+                        self._wait(None)
+            finally:
+                guard.leave()
+            return total
+
+        return run
 
     # --- a saved capture read without libpcap's per-packet call (the pump's fast paths) -----------------
 

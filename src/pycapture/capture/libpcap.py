@@ -308,6 +308,24 @@ def _adopt(ptr: int) -> Reader:
     return shell
 
 
+def dispatch_address() -> int:
+    """The address of ``pcap_dispatch`` in pcapy-ng's libpcap, for compiled code that calls it
+    (:mod:`pycapture.capture._spool`); NativeUnavailable where ctypes cannot reach it."""
+    lib = library()
+    if lib is None:
+        raise NativeUnavailable("pycapture cannot reach pcapy-ng's libpcap through ctypes")
+    address = ctypes.cast(lib.pcap_dispatch, ctypes.c_void_p).value
+    if not address:
+        raise NativeUnavailable("this libpcap has no pcap_dispatch")
+    return address
+
+
+def geterr(reader: Reader) -> str:
+    """libpcap's last error text for the pcap_t in ``reader``."""
+    ptr = _slot(reader).value
+    return _native().pcap_geterr(ptr).decode("utf-8", "replace") if ptr else "the handle is closed"
+
+
 def open_offline_with_precision(path: str, nano: bool) -> Reader:
     """pcap_open_offline_with_tstamp_precision, as a pcapy-ng Reader; OSError with libpcap's message."""
     lib = _native()

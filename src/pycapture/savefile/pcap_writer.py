@@ -119,6 +119,24 @@ class SaveFileWriter:
         """Push buffered records to the file (pcap_dump_flush)."""
         self._flush()
 
+    def fileno(self) -> int:
+        """The file's descriptor, once the buffered records are in it: for a writer in compiled code that
+        appends records (:meth:`spooled` counts them)."""
+        self._flush()
+        return self._raw.fileno()
+
+    def spooled(self, packets: int, nbytes: int, error: int) -> None:
+        """Count ``packets`` records (``nbytes`` bytes) appended through :meth:`fileno`; ``error``, a failed
+        write's errno (the file already cut back to its last whole record), raises SaveFileError."""
+        self.count += packets
+        self._written += nbytes
+        if error:
+            self._failed = True
+            raise SaveFileError(
+                f"{self.path}: {os.strerror(error)} after {self.count} packets; "
+                "the file holds them, up to the last complete one"
+            )
+
     def tell(self) -> int:
         """Bytes written so far, buffered ones included (Pcap4J's PcapDumper.ftell)."""
         return self._written + len(self._buf)
