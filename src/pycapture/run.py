@@ -22,7 +22,7 @@ import click
 
 from .capture import backends
 from .capture.devices import find_all_devs, pick_auto
-from .capture.handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle
+from .capture.handle import DEFAULT_SNAPLEN, DEFAULT_TIMEOUT_MS, PcapHandle, PcapStat
 from .capture.privileges import drop_privileges
 from .capture.source import CaptureSource
 from .decode import linktype_description, linktype_name
@@ -138,6 +138,11 @@ class CaptureConfig:
     statistics: tuple[str, ...] = ()  # -z specs, as :func:`pycapture.flows.stats.parse_spec` reads them
     quiet: bool = False  # -q: no packet lines (the -z tables still print)
     defrag: bool = False  # --defrag: IP fragments reassembled before the sinks see them
+    # one of --workers' processes (pycapture.workers): its PACKET_FANOUT group, its number (the banner
+    # says it), and where its statistics go instead of stderr
+    fanout_group: int | None = None
+    worker: int | None = None
+    report_statistics: Callable[[PcapStat], None] | None = None
 
 
 def run(config: CaptureConfig) -> bool:
@@ -252,7 +257,7 @@ def run(config: CaptureConfig) -> bool:
         finally:
             try:
                 if started:
-                    _print_statistics(handle)
+                    _print_statistics(handle, config.report_statistics)
             finally:
                 handle.close()
     return bool(received)
@@ -523,12 +528,19 @@ def _open_source(config: CaptureConfig) -> tuple[CaptureSource, str]:
         live.precision,
     )
     handle = backends.open_live(interface, settings, live.backend, say=say)
+    if config.fanout_group is not None:
+        if not isinstance(handle, PcapHandle):
+            handle.close()
+            raise PcapError("--workers joins captures through pcapy-ng", "leave out --backend, or --workers")
+        handle.set_fanout(config.fanout_group)
     for warning in handle.warnings:
         say(warning)
     banner = (
         f"listening on {interface}, link-type {_linktype_text(handle.datalink)}, "
         f"snapshot length {config.snaplen} bytes"
     )
+    if config.worker is not None:
+        banner = f"worker {config.worker}: {banner}"
     return handle, banner
 
 
@@ -554,9 +566,12 @@ def _linktype_text(linktype: int) -> str:
     return f"{linktype_name(linktype)} ({linktype_description(linktype)})"
 
 
-def _print_statistics(handle: CaptureSource) -> None:
+def _print_statistics(handle: CaptureSource, report: Callable[[PcapStat], None] | None = None) -> None:
     if handle.live:
         stat = handle.get_stats()
+        if report is not None:
+            report(stat)
+            return
         lines = statistics_lines(stat.captured, stat.received, stat.dropped, stat.dropped_by_if)
     else:
         lines = statistics_lines(handle.captured, None, None)

@@ -659,6 +659,21 @@ class PcapHandle(BaseHandle):
 
     # --- a live capture written to a file without Python per packet (-w) ------------------------------------
 
+    def set_fanout(self, group: int) -> None:
+        """Join Linux's PACKET_FANOUT group ``group`` (0..65535) in hash mode: the kernel then spreads the
+        interface's packets over every handle in the group, each flow to one (``--workers``).
+        PcapNativeError where the platform or the handle cannot."""
+        group = checks.integer("group", group, 0, 0xFFFF)
+        reader = self._open_reader()
+        mode = getattr(pcapy, "PACKET_FANOUT_HASH", None)
+        if not self.live or mode is None:
+            raise PcapNativeError(f"{self.source}: PACKET_FANOUT needs a live capture on Linux")
+        with self._guard.use():
+            try:
+                reader.set_fanout(group, mode)
+            except (pcapy.PcapError, OSError, ValueError) as exc:
+                raise _native_error(exc, self.source) from exc
+
     def spooler(self) -> Callable[[int, int, Callable[[int, int, int], None]], int] | None:
         """For -w on a live capture: a function ``spool(fd, count, done)`` that writes the packets as they
         come, as pcap records in this machine's byte order, to the file open at descriptor ``fd``, straight

@@ -18,6 +18,7 @@ from ..capture.libpcap import lib_version
 from ..replay.pacer import Pace
 from ..run import CaptureConfig, LiveOptions, OutputOptions, run
 from ..savefile.rotation import save_options
+from ..workers import FANOUT, WHY_NO_FANOUT, run_workers
 from .common import counter, debug_option, flag, json_option, positive_int, reported_errors, speed_option
 from .table import FORMATS, format_of
 
@@ -75,6 +76,23 @@ def _table_format(write_file: str | None, given: str | None) -> str | None:
     if given is not None or write_file is None or write_file == "-":
         return given
     return format_of(write_file)
+
+
+def _check_workers(
+    workers: int, read_file: str | None, write_file: str | None, statistics: tuple[str, ...], defrag: bool
+) -> None:
+    """Usage errors of --workers: where a capture cannot be spread over processes."""
+    if workers == 1:
+        return
+    if not FANOUT:
+        raise click.UsageError(WHY_NO_FANOUT)
+    if read_file is not None:
+        raise click.UsageError("--workers spreads a live capture: leave it out with -r")
+    if write_file == "-":
+        raise click.UsageError("--workers writes one file per worker: give -w a file name, not -")
+    if statistics or defrag:
+        option = "-z" if statistics else "--defrag"
+        raise click.UsageError(f"{option} needs every packet in one process: leave out --workers")
 
 
 def _check_statistics(
@@ -199,6 +217,14 @@ class _Command(click.Command):
 @click.option("--nano", "precision", flag_value="nano", help="Same as --time-stamp-precision=nano.")
 @flag("--immediate-mode", "immediate", help="Deliver each packet at once, without buffering.")
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    metavar="N",
+    help="Spread a live capture over N processes (Linux's PACKET_FANOUT, each flow to one): for --json, -v "
+    "and tables, which decode; -w writes one file per worker (FILE0, FILE1...).",
+)
+@click.option(
     "-Q",
     "--direction",
     type=click.Choice(["in", "out", "inout"], case_sensitive=False),
@@ -310,6 +336,7 @@ def command(
     timeout_ms: int,
     precision: str | None,
     immediate: bool,
+    workers: int,
     direction: str | None,
     realtime: bool,
     speed: float | None,
@@ -355,41 +382,42 @@ def command(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    _check_workers(workers, read_file, write_file, statistics, defrag)
     _check_statistics(statistics, quiet, read_file, write_file)
     with reported_errors(debug):
         if list_interfaces:
             _list_devices()
             return
-        run(
-            CaptureConfig(
-                interface=interface,
-                read_file=read_file,
-                write_file=write_file,
-                count=count or -1,
-                snaplen=snaplen or DEFAULT_SNAPLEN,
-                promiscuous=not no_promisc,
-                buffer_kib=buffer_kib,
-                timeout_ms=timeout_ms,
-                expression=" ".join(expression),
-                output=OutputOptions(
-                    line_buffered=line_buffered or realtime or packet_buffered,
-                    print_too=print_too,
-                    time_style=min(time_style, 5),
-                    link_level=link_level,
-                    hex_level=min(max(hex_count, hex_ascii_count), 2),
-                    hex_ascii=hex_ascii_count > 0,
-                    layered=verbose > 0,
-                    json=json_lines,
-                    absolute_seq=absolute_seq,
-                ),
-                live=LiveOptions(
-                    immediate=immediate, direction=direction, precision=precision, backend=backend
-                ),
-                pace=Pace(speed=speed or 1.0) if realtime else None,
-                save=save,
-                run_as=run_as,
-                statistics=statistics,
-                quiet=quiet,
-                defrag=defrag,
-            )
+        config = CaptureConfig(
+            interface=interface,
+            read_file=read_file,
+            write_file=write_file,
+            count=count or -1,
+            snaplen=snaplen or DEFAULT_SNAPLEN,
+            promiscuous=not no_promisc,
+            buffer_kib=buffer_kib,
+            timeout_ms=timeout_ms,
+            expression=" ".join(expression),
+            output=OutputOptions(
+                line_buffered=line_buffered or realtime or packet_buffered,
+                print_too=print_too,
+                time_style=min(time_style, 5),
+                link_level=link_level,
+                hex_level=min(max(hex_count, hex_ascii_count), 2),
+                hex_ascii=hex_ascii_count > 0,
+                layered=verbose > 0,
+                json=json_lines,
+                absolute_seq=absolute_seq,
+            ),
+            live=LiveOptions(immediate=immediate, direction=direction, precision=precision, backend=backend),
+            pace=Pace(speed=speed or 1.0) if realtime else None,
+            save=save,
+            run_as=run_as,
+            statistics=statistics,
+            quiet=quiet,
+            defrag=defrag,
         )
+        if workers > 1:
+            run_workers(config, workers, lambda: reported_errors(debug))
+        else:
+            run(config)
