@@ -1,6 +1,7 @@
 """Live capture under load: does pycapture lose packets where tcpdump does not?
 
     sudo .venv/bin/python benchmarks/live.py [--packets N] [--rounds R] [--rates topspeed,300000,...]
+    sudo .venv/bin/python benchmarks/live.py --zero-loss [--packets N] [--rates 10000,20000,...]
 
 Makes two network namespaces joined by a veth pair (deleted at the end). For each sending rate, and for
 each receiver (tcpdump and pycapture, each writing ``-w /dev/null`` and printing ``-n`` to /dev/null), it
@@ -9,6 +10,10 @@ or ``--pps``), stops the receiver with SIGINT and reads its statistics. Receiver
 different order each round. Prints a Markdown table: for each rate and receiver, the median share of
 the sent packets that were not captured, and the kernel-drop counts. Needs root, iproute2, tcpreplay
 and tcpdump. A benchmark, not a test: it asserts nothing.
+
+``--zero-loss`` measures the decoding receivers instead (``pycapture --json`` in one process and with
+``--workers 2``): for each, the highest of the stepped ``--rates`` (packets/s) at which every round
+captured every packet, and the ratio of the two.
 """
 
 from __future__ import annotations
@@ -31,6 +36,12 @@ RECEIVERS = {
     "tcpdump -n > /dev/null": ["tcpdump", "-n"],
     "pycapture -n > /dev/null": [sys.executable, "-m", "pycapture", "-n"],
 }
+DEFAULT_RATES = "topspeed,300000,200000,100000,50000"
+ZERO_LOSS_RATES = "10000,15000,20000,25000,30000,40000,50000,60000,80000,100000"
+DECODING = {
+    "pycapture --json": [sys.executable, "-m", "pycapture", "--json"],
+    "pycapture --workers 2 --json": [sys.executable, "-m", "pycapture", "--workers", "2", "--json"],
+}
 
 
 def _stat(text: str, what: str) -> int:
@@ -50,8 +61,10 @@ def trial(
     )
     banner = ""
     deadline = time.monotonic() + 20
-    while "listening on" not in banner and time.monotonic() < deadline:
+    workers = int(receiver[receiver.index("--workers") + 1]) if "--workers" in receiver else 1
+    while banner.count("listening on") < workers and time.monotonic() < deadline:
         banner += proc.stderr.readline()  # type: ignore[union-attr]
+    time.sleep(0.5)
     pace = ["--topspeed"] if rate == "topspeed" else ["--pps", rate]
     sent_out = subprocess.run(
         ["ip", "netns", "exec", ns_tx, "tcpreplay", *pace, "-i", if_tx, str(capture)],
@@ -79,8 +92,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--packets", type=int, default=200_000, help="packets per burst (generated capture)")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--rates", default="topspeed,300000,200000,100000,50000")
+    parser.add_argument("--rates", default=DEFAULT_RATES)
+    parser.add_argument("--zero-loss", action="store_true", help="the decoding receivers' zero-loss rates")
     args = parser.parse_args()
+    if args.zero_loss:
+        zero_loss(args)
+        return
     for tool in ("ip", "tcpreplay", "tcpdump"):
         if not shutil.which(tool):
             sys.exit(f"benchmarks/live.py: {tool} is not installed")
@@ -105,6 +122,38 @@ def main() -> None:
         drops = statistics.median(run["dropped"] for run in runs)
         pps = statistics.median(run["pps"] for run in runs)
         print(f"| {rate} | {pps:,.0f} | `{name}` | {100 * lost:.3f}% | {drops:,.0f} |")
+
+
+def zero_loss(args: argparse.Namespace) -> None:
+    """For each decoding receiver, the highest stepped rate at which no round lost a packet."""
+    given = args.rates if args.rates != DEFAULT_RATES else ZERO_LOSS_RATES
+    rates = [int(r) for r in given.split(",") if r != "topspeed"]
+    capture = generated_capture(args.packets)
+    best: dict[str, int] = {}
+    with veth_pair("zl") as (ns_tx, if_tx, ns_rx, if_rx):
+        for name, receiver in DECODING.items():
+            best[name] = 0
+            for rate in sorted(rates):
+                runs = [
+                    trial(ns_rx, if_rx, ns_tx, if_tx, receiver, str(rate), capture)
+                    for _ in range(args.rounds)
+                ]
+                lost = [run["sent"] - run["captured"] for run in runs]
+                print(f"{name} at {rate} pps: lost {lost}", file=sys.stderr)
+                if any(lost):
+                    break
+                best[name] = rate
+    print(
+        f"Bursts of {args.packets:,} packets from `{capture.name}` sent with tcpreplay --pps; "
+        f"{args.rounds} rounds.\n"
+    )
+    print("| receiver | highest zero-loss rate (pps) |")
+    print("|---|---:|")
+    for name, rate in best.items():
+        print(f"| `{name}` | {rate:,} |")
+    one, two = best["pycapture --json"], best["pycapture --workers 2 --json"]
+    if one:
+        print(f"\nratio (2 workers / 1): {two / one:.2f}")
 
 
 if __name__ == "__main__":
