@@ -112,6 +112,21 @@ SSH_PAYLOADS = [
     b"\x17\x03\x03\x00\x02hi",
     b"GET / HTTP/1.1\r\n\r\n",
 ]
+# TCP payloads of TLS records after a segment's first: whole records of each content type Wireshark takes
+# (20 to 25), an encrypted handshake after a Change Cipher Spec, a later handshake in the clear, records cut
+# by the segment, bytes that are not a record, and hundreds of empty records.
+TLS_RECORD_RUNS = [
+    bytes([20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 40]) + bytes(40) + bytes([23, 3, 3, 0, 10]) + bytes(4),
+    bytes([23, 3, 3, 0, 2, 1, 2, 23, 3, 3, 0, 3, 1, 2, 3, 21, 3, 3, 0, 2, 1, 2]),
+    bytes([23, 3, 3, 0, 2, 1, 2]) + b"garbage here",
+    bytes([23, 3, 3, 0, 2, 1, 2, 23, 3, 3]),
+    bytes([23, 3, 3, 0, 2, 1, 2, 25, 3, 3, 0, 1, 1, 26, 3, 3, 0, 1, 1]),
+    bytes([23, 3, 3, 0, 2, 1, 2, 23, 2, 0, 0, 1, 1, 24, 3, 9, 0, 1, 1]),
+    bytes([23, 3, 3, 0, 2, 1, 2, 22, 3, 1, 0, 4, 14, 0, 0, 0]),
+    bytes([21, 3, 3, 0, 2, 1, 2, 23, 3, 3, 0, 40]) + bytes(10),
+    bytes([23, 3, 3, 0, 0]) * 290,
+]
+
 # Port pairs around SSH's and NBSS's: tcp_application tries DNS, TLS and HTTP first, then the lower port's
 # decoder.
 SSH_PORT_PAIRS = [

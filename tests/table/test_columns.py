@@ -138,6 +138,9 @@ def _messages() -> list[bytes]:
         _client_hello([(0, b"host.example")], cut=1),
         _client_hello([(0, b"")]),
         _client_hello([]),
+        *frames_mod.TLS_RECORD_RUNS,
+        frames_mod.tls_client_hello("a.example") + bytes([22, 3, 3, 0, 4, 14, 0, 0, 0]),
+        bytes([23, 3, 3, 0, 1, 0]) + frames_mod.tls_client_hello("later.example"),
     ]
     http = [
         b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\nbody", b"<html>\nbody\n",

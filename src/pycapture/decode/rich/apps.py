@@ -625,39 +625,65 @@ def _server_name(ext: bytes) -> str | None:
     return None
 
 
+# the content types Wireshark's ssl_is_valid_content_type takes for a record after a segment's first
+# (25: TLS 1.2's record with a connection ID)
+_TLS_RECORD_TYPES = frozenset((*_TLS_CONTENT_TYPES, 25))
+
+
 def _tls(d: Decoding, buf: bytes) -> Step:
+    """One ``tls`` layer for the records a segment starts: its first (cut by the segment if need be), then
+    each whole record after it whose content type is one, as Wireshark dissects them without reassembly;
+    a key the records repeat lists every record's value, as tshark's ``-T json`` does. A handshake after a
+    Change Cipher Spec in the segment is encrypted: only its record header is read."""
     rec = unpack_header(ssl.TLSRecord, buf, "tls", "a TLS record header")
-    fields = [
-        Field("record.content_type", "Content Type", rec.type, text=named_text(rec.type, _TLS_CONTENT_TYPES)),
-        Field("record.version", "Version", rec.version, text=hex_named(rec.version, _TLS_VERSIONS)),
-        Field("record.length", "Length", rec.length),
-    ]
     body = buf[5 : 5 + rec.length]
-    if rec.type == 22 and len(body) >= 4:
-        hs = unpack_header(ssl.TLSHandshake, body, "tls", "a TLS handshake header")
-        fields += [
-            Field("handshake.type", "Handshake Type", hs.type, text=named_text(hs.type, _TLS_HANDSHAKES)),
-            Field("handshake.length", "Handshake Length", hs.length),
-        ]
-        hello = body[4 : 4 + hs.length]
-        if hs.type in (1, 2) and len(hello) >= 34:
-            h = unpack_header(ssl.TLSClientHello, hello, "tls", "a TLS hello")  # version and random
-            fields.append(
-                Field("handshake.version", "Version", h.version, text=hex_named(h.version, _TLS_VERSIONS))
-            )
-            if hs.type == 1:
-                _, pos = ssl.parse_variable_array(h.data, 1)  # session id
-                suites, used = ssl.parse_variable_array(h.data[pos:], 2)
-                pos += used
-                _, used = ssl.parse_variable_array(h.data[pos:], 1)  # compression methods
-                pos += used
-                fields.append(Field("handshake.ciphersuites_length", "Cipher Suites Length", len(suites)))
-                for ext_type, ext in _tls_extensions(h.data[pos:]):
-                    if ext_type == 0:
-                        name = _server_name(ext)
-                        if name is not None:
-                            fields.append(Field("handshake.extensions_server_name", "Server Name", name))
-    return None, d.add_header(buf, "tls", "TLS Record Header", 5 + len(body), fields)
+    fields = _tls_record(rec.type, rec.version, rec.length, body, True)
+    end = 5 + len(body)
+    encrypted = rec.type == 20
+    while len(buf) - end >= 5 and buf[end] in _TLS_RECORD_TYPES:
+        kind, version, length = struct.unpack_from("!BHH", buf, end)
+        if end + 5 + length > len(buf):
+            break
+        fields += _tls_record(kind, version, length, buf[end + 5 : end + 5 + length], not encrypted)
+        encrypted = encrypted or kind == 20
+        end += 5 + length
+    return None, d.add_header(buf, "tls", "TLS Record Header", end, fields)
+
+
+def _tls_record(kind: int, version: int, length: int, body: bytes, clear: bool) -> list[Field]:
+    """A record's fields: its header, then (for a handshake in the clear) the handshake's type and length,
+    a hello's version, and a Client Hello's cipher suites length and server name."""
+    fields = [
+        Field("record.content_type", "Content Type", kind, text=named_text(kind, _TLS_CONTENT_TYPES)),
+        Field("record.version", "Version", version, text=hex_named(version, _TLS_VERSIONS)),
+        Field("record.length", "Length", length),
+    ]
+    if kind != 22 or not clear or len(body) < 4:
+        return fields
+    hs = unpack_header(ssl.TLSHandshake, body, "tls", "a TLS handshake header")
+    fields += [
+        Field("handshake.type", "Handshake Type", hs.type, text=named_text(hs.type, _TLS_HANDSHAKES)),
+        Field("handshake.length", "Handshake Length", hs.length),
+    ]
+    hello = body[4 : 4 + hs.length]
+    if hs.type in (1, 2) and len(hello) >= 34:
+        h = unpack_header(ssl.TLSClientHello, hello, "tls", "a TLS hello")  # version and random
+        fields.append(
+            Field("handshake.version", "Version", h.version, text=hex_named(h.version, _TLS_VERSIONS))
+        )
+        if hs.type == 1:
+            _, pos = ssl.parse_variable_array(h.data, 1)  # session id
+            suites, used = ssl.parse_variable_array(h.data[pos:], 2)
+            pos += used
+            _, used = ssl.parse_variable_array(h.data[pos:], 1)  # compression methods
+            pos += used
+            fields.append(Field("handshake.ciphersuites_length", "Cipher Suites Length", len(suites)))
+            for ext_type, ext in _tls_extensions(h.data[pos:]):
+                if ext_type == 0:
+                    name = _server_name(ext)
+                    if name is not None:
+                        fields.append(Field("handshake.extensions_server_name", "Server Name", name))
+    return fields
 
 
 def _dhcpv6(d: Decoding, buf: bytes) -> Step:

@@ -229,13 +229,35 @@ json_tcp_options(char *w, const uint8_t *raw, Py_ssize_t n)
     return w;
 }
 
+/* The keys of the TLS records in p up to end (rich_tls_records'): each record's content type, version and
+ * length, a list of every record's where there are more than one (to_dict's repeated keys). */
+static char *
+json_tls_records(char *w, const uint8_t *p, Py_ssize_t end)
+{
+    static const char *const keys[] = {",\"record.content_type\":", ",\"record.version\":", ",\"record.length\":"};
+    int many = 5 + (Py_ssize_t)u16(p + 3) < end;
+    for (int key = 0; key < 3; key++) {
+        w = put(w, keys[key], strlen(keys[key]));
+        if (many)
+            *w++ = '[';
+        for (Py_ssize_t at = 0; at < end; at += 5 + (Py_ssize_t)u16(p + at + 3)) {
+            if (at)
+                *w++ = ',';
+            w = put_u32(w, key == 0 ? p[at] : key == 1 ? u16(p + at + 1) : u16(p + at + 3));
+        }
+        if (many)
+            *w++ = ']';
+    }
+    return w;
+}
+
 /* What the rich decoder makes of a TCP payload that tcp_application names, where this sink is certain. */
 enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS, JSON_APP_SSH, JSON_APP_SSH_FIELDS };
 
 /* transport.py's tcp_application and then apps.py's decoder for the payload p of n > 0 bytes that it
  * names: JSON_APP_NONE where no layer comes of it (an HTTP port's payload whose first line dpkt's parsers
- * certainly refuse: no line end in the first 8192 bytes, or no request line), JSON_APP_TLS for one TLS
- * record other than a handshake, ending at *layer_end; JSON_APP_SSH (an empty layer) or JSON_APP_SSH_FIELDS
+ * certainly refuse: no line end in the first 8192 bytes, or no request line), JSON_APP_TLS for TLS records
+ * none of which is a handshake, ending at *layer_end; JSON_APP_SSH (an empty layer) or JSON_APP_SSH_FIELDS
  * (a binary packet's header) for an SSH port's payload other than a version banner, which the layer takes
  * whole; JSON_APP_NONE also for an NBSS continuation; JSON_APP_LEAVE for the Python (DNS, a handshake, a
  * line that may be HTTP's, an SSH banner, an NBSS header, the other TCP_DECODERS). */
@@ -245,11 +267,10 @@ json_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n, Py_
     if (sport == rich_dns_port || dport == rich_dns_port)
         return JSON_APP_LEAVE;
     if (rich_looks_like_tls(p, n, sport, dport)) {
-        if (p[0] == 22)
-            return JSON_APP_LEAVE;
-        Py_ssize_t length = 5 + (Py_ssize_t)u16(p + 3);
-        *layer_end = length < n ? length : n; /* apps.py's _tls: one record, cut by the segment */
-        return JSON_APP_TLS;
+        Py_ssize_t records;
+        int handshake;
+        *layer_end = rich_tls_records(p, n, &records, &handshake);
+        return handshake ? JSON_APP_LEAVE : JSON_APP_TLS;
     }
     if (rich_http_ports[sport] || rich_http_ports[dport] || rich_looks_like_http(p, n)) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
@@ -556,7 +577,8 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
     int known = json_second(&frames->second, second);
     if (known < 0)
         return -1;
-    if (out_reserve(out, JSON_LINE_ROOM + 3 * (n - ip_end) + dns_room) < 0)
+    /* TLS records: at most 16 characters for each, which takes at least 5 bytes */
+    if (out_reserve(out, JSON_LINE_ROOM + 3 * (n - ip_end) + dns_room + 4 * tls_end) < 0)
         return -1;
 
     char *w = out->buf + out->len;
@@ -667,13 +689,8 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
         }
         w = put(w, options, (size_t)(options_end - options));
         if (app == JSON_APP_TLS) {
-            const uint8_t *p = f + payload;
-            w = PUT(w, "},{\"layer\":\"tls\",\"record.content_type\":");
-            w = put_u32(w, p[0]);
-            w = PUT(w, ",\"record.version\":");
-            w = put_u32(w, u16(p + 1));
-            w = PUT(w, ",\"record.length\":");
-            w = put_u32(w, u16(p + 3));
+            w = PUT(w, "},{\"layer\":\"tls\"");
+            w = json_tls_records(w, f + payload, tls_end);
             data_len -= tls_end;
         }
         else if (app == JSON_APP_SSH) {

@@ -36,6 +36,28 @@ rich_looks_like_tls(const uint8_t *p, Py_ssize_t n, unsigned sport, unsigned dpo
     return p[0] >= 20 && p[0] <= 24 && (rich_tls_ports[sport] || rich_tls_ports[dport]);
 }
 
+/* apps.py's _tls on a payload p of n >= 5 bytes that rich_looks_like_tls takes: where its layer ends (the
+ * first record, cut by the segment, then each whole record after it of a content type Wireshark takes:
+ * 20 to 25), with *records their count and *handshake whether any is a handshake. */
+static inline Py_ssize_t
+rich_tls_records(const uint8_t *p, Py_ssize_t n, Py_ssize_t *records, int *handshake)
+{
+    Py_ssize_t end = 5 + (Py_ssize_t)u16(p + 3);
+    if (end > n)
+        end = n;
+    *records = 1;
+    *handshake = p[0] == 22;
+    while (n - end >= 5 && p[end] >= 20 && p[end] <= 25) {
+        Py_ssize_t size = 5 + (Py_ssize_t)u16(p + end + 3);
+        if (size > n - end)
+            break;
+        *handshake |= p[end] == 22;
+        end += size;
+        ++*records;
+    }
+    return end;
+}
+
 /* transport.py's _looks_like_http */
 static inline int
 rich_looks_like_http(const uint8_t *p, Py_ssize_t n)

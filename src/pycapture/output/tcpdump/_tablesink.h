@@ -596,8 +596,8 @@ tls_server_name(const uint8_t *b, Py_ssize_t n, char *name, Py_ssize_t *name_len
 enum { TCP_APP_LEAVE = 0, TCP_APP_NONE, TCP_APP_TLS, TCP_APP_HTTP, TCP_APP_SSH };
 
 /* TCP_APP_NONE: no layer of its own (an HTTP port's payload whose first line dpkt cannot parse, an NBSS
- * continuation); TCP_APP_TLS: one TLS record layer, ending at *layer_end, with a Client Hello's server name in words
- * (*uri_len its length, -1 for none); TCP_APP_HTTP: an HTTP line layer, ending at *layer_end, described
+ * continuation); TCP_APP_TLS: a TLS layer of the records rich_tls_records reads, ending at *layer_end, with a
+ * Client Hello's server name in words (*uri_len its length, -1 for none); TCP_APP_HTTP: an HTTP line layer, ending at *layer_end, described
  * by *h and its URI's place in words; TCP_APP_SSH: an SSH layer over the whole payload; TCP_APP_LEAVE: the
  * Python decides (DNS over TCP, a handshake dpkt would not read, an NBSS header, the TCP_DECODERS but SSH
  * and NBSS). words: room for n bytes. */
@@ -608,11 +608,17 @@ tcp_app_row(const Walk *k, const uint8_t *p, Py_ssize_t n, Py_ssize_t *layer_end
     if (k->sport == rich_dns_port || k->dport == rich_dns_port)
         return TCP_APP_LEAVE;
     if (rich_looks_like_tls(p, n, k->sport, k->dport)) {
-        Py_ssize_t length = 5 + (Py_ssize_t)u16(p + 3);
-        *layer_end = length < n ? length : n; /* apps.py's _tls: one record, cut by the segment */
+        Py_ssize_t records;
+        int handshake;
+        *layer_end = rich_tls_records(p, n, &records, &handshake);
         *uri_len = -1;
-        if (p[0] == 22 && !tls_server_name(p + 5, *layer_end - 5, words, uri_len))
-            return TCP_APP_LEAVE;
+        if (p[0] == 22) { /* a Client Hello's server name, from the first record */
+            Py_ssize_t first = 5 + (Py_ssize_t)u16(p + 3);
+            if (records > 1 || !tls_server_name(p + 5, (first < n ? first : n) - 5, words, uri_len))
+                return TCP_APP_LEAVE;
+        }
+        else if (handshake)
+            return TCP_APP_LEAVE; /* a later record's server name, maybe */
         return TCP_APP_TLS;
     }
     if (rich_http_ports[k->sport] || rich_http_ports[k->dport] || rich_looks_like_http(p, n)) {
