@@ -6,10 +6,9 @@ import json
 import subprocess
 import sys
 
-import pcapy
-
 from support.commands import Capture, tool
 from support.env import ROOT
+from support.traffic import frames_of
 
 SRC_MAC = "02:00:00:00:00:aa"
 
@@ -24,15 +23,6 @@ def _in_ns(pair, ns: str, code: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*pair.exec_prefix(ns), sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
-
-
-def _read(path) -> list[bytes]:
-    reader, out = pcapy.open_offline(str(path)), []
-    while True:
-        hdr, data = reader.next()
-        if hdr is None:
-            return out
-        out.append(data)
 
 
 def test_send_packet_arrives_byte_identical_on_the_other_end(netns_pair, tmp_path):
@@ -58,8 +48,8 @@ def test_send_packet_arrives_byte_identical_on_the_other_end(netns_pair, tmp_pat
     for cap in (ours, theirs):
         status, _, err = cap.finish()
         assert status == 0, err
-    assert _read(ours_file) == frames
-    assert _read(theirs_file) == frames
+    assert frames_of(ours_file) == frames
+    assert frames_of(theirs_file) == frames
 
 
 def test_direction_in_and_out_split_a_ping(netns_pair):

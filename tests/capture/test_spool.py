@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 
-import pcapy
 import pytest
 
 from pycapture import craft
@@ -23,6 +22,7 @@ from pycapture.capture import handle as handle_module
 from pycapture.savefile.pcap_writer import PcapWriter
 from support.commands import Capture, needs, tool
 from support.env import IN_CI
+from support.traffic import frames_of
 
 PORT = 9998
 
@@ -42,15 +42,6 @@ def _write(path, frames: list[bytes]) -> None:
     with PcapWriter(str(path), 1) as writer:
         for i, frame in enumerate(frames):
             writer.write(1767323045, i, len(frame), frame)
-
-
-def _read(path) -> list[bytes]:
-    reader, out = pcapy.open_offline(str(path)), []
-    while True:
-        hdr, data = reader.next()
-        if hdr is None:
-            return out
-        out.append(data)
 
 
 def _send(pair, path) -> None:
@@ -98,7 +89,7 @@ def test_w_holds_what_tcpdump_holds_at_top_speed(netns_pair, tmp_path):
     status, _, err = ours.finish()
     theirs.finish()
     assert status == 0, err
-    got, witness = _read(tmp_path / "ours.pcap"), _read(tmp_path / "theirs.pcap")
+    got, witness = frames_of(tmp_path / "ours.pcap"), frames_of(tmp_path / "theirs.pcap")
     assert got == witness
     if "0 packets dropped by kernel" in err:
         assert got == frames
@@ -117,12 +108,12 @@ def test_c_stops_at_its_count_and_standard_output_is_a_file(netns_pair, tmp_path
     _send(pair, tmp_path / "send.pcap")
     status, _, err = counted.finish(timeout=60)
     assert status == 0, err
-    assert _read(tmp_path / "c.pcap") == frames[:1234]
+    assert frames_of(tmp_path / "c.pcap") == frames[:1234]
     assert "1234 packets captured" in err
     out, err = piped.proc.communicate(timeout=60)
     assert piped.proc.returncode == 0, err
     (tmp_path / "piped.pcap").write_bytes(out)
-    assert _read(tmp_path / "piped.pcap") == frames[:500]
+    assert frames_of(tmp_path / "piped.pcap") == frames[:500]
 
 
 @pytest.mark.live
@@ -137,7 +128,7 @@ def test_a_write_failing_midway_keeps_every_whole_record(netns_pair, tmp_path):
     _send(pair, tmp_path / "send.pcap")
     status, _, err = capture.finish(timeout=60)
     assert status != 0
-    kept = _read(tmp_path / "full.pcap")  # libpcap reads the whole file back: no record is cut
+    kept = frames_of(tmp_path / "full.pcap")  # libpcap reads the whole file back: no record is cut
     assert kept and kept == frames[: len(kept)]
     assert f"File too large after {len(kept)} packets; the file holds them" in err
     assert "Traceback" not in err

@@ -15,13 +15,13 @@ import subprocess
 import sys
 import time
 
-import pcapy
 import pytest
 
 from pycapture import craft
 from pycapture.savefile.pcap_writer import PcapWriter
 from pycapture.workers import FANOUT, worker_path
 from support.commands import Capture, run_cli
+from support.traffic import frames_of
 
 FLOWS = 64
 
@@ -48,15 +48,6 @@ def _send(pair, tmp_path, frames: list[bytes]) -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert sent.returncode == 0, sent.stderr
-
-
-def _read(path) -> list[bytes]:
-    reader, out = pcapy.open_offline(str(path)), []
-    while True:
-        hdr, data = reader.next()
-        if hdr is None:
-            return out
-        out.append(data)
 
 
 def _both_listening(capture: Capture) -> None:
@@ -87,7 +78,7 @@ def test_two_workers_share_the_flows_and_sum_their_statistics(netns_pair, tmp_pa
     capture.proc.send_signal(signal.SIGINT)  # to the parent alone: it stops its workers
     status, _, err = capture.finish(timeout=30)
     assert status == 0, err
-    files = [_read(worker_path(str(out), i, 2)) for i in range(2)]
+    files = [frames_of(worker_path(str(out), i, 2)) for i in range(2)]
     assert all(files), "a worker got no packets: the kernel did not spread the flows"
     assert sorted(files[0] + files[1]) == sorted(frames)
     sport = [{int.from_bytes(f[34:36], "big") for f in got} for got in files]

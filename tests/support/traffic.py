@@ -23,6 +23,11 @@ def make_capture(path: Path, packets: int) -> Path:
     return path
 
 
+def frames_of(path: Path | str) -> list[bytes]:
+    """The captured bytes of each packet libpcap reads of ``path``, in order."""
+    return [data for _sec, _frac, _length, data in libpcap_records(Path(path))[1]]
+
+
 def libpcap_records(path: Path) -> tuple[int, list[tuple[int, int, int, bytes]]]:
     """(linktype, records) of what libpcap reads of ``path``, up to any damage; (-1, []) if it cannot open it.
 
