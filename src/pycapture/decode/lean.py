@@ -21,7 +21,6 @@ from ..protocols.numbers import (
     ETHERTYPE_IP,
     ETHERTYPE_IP6,
     ETHERTYPE_MPLS,
-    ETHERTYPE_PPP,
     ETHERTYPE_QINQ,
     ETHERTYPE_QINQ_OLD,
     ETHERTYPE_TEB,
@@ -37,6 +36,9 @@ from .lean_ip import ip_payload, ipv6_chain
 from .lean_layers import DnsAnswer, DnsQuestion, Layers, TruncLayer
 from .lean_links import ETHERTYPE_DECODERS as _LINK_ETHERTYPES
 from .lean_links import LINK_DECODERS as _SERIAL_LINKS
+from .lean_links2 import LINK_DECODERS as _MORE_LINKS
+from .lean_links2 import wrong_ip_version
+from .lean_misc import IP_MISC, gre_carried, misc_ip_payload
 from .lean_tcp import tcp_app, tcp_printer
 from .lean_udp import decode_udp_app, udp_printer
 from .lean_wlan import link_decoders as _wlan_link_decoders
@@ -268,69 +270,6 @@ def _arcnet(data: bytes, length: int, layers: Layers) -> None:
         layers.append(("other", "arcnet-protocol", proto, length - size))
 
 
-def _frelay(data: bytes, length: int, layers: Layers) -> None:
-    # a Q.922 address of 2 to 4 octets, the last with its EA bit set
-    if len(data) < 2:
-        layers.append(("trunc", "fr"))
-        return
-    if data[0] & 0x01:
-        layers.append(("bad", "fr", "Q.922 address of one octet"))
-        return
-    dlci = ((data[0] & 0xFC) << 2) | (data[1] >> 4)
-    size = 2
-    if not data[1] & 0x01:
-        if len(data) < 4:
-            layers.append(("trunc", "fr"))
-            return
-        octet = data[2]
-        if not octet & 0x01:
-            dlci, size, octet = (dlci << 7) | (octet >> 1), 3, data[3]
-            if not octet & 0x01:
-                layers.append(("bad", "fr", "Q.922 address longer than 4 octets"))
-                return
-        size += 1
-        if not octet & 0x02:  # not a DL-CORE control: the last 6 bits of the DLCI
-            dlci = (dlci << 6) | (octet >> 2)
-    if len(data) < size + 2:
-        layers.append(("trunc", "fr"))
-        return
-    control = data[size]
-    if control != 0x03 and dlci != 0 and control != 0xAF:  # Cisco's encapsulation: an ethertype
-        etype = _u16(data, size)[0]
-        layers.append(("link", "fr", size + 2, etype))
-        _ethertype(data, size + 2, length, etype, layers)
-        return
-    pos = size + 1
-    if control != 0x03:  # LAPF signalling or XID
-        layers.append(("link", "fr", pos, None))
-        layers.append(("other", "fr-control", control, length - pos))
-        return
-    if data[pos] == 0:  # padding before the NLPID
-        pos += 1
-        if len(data) < pos + 1:
-            layers.append(("trunc", "fr"))
-            return
-    nlpid = data[pos]
-    pos += 1
-    if nlpid == 0x80:  # SNAP: an OUI, then an ethertype when the OUI is 0
-        if len(data) < pos + 5:
-            layers.append(("trunc", "fr"))
-            return
-        layers.append(("link", "fr", pos + 5, nlpid))
-        if data[pos : pos + 3] == b"\x00\x00\x00":
-            _ethertype(data, pos + 5, length, _u16(data, pos + 3)[0], layers)
-        else:
-            layers.append(("other", "snap-oui", int.from_bytes(data[pos : pos + 3], "big"), length - pos - 5))
-        return
-    layers.append(("link", "fr", pos, nlpid))
-    if nlpid == 0xCC:
-        _ipv4(data, pos, layers)
-    elif nlpid == 0x8E:
-        _ipv6(data, pos, layers)
-    else:
-        layers.append(("other", "nlpid", nlpid, length - pos))
-
-
 _IPOIB_TYPES = frozenset((ETHERTYPE_IP, ETHERTYPE_IP6, ETHERTYPE_ARP, 0x8035))
 
 
@@ -361,40 +300,6 @@ def _ipnet(data: bytes, length: int, layers: Layers) -> None:
         _ipv6(data, 24, layers)
     else:
         layers.append(("other", "family", family, length - 24))
-
-
-def _juniper_ether(data: bytes, length: int, layers: Layers) -> None:
-    if len(data) < 4:
-        layers.append(("trunc", "juniper"))
-        return
-    if data[:3] != b"MGC":
-        layers.append(("bad", "juniper", "no magic number"))
-        return
-    flags = data[3]
-    size = 4
-    if flags & 0x80:  # extensions: a 2-byte length, then TLVs
-        if len(data) < 6:
-            layers.append(("trunc", "juniper"))
-            return
-        size = 6 + _u16(data, 4)[0]
-    if flags & 0x02:  # no layer-2 header: a 4-byte protocol (little-endian), then the packet
-        if len(data) < size + 4:
-            layers.append(("trunc", "juniper"))
-            return
-        proto = int.from_bytes(data[size : size + 4], "little")
-        layers.append(("link", "juniper", size + 4, proto))
-        if proto == 2:
-            _ipv4(data, size + 4, layers)
-        elif proto == 6:
-            _ipv6(data, size + 4, layers)
-        else:
-            layers.append(("other", "juniper-protocol", proto, length - size - 4))
-        return
-    if len(data) < size:
-        layers.append(("trunc", "juniper"))
-        return
-    layers.append(("link", "juniper", size, None))
-    _ethernet(data[size:], length - size, layers)
 
 
 def _inner_frame(data: bytes, length: int, size: int, dlt: int, layers: Layers) -> None:
@@ -450,6 +355,9 @@ def _pktap(data: bytes, length: int, layers: Layers) -> None:
 
 def _ipv4(data: bytes, offset: int, layers: Layers, wire: int | None = None) -> None:
     """``wire``: the bytes from ``offset`` to the frame's end on the wire, where known."""
+    if len(data) > offset and data[offset] >> 4 != 4:  # ip_print checks the version first
+        layers.append(wrong_ip_version(4, data[offset] >> 4))
+        return
     if len(data) < offset + 20:
         layers.append(("trunc", "ip", data[offset] >> 4) if len(data) > offset else ("trunc", "ip"))
         return
@@ -481,7 +389,7 @@ def _ipv6(data: bytes, offset: int, layers: Layers, wire: int | None = None) -> 
         return
     vfl, _plen, _nxt, hlim, src, dst = _ip6(data, offset)
     if vfl >> 28 != 6:
-        layers.append(("bad", "ip6", f"IP version {vfl >> 28}"))
+        layers.append(wrong_ip_version(6, vfl >> 28))
         return
     ipv6_chain(data, offset, (src, dst, hlim), layers, _transport, wire)
 
@@ -550,7 +458,7 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
         if (app := udp_printer(sport, dport, data[offset + 8 : min(end, offset + 16)])) is not None:
             decode_udp_app(app, data, offset + 8, end, min(ulen or length, length) - 8, layers, sport, dport)
         elif sport == 53 or dport == 53 or sport == 5353 or dport == 5353:
-            size = (ulen or length) - 8
+            size = min(ulen or length, length) - 8  # print-udp.c hands on the shorter of the two
             mdns = (sport == 5353 or dport == 5353) and sport != 53 and dport != 53
             decode_dns(data, offset + 8, min(size, len(data) - offset - 8), layers, size, mdns)
         elif sport in BOOTP_PORTS or dport in BOOTP_PORTS:
@@ -559,6 +467,8 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
             _ntp(data, offset + 8, min(len(data), offset + length), layers)
         elif sport == 514 or dport == 514:
             _syslog(data, offset + 8, min(len(data), offset + length), layers)
+    elif proto in IP_MISC and misc_ip_payload(data, offset, proto, length, layers):  # EGP, Mobile IP...
+        pass
     elif proto == 1 or proto == 58:  # the message's bytes to the IP length: its printer reads them
         raw = data[offset : offset + max(length, 0)]
         if proto == 58 and length == 0:  # print-icmp6.c's "length 0 (invalid)" reads nothing
@@ -602,15 +512,19 @@ def _gre(data: bytes, offset: int, length: int, layers: Layers) -> None:
     """tcpdump's one-line GRE (print-gre.c without -v): ``("gre", version, fields, proto, inner, cut)``:
     the fields it prints after the version (``, key=0x2``...), the protocol, whether the IP packet it
     carries follows as layers, and whether the capture or the length ends in the header. Source routes
-    (RFC 1701's R bit) and the protocols tcpdump decodes but this decoder does not (MPLS, IPX,
-    AppleTalk, OSI, Ethernet, PPTP's PPP) are ``("other", "ip-proto", ...)``, as before."""
+    (RFC 1701's R bit) and the protocols tcpdump decodes but this decoder does not (IPX, AppleTalk)
+    are ``("other", "ip-proto", ...)``, as before; MPLS, OSI, Ethernet and PPTP's PPP follow as their
+    layers (lean_misc.gre_carried)."""
     end = min(len(data), offset + length)  # tcpdump stops at the capture's end or at the GRE length
     if end < offset + 2:
         layers.append(("trunc", "gre"))
         return
     flags = data[offset] << 8 | data[offset + 1]
     version = flags & 0x07
-    if version > 1 or flags & _GRE_RP:
+    if version > 1:  # print-gre.c names the version, then refuses it
+        layers.append(("gre", version, "", 0, False, False))
+        return
+    if flags & _GRE_RP:
         layers.append(("other", "ip-proto", IPPROTO_GRE, length))
         return
     if end < offset + 4:
@@ -651,10 +565,11 @@ def _gre(data: bytes, offset: int, length: int, layers: Layers) -> None:
         if not flags & _GRE_SP:
             layers.append(("gre", version, fields + ", no-payload", proto, False, False))
             return
-        if proto == ETHERTYPE_PPP:
-            layers.append(("other", "ip-proto", IPPROTO_GRE, length))
+        if gre_carried(data, offset, at, length, version, fields, proto, layers):  # PPTP's PPP
             return
     inner = _GRE_INNER.get(proto) if version == 0 else None
+    if version == 0 and gre_carried(data, offset, at, length, version, fields, proto, layers):
+        return
     if version == 0 and proto in _GRE_DECODED_ELSEWHERE:
         layers.append(("other", "ip-proto", IPPROTO_GRE, length))
         return
@@ -689,11 +604,9 @@ _LINK_DECODERS = {
     12: _raw_ip,
     14: _raw_ip,
     101: _raw_ip,
-    107: _frelay,
     108: _loop,
     113: _linux_sll,
     129: _arcnet,
-    178: _juniper_ether,
     192: _ppi,
     226: _ipnet,
     228: _raw_ipv4,
@@ -703,6 +616,7 @@ _LINK_DECODERS = {
     276: _linux_sll2,
     **_SERIAL_LINKS,  # lean_links: PPP, C_HDLC, SLIP, SunATM, 802.15.4, switch tags; its ARCNET and PKTAP win
     **_wlan_link_decoders(_llc),  # 802.11: 105, 119, 127, 163
+    **_MORE_LINKS,  # lean_links2: NFLOG, Juniper, Frame Relay, MFR, ATM, CIP, vsock, raw IPv4/IPv6
 }
 _WRAPPERS = frozenset((192, 258))  # PPI and PKTAP: a header, then a frame of the link type it names
 
@@ -884,6 +798,36 @@ def _dns_skip(data: bytes, pos: int, end: int) -> int | None:
     return pos
 
 
+def dns_extended_rcode(data: bytes, pos: int, end: int, counts: tuple[int, int, int, int]) -> int:
+    """The upper eight bits of a response's rcode, from the first OPT record of its additional section,
+    found as print-domain.c's first pass steps over the sections (0 where it stops before one)."""
+    qd, an, ns, ar = counts
+    for _ in range(qd):
+        after = _dns_skip(data, pos, end)
+        if after is None or after + 4 >= end:
+            return 0
+        pos = after + 4
+    for _ in range(an + ns):
+        after = _dns_skip(data, pos, end)
+        if after is None or after + 10 > end:
+            return 0
+        pos = after + 10 + _u16(data, after + 8)[0]
+        if pos >= end:
+            return 0
+    for _ in range(ar):
+        after = _dns_skip(data, pos, end)
+        if after is None or after + 5 > end:
+            return 0
+        if _u16(data, after)[0] == 41:  # OPT: its TTL's first byte extends the rcode
+            return data[after + 4]
+        if after + 10 > end:
+            return 0
+        pos = after + 10 + _u16(data, after + 8)[0]
+        if pos >= end:
+            return 0
+    return 0
+
+
 def decode_dns(
     data: bytes,
     start: int,
@@ -911,6 +855,8 @@ def decode_dns(
         layers.append(("trunc", "domain"))
         return
     ident, flags, qd, an, ns, ar = _dns_header(data, start)
+    if flags & 0x8000 and ar:
+        flags |= dns_extended_rcode(data, start + 12, end, (qd, an, ns, ar)) << 16
     questions: list[DnsQuestion] | None = []
     answers: list[DnsAnswer] = []
     pos = start + 12
@@ -924,10 +870,11 @@ def decode_dns(
                 questions = [(_dns_name(data, pos, start, end)[0], qtype, qclass)]
             layers.append(("dns", ident, flags, (qd, an, ns, ar), questions, answers, shown_length, mdns))
             return
-        for _ in range(qd):  # a response: tcpdump steps over every question, unchecked past the name
+        for skipped in range(qd):  # a response: tcpdump steps over every question, unchecked past the name
             after = _dns_skip(data, pos, end)
             if after is None:
                 questions = None
+                answers = [("", None, None, 0)] * skipped  # tcpdump prints a comma before each but the first
                 raise _DNSError("question past the end")
             pos = after + 4
         remaining = an
@@ -966,8 +913,16 @@ def _rdata_text(data: bytes, pos: int, rdlen: int, rtype: int, base: int, end: i
         return socket.inet_ntoa(data[pos : pos + 4])
     if rtype == 28 and rdlen == 16:
         return socket.inet_ntop(socket.AF_INET6, data[pos : pos + 16])
-    if rtype in (2, 5, 12):  # NS, CNAME, PTR
+    if rtype in (2, 5, 12, 39):  # NS, CNAME, PTR, DNAME
         return _dns_name(data, pos, base, end)[0]
+    if rtype == 33:  # SRV: the target, then port, priority and weight
+        if pos + 6 > end:
+            raise _DNSError("SRV fields past the end")
+        target = _dns_name(data, pos + 6, base, end)[0]
+        return f"{target}:{_u16(data, pos + 4)[0]} {_u16(data, pos)[0]} {_u16(data, pos + 2)[0]}"
+    if rtype == 256 and rdlen >= 4:  # URI: priority, weight, then the target's bytes
+        target = printable_text(data[pos + 4 : pos + rdlen])
+        return f"{_u16(data, pos)[0]} {_u16(data, pos + 2)[0]} {target}"
     if rtype == 15 and rdlen >= 3:  # MX
         return f"{_dns_name(data, pos + 2, base, end)[0]} {_u16(data, pos)[0]}"
     if rtype == 16:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Container
 
 from ..protocols.numbers import TCPDUMP_ETHERTYPE_NAMES, VLAN_ETHERTYPES
 from .lean_layers import Layers
+from .lean_misc import MISC_ETHER_PRINTERS
 
 _BY_NAME = {name: number for number, name in TCPDUMP_ETHERTYPE_NAMES.items()}
 
@@ -37,6 +38,7 @@ ETHER_PRINTERS: dict[int, str] = {
     _BY_NAME["NSH"]: "nsh",
     _BY_NAME["Appletalk ARP"]: "aarp",
     _BY_NAME["Jumbo"]: "llc",  # Alteon's jumbo frames: an 802.2 header follows the type
+    **MISC_ETHER_PRINTERS,
 }
 """The Ethernet types whose payload tcpdump decodes and this decoder hands on, by printer name."""
 

@@ -83,7 +83,8 @@ DnsCounts = tuple[int, int, int, int]
 
 DnsLayer = tuple[Literal["dns"], int, int, DnsCounts, Optional[list[DnsQuestion]], list[DnsAnswer], int, bool]
 """``("dns", ident, flags, counts, questions, answers, length, mdns)``: ``questions`` holds a query's
-first question (None where a response is cut in its questions); ``mdns``: multicast DNS, port 5353"""
+first question (None where a response is cut in its questions: ``answers`` then holds a placeholder for
+each question stepped over before, after which tcpdump prints a comma); ``mdns``: multicast DNS, port 5353"""
 
 DnsShortLayer = tuple[Literal["dns-short"], int]
 """``("dns-short", length)``: a DNS message shorter than its 12-byte header"""
@@ -110,6 +111,10 @@ whether the capture or the GRE length ends inside the header)"""
 IgmpLayer = tuple[Literal["igmp"], bytes, int]
 """``("igmp", start, length)``: the first bytes of an IGMP message (at most the twelve tcpdump reads; a
 DVMRP, PIMv1 or mtrace message whole) and the IP payload's length"""
+
+IpMiscLayer = tuple[Literal["ip-misc"], int, bytes, int]
+"""``("ip-misc", proto, start, length)``: an EGP, Mobile IP, Sun ND (or IPv4's no-next-header, IPv6's
+ICMP or IGMP) payload (lean_misc.py): the captured bytes up to the IP length, and that length"""
 
 VrrpLayer = tuple[Literal["vrrp"], bytes]
 """``("vrrp", start)``: the first bytes of a VRRP message, at most the six tcpdump reads"""
@@ -256,7 +261,13 @@ and the length its printer is given"""
 BadLayer = tuple[Literal["bad"], str, str]
 """``("bad", layer, reason)``: the header is malformed, e.g. an IPv4 header length of 3"""
 
+SaidLayer = tuple[Literal["said"], str, str, int, int]
+"""``("said", text, eflag_text, length, header)``: a header whose text tcpdump prints as is (lean_links2),
+``text`` without -e and ``eflag_text`` with it, then the text of the layers after it, in a frame of wire
+``length``; ``header``: the bytes tcpdump's -x/-X skip as link layer where this is a frame's first"""
+
 Layer = Union[
+    IpMiscLayer,
     EthLayer,
     VlanLayer,
     LlcLayer,
@@ -309,6 +320,7 @@ Layer = Union[
     TruncLayer,
     BadLayer,
     EtherProtoLayer,
+    SaidLayer,
 ]
 """Any one lean layer."""
 

@@ -16,7 +16,9 @@ from ..protocols.numbers import (
     TCPDUMP_UDP_PORT_ORDER,
     TCPDUMP_UDP_PRINTERS,
 )
+from .lean_l2tp import decode_l2tp
 from .lean_layers import Layers
+from .lean_misc import misc_udp_inner
 
 _NFS_PORT = 2049
 _SUNRPC_CALL, _SUNRPC_REPLY = 0, 1
@@ -48,7 +50,7 @@ _PRINTER_NAMES = frozenset(
     name
     for ports, _which, name in TCPDUMP_UDP_PORT_ORDER
     if all(port in TCPDUMP_UDP_PRINTERS for port in ports)
-)
+) | {"nfs-request", "nfs-reply"}
 
 
 def _known(name: str) -> str | None:
@@ -63,7 +65,9 @@ def decode_udp_app(
     the frame a tunnel carries."""
     payload = bytes(data[start:end])
     layers.append(("udp-app", name, payload, length))
-    if name in ("vxlan", "otv"):
+    if name == "l2tp":
+        decode_l2tp(payload, length, layers)
+    elif name in ("vxlan", "otv"):
         if length >= _VXLAN_HEADER and len(payload) >= _VXLAN_HEADER:
             _inner(1, payload[_VXLAN_HEADER:], length - _VXLAN_HEADER, layers)
     elif name == "vxlan-gpe" and length >= _VXLAN_HEADER and len(payload) >= _VXLAN_HEADER:
@@ -76,6 +80,7 @@ def decode_udp_app(
             _geneve_inner(
                 int.from_bytes(payload[2:4], "big"), payload[8 + options :], length - 8 - options, layers
             )
+    misc_udp_inner(name, payload, length, layers)
 
 
 def _inner(linktype: int, frame: bytes, length: int, layers: Layers) -> None:

@@ -183,7 +183,7 @@ def walk_ethernet(data: bytes, start: int, end: int) -> tuple | None:
         app = (a if a < b else b) if a and b else a or b
         return (etype, vlan, o, version, addresses, ttl, proto, ip_payload, ident, frag, t,
                 sport, dport, 0, 0, 0, 0, 0, 0, 0, 0, t + 8, ulen - 8, app)  # fmt: skip
-    if proto == 1 or proto == 58:
+    if (proto == 1 and version == 4) or (proto == 58 and version == 6):  # tcpdump refuses the others
         itype, code, rest = _icmp(data, t)
         return (etype, vlan, o, version, addresses, ttl, proto, ip_payload, ident, frag, t,
                 0, 0, 0, 0, 0, 0, 0, itype, code, rest, t + 8, ip_payload - 8, APP_NONE)  # fmt: skip

@@ -123,14 +123,15 @@ ETHERTYPES: dict[int, EtherType] = {e.value: e for e in (
     EtherType(0x8899, "Realtek protocols", None),
     EtherType(0x88A2, "AoE", "aoe"),
     EtherType(ETHERTYPE_QINQ, "802.1Q-QinQ", "vlan"),
-    EtherType(0x88CA, "TIPC", None),
+    EtherType(0x88CA, "TIPC", "tipc"),
     EtherType(ETHERTYPE_LLDP, "LLDP", "lldp"),
     EtherType(0x88E5, "802.1AE MACsec", "macsec"),
     EtherType(0x88F7, "PTP", "ptp"),
-    EtherType(0x8902, "CFM", None),
+    EtherType(0x8902, "CFM", "cfm"),
+    EtherType(0x8909, None, "cmd"),  # Cisco MetaData (TrustSec): decode/rich/depth2.py
     EtherType(0x893A, "IEEE1905.1", None),
-    EtherType(0x8947, "GeoNet", None),
-    EtherType(0x894F, "NSH", None),
+    EtherType(0x8947, "GeoNet", "gnw"),
+    EtherType(0x894F, "NSH", "nsh"),
     EtherType(0x9000, "Loopback", "ctp"),
     EtherType(ETHERTYPE_QINQ_OLD, "802.1Q-9100", "vlan"),
     EtherType(ETHERTYPE_QINQ_9200, "802.1Q-9200", "vlan"),
@@ -370,6 +371,9 @@ UDP_DECODERS: dict[int, str] = {
     496: "auto_rp",
     1900: "ssdp",
     **dict.fromkeys((*range(7000, 7010), 7021), "rx"),
+    17500: "db-lsp-disc",  # decode/rich/depth2.py
+    6635: "mpls",  # MPLS in UDP (RFC 7510)
+    7784: "bfd",  # seamless BFD (RFC 7881)
 }
 """The rich decoder of a UDP payload, by port (the lower of the two first, as Wireshark tries them)."""
 
@@ -388,6 +392,8 @@ TCP_DECODERS: dict[int, str] = {
     139: "nbss",
     445: "nbss",
     1723: "pptp",
+    43: "whois",  # decode/rich/depth2.py
+    23: "telnet",  # decode/rich/depth2.py
 }
 """The rich decoder of a TCP payload by port, where it is not DNS, TLS or HTTP (the lower port first)."""
 
@@ -457,7 +463,7 @@ _TCPDUMP_UDP_PRINTED = frozenset((
     "timed", "tftp", "rip", "aodv", "isakmp", "isakmp-natt", "snmp", "krb", "rx", "ripng", "dhcp6", "ahcp",
     "babel", "hncp", "autorp", "radius", "hsrp", "ldp", "olsr", "lspping", "bcm-li", "bfd", "bfd-echo", "vqp",
     "sflow", "lwapp-control-ap", "lwapp-control", "lwapp-data", "sip", "otv", "vxlan", "geneve", "lisp",
-    "vxlan-gpe", "ptp", "someip",
+    "vxlan-gpe", "ptp", "someip", "l2tp", "lwres", "lmp", "mpls", "wb", "zephyr",
 ))  # fmt: skip
 
 TCPDUMP_UDP_PRINTERS: dict[int, str] = {
@@ -466,6 +472,7 @@ TCPDUMP_UDP_PRINTERS: dict[int, str] = {
     if name in _TCPDUMP_UDP_PRINTED
     for port in ports
 }
+TCPDUMP_UDP_PRINTERS[2049] = "nfs"  # print-udp.c tries NFS over Sun RPC before its port tests
 """UDP ports whose payload tcpdump's one-line output decodes (print-udp.c's port tests) and the lean
 decoder reads by name, beyond DNS, BOOTP, NTP and syslog: the compiled line leaves them to it."""
 
@@ -478,7 +485,7 @@ TCPDUMP_TCP_PORT_ORDER: tuple[tuple[int, str], ...] = (
 """print-tcp.c's port tests (4.99, without -T), in its order: a segment goes to the printer of the first
 port either of its ports is."""
 _TCPDUMP_TCP_PRINTED = frozenset(
-    ("smtp", "whois", "bgp", "pptp", "resp", "ssh", "openflow", "ftp", "rpki-rtr", "ldp")
+    ("smtp", "whois", "bgp", "pptp", "resp", "ssh", "openflow", "ftp", "rpki-rtr", "ldp", "nfs", "telnet")
 )
 
 TCPDUMP_TCP_PRINTERS: dict[int, str] = {

@@ -365,8 +365,7 @@ def test_link_lines_are_tcpdumps(tmp_path, case, pure):
     assert_tcpdump_lines(write_capture(tmp_path / f"{case}.pcap", build(), linktype), pure)
 
 
-# ARCNET's and SunATM's -e headers are not printed yet
-@pytest.mark.parametrize("case", sorted(set(_CASES) - {"arcnet", "sunatm"}))
+@pytest.mark.parametrize("case", sorted(_CASES))
 def test_link_level_lines_are_tcpdumps(tmp_path, case):
     """-e: the link header as tcpdump prints it (Cisco HDLC's cast and type, PPP's protocol and
     length, a switch tag between the addresses and the type, SLIP's direction), and what follows."""
@@ -384,14 +383,11 @@ _CORPUS_FILES = (
     "ppp_ip_udp_dns.pcap", "icmp-cksum-oobr-2.pcap", "slip-bad-direction.pcap",
     "slip-sliplink_print-oobr.pcap", "802_15_4-data.pcap", "802_15_4_beacon.pcap", "802_15_4-oobr-1.pcap",
     "802_15_4-oobr-2.pcap", "scapy-zigbee-transport-key-skke_1.pcap", "pktap-heap-overflow.pcap",
+    "libpcap-bacnet-arcnet-linux.pcap", "atm-heapoverflow.pcap", "atm-oam-loopback-print-overrun.pcap",
 )  # fmt: skip
 
 
 _CORPUS_CASES = [(name, extra) for name in _CORPUS_FILES for extra in ("", "-e")]
-_PLAIN_ONLY = (  # their -e headers are not printed yet
-    "libpcap-bacnet-arcnet-linux.pcap", "atm-heapoverflow.pcap", "atm-oam-loopback-print-overrun.pcap",
-)  # fmt: skip
-_CORPUS_CASES += [(name, "") for name in _PLAIN_ONLY]
 
 
 @pytest.mark.parametrize(("name", "extra"), _CORPUS_CASES)

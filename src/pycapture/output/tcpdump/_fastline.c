@@ -506,6 +506,38 @@ dns_skip(const uint8_t *m, Py_ssize_t pos, Py_ssize_t end, Py_ssize_t *after)
     return 0;
 }
 
+/* lean.dns_extended_rcode: the upper bits of a response's rcode its first OPT record carries (0 where
+ * print-domain.c's first pass stops before one). */
+static unsigned
+dns_extended(const uint8_t *m, Py_ssize_t end, unsigned qd, unsigned an, unsigned ns, unsigned ar)
+{
+    Py_ssize_t pos = 12, after;
+    for (unsigned i = 0; i < qd; i++) {
+        if (dns_skip(m, pos, end, &after) < 0 || after + 4 >= end)
+            return 0;
+        pos = after + 4;
+    }
+    for (unsigned i = 0; i < an + ns; i++) {
+        if (dns_skip(m, pos, end, &after) < 0 || after + 10 > end)
+            return 0;
+        pos = after + 10 + u16(m + after + 8);
+        if (pos >= end)
+            return 0;
+    }
+    for (unsigned i = 0; i < ar; i++) {
+        if (dns_skip(m, pos, end, &after) < 0 || after + 5 > end)
+            return 0;
+        if (u16(m + after) == 41)
+            return m[after + 4];
+        if (after + 10 > end)
+            return 0;
+        pos = after + 10 + u16(m + after + 8);
+        if (pos >= end)
+            return 0;
+    }
+    return 0;
+}
+
 typedef struct {
     unsigned rtype;
     unsigned rclass;
@@ -564,7 +596,10 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length, Py_ssize_t wire, int mdn
     unsigned qtype = 0, qclass = 0;
     Answer shown[16];
     int questions_cut = 0;
+    unsigned skipped = 0; /* the questions stepped over before one that is cut: tcpdump prints a comma after each */
     unsigned remaining = 0;
+    if ((flags & 0x8000) && ar && dns_extended(m, end, qd, an, ns, ar))
+        return 0; /* an OPT record extends the rcode: the Python prints it */
     if (!(flags & 0x8000)) { /* a query: its first question, nothing further */
         if (qd) {
             Py_ssize_t named;
@@ -582,6 +617,7 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length, Py_ssize_t wire, int mdn
         for (unsigned i = 0; i < qd; i++) { /* a response: step over the questions */
             if (dns_skip(m, pos, end, &after) < 0) {
                 questions_cut = cut = 1;
+                skipped = i;
                 break;
             }
             pos = after + 4;
@@ -612,6 +648,8 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length, Py_ssize_t wire, int mdn
             cut = 1;
             break;
         }
+        if (rtype == 39 || rtype == 33 || rtype == 256)
+            return 0; /* DNAME, SRV, URI: the Python prints their data */
         if (rtype == 1 && rdlen == 4)
             a->kind = 1;
         else if (rtype == 28 && rdlen == 16)
@@ -658,6 +696,9 @@ dns_text(Out *out, const uint8_t *m, Py_ssize_t length, Py_ssize_t wire, int mdn
             return -1;
         if (qd != 1 && (OUT_LIT(out, " [") < 0 || out_u32(out, qd) < 0 || OUT_LIT(out, "q]") < 0))
             return -1;
+        for (unsigned i = 0; questions_cut && i < skipped; i++)
+            if (OUT_LIT(out, ",") < 0)
+                return -1;
         if (questions_cut)
             return OUT_LIT(out, " [|domain]\n") < 0 ? -1 : 1;
         if (OUT_LIT(out, " ") < 0 || out_u32(out, an) < 0 || OUT_LIT(out, "/") < 0 || out_u32(out, ns) < 0
@@ -992,7 +1033,8 @@ walk_ethernet(const uint8_t *f, Py_ssize_t n, Walk *k)
         k->app = app_of(udp_apps, k->sport, k->dport);
         return 1;
     }
-    if (k->proto == 1 || k->proto == 58) {
+    if ((k->proto == 1 && k->ip_version == 4) || (k->proto == 58 && k->ip_version == 6)) {
+        /* tcpdump refuses ICMP over IPv6 and ICMPv6 over IPv4: the lean decoder says so */
         k->icmp_type = f[t];
         k->icmp_code = f[t + 1];
         k->icmp_rest = u32(f + t + 4);
@@ -1096,6 +1138,8 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
         w = put_flow(w, src, size, k->sport, k->dport);
         long message = k->payload_length;
         if (k->app == APP_DNS || k->app == APP_MDNS) {
+            if (message > k->ip_payload - 8)
+                message = k->ip_payload - 8; /* print-udp.c hands DNS the shorter of the UDP and IP lengths */
             Py_ssize_t captured = n - k->payload;
             Py_ssize_t mark = out->len;
             out->len = w - out->buf;

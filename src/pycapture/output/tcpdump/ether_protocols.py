@@ -19,6 +19,7 @@ from ...decode.lean_ether import ETHER_PRINTERS
 from ...decode.lean_layers import EtherProtoLayer, EthLayer
 from ...protocols.numbers import TCPDUMP_ETHERTYPE_NAMES, VLAN_ETHERTYPES
 from ..hexdump import hex_lines
+from .misc_protocols import MISC_ETHER_PRINTERS
 
 
 class _Cut(Exception):
@@ -475,6 +476,7 @@ def _snap(
             f"{pid_names.get(etype, 'Unknown')} (0x{etype:04x}), length {length - 5}: "
         )
     body = r.sub(5, "snap")
+    body.addresses = addresses  # GeoNet and CALM FAST print the source
     rest = length - 5
     printer: Printer | None = None
     if oui in (_OUI_ETHER, _OUI_CISCO_90) or (oui == _OUI_APPLETALK and etype == _ETHERTYPE_APPLETALK):
@@ -1587,7 +1589,8 @@ def _nsh(r: _Reader, length: int, o: list[str]) -> None:
     if length < words * 4:
         o.append(f" (too many headers for packet length {length}) (invalid)")
         return
-    o.append(f"service-path-id 0x{r.be(4, 3):06x}, service-index 0x{r.u8(7):x}")
+    o.append(f"service-path-id 0x{r.be(4, 3):06x}, ")
+    o.append(f"service-index 0x{r.u8(7):x}")
     if words < 2:
         o.append(" (less than two headers) (invalid)")
         return
@@ -1645,7 +1648,7 @@ _PRINTERS: dict[str, Printer] = {
     "ptp": _ptp, "aoe": _aoe, "stp": _stp, "ipx": _ipx_ether, "decnet": _decnet, "lldp": _lldp,
     "loopback": _loopback, "cfm": _cfm, "osi": _osi_ether, "pppoe": _pppoe,
     "eapol": _eapol, "msnlb": _msnlb, "slow": _slow, "arp": _arp, "arista": _arista, "macsec": _macsec,
-    "macsec-on": _macsec_on, "nsh": _nsh, "aarp": _aarp,
+    "macsec-on": _macsec_on, "nsh": _nsh, "aarp": _aarp, **MISC_ETHER_PRINTERS,
 }  # fmt: skip
 # what print-ether.c's ethertype_print decodes (after SNAP too); Arista's and MACsec's headers only
 # ether_common_print reads

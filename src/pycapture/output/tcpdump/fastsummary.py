@@ -272,7 +272,8 @@ def _walk_line(data: bytes, n: int, walked: tuple, cache: SummaryCache) -> str |
             head = cache.udp[key] = _flow_head(key, label, size, sport, dport)
         if app == APP_NONE:
             return f"{head}UDP, length {plen}\n"
-        return _dns_line(head, data[payload:n], plen, app == APP_MDNS)
+        # print-udp.c hands DNS the shorter of the UDP and IP lengths
+        return _dns_line(head, data[payload:n], min(plen, ip_payload - 8), app == APP_MDNS)
     if ip_payload < 8:  # the id and sequence number past the IP length: the general path's [|icmp]
         return None
     neighbor = proto == 58 and (icmp_type == 135 or icmp_type == 136)

@@ -18,6 +18,7 @@ from typing import Callable, Optional
 from ...decode.lean import printable_text
 from ...decode.lean_layers import IpxLayer, Layers
 from ..hexdump import hex_lines
+from .misc_protocols import icmp6_rrenum_text
 from .text import relts
 
 Rest = Callable[[int, Optional[str], int, int], str]
@@ -703,7 +704,6 @@ _ICMP6_UNREACH = {
 _ICMP6_PARAMPROB = {0: "erroneous", 1: "next header", 2: "option", 3: "incomplete header chain"}
 _RPL_CODES = {0: "DODAG Information Solicitation", 1: "DODAG Information Object",
               2: "Destination Advertisement Object", 3: "Destination Advertisement Object Ack"}  # fmt: skip
-_RR_CODES = {0: "command", 1: "result", 255: "sequence number reset"}
 
 
 def icmp6_name(kind: int) -> str:
@@ -821,9 +821,7 @@ def icmp6_text(raw: bytes, length: int) -> str:
             return cut
         text += f", {_ip6(raw[24:40])} to {_ip6(raw[8:24])}"  # the destination, then the target
     elif kind == 138:
-        if len(raw) < 8:
-            return cut
-        text += f", {_RR_CODES.get(code, f'code-#{code}')}, seq={_u32(raw, 4)}"
+        return text + icmp6_rrenum_text(raw, length)
     elif kind == 143:
         if length < 8:
             text += f" [invalid len {length}]"

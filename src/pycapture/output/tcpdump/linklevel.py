@@ -54,6 +54,8 @@ def link_prefix(lean_layers: Layers, length: int) -> str:
     first = lean_layers[0]
     if first[0] == "eth":
         return _ethernet(first, lean_layers, length)
+    if first[0] == "said":  # lean_links2's header: its -e text (summary_line leaves it out)
+        return first[2]
     if first[0] in LINK_KINDS or first[:2] == ("link", "pktap"):  # Cisco HDLC, PPP, SLIP, switch tags...
         from .links import link_level_prefix  # its printers load when a frame needs them
 

@@ -147,7 +147,8 @@ def link_text(
             if t[1] != "dlt":
                 break
         elif t[0] == "linkdata":
-            if default_print and t[1]:
+            # print-arcnet.c dumps a payload of an unknown type even with -x (no suppress_default_print)
+            if (default_print or layers[0][:2] == ("link", "arcnet")) and t[1]:
                 parts.append("\n" + hex_lines(t[1], True))
             break
         elif t[0] == "swtag":

@@ -10,6 +10,7 @@ from ...decode.lean_layers import Layers
 from ...packet import frame_linktype
 from ..hexdump import hex_lines
 from .fastsummary import SummaryCache, summary_batch, summary_records
+from .linkheaders import hex_start, raw_link_prefix, stopped_by_longjmp
 from .linklevel import link_prefix
 from .text import TcpSequences, invalid_header, summary_line
 from .timestamps import second_prefix_function, time_formatter
@@ -47,6 +48,8 @@ def lean_link_header_length(layers: Layers) -> int:
         if t[0] == "link":
             total += t[2]
             continue
+        if t[0] == "said":  # lean_links2's headers count their own link layer
+            return total + t[4]
         size = _LINK_HEADER_BYTES.get(t[0])
         if size is None:
             break
@@ -98,6 +101,8 @@ class SummaryPrinter:
         if udp_apps is not None:
             udp_apps.reset_isakmp_cookies()
             udp_apps.reset_rx_calls()
+        if (rpc := sys.modules.get(f"{__package__}.rpc")) is not None:  # nor an NFS call
+            rpc.reset_nfs_calls()
 
     @property
     def out(self) -> TextIO:
@@ -118,7 +123,7 @@ class SummaryPrinter:
         decorated = self._decorated
         linktype = self._linktype
         return "".join(
-            decorated(sec, usec, length, data, decode(linktype, data, length))
+            decorated(sec, usec, length, data, decode(linktype, data, length), linktype)
             for sec, usec, length, data in records
         )
 
@@ -161,22 +166,37 @@ class SummaryPrinter:
             line = summary_line(layers, length, False, self._cache.seqs)
             self._write(f"{self._time(ts_sec, ts_usec)}{line}\n")
         else:
-            self._write(self._decorated(ts_sec, ts_usec, length, data, layers))
+            self._write(self._decorated(ts_sec, ts_usec, length, data, layers, linktype))
         if self._flush is not None:
             self._flush()
 
-    def _decorated(self, ts_sec: int, ts_usec: int, length: int, data: bytes, layers: Layers) -> str:
+    def _decorated(
+        self, ts_sec: int, ts_usec: int, length: int, data: bytes, layers: Layers, linktype: int
+    ) -> str:
         bad = invalid_header(len(data), length)
         if bad is not None:
             return f"{bad}\n"
-        prefix = link_prefix(layers, length) if self._link_level else ""
+        prefix = ""
+        if self._link_level:
+            raw = raw_link_prefix(linktype, data, length)
+            prefix = link_prefix(layers, length) if raw is None else raw
         # a link type without -e text keeps the summary's own "IP " label
         line = summary_line(layers, length, bool(prefix), self._cache.seqs, not self._hex_level)
         if prefix:
             line = prefix + line
         text = f"{self._time(ts_sec, ts_usec)}{line}\n"
         if self._hex_level:
-            start = lean_link_header_length(layers) if self._hex_level == 1 else 0
+            start = 0
+            if self._hex_level == 1:
+                if layers and layers[0][0] == "said":  # lean_links2's headers count their own bytes, and
+                    # know their cuts (the last layer's), Frame Relay's too (fr_print checks its lengths)
+                    cut = stopped_by_longjmp(line) and layers[-1][0] != "said" and not line.endswith(" [|fr]")
+                    known: int | None = 0 if cut else lean_link_header_length(layers)
+                else:
+                    known = hex_start(linktype, data, length, layers, lean_link_header_length, line)
+                if known is None:
+                    known = 0 if stopped_by_longjmp(line) else lean_link_header_length(layers)
+                start = known
             dump = hex_lines(data[start:], self._hex_ascii)
             if dump:
                 text += dump + "\n"

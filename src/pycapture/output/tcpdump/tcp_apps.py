@@ -14,6 +14,7 @@ import socket
 from collections.abc import Callable
 
 from ...decode.lean import http_first_line, printable_text
+from .misc_protocols import telnet_text
 
 _SSH_LINE = re.compile(rb"[\x20-\x7e]*")
 _LDP_VERSION = 1
@@ -358,6 +359,7 @@ _PRINTERS: dict[str, Callable[[bytes, int], str]] = {
     "ldp": _ldp,
     "pptp": _pptp,
     "resp": _resp,
+    "telnet": telnet_text,
 }
 
 

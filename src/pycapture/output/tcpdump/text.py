@@ -33,6 +33,7 @@ from ...decode.lean_layers import (
     TcpLayer,
     VrrpLayer,
 )
+from ...decode.lean_misc import GRE_CARRIED
 from ...protocols.numbers import (
     ETHERTYPE_IP,
     IPPROTO_NONE,
@@ -46,11 +47,14 @@ from ...protocols.numbers import (
 )
 from ..hexdump import hex_lines
 from .linklevel import link_prefix
+from .misc_protocols import LOW_ETHERTYPE_NAMES, ip_misc_text
+from .said import said_text
 
 if TYPE_CHECKING:
     from .ether_protocols import ether_protocol_line, ptp_text
     from .ip_protocols import icmp6_name, icmp6_text, icmp_text, igmp_more_text, ip_missing, ipx_line
     from .links import link_text
+    from .rpc import nfs_tcp_text
     from .tcp_apps import tcp_app_text
     from .udp_apps import udp_app_text
     from .wlan import wlan_text
@@ -76,6 +80,7 @@ else:
     ip_missing = _on_first_call("ip_protocols", "ip_missing")
     ipx_line = _on_first_call("ip_protocols", "ipx_line")
     link_text = _on_first_call("links", "link_text")
+    nfs_tcp_text = _on_first_call("rpc", "nfs_tcp_text")
     tcp_app_text = _on_first_call("tcp_apps", "tcp_app_text")
     udp_app_text = _on_first_call("udp_apps", "udp_app_text")
     wlan_text = _on_first_call("wlan", "wlan_text")
@@ -478,7 +483,7 @@ _DNS_OPS = {0: "", 1: " inv_q", 2: " stat", 4: " notify", 5: " update", 9: " upd
             11: " updateDA", 12: " updateM", 13: " updateMA", 14: " zoneInit", 15: " zoneRef"}  # fmt: skip
 _DNS_RCODES = {0: "", 1: " FormErr", 2: " ServFail", 3: " NXDomain", 4: " NotImp", 5: " Refused",
                6: " YXDomain", 7: " YXRRSet", 8: " NXRRSet", 9: " NotAuth", 10: " NotZone",
-               15: " NoChange"}  # fmt: skip
+               15: " NoChange", 16: " BadVers", 17: "Resp17", 21: "Resp21", 23: " BadCookie"}  # fmt: skip
 
 
 def _dns_class(value: int) -> str:
@@ -494,7 +499,7 @@ def _dns_text(t: DnsLayer, cut: bool = False) -> str:
     ops = _DNS_OPS.get(opcode, f" op{opcode}")
     parts = []
     if flags & 0x8000:  # a response
-        rcode = flags & 0xF
+        rcode = (flags & 0xF) | (flags >> 16) << 4  # with the bits an OPT record adds (lean.decode_dns)
         parts.append(
             f"{ident}{ops}{_DNS_RCODES.get(rcode, f' Resp{rcode}')}{'*' if flags & 0x0400 else ''}"
             f"{'' if flags & 0x0080 else '-'}{'|' if flags & 0x0200 else ''}{'$' if flags & 0x0020 else ''}"
@@ -502,7 +507,7 @@ def _dns_text(t: DnsLayer, cut: bool = False) -> str:
         if qd != 1:
             parts.append(f" [{qd}q]")
         if questions is None:  # cut in the questions, before tcpdump prints the counts
-            return "".join(parts)
+            return "".join(parts) + "," * len(answers)
         parts.append(f" {an}/{ns}/{ar}")
         shown = []
         for _name, rtype, rdata, rclass in answers:
@@ -761,7 +766,7 @@ def _ip_line(
             if app is not None and app[0] == "udp-app":
 
                 def tunnel(n: int, inner: Layers = layers[i + 3 :]) -> str:  # a carried frame's line
-                    mac = link_prefix(inner, n) if link_level and inner[0][0] == "eth" else ""
+                    mac = link_prefix(inner, n) if link_level and inner[0][0] in ("eth", "ppp") else ""
                     return mac + summary_line(inner, n, link_level, seqs)
 
                 framed = tunnel if i + 3 < len(layers) else None
@@ -784,6 +789,8 @@ def _ip_line(
         body, ended = _tcp_text(nxt, seqs, net[1], net[2])
         if ended or (app is not None and app[0] == "trunc" and app[1] == "tcp"):  # bad or cut options
             return head + body
+        if app is not None and app[0] == "tcp-app" and app[1] == "nfs":  # print-tcp.c: by ports, addresses
+            return head + body + nfs_tcp_text(app[2], app[3], nxt[1], nxt[2], net[1], net[2])
         if app is not None and app[0] == "tcp-app":
             return head + body + tcp_app_text(app[1], app[2], app[3])
         # DNS over TCP follows the length with a space, not a colon, in tcpdump 4.99
@@ -812,20 +819,31 @@ def _ip_line(
         if nxt[1] != _EIGRP_VERSION:
             return f"{head}EIGRP version {nxt[1]} packet not supported"
         return f"{head}EIGRP {_EIGRP_OPCODES.get(nxt[2], f'unknown ({nxt[2]})')}, length: {plen}"
+    if nxt[0] == "ip-misc":
+        return head + ip_misc_text(nxt[1], nxt[2], nxt[3])
     if nxt[0] == "gre":
+        if nxt[1] > 1:
+            return f"{head}GREv{nxt[1]} ERROR: unknown-version"
         gre = f"GREv{nxt[1]}{nxt[2]}"
         if nxt[5]:
             return f"{head}{gre} [|gre]"
+        if link_level:  # -e: the protocol GRE carries
+            carries = TCPDUMP_ETHERTYPE_NAMES.get(nxt[3]) or LOW_ETHERTYPE_NAMES.get(nxt[3], "unknown")
+            gre += f", proto {carries} (0x{nxt[3]:04x})"
         gre += f", length {plen}"
         if nxt[1] == 1 and nxt[2].endswith("no-payload"):
             return head + gre
         if nxt[4] and i + 2 < len(layers) and layers[i + 2][0] in ("ip", "ip6"):
             inner = layers[i + 2]
             assert inner[0] == "ip" or inner[0] == "ip6"
-            return f"{head}{gre}: " + _ip_line(inner, layers, i + 2, False, seqs)
+            return f"{head}{gre}: " + _ip_line(inner, layers, i + 2, link_level, seqs)
         carried = layers[i + 2] if nxt[4] and i + 2 < len(layers) else None
+        if carried is not None and (nxt[1], nxt[3]) in GRE_CARRIED:  # MPLS, OSI, Ethernet, PPP
+            size = plen - 4 - 4 * nxt[2].count(", ")  # each field GRE's text shows is a 4-byte word
+            mac = link_prefix(layers[i + 2 :], size) if link_level else ""
+            return f"{head}{gre}: {mac}" + summary_line(layers[i + 2 :], size, link_level, seqs)
         if carried is not None and carried[0] == "trunc" and carried[1] == "ip":  # cut in its header
-            return f"{head}{gre}: " + ("IP  [|ip]" if len(carried) > 2 else " [|ip]")
+            return f"{head}{gre}: " + ("IP  [|ip]" if len(carried) > 2 and not link_level else " [|ip]")
         if nxt[4]:  # the IP packet inside is otherwise damaged: what its printer says
             return f"{head}{gre}: " + _tail(layers, i + 2).lstrip()
         return f"{head}{gre}: gre-proto-0x{nxt[3]:x}"
@@ -929,9 +947,11 @@ def summary_line(
         elif t[0] == "ethproto":
             after = layers[i + 1 :]  # what a PPPoE session, Arista's or MACsec's header or NSH carries
 
-            def carried(after: Layers = after) -> str:
+            def carried(after: Layers = after, inside: int = t[3] - len(t[2])) -> str:
                 ppp = link_level and bool(after) and after[0][0] in LINK_KINDS  # -e prints PPP's header too
                 head = link_prefix(after, length) if ppp else ""
+                if link_level and after and after[0][0] == "eth":  # and the header of a frame NSH carries
+                    head = link_prefix(after, inside)
                 return head + summary_line(after, length, link_level, seqs, default_print)
 
             return ether_protocol_line(t, eth, link_level, default_print, carried)
@@ -964,6 +984,9 @@ def summary_line(
         elif t[0] == "unsupported":  # tcpdump's unsupported_if_print
             dump = hex_lines(t[3], True)
             return f"UNSUPPORTED\n{dump}" if dump else "UNSUPPORTED"
+        elif t[0] == "said":  # lean_links2's headers: said.py
+            rest = partial(summary_line, link_level=link_level, seqs=seqs, default_print=default_print)
+            return said_text(layers, i, link_level, rest, _default_print(layers, i + 1, default_print))
         elif t[0] == "trunc":
             # tcpdump names IPv4 once it has the version, then its " [|ip]" as everywhere
             label = "IP " if t[1] == "ip" and t[2:] == (4,) and not link_level else ""

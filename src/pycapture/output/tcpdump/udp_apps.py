@@ -18,6 +18,10 @@ from ...decode.lean import http_first_line
 from ...decode.lean_layers import UdpAppLayer
 from ...protocols.numbers import TCPDUMP_ETHERTYPE_NAMES
 from ..hexdump import hex_lines
+from . import rpc
+from .l2tp import l2tp_text
+from .lwres import lwres_text
+from .misc_protocols import MISC_UDP_PRINTERS
 from .tcp_apps import tcp_app_text
 from .text import relts
 
@@ -427,7 +431,7 @@ def _vxlan_gpe(out: _Out, p: bytes, length: int, inner: Callable[[int], str] | N
         out(inner(length - 8))
 
 
-_GPE_NEXT = frozenset((1, 2, 3))  # IPv4, IPv6, Ethernet (NSH, 4, is not decoded here)
+_GPE_NEXT = frozenset((1, 2, 3, 4))  # IPv4, IPv6, Ethernet, NSH
 
 
 def _geneve(out: _Out, p: bytes, length: int, inner: Callable[[int], str] | None, link_level: bool) -> None:
@@ -2526,6 +2530,14 @@ def udp_app_text(
     the line of a tunnel's inner frame of the given length (None where its layers are missing);
     ``link_level``: tcpdump's -e, under which Geneve names the protocol it carries."""
     name, payload, length = app[1], app[2], app[3]
+    if name in ("nfs-request", "nfs-reply"):
+        return rpc.nfs_text(payload, length, name == "nfs-request", src, dst)
+    if name == "l2tp":
+        return l2tp_text(payload, length, inner)
+    if name == "lwres":
+        return lwres_text(payload, length)
+    if name in MISC_UDP_PRINTERS:
+        return MISC_UDP_PRINTERS[name](payload, length, inner)
     out = _Out(name)
     try:
         if name == "geneve":

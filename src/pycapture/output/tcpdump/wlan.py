@@ -387,7 +387,6 @@ _NUL = b"\x00"  # tcpdump prints an SSID as a C string: to its first NUL
 _SILENT_FIELDS = frozenset((14, 20))  # RX flags and A-MPDU status: read, not shown
 
 
-
 def _mac(raw: bytes) -> str:
     return raw.hex(":")
 
@@ -609,7 +608,8 @@ def wlan_text(layers: Layers, i: int, rest: Callable[[Layers], str], default_pri
     j = i + 1
     if j + 1 < len(layers) and layers[j] == ("trunc", "llc") and layers[j + 1][0] == "data":
         cut = layers[j + 1]
-        dump = hex_lines(cut[1], True) if default_print and cut[0] == "data" else ""
+        # print-llc.c dumps the cut LLC header even with -x (ND_DEFAULTPRINT, not suppressed)
+        dump = hex_lines(cut[1], True) if cut[0] == "data" else ""
         return f"{text} [|llc]" + (f"\n{dump}" if dump else "")
     if j + 1 < len(layers) and layers[j][0] == "llc" and layers[j + 1][0] == "ethproto":
         j += 1
