@@ -29,6 +29,7 @@ from dpkt import ipx
 from ...protocols.numbers import ETHERTYPE_DECODERS
 from ..model import Field, Layer
 from .core import Bad, DecoderTable, Decoding, Step, too_short, unpack_header
+from .depth2 import ipx_next
 from .fields import hex_text, ip4_text, mac_text
 
 
@@ -608,7 +609,7 @@ def _ipx(d: Decoding, buf: bytes) -> Step:
         Field("src.node", "Source Node", mac_text(h.src[4:10])),
         Field("src.socket", "Source Socket", _u16(h.src, 10), text=hex_text(_u16(h.src, 10))),
     ]
-    return None, d.add_header(buf, "ipx", "Internetwork Packet eXchange", 30, fields)
+    return ipx_next(d, _u16(h.dst, 10), d.add_header(buf, "ipx", "Internetwork Packet eXchange", 30, fields))
 
 
 # --- Link types: IEEE 802.15.4, BACnet MS/TP (and BACnet), D-Bus, vsock ---------------------------------

@@ -37,6 +37,7 @@ from ...protocols.numbers import (
 from ..model import Field, Layer
 from .control import PPP_CONTROL_DECODERS
 from .core import IP_BY_VERSION, Bad, DecoderTable, Decoding, Step, by_version, require, unpack_header
+from .depth2 import NETBIOS_SAP, NOVELL_RAW, fr_control_width
 from .fields import address_field, ethertype_text, flag_field, hex_named, hex_text, mac_text, named_text
 
 _LLC_NAMES = NAMES["LlcNumber"]
@@ -49,7 +50,7 @@ def _after_ethertype(d: Decoding, etype: int, rest: bytes) -> Step:
     """The layer an ethertype (or an 802.3 length) announces."""
     if etype < 0x0600:  # IEEE 802.3: a length, and an LLC frame of that length follows
         d.claim_padding(rest[etype:])
-        return "llc", rest[:etype]
+        return "ipx" if rest[:2] == NOVELL_RAW else "llc", rest[:etype]
     return ETHERTYPE_DECODERS.get(etype), rest
 
 
@@ -185,6 +186,8 @@ def _llc(d: Decoding, buf: bytes) -> Step:
         head.dsap == 0x98 and size == 3
     ):  # the SAP IEEE gave ARP (RFC 1042's era); Pcap4J and Wireshark read it
         return "arp", rest
+    if head.dsap == NETBIOS_SAP and rest:
+        return "netbios", rest
     return None, rest
 
 
@@ -454,6 +457,7 @@ _NLPID_NAMES = {
 _NLPID_NEXT = {0xCC: "ip", 0x8E: "ipv6", 0xCF: "ppp"}
 _NLPID_IN_PDU = frozenset((0x08, 0x81, 0x82, 0x83))  # OSI protocols count the NLPID as their PDU's first byte
 _XDLC_UI = 0x03
+_FR_NLPIDS = _NLPID_IN_PDU | {0x80, *_NLPID_NEXT}  # the NLPIDs RFC 2427 encapsulation is recognised by
 _XDLC_XID = 0xAF
 
 
@@ -490,15 +494,18 @@ def _fr(d: Decoding, buf: bytes) -> Step:
     fields, dlci, size = _q922_address(buf)
     require(buf, size + 1, "fr", "a Frame Relay header")
     control = buf[size]
+    width = 1  # of the control field
     if control != _XDLC_UI and dlci != 0 and control != _XDLC_XID:
+        width = fr_control_width(buf, size, _CHDLC_NEXT, _FR_NLPIDS)
+    if not width:
         # not an unnumbered information frame: Cisco's encapsulation, a Cisco HDLC protocol type
         require(buf, size + 2, "fr", "a Cisco Frame Relay header")
         etype = int.from_bytes(buf[size : size + 2], "big")
         fields.append(Field("chdlctype", "Type", etype, text=ethertype_text(etype)))
         return _CHDLC_NEXT.get(etype), d.add_header(buf, "fr", "Frame Relay Header", size + 2, fields)
     fields.append(Field("control", "Control Field", control, text=hex_text(control, 2)))
-    pos = size + 1
-    if control != _XDLC_UI:  # LAPF signalling on DLCI 0, or an XID frame
+    pos = size + width
+    if control != _XDLC_UI and width == 1:  # LAPF signalling on DLCI 0, or an XID frame
         return None, d.add_header(buf, "fr", "Frame Relay Header", pos, fields)
     require(buf, pos + 1, "fr", "a Frame Relay NLPID")
     if buf[pos] == 0:  # a padding byte, to align what follows

@@ -30,6 +30,7 @@ from ...protocols.numbers import (
 )
 from ..model import Field, Layer
 from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
+from .depth2 import sctp_data
 from .fields import checksum_field, flag_field, hex_text, named_text, port_field
 
 
@@ -445,7 +446,7 @@ def _sctp(d: Decoding, buf: bytes) -> Step:
     rest = d.add_header(buf, "sctp", "SCTP Header", pos, fields)
     if problem is not None:
         raise problem
-    return None, rest
+    return sctp_data(d, buf[12:pos], s.sport, s.dport, rest)
 
 
 DECODERS: DecoderTable = {

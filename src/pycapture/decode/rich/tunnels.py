@@ -89,7 +89,7 @@ def _gre(d: Decoding, buf: bytes) -> Step:
     return ETHERTYPE_DECODERS.get(g.p), rest
 
 
-_GRE_MORE = {0x00FE: "osi", 0x2001: "nhrp"}
+_GRE_MORE = {0x00FE: "osi", 0x2001: "nhrp", 0x8909: "cmd_gre"}  # cmd_gre: depth2.py
 """GRE's protocol types that are not EtherTypes: the OSI network layer (IS-IS over GRE), and NHRP."""
 
 

@@ -8,7 +8,7 @@ import dpkt
 
 from ...protocols.linktypes import LINKTYPE_DECODERS
 from ..model import DecodedPacket, Layer, Malformed
-from . import apps, can, control, icmp, link, network, scapy_layers, transport, tunnels, wlan
+from . import apps, can, control, depth2, icmp, link, network, scapy_layers, transport, tunnels, wlan
 from .core import Bad, DecoderTable, Decoding, short_reason
 
 _MAX_LAYERS = 128  # tunnels in tunnels end with the bytes, but a cap bounds the cost of any one frame
@@ -25,6 +25,7 @@ DECODERS: DecoderTable = {
     **scapy_layers.DECODERS,
     **can.DECODERS,
     **control.DECODERS,
+    **depth2.DECODERS,
 }
 
 SUPPORTED_LINKTYPES = frozenset(LINKTYPE_DECODERS)
