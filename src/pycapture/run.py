@@ -287,11 +287,19 @@ def _defragmenting(handle: CaptureSource, sinks: list[Sink]) -> Sink:
     return DefragmentingSink(handle.datalink, each, nano=handle.nanosecond)
 
 
+def _reads_mixed(handle: CaptureSource) -> bool:
+    """Whether ``handle`` is pycapture's own reader on a pcapng file whose interfaces differ in link type
+    or snapshot length (libpcap refuses it; the table reader takes such a handle, as tshark reads it)."""
+    from .capture.backends import dpkt_file
+
+    return isinstance(handle, dpkt_file.FileHandle) and bool(getattr(handle._reader, "tshark", False))
+
+
 def _open_table(
     handle: CaptureSource, path: str, save: SaveOptions, stop: Callable[[str], object]
 ) -> tuple[TableWriter | RotatingWriter[TableWriter], Callable[[Any], None]]:
     """The -w table file (or series) and the function that takes each batch of rows for it."""
-    if not isinstance(handle, PcapHandle):
+    if not isinstance(handle, PcapHandle) and not _reads_mixed(handle):
         raise PcapError(
             f"-w as a {save.table} table reads packets through the pcapy backend",
             "leave out --backend (and $PYCAPTURE_BACKEND), or give --backend pcapy",
@@ -438,7 +446,9 @@ def _pump_rows(
     :func:`~pycapture.flow.pump.drain` does for pcap. The handle's ``captured`` becomes the rows written,
     as for pcap: the reader may have read packets past -c (and reads a file without counting).
     """
-    assert isinstance(handle, PcapHandle)  # as _open_table made sure
+    if not isinstance(handle, PcapHandle):  # a pcapng file libpcap refuses, read as tshark does
+        _write_rows(handle, write_rows, count, 0, columns, transform)
+        return
     written = _write_rows(handle, write_rows, count, 0, columns, transform)
     if not stopped or not handle.live or not handle.is_open or written == count:
         return
@@ -461,7 +471,7 @@ def _pump_rows(
 
 
 def _write_rows(
-    handle: PcapHandle,
+    handle: CaptureSource,
     write_rows: Callable[[Any], None],
     count: int,
     written: int,
@@ -483,7 +493,8 @@ def _write_rows(
     # a generator: closed here, so that it has let go of the handle before the handle is closed
     batches = cast(
         Generator[Any, None, None],
-        read_batches(handle, columns=columns, batch_size=batch_size, transform=transform),
+        # a PcapHandle, or pycapture's own reader on a pcapng file of mixed link types
+        read_batches(cast(Any, handle), columns=columns, batch_size=batch_size, transform=transform),
     )
     try:
         for batch in batches:

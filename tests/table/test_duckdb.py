@@ -10,6 +10,8 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 
 import pycapture  # noqa: E402
+from pycapture.capture import backends  # noqa: E402
+from pycapture.packet import frame_linktype  # noqa: E402
 from pycapture.table import read_batches, read_table  # noqa: E402
 
 
@@ -17,18 +19,15 @@ def _decoded(paths: list[Path]) -> list[tuple[str, pycapture.PcapPacket]]:
     out = []
     for path in paths:
         try:
-            handle = pycapture.open_offline(str(path))
+            handle = backends.open_offline(str(path))  # tshark's reading of what libpcap refuses
         except pycapture.PcapError:
             continue
         with handle:
             try:
                 for sec, frac, length, data in handle.records():
-                    out.append(
-                        (
-                            str(path),
-                            pycapture.PcapPacket(data, sec, frac, length, handle.datalink, handle.nanosecond),
-                        )
-                    )
+                    linktype = frame_linktype(data, handle.datalink)  # a pcapng file may mix link types
+                    packet = pycapture.PcapPacket(bytes(data), sec, frac, length, linktype, handle.nanosecond)
+                    out.append((str(path), packet))
             except pycapture.PcapError:
                 pass
     return out

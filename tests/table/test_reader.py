@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 import pycapture
+from pycapture.savefile.reader import mixed_interfaces
 from pycapture.table import COLUMNS, SCHEMA, read_batches, read_table
 from support.corpus import corpus_rows
 from support.env import CAPTURES, CORPUS
@@ -156,6 +157,8 @@ def test_damaged_corpus_files_end_where_the_handle_does() -> None:
     seen = 0
     for name in damaged:
         path = CORPUS / name
+        if mixed_interfaces(str(path)) is not None:  # read as tshark does: test_mixed_pcapng_table
+            continue
         try:
             handle = pycapture.open_offline(str(path))
         except pycapture.PcapError:
@@ -175,7 +178,7 @@ def test_damaged_corpus_files_end_where_the_handle_does() -> None:
                 rows += batch.num_rows
         assert (rows, str(info.value)) == (expected, str(error)), name
         seen += 1
-    assert seen >= 5
+    assert seen >= 2  # the pcapng files of mixed interfaces libpcap stops at are read whole (left out above)
 
 
 def test_payload_len_against_dpkt(capture_files: list[Path]) -> None:
@@ -184,6 +187,8 @@ def test_payload_len_against_dpkt(capture_files: list[Path]) -> None:
     paths += [CORPUS / r["file"] for r in rows if r["linktype"] == "1" and (CORPUS / r["file"]).is_file()]
     checked = 0
     for path in paths:
+        if mixed_interfaces(str(path)) is not None:  # libpcap's handle refuses it: test_mixed_pcapng_table
+            continue
         try:
             table = read_table(path, columns=["payload_len", "cap_len", "len", "malformed"])
             handle = pycapture.open_offline(str(path))

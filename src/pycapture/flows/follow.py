@@ -32,6 +32,7 @@ from typing import Any
 
 from ..decode.rich import SUPPORTED_LINKTYPES, decode
 from ..decode.walk import walk
+from ..packet import frame_linktype
 from ..protocols.numbers import (
     IPPROTO_ICMP,
     IPPROTO_ICMPV6,
@@ -210,7 +211,8 @@ class Follow:
 
     def __call__(self, sec: int, frac: int, length: int, data: bytes) -> None:
         """The pump's ``Sink`` shape; ``frac`` counts microseconds (nanoseconds where ``nano`` was given)."""
-        self.add(self.linktype, sec + frac * self.scale, data)
+        # a pcapng file of mixed link types: each frame by its own interface's
+        self.add(frame_linktype(data, self.linktype), sec + frac * self.scale, data)
 
     def add(self, linktype: int, ts: float, data: bytes) -> None:
         """Take the next frame of the capture."""

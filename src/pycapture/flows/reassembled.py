@@ -17,7 +17,7 @@ from typing import Any
 
 from ..decode.builders import internet_checksum
 from ..flow.pump import Sink
-from ..packet import Record
+from ..packet import Frame, Record, frame_linktype
 from ..protocols.linktypes import (
     LINKTYPE_ETHERNET,
     LINKTYPE_IPV4,
@@ -123,7 +123,8 @@ class Defragmenting:
     def record(self, sec: int, frac: int, length: int, data: bytes) -> tuple[int, bytes]:
         """The (original length, bytes) a record becomes: itself, or the whole datagram it completes."""
         self._frame += 1
-        at = ip_offset(self.linktype, data)
+        # a pcapng file of mixed link types: each frame by its own interface's
+        at = ip_offset(self.linktype if type(data) is bytes else frame_linktype(data, self.linktype), data)
         if at is None or (
             data[at] >> 4 == IPV4 and len(data) > at + 7 and not data[at + 6] & 0x3F | data[at + 7]
         ):
@@ -135,6 +136,8 @@ class Defragmenting:
         if datagram is None:
             return length, data
         whole = data[:at] + rebuild(datagram)
+        if isinstance(data, Frame):  # the datagram keeps its frame's link type
+            whole = Frame(whole, data.linktype, data.snaplen, data.interface, data.comments)
         return (length if self.wire_length else len(whole)), whole
 
     def __call__(self, records: list[Record]) -> list[Record]:
@@ -146,7 +149,7 @@ class Defragmenting:
         for sec, frac, length, data in records:
             new_length, new = record(sec, frac, length, data)
             if new is data and data:
-                at = ip_offset(linktype, data)
+                at = ip_offset(linktype if type(data) is bytes else frame_linktype(data, linktype), data)
                 view = None if at is None else later_fragment_view(data[at:])
                 if view is not None:
                     held[len(out)] = (data[:at] + view, HELD_COLUMNS)

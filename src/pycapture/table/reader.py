@@ -31,15 +31,16 @@ from typing import Any, Callable, Union
 import pyarrow as pa
 
 from ..capture.handle import PcapHandle, open_offline
+from ..capture.source import BaseHandle
 from ..decode.rich import decode
 from ..decode.rich.transport import plain_segment, tcp_options
 from ..errors import CaptureFileError, PcapError
 from ..output.tcpdump import fastsummary
 from ..output.tcpdump.fastsummary import walk_fields
-from ..packet import Record
+from ..packet import Record, frame_linktype
 from ..protocols.linktypes import linktype_name
 from ..savefile.format import RECORD_HEADER
-from ..savefile.reader import RecordBuffers
+from ..savefile.reader import RecordBuffers, mixed_interfaces
 from .community_id import ICMP_COUNTERPARTS, ICMPV6_COUNTERPARTS, community_id
 from .schema import COLUMNS, SCHEMA
 
@@ -111,7 +112,7 @@ def _check_columns(columns: object) -> list[int]:
 
 def _check_paths(source: object) -> list[str] | None:
     """The files of ``source`` (globs expanded, in order), or None for a handle; raises TypeError."""
-    if isinstance(source, PcapHandle):
+    if isinstance(source, (PcapHandle, BaseHandle)):
         return None
     items: list[object]
     if isinstance(source, (str, os.PathLike)):
@@ -489,6 +490,44 @@ def _rows_of(
             yield from flush()
 
 
+def _open_mixed(path: str) -> Any:
+    from ..capture.backends import dpkt_file
+
+    return dpkt_file.open_offline(path, tshark=True)
+
+
+def _rows_of_mixed(
+    handle: Any,
+    decoded: bool,
+    rows: _Rows,
+    flush: Callable[[], Iterator[pa.RecordBatch]],
+    batch_size: int,
+    transform: Transform | None,
+) -> Iterator[pa.RecordBatch]:
+    """The rows of a pcapng file whose interfaces differ in link type or snapshot length, read by
+    pycapture's own reader (:mod:`pycapture.capture.backends.dpkt_file`), each packet decoded by its own
+    interface's link type as tshark does (``transform``, made for one link type, cannot apply)."""
+    if transform is not None:
+        raise PcapError(
+            f"{handle.source}: its interfaces have different link types, which a transform cannot take"
+        )
+    scale = 1 if handle.nanosecond else 1000
+    template: list[Any] = [None] * _N
+    template[FILE] = handle.source
+    template[MALFORMED] = False
+    names: dict[int, str] = {}
+    for number, (sec, frac, length, data) in enumerate(handle.records(), 1):
+        linktype = frame_linktype(data, handle.datalink)
+        name = names.get(linktype)
+        if name is None:
+            name = names[linktype] = linktype_name(linktype)
+        template[LINKTYPE] = name
+        ts = sec * 1_000_000_000 + frac * scale
+        rows.append_row(_row(template, number, ts, length, bytes(data), linktype, decoded))
+        if len(rows) >= batch_size:
+            yield from flush()
+
+
 def _rows_in_place(
     buffers: RecordBuffers,
     compiled: Any,
@@ -657,14 +696,27 @@ def _read(
     rows, flush = _store(wanted)
 
     try:
-        if paths is None:
-            assert isinstance(source, PcapHandle)
+        if paths is None and isinstance(source, PcapHandle):
             if bpf is not None:
                 source.set_filter(bpf)
             file, interface = (None, source.source) if source.live else (source.source, None)
             yield from _rows_of(source, file, interface, decoded, rows, flush, batch_size, transform)
+        elif paths is None:  # pycapture's own reader (on a pcapng file libpcap refuses, say)
+            own: Any = source
+            if bpf is not None:
+                own.set_filter(bpf)
+            yield from _rows_of_mixed(own, decoded, rows, flush, batch_size, transform)
         else:
             for path in paths:
+                if mixed_interfaces(path) is not None:  # libpcap refuses it: read as tshark does
+                    mixed = _open_mixed(path)
+                    try:
+                        if bpf is not None:
+                            mixed.set_filter(bpf)
+                        yield from _rows_of_mixed(mixed, decoded, rows, flush, batch_size, transform)
+                    finally:
+                        mixed.close()
+                    continue
                 handle = open_offline(path)
                 try:
                     if bpf is not None:
