@@ -30,9 +30,19 @@ from .errors import PcapError
 from .output.tcpdump.printer import statistics_lines
 from .run import CaptureConfig, run
 
-FANOUT = sys.platform.startswith("linux") and hasattr(pcapy, "PACKET_FANOUT_HASH") and hasattr(os, "fork")
 WHY_NO_FANOUT = "--workers needs Linux's PACKET_FANOUT (and fork): on this platform capture with one process"
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def fanout_available() -> bool:
+    """Whether this platform and pcapy-ng can spread a capture with PACKET_FANOUT (pcapy-ng is looked at
+    only now: the command must start without it)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    try:
+        return hasattr(pcapy, "PACKET_FANOUT_HASH")
+    except PcapError:  # pcapy-ng itself cannot be imported
+        return False
 
 
 def worker_path(path: str, index: int, workers: int) -> str:
@@ -81,7 +91,7 @@ def run_workers(
     """Run ``config`` (a live capture) in ``workers`` processes joined by PACKET_FANOUT; print the summed
     and per-worker statistics; return True when a signal ended it. ``errors`` wraps each worker's run
     (the command's one-line error reporting)."""
-    if not FANOUT:
+    if not fanout_available():
         raise PcapError(WHY_NO_FANOUT, "leave out --workers")
     group = os.getpid() & 0xFFFF
     lock = multiprocessing.get_context("fork").Lock()

@@ -19,7 +19,7 @@ import pytest
 
 from pycapture import craft
 from pycapture.savefile.pcap_writer import PcapWriter
-from pycapture.workers import FANOUT, worker_path
+from pycapture.workers import fanout_available, worker_path
 from support.commands import Capture, run_cli
 from support.traffic import frames_of
 
@@ -59,7 +59,7 @@ def _both_listening(capture: Capture) -> None:
     time.sleep(0.5)
 
 
-pytestmark = pytest.mark.skipif(not FANOUT, reason="PACKET_FANOUT is Linux's")
+pytestmark = pytest.mark.skipif(not fanout_available(), reason="PACKET_FANOUT is Linux's")
 
 
 @pytest.mark.live

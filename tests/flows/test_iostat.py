@@ -72,12 +72,12 @@ CORPUS_SAMPLE = 10  # every tenth file tshark reads, and each file listed below;
 TWICE = "a header carried twice (FIELD_SPEC only): the table holds a field's first occurrence"
 DIFFERENT = {
     **{
-        name: "the reader refuses the file: an interface block it rejects (snap length, link type)"
+        name: (
+            "pcapng custom blocks: tshark counts them as frames at time 0, so its Duration runs from 1970 "
+            "(and it prints no table for an interval spec); pycapture's from the first packet"
+        )
         for name in (
-            "gopacket-be-test004.pcapng", "gopacket-be-test006.pcapng", "gopacket-be-test008.pcapng",
-            "gopacket-be-test100.pcapng", "gopacket-be-test101.pcapng", "gopacket-be-test102.pcapng",
-            "gopacket-be-test202.pcapng", "gopacket-le-test008.pcapng",
-            "gopacket-le-test101.pcapng", "gopacket-le-test102.pcapng",
+            "gopacket-be-test102.pcapng", "gopacket-be-test202.pcapng", "gopacket-le-test102.pcapng",
             "gopacket-le-test202.pcapng",
         )
     },
@@ -94,7 +94,7 @@ DIFFERENT = {
             "erspan-type-ii-3.pcap", "erspan-type-iii-ft-0.pcap", "geneve-gcp.pcap",
             "gso-ipv4-vxlan-ipv6.pcap", "gso-ipv6-geneve-ipv4.pcap", "gso-ipv6-geneve-ipv6.pcap",
             "gso-ipv6-vxlan-ipv6.pcap", "libpcap-AH-IPcomp-IPv4.pcap", "libpcap-geneve.pcap",
-            "nsh.pcap", "of10_s4810.pcap", "tcp_header_heapoverflow.pcap",
+            "of10_s4810.pcap", "tcp_header_heapoverflow.pcap",
             "various_gre.pcap", "vxlan.pcap",
         )
     },
@@ -202,6 +202,8 @@ def _corpus_files() -> list[Path]:
 
 def _corpus_specs(path: Path) -> list[str]:
     """CORPUS_SPECS, and each interval of CORPUS_INTERVALS that gives the file a few thousand rows."""
+    if str(DIFFERENT.get(path.name, "")).startswith("pcapng custom blocks"):
+        return CORPUS_SPECS  # tshark prints nothing for their interval specs (see DIFFERENT)
     times: list[int] = []
     try:
         for batch in read_batches(str(path), columns=["ts"]):

@@ -37,6 +37,8 @@ from .guard import HandleGuard
 from .pcapy import Reader, pcapy
 from .source import BaseHandle
 
+_SPOOL_WAIT_S = 0.25
+
 try:
     from . import _spool  # type: ignore[attr-defined]
 except ImportError:  # not built: -w writes from Python
@@ -716,8 +718,8 @@ class PcapHandle(BaseHandle):
                         raise PcapNativeError(f"{self.source}: {message}")
                     if status == -2:  # pcap_breakloop
                         break
-                    if status == 0:
-                        self._wait(None)
+                    if status == 0:  # nothing yet; a bounded wait re-checks the stop request in any case
+                        self._wait(_SPOOL_WAIT_S)
             finally:
                 guard.leave()
             return total

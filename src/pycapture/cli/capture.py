@@ -18,7 +18,7 @@ from ..capture.libpcap import lib_version
 from ..replay.pacer import Pace
 from ..run import CaptureConfig, LiveOptions, OutputOptions, run
 from ..savefile.rotation import save_options
-from ..workers import FANOUT, WHY_NO_FANOUT, run_workers
+from ..workers import WHY_NO_FANOUT, fanout_available, run_workers
 from .common import counter, debug_option, flag, json_option, positive_int, reported_errors, speed_option
 from .table import FORMATS, format_of
 
@@ -84,7 +84,7 @@ def _check_workers(
     """Usage errors of --workers: where a capture cannot be spread over processes."""
     if workers == 1:
         return
-    if not FANOUT:
+    if not fanout_available():
         raise click.UsageError(WHY_NO_FANOUT)
     if read_file is not None:
         raise click.UsageError("--workers spreads a live capture: leave it out with -r")
