@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ...decode.lean import printable_text
 from ...decode.lean_l2tp import l2tp_header
 
 _MSGTYPES = {
@@ -41,20 +42,8 @@ class _Cut(Exception):
     """A read past the capture: `` [|l2tp]``."""
 
 
-def _char(c: int) -> str:
-    """tcpdump's fn_print_char."""
-    text = ""
-    if c & 0x80:
-        c &= 0x7F
-        text = "M-"
-    if not 0x20 <= c <= 0x7E:
-        c ^= 0x40
-        text += "^"
-    return text + chr(c)
-
-
 def _string(b: bytes) -> str:
-    return "".join(_char(c) for c in b)
+    return printable_text(bytes(b))
 
 
 def _u16(b: bytes, at: int = 0) -> int:

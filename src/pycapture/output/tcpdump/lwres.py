@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 
+from ...decode.lean import printable_text
 from .text import _DNS_TYPES, relts
 
 _HEADER = 28
@@ -24,18 +25,6 @@ class _Invalid(Exception):
     """An address shorter than its family's: `` (invalid)``."""
 
 
-def _char(c: int) -> str:
-    """tcpdump's fn_print_char."""
-    text = ""
-    if c & 0x80:
-        c &= 0x7F
-        text = "M-"
-    if not 0x20 <= c <= 0x7E:
-        c ^= 0x40
-        text += "^"
-    return text + chr(c)
-
-
 class _Lwres:
     def __init__(self, p: bytes) -> None:
         self.p = p
@@ -52,7 +41,7 @@ class _Lwres:
     def name(self, size: int, at: int) -> int:
         """lwres_printname: a name of ``size`` bytes and its NUL; the bytes it takes."""
         chunk = self.p[at : at + size]
-        self.out(" " + "".join(_char(c) for c in chunk))
+        self.out(" " + printable_text(bytes(chunk)))
         if len(chunk) < size:
             raise _Cut
         if self.uint(at + size, 1):

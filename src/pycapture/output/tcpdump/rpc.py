@@ -9,6 +9,8 @@ print-nfs.c keeps it) so that a reply names the procedure it answers and prints 
 
 from __future__ import annotations
 
+from ...decode.lean import printable_text
+
 NFS_PORT = 2049
 _CALL, _REPLY = 0, 1
 _V3 = 3
@@ -138,7 +140,7 @@ class _Nfs:
             raise _Null
         rounded = (size + 3) & ~3
         self.test(at, rounded)
-        self.out('"' + "".join(_char(c) for c in self.p[at : at + size]) + '"')
+        self.out('"' + printable_text(bytes(self.p[at : at + size])) + '"')
         return at + rounded
 
     def fhn(self, at: int, v3: bool) -> int:
@@ -205,18 +207,6 @@ class _Nfs:
             self.wcc_data(at)
         elif self.u32(at):
             self.fh(at + 4, True)
-
-
-def _char(c: int) -> str:
-    """tcpdump's fn_print_char: a byte as printable ASCII, ``M-`` for the high bit, ``^`` for control."""
-    text = ""
-    if c & 0x80:
-        c &= 0x7F
-        text = "M-"
-    if not 0x20 <= c <= 0x7E:
-        c ^= 0x40
-        text += "^"
-    return text + chr(c)
 
 
 def _is_ucx(fh: bytes, words: int) -> bool:
