@@ -59,6 +59,11 @@ FRAMES = [
     ether(0x86DD, ipv6(6, TCP_SYN[20:])),
     ether(0x86DD, ipv6(17, udp(40000, 9999, b"six"))),
     ether(0x0800, UDP_DATAGRAM),
+    ether(0x0800, ipv4(6, tcp(22, 40000, payload=bytes(range(7, 47))))),  # SSH, encrypted: a bare layer
+    ether(0x0800, ipv4(6, tcp(40000, 22, payload=b"\x00\x00\x00\x0c\x0a\x15" + bytes(10)))) + bytes(4),
+    ether(0x86DD, ipv6(6, tcp(22, 40000, payload=b"\x00\x00\x01\x00\x08\x1e" + bytes(20)))),  # a first piece
+    ether(0x0800, ipv4(6, tcp(445, 40000, payload=b"\x10abc" + bytes(30)))),  # an NBSS continuation: data
+    ether(0x0800, ipv4(6, tcp(40000, 139, payload=b"\x85\x00"))),  # shorter than a session header
 ]
 
 
@@ -78,6 +83,7 @@ def test_crafted_frames_and_every_cut_of_them() -> None:
         "[UDP Header",
         "[data",
         "[Ethernet Pad",
+        "[SSH Protocol",
     } <= taken
 
 
@@ -94,11 +100,13 @@ def test_frames_with_bytes_overwritten(frame: bytes, changes: list[tuple[int, in
     _check(bytes(data))
 
 
-def test_the_fast_path_leaves_applications_fragments_and_icmp_to_the_rich_path() -> None:
+def test_applications_banners_session_headers_fragments_and_icmp_take_the_rich_path() -> None:
     left = [
         ether(0x0800, ipv4(17, udp(33000, 53, b"\x12\x34" + bytes(10)))),
         ether(0x0800, ipv4(6, tcp(40000, 5001, payload=b"GET / HTTP/1.1\r\n\r\n"))),
         ether(0x0800, ipv4(1, icmp_echo())),
+        ether(0x0800, ipv4(6, tcp(22, 40000, payload=b"SSH-2.0-OpenSSH_9.6\r\n"))),  # a banner
+        ether(0x0800, ipv4(6, tcp(40000, 445, payload=b"\x00\x00\x00\x08\xfeSMB" + bytes(4)))),  # NBSS
     ]
     for frame in left:
         walked = walk_fields(ETHERNET, frame)

@@ -3,18 +3,19 @@
 
 For a frame the walk takes (Ethernet with at most one 802.1Q tag, IPv4 without options and not a fragment,
 or IPv6 without extension headers, then TCP or UDP) whose payload names no application the rich decoder
-would decode, :func:`walk_dump` writes the blocks of :func:`pycapture.output.pcap4j.format_packet` (after
-its two lines of time and length) straight from the walk's offsets, with the rich decoder's own texts for
-names, TOS and TCP options, and without building a layer or a field. ``tests/output/test_pcap4jfast.py``
-holds the two equal on every walked frame of the corpus and on damaged frames. Any other frame gives
-None and takes the rich path.
+would decode (or only SSH's layer over a binary packet), :func:`walk_dump` writes the blocks of
+:func:`pycapture.output.pcap4j.format_packet` (after its two lines of time and length) straight from the
+walk's offsets, with the rich decoder's own texts for names, TOS, TCP options and SSH, and without building
+a layer or a field. ``tests/output/test_pcap4jfast.py`` holds the two equal on every walked frame of the
+corpus and on damaged frames. Any other frame gives None and takes the rich path.
 """
 
 from __future__ import annotations
 
+from ..decode.rich.control import SSH_HEADER_FIELDS, SSH_TITLE, ssh_binary_header
 from ..decode.rich.fields import ethertype_text, hex_text, java4_text, java6_text, named_text
 from ..decode.rich.network import tos_text
-from ..decode.rich.transport import plain_segment, tcp_option_lines, tcp_options
+from ..decode.rich.transport import tcp_option_lines, tcp_options, walked_segment
 from ..protocols.names import IP_PROTOCOL_NAMES, TCP_PORT_NAMES, UDP_PORT_NAMES
 from .pcap4j import hex_stream
 
@@ -62,16 +63,27 @@ def _flags(word: int) -> str:
     return text
 
 
+def _ssh_block(payload: bytes) -> str:
+    """The block of the SSH layer over all of ``payload``, an SSH port's TCP payload other than a banner."""
+    header = ssh_binary_header(payload)
+    text = f"[{SSH_TITLE} ({len(payload)} bytes)]\n"
+    if header is not None:
+        text += "".join(f"  {label}: {value}\n" for (_, label), value in zip(SSH_HEADER_FIELDS, header))
+    return text
+
+
 def walk_dump(data: bytes, walked: tuple) -> str | None:
     """The dump's blocks (each line ending with a newline) of the frame ``data`` whose walk gave
     ``walked`` (the fields of :class:`~pycapture.decode.walk.Walk`), or None for the rich path."""
     (etype, vlan, o, version, addresses, ttl, proto, ip_payload, ident, frag, t,
      sport, dport, seq, ack, _, win, hl, _, _, _, _, _, _) = walked  # fmt: skip
-    plain = plain_segment(data, walked)
-    if plain is None:
+    segment = walked_segment(data, walked)
+    if segment is None:
         return None
-    end, start, stop = plain
+    end, start, stop, app = segment
     payload = data[start:stop]
+    if app is not None and (app != "ssh" or proto != 6 or payload[:4] == b"SSH-"):
+        return None
     if version == 4:
         if frag & _MORE_FRAGMENTS:
             return None  # a first fragment: the rich path's
@@ -133,7 +145,9 @@ def walk_dump(data: bytes, walked: tuple) -> str | None:
             f"  VID: {vlan & 0xFFF}\n  Type: {ethertype_text(etype)}\n"
         )
     text = link + ip + transport
-    if payload:
+    if app is not None:  # the SSH layer takes the payload whole
+        text += _ssh_block(payload)
+    elif payload:
         text += f"[data ({len(payload)} bytes)]\n  Hex stream: {hex_stream(payload)}\n"
     n = len(data)
     if end < n:

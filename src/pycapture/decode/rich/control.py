@@ -516,24 +516,36 @@ def _openflow(d: Decoding, buf: bytes) -> Step:
     return None, buf
 
 
+SSH_TITLE = "SSH Protocol"
+SSH_HEADER_FIELDS = (("packet_length", "Packet Length"), ("padding_length", "Padding Length"),
+                     ("message_code", "Message Code"))  # fmt: skip
+
+
 def _ssh(d: Decoding, buf: bytes) -> Step:
     """SSH: a version banner, or a binary packet (its length and, while unencrypted, its padding length
     and message code)."""
     if buf.startswith(b"SSH-"):
         line = buf.split(b"\n", 1)[0].rstrip(b"\r")
-        return _whole(d, buf, "ssh", "SSH Protocol", [
+        return _whole(d, buf, "ssh", SSH_TITLE, [
             Field("protocol", "Protocol", line.decode("latin-1")),
         ])  # fmt: skip
+    header = ssh_binary_header(buf)
     fields = []
-    if len(buf) >= 6:
-        length = _u32(buf, 0)
-        if 4 + length == len(buf) or (length < 35000 and buf[4] < length):
-            fields += [
-                Field("packet_length", "Packet Length", length),
-                Field("padding_length", "Padding Length", buf[4]),
-                Field("message_code", "Message Code", buf[5]),
-            ]
-    return _whole(d, buf, "ssh", "SSH Protocol", fields)
+    if header is not None:
+        fields = [Field(key, label, value) for (key, label), value in zip(SSH_HEADER_FIELDS, header)]
+    return _whole(d, buf, "ssh", SSH_TITLE, fields)
+
+
+def ssh_binary_header(buf: bytes) -> tuple[int, int, int] | None:
+    """The packet length, padding length and message code of the SSH binary packet ``buf`` starts with,
+    where they read as sent in the clear (the length covers the rest of ``buf``, or is plausible and longer
+    than the padding); None where they do not (an encrypted packet, a continuation)."""
+    if len(buf) < 6:
+        return None
+    length = _u32(buf, 0)
+    if 4 + length == len(buf) or (length < 35000 and buf[4] < length):
+        return length, buf[4], buf[5]
+    return None
 
 
 # --- IP protocols: DCCP, the Mobility Header, IPComp; IPX ----------------------------------------------
@@ -1188,8 +1200,8 @@ def _ssdp(d: Decoding, buf: bytes) -> Step:
 def _nbss(d: Decoding, buf: bytes) -> Step:
     """The NetBIOS session service (TCP 139, and SMB's direct TCP 445): a 4-byte header (type, 17-bit
     length); a session message carrying SMB (``\\xffSMB``) or SMB2 (``\\xfeSMB``) is named so."""
-    if len(buf) < 4 or buf[0] not in (0x00, 0x81, 0x82, 0x83, 0x84, 0x85):
-        return None, buf  # a continuation
+    if nbss_continuation(buf):
+        return None, buf
     fields = [
         Field("type", "Message Type", buf[0], text=hex_text(buf[0], 2)),
         Field("length", "Length", int.from_bytes(buf[1:4], "big") & 0x1FFFF),
@@ -1200,6 +1212,15 @@ def _nbss(d: Decoding, buf: bytes) -> Step:
         cmd = rest[4] if rest[0] == 0xFF and len(rest) > 4 else int.from_bytes(rest[12:14], "little")
         return _whole(d, rest, name, "SMB (Server Message Block Protocol)", [Field("cmd", "Command", cmd)])
     return None, rest
+
+
+_NBSS_TYPES = frozenset((0x00, 0x81, 0x82, 0x83, 0x84, 0x85))  # RFC 1002 4.3.1: message and session types
+
+
+def nbss_continuation(buf: bytes) -> bool:
+    """Whether the NBSS port's TCP payload ``buf`` is not a session header (shorter than one, or of no
+    session packet type): the rest of a message, which the decoder leaves as data."""
+    return len(buf) < 4 or buf[0] not in _NBSS_TYPES
 
 
 def _auto_rp(d: Decoding, buf: bytes) -> Step:

@@ -29,6 +29,7 @@ from ...protocols.numbers import (
     tcp_flag_names,
 )
 from ..model import Field, Layer
+from .control import nbss_continuation
 from .core import Bad, DecoderTable, Decoding, Step, require, unpack_header
 from .depth2 import sctp_data
 from .fields import checksum_field, flag_field, hex_text, named_text, port_field
@@ -252,12 +253,23 @@ def plain_segment(data: bytes, walked: tuple) -> tuple[int, int, int] | None:
     or UDP: ``(end, start, stop)`` where the rich decoder reads it as that transport and no more, with the
     datagram ending at ``end`` (its length, cut by the capture) and the payload in ``data[start:stop]``;
     None where it reads more (an application by :func:`tcp_application` or :func:`udp_application`) or
-    otherwise (an IPv4 total length the walk did not take as the datagram's, an IPv6 payload length of 0,
-    a UDP header past the datagram or a UDP length under 8).
+    otherwise (see :func:`walked_segment`).
 
     The fast sinks that write a frame from its walk (the table's rows, the JSON line, the -v dump) start
     from this rule, and add their own conditions (a TCP option's text, say).
     """
+    segment = walked_segment(data, walked)
+    if segment is None or segment[3] is not None:
+        return None
+    return segment[:3]
+
+
+def walked_segment(data: bytes, walked: tuple) -> tuple[int, int, int, str | None] | None:
+    """:func:`plain_segment`'s ``(end, start, stop)`` and the decoder key of the application the rich
+    decoder reads in the payload (None for none, as for an NBSS continuation, which it leaves as data); None
+    where the rich decoder does not read the walk's transport as it stands: an IPv4 total length the walk
+    did not take as the datagram's, an IPv6 payload length of 0, a UDP header past the datagram, a UDP
+    length under 8, or TCP options with MPTCP's (its own layers)."""
     (_, _, o, version, _, _, proto, ip_payload, _, _, t, sport, dport, *_rest) = walked
     hl = walked[17]
     if proto != 6 and proto != 17:
@@ -274,20 +286,21 @@ def plain_segment(data: bytes, walked: tuple) -> tuple[int, int, int] | None:
     if proto == 6:  # the walk has the whole header in the capture and in the datagram
         if hl > 20 and mptcp_subtypes(data[t + 20 : t + hl]):
             return None  # the rich decoder adds its mptcp layers
-        start = stop = t + hl
+        start = t + hl
         stop = max(end, start)
-        if stop > start and tcp_application(sport, dport, data[start:stop]) is not None:
-            return None
-        return end, start, stop
+        app = None
+        if stop > start:
+            app = tcp_application(sport, dport, data[start:stop])
+            if app == "nbss" and nbss_continuation(data[start:stop]):
+                app = None
+        return end, start, stop, app
     if end - t < 8:
         return None
     ulen = data[t + 4] << 8 | data[t + 5]
     if ulen < 8:
         return None
     start, stop = t + 8, min(t + ulen, end)
-    if stop > start and udp_application(sport, dport) is not None:
-        return None
-    return end, start, stop
+    return end, start, stop, (udp_application(sport, dport) if stop > start else None)
 
 
 def show_as_ethernet_pad(d: Decoding, extra: bytes) -> None:
