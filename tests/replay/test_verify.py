@@ -11,6 +11,7 @@ on crafted arrivals.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -27,7 +28,7 @@ import pytest
 
 from pycapture import craft
 from pycapture.replay import replayer
-from pycapture.replay.verify import Sent, verify
+from pycapture.replay.verify import PacketOutcome, Sent, verify, write_packets
 from pycapture.savefile.pcap_writer import PcapWriter
 from support.commands import needs, run_cli, tool
 from support.env import IN_CI
@@ -214,19 +215,41 @@ def test_injected_loss_is_found_packet_for_packet(lossy, tmp_path):
 
 @pytest.mark.live
 @pytest.mark.netns
-def test_the_command_exits_1_and_names_the_lost_packets(lossy, tmp_path):
+def test_the_command_exits_1_names_the_lost_packets_and_reports_each_packet(lossy, tmp_path):
     ns, one, other = lossy
     frames = [_frame(i, 400) for i in range(3000)]
     path = tmp_path / "replay.pcap"
     _write(path, frames)
-    run = subprocess.run(
-        ["ip", "netns", "exec", ns, sys.executable, "-m", "pycapture", "replay", "-q", "--topspeed",
-         "--if", one, "--verify", other, str(path)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert run.returncode == 1, run.stderr
-    assert "verify: lost: packets " in run.stderr and "verify: NOT intact" in run.stderr
-    assert "Traceback" not in run.stderr
+    report_path = tmp_path / "outcomes.jsonl"
+
+    def send() -> dict:
+        run = subprocess.run(
+            ["ip", "netns", "exec", ns, sys.executable, "-m", "pycapture", "replay", "-q", "--topspeed",
+             "--if", one, "--verify", other, "--verify-report", str(report_path), str(path)],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        return {"returncode": run.returncode, "stderr": run.stderr}
+
+    run, seen = _witnessed(ns, other, tmp_path, send)
+    assert run["returncode"] == 1, run["stderr"]
+    assert "verify: lost: packets " in run["stderr"] and "verify: NOT intact" in run["stderr"]
+    assert "Traceback" not in run["stderr"]
+    packets = [json.loads(line) for line in report_path.read_text().splitlines()]
+    assert [p["number"] for p in packets] == list(range(1, 3001))
+    missing = sorted(set(range(1, 3001)) - {_number(frame) for frame in seen})
+    assert missing, "the queueing discipline lost nothing: the test tests nothing"
+    assert [p["number"] for p in packets if p["outcome"] == "lost"] == missing
+    arrived = [p for p in packets if p["outcome"] != "lost"]
+    assert all(p["outcome"] == "received" and p["delay_us"] is not None for p in arrived)
+    assert all(p["delay_us"] is None for p in packets if p["outcome"] == "lost")
+
+
+def test_verify_report_without_verify_is_a_usage_error(tmp_path):
+    path = tmp_path / "one.pcap"
+    _write(path, [_frame(0, 60)])
+    run = run_cli("replay", str(path), "--if", "lo", "--verify-report", str(tmp_path / "r"), text=True)
+    assert run.returncode == 2 and "--verify-report needs --verify" in run.stderr
+    assert not (tmp_path / "r").exists()
 
 
 def test_verify_on_a_missing_interface_is_a_one_line_error(tmp_path):
@@ -268,6 +291,18 @@ def test_duplicates_reordering_alteration_and_foreign_frames_are_told_apart():
     assert report.foreign == 1
     assert not report.intact
     assert report.timing_us is None
+    outcomes = {p.number: p for p in report.packets}
+    assert [p.number for p in report.packets] == list(range(1, 9))
+    assert outcomes[7] == PacketOutcome(7, "lost")
+    assert outcomes[6].outcome == "altered" and outcomes[6].altered_bytes == (50, 60)
+    assert outcomes[2].duplicates == 1 and outcomes[3].reordered and not outcomes[4].reordered
+    assert outcomes[1] == PacketOutcome(1, "received", (10 - 0) / 1e3)
+    out = io.StringIO()
+    write_packets(report, out)
+    assert json.loads(out.getvalue().splitlines()[5]) == {
+        "number": 6, "outcome": "altered", "delay_us": (16 - 5_000) / 1e3, "duplicates": 0,
+        "reordered": False, "altered_bytes": [50, 60],
+    }  # fmt: skip
     lines = report.lines()
     assert lines[0] == ("verify: 8 sent, 9 received, 1 lost, 1 duplicated, 1 reordered, 1 altered, 1 foreign")
     assert "verify: altered: packet 6, bytes at 50, 60" in lines

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TextIO
 
 import click
 
 from ..flow.signals import stop_on_signals
 from ..replay.pacer import DURATION, MBPS, PPS, SPEED, Pace
 from ..replay.replayer import Replayer, ReplaySettings, ReplayStats
+from ..replay.verify import write_packets
 from ..run import CaptureConfig, OutputOptions, run, say
 from .common import BoundedFloat, debug_option, flag, json_option, positive_int, reported_errors, speed_option
 
@@ -118,6 +120,13 @@ def report_lines(stats: ReplayStats, interface: str) -> list[str]:
     help="Capture on this interface (a veth peer, a looped cable) while sending, and report what arrived: "
     "lost, duplicated, reordered and altered packets, and the timing error. Exit status 1 unless intact.",
 )
+@click.option(
+    "--verify-report",
+    "verify_report",
+    metavar="FILE",
+    help="With --verify: write every sent packet's outcome to FILE, one JSON object per line (number, "
+    "outcome, one-way delay, duplicates, reordered, altered bytes).",
+)
 @flag(
     "--qdisc-bypass",
     help="Send past the interface's queueing discipline (Linux): faster, but no shaping and no queue.",
@@ -138,6 +147,7 @@ def replay_command(
     duration: float | None,
     bpf_filter: str | None,
     verify_on: str | None,
+    verify_report: str | None,
     qdisc_bypass: bool,
     quiet: bool,
     verbose: bool,
@@ -154,12 +164,22 @@ def replay_command(
     if (qdisc_bypass or verify_on) and interface is None:
         option = "--qdisc-bypass" if qdisc_bypass else "--verify"
         raise click.UsageError(f"{option} is for sending: give the interface to send on with --if")
+    if verify_report is not None and verify_on is None:
+        raise click.UsageError("--verify-report needs --verify: name the interface the packets arrive on")
     settings = ReplaySettings(Pace(speed or 1.0, pps, mbps, topspeed), loop, count, duration, bpf_filter)
     with reported_errors(debug, "check the capture file's path"):
         if interface is None:
             _print_files(files, settings, verbose, json_lines)
             return
-        _send_files(files, interface, settings, quiet, qdisc_bypass, verify_on)
+        report_file = None
+        if verify_report is not None:  # opened first: a bad path fails before anything is sent
+            with reported_errors(debug, "check the path of --verify-report"):
+                report_file = open(verify_report, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        try:
+            _send_files(files, interface, settings, quiet, qdisc_bypass, verify_on, report_file)
+        finally:
+            if report_file is not None:
+                report_file.close()
 
 
 def _pace_text(pace: Pace) -> str:
@@ -179,6 +199,7 @@ def _send_files(
     quiet: bool,
     qdisc_bypass: bool,
     verify_on: str | None,
+    report_file: TextIO | None,
 ) -> None:
     tty = sys.stderr.isatty()
     progress = None if quiet else ProgressLine(tty)
@@ -204,6 +225,8 @@ def _send_files(
     if stats.verify is not None:
         for line in stats.verify.lines():
             click.echo(line, err=True)
+        if report_file is not None:
+            write_packets(stats.verify, report_file)
     if stats.not_sent or (stats.verify is not None and not stats.verify.intact):
         sys.exit(1)
 

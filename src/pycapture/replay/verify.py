@@ -10,16 +10,20 @@ Matching: a received frame equal to a sent one is that packet (equal frames in t
 sent); a received frame equal to none is paired, in order, with an unmatched sent frame of the same
 length that it differs from in at most a quarter of its bytes (altered); what is left of the sent
 frames is lost, and of the received ones foreign. A packet is reordered when it arrives after one
-sent later than it.
+sent later than it. :attr:`VerifyReport.packets` holds the outcome of every sent packet, for a report
+file (``replay --verify-report``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import statistics
 import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from ..capture.handle import PcapHandle
 from ..errors import PcapError
@@ -42,6 +46,20 @@ class Sent:
     due_ns: int
 
 
+@dataclass(frozen=True)
+class PacketOutcome:
+    """What became of one sent packet: ``outcome`` is ``received``, ``altered`` (``altered_bytes`` the
+    offsets that differ) or ``lost``; ``duplicates`` extra copies arrived; ``reordered`` when it arrived
+    after a packet sent later; ``delay_us`` its one-way time, arrival minus due (None when lost)."""
+
+    number: int
+    outcome: str
+    delay_us: float | None = None
+    duplicates: int = 0
+    reordered: bool = False
+    altered_bytes: tuple[int, ...] = ()
+
+
 @dataclass
 class VerifyReport:
     """What arrived, by packet number (see the module docstring). ``timing_us``: the one-way error of
@@ -57,6 +75,7 @@ class VerifyReport:
     foreign: int = 0
     timing_us: tuple[float, float, float] | None = None
     dropped_by_capture: int = 0
+    packets: list[PacketOutcome] = field(default_factory=list, repr=False)
 
     @property
     def intact(self) -> bool:
@@ -94,6 +113,12 @@ class VerifyReport:
             )
         out.append("verify: intact" if self.intact else "verify: NOT intact")
         return out
+
+
+def write_packets(report: VerifyReport, out: TextIO) -> None:
+    """Write one JSON object per sent packet (its :class:`PacketOutcome`) to ``out``, in sending order."""
+    for p in report.packets:
+        out.write(json.dumps(dataclasses.asdict(p), separators=(",", ":")) + "\n")
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -208,6 +233,38 @@ def verify(
         errors = sorted((at - clock_offset_ns - sent[i].due_ns) / 1e3 for i, at in arrivals)
         p99 = errors[min(len(errors) - 1, int(0.99 * len(errors)))]
         report.timing_us = (statistics.median(errors), p99, errors[-1])
+    report.packets = _outcomes(sent, order, report, clock_offset_ns)
     report.duplicated.sort()
     report.reordered.sort()
     return report
+
+
+def _outcomes(
+    sent: list[Sent], order: list[tuple[int, int]], report: VerifyReport, clock_offset_ns: int
+) -> list[PacketOutcome]:
+    """Every sent packet's :class:`PacketOutcome`, from the arrivals in ``order`` (index in sent, arrival
+    ns) and the packet numbers ``report`` found duplicated, reordered and altered."""
+    arrived = {i: at for i, at in order}
+    duplicates: dict[int, int] = defaultdict(int)
+    for number in report.duplicated:
+        duplicates[number] += 1
+    reordered = set(report.reordered)
+    altered = dict(report.altered)
+    outcomes = []
+    for i, s in enumerate(sent):
+        at = arrived.get(i)
+        if at is None:
+            outcomes.append(PacketOutcome(s.number, "lost"))
+            continue
+        offsets = altered.get(s.number)
+        outcomes.append(
+            PacketOutcome(
+                s.number,
+                "received" if offsets is None else "altered",
+                (at - clock_offset_ns - s.due_ns) / 1e3,
+                duplicates.get(s.number, 0),
+                s.number in reordered,
+                tuple(offsets or ()),
+            )
+        )
+    return outcomes
