@@ -60,13 +60,16 @@ def trial(
     capture: Path,
     *,
     sleeping: bool = False,
+    sender: str = "tcpreplay",
 ) -> dict:
     """One burst: start the receiver, send, stop it; return sent, captured, received and dropped.
 
     ``sleeping``: tcpreplay sends a millisecond's packets at a time and sleeps between (``--pps-multi``,
     ``-T nano``) instead of spinning between packets, which takes a whole core at any rate (93-97% at
     50,000-150,000 packets/s on a veth, against 13-35% sleeping): on a 2-core machine a spinning sender
-    leaves the receivers one core to share, and a zero-loss rate then measures the sender, not them."""
+    leaves the receivers one core to share, and a zero-loss rate then measures the sender, not them.
+    ``sender`` ``pycapture``: ``pycapture replay --pps``, with ``--slack 1000`` when sleeping (the same
+    millisecond batches, sent with one ``sendmmsg`` each)."""
     proc = subprocess.Popen(
         ["ip", "netns", "exec", ns_rx, *receiver, "-i", if_rx],
         stdout=subprocess.DEVNULL,
@@ -80,23 +83,35 @@ def trial(
         banner += proc.stderr.readline()  # type: ignore[union-attr]
     time.sleep(0.5)
     pace = ["--topspeed"] if rate == "topspeed" else ["--pps", rate]
-    if sleeping and rate != "topspeed":
-        pace += ["--pps-multi", str(max(1, int(rate) // 1000)), "-T", "nano"]
-    sent_out = subprocess.run(
-        ["ip", "netns", "exec", ns_tx, "tcpreplay", *pace, "-i", if_tx, str(capture)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    sent = int(re.search(r"Successful packets:\s+(\d+)", sent_out).group(1))  # type: ignore[union-attr]
-    rated = re.search(r"([\d.]+) pps", sent_out)
+    if sender == "pycapture":
+        if sleeping and rate != "topspeed":
+            pace += ["--slack", "1000"]
+        command = [sys.executable, "-m", "pycapture", "replay", "-q", *pace, "--if", if_tx, str(capture)]
+        out = subprocess.run(
+            ["ip", "netns", "exec", ns_tx, *command], capture_output=True, text=True, check=True
+        )
+        summary = re.search(r"(\d+) packets sent on .*: ([\d.]+) pps", out.stderr)
+        assert summary, out.stderr
+        sent, pps = int(summary.group(1)), float(summary.group(2))
+    else:
+        if sleeping and rate != "topspeed":
+            pace += ["--pps-multi", str(max(1, int(rate) // 1000)), "-T", "nano"]
+        sent_out = subprocess.run(
+            ["ip", "netns", "exec", ns_tx, "tcpreplay", *pace, "-i", if_tx, str(capture)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        sent = int(re.search(r"Successful packets:\s+(\d+)", sent_out).group(1))  # type: ignore[union-attr]
+        rated = re.search(r"([\d.]+) pps", sent_out)
+        pps = float(rated.group(1)) if rated else 0.0
     time.sleep(2.0)  # let the receiver catch up (and its ring block retire)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     text = banner + err
     return {
         "sent": sent,
-        "pps": float(rated.group(1)) if rated else 0.0,
+        "pps": pps,
         "captured": _stat(text, "captured"),
         "received": _stat(text, "received by filter"),
         "dropped": _stat(text, "dropped by kernel"),
@@ -112,6 +127,12 @@ def main() -> None:
     parser.add_argument("--zero-loss", action="store_true", help="the decoding receivers' zero-loss rates")
     parser.add_argument(
         "--receiver-args", default="", help="more options for every pycapture receiver (say, '-B 8192')"
+    )
+    parser.add_argument(
+        "--sender",
+        choices=("tcpreplay", "pycapture"),
+        default="tcpreplay",
+        help="--zero-loss: who sends (pycapture replay batches a millisecond per sendmmsg)",
     )
     args = parser.parse_args()
     if args.zero_loss:
@@ -155,7 +176,17 @@ def zero_loss(args: argparse.Namespace) -> None:
             best[name] = 0
             for rate in sorted(rates):
                 runs = [
-                    trial(ns_rx, if_rx, ns_tx, if_tx, receiver, str(rate), capture, sleeping=True)
+                    trial(
+                        ns_rx,
+                        if_rx,
+                        ns_tx,
+                        if_tx,
+                        receiver,
+                        str(rate),
+                        capture,
+                        sleeping=True,
+                        sender=args.sender,
+                    )
                     for _ in range(args.rounds)
                 ]
                 lost = [run["sent"] - run["captured"] for run in runs]
@@ -165,10 +196,13 @@ def zero_loss(args: argparse.Namespace) -> None:
                     break
                 best[name] = rate
     given_args = f"; receivers given {args.receiver_args!r}" if args.receiver_args else ""
-    print(
-        f"Bursts of {args.packets:,} packets from `{capture.name}` sent with tcpreplay --pps, a millisecond's"
-        f" packets at a time (--pps-multi, -T nano); {args.rounds} rounds{given_args}.\n"
+    how = (
+        "pycapture replay --pps --slack 1000"
+        if args.sender == "pycapture"
+        else "tcpreplay --pps, a millisecond's packets at a time (--pps-multi, -T nano)"
     )
+    rounds = f"{args.rounds} rounds{given_args}"
+    print(f"Bursts of {args.packets:,} packets from `{capture.name}` sent with {how}; {rounds}.\n")
     print("| receiver | highest zero-loss rate (pps) |")
     print("|---|---:|")
     for name, rate in best.items():

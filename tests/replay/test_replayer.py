@@ -14,7 +14,7 @@ import pytest
 import pycapture
 from pycapture import craft
 from pycapture.errors import FilterError
-from pycapture.replay.pacer import DURATION, MBPS, PPS, SPEED, Pace, Pacer
+from pycapture.replay.pacer import DURATION, MBPS, PPS, SLACK, SPEED, Pace, Pacer
 from pycapture.replay.replayer import Replayer, ReplaySettings, frame_limit
 from pycapture.savefile.pcap_writer import PcapWriter
 from support.commands import Capture, run_cli, tool
@@ -119,6 +119,22 @@ def test_pacer_waits_hold_the_schedule_without_drift():
     elapsed_ms = (time.monotonic_ns() - start) / 1e6
     assert 195 <= elapsed_ms < 260, elapsed_ms  # 39 gaps of 5 ms
     assert pacer.late_ns_total / pacer.waits < 2_000_000
+
+
+def test_a_slack_sends_what_falls_within_it_together_without_drift():
+    pacer = Pacer(pps=1000, slack_us=5000)
+    start = time.monotonic_ns()
+    assert pacer.wait(0, 60)
+    assert all(pacer.wait(0, 60) for _ in range(5))  # due 1-5 ms from now: within the slack, at once
+    assert (time.monotonic_ns() - start) / 1e6 < 1.0
+    for _ in range(35):
+        assert pacer.wait(0, 60)
+    elapsed_ms = (time.monotonic_ns() - start) / 1e6
+    assert 35 - 5 <= elapsed_ms < 60, elapsed_ms  # 40 packets at 1 ms, up to 5 ms early
+    assert pacer.late_ns_total / pacer.waits < 0  # most left before their time, none long after
+    for value in (-1.0, SLACK.high * 2, float("nan")):
+        with pytest.raises(ValueError, match="slack_us must be"):
+            Pacer(pps=1000, slack_us=value)
 
 
 def test_a_stop_request_ends_a_long_wait_at_once():
@@ -361,19 +377,26 @@ def test_replay_at_the_recorded_pace_arrives_byte_identical_in_order_with_the_ga
 
 @pytest.mark.live
 @pytest.mark.netns
-def test_replay_at_1000_pps_for_2_seconds_sends_2000(netns_pair, tmp_path):
+@pytest.mark.parametrize("slack", [[], ["--slack", "3000"]], ids=["timed", "slack"])
+def test_replay_at_1000_pps_for_2_seconds_sends_2000(netns_pair, tmp_path, slack):
     pair = netns_pair
     frames = [_frame(pair, i, 60) for i in range(5000)]
     path = tmp_path / "many.pcap"
     _write(path, frames, [1] * (len(frames) - 1))
     ours, theirs = _receivers(pair, tmp_path)
-    result = _replay(pair, str(path), "--pps", "1000", "--duration", "2", "-q")
+    result = _replay(pair, str(path), "--pps", "1000", "--duration", "2", "-q", *slack)
     assert result.returncode == 0, result.stderr
     sent = _sent(result.stderr)
     assert 1960 <= sent <= 2040, result.stderr
     _stop(ours, theirs)
     assert len(_read(tmp_path / "ours.pcap")) == sent
-    assert len(_read(tmp_path / "theirs.pcap")) == sent
+    arrived = _read(tmp_path / "theirs.pcap")
+    assert len(arrived) == sent
+    gaps_ms = sorted((b - a) * 1e3 for (a, _), (b, _) in zip(arrived, arrived[1:]))
+    if slack:  # batches of the 3 ms ahead: most packets arrive right after the one before
+        assert gaps_ms[len(gaps_ms) // 2] < 0.3 and gaps_ms[-len(gaps_ms) // 10] > 2.0, gaps_ms[::100]
+    else:  # each at its millisecond
+        assert 0.7 < gaps_ms[len(gaps_ms) // 2] < 1.3, gaps_ms[::100]
 
 
 @pytest.mark.live

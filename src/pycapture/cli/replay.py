@@ -14,7 +14,7 @@ from typing import TextIO
 import click
 
 from ..flow.signals import stop_on_signals
-from ..replay.pacer import DURATION, MBPS, PPS, SPEED, Pace
+from ..replay.pacer import DURATION, MBPS, PPS, SLACK, SPEED, Pace
 from ..replay.replayer import Replayer, ReplaySettings, ReplayStats
 from ..replay.verify import write_packets
 from ..run import CaptureConfig, OutputOptions, run, say
@@ -93,6 +93,15 @@ def report_lines(stats: ReplayStats, interface: str) -> list[str]:
 @click.option("--mbps", type=BoundedFloat(MBPS), metavar="N", help=f"Send at N Mbit/s: {MBPS}.")
 @flag("--topspeed", help="Send as fast as possible.")
 @click.option(
+    "--slack",
+    "slack_us",
+    type=BoundedFloat(SLACK),
+    default=0.0,
+    metavar="US",
+    help="Let packets leave up to US microseconds early, in batches, sleeping between them: far less CPU "
+    "at high rates than timing each packet (tcpreplay's --pps-multi), coarser timing. Default 0.",
+)
+@click.option(
     "--loop",
     type=click.IntRange(min=0),
     default=1,
@@ -142,6 +151,7 @@ def replay_command(
     pps: float | None,
     mbps: float | None,
     topspeed: bool,
+    slack_us: float,
     loop: int,
     count: int | None,
     duration: float | None,
@@ -166,7 +176,8 @@ def replay_command(
         raise click.UsageError(f"{option} is for sending: give the interface to send on with --if")
     if verify_report is not None and verify_on is None:
         raise click.UsageError("--verify-report needs --verify: name the interface the packets arrive on")
-    settings = ReplaySettings(Pace(speed or 1.0, pps, mbps, topspeed), loop, count, duration, bpf_filter)
+    pace = Pace(speed or 1.0, pps, mbps, topspeed, slack_us)
+    settings = ReplaySettings(pace, loop, count, duration, bpf_filter)
     with reported_errors(debug, "check the capture file's path"):
         if interface is None:
             _print_files(files, settings, verbose, json_lines)
@@ -186,10 +197,12 @@ def _pace_text(pace: Pace) -> str:
     if pace.topspeed:
         return "at top speed"
     if pace.pps:
-        return f"at {pace.pps:g} packets/s"
-    if pace.mbps:
-        return f"at {pace.mbps:g} Mbit/s"
-    return f"at {pace.speed:g}x the recorded pace"
+        text = f"at {pace.pps:g} packets/s"
+    elif pace.mbps:
+        text = f"at {pace.mbps:g} Mbit/s"
+    else:
+        text = f"at {pace.speed:g}x the recorded pace"
+    return text + (f", up to {pace.slack_us:g} µs early" if pace.slack_us else "")
 
 
 def _send_files(

@@ -140,7 +140,8 @@ flush(int fd, struct mmsghdr *msgs, int k, Counts *c, int64_t *log, const Py_ssi
 }
 
 PyDoc_STRVAR(burst_doc,
-"burst(fd, buf, max_caplen, nano, count, limit, vlan_limit, stop_ns, mode, rate, schedule, log=None)\n\n"
+"burst(fd, buf, max_caplen, nano, count, limit, vlan_limit, stop_ns, mode, rate, schedule, log=None,\n"
+"      slack_ns=0)\n\n"
 "Send the whole records at the start of buf (classic pcap records in native byte order) with sendmmsg\n"
 "on the bound AF_PACKET socket fd, in batches of the records that are due, and return\n"
 "(used, consumed, sent, bytes, too_big, truncated, failed, errno, retries, next_due).\n\n"
@@ -150,7 +151,8 @@ PyDoc_STRVAR(burst_doc,
 "[origin_clock, origin_ts, scheduled, late_total, late_max, waits] of its state, updated in place\n"
 "(origin_clock -1: the next record starts the schedule). next_due > 0: the call stopped before a\n"
 "record due at that monotonic time; -1: stop_ns (a monotonic deadline, 0 none) has passed; 0: the\n"
-"buffer or count ended. errno: the first the kernel gave for a refused frame (0 none).\n\n"
+"buffer or count ended. slack_ns: a record is sent up to that long before it is due. errno: the\n"
+"first the kernel gave for a refused frame (0 none).\n\n"
 "log, a writable buffer of 8-byte native integers (one for each record the call may read), gets\n"
 "for each record read: when it was sent (its due time, at top speed the time of its system call,\n"
 "monotonic ns), -1 too big, -2 refused by the kernel.");
@@ -161,11 +163,11 @@ burst(PyObject *self, PyObject *args)
     int fd, nano, mode;
     Py_buffer view;
     Py_ssize_t max_caplen, count, limit, vlan_limit;
-    long long stop_ns;
+    long long stop_ns, slack = 0;
     double rate;
     PyObject *schedule_list, *log_object = Py_None;
-    if (!PyArg_ParseTuple(args, "iy*npnnnLidO|O", &fd, &view, &max_caplen, &nano, &count, &limit, &vlan_limit,
-                          &stop_ns, &mode, &rate, &schedule_list, &log_object))
+    if (!PyArg_ParseTuple(args, "iy*npnnnLidO|OL", &fd, &view, &max_caplen, &nano, &count, &limit, &vlan_limit,
+                          &stop_ns, &mode, &rate, &schedule_list, &log_object, &slack))
         return NULL;
     Py_buffer log_view = {0};
     int64_t *log = NULL;
@@ -226,12 +228,12 @@ burst(PyObject *self, PyObject *args)
                 s.origin_ts = ts;
             }
             int64_t due = due_at(&s, mode, rate, ts);
-            if (due > now && k) { /* send what is due before looking at the clock again */
+            if (due > now + slack && k) { /* send what is due before looking at the clock again */
                 flush(fd, msgs, k, &c, log, slot, stamp);
                 k = 0;
                 now = monotonic_ns();
             }
-            if (due > now) {
+            if (due > now + slack) {
                 next_due = due;
                 break;
             }

@@ -140,7 +140,9 @@ class ReplayOptions(TypedDict, total=False):
     of :class:`~pycapture.replay.pacer.Pace` (the rate) and :class:`ReplaySettings` (the rest).
 
     ``speed`` scales the recorded timing (2.0 is twice as fast); ``pps`` or ``mbps`` send at a fixed
-    rate instead; ``topspeed`` sends as fast as possible. ``loop`` passes over the files (0: until
+    rate instead; ``topspeed`` sends as fast as possible. ``slack_us`` lets packets leave up to that long
+    early, in batches, with the sender sleeping between them rather than busy-waiting (see
+    :class:`~pycapture.replay.pacer.Pacer`). ``loop`` passes over the files (0: until
     stopped); ``count`` and ``duration_s`` end the run early; ``bpf_filter`` sends only matching packets.
     ``progress`` is called with the running :class:`ReplayStats` at most every
     :data:`PROGRESS_INTERVAL_S` while sending. ``qdisc_bypass`` sends past the interface's queueing
@@ -149,7 +151,8 @@ class ReplayOptions(TypedDict, total=False):
     captured while they are sent, and :attr:`ReplayStats.verify` says what arrived
     (:mod:`pycapture.replay.verify`).
 
-    The rates take the ranges of :data:`SPEED`, :data:`PPS` and :data:`MBPS`, ``duration_s`` that of
+    The rates take the ranges of :data:`SPEED`, :data:`PPS` and :data:`MBPS`, ``slack_us`` that of
+    :data:`~pycapture.replay.pacer.SLACK`, ``duration_s`` that of
     :data:`DURATION`; ``loop`` is 0 or more and ``count`` 1 or more. A value outside its range raises
     ValueError, a wrong type TypeError, and a filter that does not compile FilterError (a ValueError).
     """
@@ -158,6 +161,7 @@ class ReplayOptions(TypedDict, total=False):
     pps: float | None
     mbps: float | None
     topspeed: bool
+    slack_us: float
     loop: int
     count: int | None
     duration_s: float | None
@@ -474,6 +478,7 @@ class Replayer:
                         rate,
                         schedule,
                         log,
+                        pacer.slack_ns,
                     )
                     if journal is not None and log is not None:
                         self._journal_records(journal, buf[used : used + used_now], log)
