@@ -108,6 +108,32 @@ def test_json_lines_of_two_workers_never_mix(netns_pair, tmp_path):
     assert ports == sorted(20000 + i % FLOWS for i in range(1500))
 
 
+@pytest.mark.live
+@pytest.mark.netns
+def test_two_workers_write_one_parquet_table_each_that_duckdb_reads_as_one(netns_pair, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    pair = netns_pair
+    frames = _frames(pair, 1200)
+    out = tmp_path / "w.parquet"
+    capture = Capture(
+        ["--workers", "2", "-w", str(out), "-i", pair.if_b, "udp", "port", "7000"], pair.exec_prefix(pair.ns_b)
+    )
+    _both_listening(capture)
+    _send(pair, tmp_path, frames)
+    time.sleep(1.0)
+    capture.proc.send_signal(signal.SIGINT)
+    status, _, err = capture.finish(timeout=30)
+    assert status == 0, err
+    paths = [worker_path(str(out), i, 2) for i in range(2)]
+    rows = duckdb.sql(
+        f"SELECT src_port, count(*) AS n, count(DISTINCT filename) AS files FROM read_parquet({paths!r}, "
+        "filename=true) GROUP BY src_port ORDER BY src_port"
+    ).fetchall()
+    assert [port for port, _, _ in rows] == list(range(20000, 20000 + FLOWS))
+    assert sum(n for _, n, _ in rows) == 1200
+    assert all(files == 1 for _, _, files in rows), "a flow was split between the workers' tables"
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [

@@ -24,6 +24,18 @@ class NetnsPair:
         """The command prefix that runs a program inside namespace ``ns``."""
         return ["ip", "netns", "exec", ns]
 
+    def silence_ipv6(self) -> None:
+        """Turn IPv6 off on both ends, so that the kernel sends no more of its own frames (duplicate
+        address detection, MLD reports, router solicitations) for a second or two after link-up: a test
+        counting what the kernel saw, filter or not, must not count those."""
+        for ns, ifname in ((self.ns_a, self.if_a), (self.ns_b, self.if_b)):
+            subprocess.run(
+                [*self.exec_prefix(ns), "sh", "-c", f"echo 1 > /proc/sys/net/ipv6/conf/{ifname}/disable_ipv6"],
+                check=True,
+                capture_output=True,
+                timeout=20,
+            )
+
 
 def _ip(*args: str) -> None:
     subprocess.run(["ip", *args], check=True, capture_output=True, timeout=20)
