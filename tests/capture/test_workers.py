@@ -115,9 +115,8 @@ def test_two_workers_write_one_parquet_table_each_that_duckdb_reads_as_one(netns
     pair = netns_pair
     frames = _frames(pair, 1200)
     out = tmp_path / "w.parquet"
-    capture = Capture(
-        ["--workers", "2", "-w", str(out), "-i", pair.if_b, "udp", "port", "7000"], pair.exec_prefix(pair.ns_b)
-    )
+    args = ["--workers", "2", "-w", str(out), "-i", pair.if_b, "udp", "port", "7000"]
+    capture = Capture(args, pair.exec_prefix(pair.ns_b))
     _both_listening(capture)
     _send(pair, tmp_path, frames)
     time.sleep(1.0)

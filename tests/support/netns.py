@@ -29,8 +29,9 @@ class NetnsPair:
         address detection, MLD reports, router solicitations) for a second or two after link-up: a test
         counting what the kernel saw, filter or not, must not count those."""
         for ns, ifname in ((self.ns_a, self.if_a), (self.ns_b, self.if_b)):
+            knob = f"/proc/sys/net/ipv6/conf/{ifname}/disable_ipv6"
             subprocess.run(
-                [*self.exec_prefix(ns), "sh", "-c", f"echo 1 > /proc/sys/net/ipv6/conf/{ifname}/disable_ipv6"],
+                [*self.exec_prefix(ns), "sh", "-c", f"echo 1 > {knob}"],
                 check=True,
                 capture_output=True,
                 timeout=20,
