@@ -59,6 +59,20 @@ def _both_listening(capture: Capture) -> None:
     time.sleep(0.5)
 
 
+def _two_workers(pair, tmp_path, output: list[str], frames: list[bytes]) -> tuple[str, str]:
+    """Capture the UDP flows with two workers writing ``output`` while ``frames`` are sent, stop the parent
+    alone with SIGINT (it stops its workers), and return its standard output and error."""
+    args = ["--workers", "2", *output, "-i", pair.if_b, "udp", "port", "7000"]
+    capture = Capture(args, pair.exec_prefix(pair.ns_b))
+    _both_listening(capture)
+    _send(pair, tmp_path, frames)
+    time.sleep(1.0)
+    capture.proc.send_signal(signal.SIGINT)
+    status, out, err = capture.finish(timeout=30)
+    assert status == 0, err
+    return out, err
+
+
 pytestmark = pytest.mark.skipif(not fanout_available(), reason="PACKET_FANOUT is Linux's")
 
 
@@ -68,16 +82,7 @@ def test_two_workers_share_the_flows_and_sum_their_statistics(netns_pair, tmp_pa
     pair = netns_pair
     frames = _frames(pair, 2000)
     out = tmp_path / "w.pcap"
-    capture = Capture(
-        ["--workers", "2", "-w", str(out), "-i", pair.if_b, "udp", "port", "7000"],
-        pair.exec_prefix(pair.ns_b),
-    )
-    _both_listening(capture)
-    _send(pair, tmp_path, frames)
-    time.sleep(1.0)
-    capture.proc.send_signal(signal.SIGINT)  # to the parent alone: it stops its workers
-    status, _, err = capture.finish(timeout=30)
-    assert status == 0, err
+    _, err = _two_workers(pair, tmp_path, ["-w", str(out)], frames)
     files = [frames_of(worker_path(str(out), i, 2)) for i in range(2)]
     assert all(files), "a worker got no packets: the kernel did not spread the flows"
     assert sorted(files[0] + files[1]) == sorted(frames)
@@ -93,15 +98,7 @@ def test_two_workers_share_the_flows_and_sum_their_statistics(netns_pair, tmp_pa
 def test_json_lines_of_two_workers_never_mix(netns_pair, tmp_path):
     pair = netns_pair
     frames = _frames(pair, 1500)
-    capture = Capture(
-        ["--workers", "2", "--json", "-i", pair.if_b, "udp", "port", "7000"], pair.exec_prefix(pair.ns_b)
-    )
-    _both_listening(capture)
-    _send(pair, tmp_path, frames)
-    time.sleep(1.0)
-    capture.proc.send_signal(signal.SIGINT)
-    status, out, err = capture.finish(timeout=30)
-    assert status == 0, err
+    out, _ = _two_workers(pair, tmp_path, ["--json"], frames)
     lines = out.splitlines()
     assert len(lines) == 1500
     ports = sorted(json.loads(line)["layers"][2]["srcport"] for line in lines)
@@ -115,14 +112,7 @@ def test_two_workers_write_one_parquet_table_each_that_duckdb_reads_as_one(netns
     pair = netns_pair
     frames = _frames(pair, 1200)
     out = tmp_path / "w.parquet"
-    args = ["--workers", "2", "-w", str(out), "-i", pair.if_b, "udp", "port", "7000"]
-    capture = Capture(args, pair.exec_prefix(pair.ns_b))
-    _both_listening(capture)
-    _send(pair, tmp_path, frames)
-    time.sleep(1.0)
-    capture.proc.send_signal(signal.SIGINT)
-    status, _, err = capture.finish(timeout=30)
-    assert status == 0, err
+    _two_workers(pair, tmp_path, ["-w", str(out)], frames)
     paths = [worker_path(str(out), i, 2) for i in range(2)]
     rows = duckdb.sql(
         f"SELECT src_port, count(*) AS n, count(DISTINCT filename) AS files FROM read_parquet({paths!r}, "
