@@ -1210,17 +1210,18 @@ walk_line(Out *out, char *w, const uint8_t *f, Py_ssize_t n, const Walk *k, cons
 }
 
 /* The time text before the fraction for second sec, from the Python second_prefix function: 1 when
- * known, 0 when that function gives None (the Python prints that record), -1 on an exception. */
+ * known, 0 when that function gives None (the Python prints that record), -1 on an exception. strict:
+ * anything but None or a short str is a ValueError (else it is as None). */
 typedef struct {
     PyObject *function;
     long long sec;
-    int valid;
+    int valid; /* -1: nothing asked yet */
     char text[PREFIX_MAX];
     Py_ssize_t len;
 } Prefix;
 
 static int
-prefix_for(Prefix *prefix, long long sec)
+prefix_for(Prefix *prefix, long long sec, int strict)
 {
     if (prefix->valid != -1 && sec == prefix->sec)
         return prefix->valid;
@@ -1232,13 +1233,20 @@ prefix_for(Prefix *prefix, long long sec)
     if (result != Py_None) {
         Py_ssize_t len;
         const char *text = PyUnicode_Check(result) ? PyUnicode_AsUTF8AndSize(result, &len) : NULL;
-        if (text == NULL) {
-            PyErr_Clear();
-        }
-        else if (len < PREFIX_MAX) {
+        if (text != NULL && len < PREFIX_MAX) {
             memcpy(prefix->text, text, (size_t)len);
             prefix->len = len;
             prefix->valid = 1;
+        }
+        else if (!strict) {
+            PyErr_Clear();
+        }
+        else {
+            Py_DECREF(result);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "the second's text must be a short str or None");
+            prefix->valid = -1;
+            return -1;
         }
     }
     Py_DECREF(result);
@@ -1293,7 +1301,7 @@ record_line(Out *out, Prefix *prefix, const Sequences *seqs, long long sec, long
 {
     if (!sound_lengths((uint64_t)n, (uint64_t)wire)) /* text.invalid_header's */
         return 0;
-    int known = prefix_for(prefix, sec);
+    int known = prefix_for(prefix, sec, 0);
     if (known <= 0)
         return known;
     if (out_reserve(out, LONGEST_LINE) < 0)

@@ -26,13 +26,7 @@ static char *json_flag_texts[4096];
 static unsigned short json_flag_lens[4096];
 
 /* The text of the second before its fraction ("2026-01-02T03:04:05"), from jsonl.second_text. */
-typedef struct {
-    PyObject *function;
-    long long sec;
-    int valid; /* -1: nothing asked yet; 0: the second has no text (the time is null); 1: text holds it */
-    char text[PREFIX_MAX];
-    Py_ssize_t len;
-} JsonSecond;
+typedef Prefix JsonSecond;
 
 typedef struct {
     JsonSecond second;
@@ -47,29 +41,7 @@ typedef struct {
 static int
 json_second(JsonSecond *second, long long sec)
 {
-    if (second->valid != -1 && sec == second->sec)
-        return second->valid;
-    PyObject *result = PyObject_CallFunction(second->function, "L", sec);
-    if (result == NULL)
-        return -1;
-    second->sec = sec;
-    second->valid = 0;
-    if (result != Py_None) {
-        Py_ssize_t len;
-        const char *text = PyUnicode_Check(result) ? PyUnicode_AsUTF8AndSize(result, &len) : NULL;
-        if (text == NULL || len >= PREFIX_MAX) {
-            Py_DECREF(result);
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_ValueError, "second_text must return a short str or None");
-            second->valid = -1;
-            return -1;
-        }
-        memcpy(second->text, text, (size_t)len);
-        second->len = len;
-        second->valid = 1;
-    }
-    Py_DECREF(result);
-    return second->valid;
+    return prefix_for(second, sec, 1);
 }
 
 /* The flag members of the TCP header's offset-and-flags word bits: 0 with *text set, -1 on an exception. */
