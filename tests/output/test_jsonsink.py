@@ -209,6 +209,46 @@ SSH_FRAMES = [
     for sport, dport in SSH_PORT_PAIRS
 ] + [ether(0x86DD, ipv6(6, tcp(22, 40000, payload=SSH_PAYLOADS[2])))]
 
+def _arp(op: int, hrd: int = 1, pro: int = 0x0800, hln: int = 6, pln: int = 4) -> bytes:
+    return (
+        struct.pack("!HHBBH", hrd, pro, hln, pln, op)
+        + bytes(range(1, 1 + hln)) + bytes([192, 0, 2, 1] if pln == 4 else range(pln))
+        + bytes(range(9, 9 + hln)) + bytes([198, 51, 100, 7] if pln == 4 else range(50, 50 + pln))
+    )  # fmt: skip
+
+
+ARP_FRAMES = [
+    ether(0x0806, _arp(1)) + bytes(18),  # padded to 60 bytes
+    ether(0x0806, _arp(2)) + b"trailer!",
+    ether(0x0806, _arp(1)),
+    ether(0x8100, vlan_tag(5, 0x0806, pri=3) + _arp(2)) + bytes(14),
+    ether(0x0806, _arp(3, hrd=6)),  # RARP's opcode, on an IEEE 802 hardware type
+    ether(0x0806, _arp(1, hln=8)),  # other address sizes: the rich decoder's
+    ether(0x0806, _arp(1, pro=0x86DD, pln=16)),
+    ether(0x8035, _arp(3)),  # Reverse ARP's own ethertype
+]
+
+
+def _nd(kind: int, flags: int, options: bytes, target: bytes = bytes(15) + b"\x01") -> bytes:
+    return bytes([kind, 0, 0x12, 0x34, flags, 0, 0, 0]) + target + options
+
+
+_LLA_SRC = b"\x01\x01" + bytes.fromhex("020000000042")
+_LLA_TARGET = b"\x02\x01" + bytes.fromhex("0200000000aa")
+ND_FRAMES = [
+    ether(0x86DD, ipv6(58, _nd(135, 0, _LLA_SRC))),
+    ether(0x86DD, ipv6(58, _nd(135, 0, b""))),
+    ether(0x86DD, ipv6(58, _nd(136, 0xE0, _LLA_TARGET))),
+    ether(0x86DD, ipv6(58, _nd(136, 0x40, _LLA_TARGET + _LLA_SRC))) + bytes(6),
+    ether(0x86DD, ipv6(58, _nd(136, 0xA0, _LLA_TARGET + _LLA_TARGET))),  # one key twice: the rich path's
+    ether(0x86DD, ipv6(58, _nd(135, 0, b"\x01\x02" + bytes(14)))),  # a 16-byte address option
+    ether(0x86DD, ipv6(58, _nd(135, 0, b"\x05\x01" + bytes(6)))),  # MTU
+    ether(0x86DD, ipv6(58, _nd(135, 0, b"\x01\x00" + bytes(6)))),  # length 0
+    ether(0x86DD, ipv6(58, _nd(135, 0, _LLA_SRC + b"\x01"))),  # a byte after the options
+    ether(0x86DD, ipv6(58, _nd(136, 0x20, _LLA_TARGET, target=bytes.fromhex("fe80" + "00" * 12 + "0001")))),
+    ether(0x86DD, ipv6(58, _nd(133, 0, _LLA_SRC))),  # Router Solicitation: the rich path's
+]
+
 FRAMES = [
     *SAMPLES[ETHERNET],
     *(ether(0x0800, ipv4(17, udp(33000, 53, message))) for message in DNS_MESSAGES),
@@ -245,6 +285,8 @@ FRAMES = [
     ether(0x8100, vlan_tag(7, 0x0800, pri=5) + ipv4(17, udp(40000, 9999))) + bytes(20),
     ether(0x86DD, ipv6(58, bytes([128, 0, 0, 0, 0, 7, 0, 9]) + b"ping")),
     ether(0x86DD, ipv6(58, bytes([135, 0, 0, 0]) + bytes(20))),
+    *ARP_FRAMES,
+    *ND_FRAMES,
     ether(0x0800, ipv4(17, udp(33000, 53, b"\x12\x34" + bytes(10)))),
 ]
 

@@ -462,6 +462,155 @@ json_dns(char *w, const uint8_t *m, Py_ssize_t n)
 }
 
 /* GCC cannot see that json_line reads only the fields walk_ethernet wrote on the frame's path. */
+/* The time of a record as the frame object writes it: 1 with *second's text at hand and *fraction set,
+ * 0 for a time without text (null), -1 on an exception. */
+static int
+json_time(JsonFrames *frames, long long sec, long long frac, long long *fraction)
+{
+    long long unit = frames->nano ? 1000000000LL : 1000000LL;
+    long long total = sec * unit + frac, second = total / unit;
+    *fraction = total % unit;
+    if (*fraction < 0) {
+        *fraction += unit;
+        second--;
+    }
+    return json_second(&frames->second, second);
+}
+
+/* The frame object, then the Ethernet layer (with the bytes from pad_at on as its padding) and the VLAN
+ * layer of a tagged frame (vlan >= 0, the tag's etype ethertype), each closed: w past them. */
+static char *
+json_head(char *w, JsonFrames *frames, int known, long long fraction, uint32_t length, const uint8_t *f,
+          Py_ssize_t n, Py_ssize_t pad_at, long vlan, unsigned ethertype)
+{
+    w = PUT(w, "{\"frame\":{\"number\":");
+    w = json_u64(w, frames->number + 1);
+    if (known) {
+        w = PUT(w, ",\"time\":\"");
+        w = put(w, frames->second.text, (size_t)frames->second.len);
+        *w++ = '.';
+        w = json_fraction(w, (uint32_t)fraction, frames->nano ? 9 : 6);
+        w = PUT(w, "Z\",\"len\":");
+    }
+    else
+        w = PUT(w, ",\"time\":null,\"len\":");
+    w = put_u32(w, length);
+    w = PUT(w, ",\"cap_len\":");
+    w = put_u32(w, (uint32_t)n);
+    w = PUT(w, ",\"linktype\":");
+    w = put(w, frames->linktype, (size_t)frames->linktype_len);
+    w = PUT(w, ",\"malformed\":false},\"layers\":[{\"layer\":\"eth\",\"dst\":\"");
+    w = json_mac(w, f);
+    w = PUT(w, "\",\"src\":\"");
+    w = json_mac(w, f + 6);
+    w = PUT(w, "\",\"type\":");
+    w = put_u32(w, u16(f + 12));
+    if (pad_at < n) {
+        w = PUT(w, ",\"padding\":\"");
+        w = json_hex(w, f + pad_at, n - pad_at);
+        *w++ = '"';
+    }
+    *w++ = '}';
+    if (vlan >= 0) {
+        unsigned tci = (unsigned)vlan;
+        w = PUT(w, ",{\"layer\":\"vlan\",\"priority\":");
+        w = put_u32(w, tci >> 13);
+        w = PUT(w, ",\"dei\":");
+        w = put_u32(w, (tci >> 12) & 1);
+        w = PUT(w, ",\"id\":");
+        w = put_u32(w, tci & 0xFFF);
+        w = PUT(w, ",\"etype\":");
+        w = put_u32(w, ethertype);
+        *w++ = '}';
+    }
+    return w;
+}
+
+/* The line of an Ethernet frame (one 802.1Q tag at most) carrying an ARP packet of Ethernet and IPv4
+ * addresses (6 and 4 bytes, protocol type IPv4), as the rich decoder's arp layer has it: 1 written, 0
+ * for any other frame, -1 on an exception. */
+static int
+json_arp(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t length, const uint8_t *f,
+         Py_ssize_t n)
+{
+    if (n < 14)
+        return 0;
+    unsigned etype = u16(f + 12);
+    Py_ssize_t o = 14;
+    long vlan = -1;
+    if (etype == 0x8100) {
+        if (n < 18)
+            return 0;
+        vlan = u16(f + 14);
+        etype = u16(f + 16);
+        o = 18;
+    }
+    const uint8_t *a = f + o;
+    if (etype != 0x0806 || n < o + 28 || u16(a + 2) != 0x0800 || a[4] != 6 || a[5] != 4)
+        return 0;
+    long long fraction;
+    int known = json_time(frames, sec, frac, &fraction);
+    if (known < 0 || out_reserve(out, JSON_LINE_ROOM + 3 * (n - o - 28)) < 0)
+        return -1;
+    char *w = json_head(out->buf + out->len, frames, known, fraction, length, f, n, o + 28, vlan, etype);
+    w = PUT(w, ",{\"layer\":\"arp\",\"hw.type\":");
+    w = put_u32(w, u16(a));
+    w = PUT(w, ",\"proto.type\":2048,\"hw.size\":6,\"proto.size\":4,\"opcode\":");
+    w = put_u32(w, u16(a + 6));
+    w = PUT(w, ",\"src.hw_mac\":\"");
+    w = json_mac(w, a + 8);
+    w = PUT(w, "\",\"src.proto_ipv4\":\"");
+    w = put_ipv4(w, a + 14);
+    w = PUT(w, "\",\"dst.hw_mac\":\"");
+    w = json_mac(w, a + 18);
+    w = PUT(w, "\",\"dst.proto_ipv4\":\"");
+    w = put_ipv4(w, a + 24);
+    w = PUT(w, "\"}]}\n");
+    out->len = w - out->buf;
+    frames->number++;
+    return 1;
+}
+
+/* Whether the ICMPv6 message of p..p+n is a Neighbor Solicitation or Advertisement whose options, if any,
+ * are link-layer addresses of 8 bytes, at most one of each kind, filling the message to its end: those
+ * the line writes (json_nd); anything else is the rich decoder's. */
+static int
+json_nd_check(const uint8_t *p, Py_ssize_t n)
+{
+    if ((p[0] != 135 && p[0] != 136) || n < 24)
+        return 0;
+    int seen = 0;
+    for (Py_ssize_t at = 24; at < n; at += 8) {
+        if (n - at < 8 || p[at + 1] != 1 || (p[at] != 1 && p[at] != 2) || (seen & p[at]))
+            return 0;
+        seen |= p[at];
+    }
+    return 1;
+}
+
+/* The ND members of json_nd_check's message after its checksum. */
+static char *
+json_nd(char *w, const uint8_t *p, Py_ssize_t n)
+{
+    if (p[0] == 136) {
+        w = PUT(w, ",\"nd.na.flag.r\":");
+        w = json_bool(w, p[4] & 0x80);
+        w = PUT(w, ",\"nd.na.flag.s\":");
+        w = json_bool(w, p[4] & 0x40);
+        w = PUT(w, ",\"nd.na.flag.o\":");
+        w = json_bool(w, p[4] & 0x20);
+    }
+    w = PUT(w, ",\"nd.target\":\"");
+    w = put_ipv6(w, p + 8);
+    *w++ = '"';
+    for (Py_ssize_t at = 24; at < n; at += 8) {
+        w = p[at] == 1 ? PUT(w, ",\"opt.src_linkaddr\":\"") : PUT(w, ",\"opt.target_linkaddr\":\"");
+        w = json_mac(w, p + at + 2);
+        *w++ = '"';
+    }
+    return w;
+}
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -477,7 +626,7 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
         return 0;
     Walk k;
     if (!walk_ethernet(f, n, &k))
-        return 0;
+        return json_arp(out, frames, sec, frac, length, f, n);
     Py_ssize_t o = k.network, t = k.transport, end;
     unsigned proto = k.proto;
     if (k.ip_version == 4) {
@@ -495,7 +644,7 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
     /* what the transport leaves to the rich path, before anything is written */
     Py_ssize_t payload, tls_end = 0, dns_room = 0;
     char options[1024], *options_end = options;
-    int timestamps = 0, app = JSON_APP_NONE;
+    int timestamps = 0, app = JSON_APP_NONE, nd = 0;
     if (proto == 6) {
         payload = t + (Py_ssize_t)k.tcp_header;
         if (payload < end && rich_tcp_app(k.sport, k.dport, f + payload, end - payload)) {
@@ -527,9 +676,17 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
     }
     else {
         unsigned type = k.icmp_type;
-        if (proto == 1 ? (type != 0 && type != 8) : (type != 128 && type != 129))
+        if (proto == 58 && (type == 135 || type == 136)) {
+            /* the whole message, within the frame */
+            if (o + 40 + k.ip_payload > n || !json_nd_check(f + t, end - t))
+                return 0;
+            nd = 1;
+            payload = end;
+        }
+        else if (proto == 1 ? (type != 0 && type != 8) : (type != 128 && type != 129))
             return 0;
-        payload = t + 8;
+        else
+            payload = t + 8;
     }
     Py_ssize_t data_len = end > payload ? end - payload : 0;
     Py_ssize_t ip_end = (k.ip_version == 4 ? o + 20 : o + 40) + k.ip_payload;
@@ -540,60 +697,14 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
     size_t flag_len = 0;
     if (proto == 6 && json_flags(frames->flag_function, u16(f + t + 12), &flag_text, &flag_len) < 0)
         return -1;
-    long long unit = frames->nano ? 1000000000LL : 1000000LL;
-    long long total = sec * unit + frac, second = total / unit, fraction = total % unit;
-    if (fraction < 0) {
-        fraction += unit;
-        second--;
-    }
-    int known = json_second(&frames->second, second);
+    long long fraction;
+    int known = json_time(frames, sec, frac, &fraction);
     if (known < 0)
         return -1;
     /* TLS records: at most 16 characters for each, which takes at least 5 bytes */
     if (out_reserve(out, JSON_LINE_ROOM + 3 * (n - ip_end) + dns_room + 4 * tls_end) < 0)
         return -1;
-
-    char *w = out->buf + out->len;
-    w = PUT(w, "{\"frame\":{\"number\":");
-    w = json_u64(w, frames->number + 1);
-    if (known) {
-        w = PUT(w, ",\"time\":\"");
-        w = put(w, frames->second.text, (size_t)frames->second.len);
-        *w++ = '.';
-        w = json_fraction(w, (uint32_t)fraction, frames->nano ? 9 : 6);
-        w = PUT(w, "Z\",\"len\":");
-    }
-    else
-        w = PUT(w, ",\"time\":null,\"len\":");
-    w = put_u32(w, length);
-    w = PUT(w, ",\"cap_len\":");
-    w = put_u32(w, (uint32_t)n);
-    w = PUT(w, ",\"linktype\":");
-    w = put(w, frames->linktype, (size_t)frames->linktype_len);
-    w = PUT(w, ",\"malformed\":false},\"layers\":[{\"layer\":\"eth\",\"dst\":\"");
-    w = json_mac(w, f);
-    w = PUT(w, "\",\"src\":\"");
-    w = json_mac(w, f + 6);
-    w = PUT(w, "\",\"type\":");
-    w = put_u32(w, u16(f + 12));
-    if (ip_end < n) {
-        w = PUT(w, ",\"padding\":\"");
-        w = json_hex(w, f + ip_end, n - ip_end);
-        *w++ = '"';
-    }
-    *w++ = '}';
-    if (k.vlan >= 0) {
-        unsigned tci = (unsigned)k.vlan;
-        w = PUT(w, ",{\"layer\":\"vlan\",\"priority\":");
-        w = put_u32(w, tci >> 13);
-        w = PUT(w, ",\"dei\":");
-        w = put_u32(w, (tci >> 12) & 1);
-        w = PUT(w, ",\"id\":");
-        w = put_u32(w, tci & 0xFFF);
-        w = PUT(w, ",\"etype\":");
-        w = put_u32(w, k.ethertype);
-        *w++ = '}';
-    }
+    char *w = json_head(out->buf + out->len, frames, known, fraction, length, f, n, ip_end, k.vlan, k.ethertype);
     const uint8_t *src = f + k.addresses;
     if (k.ip_version == 4) {
         w = PUT(w, ",{\"layer\":\"ip\",\"version\":4,\"hdr_len\":20,\"dsfield\":");
@@ -702,10 +813,14 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
         w = put_u32(w, k.icmp_code);
         w = PUT(w, ",\"checksum\":");
         w = put_u32(w, u16(f + t + 2));
-        w = proto == 1 ? PUT(w, ",\"ident\":") : PUT(w, ",\"echo.identifier\":");
-        w = put_u32(w, k.icmp_rest >> 16);
-        w = proto == 1 ? PUT(w, ",\"seq\":") : PUT(w, ",\"echo.sequence_number\":");
-        w = put_u32(w, k.icmp_rest & 0xFFFF);
+        if (nd)
+            w = json_nd(w, f + t, end - t);
+        else {
+            w = proto == 1 ? PUT(w, ",\"ident\":") : PUT(w, ",\"echo.identifier\":");
+            w = put_u32(w, k.icmp_rest >> 16);
+            w = proto == 1 ? PUT(w, ",\"seq\":") : PUT(w, ",\"echo.sequence_number\":");
+            w = put_u32(w, k.icmp_rest & 0xFFFF);
+        }
     }
     *w++ = '}';
     if (data_len) {
