@@ -249,8 +249,25 @@ ND_FRAMES = [
     ether(0x86DD, ipv6(58, _nd(133, 0, _LLA_SRC))),  # Router Solicitation: the rich path's
 ]
 
+SYSLOG_MESSAGES = [
+    b"<34>Oct 11 22:14:15 mymachine su: 'su root' failed",
+    b"no priority at all",
+    b"<1234>four digits",
+    b"<>empty",
+    b"<12",
+    b"<",
+    b"<7>\"quoted\" \\ back\tslash\r\n\x00\x1f\x7f\x08\x0c end",
+    "<13>caf\u00e9 \u20ac \U0001f600 \u0800 \uffff".encode(),
+    b"<13>bad \xc0\xaf \xe0\x80\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xf0\x9f\x98 \xc2 \xff\xfe \x80",
+    b"<13>cut at the end \xe2\x82",
+    b"<0>\xf0\x9f",
+]
+
 FRAMES = [
     *SAMPLES[ETHERNET],
+    *(ether(0x0800, ipv4(17, udp(40000, 514, message))) for message in SYSLOG_MESSAGES),
+    ether(0x86DD, ipv6(17, udp(514, 514, SYSLOG_MESSAGES[0]))),
+    ether(0x0800, ipv4(17, udp(514, 53, SYSLOG_MESSAGES[0]))),  # the lower port's: DNS, the rich path's
     *(ether(0x0800, ipv4(17, udp(33000, 53, message))) for message in DNS_MESSAGES),
     ether(0x86DD, ipv6(17, udp(53, 33000, DNS_MESSAGES[2]))),
     ether(0x0800, ipv4(17, udp(5353, 5353, DNS_MESSAGES[1]))),
@@ -320,6 +337,14 @@ def test_batches_of_crafted_frames_cut_at_every_length_and_odd_times() -> None:
         compiled = _batch_lines(records, True, nano)
         assert _first_difference(compiled, _batch_lines(records, False, nano)) is None
         assert compiled.count("\n") == len(records)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(message=st.binary(min_size=1, max_size=40), utf8=st.text(max_size=12))
+def test_any_syslog_message_is_written_as_the_python_writes_it(message: bytes, utf8: str) -> None:
+    frame = ether(0x0800, ipv4(17, udp(40000, 514, message + utf8.encode("utf-8", "surrogatepass"))))
+    records = [(1767323045, 1, len(frame), frame)]
+    assert _batch_lines(records, True, False) == _batch_lines(records, False, False)
 
 
 @settings(max_examples=3000, deadline=None)

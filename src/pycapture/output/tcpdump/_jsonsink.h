@@ -224,7 +224,7 @@ json_tls_records(char *w, const uint8_t *p, Py_ssize_t end)
 }
 
 /* What the rich decoder makes of a TCP payload that tcp_application names, where this sink is certain. */
-enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS, JSON_APP_SSH, JSON_APP_SSH_FIELDS };
+enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS, JSON_APP_SSH, JSON_APP_SSH_FIELDS, JSON_APP_SYSLOG };
 
 /* transport.py's tcp_application and then apps.py's decoder for the payload p of n > 0 bytes that it
  * names: JSON_APP_NONE where no layer comes of it (an HTTP port's payload whose first line dpkt's parsers
@@ -462,6 +462,108 @@ json_dns(char *w, const uint8_t *m, Py_ssize_t n)
 }
 
 /* GCC cannot see that json_line reads only the fields walk_ethernet wrote on the frame's path. */
+/* p..p+n decoded as UTF-8 with Python's "replace" (one U+FFFD for each maximal ill-formed subpart) and
+ * written as a JSON string as json.dumps writes one (ensure_ascii): at most 6 characters a byte, and 2. */
+static char *
+json_utf8_text(char *w, const uint8_t *p, Py_ssize_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    *w++ = '"';
+    Py_ssize_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+                *w++ = (char)c;
+                continue;
+            }
+            const char *short_escape = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                                     : c == '\t' ? "\\t" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+            if (short_escape != NULL) {
+                *w++ = short_escape[0];
+                *w++ = short_escape[1];
+                continue;
+            }
+            cp = c;
+        }
+        else {
+            int need;
+            unsigned lo = 0x80, hi = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF)
+                need = 1;
+            else if (c >= 0xE0 && c <= 0xEF) {
+                need = 2;
+                if (c == 0xE0)
+                    lo = 0xA0; /* no overlong form */
+                else if (c == 0xED)
+                    hi = 0x9F; /* no surrogate */
+            }
+            else if (c >= 0xF0 && c <= 0xF4) {
+                need = 3;
+                if (c == 0xF0)
+                    lo = 0x90;
+                else if (c == 0xF4)
+                    hi = 0x8F; /* nothing past U+10FFFF */
+            }
+            else
+                need = 0;
+            cp = c & (0x3Fu >> need);
+            Py_ssize_t j = i + 1;
+            int k = 0;
+            if (need == 0)
+                cp = 0xFFFD;
+            else {
+                for (; k < need && j < n && p[j] >= lo && p[j] <= hi; k++, j++) {
+                    cp = cp << 6 | (p[j] & 0x3Fu);
+                    lo = 0x80;
+                    hi = 0xBF;
+                }
+                if (k < need)
+                    cp = 0xFFFD;
+            }
+            i = j;
+        }
+        if (cp >= 0x10000) {
+            uint32_t v = cp - 0x10000;
+            unsigned high = 0xD800 | (v >> 10), low = 0xDC00 | (v & 0x3FF);
+            w = PUT(w, "\\u");
+            for (int shift = 12; shift >= 0; shift -= 4)
+                *w++ = hex[(high >> shift) & 15];
+            cp = low;
+        }
+        w = PUT(w, "\\u");
+        for (int shift = 12; shift >= 0; shift -= 4)
+            *w++ = hex[(cp >> shift) & 15];
+    }
+    *w++ = '"';
+    return w;
+}
+
+/* The syslog layer of a UDP payload p of n > 0 bytes, as the rich decoder reads any datagram on the port
+ * (scapy_layers._syslog): "<", up to three digits and ">" give the facility and level, the rest is the
+ * message. At most 6 * n + 64 characters. */
+static char *
+json_syslog(char *w, const uint8_t *p, Py_ssize_t n)
+{
+    w = PUT(w, ",{\"layer\":\"syslog\"");
+    Py_ssize_t pos = 0;
+    if (p[0] == '<') {
+        unsigned pri = 0;
+        for (pos = 1; pos <= 3 && pos < n && p[pos] >= '0' && p[pos] <= '9'; pos++)
+            pri = pri * 10 + (p[pos] - '0');
+        if (pos < n && p[pos] == '>')
+            pos++;
+        w = PUT(w, ",\"facility\":");
+        w = put_u32(w, pri >> 3);
+        w = PUT(w, ",\"level\":");
+        w = put_u32(w, pri & 7);
+    }
+    w = PUT(w, ",\"msg\":");
+    return json_utf8_text(w, p + pos, n - pos); /* the layer's brace is the caller's, as for the others */
+}
+
 /* The time of a record as the frame object writes it: 1 with *second's text at hand and *fraction set,
  * 0 for a time without text (null), -1 on an exception. */
 static int
@@ -642,7 +744,7 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
     if (end > n)
         end = n;
     /* what the transport leaves to the rich path, before anything is written */
-    Py_ssize_t payload, tls_end = 0, dns_room = 0;
+    Py_ssize_t payload, tls_end = 0, app_room = 0;
     char options[1024], *options_end = options;
     int timestamps = 0, app = JSON_APP_NONE, nd = 0;
     if (proto == 6) {
@@ -668,10 +770,15 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
         if (stop < end)
             end = stop; /* the UDP payload's end; the padding still starts at the IP end */
         if (payload < end && rich_udp_app(k.sport, k.dport)) {
-            if (rich_udp_decoder(k.sport, k.dport) != RICH_UDP_DNS
-                || !json_dns_check(f + payload, end - payload, &dns_room))
+            unsigned decoder = rich_udp_decoder(k.sport, k.dport);
+            if (decoder == RICH_UDP_SYSLOG) {
+                app = JSON_APP_SYSLOG;
+                app_room = 6 * (end - payload) + 64;
+            }
+            else if (decoder != RICH_UDP_DNS || !json_dns_check(f + payload, end - payload, &app_room))
                 return 0;
-            app = JSON_APP_DNS;
+            else
+                app = JSON_APP_DNS;
         }
     }
     else {
@@ -702,7 +809,7 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
     if (known < 0)
         return -1;
     /* TLS records: at most 16 characters for each, which takes at least 5 bytes */
-    if (out_reserve(out, JSON_LINE_ROOM + 3 * (n - ip_end) + dns_room + 4 * tls_end) < 0)
+    if (out_reserve(out, JSON_LINE_ROOM + 3 * (n - ip_end) + app_room + 4 * tls_end) < 0)
         return -1;
     char *w = json_head(out->buf + out->len, frames, known, fraction, length, f, n, ip_end, k.vlan, k.ethertype);
     const uint8_t *src = f + k.addresses;
@@ -803,6 +910,11 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
         if (app == JSON_APP_DNS) {
             *w++ = '}';
             w = json_dns(w, f + payload, end - payload);
+            data_len = 0;
+        }
+        else if (app == JSON_APP_SYSLOG) {
+            *w++ = '}';
+            w = json_syslog(w, f + payload, end - payload);
             data_len = 0;
         }
     }

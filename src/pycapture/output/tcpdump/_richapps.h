@@ -6,7 +6,7 @@
  */
 
 /* the rich decoder of a UDP port (UDP_DECODERS): the sinks tell DNS and NTP apart, and leave the others */
-enum { RICH_UDP_NONE = 0, RICH_UDP_DNS = 1, RICH_UDP_NTP = 2, RICH_UDP_OTHER = 3 };
+enum { RICH_UDP_NONE = 0, RICH_UDP_DNS = 1, RICH_UDP_NTP = 2, RICH_UDP_SYSLOG = 3, RICH_UDP_OTHER = 4 };
 
 /* transport.py's TCP_OPTION_MPTCP: a segment with this option is the rich decoder's (its mptcp layers) */
 #define TCP_OPTION_MPTCP 30
@@ -299,7 +299,7 @@ rich_decoders_from(unsigned char *table, PyObject *decoders, const char *const *
     return 0;
 }
 
-static const char *const rich_udp_names[] = {"dns", "ntp", NULL};    /* RICH_UDP_DNS, RICH_UDP_NTP */
+static const char *const rich_udp_names[] = {"dns", "ntp", "syslog", NULL}; /* RICH_UDP_DNS... */
 static const char *const rich_tcp_names[] = {"ssh", "nbss", NULL};  /* RICH_TCP_SSH, RICH_TCP_NBSS */
 
 static int
