@@ -209,6 +209,7 @@ SSH_FRAMES = [
     for sport, dport in SSH_PORT_PAIRS
 ] + [ether(0x86DD, ipv6(6, tcp(22, 40000, payload=SSH_PAYLOADS[2])))]
 
+
 def _arp(op: int, hrd: int = 1, pro: int = 0x0800, hln: int = 6, pln: int = 4) -> bytes:
     return (
         struct.pack("!HHBBH", hrd, pro, hln, pln, op)
@@ -256,15 +257,37 @@ SYSLOG_MESSAGES = [
     b"<>empty",
     b"<12",
     b"<",
-    b"<7>\"quoted\" \\ back\tslash\r\n\x00\x1f\x7f\x08\x0c end",
+    b'<7>"quoted" \\ back\tslash\r\n\x00\x1f\x7f\x08\x0c end',
     "<13>caf\u00e9 \u20ac \U0001f600 \u0800 \uffff".encode(),
     b"<13>bad \xc0\xaf \xe0\x80\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xf0\x9f\x98 \xc2 \xff\xfe \x80",
     b"<13>cut at the end \xe2\x82",
     b"<0>\xf0\x9f",
 ]
 
+
+def _ntp(flags: int, stratum: int, refid: bytes, *times: tuple[int, int], delay: int = 0) -> bytes:
+    stamps = b"".join(struct.pack("!II", sec, frac) for sec, frac in times)
+    return struct.pack("!BBBBII", flags, stratum, 6, 0xEC, delay, 0x1_8000) + refid + stamps
+
+
+_NTP_TIMES = ((3976398245, 0), (0, 0), (3976398245, 0x80000000), (3976398245, 0xFFFFFFFF))
+NTP_MESSAGES = [
+    _ntp(0x23, 0, bytes(4), (0, 0), (0, 0), (0, 0), (3976398245, 3964530000)),  # a client's request
+    _ntp(0x24, 2, bytes([192, 0, 2, 1]), *_NTP_TIMES, delay=0x0000_0001),
+    _ntp(0x1C, 1, b"GPS\x00", *_NTP_TIMES, delay=0x1234_5678),
+    _ntp(0x1C, 1, b"\x01\x80A\x00", *reversed(_NTP_TIMES)),
+    _ntp(0x1C, 0, b"A\x00B\x00", (1, 1), (2**32 - 1, 2**32 - 1), (2208988800, 2147), (2208988800, 2148)),
+    # fractions of an odd multiple of 2**25 are whole microseconds and a half: 7812.5 to even, 23437.5 up
+    _ntp(0x24, 2, bytes(4), (3976398245, 2**25), (3976398245, 3 * 2**25), (7, 5 * 2**25), (1, 127 * 2**25)),
+    _ntp(0x23, 3, bytes(4), *_NTP_TIMES) + bytes(20),  # an authenticator after the header
+    bytes([0x16]) + bytes(11),  # control: the rich path's
+    _ntp(0x23, 3, bytes(4), *_NTP_TIMES)[:40],  # short: malformed
+]
+
 FRAMES = [
     *SAMPLES[ETHERNET],
+    *(ether(0x0800, ipv4(17, udp(40000, 123, message))) for message in NTP_MESSAGES),
+    ether(0x86DD, ipv6(17, udp(123, 123, NTP_MESSAGES[1]))),
     *(ether(0x0800, ipv4(17, udp(40000, 514, message))) for message in SYSLOG_MESSAGES),
     ether(0x86DD, ipv6(17, udp(514, 514, SYSLOG_MESSAGES[0]))),
     ether(0x0800, ipv4(17, udp(514, 53, SYSLOG_MESSAGES[0]))),  # the lower port's: DNS, the rich path's
@@ -343,6 +366,18 @@ def test_batches_of_crafted_frames_cut_at_every_length_and_odd_times() -> None:
 @given(message=st.binary(min_size=1, max_size=40), utf8=st.text(max_size=12))
 def test_any_syslog_message_is_written_as_the_python_writes_it(message: bytes, utf8: str) -> None:
     frame = ether(0x0800, ipv4(17, udp(40000, 514, message + utf8.encode("utf-8", "surrogatepass"))))
+    records = [(1767323045, 1, len(frame), frame)]
+    assert _batch_lines(records, True, False) == _batch_lines(records, False, False)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(header=st.binary(min_size=16, max_size=16), times=st.lists(st.integers(0, 2**64 - 1), min_size=4,
+       max_size=4), extra=st.binary(max_size=24))  # fmt: skip
+def test_any_ntp_header_is_written_as_the_python_writes_it(
+    header: bytes, times: list[int], extra: bytes
+) -> None:
+    message = header + b"".join(t.to_bytes(8, "big") for t in times) + extra
+    frame = ether(0x0800, ipv4(17, udp(40000, 123, message)))
     records = [(1767323045, 1, len(frame), frame)]
     assert _batch_lines(records, True, False) == _batch_lines(records, False, False)
 

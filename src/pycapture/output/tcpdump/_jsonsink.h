@@ -224,7 +224,8 @@ json_tls_records(char *w, const uint8_t *p, Py_ssize_t end)
 }
 
 /* What the rich decoder makes of a TCP payload that tcp_application names, where this sink is certain. */
-enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS, JSON_APP_SSH, JSON_APP_SSH_FIELDS, JSON_APP_SYSLOG };
+enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS, JSON_APP_SSH, JSON_APP_SSH_FIELDS, JSON_APP_SYSLOG,
+       JSON_APP_NTP };
 
 /* transport.py's tcp_application and then apps.py's decoder for the payload p of n > 0 bytes that it
  * names: JSON_APP_NONE where no layer comes of it (an HTTP port's payload whose first line dpkt's parsers
@@ -462,12 +463,35 @@ json_dns(char *w, const uint8_t *m, Py_ssize_t n)
 }
 
 /* GCC cannot see that json_line reads only the fields walk_ethernet wrote on the frame's path. */
+static const char json_hex_digits[] = "0123456789abcdef";
+
+/* An ASCII character c as json.dumps writes it in a string: as itself, a two-character escape or \u00XX. */
+static inline char *
+json_ascii(char *w, unsigned c)
+{
+    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+        *w++ = (char)c;
+        return w;
+    }
+    const char *short_escape = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                             : c == '\t' ? "\\t" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+    if (short_escape != NULL) {
+        *w++ = short_escape[0];
+        *w++ = short_escape[1];
+        return w;
+    }
+    w = PUT(w, "\\u00");
+    *w++ = json_hex_digits[c >> 4];
+    *w++ = json_hex_digits[c & 15];
+    return w;
+}
+
 /* p..p+n decoded as UTF-8 with Python's "replace" (one U+FFFD for each maximal ill-formed subpart) and
  * written as a JSON string as json.dumps writes one (ensure_ascii): at most 6 characters a byte, and 2. */
 static char *
 json_utf8_text(char *w, const uint8_t *p, Py_ssize_t n)
 {
-    static const char hex[] = "0123456789abcdef";
+    const char *hex = json_hex_digits;
     *w++ = '"';
     Py_ssize_t i = 0;
     while (i < n) {
@@ -475,18 +499,8 @@ json_utf8_text(char *w, const uint8_t *p, Py_ssize_t n)
         uint32_t cp;
         if (c < 0x80) {
             i++;
-            if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-                *w++ = (char)c;
-                continue;
-            }
-            const char *short_escape = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
-                                     : c == '\t' ? "\\t" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
-            if (short_escape != NULL) {
-                *w++ = short_escape[0];
-                *w++ = short_escape[1];
-                continue;
-            }
-            cp = c;
+            w = json_ascii(w, c);
+            continue;
         }
         else {
             int need;
@@ -539,6 +553,122 @@ json_utf8_text(char *w, const uint8_t *p, Py_ssize_t n)
     }
     *w++ = '"';
     return w;
+}
+
+/* A float as Python's repr writes it (json.dumps does the same): 1 written at *w, 0 on an exception. */
+static int
+json_float(char **w, double value)
+{
+    char *text = PyOS_double_to_string(value, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+    if (text == NULL)
+        return 0;
+    size_t len = strlen(text);
+    memcpy(*w, text, len);
+    *w += len;
+    PyMem_Free(text);
+    return 1;
+}
+
+#define NTP_UNIX_DAYS 25567 /* from the NTP epoch, 1900-01-01, to 1970-01-01 */
+
+/* apps.py's _ntp_time of the 64-bit NTP timestamp at p: "NULL" for zero, else the UTC time of
+ * NTP_EPOCH + timedelta(seconds=seconds + fraction / 2**32) in isoformat, "Z" for "+00:00", with the
+ * microseconds rounded as timedelta rounds a float (half to even) and left out when 0. */
+static char *
+json_ntp_time(char *w, const uint8_t *p)
+{
+    uint32_t seconds = u32(p), fraction = u32(p + 4);
+    *w++ = '"';
+    if (!seconds && !fraction) {
+        w = PUT(w, "NULL\"");
+        return w;
+    }
+    double x = (double)seconds + (double)fraction / 4294967296.0, whole_s, whole_us;
+    double part = modf(x, &whole_s);
+    double leftover = modf(part * 1e6, &whole_us);
+    long long us = (long long)whole_s * 1000000LL + (long long)whole_us;
+    double rounded = round(leftover);
+    if (fabs(rounded - leftover) == 0.5) { /* halfway: to the even total */
+        int odd = (int)(us & 1);
+        rounded = 2.0 * round((leftover + odd) * 0.5) - odd;
+    }
+    us += (long long)rounded;
+    long long secs = us / 1000000LL, micro = us % 1000000LL;
+    long long days = secs / 86400 - NTP_UNIX_DAYS, in_day = secs % 86400;
+    /* civil_from_days (H. Hinnant): days since 1970-01-01 to year, month, day */
+    long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    unsigned day = (unsigned)(doy - (153 * mp + 2) / 5 + 1), month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    unsigned year = (unsigned)(yoe + era * 400 + (month <= 2));
+    char text[40];
+    int len = snprintf(text, sizeof text, "%04u-%02u-%02uT%02u:%02u:%02u", year, month, day,
+                       (unsigned)(in_day / 3600), (unsigned)(in_day / 60 % 60), (unsigned)(in_day % 60));
+    w = put(w, text, (size_t)len);
+    if (micro) {
+        *w++ = '.';
+        w = json_fraction(w, (uint32_t)micro, 6);
+    }
+    w = PUT(w, "Z\"");
+    return w;
+}
+
+/* The ntp layer of a UDP payload of at least 48 bytes in a mode other than control or private, as
+ * apps.py's _ntp writes it (the caller writes what follows the 48 bytes as data); NULL on an exception. */
+static char *
+json_ntp(char *w, const uint8_t *p)
+{
+    w = PUT(w, ",{\"layer\":\"ntp\",\"flags\":");
+    w = put_u32(w, p[0]);
+    w = PUT(w, ",\"flags.li\":");
+    w = put_u32(w, p[0] >> 6);
+    w = PUT(w, ",\"flags.vn\":");
+    w = put_u32(w, (p[0] >> 3) & 7);
+    w = PUT(w, ",\"flags.mode\":");
+    w = put_u32(w, p[0] & 7);
+    w = PUT(w, ",\"stratum\":");
+    w = put_u32(w, p[1]);
+    w = PUT(w, ",\"ppoll\":");
+    w = put_u32(w, p[2]);
+    w = PUT(w, ",\"precision\":");
+    if (p[3] > 127) {
+        *w++ = '-';
+        w = put_u32(w, 256u - p[3]);
+    }
+    else
+        w = put_u32(w, p[3]);
+    w = PUT(w, ",\"rootdelay\":");
+    if (!json_float(&w, u32(p + 4) / 65536.0))
+        return NULL;
+    w = PUT(w, ",\"rootdispersion\":");
+    if (!json_float(&w, u32(p + 8) / 65536.0))
+        return NULL;
+    w = PUT(w, ",\"refid\":\"");
+    if (p[1] > 1)
+        w = put_ipv4(w, p + 12);
+    else { /* the reference's bytes up to its trailing zeros, ASCII with backslash escapes */
+        int len = 4;
+        while (len > 0 && p[12 + len - 1] == 0)
+            len--;
+        for (int i = 0; i < len; i++) {
+            unsigned c = p[12 + i];
+            if (c < 0x80)
+                w = json_ascii(w, c);
+            else {
+                w = PUT(w, "\\\\x");
+                *w++ = json_hex_digits[c >> 4];
+                *w++ = json_hex_digits[c & 15];
+            }
+        }
+    }
+    w = PUT(w, "\",\"reftime\":");
+    w = json_ntp_time(w, p + 16);
+    w = PUT(w, ",\"org\":");
+    w = json_ntp_time(w, p + 24);
+    w = PUT(w, ",\"rec\":");
+    w = json_ntp_time(w, p + 32);
+    w = PUT(w, ",\"xmt\":");
+    return json_ntp_time(w, p + 40);
 }
 
 /* The syslog layer of a UDP payload p of n > 0 bytes, as the rich decoder reads any datagram on the port
@@ -775,6 +905,12 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
                 app = JSON_APP_SYSLOG;
                 app_room = 6 * (end - payload) + 64;
             }
+            else if (decoder == RICH_UDP_NTP) {
+                if (end - payload < 48 || (f[payload] & 7) >= 6)
+                    return 0;
+                app = JSON_APP_NTP;
+                app_room = 1024;
+            }
             else if (decoder != RICH_UDP_DNS || !json_dns_check(f + payload, end - payload, &app_room))
                 return 0;
             else
@@ -916,6 +1052,13 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
             *w++ = '}';
             w = json_syslog(w, f + payload, end - payload);
             data_len = 0;
+        }
+        else if (app == JSON_APP_NTP) {
+            *w++ = '}';
+            w = json_ntp(w, f + payload);
+            if (w == NULL)
+                return -1;
+            data_len -= 48;
         }
     }
     else {
