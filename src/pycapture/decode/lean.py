@@ -445,20 +445,35 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
             elif sport in _HTTP_PORTS or dport in _HTTP_PORTS:
                 _http(data, start, length - hl, layers)
     elif proto == 17:
-        if len(data) < offset + 8:
-            layers.append(_cut_ports(data, offset, "udp"))
+        # print-udp.c's udp_print: it reads no further than the IP packet's end, and says which length fell
+        # short (the IP payload's, "truncated-udp", or the UDP header's own, "truncated-udplength")
+        end = min(len(data), offset + max(length, 0))
+        if end < offset + 4:
+            layers.append(("trunc", "udp"))
             return
-        sport, dport, ulen = _udp(data, offset)
-        if ulen < 8 and ulen != 0:  # 0: a jumbogram's length lives elsewhere
+        sport, dport = _hh(data, offset)
+        if length < 8:
             layers.append(("udp", sport, dport, length - 8))
-            layers.append(("bad", "udp", f"bad-len {ulen}"))
+            layers.append(("bad", "udp", f"truncated-udp {length}"))
             return
-        layers.append(("udp", sport, dport, (ulen or length) - 8))
-        end = min(len(data), offset + length)
+        if end < offset + 6:
+            layers.append(("trunc", "udp", sport, dport))
+            return
+        ulen = data[offset + 4] << 8 | data[offset + 5]
+        if ulen == 0 and length > 0xFFFF:  # a jumbogram's length lives elsewhere (RFC 2675)
+            ulen = length
+        if ulen < 8:
+            layers.append(("udp", sport, dport, length - 8))
+            layers.append(("bad", "udp", f"truncated-udplength {ulen}"))
+            return
+        if end < offset + 8:
+            layers.append(("trunc", "udp", sport, dport))
+            return
+        layers.append(("udp", sport, dport, ulen - 8))
         if (app := udp_printer(sport, dport, data[offset + 8 : min(end, offset + 16)])) is not None:
-            decode_udp_app(app, data, offset + 8, end, min(ulen or length, length) - 8, layers, sport, dport)
+            decode_udp_app(app, data, offset + 8, end, min(ulen, length) - 8, layers, sport, dport)
         elif sport == 53 or dport == 53 or sport == 5353 or dport == 5353:
-            size = min(ulen or length, length) - 8  # print-udp.c hands on the shorter of the two
+            size = min(ulen, length) - 8  # print-udp.c hands on the shorter of the two
             mdns = (sport == 5353 or dport == 5353) and sport != 53 and dport != 53
             decode_dns(data, offset + 8, min(size, len(data) - offset - 8), layers, size, mdns)
         elif sport in BOOTP_PORTS or dport in BOOTP_PORTS:
@@ -467,6 +482,8 @@ def _transport(data: bytes, offset: int, proto: int, length: int, layers: Layers
             _ntp(data, offset + 8, min(len(data), offset + length), layers)
         elif sport == 514 or dport == 514:
             _syslog(data, offset + 8, min(len(data), offset + length), layers)
+        elif ulen > length and not _fragmented(layers):
+            layers.append(("bad", "udp", f"bad length {ulen - 8} > {length - 8}"))
     elif proto in IP_MISC and misc_ip_payload(data, offset, proto, length, layers):  # EGP, Mobile IP...
         pass
     elif proto == 1 or proto == 58:  # the message's bytes to the IP length: its printer reads them
@@ -591,6 +608,17 @@ def _ospf(data: bytes, start: int, end: int, over_ipv6: bool, layers: Layers) ->
         layers.append(("ospf", data[start], data[start + 1], md5, False))
     else:
         layers.append(("trunc", "ospf3" if over_ipv6 else "ospf2"))  # tcpdump's names for the two
+
+
+def _fragmented(layers: Layers) -> bool:
+    """Whether the innermost IP packet so far is a first fragment (IPv4's more-fragments flag, or an
+    IPv6 fragment header): tcpdump then takes a UDP length past the packet's end as no error."""
+    for layer in reversed(layers):
+        if layer[0] == "ip":
+            return bool(layer[7] & 0x2000)
+        if layer[0] == "ip6":
+            return layer[6] is not None
+    return False
 
 
 def _cut_ports(data: bytes, offset: int, layer: str) -> TruncLayer:

@@ -159,6 +159,8 @@ def walk_ethernet(data: bytes, start: int, end: int) -> tuple | None:
         if end < o + 48 or data[o] >> 4 != 6:
             return None
         ip_payload, proto, ttl = _ipv6(data, o + 4)
+        if not ip_payload:  # a jumbogram's mark (RFC 2675), or nothing: tcpdump's own cases
+            return None
         version, ident, frag, addresses, t = 6, 0, 0, o + 8, o + 40
     else:
         return None
@@ -177,7 +179,7 @@ def walk_ethernet(data: bytes, start: int, end: int) -> tuple | None:
                 sport, dport, seq, ack, flags, win, hl, 0, 0, 0, t + hl, plen, app)  # fmt: skip
     if proto == 17:
         sport, dport, ulen = _udp(data, t)
-        if ulen < 8:
+        if ulen < 8 or ulen > ip_payload:  # print-udp.c's complaints are the general path's
             return None
         a, b = _UDP_APP[sport], _UDP_APP[dport]
         app = (a if a < b else b) if a and b else a or b

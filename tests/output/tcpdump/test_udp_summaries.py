@@ -18,6 +18,8 @@ import pytest
 from pycapture import craft
 from pycapture.savefile.pcap_writer import PcapWriter
 from support.commands import run_cli, tool
+from support.frames import ether, ipv4, ipv6, udp
+from support.tcpdump_compare import assert_tcpdump_lines, timestamped, write_capture
 
 V4 = ("192.0.2.1", "198.51.100.2")
 MACS = ("02:00:00:00:00:02", "02:00:00:00:00:01")
@@ -146,3 +148,35 @@ def test_udp_summaries_are_tcpdumps(tmp_path, kind, pure):
     assert len(got.stdout.splitlines()) == count
     differ = [(g, w) for g, w in zip(got.stdout.splitlines(), expected.splitlines()) if g != w]
     assert not differ, differ[:3]
+
+
+def _udp_length_frames() -> list[bytes]:
+    """UDP datagrams whose IP packet ends inside the UDP header, whose own length is under 8, or whose
+    length runs past the IP packet (not a fragment, then a first fragment): print-udp.c's complaints."""
+    frames = []
+    for total in (20, 21, 23, 24, 25, 27, 28, 33):  # an IPv4 total length from the header alone up
+        frame = bytearray(ether(0x0800, ipv4(17, udp(40000, 9999, b"hello"))) + bytes(8))
+        frame[16:18] = total.to_bytes(2, "big")
+        frames.append(bytes(frame))
+    for plen in (0, 1, 3, 4, 7, 8, 12):
+        frame = bytearray(ether(0x86DD, ipv6(17, udp(40000, 9999, b"hello"))) + bytes(8))
+        frame[18:20] = plen.to_bytes(2, "big")
+        frames.append(bytes(frame))
+    for ulen in (0, 1, 7, 8, 13, 14, 200):  # the UDP header's own length
+        frame = bytearray(ether(0x0800, ipv4(17, udp(40000, 9999, b"hello"))))
+        frame[38:40] = ulen.to_bytes(2, "big")
+        frames.append(bytes(frame))
+        more = bytearray(frame)
+        more[20] |= 0x20  # the first fragment of several: a length past its end is no error
+        frames.append(bytes(more))
+    return frames
+
+
+@pytest.mark.parametrize("pure", ["", "1"], ids=["compiled", "python"])
+def test_udp_lengths_that_do_not_add_up_are_tcpdumps_complaints(tmp_path, pure):
+    path = write_capture(tmp_path / "udp-lengths.pcap", [(frame, 0) for frame in _udp_length_frames()])
+    lines = assert_tcpdump_lines(path, pure, keep=timestamped)
+    assert any("truncated-udp 4" in line for line in lines)
+    assert any("truncated-udplength 7" in line for line in lines)
+    assert any("UDP, bad length 192 > 5" in line for line in lines)
+    assert any(line.endswith(":  [|udp]") for line in lines)

@@ -992,7 +992,7 @@ walk_ethernet(const uint8_t *f, Py_ssize_t n, Walk *k)
         t = o + 20;
     }
     else if (etype == 0x86DD) {
-        if (n < o + 48 || f[o] >> 4 != 6)
+        if (n < o + 48 || f[o] >> 4 != 6 || u16(f + o + 4) == 0) /* 0: a jumbogram's mark (RFC 2675) */
             return 0;
         k->ip_version = 6;
         k->ip_payload = u16(f + o + 4);
@@ -1025,7 +1025,7 @@ walk_ethernet(const uint8_t *f, Py_ssize_t n, Walk *k)
     }
     if (k->proto == 17) {
         unsigned ulen = u16(f + t + 4);
-        if (ulen < 8)
+        if (ulen < 8 || (long)ulen > k->ip_payload) /* print-udp.c's complaints are the general path's */
             return 0;
         k->sport = u16(f + t);
         k->dport = u16(f + t + 2);

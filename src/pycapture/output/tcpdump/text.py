@@ -785,6 +785,8 @@ def _ip_line(
             if app is not None and app[0] == "syslog":
                 priority = app[1]
                 return head + (_syslog_text(priority, nxt[3]) if priority is not None else " (invalid)")
+            if app is not None and app[0] == "bad" and app[1] == "udp":  # print-udp.c's length complaints
+                return head + (f"UDP, {app[2]}" if app[2].startswith("bad length") else app[2])
             return head + f"UDP, length {nxt[3]}" + _tail(layers, i + 2)
         body, ended = _tcp_text(nxt, seqs, net[1], net[2])
         if ended or (app is not None and app[0] == "trunc" and app[1] == "tcp"):  # bad or cut options
