@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+from ..output.whole import whole_stdout
 from .capture import command
 
 __all__ = ["command", "main"]
@@ -15,6 +16,7 @@ __all__ = ["command", "main"]
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and of ``python -m pycapture``."""
     args = sys.argv[1:] if argv is None else argv
+    whole_stdout()
     if args[:1] == ["replay"]:
         from .replay import replay_command  # loaded only for a replay
 
