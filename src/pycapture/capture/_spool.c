@@ -7,6 +7,9 @@
  * ctypes gives of the very libpcap pcapy-ng loaded, so the extension links with no libpcap of its own)
  * with a callback that appends each record to a buffer, and writes the buffer to the file's descriptor.
  * The caller keeps everything else: waiting for packets, signals, -c, statistics, the file's header.
+ *
+ * gather() is the same call for a printer that reads pcap records in place (--json, tcpdump's lines): the
+ * records come back in one bytes object instead of a tuple and a bytes object made for each packet.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -146,8 +149,81 @@ spool(PyObject *self, PyObject *args)
     return Py_BuildValue("nKii", s.saved, (unsigned long long)s.written, status, s.error);
 }
 
+
+/* gather()'s buffer: records appended as they come, grown as needed */
+typedef struct {
+    unsigned char *buf;
+    size_t used, room;
+    Py_ssize_t count;
+    int error; /* ENOMEM once a growth failed: the packets after it are lost, and said */
+} Gather;
+
+static void
+on_gathered(unsigned char *user, const struct pkthdr *h, const unsigned char *data)
+{
+    Gather *g = (Gather *)user;
+    size_t need = RECORD_HEADER + h->caplen;
+    if (g->error)
+        return;
+    if (g->used + need > g->room) {
+        size_t room = g->room * 2 > g->used + need ? g->room * 2 : g->used + need;
+        unsigned char *grown = PyMem_RawRealloc(g->buf, room);
+        if (grown == NULL) {
+            g->error = ENOMEM;
+            return;
+        }
+        g->buf = grown;
+        g->room = room;
+    }
+    uint32_t sec = (uint32_t)h->ts.tv_sec, frac = (uint32_t)h->ts.tv_usec;
+    unsigned char *w = g->buf + g->used;
+    memcpy(w, &sec, 4);
+    memcpy(w + 4, &frac, 4);
+    memcpy(w + 8, &h->caplen, 4);
+    memcpy(w + 12, &h->len, 4);
+    memcpy(w + RECORD_HEADER, data, h->caplen);
+    g->used += need;
+    g->count++;
+}
+
+PyDoc_STRVAR(gather_doc,
+"gather(dispatch, pcap, count) -> (records, packets, status, errno)\n\n"
+"Call pcap_dispatch (its address: dispatch) once on the activated, non-blocking pcap_t* pcap for at\n"
+"most count packets (-1: what the buffer holds) and return them as pcap records in one bytes object\n"
+"(this machine's byte order, the seconds and fraction as unsigned 32-bit numbers), how many, and\n"
+"pcap_dispatch's status (negative: an error, or -2 after pcap_breakloop). errno: ENOMEM when the\n"
+"records outgrew memory (those after it are left out), else 0.");
+
+static PyObject *
+gather(PyObject *self, PyObject *args)
+{
+    unsigned long long dispatch_address, pcap_address;
+    int count;
+    if (!PyArg_ParseTuple(args, "KKi", &dispatch_address, &pcap_address, &count))
+        return NULL;
+    if (!dispatch_address || !pcap_address) {
+        PyErr_SetString(PyExc_ValueError, "gather needs pcap_dispatch's address and a pcap_t*");
+        return NULL;
+    }
+    Gather g = {NULL, 0, 1 << 18, 0, 0};
+    g.buf = PyMem_RawMalloc(g.room);
+    if (g.buf == NULL)
+        return PyErr_NoMemory();
+    dispatch_fn dispatch = (dispatch_fn)(uintptr_t)dispatch_address;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = dispatch((void *)(uintptr_t)pcap_address, count, on_gathered, (unsigned char *)&g);
+    Py_END_ALLOW_THREADS
+    PyObject *records = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.used);
+    PyMem_RawFree(g.buf);
+    if (records == NULL)
+        return NULL;
+    return Py_BuildValue("Nnii", records, g.count, status, g.error);
+}
+
 static PyMethodDef methods[] = {
     {"spool", spool, METH_VARARGS, spool_doc},
+    {"gather", gather, METH_VARARGS, gather_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from threading import get_ident
-from typing import TYPE_CHECKING, Optional, SupportsBytes
+from typing import TYPE_CHECKING, Optional, SupportsBytes, TypeVar
 
 from .. import checks
 from ..errors import (
@@ -38,6 +38,7 @@ from .pcapy import Reader, pcapy
 from .source import BaseHandle
 
 _SPOOL_WAIT_S = 0.25
+_Result = TypeVar("_Result")  # what one pcap_dispatch call of _dispatch_calls gives back
 
 try:
     from . import _spool  # type: ignore[attr-defined]
@@ -693,38 +694,78 @@ class PcapHandle(BaseHandle):
             return None
         spool = _spool.spool
 
+        def call(n: int, fd: int) -> tuple[int, int, tuple[int, int, int]]:
+            packets, nbytes, status, error = spool(dispatch, pointer, fd, n)
+            return packets, status, (packets, nbytes, error)
+
         def run(fd: int, count: int, done: Callable[[int, int, int], None]) -> int:
-            guard = self._guard
             total = 0
-            try:
-                while count < 0 or total < count:
-                    if self._honour_break():
-                        break
-                    with guard.reading:
-                        if guard.closing:
-                            raise guard.closed_error()
-                        guard.reader = get_ident()
-                        try:
-                            packets, nbytes, status, error = spool(
-                                dispatch, pointer, fd, -1 if count < 0 else count - total
-                            )
-                            message = libpcap.geterr(self._reader) if status == -1 else ""
-                        finally:
-                            guard.reader = 0
-                    self.captured += packets
-                    total += packets
-                    done(packets, nbytes, error)
-                    if status == -1:
-                        raise PcapNativeError(f"{self.source}: {message}")
-                    if status == -2:  # pcap_breakloop
-                        break
-                    if status == 0:  # nothing yet; a bounded wait re-checks the stop request in any case
-                        self._wait(_SPOOL_WAIT_S)
-            finally:
-                guard.leave()
+            for packets, nbytes, error in self._dispatch_calls(lambda n: call(n, fd), count):
+                total += packets
+                done(packets, nbytes, error)
             return total
 
         return run
+
+    def gatherer(self) -> Callable[[int], Iterator[bytes]] | None:
+        """For a printer that reads pcap records in place, on a live capture: a function ``gather(count)``
+        that yields the packets as they come, each batch the kernel has ready as classic pcap records in
+        one bytes object (this machine's byte order), until :meth:`break_loop`, :meth:`close` or ``count``
+        packets (-1: no limit), counting them as captured. None where :meth:`spooler` is None."""
+        if not self.live or _spool is None or self._reader is None:
+            return None
+        try:
+            dispatch = libpcap.dispatch_address()
+            pointer = libpcap.pcap_pointer(self._reader, True)
+        except libpcap.NativeUnavailable:
+            return None
+        gather = _spool.gather
+
+        def call(n: int) -> tuple[int, int, tuple[bytes, int]]:
+            records, packets, status, error = gather(dispatch, pointer, n)
+            return packets, status, (records, error)
+
+        def run(count: int) -> Iterator[bytes]:
+            for records, error in self._dispatch_calls(call, count):
+                if records:
+                    yield records
+                if error:
+                    raise PcapNativeError(f"{self.source}: {os.strerror(error)} while gathering packets")
+
+        return run
+
+    def _dispatch_calls(
+        self, call: Callable[[int], tuple[int, int, _Result]], count: int
+    ) -> Iterator[_Result]:
+        """Call ``call(n)`` (one pcap_dispatch for at most ``n`` packets, -1 no limit, returning ``(packets,
+        status, result)``) until :meth:`break_loop`, :meth:`close` or ``count`` packets, waiting a little
+        when nothing came, and yield each call's result; the packets count as captured."""
+        guard = self._guard
+        total = 0
+        try:
+            while count < 0 or total < count:
+                if self._honour_break():
+                    break
+                with guard.reading:
+                    if guard.closing:
+                        raise guard.closed_error()
+                    guard.reader = get_ident()
+                    try:
+                        packets, status, result = call(-1 if count < 0 else count - total)
+                        message = libpcap.geterr(self._reader) if status == -1 else ""
+                    finally:
+                        guard.reader = 0
+                self.captured += packets
+                total += packets
+                yield result
+                if status == -1:
+                    raise PcapNativeError(f"{self.source}: {message}")
+                if status == -2:  # pcap_breakloop
+                    break
+                if status == 0:  # nothing yet; a bounded wait re-checks the stop request in any case
+                    self._wait(_SPOOL_WAIT_S)
+        finally:
+            guard.leave()
 
     # --- a saved capture read without libpcap's per-packet call (the pump's fast paths) -----------------
 

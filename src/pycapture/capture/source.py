@@ -14,7 +14,7 @@ once when the capture is open, and libpcap's break request.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
@@ -114,6 +114,16 @@ class SavedFileSource(BatchSource, Protocol):
 
     def reopen(self) -> SavedFileSource:
         """A second source on the same file, with the same precision and filter."""
+        ...
+
+
+@runtime_checkable
+class GatheringSource(BatchSource, Protocol):
+    """A live capture whose packets the pump may take as pcap records in one buffer per batch."""
+
+    def gatherer(self) -> Callable[[int], Iterator[bytes]] | None:
+        """A function ``gather(count)`` yielding each batch the kernel has ready as classic pcap records
+        (this machine's byte order) in one bytes object, or None where that cannot be."""
         ...
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol, TextIO, runtime_checkable
 
-from ..capture.source import BatchSource, CaptureSource, DrainableSource, SavedFileSource
+from ..capture.source import BatchSource, CaptureSource, DrainableSource, GatheringSource, SavedFileSource
 from ..errors import PcapNativeError
 from ..packet import Record
 from ..savefile.reader import RecordBuffers
@@ -75,6 +75,10 @@ def pump(source: CaptureSource, sinks: Sequence[Sink], count: int = -1) -> int:
         buffers = source.in_place_buffers()
         if buffers is not None:
             return _pump_in_place(source, printer, buffers)
+    if printer is not None and isinstance(source, GatheringSource):
+        gather = source.gatherer()
+        if gather is not None:
+            return _pump_gathered(gather, printer)
     n = 0
     if isinstance(source, BatchSource):
         calls = [batch_call(sink) for sink in sinks]
@@ -131,6 +135,24 @@ def _pump_in_place(source: SavedFileSource, printer: InPlacePrinter, buffers: Re
     if buffers.irregular:
         return done + finish_through_libpcap(source, printer, done)
     source.captured += done
+    return done
+
+
+_ANY_CAPLEN = 1 << 30  # gathered records are whole and as long as the snapshot length lets them be
+
+
+def _pump_gathered(gather: Callable[[int], Iterator[bytes]], printer: InPlacePrinter) -> int:
+    """:func:`pump` for one printer reading a live capture's batches as pcap records in one buffer each
+    (:meth:`~pycapture.capture.handle.PcapHandle.gatherer`): no Python object per packet."""
+    fmt = printer.format_records
+    write = printer.out.write
+    done = 0
+    for records in gather(-1):
+        text, used, n = fmt(records, _ANY_CAPLEN)
+        if used != len(records):  # cannot be: every record is whole and within the length given
+            raise PcapNativeError(f"a gathered batch was read to byte {used} of {len(records)}")
+        write(text)
+        done += n
     return done
 
 
