@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import click
@@ -515,6 +515,38 @@ def _write_rows(
     return written
 
 
+def _live_interface(config: CaptureConfig) -> str:
+    """The interface to capture on: the one named, or the one ``auto`` picks (said with its reason)."""
+    interface = config.interface
+    if interface is None or interface == "auto":
+        dev, reason = pick_auto()
+        interface = dev.name
+        say(f"capturing on {interface} (auto: {reason})")
+    return interface
+
+
+def _live_settings(config: CaptureConfig) -> backends.LiveSettings:
+    live = config.live
+    return backends.LiveSettings(
+        config.snaplen,
+        config.promiscuous,
+        config.timeout_ms,
+        config.buffer_kib * 1024 if config.buffer_kib else None,
+        live.immediate,
+        live.direction,
+        live.precision,
+    )
+
+
+def checked_live(config: CaptureConfig) -> CaptureConfig:
+    """``config`` with its interface settled (``auto`` picked once) and opened once and closed again, so
+    that what is wrong with it (no such device, no permission) is told once, before processes that would
+    each tell it (``--workers``). Raises the error :func:`run` would."""
+    interface = _live_interface(config)
+    backends.open_live(interface, _live_settings(config), config.live.backend, say=lambda _m: None).close()
+    return replace(config, interface=interface)
+
+
 def _open_source(config: CaptureConfig) -> tuple[CaptureSource, str]:
     """Open the capture; return it with the banner to print once the filter is in place."""
     live = config.live
@@ -524,21 +556,8 @@ def _open_source(config: CaptureConfig) -> tuple[CaptureSource, str]:
             precision = "micro"  # libpcap opens a file in microseconds unless told: tcpdump's six digits
         handle = backends.open_offline(config.read_file, live.backend, precision, say=say)
         return handle, f"reading from file {config.read_file}, link-type {_linktype_text(handle.datalink)}"
-    interface = config.interface
-    if interface is None or interface == "auto":
-        dev, reason = pick_auto()
-        interface = dev.name
-        say(f"capturing on {interface} (auto: {reason})")
-    settings = backends.LiveSettings(
-        config.snaplen,
-        config.promiscuous,
-        config.timeout_ms,
-        config.buffer_kib * 1024 if config.buffer_kib else None,
-        live.immediate,
-        live.direction,
-        live.precision,
-    )
-    handle = backends.open_live(interface, settings, live.backend, say=say)
+    interface = _live_interface(config)
+    handle = backends.open_live(interface, _live_settings(config), live.backend, say=say)
     if config.fanout_group is not None:
         if not isinstance(handle, PcapHandle):
             handle.close()

@@ -28,7 +28,8 @@ from .capture.handle import PcapStat
 from .capture.pcapy import pcapy
 from .errors import PcapError
 from .output.tcpdump.printer import statistics_lines
-from .run import CaptureConfig, run
+from .output.whole import write_all
+from .run import CaptureConfig, checked_live, run
 
 WHY_NO_FANOUT = "--workers needs Linux's PACKET_FANOUT (and fork): on this platform capture with one process"
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -71,10 +72,8 @@ class _LineWriter(io.RawIOBase):
         return len(data)
 
     def _out(self, data: bytes | bytearray) -> None:
-        view = memoryview(data)
         with self._lock:
-            while view:
-                view = view[os.write(self._fd, view) :]
+            write_all(self._fd, data)
 
     def close(self) -> None:
         if self._pending:
@@ -93,6 +92,8 @@ def run_workers(
     (the command's one-line error reporting)."""
     if not fanout_available():
         raise PcapError(WHY_NO_FANOUT, "leave out --workers")
+    with errors():  # a missing interface, or no permission, is told once, not by every worker
+        config = checked_live(config)
     group = os.getpid() & 0xFFFF
     lock = multiprocessing.get_context("fork").Lock()
     read_end, write_end = os.pipe()
