@@ -134,3 +134,10 @@ def test_two_workers_write_one_parquet_table_each_that_duckdb_reads_as_one(netns
 def test_workers_where_they_cannot_work_are_usage_errors(args, words):
     run = run_cli("--workers", "2", *args, text=True)
     assert run.returncode == 2 and words in run.stderr, run.stderr
+
+
+@pytest.mark.live
+def test_a_missing_interface_is_told_once_not_by_every_worker(live):
+    run = run_cli("--workers", "3", "--json", "-i", "nosuchif0", text=True)
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.count("nosuchif0") == 1 and "Traceback" not in run.stderr, run.stderr
