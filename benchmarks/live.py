@@ -11,10 +11,10 @@ different order each round. Prints a Markdown table: for each rate and receiver,
 the sent packets that were not captured, and the kernel-drop counts. Needs root, iproute2, tcpreplay
 and tcpdump. A benchmark, not a test: it asserts nothing.
 
-``--zero-loss`` measures the decoding receivers instead (``pycapture --json`` in one process and with
-``--workers 2``): for each, the highest of the stepped ``--rates`` (packets/s) at which every round
-captured every packet, and the ratio of the two. Its sender sleeps between milliseconds rather than
-spinning between packets (see :func:`trial`).
+``--zero-loss`` measures the decoding receivers instead (``pycapture --json``, or the ``--sink`` given,
+in one process and with ``--workers 2``): for each, the highest of the stepped ``--rates`` (packets/s)
+at which every round captured every packet, and the ratio of the two. Its sender sleeps between
+milliseconds rather than spinning between packets (see :func:`trial`).
 """
 
 from __future__ import annotations
@@ -39,10 +39,13 @@ RECEIVERS = {
 }
 DEFAULT_RATES = "topspeed,300000,200000,100000,50000"
 ZERO_LOSS_RATES = "10000,15000,20000,25000,30000,40000,50000,60000,80000,100000"
-DECODING = {
-    "pycapture --json": [sys.executable, "-m", "pycapture", "--json"],
-    "pycapture --workers 2 --json": [sys.executable, "-m", "pycapture", "--workers", "2", "--json"],
-}
+
+
+def decoding(sink: str) -> dict[str, list[str]]:
+    """The zero-loss receivers: pycapture with ``sink`` (say ``--json`` or ``-v``) in one process and with
+    ``--workers 2``, by name."""
+    py, args = [sys.executable, "-m", "pycapture"], sink.split()
+    return {f"pycapture {sink}": py + args, f"pycapture --workers 2 {sink}": [*py, "--workers", "2", *args]}
 
 
 def _stat(text: str, what: str) -> int:
@@ -129,6 +132,9 @@ def main() -> None:
         "--receiver-args", default="", help="more options for every pycapture receiver (say, '-B 8192')"
     )
     parser.add_argument(
+        "--sink", default="--json", help="--zero-loss: the decoding output the receivers write (say, '-v')"
+    )
+    parser.add_argument(
         "--sender",
         choices=("tcpreplay", "pycapture"),
         default="tcpreplay",
@@ -171,7 +177,7 @@ def zero_loss(args: argparse.Namespace) -> None:
     capture = generated_capture(args.packets)
     best: dict[str, int] = {}
     with veth_pair("zl") as (ns_tx, if_tx, ns_rx, if_rx):
-        for name, receiver in DECODING.items():
+        for name, receiver in decoding(args.sink).items():
             receiver = receiver + args.receiver_args.split()
             best[name] = 0
             for rate in sorted(rates):
@@ -207,7 +213,7 @@ def zero_loss(args: argparse.Namespace) -> None:
     print("|---|---:|")
     for name, rate in best.items():
         print(f"| `{name}` | {rate:,} |")
-    one, two = best["pycapture --json"], best["pycapture --workers 2 --json"]
+    one, two = best.values()
     if one:
         print(f"\nratio (2 workers / 1): {two / one:.2f}")
 
