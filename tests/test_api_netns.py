@@ -92,3 +92,32 @@ def test_send_arp_request_example_resolves_the_peer(netns_pair):
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == f"{pair.addr_b} was resolved to {peer_mac}"
+
+
+def test_an_incoming_only_handle_is_not_handed_the_frames_its_host_sends(netns_pair):
+    """Direction 'in' asks the kernel itself (PACKET_IGNORE_OUTGOING) to leave out what this host sends,
+    so that it clones none of them for the socket (libpcap alone drops them after the kernel has counted
+    them); 'inout' brings them back. A replay's own sending handle is such a handle."""
+    pair = netns_pair
+    pair.silence_ipv6()
+    code = (
+        "import pycapture\n"
+        f"frames = {_frames()!r}\n"
+        "def received(direction):\n"
+        f"    builder = pycapture.PcapHandle.Builder({pair.if_a!r}).timeout_ms(10).direction(direction)\n"
+        "    with builder.build() as handle:\n"
+        f"        handle.set_filter('ether src {SRC_MAC}')\n"
+        "        if direction == 'inout':\n"
+        "            handle.set_direction('in')\n"
+        "            handle.set_direction('inout')\n"
+        f"        with pycapture.open_live({pair.if_a!r}, timeout_ms=10) as out:\n"
+        "            for frame in frames:\n"
+        "                out.send_packet(frame)\n"
+        "        return handle.get_stats().received\n"
+        "print(received('in'), received('inout'))\n"
+    )
+    run = _in_ns(pair, pair.ns_a, code)
+    assert run.returncode == 0, run.stderr
+    incoming, both = (int(n) for n in run.stdout.split())
+    assert incoming == 0
+    assert both >= len(_frames())

@@ -32,7 +32,7 @@ from ..packet import PcapPacket, Record
 from ..savefile.format import LINKTYPE_MASK, MAXIMUM_SNAPLEN, file_linktype
 from ..savefile.pcap_writer import PcapDumper
 from ..savefile.reader import RecordBuffers, file_is_nanosecond
-from . import libpcap
+from . import libpcap, linux
 from .guard import HandleGuard
 from .pcapy import Reader, pcapy
 from .source import BaseHandle
@@ -113,6 +113,15 @@ def _direction(value: Direction | str) -> Direction:
         return Direction[value.upper()]
     except KeyError:
         raise ValueError(f"direction must be 'in', 'out' or 'inout', not {value!r}") from None
+
+
+def _set_direction(reader: Reader, direction: Direction) -> None:
+    """pcap_setdirection, and on Linux the kernel's own PACKET_IGNORE_OUTGOING for ``in``: libpcap drops
+    the frames this host sends only after the kernel has cloned each one for its socket, which costs the
+    sending path a clone, a filter run and a free per frame (a replay's own handle saw every frame it
+    sent). Cleared again for ``out`` and ``inout``; kernels before 4.20 keep libpcap's filtering alone."""
+    reader.setdirection(int(direction))
+    linux.set_packet_option(reader.getfd(), linux.PACKET_IGNORE_OUTGOING, int(direction == Direction.IN))
 
 
 def _native_unavailable(what: str, exc: Exception) -> NotImplementedError:
@@ -311,7 +320,7 @@ class PcapHandle(BaseHandle):
                 warnings = (f"{device}: promiscuous mode is not supported; capturing without it",)
             if self._direction is not None:
                 try:
-                    reader.setdirection(int(self._direction))
+                    _set_direction(reader, self._direction)
                 except pcapy.PcapError as exc:
                     reader.close()
                     raise PcapNativeError(f"{device}: cannot set the direction: {exc}") from exc
@@ -419,7 +428,7 @@ class PcapHandle(BaseHandle):
         value = _direction(direction)
         with self._exclusive() as reader:
             try:
-                reader.setdirection(int(value))
+                _set_direction(reader, value)
             except pcapy.PcapError as exc:
                 raise PcapNativeError(f"{self.source}: cannot set the direction: {exc}") from exc
 

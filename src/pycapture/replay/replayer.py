@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .. import checks
+from ..capture import linux
 from ..capture.handle import PcapHandle, open_offline
 from ..decode import linktype_name
 from ..errors import PcapError, PcapNativeError
@@ -43,8 +44,6 @@ PROGRESS_INTERVAL_S = 0.25
 LINKTYPE_ETHERNET = 1
 _VLAN_ETHERTYPES = (b"\x81\x00", b"\x88\xa8", b"\x91\x00")
 _MAX_COUNT = (1 << 63) - 1
-_SOL_PACKET = 263  # <linux/socket.h>; Python's socket module names neither constant
-_PACKET_QDISC_BYPASS = 20  # <linux/if_packet.h>
 _LOG_RECORDS = 4096  # records a verified burst call reads at most: its log's room
 
 
@@ -274,9 +273,8 @@ class Replayer:
             self._open(path).close()
         if self.count_first and self.settings.loop:
             stats.planned = self.plan(files)
-        with (
-            PcapHandle.Builder(self.interface).snaplen(128).promiscuous(False).timeout_ms(100).build() as out
-        ):
+        builder = PcapHandle.Builder(self.interface).snaplen(128).promiscuous(False).timeout_ms(100)
+        with builder.direction("in").build() as out:  # not handed a clone of each frame it sends
             out.set_filter("less 1")  # a sending handle: keep its capture buffer empty
             start = time.monotonic()
             if self.settings.duration_s is not None:
@@ -291,6 +289,9 @@ class Replayer:
             try:
                 self._run(files, out, stats, start, sock)
             finally:
+                # the time ends at the last packet sent, as tcpreplay's does: closing a packet socket
+                # waits for the kernel's RCU grace period (about 12 ms here), which is not sending
+                stats.elapsed_s = time.monotonic() - start
                 if sock is not None:
                     sock.close()
                 if receiver is not None and self._journal is not None:
@@ -298,7 +299,6 @@ class Replayer:
                     stats.verify = verify(self._journal, received, not self.pacer.topspeed, clock_offset)
                     stats.verify.dropped_by_capture = dropped
                     self._journal = None
-                stats.elapsed_s = time.monotonic() - start
                 stats.stopped = self._stop
                 if self.pacer.waits:
                     stats.late_us_mean = self.pacer.late_ns_total / self.pacer.waits / 1e3
@@ -321,7 +321,7 @@ class Replayer:
         try:
             sock.bind((self.interface, 0))
             if self.qdisc_bypass:
-                sock.setsockopt(_SOL_PACKET, _PACKET_QDISC_BYPASS, 1)
+                sock.setsockopt(linux.SOL_PACKET, linux.PACKET_QDISC_BYPASS, 1)
         except OSError:
             sock.close()
             return None
