@@ -5,8 +5,9 @@
  * byte, for the frames pycapture/output/jsonfast.py's walk_layers takes (Ethernet with at most one 802.1Q
  * tag, IPv4 without options or IPv6 without extension headers, then TCP, UDP, an ICMP or ICMPv6 echo, with
  * no payload the rich decoder reads as an application), and for some it decodes further where its output
- * is certain: TLS records other than handshakes, HTTP ports' payloads whose first line no HTTP parser of
- * dpkt takes, DNS over UDP that dpkt reads whole (json_dns_check). It stops at any other frame and the
+ * is certain: TLS records other than handshakes, HTTP request and status lines of printable ASCII (and
+ * HTTP ports' payloads whose first line no HTTP parser of dpkt takes), DNS over UDP that dpkt reads whole
+ * (json_dns_check), ARP, IPv6 neighbor discovery, syslog and NTP. It stops at any other frame and the
  * Python writes that one; tests/output/test_jsonsink.py holds the two paths to the same lines over the
  * corpus, on crafted frames cut at every length and on frames with bytes overwritten. The texts that come
  * from Python (the TCP flag members, the time of a second) are asked of it once and kept.
@@ -225,7 +226,78 @@ json_tls_records(char *w, const uint8_t *p, Py_ssize_t end)
 
 /* What the rich decoder makes of a TCP payload that tcp_application names, where this sink is certain. */
 enum { JSON_APP_LEAVE = 0, JSON_APP_NONE, JSON_APP_TLS, JSON_APP_DNS, JSON_APP_SSH, JSON_APP_SSH_FIELDS, JSON_APP_SYSLOG,
-       JSON_APP_NTP };
+       JSON_APP_NTP, JSON_APP_HTTP };
+
+/* --- HTTP: apps.py's _http on a plain first line ----------------------------------------------------------
+ * A line is plain when, past the '\r's that end it, it holds printable ASCII alone, so that spaces are its
+ * only whitespace: there dpkt's Request (decode, strip, split) and Response (strip, decode, split(None, 2))
+ * see the same words as this split does, and JSON writes each character as json_ascii does. Any other
+ * line is the Python's. */
+typedef struct {
+    Py_ssize_t start[3], len[3], rest, end; /* words 1-3; where split(None, 2)'s third piece starts; the end */
+    int count;                              /* words: 0 to 3, or 4 for more */
+} HttpSplit;
+
+static int
+json_http_split(const uint8_t *p, Py_ssize_t len, HttpSplit *s)
+{
+    while (len > 0 && p[len - 1] == '\r') /* the line's rstrip(b"\r\n") */
+        len--;
+    for (Py_ssize_t i = 0; i < len; i++)
+        if (p[i] < 0x20 || p[i] > 0x7E)
+            return 0;
+    while (len > 0 && p[len - 1] == ' ')
+        len--;
+    Py_ssize_t i = 0;
+    while (i < len && p[i] == ' ')
+        i++;
+    s->count = 0;
+    s->rest = s->end = len;
+    while (i < len) {
+        if (s->count == 3) {
+            s->count = 4;
+            break;
+        }
+        s->start[s->count] = i;
+        while (i < len && p[i] != ' ')
+            i++;
+        s->len[s->count] = i - s->start[s->count];
+        s->count++;
+        while (i < len && p[i] == ' ')
+            i++;
+        if (s->count == 2)
+            s->rest = i;
+    }
+    return 1;
+}
+
+#define JSON_HTTP_CODE_DIGITS 9 /* a status code of more digits is the Python's to write (an int of any size) */
+
+/* What apps.py's _http makes of the line p[0..len) (its '\n' left out): JSON_APP_HTTP where it is plain and
+ * dpkt takes it (a status line: a version word and a status of at most JSON_HTTP_CODE_DIGITS digits; a
+ * request line: one of dpkt's methods, a URI, and nothing or a word starting with "HTTP"), JSON_APP_NONE
+ * where dpkt refuses it, JSON_APP_LEAVE where the line is not plain. */
+static int
+json_http_kind(const uint8_t *p, Py_ssize_t len, HttpSplit *s)
+{
+    if (!json_http_split(p, len, s))
+        return JSON_APP_LEAVE;
+    if (s->count < 2)
+        return JSON_APP_NONE;
+    const uint8_t *word1 = p + s->start[1];
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+        for (Py_ssize_t i = 0; i < s->len[1]; i++)
+            if (word1[i] < '0' || word1[i] > '9')
+                return JSON_APP_NONE;
+        return s->len[1] <= JSON_HTTP_CODE_DIGITS ? JSON_APP_HTTP : JSON_APP_LEAVE;
+    }
+    int known = 0;
+    for (int m = 0; m < dpkt_methods_count && !known; m++)
+        known = dpkt_method_len[m] == (size_t)s->len[0] && memcmp(p + s->start[0], dpkt_methods[m], (size_t)s->len[0]) == 0;
+    if (!known || (s->count >= 3 && (s->len[2] < 4 || memcmp(p + s->start[2], "HTTP", 4) != 0)))
+        return JSON_APP_NONE;
+    return JSON_APP_HTTP;
+}
 
 /* transport.py's tcp_application and then apps.py's decoder for the payload p of n > 0 bytes that it
  * names: JSON_APP_NONE where no layer comes of it (an HTTP port's payload whose first line dpkt's parsers
@@ -249,8 +321,12 @@ json_tcp_app(unsigned sport, unsigned dport, const uint8_t *p, Py_ssize_t n, Py_
         const uint8_t *nl = memchr(p, '\n', (size_t)(n < 8192 ? n : 8192));
         if (nl == NULL)
             return JSON_APP_NONE;
-        if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
-            return JSON_APP_LEAVE; /* a status line, maybe */
+        HttpSplit split;
+        int kind = json_http_kind(p, nl - p, &split);
+        if (kind == JSON_APP_HTTP)
+            *layer_end = nl - p + 1;
+        if (kind != JSON_APP_LEAVE || (n >= 5 && memcmp(p, "HTTP/", 5) == 0))
+            return kind; /* not plain: a status line, maybe */
         char words[8192]; /* the line is shorter */
         HttpLine line;
         Py_ssize_t uri_start, uri_len;
@@ -671,6 +747,49 @@ json_ntp(char *w, const uint8_t *p)
     return json_ntp_time(w, p + 40);
 }
 
+/* The characters p[0..n) (printable ASCII) inside a JSON string, as json.dumps writes them. */
+static char *
+json_plain_chars(char *w, const uint8_t *p, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++)
+        w = json_ascii(w, p[i]);
+    return w;
+}
+
+/* The fields of apps.py's http layer for the line p[0..len) that json_http_kind takes, after the layer's
+ * name (the brace is the caller's): at most 2 characters a byte of the line, and 128. A version is
+ * dpkt's: the word past "HTTP/" (len("HTTP") + 1 characters), after "HTTP/" again. */
+static char *
+json_http(char *w, const uint8_t *p, Py_ssize_t len)
+{
+    HttpSplit s;
+    json_http_split(p, len, &s);
+    if (memcmp(p, "HTTP/", 5) == 0) {
+        w = PUT(w, ",\"response.version\":\"HTTP/");
+        w = json_plain_chars(w, p + 5, s.len[0] - 5);
+        uint32_t code = 0;
+        for (Py_ssize_t i = 0; i < s.len[1]; i++)
+            code = code * 10 + (uint32_t)(p[s.start[1] + i] - '0');
+        w = PUT(w, "\",\"response.code\":");
+        w = put_u32(w, code);
+        w = PUT(w, ",\"response.phrase\":\"");
+        w = json_plain_chars(w, p + s.rest, s.count >= 3 ? s.end - s.rest : 0);
+        *w++ = '"';
+        return w;
+    }
+    w = PUT(w, ",\"request.method\":\"");
+    w = json_plain_chars(w, p + s.start[0], s.len[0]);
+    w = PUT(w, "\",\"request.uri\":\"");
+    w = json_plain_chars(w, p + s.start[1], s.len[1]);
+    w = PUT(w, "\",\"request.version\":\"HTTP/");
+    if (s.count == 2)
+        w = PUT(w, "0.9"); /* HTTP/0.9 names no version: dpkt's */
+    else if (s.len[2] > 5)
+        w = json_plain_chars(w, p + s.start[2] + 5, s.len[2] - 5);
+    *w++ = '"';
+    return w;
+}
+
 /* The syslog layer of a UDP payload p of n > 0 bytes, as the rich decoder reads any datagram on the port
  * (scapy_layers._syslog): "<", up to three digits and ">" give the facility and level, the rest is the
  * message. At most 6 * n + 64 characters. */
@@ -883,6 +1002,8 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
             app = json_tcp_app(k.sport, k.dport, f + payload, end - payload, &tls_end);
             if (app == JSON_APP_LEAVE)
                 return 0;
+            if (app == JSON_APP_HTTP)
+                app_room = 128; /* the keys; the line's characters are in 4 * tls_end */
         }
         if (k.tcp_header == 32 && memcmp(f + t + 20, "\x01\x01\x08\x0a", 4) == 0)
             timestamps = 1;
@@ -1017,6 +1138,11 @@ json_line(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t 
         if (app == JSON_APP_TLS) {
             w = PUT(w, "},{\"layer\":\"tls\"");
             w = json_tls_records(w, f + payload, tls_end);
+            data_len -= tls_end;
+        }
+        else if (app == JSON_APP_HTTP) {
+            w = PUT(w, "},{\"layer\":\"http\"");
+            w = json_http(w, f + payload, tls_end - 1);
             data_len -= tls_end;
         }
         else if (app == JSON_APP_SSH) {
