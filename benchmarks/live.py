@@ -4,9 +4,10 @@
     sudo .venv/bin/python benchmarks/live.py --zero-loss [--packets N] [--rates 10000,20000,...]
 
 Makes two network namespaces joined by a veth pair (deleted at the end). For each sending rate, and for
-each receiver (tcpdump and pycapture, each writing ``-w /dev/null`` and printing ``-n`` to /dev/null), it
-starts the receiver on one end, sends a burst of N packets from the other with tcpreplay (``--topspeed``
-or ``--pps``), stops the receiver with SIGINT and reads its statistics. Receivers take turns in a
+each receiver (tcpdump and pycapture, each writing ``-w /dev/null`` and printing ``-n`` to /dev/null, and
+pycapture writing ``--json`` to /dev/null), it starts the receiver on one end, sends a burst of N packets
+from the other with tcpreplay (``--topspeed`` or ``--pps``), stops the receiver with SIGINT and reads
+its statistics. Receivers take turns in a
 different order each round. Prints a Markdown table: for each rate and receiver, the median share of
 the sent packets that were not captured, and the kernel-drop counts. Needs root, iproute2, tcpreplay
 and tcpdump. A benchmark, not a test: it asserts nothing.
@@ -36,6 +37,7 @@ RECEIVERS = {
     "pycapture -w /dev/null": [sys.executable, "-m", "pycapture", "-w", "/dev/null"],
     "tcpdump -n > /dev/null": ["tcpdump", "-n"],
     "pycapture -n > /dev/null": [sys.executable, "-m", "pycapture", "-n"],
+    "pycapture --json > /dev/null": [sys.executable, "-m", "pycapture", "--json"],
 }
 DEFAULT_RATES = "topspeed,300000,200000,100000,50000"
 ZERO_LOSS_RATES = "10000,15000,20000,25000,30000,40000,50000,60000,80000,100000"
