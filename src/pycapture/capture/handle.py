@@ -121,7 +121,8 @@ def _set_direction(reader: Reader, direction: Direction) -> None:
     sending path a clone, a filter run and a free per frame (a replay's own handle saw every frame it
     sent). Cleared again for ``out`` and ``inout``; kernels before 4.20 keep libpcap's filtering alone."""
     reader.setdirection(int(direction))
-    linux.set_packet_option(reader.getfd(), linux.PACKET_IGNORE_OUTGOING, int(direction == Direction.IN))
+    if linux.AVAILABLE:  # pcapy-ng's Reader has no getfd on Windows
+        linux.set_packet_option(reader.getfd(), linux.PACKET_IGNORE_OUTGOING, int(direction == Direction.IN))
 
 
 def _native_unavailable(what: str, exc: Exception) -> NotImplementedError:
