@@ -958,6 +958,25 @@ app_of(const unsigned char *apps, unsigned sport, unsigned dport)
     return a && b ? (a < b ? a : b) : (a ? a : b);
 }
 
+/* The EtherType of the Ethernet frame f of n captured bytes past at most one 802.1Q tag, the network
+ * layer's offset in *o and the tag's TCI in *vlan (-1: no tag); 0 where the header or the tag is cut. */
+static inline unsigned
+ether_type(const uint8_t *f, Py_ssize_t n, Py_ssize_t *o, long *vlan)
+{
+    *o = 14;
+    *vlan = -1;
+    if (n < 14)
+        return 0;
+    unsigned etype = u16(f + 12);
+    if (etype != 0x8100)
+        return etype;
+    if (n < 18)
+        return 0;
+    *o = 18;
+    *vlan = u16(f + 14);
+    return u16(f + 16);
+}
+
 /* Walk the Ethernet frame f of n captured bytes into *k: 1, or 0 for a frame outside the walk's scope.
  * Only the fields on the frame's path are written; the caller zeroes *k first where it reads the others
  * (walk() does; the summary line reads only its path's, and a memset there costs 1% of -n -r). */

@@ -884,18 +884,9 @@ static int
 json_arp(Out *out, JsonFrames *frames, long long sec, long long frac, uint32_t length, const uint8_t *f,
          Py_ssize_t n)
 {
-    if (n < 14)
-        return 0;
-    unsigned etype = u16(f + 12);
-    Py_ssize_t o = 14;
-    long vlan = -1;
-    if (etype == 0x8100) {
-        if (n < 18)
-            return 0;
-        vlan = u16(f + 14);
-        etype = u16(f + 16);
-        o = 18;
-    }
+    Py_ssize_t o;
+    long vlan;
+    unsigned etype = ether_type(f, n, &o, &vlan);
     const uint8_t *a = f + o;
     if (etype != 0x0806 || n < o + 28 || u16(a + 2) != 0x0800 || a[4] != 6 || a[5] != 4)
         return 0;

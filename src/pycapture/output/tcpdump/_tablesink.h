@@ -937,18 +937,9 @@ walked_row(Columns *b, const uint8_t *f, Py_ssize_t n, const Walk *k, char *scra
 static int
 arp_row(Columns *b, const uint8_t *f, Py_ssize_t n)
 {
-    if (n < 14)
-        return 0;
-    Py_ssize_t o = 14;
-    long vlan = -1;
-    unsigned etype = u16(f + 12);
-    if (etype == 0x8100) {
-        if (n < 18)
-            return 0;
-        vlan = u16(f + 14);
-        etype = u16(f + 16);
-        o = 18;
-    }
+    Py_ssize_t o;
+    long vlan;
+    unsigned etype = ether_type(f, n, &o, &vlan);
     if (etype != 0x0806 || n - o < 8 || n - o < 8 + 2 * ((Py_ssize_t)f[o + 4] + f[o + 5]))
         return 0;
     if ((b->cols[C_ETH_DST].on && put_mac(b, C_ETH_DST, f) < 0) ||
