@@ -33,6 +33,19 @@ struct pkthdr {
 typedef void (*handler)(unsigned char *, const struct pkthdr *, const unsigned char *);
 typedef int (*dispatch_fn)(void *, int, handler, unsigned char *);
 
+/* The packet as a classic pcap record in this machine's byte order at w (RECORD_HEADER + caplen bytes),
+ * its time folded to 32-bit fields as pcap_dump folds it. */
+static void
+put_record(unsigned char *w, const struct pkthdr *h, const unsigned char *data)
+{
+    uint32_t sec = (uint32_t)h->ts.tv_sec, frac = (uint32_t)h->ts.tv_usec;
+    memcpy(w, &sec, 4);
+    memcpy(w + 4, &frac, 4);
+    memcpy(w + 8, &h->caplen, 4);
+    memcpy(w + 12, &h->len, 4);
+    memcpy(w + RECORD_HEADER, data, h->caplen);
+}
+
 typedef struct {
     int fd;
     off_t at;          /* where the file stood when the call began; -1 for a pipe */
@@ -101,13 +114,7 @@ on_packet(unsigned char *user, const struct pkthdr *h, const unsigned char *data
         s->error = EMSGSIZE;
         return;
     }
-    int32_t sec = (int32_t)h->ts.tv_sec, frac = (int32_t)h->ts.tv_usec; /* pcap_dump's folding */
-    unsigned char *w = s->buf + s->used;
-    memcpy(w, &sec, 4);
-    memcpy(w + 4, &frac, 4);
-    memcpy(w + 8, &h->caplen, 4);
-    memcpy(w + 12, &h->len, 4);
-    memcpy(w + RECORD_HEADER, data, h->caplen);
+    put_record(s->buf + s->used, h, data);
     s->used += need;
     s->in_buf++;
     s->count++;
@@ -175,13 +182,7 @@ on_gathered(unsigned char *user, const struct pkthdr *h, const unsigned char *da
         g->buf = grown;
         g->room = room;
     }
-    uint32_t sec = (uint32_t)h->ts.tv_sec, frac = (uint32_t)h->ts.tv_usec;
-    unsigned char *w = g->buf + g->used;
-    memcpy(w, &sec, 4);
-    memcpy(w + 4, &frac, 4);
-    memcpy(w + 8, &h->caplen, 4);
-    memcpy(w + 12, &h->len, 4);
-    memcpy(w + RECORD_HEADER, data, h->caplen);
+    put_record(g->buf + g->used, h, data);
     g->used += need;
     g->count++;
 }
