@@ -695,13 +695,10 @@ class PcapHandle(BaseHandle):
         failed write's errno, the file then cut back to its last whole record; ``done`` raises to stop)
         and returns how many packets it wrote. None where that cannot be: not live, no compiled spooler,
         or a libpcap ctypes cannot reach."""
-        if not self.live or _spool is None or self._reader is None:
+        target = self._dispatch_target()
+        if target is None or _spool is None:
             return None
-        try:
-            dispatch = libpcap.dispatch_address()
-            pointer = libpcap.pcap_pointer(self._reader, True)
-        except libpcap.NativeUnavailable:
-            return None
+        dispatch, pointer = target
         spool = _spool.spool
 
         def call(n: int, fd: int) -> tuple[int, int, tuple[int, int, int]]:
@@ -722,13 +719,10 @@ class PcapHandle(BaseHandle):
         that yields the packets as they come, each batch the kernel has ready as classic pcap records in
         one bytes object (this machine's byte order), until :meth:`break_loop`, :meth:`close` or ``count``
         packets (-1: no limit), counting them as captured. None where :meth:`spooler` is None."""
-        if not self.live or _spool is None or self._reader is None:
+        target = self._dispatch_target()
+        if target is None or _spool is None:
             return None
-        try:
-            dispatch = libpcap.dispatch_address()
-            pointer = libpcap.pcap_pointer(self._reader, True)
-        except libpcap.NativeUnavailable:
-            return None
+        dispatch, pointer = target
         gather = _spool.gather
 
         def call(n: int) -> tuple[int, int, tuple[bytes, int]]:
@@ -743,6 +737,17 @@ class PcapHandle(BaseHandle):
                     raise PcapNativeError(f"{self.source}: {os.strerror(error)} while gathering packets")
 
         return run
+
+    def _dispatch_target(self) -> tuple[int, int] | None:
+        """The addresses of pcap_dispatch and of this live handle's pcap_t, for the compiled spooler and
+        gatherer; None where they cannot be: not live, no compiled extension, or a libpcap ctypes cannot
+        reach."""
+        if not self.live or _spool is None or self._reader is None:
+            return None
+        try:
+            return libpcap.dispatch_address(), libpcap.pcap_pointer(self._reader, True)
+        except libpcap.NativeUnavailable:
+            return None
 
     def _dispatch_calls(
         self, call: Callable[[int], tuple[int, int, _Result]], count: int
